@@ -1,0 +1,206 @@
+"""Creating, reading and editing deals, with optimistic locking.
+
+Every change bumps ``Deal.version``; an edit made against an older version raises
+:class:`ConflictError` instead of overwriting someone else's change.
+"""
+
+from __future__ import annotations
+
+import re
+import uuid
+from dataclasses import dataclass, fields
+from datetime import date, datetime
+from decimal import Decimal, InvalidOperation
+
+from app.clock import utcnow
+from app.errors import ConflictError, NotFound, ValidationError
+from app.users import RepInfo
+from db.connection import writing
+from db.models import Deal, LeadSource, Rep, Stage, StageChange
+
+EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
+MAX_VALUE = Decimal("999999999999.99")
+
+# Fields a user edits directly; stage moves go through app.pipeline (the gate).
+EDITABLE = (
+    "title", "company", "contact_name", "contact_email", "contact_phone", "industry",
+    "company_size", "region", "source_id", "owner_id", "value", "expected_close",
+    "next_step", "next_step_due", "lost_reason", "notes", "external_id",
+)
+
+
+@dataclass
+class DealDraft:
+    """The fields of a new deal; ``stage_id`` None means the first stage."""
+
+    title: str
+    company: str = ""
+    contact_name: str = ""
+    contact_email: str = ""
+    contact_phone: str = ""
+    industry: str = ""
+    company_size: int | None = None
+    region: str = ""
+    source_id: int | None = None
+    owner_id: int | None = None
+    stage_id: int | None = None
+    value: Decimal = Decimal("0")
+    expected_close: date | None = None
+    next_step: str = ""
+    next_step_due: date | None = None
+    notes: str = ""
+    external_id: str = ""
+
+
+@dataclass(frozen=True)
+class DealInfo:
+    """A deal as the UI and CLI see it."""
+
+    id: int
+    uuid: str
+    title: str
+    company: str
+    contact_name: str
+    contact_email: str
+    contact_phone: str
+    industry: str
+    company_size: int | None
+    region: str
+    source_id: int | None
+    owner_id: int | None
+    stage_id: int
+    value: Decimal
+    expected_close: date | None
+    next_step: str
+    next_step_due: date | None
+    created_at: datetime
+    stage_entered_at: datetime
+    last_activity_at: datetime
+    lost_reason: str
+    notes: str
+    external_id: str
+    version: int
+    updated_at: datetime
+
+
+def _info(deal: Deal) -> DealInfo:
+    return DealInfo(
+        id=deal.id, uuid=str(deal.uuid), title=deal.title, company=deal.company,
+        contact_name=deal.contact_name, contact_email=deal.contact_email,
+        contact_phone=deal.contact_phone, industry=deal.industry,
+        company_size=deal.company_size, region=deal.region, source_id=deal.source_id,
+        owner_id=deal.owner_id, stage_id=deal.stage_id, value=deal.value,
+        expected_close=deal.expected_close, next_step=deal.next_step,
+        next_step_due=deal.next_step_due, created_at=deal.created_at,
+        stage_entered_at=deal.stage_entered_at, last_activity_at=deal.last_activity_at,
+        lost_reason=deal.lost_reason, notes=deal.notes, external_id=deal.external_id,
+        version=deal.version, updated_at=deal.updated_at,
+    )
+
+
+def clean_value(raw) -> Decimal:
+    """A deal value as a Decimal with cents; rejects negatives, non-numbers and absurd sums."""
+    try:
+        value = raw if isinstance(raw, Decimal) else Decimal(str(raw).strip() or "0")
+    except InvalidOperation:
+        raise ValidationError(f"{raw!r} is not an amount.", field="value") from None
+    if not value.is_finite():
+        raise ValidationError(f"{raw!r} is not an amount.", field="value")
+    if value < 0:
+        raise ValidationError("A deal's value cannot be negative.", field="value")
+    if value > MAX_VALUE:
+        raise ValidationError("That value is too large for a deal.", field="value")
+    return value.quantize(Decimal("0.01"))
+
+
+def _validate(values: dict) -> dict:
+    """Check and normalise editable fields (only those present in ``values``)."""
+    out = dict(values)
+    for key in ("title", "company", "contact_name", "contact_phone", "industry", "region",
+                "next_step", "lost_reason", "external_id"):
+        if key in out:
+            out[key] = " ".join(str(out[key] or "").split())
+    if "title" in out and not out["title"]:
+        raise ValidationError("A deal needs a title.", field="title")
+    if "contact_email" in out:
+        email = str(out["contact_email"] or "").strip()
+        if email and not EMAIL.match(email):
+            raise ValidationError(f"{email!r} is not an email address.", field="contact_email")
+        out["contact_email"] = email
+    if "value" in out:
+        out["value"] = clean_value(out["value"])
+    if "company_size" in out and out["company_size"] is not None:
+        size = out["company_size"]
+        if not isinstance(size, int) or size < 1:
+            raise ValidationError("Company size is a number of employees.", field="company_size")
+    owner_id = out.get("owner_id")
+    if owner_id is not None and not Rep.select().where(Rep.id == owner_id).exists():
+        raise ValidationError("That owner no longer exists.", field="owner_id")
+    if out.get("source_id") is not None and not LeadSource.select().where(
+        LeadSource.id == out["source_id"]
+    ).exists():
+        raise ValidationError("That lead source no longer exists.", field="source_id")
+    return out
+
+
+def create_deal(draft: DealDraft, actor: RepInfo | None, *, origin: str = "app") -> DealInfo:
+    """Create a deal in ``draft.stage_id`` (default: the first stage) and record its entry
+    as the first StageChange (``from_stage`` None)."""
+    values = {f.name: getattr(draft, f.name) for f in fields(draft) if f.name in EDITABLE}
+    values = _validate(values)
+    with writing():
+        if draft.stage_id is None:
+            stage = Stage.select().order_by(Stage.position).first()
+            if stage is None:
+                raise ValidationError("Define the pipeline's stages before adding deals.")
+        else:
+            stage = Stage.get_or_none(Stage.id == draft.stage_id)
+            if stage is None:
+                raise ValidationError("That stage no longer exists.", field="stage_id")
+        now = utcnow()
+        deal = Deal.create(
+            uuid=uuid.uuid4(), stage=stage, created_at=now, stage_entered_at=now,
+            last_activity_at=now, updated_at=now, updated_by=actor.id if actor else None,
+            version=1, **values,
+        )
+        StageChange.create(
+            deal=deal, from_stage=None, to_stage=stage, changed_at=now,
+            changed_by=actor.id if actor else None, origin=origin,
+        )
+    return _info(deal)
+
+
+def get_deal(deal_id: int) -> DealInfo:
+    deal = Deal.get_or_none(Deal.id == deal_id)
+    if deal is None:
+        raise NotFound(f"Deal #{deal_id} no longer exists.")
+    return _info(deal)
+
+
+def update_deal(
+    deal_id: int, changes: dict, expected_version: int, actor: RepInfo | None
+) -> DealInfo:
+    """Apply ``changes`` (keys from :data:`EDITABLE`) if the deal is still at
+    ``expected_version``; returns the updated deal. Unchanged values are not written."""
+    unknown = set(changes) - set(EDITABLE)
+    if unknown:
+        raise ValidationError(f"These fields cannot be edited here: {', '.join(sorted(unknown))}.")
+    changes = _validate(changes)
+    with writing():
+        deal = Deal.get_or_none(Deal.id == deal_id)
+        if deal is None:
+            raise NotFound(f"Deal #{deal_id} no longer exists.")
+        if deal.version != expected_version:
+            raise ConflictError(
+                f"“{deal.title}” was changed by someone else since you opened it; "
+                "reload it and make your change again."
+            )
+        real = {k: v for k, v in changes.items() if getattr(deal, k) != v}
+        if not real:
+            return _info(deal)
+        now = utcnow()
+        real.update(
+            version=deal.version + 1, updated_at=now, updated_by=actor.id if actor else None
+        )
+        Deal.update(**real).where(Deal.id == deal_id, Deal.version == expected_version).execute()
+    return get_deal(deal_id)

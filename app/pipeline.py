@@ -1,0 +1,230 @@
+"""Stage moves through the qualification gate, checklist ticks, and undo of a move.
+
+A deal may enter a stage only when the required checklist items of that stage, and of every
+open stage it skips on the way, are ticked (DESIGN.md idea 1). A manager may override with a
+reason, which is recorded on the StageChange. Moving back, or to a lost stage, has no gate.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from app.clock import utcnow
+from app.errors import ConflictError, NotFound, ValidationError
+from app.users import RepInfo, require_manager
+from db.connection import writing
+from db.models import ChecklistCheck, ChecklistItem, Deal, Stage, StageChange
+
+
+@dataclass(frozen=True)
+class StageInfo:
+    id: int
+    name: str
+    position: int
+    side: str
+    outcome: str
+    probability: int
+    rot_days: int | None
+    colour: str
+
+
+@dataclass(frozen=True)
+class ChecklistItemInfo:
+    id: int
+    stage_id: int
+    stage_name: str
+    text: str
+    required: bool
+    weight: int
+
+
+@dataclass(frozen=True)
+class MoveResult:
+    deal_id: int
+    stage_change_uuid: str
+    from_stage_id: int
+    to_stage_id: int
+    overridden: list[ChecklistItemInfo]
+
+
+class GateBlocked(ValidationError):
+    """The move needs checklist items that are not ticked; ``missing`` lists them."""
+
+    def __init__(self, stage_name: str, missing: list[ChecklistItemInfo]):
+        items = "; ".join(f"{m.text} ({m.stage_name})" for m in missing)
+        super().__init__(f"Before entering {stage_name}, tick: {items}.", field="stage")
+        self.missing = missing
+
+
+def _stage_info(stage: Stage) -> StageInfo:
+    return StageInfo(
+        stage.id, stage.name, stage.position, stage.side, stage.outcome, stage.probability,
+        stage.rot_days, stage.colour,
+    )
+
+
+def list_stages() -> list[StageInfo]:
+    return [_stage_info(s) for s in Stage.select().order_by(Stage.position)]
+
+
+def find_stage(name: str) -> StageInfo:
+    wanted = " ".join(name.split()).casefold()
+    for stage in Stage.select().order_by(Stage.position):
+        if " ".join(stage.name.split()).casefold() == wanted:
+            return _stage_info(stage)
+    names = ", ".join(s.name for s in Stage.select().order_by(Stage.position))
+    raise NotFound(f"There is no stage called {name!r}. Stages: {names}.")
+
+
+def gate_stages(from_stage: Stage, to_stage: Stage) -> list[Stage]:
+    """The stages whose entry criteria a move from ``from_stage`` to ``to_stage`` must meet.
+
+    Forward moves to an open or won stage: every open stage after ``from_stage`` up to and
+    including the target (the skipped ones too). Backward moves and moves to lost: none.
+    """
+    if to_stage.outcome == "lost" or to_stage.position <= from_stage.position:
+        return []
+    passed = (
+        Stage.select()
+        .where(
+            Stage.position > from_stage.position,
+            Stage.position < to_stage.position,
+            Stage.outcome == "open",
+        )
+        .order_by(Stage.position)
+    )
+    return [*passed, to_stage]
+
+
+def missing_requirements(deal_id: int, to_stage_id: int) -> list[ChecklistItemInfo]:
+    """Required items the deal still lacks for a move to ``to_stage_id`` (empty: free to go)."""
+    deal = Deal.get_or_none(Deal.id == deal_id)
+    to_stage = Stage.get_or_none(Stage.id == to_stage_id)
+    if deal is None or to_stage is None:
+        raise NotFound("That deal or stage no longer exists.")
+    stages = gate_stages(deal.stage, to_stage)
+    if not stages:
+        return []
+    ticked = ChecklistCheck.select(ChecklistCheck.item_id).where(ChecklistCheck.deal == deal_id)
+    items = (
+        ChecklistItem.select(ChecklistItem, Stage)
+        .join(Stage)
+        .where(
+            ChecklistItem.stage.in_([s.id for s in stages]),
+            ChecklistItem.required == True,
+            ChecklistItem.id.not_in(ticked),
+        )
+        .order_by(Stage.position, ChecklistItem.position)
+    )
+    return [
+        ChecklistItemInfo(i.id, i.stage_id, i.stage.name, i.text, i.required, i.weight)
+        for i in items
+    ]
+
+
+def set_checked(deal_id: int, item_id: int, checked: bool, actor: RepInfo | None) -> None:
+    """Tick or untick one checklist item of a deal (idempotent)."""
+    with writing():
+        deal = Deal.get_or_none(Deal.id == deal_id)
+        if deal is None or not ChecklistItem.select().where(ChecklistItem.id == item_id).exists():
+            raise NotFound("That deal or checklist item no longer exists.")
+        if checked:
+            ChecklistCheck.insert(
+                deal=deal_id, item=item_id, checked_at=utcnow(),
+                checked_by=actor.id if actor else None,
+            ).on_conflict_ignore().execute()
+        else:
+            ChecklistCheck.delete().where(
+                ChecklistCheck.deal == deal_id, ChecklistCheck.item == item_id
+            ).execute()
+        Deal.update(
+            version=Deal.version + 1, updated_at=utcnow(), updated_by=actor.id if actor else None
+        ).where(
+            Deal.id == deal_id
+        ).execute()
+
+
+def move_deal(
+    deal_id: int,
+    to_stage_id: int,
+    actor: RepInfo | None,
+    *,
+    override_reason: str = "",
+    lost_reason: str = "",
+    origin: str = "app",
+    when: datetime | None = None,
+    expected_version: int | None = None,
+) -> MoveResult:
+    """Move a deal to another stage and record the StageChange.
+
+    Raises :class:`GateBlocked` when required items are missing and no override reason is
+    given; an override needs a manager. A move to a lost stage needs a ``lost_reason``.
+    ``when`` (UTC) lets workbook round trips keep the rep's own timestamp.
+    """
+    override_reason = " ".join(override_reason.split())
+    lost_reason = " ".join(lost_reason.split())
+    with writing():
+        deal = Deal.get_or_none(Deal.id == deal_id)
+        to_stage = Stage.get_or_none(Stage.id == to_stage_id)
+        if deal is None or to_stage is None:
+            raise NotFound("That deal or stage no longer exists.")
+        if expected_version is not None and deal.version != expected_version:
+            raise ConflictError(
+                f"“{deal.title}” was changed by someone else; reload it and move it again."
+            )
+        if to_stage.id == deal.stage_id:
+            raise ValidationError(f"“{deal.title}” is already in {to_stage.name}.", field="stage")
+        missing = missing_requirements(deal_id, to_stage_id)
+        if missing and not override_reason:
+            raise GateBlocked(to_stage.name, missing)
+        if missing:
+            require_manager(actor, "override a stage's checklist")
+        if to_stage.outcome == "lost" and not (lost_reason or deal.lost_reason):
+            raise ValidationError("Say why the deal was lost.", field="lost_reason")
+        stamp = when or utcnow()
+        change = StageChange.create(
+            deal=deal, from_stage=deal.stage_id, to_stage=to_stage, changed_at=stamp,
+            changed_by=actor.id if actor else None,
+            override_reason=override_reason if missing else "",
+            origin=origin,
+        )
+        updates = dict(
+            stage=to_stage, stage_entered_at=stamp, updated_at=utcnow(), version=deal.version + 1,
+            updated_by=actor.id if actor else None,
+        )
+        if to_stage.outcome == "lost":
+            updates["lost_reason"] = lost_reason or deal.lost_reason
+        Deal.update(**updates).where(Deal.id == deal_id).execute()
+    return MoveResult(deal_id, str(change.uuid), deal.stage_id, to_stage.id, missing)
+
+
+def undo_move(stage_change_uuid: str, actor: RepInfo | None) -> None:
+    """Take back a move: the deal returns to the stage it came from and the StageChange is
+    deleted. Only the deal's latest move can be undone (a later move would be orphaned)."""
+    with writing():
+        change = StageChange.get_or_none(StageChange.uuid == stage_change_uuid)
+        if change is None:
+            raise NotFound("That move was already undone.")
+        if change.from_stage_id is None:
+            raise ValidationError("A deal's creation is not a move; delete the deal instead.")
+        latest = (
+            StageChange.select()
+            .where(StageChange.deal == change.deal_id)
+            .order_by(StageChange.changed_at.desc(), StageChange.id.desc())
+            .first()
+        )
+        if latest.id != change.id:
+            raise ConflictError("The deal has moved again since; undo the later move first.")
+        previous = (
+            StageChange.select()
+            .where(StageChange.deal == change.deal_id, StageChange.id != change.id)
+            .order_by(StageChange.changed_at.desc(), StageChange.id.desc())
+            .first()
+        )
+        entered = previous.changed_at if previous is not None else change.deal.created_at
+        change.delete_instance()
+        Deal.update(
+            stage=change.from_stage_id, stage_entered_at=entered, updated_at=utcnow(),
+            version=Deal.version + 1, updated_by=actor.id if actor else None,
+        ).where(Deal.id == change.deal_id).execute()

@@ -1,0 +1,51 @@
+"""Typed access to the ``setting`` table (currency, fiscal year, thresholds, current user)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from decimal import Decimal
+
+from db.connection import writing
+from db.models import Setting
+
+DEFAULTS: dict[str, str] = {
+    "currency": "USD",
+    "fiscal_year_start_month": "1",
+    "sales_ready_threshold": "60",
+    "revenue_per_hour_target": "1000",
+    "current_user": "",
+}
+
+
+@dataclass(frozen=True)
+class Settings:
+    currency: str
+    fiscal_year_start_month: int
+    sales_ready_threshold: int
+    revenue_per_hour_target: Decimal
+    current_user: str
+
+
+def get(key: str) -> str:
+    row = Setting.get_or_none(Setting.key == key)
+    return row.value if row is not None else DEFAULTS.get(key, "")
+
+
+def put(key: str, value: str) -> None:
+    with writing():
+        Setting.insert(key=key, value=value).on_conflict(
+            conflict_target=[Setting.key], update={Setting.value: value}
+        ).execute()
+
+
+def load() -> Settings:
+    """All settings at once, defaults filled in."""
+    stored = dict(Setting.select(Setting.key, Setting.value).tuples())
+    merged = {**DEFAULTS, **stored}
+    return Settings(
+        currency=merged["currency"],
+        fiscal_year_start_month=int(merged["fiscal_year_start_month"]),
+        sales_ready_threshold=int(merged["sales_ready_threshold"]),
+        revenue_per_hour_target=Decimal(merged["revenue_per_hour_target"]),
+        current_user=merged["current_user"],
+    )

@@ -1,0 +1,139 @@
+"""Opening a database: integrity check, backup before migrating, migrations, first-run state.
+
+Both front ends call :func:`open_workspace` first; nothing else touches a database that has
+not been through it.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+from platformdirs import user_data_path
+
+from app import settings
+from app.defaults import install_default_pipeline
+from app.errors import DatabaseDamaged, UsageError
+from app.users import RepInfo, create_rep
+from db import backup
+from db.connection import bind, database, is_url, make_database, sqlite_path
+from db.migrations import current_version, latest_version, migrate
+from db.models import Deal, Rep, Stage
+
+
+@dataclass(frozen=True)
+class Workspace:
+    """What was opened: ``location`` is the file path or the URL (password hidden)."""
+
+    location: str
+    is_file: bool
+    schema_version: int
+    migrated_from: int | None  # the old version when migrations ran, else None
+    backup: Path | None  # the backup taken before migrating, if any
+
+
+@dataclass(frozen=True)
+class Counts:
+    deals: int
+    open_deals: int
+    reps: int
+
+
+def default_database_path() -> Path:
+    """The default SQLite file in the user's data folder (e.g. ~/.local/share/Funnelcast)."""
+    return user_data_path("Funnelcast", appauthor=False) / "funnelcast.sqlite"
+
+
+def _hide_password(url: str) -> str:
+    head, sep, tail = url.partition("@")
+    if not sep or ":" not in head.split("//", 1)[-1]:
+        return url
+    scheme, _, creds = head.partition("//")
+    user = creds.split(":", 1)[0]
+    return f"{scheme}//{user}:***@{tail}"
+
+
+def open_workspace(target: str | Path | None = None) -> Workspace:
+    """Open (creating if needed) the database at ``target`` and bring its schema up to date.
+
+    A SQLite file is integrity-checked first: a damaged file raises :class:`DatabaseDamaged`
+    listing its backups and is never opened. Before migrating a database that already has
+    data, a backup is written beside it.
+    """
+    target = str(target) if target is not None else str(default_database_path())
+    if not is_url(target):
+        path = Path(target).expanduser()
+        if path.is_dir():
+            raise UsageError(f"{path} is a folder; give the path of a database file.")
+        try:
+            path.parent.mkdir(parents=True, exist_ok=True)
+        except OSError as exc:
+            raise UsageError(f"Cannot create the folder for {path}: {exc.strerror}.") from exc
+        if path.exists() and path.stat().st_size > 0:
+            problem = backup.quick_check(path)
+            if problem is not None:
+                raise DatabaseDamaged(path, problem, backup.list_backups(path))
+        target = str(path)
+    db = make_database(target)
+    bind(db)
+    try:
+        db.connect(reuse_if_open=True)
+    except Exception as exc:  # peewee wraps driver errors in many classes
+        raise UsageError(f"Cannot open the database {_hide_password(target)}: {exc}") from exc
+    before = current_version(db)
+    taken = None
+    if before < latest_version():
+        path = sqlite_path()
+        if before > 0 and path is not None:
+            taken = backup.write_backup(path, f"before-v{latest_version()}")
+        migrate(db)
+    return Workspace(
+        location=target if not is_url(target) else _hide_password(target),
+        is_file=not is_url(target),
+        schema_version=current_version(db),
+        migrated_from=before if before < latest_version() else None,
+        backup=taken,
+    )
+
+
+def close_workspace() -> None:
+    if database.obj is not None and not database.obj.is_closed():
+        database.obj.close()
+
+
+def needs_first_run() -> bool:
+    """True on a database with nobody in it yet: the welcome dialog (or ``demo``) comes first."""
+    return not Rep.select().exists()
+
+
+def start_empty(manager_name: str, email: str = "") -> RepInfo:
+    """First run without demo data: the default pipeline, and the user as its manager."""
+    install_default_pipeline()
+    manager = create_rep(manager_name, email, role="manager")
+    settings.put("current_user", manager.name)
+    return manager
+
+
+def counts() -> Counts:
+    """Figures for the status bar; three indexed counts, cheap on 100k deals."""
+    open_stage_ids = Stage.select(Stage.id).where(Stage.outcome == "open")
+    return Counts(
+        deals=Deal.select().count(),
+        open_deals=Deal.select().where(Deal.stage.in_(open_stage_ids)).count(),
+        reps=Rep.select().where(Rep.active == True).count(),
+    )
+
+
+def backup_now(reason: str = "manual") -> Path:
+    """Write a backup of the open SQLite database and return its path."""
+    path = sqlite_path()
+    if path is None:
+        raise UsageError("Backups of a server database are made with the server's own tools.")
+    return backup.write_backup(path, reason)
+
+
+def restore_backup(db_path: Path, chosen: Path) -> None:
+    """Put ``chosen`` in place of a damaged ``db_path`` (kept as ``*.damaged``), then it can be
+    opened with :func:`open_workspace`. Nothing may hold the database open."""
+    close_workspace()
+    backup.restore_backup(chosen, db_path)

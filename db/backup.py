@@ -1,0 +1,80 @@
+"""Consistent copies of a SQLite database, kept beside it, and the start-up integrity check."""
+
+from __future__ import annotations
+
+import os
+import sqlite3
+from datetime import datetime
+from pathlib import Path
+
+KEEP_BACKUPS = 10
+
+
+def backup_folder(db_path: Path) -> Path:
+    """Where backups of ``db_path`` live: ``<name>-backups/`` in the same folder."""
+    return db_path.with_name(f"{db_path.stem}-backups")
+
+
+def list_backups(db_path: Path) -> list[Path]:
+    """Backups of ``db_path``, newest first."""
+    folder = backup_folder(db_path)
+    if not folder.is_dir():
+        return []
+    return sorted(folder.glob(f"{db_path.stem}-*.sqlite"), key=lambda p: p.name, reverse=True)
+
+
+def write_backup(db_path: Path, reason: str, *, now: datetime | None = None) -> Path:
+    """Copy ``db_path`` to a timestamped file and keep only the newest :data:`KEEP_BACKUPS`.
+
+    The copy is made with ``VACUUM INTO`` on a connection of its own (a consistent snapshot
+    even while the app holds the database open in WAL mode) into a temporary name, then
+    renamed, so a crash never leaves a half-written file under a backup's name.
+    """
+    stamp = (now or datetime.now()).strftime("%Y%m%d-%H%M%S-%f")
+    safe_reason = "".join(ch if ch.isalnum() else "-" for ch in reason)[:30] or "backup"
+    folder = backup_folder(db_path)
+    folder.mkdir(parents=True, exist_ok=True)
+    target = folder / f"{db_path.stem}-{stamp}-{safe_reason}.sqlite"
+    partial = target.with_suffix(".partial")
+    partial.unlink(missing_ok=True)
+    source = sqlite3.connect(db_path)
+    try:
+        source.execute("VACUUM INTO ?", (str(partial),))
+    finally:
+        source.close()
+    os.replace(partial, target)
+    for old in list_backups(db_path)[KEEP_BACKUPS:]:
+        old.unlink(missing_ok=True)
+    return target
+
+
+def quick_check(db_path: Path) -> str | None:
+    """Run ``PRAGMA quick_check`` on a connection of its own.
+
+    Returns None when the file is sound, else SQLite's first complaint (including "file is
+    not a database" for something that is not SQLite at all).
+    """
+    try:
+        con = sqlite3.connect(f"file:{db_path}?mode=ro", uri=True)
+        try:
+            rows = con.execute("PRAGMA quick_check(1)").fetchall()
+        finally:
+            con.close()
+    except sqlite3.DatabaseError as exc:
+        return str(exc)
+    first = rows[0][0] if rows else "no answer"
+    return None if first == "ok" else first
+
+
+def restore_backup(backup: Path, db_path: Path) -> None:
+    """Replace ``db_path`` with ``backup``; the damaged file is kept as ``*.damaged``.
+
+    The caller must have closed every connection to ``db_path`` first.
+    """
+    for suffix in ("-wal", "-shm"):
+        Path(f"{db_path}{suffix}").unlink(missing_ok=True)
+    if db_path.exists():
+        os.replace(db_path, db_path.with_name(db_path.name + ".damaged"))
+    partial = db_path.with_name(db_path.name + ".restoring")
+    partial.write_bytes(backup.read_bytes())
+    os.replace(partial, db_path)

@@ -1,0 +1,76 @@
+"""The database connection: one proxy, initialised at start-up from a path or a URL.
+
+Peewee keeps one connection per thread, so a worker thread that touches the models gets its
+own connection; it should call :func:`close_thread_connection` when its job ends.
+"""
+
+from __future__ import annotations
+
+from contextlib import AbstractContextManager
+from pathlib import Path
+
+from peewee import Database, DatabaseProxy, PostgresqlDatabase, SqliteDatabase
+
+database = DatabaseProxy()
+
+# WAL lets the GUI read while a worker writes; synchronous=FULL makes a committed change
+# survive a power cut (~0.4 ms a commit); busy_timeout waits for a competing writer instead of
+# failing at once; foreign_keys makes SQLite enforce the references the models declare.
+SQLITE_PRAGMAS = {
+    "journal_mode": "wal",
+    "foreign_keys": 1,
+    "busy_timeout": 5000,
+    "synchronous": "full",
+    "cache_size": -32_000,  # 32 MB page cache
+}
+
+
+def is_url(target: str) -> bool:
+    """True when ``target`` names a server database (``postgresql://...``), not a file."""
+    return "://" in target
+
+
+def make_database(target: str) -> Database:
+    """Build (without connecting) a database for a SQLite path or a PostgreSQL URL."""
+    if is_url(target):
+        from playhouse.db_url import connect as connect_url
+
+        db = connect_url(target, autoconnect=True)
+        if not isinstance(db, PostgresqlDatabase):
+            raise ValueError(f"Unsupported database URL {target!r}: use postgresql://...")
+        return db
+    return SqliteDatabase(str(Path(target)), pragmas=SQLITE_PRAGMAS, autoconnect=True)
+
+
+def bind(db: Database) -> None:
+    """Point every model at ``db``."""
+    if database.obj is not None and database.obj is not db and not database.obj.is_closed():
+        database.obj.close()
+    database.initialize(db)
+
+
+def is_sqlite() -> bool:
+    return isinstance(database.obj, SqliteDatabase)
+
+
+def sqlite_path() -> Path | None:
+    """The file behind the current database, or None for a server database."""
+    return Path(database.obj.database) if is_sqlite() else None
+
+
+def writing() -> AbstractContextManager:
+    """A write transaction.
+
+    On SQLite it starts ``BEGIN IMMEDIATE`` so the write lock is taken up front: a read that
+    later upgrades to a write could otherwise fail with "database is locked" mid-transaction.
+    Nested calls become savepoints.
+    """
+    if is_sqlite() and database.obj.transaction_depth() == 0:
+        return database.atomic("IMMEDIATE")
+    return database.atomic()
+
+
+def close_thread_connection() -> None:
+    """Close this thread's connection (workers call this when their job ends)."""
+    if database.obj is not None and not database.obj.is_closed():
+        database.obj.close()

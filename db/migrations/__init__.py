@@ -1,0 +1,82 @@
+"""Numbered schema migrations, applied in order at start-up.
+
+Each migration module is frozen: it declares its own copy of the table shapes it creates or
+alters and never imports :mod:`db.models`, so a database made by any older version can be
+brought forward step by step. The applied version lives in the ``schema_version`` table.
+"""
+
+from __future__ import annotations
+
+import importlib
+import pkgutil
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from types import ModuleType
+
+from peewee import Database
+
+
+@dataclass(frozen=True)
+class Migration:
+    version: int
+    name: str
+    apply: Callable[[Database], None]
+
+
+def all_migrations() -> list[Migration]:
+    """Every migration in this package, by version (module names are ``m0001_name``)."""
+    found: list[Migration] = []
+    for info in pkgutil.iter_modules(__path__):
+        if not info.name.startswith("m"):
+            continue
+        module: ModuleType = importlib.import_module(f"{__name__}.{info.name}")
+        version = int(info.name[1:5])
+        found.append(Migration(version, info.name[6:], module.apply))
+    found.sort(key=lambda m: m.version)
+    versions = [m.version for m in found]
+    if len(set(versions)) != len(versions):
+        raise RuntimeError(f"Two migrations share a version: {versions}")
+    return found
+
+
+def latest_version() -> int:
+    return all_migrations()[-1].version
+
+
+def current_version(db: Database) -> int:
+    """The schema version of ``db``: 0 for an empty database."""
+    if not db.table_exists("schema_version"):
+        return 0
+    row = db.execute_sql("SELECT MAX(version) FROM schema_version").fetchone()
+    return int(row[0] or 0)
+
+
+def pending(db: Database) -> list[Migration]:
+    now = current_version(db)
+    return [m for m in all_migrations() if m.version > now]
+
+
+def migrate(db: Database, up_to: int | None = None) -> list[int]:
+    """Apply pending migrations (each in its own transaction) and return their versions.
+
+    ``up_to`` stops early; tests use it to build a database as an older version made it.
+    """
+    if not db.table_exists("schema_version"):
+        db.execute_sql(
+            "CREATE TABLE schema_version (version INTEGER PRIMARY KEY, applied_at TEXT NOT NULL)"
+        )
+    applied: list[int] = []
+    for migration in pending(db):
+        if up_to is not None and migration.version > up_to:
+            break
+        with db.atomic():
+            migration.apply(db)
+            db.execute_sql(
+                "INSERT INTO schema_version (version, applied_at) VALUES (%s, %s)"
+                if db.param == "%s"
+                else "INSERT INTO schema_version (version, applied_at) VALUES (?, ?)",
+                (migration.version, datetime.now(UTC).isoformat(timespec="seconds")),
+            )
+        applied.append(migration.version)
+    return applied

@@ -1,0 +1,174 @@
+"""Peewee models: today's schema, as DESIGN.md's domain model describes it.
+
+The models bind to :data:`db.connection.database`, a proxy initialised at start-up with a
+SQLite path or a PostgreSQL URL. Migrations in :mod:`db.migrations` never import these
+classes; they carry frozen copies of the table shapes they create or change.
+"""
+
+from __future__ import annotations
+
+import uuid
+
+from peewee import (
+    BooleanField,
+    CharField,
+    DateField,
+    DateTimeField,
+    ForeignKeyField,
+    IntegerField,
+    Model,
+    TextField,
+    UUIDField,
+)
+
+from db.connection import database
+from db.fields import ScaledDecimalField
+
+ROLES = ("manager", "rep")
+SIDES = ("marketing", "sales")
+OUTCOMES = ("open", "won", "lost")
+ORIGINS = ("app", "import", "workbook")
+CATEGORIES = ("prospecting", "selling", "other")
+
+
+class BaseModel(Model):
+    class Meta:
+        database = database
+        legacy_table_names = False
+
+
+class Rep(BaseModel):
+    name = CharField(unique=True)
+    email = CharField(default="")
+    role = CharField(default="rep")  # one of ROLES
+    weekly_capacity_hours = ScaledDecimalField(places=2, default=40)
+    active = BooleanField(default=True)
+
+
+class Stage(BaseModel):
+    name = CharField(unique=True)
+    position = IntegerField()
+    side = CharField()  # one of SIDES
+    outcome = CharField(default="open")  # one of OUTCOMES
+    probability = IntegerField(default=0)  # 0-100, the manager's estimate
+    rot_days = IntegerField(null=True)
+    colour = CharField(default="")  # "#rrggbb" or "" for the theme's default
+
+
+class ChecklistItem(BaseModel):
+    stage = ForeignKeyField(Stage, backref="checklist", on_delete="CASCADE")
+    text = CharField()
+    required = BooleanField(default=True)
+    weight = IntegerField(default=1)
+    position = IntegerField(default=0)
+
+
+class LeadSource(BaseModel):
+    name = CharField(unique=True)
+    channel = CharField(default="")
+    cost = ScaledDecimalField(places=2, default=0)
+
+
+class Deal(BaseModel):
+    uuid = UUIDField(unique=True, default=uuid.uuid4)
+    external_id = CharField(default="", index=True)  # record id in the CRM it came from
+    title = CharField()
+    company = CharField(default="")
+    contact_name = CharField(default="")
+    contact_email = CharField(default="")
+    contact_phone = CharField(default="")
+    industry = CharField(default="")
+    company_size = IntegerField(null=True)  # employees
+    region = CharField(default="")
+    source = ForeignKeyField(LeadSource, null=True, backref="deals", on_delete="SET NULL")
+    owner = ForeignKeyField(Rep, null=True, backref="deals", on_delete="RESTRICT")
+    stage = ForeignKeyField(Stage, backref="deals", on_delete="RESTRICT")
+    value = ScaledDecimalField(places=2, default=0)
+    expected_close = DateField(null=True, index=True)
+    next_step = CharField(default="")
+    next_step_due = DateField(null=True)
+    created_at = DateTimeField()  # UTC, naive
+    stage_entered_at = DateTimeField()
+    last_activity_at = DateTimeField()
+    lost_reason = CharField(default="")
+    notes = TextField(default="")
+    version = IntegerField(default=1)
+    updated_at = DateTimeField()
+    updated_by = ForeignKeyField(Rep, null=True, on_delete="SET NULL", backref="+")
+
+    class Meta:
+        indexes = ((("stage", "owner"), False),)
+
+
+class ChecklistCheck(BaseModel):
+    deal = ForeignKeyField(Deal, backref="checks", on_delete="CASCADE")
+    item = ForeignKeyField(ChecklistItem, backref="checks", on_delete="CASCADE")
+    checked_at = DateTimeField()
+    checked_by = ForeignKeyField(Rep, null=True, on_delete="SET NULL")
+
+    class Meta:
+        indexes = ((("deal", "item"), True),)
+
+
+class StageChange(BaseModel):
+    uuid = UUIDField(unique=True, default=uuid.uuid4)
+    deal = ForeignKeyField(Deal, backref="stage_changes", on_delete="CASCADE")
+    from_stage = ForeignKeyField(Stage, null=True, on_delete="RESTRICT", backref="+")
+    to_stage = ForeignKeyField(Stage, on_delete="RESTRICT", backref="+")
+    changed_at = DateTimeField()
+    changed_by = ForeignKeyField(Rep, null=True, on_delete="SET NULL")
+    override_reason = CharField(default="")
+    origin = CharField(default="app")  # one of ORIGINS
+
+    class Meta:
+        indexes = ((("deal", "changed_at"), False), (("to_stage", "changed_at"), False))
+
+
+class ActivityKind(BaseModel):
+    name = CharField(unique=True)
+    category = CharField()  # one of CATEGORIES
+    position = IntegerField(default=0)
+    active = BooleanField(default=True)
+
+
+class Activity(BaseModel):
+    uuid = UUIDField(unique=True, default=uuid.uuid4)
+    rep = ForeignKeyField(Rep, backref="activities", on_delete="RESTRICT")
+    deal = ForeignKeyField(Deal, null=True, backref="activities", on_delete="SET NULL")
+    kind = CharField()  # an ActivityKind name
+    date = DateField()
+    hours = ScaledDecimalField(places=2)
+    note = CharField(default="")
+
+    class Meta:
+        indexes = ((("rep", "date"), False), (("date",), False))
+
+
+class Quota(BaseModel):
+    rep = ForeignKeyField(Rep, null=True, backref="quotas", on_delete="CASCADE")  # None: the team
+    period_start = DateField()
+    period_end = DateField()
+    amount = ScaledDecimalField(places=2)
+
+    class Meta:
+        indexes = ((("rep", "period_start"), True),)
+
+
+class Setting(BaseModel):
+    key = CharField(unique=True)
+    value = TextField(default="")
+
+
+ALL_MODELS = (
+    Rep,
+    Stage,
+    ChecklistItem,
+    LeadSource,
+    Deal,
+    ChecklistCheck,
+    StageChange,
+    ActivityKind,
+    Activity,
+    Quota,
+    Setting,
+)

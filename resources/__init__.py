@@ -1,0 +1,1 @@
+"""Packaged resources: templates, icons. Read with :func:`importlib.resources.files`."""

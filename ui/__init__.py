@@ -1,0 +1,1 @@
+"""Qt widgets, item models, dialogs and workers. Calls ``app`` only, never ``db``."""

@@ -1,0 +1,103 @@
+"""Starting the GUI: display check, QApplication, the database, first run, the main window."""
+
+from __future__ import annotations
+
+import logging
+import os
+import sys
+import time
+
+from app import users, workspace
+from app.errors import DatabaseDamaged, FunnelcastError
+
+NO_DISPLAY = (
+    "Funnelcast cannot open its window: no display is available (DISPLAY and "
+    "WAYLAND_DISPLAY are unset). Run it on a desktop, or use the headless commands, e.g. "
+    "`python main.py --help` or `python main.py demo`."
+)
+
+
+def display_available() -> bool:
+    """False on a Linux box with no X11/Wayland display and no explicit Qt platform."""
+    if not sys.platform.startswith("linux"):
+        return True
+    return any(os.environ.get(v) for v in ("DISPLAY", "WAYLAND_DISPLAY", "QT_QPA_PLATFORM"))
+
+
+def run_gui(db: str | None, acting_user: str | None) -> int:
+    """Open the window on ``db`` (default: the user's data folder). Returns the exit code."""
+    started = time.perf_counter()
+    if not display_available():
+        print(NO_DISPLAY, file=sys.stderr)
+        return 2
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(message)s")
+
+    from PySide6.QtWidgets import QApplication, QDialog, QMessageBox
+
+    from ui.theme import apply_theme
+
+    app = QApplication.instance() or QApplication(sys.argv[:1])
+    app.setOrganizationName("Funnelcast")
+    app.setApplicationName("Funnelcast")
+    app.setApplicationDisplayName("Funnelcast")
+    apply_theme(app)
+
+    opened = _open(db)
+    if opened is None:
+        return 2
+
+    from ui.context import UiContext
+    from ui.main_window import MainWindow
+    from ui.welcome import ChooseUserDialog, WelcomeDialog
+
+    context = UiContext(opened, None)
+    try:
+        if workspace.needs_first_run():
+            welcome = WelcomeDialog(context.runner)
+            if welcome.exec() != QDialog.DialogCode.Accepted:
+                return 0
+        actor = users.resolve_actor(acting_user)
+        if actor is None:
+            chooser = ChooseUserDialog()
+            if chooser.exec() != QDialog.DialogCode.Accepted:
+                return 0
+            actor = users.set_current_user(chooser.chosen_name())
+    except FunnelcastError as error:
+        QMessageBox.critical(None, "Funnelcast", str(error))
+        return error.exit_code
+    context.actor = actor
+
+    window = MainWindow(context)
+    if os.environ.get("FUNNELCAST_BENCH_FIRST_PAINT"):
+        def report() -> None:
+            print(f"first-paint {time.perf_counter() - started:.3f}", flush=True)
+            app.quit()
+
+        window.sig_first_paint.connect(report)
+    window.show()
+    code = app.exec()
+    workspace.close_workspace()
+    return code
+
+
+def _open(db: str | None):
+    """Open the database, offering the newest backup when it is damaged. None: give up."""
+    from PySide6.QtWidgets import QMessageBox
+
+    try:
+        return workspace.open_workspace(db)
+    except DatabaseDamaged as damaged:
+        if not damaged.backups:
+            QMessageBox.critical(None, "Damaged database", str(damaged))
+            return None
+        box = QMessageBox(QMessageBox.Icon.Critical, "Damaged database", str(damaged))
+        restore = box.addButton("Restore the newest backup", QMessageBox.ButtonRole.AcceptRole)
+        box.addButton("Quit", QMessageBox.ButtonRole.RejectRole)
+        box.exec()
+        if box.clickedButton() is not restore:
+            return None
+        workspace.restore_backup(damaged.path, damaged.backups[0])
+        return _open(db)
+    except FunnelcastError as error:
+        QMessageBox.critical(None, "Funnelcast", str(error))
+        return None

@@ -1,0 +1,55 @@
+"""What every view and dialog is given: the acting user, settings, the task runner and a
+change bus, so widgets never reach for globals."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import QObject, Signal
+
+from app import settings
+from app.settings import Settings
+from app.users import RepInfo
+from app.workspace import Workspace
+from ui.tasks import TaskRunner
+
+
+class DataBus(QObject):
+    """Tells open views that data changed so they can refresh.
+
+    Signals:
+        sig_changed(topics: frozenset[str]) — e.g. {"deals"}, {"activities"}, {"stages"},
+            {"reps"}, {"settings"}; a view refreshes when a topic it shows is named.
+        sig_user_changed(rep: RepInfo) — the acting user was switched.
+    """
+
+    sig_changed = Signal(object)
+    sig_user_changed = Signal(object)
+
+    def changed(self, *topics: str) -> None:
+        self.sig_changed.emit(frozenset(topics))
+
+
+class UiContext(QObject):
+    """Shared state for the GUI session. ``actor`` may be None only before the first run."""
+
+    def __init__(self, workspace: Workspace, actor: RepInfo | None, parent: QObject | None = None):
+        super().__init__(parent)
+        self.workspace = workspace
+        self.actor = actor
+        self.bus = DataBus(self)
+        self.runner = TaskRunner(self)
+        self._settings: Settings | None = None
+
+    @property
+    def settings(self) -> Settings:
+        """Cached; reloaded after a "settings" change on the bus."""
+        if self._settings is None:
+            self._settings = settings.load()
+        return self._settings
+
+    def settings_changed(self) -> None:
+        self._settings = None
+        self.bus.changed("settings")
+
+    def set_actor(self, rep: RepInfo) -> None:
+        self.actor = rep
+        self.bus.sig_user_changed.emit(rep)

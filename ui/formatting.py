@@ -1,0 +1,55 @@
+"""Showing money and dates the way the user's locale writes them."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from decimal import ROUND_HALF_UP, Decimal
+
+from PySide6.QtCore import QDate, QDateTime, QLocale, QTime
+
+from app.clock import to_local
+
+_SYMBOLS = {"USD": "$", "EUR": "€", "GBP": "£", "JPY": "¥", "INR": "₹", "CHF": "CHF"}
+
+
+def currency_symbol(code: str) -> str:
+    return _SYMBOLS.get(code.upper(), code.upper())
+
+
+def format_money(value: Decimal | None, currency: str, *, cents: bool = False) -> str:
+    """``value`` with the locale's separators and ``currency``'s symbol placed as the locale
+    places it. Computed from the Decimal's digits, never through a float. Whole units unless
+    ``cents``."""
+    if value is None:
+        return ""
+    locale = QLocale()
+    places = 2 if cents else 0
+    rounded = value.quantize(Decimal(1).scaleb(-places), rounding=ROUND_HALF_UP)
+    sign, digits = ("-" if rounded < 0 else ""), f"{abs(rounded):f}"
+    whole, _, frac = digits.partition(".")
+    group = locale.groupSeparator()
+    grouped = ""
+    while len(whole) > 3:
+        grouped = group + whole[-3:] + grouped
+        whole = whole[:-3]
+    number = whole + grouped + ((locale.decimalPoint() + frac) if places else "")
+    pattern = locale.toCurrencyString(0.0, currency_symbol(currency), 0)
+    zero = locale.toString(0)
+    return sign + pattern.replace(zero, number, 1) if zero in pattern else f"{sign}{number}"
+
+
+def format_date(value: date | None) -> str:
+    """A date in the locale's short format (e.g. 21/03/2026 or 3/21/26)."""
+    if value is None:
+        return ""
+    return QLocale().toString(QDate(value.year, value.month, value.day),
+                              QLocale.FormatType.ShortFormat)
+
+
+def format_stamp(value: datetime | None) -> str:
+    """A stored UTC timestamp in local time, in the locale's short date-time format."""
+    if value is None:
+        return ""
+    local = to_local(value)
+    moment = QDateTime(QDate(local.year, local.month, local.day), QTime(local.hour, local.minute))
+    return QLocale().toString(moment, QLocale.FormatType.ShortFormat)

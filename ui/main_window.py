@@ -1,0 +1,283 @@
+"""The main window: sidebar navigation, lazily built pages, toolbar, status bar.
+
+Pages are created the first time their section is shown, after the window's first paint,
+so opening the app on a large database shows the shell at once.
+"""
+
+from __future__ import annotations
+
+from PySide6.QtCore import QByteArray, QEvent, QObject, QSettings, Qt, QTimer, Signal
+from PySide6.QtGui import QAction, QActionGroup, QKeySequence, QUndoStack
+from PySide6.QtWidgets import (
+    QButtonGroup,
+    QHBoxLayout,
+    QLabel,
+    QMainWindow,
+    QMenu,
+    QMessageBox,
+    QSizePolicy,
+    QStackedWidget,
+    QToolBar,
+    QToolButton,
+    QVBoxLayout,
+    QWidget,
+)
+
+from app import users, workspace
+from ui.context import UiContext
+from ui.navigation import SECTIONS, Section
+from ui.pending_view import PendingView
+from ui.theme import icon
+
+
+class MainWindow(QMainWindow):
+    """Signals:
+        sig_first_paint() — the window has been painted once (pages may load now).
+    """
+
+    sig_first_paint = Signal()
+
+    def __init__(self, context: UiContext):
+        super().__init__()
+        self.context = context
+        self.undo_stack = QUndoStack(self)
+        self.setWindowTitle("Funnelcast")
+        self.setMinimumSize(960, 600)
+        self._pages: dict[str, QWidget] = {}
+        self._painted = False
+
+        self._stack = QStackedWidget()
+        self._stack.setObjectName("PageStack")
+        self._sidebar, self._nav_buttons = self._build_sidebar()
+        central = QWidget()
+        row = QHBoxLayout(central)
+        row.setContentsMargins(0, 0, 0, 0)
+        row.setSpacing(0)
+        row.addWidget(self._sidebar)
+        row.addWidget(self._stack, 1)
+        self.setCentralWidget(central)
+
+        self.actions_by_name: dict[str, QAction] = {}
+        self._build_actions()
+        self._build_status_bar()
+
+        for _section in SECTIONS:
+            self._stack.addWidget(QWidget())  # placeholders until first shown
+        self.installEventFilter(self)
+        context.bus.sig_changed.connect(self._on_data_changed)
+        context.bus.sig_user_changed.connect(self._show_user)
+        self._restore_layout()
+
+    # ----------------------------------------------------------------- layout
+    def _build_sidebar(self) -> tuple[QWidget, dict[str, QToolButton]]:
+        sidebar = QWidget()
+        sidebar.setObjectName("Sidebar")
+        sidebar.setFixedWidth(188)
+        column = QVBoxLayout(sidebar)
+        column.setContentsMargins(10, 14, 10, 10)
+        column.setSpacing(2)
+        brand = QLabel("Funnelcast")
+        brand.setStyleSheet("font-size: 14pt; font-weight: 600; padding: 2px 10px 12px 10px;")
+        column.addWidget(brand)
+        group = QButtonGroup(sidebar)
+        group.setExclusive(True)
+        buttons: dict[str, QToolButton] = {}
+        for section in SECTIONS:
+            button = QToolButton()
+            button.setText(f"  {section.label}")
+            button.setIcon(icon(section.icon))
+            button.setCheckable(True)
+            button.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextBesideIcon)
+            button.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Fixed)
+            button.setToolTip(f"{section.label} ({section.shortcut})")
+            button.setShortcut(QKeySequence(section.shortcut))
+            button.clicked.connect(lambda _=False, key=section.key: self.show_section(key))
+            group.addButton(button)
+            column.addWidget(button)
+            buttons[section.key] = button
+        column.addStretch(1)
+        return sidebar, buttons
+
+    def _build_actions(self) -> None:
+        toolbar = QToolBar("Main")
+        toolbar.setObjectName("MainToolbar")
+        toolbar.setMovable(False)
+        toolbar.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextBesideIcon)
+        self.addToolBar(toolbar)
+
+        def make(name: str, text: str, icon_name: str, shortcut: str | None, tip: str) -> QAction:
+            action = QAction(icon(icon_name), text, self)
+            if shortcut:
+                action.setShortcut(QKeySequence(shortcut))
+            action.setToolTip(f"{tip} ({shortcut})" if shortcut else tip)
+            self.actions_by_name[name] = action
+            return action
+
+        # Feature actions start disabled; the feature that owns one connects and enables it.
+        for name, text, icon_name, shortcut, tip in (
+            ("new_deal", "New deal", "ph.plus-circle", "Ctrl+N", "Add a deal"),
+            ("log_activity", "Log hours", "ph.timer", "Ctrl+L", "Log an activity"),
+            ("import", "Import…", "ph.file-arrow-down", "Ctrl+I", "Import deals from a file"),
+            ("export", "Export…", "ph.file-arrow-up", "Ctrl+E", "Export the weekly workbook"),
+        ):
+            action = make(name, text, icon_name, shortcut, tip)
+            action.setEnabled(False)
+            toolbar.addAction(action)
+
+        undo = self.undo_stack.createUndoAction(self, "Undo")
+        undo.setShortcut(QKeySequence.StandardKey.Undo)
+        redo = self.undo_stack.createRedoAction(self, "Redo")
+        redo.setShortcut(QKeySequence.StandardKey.Redo)
+        backup = make("backup", "Back up now", "ph.floppy-disk", None,
+                      "Write a copy of the database beside it")
+        backup.triggered.connect(self._backup_now)
+        backup.setEnabled(self.context.workspace.is_file)
+        quit_action = make("quit", "Quit", "ph.sign-out", "Ctrl+Q", "Quit Funnelcast")
+        quit_action.triggered.connect(self.close)
+
+        menu = self.menuBar()
+        file_menu = menu.addMenu("&File")
+        for name in ("new_deal", "import", "export"):
+            file_menu.addAction(self.actions_by_name[name])
+        file_menu.addSeparator()
+        file_menu.addAction(backup)
+        file_menu.addSeparator()
+        file_menu.addAction(quit_action)
+        edit_menu = menu.addMenu("&Edit")
+        edit_menu.addAction(undo)
+        edit_menu.addAction(redo)
+        edit_menu.addSeparator()
+        edit_menu.addAction(self.actions_by_name["log_activity"])
+        go_menu = menu.addMenu("&Go")
+        for section in SECTIONS:
+            go = QAction(section.label, self)
+            go.setShortcut(QKeySequence(section.shortcut))
+            go.triggered.connect(lambda _=False, key=section.key: self.show_section(key))
+            go_menu.addAction(go)
+        self._user_menu = QMenu("Switch user", self)
+        self._user_menu.aboutToShow.connect(self._fill_user_menu)
+
+    def _build_status_bar(self) -> None:
+        bar = self.statusBar()
+        self._location = QLabel(self.context.workspace.location)
+        self._location.setObjectName("Muted")
+        self._location.setToolTip("The database this window works on")
+        self._counts = QLabel("")
+        self._user_button = QToolButton()
+        self._user_button.setAutoRaise(True)
+        self._user_button.setPopupMode(QToolButton.ToolButtonPopupMode.InstantPopup)
+        self._user_button.setMenu(self._user_menu)
+        self._user_button.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextBesideIcon)
+        self._user_button.setIcon(icon("ph.user-circle"))
+        bar.addWidget(self._location, 1)
+        bar.addPermanentWidget(self._counts)
+        bar.addPermanentWidget(self._user_button)
+        self._show_user(self.context.actor)
+
+    # ------------------------------------------------------------- navigation
+    def show_section(self, key: str) -> QWidget:
+        """Show the section ``key`` (building its page the first time) and return the page."""
+        index = next(i for i, s in enumerate(SECTIONS) if s.key == key)
+        page = self._pages.get(key)
+        if page is None:
+            page = self._build_page(SECTIONS[index])
+            old = self._stack.widget(index)
+            self._stack.insertWidget(index, page)
+            self._stack.removeWidget(old)
+            old.deleteLater()
+            self._pages[key] = page
+        self._stack.setCurrentIndex(index)
+        self._nav_buttons[key].setChecked(True)
+        return page
+
+    def current_section(self) -> str:
+        return SECTIONS[self._stack.currentIndex()].key
+
+    def _build_page(self, section: Section) -> QWidget:
+        if section.factory is None:
+            return PendingView(section.label, section.pending)
+        return section.factory(self.context)
+
+    # ------------------------------------------------------------ status bar
+    def _show_user(self, rep) -> None:
+        if rep is None:
+            self._user_button.setText("Nobody signed in")
+        else:
+            self._user_button.setText(f"{rep.name} · {rep.role}")
+        self._user_button.setToolTip("Who is using Funnelcast; click to switch")
+
+    def _fill_user_menu(self) -> None:
+        self._user_menu.clear()
+        group = QActionGroup(self._user_menu)
+        for rep in users.list_reps():
+            action = self._user_menu.addAction(f"{rep.name} ({rep.role})")
+            action.setCheckable(True)
+            action.setChecked(self.context.actor is not None and rep.id == self.context.actor.id)
+            group.addAction(action)
+            action.triggered.connect(lambda _=False, name=rep.name: self._switch_user(name))
+
+    def _switch_user(self, name: str) -> None:
+        rep = users.set_current_user(name)
+        self.context.set_actor(rep)
+        self.statusBar().showMessage(f"You are now working as {rep.name}.", 4000)
+
+    def refresh_counts(self) -> None:
+        task = self.context.runner.submit(lambda _control: workspace.counts())
+        task.sig_result.connect(self._show_counts)
+
+    def _show_counts(self, counts) -> None:
+        self._counts.setText(
+            f"{counts.open_deals:,} open of {counts.deals:,} deals · {counts.reps} reps"
+        )
+
+    def _on_data_changed(self, topics: frozenset) -> None:
+        if topics & {"deals", "reps"}:
+            self.refresh_counts()
+
+    def _backup_now(self) -> None:
+        task = self.context.runner.submit(lambda _control: workspace.backup_now("manual"))
+        task.sig_result.connect(
+            lambda path: self.statusBar().showMessage(f"Backup written: {path}", 8000)
+        )
+        task.sig_error.connect(lambda error: QMessageBox.warning(self, "Backup", str(error)))
+
+    # ---------------------------------------------------------- persistence
+    def _settings(self) -> QSettings:
+        return QSettings("Funnelcast", "Funnelcast")
+
+    def _restore_layout(self) -> None:
+        stored = self._settings()
+        geometry = stored.value("main/geometry")
+        if isinstance(geometry, QByteArray) and not geometry.isEmpty():
+            self.restoreGeometry(geometry)
+        else:
+            self.resize(1280, 800)
+        state = stored.value("main/state")
+        if isinstance(state, QByteArray) and not state.isEmpty():
+            self.restoreState(state)
+        self._start_section = str(stored.value("main/section", "board"))
+        if self._start_section not in {s.key for s in SECTIONS}:
+            self._start_section = "board"
+        self._nav_buttons[self._start_section].setChecked(True)
+        self._stack.setCurrentIndex(next(
+            i for i, s in enumerate(SECTIONS) if s.key == self._start_section))
+
+    def closeEvent(self, event) -> None:
+        stored = self._settings()
+        stored.setValue("main/geometry", self.saveGeometry())
+        stored.setValue("main/state", self.saveState())
+        stored.setValue("main/section", self.current_section())
+        self.context.runner.wait()
+        super().closeEvent(event)
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+        if watched is self and not self._painted and event.type() == QEvent.Type.Paint:
+            self._painted = True
+            QTimer.singleShot(0, self._after_first_paint)
+        return super().eventFilter(watched, event)
+
+    def _after_first_paint(self) -> None:
+        """Heavy work waits until the shell is on screen."""
+        self.sig_first_paint.emit()
+        self.show_section(self._start_section)
+        self.refresh_counts()

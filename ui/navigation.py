@@ -1,0 +1,42 @@
+"""The main window's sections, in sidebar order.
+
+A section whose ``factory`` is None shows a plain "not built yet" page. Factories import
+their view lazily, so start-up pays only for the section that is shown first.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from PySide6.QtWidgets import QWidget
+
+from ui.context import UiContext
+
+
+@dataclass(frozen=True)
+class Section:
+    key: str
+    label: str
+    icon: str  # a qtawesome name
+    shortcut: str  # e.g. "Ctrl+1"
+    factory: Callable[[UiContext], QWidget] | None
+    pending: str  # shown while factory is None: what the page will hold
+
+
+SECTIONS: tuple[Section, ...] = (
+    Section("board", "Board", "ph.kanban", "Ctrl+1", None,
+            "Kanban columns for the sales stages, with gated drag-and-drop moves."),
+    Section("deals", "Deals", "ph.table", "Ctrl+2", None,
+            "Every deal in a sortable, filterable table with inline editing."),
+    Section("leads", "Leads", "ph.funnel", "Ctrl+3", None,
+            "Marketing-side leads ranked by lead score, and the hand-off to sales."),
+    Section("activities", "Activities", "ph.clock", "Ctrl+4", None,
+            "Logged hours: each rep's weekly timesheet and the team's week."),
+    Section("forecast", "Forecast", "ph.trend-up", "Ctrl+5", None,
+            "Quota, expected revenue and the verdict for each rep and the team."),
+    Section("reports", "Reports", "ph.chart-bar", "Ctrl+6", None,
+            "The funnel and lead sources: conversion, velocity and return on spend."),
+    Section("settings", "Settings", "ph.gear-six", "Ctrl+7", None,
+            "Stages, checklists, reps, activity kinds and quotas."),
+)

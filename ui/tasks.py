@@ -1,0 +1,102 @@
+"""Running ``app`` calls off the GUI thread.
+
+All database work from the GUI that can take long goes through :class:`TaskRunner`, whose one
+worker thread serialises it (SQLite has one writer at a time anyway; Anki does the same). A
+:class:`Task` reports back on the GUI thread through its signals.
+"""
+
+from __future__ import annotations
+
+import logging
+import traceback
+from collections.abc import Callable
+from typing import Any
+
+from PySide6.QtCore import QObject, QRunnable, QThreadPool, Signal
+
+from app.errors import FunnelcastError
+from app.jobs import Cancelled, JobControl, release_thread_connection
+
+log = logging.getLogger(__name__)
+
+
+class Task(QObject):
+    """One background call.
+
+    Signals (payloads are ``object`` so large ints and dataclasses pass intact):
+        sig_progress(fraction: float, message: str)
+        sig_result(value)        — the call returned
+        sig_error(error)         — a FunnelcastError (its message is for the user)
+        sig_cancelled()          — the user cancelled; nothing was written
+        sig_finished()           — always last
+    """
+
+    sig_progress = Signal(object, object)
+    sig_result = Signal(object)
+    sig_error = Signal(object)
+    sig_cancelled = Signal()
+    sig_finished = Signal()
+
+    def __init__(self, fn: Callable[[JobControl], Any]):
+        super().__init__()
+        self._fn = fn
+        self.control = JobControl(on_progress=self._progress)
+
+    def _progress(self, fraction: float, message: str) -> None:
+        self.sig_progress.emit(fraction, message)
+
+    def cancel(self) -> None:
+        self.control.cancel()
+
+    def run(self) -> None:
+        """Runs on the worker thread; never lets an exception escape."""
+        try:
+            result = self._fn(self.control)
+        except Cancelled:
+            self.sig_cancelled.emit()
+        except FunnelcastError as error:
+            self.sig_error.emit(error)
+        except Exception:  # a bug: log it whole, show the user one sentence
+            log.error("Background task failed:\n%s", traceback.format_exc())
+            self.sig_error.emit(
+                FunnelcastError("Something went wrong and nothing was changed; the details are "
+                                "in the log.")
+            )
+        else:
+            self.sig_result.emit(result)
+        finally:
+            release_thread_connection()
+            self.sig_finished.emit()
+
+
+class _Runnable(QRunnable):
+    def __init__(self, task: Task):
+        super().__init__()
+        self.task = task
+        self.setAutoDelete(True)
+
+    def run(self) -> None:
+        self.task.run()
+
+
+class TaskRunner(QObject):
+    """Queues tasks on a single worker thread; keeps them alive until they finish."""
+
+    def __init__(self, parent: QObject | None = None):
+        super().__init__(parent)
+        self._pool = QThreadPool(self)
+        self._pool.setMaxThreadCount(1)
+        self._running: set[Task] = set()
+
+    def submit(self, fn: Callable[[JobControl], Any]) -> Task:
+        """Queue ``fn(control)``; connect to the returned task's signals right away (they
+        are delivered through the event loop, so none is missed)."""
+        task = Task(fn)
+        self._running.add(task)
+        task.sig_finished.connect(lambda: self._running.discard(task))
+        self._pool.start(_Runnable(task))
+        return task
+
+    def wait(self, msecs: int = 30_000) -> bool:
+        """Block until the queue is empty (used at shutdown and by tests)."""
+        return self._pool.waitForDone(msecs)
