@@ -25,6 +25,7 @@ from PySide6.QtWidgets import (
 
 from app import users, workspace
 from ui.context import UiContext
+from ui.features import install_all
 from ui.navigation import SECTIONS, Section
 from ui.pending_view import PendingView
 from ui.theme import icon
@@ -226,9 +227,8 @@ class MainWindow(QMainWindow):
         task.sig_result.connect(self._show_counts)
 
     def _show_counts(self, counts) -> None:
-        self._counts.setText(
-            f"{counts.open_deals:,} open of {counts.deals:,} deals · {counts.reps} reps"
-        )
+        reps = "1 rep" if counts.reps == 1 else f"{counts.reps} reps"
+        self._counts.setText(f"{counts.open_deals:,} open of {counts.deals:,} deals · {reps}")
 
     def _on_data_changed(self, topics: frozenset) -> None:
         if topics & {"deals", "reps"}:
@@ -281,3 +281,4 @@ class MainWindow(QMainWindow):
         self.sig_first_paint.emit()
         self.show_section(self._start_section)
         self.refresh_counts()
+        install_all(self)

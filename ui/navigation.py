@@ -14,6 +14,12 @@ from PySide6.QtWidgets import QWidget
 from ui.context import UiContext
 
 
+def _settings(context: UiContext) -> QWidget:
+    from ui.settings.view import SettingsView
+
+    return SettingsView(context)
+
+
 @dataclass(frozen=True)
 class Section:
     key: str
@@ -25,7 +31,7 @@ class Section:
 
 
 SECTIONS: tuple[Section, ...] = (
-    Section("board", "Board", "ph.kanban", "Ctrl+1", None,
+    Section("board", "Board", "ph.columns", "Ctrl+1", None,
             "Kanban columns for the sales stages, with gated drag-and-drop moves."),
     Section("deals", "Deals", "ph.table", "Ctrl+2", None,
             "Every deal in a sortable, filterable table with inline editing."),
@@ -37,6 +43,6 @@ SECTIONS: tuple[Section, ...] = (
             "Quota, expected revenue and the verdict for each rep and the team."),
     Section("reports", "Reports", "ph.chart-bar", "Ctrl+6", None,
             "The funnel and lead sources: conversion, velocity and return on spend."),
-    Section("settings", "Settings", "ph.gear-six", "Ctrl+7", None,
+    Section("settings", "Settings", "ph.gear-six", "Ctrl+7", _settings,
             "Stages, checklists, reps, activity kinds and quotas."),
 )

@@ -57,11 +57,12 @@ def _palette(dark: bool) -> QPalette:
 STYLESHEET = """
 QToolBar { border: none; spacing: 4px; padding: 4px 8px; }
 QStatusBar QLabel { padding: 0 8px; }
-#Sidebar { border: none; }
+#Sidebar { border: none; border-right: 1px solid palette(midlight);
+           background: palette(alternate-base); }
 #Sidebar QToolButton {
     border: none; border-radius: 6px; padding: 7px 10px; text-align: left;
 }
-#Sidebar QToolButton:hover { background: palette(alternate-base); }
+#Sidebar QToolButton:hover { background: palette(button); }
 #Sidebar QToolButton:checked { background: palette(highlight); color: palette(highlighted-text); }
 #PageTitle { font-size: 18pt; font-weight: 600; }
 #Muted { color: palette(placeholder-text); }

@@ -1,0 +1,68 @@
+"""Shared fixtures: a real SQLite file per test (never a mocked database)."""
+
+from __future__ import annotations
+
+import os
+
+import pytest
+
+os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+
+
+@pytest.fixture
+def db_path(tmp_path):
+    return tmp_path / "funnelcast.sqlite"
+
+
+@pytest.fixture
+def workspace(db_path):
+    """An opened, migrated, empty database (no stages, no reps)."""
+    from app.workspace import close_workspace, open_workspace
+
+    opened = open_workspace(db_path)
+    yield opened
+    close_workspace()
+
+
+@pytest.fixture
+def manager(workspace):
+    """The default pipeline and a manager who is the current user."""
+    from app.workspace import start_empty
+
+    return start_empty("Maria Manager", "maria@example.com")
+
+
+@pytest.fixture
+def rep(manager):
+    from app.users import create_rep
+
+    return create_rep("Ravi Rep", "ravi@example.com", role="rep", weekly_capacity_hours=40)
+
+
+@pytest.fixture
+def stages(manager):
+    """Stage name -> StageInfo for the default pipeline."""
+    from app.pipeline import list_stages
+
+    return {s.name: s for s in list_stages()}
+
+
+@pytest.fixture
+def qsettings_isolated(tmp_path, monkeypatch):
+    """Keep QSettings (window geometry etc.) out of the user's real configuration."""
+    from PySide6.QtCore import QSettings
+
+    QSettings.setDefaultFormat(QSettings.Format.IniFormat)
+    QSettings.setPath(QSettings.Format.IniFormat, QSettings.Scope.UserScope, str(tmp_path / "qs"))
+    monkeypatch.setenv("XDG_CONFIG_HOME", str(tmp_path / "config"))
+    yield
+
+
+@pytest.fixture
+def ui_context(qtbot, workspace, manager, qsettings_isolated):
+    """A GUI session on the manager's database; waits for background tasks at the end."""
+    from ui.context import UiContext
+
+    context = UiContext(workspace, manager)
+    yield context
+    context.runner.wait()

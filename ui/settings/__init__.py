@@ -1,0 +1,1 @@
+"""The Settings section: one tab per kind of setting."""
