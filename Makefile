@@ -26,6 +26,7 @@ lint: $(STAMP)
 	$(PY) -m ruff check .
 
 bench: $(STAMP)
+	$(PY) -m pip install --quiet -e '.[dev,bench]'
 	QT_QPA_PLATFORM=offscreen $(PY) -m bench
 
 clean:

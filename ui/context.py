@@ -4,6 +4,7 @@ change bus, so widgets never reach for globals."""
 from __future__ import annotations
 
 from PySide6.QtCore import QObject, Signal
+from PySide6.QtGui import QUndoStack
 
 from app import settings
 from app.settings import Settings
@@ -29,7 +30,10 @@ class DataBus(QObject):
 
 
 class UiContext(QObject):
-    """Shared state for the GUI session. ``actor`` may be None only before the first run."""
+    """Shared state for the GUI session. ``actor`` may be None only before the first run.
+
+    ``undo_stack`` takes a QUndoCommand for every undoable change (stage moves, deletions).
+    """
 
     def __init__(self, workspace: Workspace, actor: RepInfo | None, parent: QObject | None = None):
         super().__init__(parent)
@@ -37,6 +41,7 @@ class UiContext(QObject):
         self.actor = actor
         self.bus = DataBus(self)
         self.runner = TaskRunner(self)
+        self.undo_stack = QUndoStack(self)  # Ctrl+Z / Ctrl+Shift+Z in the Edit menu
         self._settings: Settings | None = None
 
     @property

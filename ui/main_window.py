@@ -7,7 +7,7 @@ so opening the app on a large database shows the shell at once.
 from __future__ import annotations
 
 from PySide6.QtCore import QByteArray, QEvent, QObject, QSettings, Qt, QTimer, Signal
-from PySide6.QtGui import QAction, QActionGroup, QKeySequence, QUndoStack
+from PySide6.QtGui import QAction, QActionGroup, QKeySequence
 from PySide6.QtWidgets import (
     QButtonGroup,
     QHBoxLayout,
@@ -41,7 +41,6 @@ class MainWindow(QMainWindow):
     def __init__(self, context: UiContext):
         super().__init__()
         self.context = context
-        self.undo_stack = QUndoStack(self)
         self.setWindowTitle("Funnelcast")
         self.setMinimumSize(960, 600)
         self._pages: dict[str, QWidget] = {}
@@ -125,9 +124,9 @@ class MainWindow(QMainWindow):
             action.setEnabled(False)
             toolbar.addAction(action)
 
-        undo = self.undo_stack.createUndoAction(self, "Undo")
+        undo = self.context.undo_stack.createUndoAction(self, "Undo")
         undo.setShortcut(QKeySequence.StandardKey.Undo)
-        redo = self.undo_stack.createRedoAction(self, "Redo")
+        redo = self.context.undo_stack.createRedoAction(self, "Redo")
         redo.setShortcut(QKeySequence.StandardKey.Redo)
         backup = make("backup", "Back up now", "ph.floppy-disk", None,
                       "Write a copy of the database beside it")
