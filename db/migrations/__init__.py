@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from types import ModuleType
 
-from peewee import Database
+from peewee import Database, SqliteDatabase
 
 
 @dataclass(frozen=True)
@@ -67,16 +67,32 @@ def migrate(db: Database, up_to: int | None = None) -> list[int]:
             "CREATE TABLE schema_version (version INTEGER PRIMARY KEY, applied_at TEXT NOT NULL)"
         )
     applied: list[int] = []
-    for migration in pending(db):
-        if up_to is not None and migration.version > up_to:
-            break
-        with db.atomic():
-            migration.apply(db)
-            db.execute_sql(
-                "INSERT INTO schema_version (version, applied_at) VALUES (%s, %s)"
-                if db.param == "%s"
-                else "INSERT INTO schema_version (version, applied_at) VALUES (?, ?)",
-                (migration.version, datetime.now(UTC).isoformat(timespec="seconds")),
-            )
-        applied.append(migration.version)
+    todo = [m for m in pending(db) if up_to is None or m.version <= up_to]
+    if not todo:
+        return applied
+    sqlite = isinstance(db, SqliteDatabase)
+    if sqlite:
+        # SQLite's documented procedure for schema changes: a table rebuild (copy, drop,
+        # rename) must not cascade or fail on foreign keys, so they are off while migrating
+        # and checked afterwards. The pragma is a no-op inside a transaction, hence here.
+        db.execute_sql("PRAGMA foreign_keys = OFF")
+    try:
+        for migration in todo:
+            with db.atomic():
+                migration.apply(db)
+                if sqlite:
+                    broken = db.execute_sql("PRAGMA foreign_key_check").fetchall()
+                    if broken:
+                        raise RuntimeError(
+                            f"Migration {migration.version} broke references: {broken[:3]}"
+                        )
+                db.execute_sql(
+                    f"INSERT INTO schema_version (version, applied_at) "
+                    f"VALUES ({db.param}, {db.param})",
+                    (migration.version, datetime.now(UTC).isoformat(timespec="seconds")),
+                )
+            applied.append(migration.version)
+    finally:
+        if sqlite:
+            db.execute_sql("PRAGMA foreign_keys = ON")
     return applied

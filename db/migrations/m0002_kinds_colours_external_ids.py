@@ -10,7 +10,6 @@
 from __future__ import annotations
 
 from peewee import BooleanField, CharField, IntegerField, Model
-from playhouse.migrate import SchemaMigrator, migrate
 
 DEFAULT_KINDS = (
     ("Cold calling", "prospecting"),
@@ -40,13 +39,16 @@ def apply(db) -> None:
             table_name = "activity_kind"
 
     db.create_tables([ActivityKind])
-    migrator = SchemaMigrator.from_database(db)
-    migrate(
-        migrator.add_column("stage", "colour", CharField(default="")),
-        migrator.add_column("deal", "external_id", CharField(default="")),
-        migrator.add_index("deal", ("external_id",), False),
-        migrator.add_column("deal", "updated_by_id", IntegerField(null=True)),
-    )
+    # Plain ADD COLUMN with a default: SQLite and PostgreSQL both do it in place, with no
+    # table rebuild.
+    for statement in (
+        "ALTER TABLE stage ADD COLUMN colour VARCHAR(255) NOT NULL DEFAULT ''",
+        "ALTER TABLE deal ADD COLUMN external_id VARCHAR(255) NOT NULL DEFAULT ''",
+        "CREATE INDEX deal_external_id ON deal (external_id)",
+        "ALTER TABLE deal ADD COLUMN updated_by_id INTEGER NULL "
+        "REFERENCES rep (id) ON DELETE SET NULL",
+    ):
+        db.execute_sql(statement)
     rows = [{"name": n, "category": c, "position": i} for i, (n, c) in enumerate(DEFAULT_KINDS)]
     known = {n for n, _ in DEFAULT_KINDS}
     used = [r[0] for r in db.execute_sql("SELECT DISTINCT kind FROM activity ORDER BY kind")]

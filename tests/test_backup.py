@@ -1,0 +1,71 @@
+"""Backups are consistent copies, pruned to ten; a damaged database is never opened."""
+
+from __future__ import annotations
+
+import sqlite3
+from datetime import datetime, timedelta
+
+import pytest
+
+from app.errors import DatabaseDamaged
+from app.workspace import backup_now, close_workspace, open_workspace, restore_backup, start_empty
+from db import backup
+
+
+def test_a_backup_is_a_readable_copy_with_the_data(manager, db_path):
+    written = backup_now("before-import")
+    assert written.parent == backup.backup_folder(db_path)
+    with sqlite3.connect(written) as copy:
+        names = [r[0] for r in copy.execute("SELECT name FROM rep")]
+        assert names == ["Maria Manager"]
+        assert copy.execute("PRAGMA quick_check").fetchone()[0] == "ok"
+
+
+def test_only_the_newest_ten_backups_are_kept(manager, db_path):
+    start = datetime(2026, 1, 1, 9, 0)
+    written = [
+        backup.write_backup(db_path, "test", now=start + timedelta(minutes=i)) for i in range(13)
+    ]
+    kept = backup.list_backups(db_path)
+    assert len(kept) == backup.KEEP_BACKUPS
+    assert kept[0] == written[-1]
+    assert not written[0].exists() and not written[2].exists()
+
+
+def _damage(path):
+    with open(path, "r+b") as handle:
+        handle.seek(4096)  # a page past the header: SQLite notices on quick_check
+        handle.write(b"\xff" * 4096 * 3)
+
+
+def test_a_damaged_database_is_reported_with_its_newest_backup(tmp_path):
+    path = tmp_path / "team.sqlite"
+    open_workspace(path)
+    start_empty("Maria Manager")
+    good = backup_now("nightly")
+    close_workspace()
+    _damage(path)
+
+    with pytest.raises(DatabaseDamaged) as caught:
+        open_workspace(path)
+    assert caught.value.backups[0] == good
+    assert good.name in str(caught.value)
+
+    restore_backup(path, good)
+    open_workspace(path)
+    try:
+        from app.users import list_reps
+
+        assert [r.name for r in list_reps()] == ["Maria Manager"]
+        assert path.with_name("team.sqlite.damaged").exists()
+    finally:
+        close_workspace()
+
+
+def test_a_file_that_is_not_a_database_is_refused(tmp_path):
+    path = tmp_path / "notes.sqlite"
+    path.write_text("these are my notes, not a database\n" * 200)
+    with pytest.raises(DatabaseDamaged) as caught:
+        open_workspace(path)
+    assert "no backup" in str(caught.value)
+    assert path.read_text().startswith("these are my notes")  # untouched

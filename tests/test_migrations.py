@@ -1,0 +1,91 @@
+"""A database made by an older version opens in this one without losing data."""
+
+from __future__ import annotations
+
+import ast
+import sqlite3
+from pathlib import Path
+
+from app.workspace import close_workspace, open_workspace
+from db import migrations
+from db.connection import bind, make_database
+from db.models import ALL_MODELS, ActivityKind, Deal, Rep, Stage
+
+
+def _make_v1_database(path: Path) -> None:
+    """A database as version 1 of Funnelcast wrote it, with a little data in it."""
+    db = make_database(str(path))
+    bind(db)
+    migrations.migrate(db, up_to=1)
+    db.execute_sql("INSERT INTO rep (name, email, role, weekly_capacity_hours, active) "
+                   "VALUES ('Old Rep', 'old@example.com', 'manager', 3750, 1)")
+    db.execute_sql("INSERT INTO stage (name, position, side, outcome, probability) VALUES "
+                   "('Open', 0, 'sales', 'open', 20), ('Won', 1, 'sales', 'won', 100), "
+                   "('Lost', 2, 'sales', 'lost', 0)")
+    deal = {
+        "uuid": "0f1e2d3c4b5a69788796a5b4c3d2e1f0", "title": "Renewal", "company": "Acme",
+        "contact_name": "Ann", "contact_email": "ann@acme.test", "contact_phone": "",
+        "industry": "Retail", "region": "EU", "stage_id": 1, "owner_id": 1, "value": 1234567,
+        "next_step": "", "lost_reason": "", "notes": "Long-standing customer",
+        "created_at": "2026-01-05 10:00:00", "stage_entered_at": "2026-01-05 10:00:00",
+        "last_activity_at": "2026-01-05 10:00:00", "updated_at": "2026-01-05 10:00:00",
+        "version": 3,
+    }
+    db.execute_sql(
+        f"INSERT INTO deal ({', '.join(deal)}) VALUES ({', '.join('?' * len(deal))})",
+        tuple(deal.values()),
+    )
+    db.execute_sql("INSERT INTO activity (uuid, rep_id, kind, date, hours, note) VALUES "
+                   "('11112222333344445555666677778888', 1, 'Site visit', '2026-01-06', 150, '')")
+    db.close()
+
+
+def test_a_version_1_database_keeps_its_data_through_every_migration(tmp_path):
+    path = tmp_path / "old.sqlite"
+    _make_v1_database(path)
+
+    opened = open_workspace(path)
+    try:
+        assert opened.migrated_from == 1
+        assert opened.schema_version == migrations.latest_version()
+        deal = Deal.get(Deal.title == "Renewal")
+        assert str(deal.value) == "12345.67"
+        assert deal.version == 3 and deal.owner.name == "Old Rep"
+        assert deal.external_id == "" and deal.stage.colour == ""
+        assert Rep.get().weekly_capacity_hours == Rep.weekly_capacity_hours.python_value(3750)
+        # A kind logged before kinds were a setting is kept, so its hours still count.
+        assert ActivityKind.get(ActivityKind.name == "Site visit").category == "other"
+        assert ActivityKind.select().where(ActivityKind.category == "selling").count() == 5
+        # Migrating took a backup first, and the backup is still version 1.
+        assert opened.backup is not None and opened.backup.exists()
+        with sqlite3.connect(opened.backup) as old:
+            assert old.execute("SELECT MAX(version) FROM schema_version").fetchone()[0] == 1
+    finally:
+        close_workspace()
+
+
+def test_reopening_an_up_to_date_database_runs_nothing(tmp_path):
+    path = tmp_path / "db.sqlite"
+    open_workspace(path)
+    close_workspace()
+    again = open_workspace(path)
+    close_workspace()
+    assert again.migrated_from is None and again.backup is None
+
+
+def test_the_models_match_the_migrated_schema(workspace):
+    db = Stage._meta.database
+    for model in ALL_MODELS:
+        columns = {c.name for c in db.get_columns(model._meta.table_name)}
+        declared = {f.column_name for f in model._meta.sorted_fields}
+        assert columns == declared, model.__name__
+
+
+def test_migrations_are_frozen_and_never_import_todays_models():
+    folder = Path(migrations.__file__).parent
+    for source in folder.glob("m*.py"):
+        tree = ast.parse(source.read_text())
+        imported = {
+            node.module for node in ast.walk(tree) if isinstance(node, ast.ImportFrom)
+        } | {a.name for node in ast.walk(tree) if isinstance(node, ast.Import) for a in node.names}
+        assert not any(name and name.startswith("db.models") for name in imported), source.name
