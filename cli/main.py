@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import sys
 
+from app import crash_log
 from app.errors import FunnelcastError
 from app.users import resolve_actor
 from app.workspace import close_workspace, open_workspace
@@ -49,6 +50,9 @@ def run_command(args: argparse.Namespace) -> int:
         return error.exit_code
     except KeyboardInterrupt:
         complain("interrupted; nothing more was written.")
+        return 2
+    except Exception as error:  # a bug: the log gets the traceback, the user one sentence
+        complain(crash_log.sentence(error, crash_log.record(error)))
         return 2
 
 

@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-import logging
 import os
 import sys
 import time
 
-from app import users, workspace
+from app import crash_log, users, workspace
 from app.errors import DatabaseDamaged, FunnelcastError
 
 NO_DISPLAY = (
@@ -30,7 +29,6 @@ def run_gui(db: str | None, acting_user: str | None) -> int:
     if not display_available():
         print(NO_DISPLAY, file=sys.stderr)
         return 2
-    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(message)s")
 
     from PySide6.QtWidgets import QApplication, QDialog, QMessageBox
 
@@ -66,6 +64,7 @@ def run_gui(db: str | None, acting_user: str | None) -> int:
         QMessageBox.critical(None, "Funnelcast", str(error))
         return error.exit_code
     context.actor = actor
+    sys.excepthook = _report_unexpected
 
     window = MainWindow(context)
     if os.environ.get("FUNNELCAST_BENCH_FIRST_PAINT"):
@@ -78,6 +77,17 @@ def run_gui(db: str | None, acting_user: str | None) -> int:
     code = app.exec()
     workspace.close_workspace()
     return code
+
+
+def _report_unexpected(kind, error, trace) -> None:
+    """A bug in a slot: log the traceback, tell the user in one sentence, keep running."""
+    from PySide6.QtWidgets import QApplication, QMessageBox
+
+    if issubclass(kind, KeyboardInterrupt):
+        QApplication.quit()
+        return
+    path = crash_log.record(error.with_traceback(trace))
+    QMessageBox.critical(QApplication.activeWindow(), "Funnelcast", crash_log.sentence(error, path))
 
 
 def _open(db: str | None):

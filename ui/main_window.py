@@ -42,7 +42,7 @@ class MainWindow(QMainWindow):
         super().__init__()
         self.context = context
         self.setWindowTitle("Funnelcast")
-        self.setMinimumSize(960, 600)
+        self.setMinimumSize(760, 520)
         self._pages: dict[str, QWidget] = {}
         self._painted = False
 

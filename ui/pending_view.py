@@ -16,6 +16,7 @@ class PendingView(QWidget):
         body.setObjectName("Muted")
         body.setWordWrap(True)
         body.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self.message = body
         heading.setAlignment(Qt.AlignmentFlag.AlignCenter)
         layout = QVBoxLayout(self)
         layout.addStretch(2)

@@ -7,17 +7,14 @@ worker thread serialises it (SQLite has one writer at a time anyway; Anki does t
 
 from __future__ import annotations
 
-import logging
-import traceback
 from collections.abc import Callable
 from typing import Any
 
 from PySide6.QtCore import QObject, QRunnable, QThreadPool, Signal
 
+from app import crash_log
 from app.errors import FunnelcastError
 from app.jobs import Cancelled, JobControl, release_thread_connection
-
-log = logging.getLogger(__name__)
 
 
 class Task(QObject):
@@ -56,12 +53,8 @@ class Task(QObject):
             self.sig_cancelled.emit()
         except FunnelcastError as error:
             self.sig_error.emit(error)
-        except Exception:  # a bug: log it whole, show the user one sentence
-            log.error("Background task failed:\n%s", traceback.format_exc())
-            self.sig_error.emit(
-                FunnelcastError("Something went wrong and nothing was changed; the details are "
-                                "in the log.")
-            )
+        except Exception as error:  # a bug: the log gets the traceback, the user one sentence
+            self.sig_error.emit(FunnelcastError(crash_log.sentence(error, crash_log.record(error))))
         else:
             self.sig_result.emit(result)
         finally:

@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 import argparse
+from dataclasses import asdict
 
 from app.demo import generate_demo
-
 from cli.context import Context
 from cli.output import emit_json, say
 
@@ -20,7 +20,7 @@ def configure(parser: argparse.ArgumentParser) -> None:
 def run(args: argparse.Namespace, context: Context) -> int:
     summary = generate_demo(seed=args.seed)
     if args.json:
-        emit_json(summary.as_dict())
+        emit_json(asdict(summary))
     else:
-        say(f"Demo team created in {context.workspace.location}: {summary.describe()}")
+        say(f"{summary.describe()}\nDatabase: {context.workspace.location}")
     return 0

@@ -1,0 +1,75 @@
+"""The main window's shell: sections, status bar, user switching, remembered layout."""
+
+from __future__ import annotations
+
+import pytest
+from PySide6.QtCore import QSettings
+
+from ui.main_window import MainWindow
+from ui.navigation import SECTIONS
+from ui.pending_view import PendingView
+
+pytestmark = pytest.mark.gui
+
+
+@pytest.fixture
+def window(qtbot, ui_context):
+    win = MainWindow(ui_context)
+    qtbot.add_widget(win)
+    with qtbot.wait_signal(win.sig_first_paint, timeout=5000):
+        win.show()
+    return win
+
+
+def test_every_section_opens_and_unbuilt_ones_say_so(qtbot, window):
+    for section in SECTIONS:
+        page = window.show_section(section.key)
+        assert window.current_section() == section.key
+        if section.factory is None:
+            assert isinstance(page, PendingView)
+            assert "not built yet" in page.message.text()
+
+
+def test_the_status_bar_shows_the_database_the_counts_and_the_user(qtbot, window, ui_context):
+    qtbot.wait_until(lambda: "deals" in window._counts.text(), timeout=5000)
+    assert window._counts.text() == "0 open of 0 deals · 1 rep"
+    assert window._location.text() == ui_context.workspace.location
+    assert window._user_button.text() == "Maria Manager · manager"
+
+
+def test_switching_user_changes_who_acts(qtbot, window, ui_context, rep):
+    window._fill_user_menu()
+    ravi = next(a for a in window._user_menu.actions() if a.text().startswith("Ravi Rep"))
+    with qtbot.wait_signal(ui_context.bus.sig_user_changed):
+        ravi.trigger()
+    assert ui_context.actor.name == "Ravi Rep"
+    assert window._user_button.text() == "Ravi Rep · rep"
+    from app.users import current_user
+
+    assert current_user().name == "Ravi Rep"  # kept for the next start
+
+
+def test_layout_and_section_are_remembered(qtbot, ui_context):
+    first = MainWindow(ui_context)
+    qtbot.add_widget(first)
+    first.show()
+    first.resize(781, 677)
+    first.show_section("activities")
+    first.close()
+    assert QSettings("Funnelcast", "Funnelcast").value("main/section") == "activities"
+
+    second = MainWindow(ui_context)
+    qtbot.add_widget(second)
+    with qtbot.wait_signal(second.sig_first_paint, timeout=5000):
+        second.show()
+    assert second.current_section() == "activities"
+    assert (second.width(), second.height()) == (781, 677)
+
+
+def test_backup_now_writes_a_backup(qtbot, window, ui_context, db_path):
+    from app.workspace import backup_now  # noqa: F401  (the action calls it on the worker)
+
+    window.actions_by_name["backup"].trigger()
+    ui_context.runner.wait()
+    qtbot.wait_until(lambda: "Backup written" in window.statusBar().currentMessage(), timeout=5000)
+    assert list((db_path.parent / "funnelcast-backups").glob("*.sqlite"))

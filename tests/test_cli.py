@@ -1,0 +1,60 @@
+"""The command line as a user runs it: real processes, real files, exit codes 0/1/2."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def run(*args: str, env: dict | None = None) -> subprocess.CompletedProcess:
+    return subprocess.run(
+        [sys.executable, str(ROOT / "main.py"), *args],
+        capture_output=True, text=True, timeout=120, env=env, cwd=ROOT,
+    )
+
+
+def test_demo_fills_an_empty_database_once(tmp_path):
+    db = str(tmp_path / "demo.sqlite")
+    first = run("--db", db, "--json", "demo")
+    assert first.returncode == 0, first.stderr
+    summary = json.loads(first.stdout)
+    assert summary["deals"] >= 300
+
+    again = run("--db", db, "demo")
+    assert again.returncode == 1
+    assert "already holds deals" in again.stderr
+    assert "Traceback" not in again.stderr
+
+
+def test_an_unknown_acting_user_is_rejected_by_name(tmp_path):
+    db = str(tmp_path / "demo.sqlite")
+    assert run("--db", db, "demo").returncode == 0
+    result = run("--db", db, "--as", "Nobody Known", "demo")
+    assert result.returncode == 1
+    assert "no rep called 'Nobody Known'" in result.stderr
+
+
+def test_a_folder_given_as_database_is_a_usage_error(tmp_path):
+    result = run("--db", str(tmp_path), "demo")
+    assert result.returncode == 2
+    assert "is a folder" in result.stderr and "Traceback" not in result.stderr
+
+
+def test_an_unknown_command_is_a_usage_error(tmp_path):
+    result = run("--db", str(tmp_path / "x.sqlite"), "frobnicate")
+    assert result.returncode == 2
+
+
+def test_without_a_display_the_window_explains_instead_of_crashing(tmp_path):
+    env = {k: v for k, v in os.environ.items()
+           if k not in {"DISPLAY", "WAYLAND_DISPLAY", "QT_QPA_PLATFORM"}}
+    result = run("--db", str(tmp_path / "x.sqlite"), env=env)
+    assert result.returncode == 2
+    assert "no display is available" in result.stderr
+    assert "python main.py --help" in result.stderr
+    assert not (tmp_path / "x.sqlite").exists()  # nothing was created
