@@ -22,5 +22,6 @@ def test_every_cent_amount_round_trips_exactly(amount):
 def test_a_deal_value_is_stored_without_float_error(manager):
     from app.deals import DealDraft, create_deal, get_deal
 
-    created = create_deal(DealDraft(title="Exact", value=Decimal("0.10") + Decimal("0.20")), manager)
+    draft = DealDraft(title="Exact", value=Decimal("0.10") + Decimal("0.20"))
+    created = create_deal(draft, manager)
     assert get_deal(created.id).value == Decimal("0.30")

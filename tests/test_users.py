@@ -24,8 +24,12 @@ def test_names_are_unique_regardless_of_case(rep):
 
 @pytest.mark.parametrize(
     ("kwargs", "field"),
-    [({"name": " "}, "name"), ({"name": "X", "email": "not-an-email"}, "email"),
-     ({"name": "X", "role": "boss"}, "role"), ({"name": "X", "weekly_capacity_hours": 170}, "capacity")],
+    [
+        ({"name": " "}, "name"),
+        ({"name": "X", "email": "not-an-email"}, "email"),
+        ({"name": "X", "role": "boss"}, "role"),
+        ({"name": "X", "weekly_capacity_hours": 170}, "capacity"),
+    ],
 )
 def test_bad_rep_fields_are_rejected_at_the_field(manager, kwargs, field):
     with pytest.raises(ValidationError) as caught:
