@@ -47,14 +47,16 @@ def stages(manager):
     return {s.name: s for s in list_stages()}
 
 
-@pytest.fixture
-def qsettings_isolated(tmp_path, monkeypatch):
-    """Keep QSettings (window geometry etc.) out of the user's real configuration."""
-    from PySide6.QtCore import QSettings
+@pytest.fixture(autouse=True)
+def qsettings_isolated(tmp_path):
+    """Keep QSettings (window geometry etc.) out of the user's real configuration: every
+    test gets its own, empty settings file."""
+    from PySide6.QtCore import QCoreApplication, QSettings
 
+    QCoreApplication.setOrganizationName("FunnelcastTests")
+    QCoreApplication.setApplicationName("FunnelcastTests")
     QSettings.setDefaultFormat(QSettings.Format.IniFormat)
     QSettings.setPath(QSettings.Format.IniFormat, QSettings.Scope.UserScope, str(tmp_path / "qs"))
-    monkeypatch.setenv("XDG_CONFIG_HOME", str(tmp_path / "config"))
     yield
 
 

@@ -242,7 +242,8 @@ class MainWindow(QMainWindow):
 
     # ---------------------------------------------------------- persistence
     def _settings(self) -> QSettings:
-        return QSettings("Funnelcast", "Funnelcast")
+        """The application's QSettings (organisation and name are set at start-up)."""
+        return QSettings()
 
     def _restore_layout(self) -> None:
         stored = self._settings()

@@ -56,7 +56,7 @@ def test_layout_and_section_are_remembered(qtbot, ui_context):
     first.resize(781, 677)
     first.show_section("activities")
     first.close()
-    assert QSettings("Funnelcast", "Funnelcast").value("main/section") == "activities"
+    assert QSettings().value("main/section") == "activities"
 
     second = MainWindow(ui_context)
     qtbot.add_widget(second)
