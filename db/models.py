@@ -53,6 +53,7 @@ class Stage(BaseModel):
     probability = IntegerField(default=0)  # 0-100, the manager's estimate
     rot_days = IntegerField(null=True)
     colour = CharField(default="")  # "#rrggbb" or "" for the theme's default
+    archived = BooleanField(default=False)  # deleted in the editor; kept for the history
 
 
 class ChecklistItem(BaseModel):
