@@ -204,3 +204,20 @@ def update_deal(
         )
         Deal.update(**real).where(Deal.id == deal_id, Deal.version == expected_version).execute()
     return get_deal(deal_id)
+
+
+@dataclass(frozen=True)
+class SourceInfo:
+    """A lead source as filters and forms list it."""
+
+    id: int
+    name: str
+    channel: str
+
+
+def list_sources() -> list[SourceInfo]:
+    """Every lead source, by name (for the owner/source pickers of the board and table)."""
+    return [
+        SourceInfo(s.id, s.name, s.channel)
+        for s in LeadSource.select().order_by(LeadSource.name)
+    ]

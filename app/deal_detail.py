@@ -1,0 +1,127 @@
+"""Everything the deal dialog shows about one deal, read in a handful of queries.
+
+The dialog is a form over :class:`app.deals.DealInfo` plus three read-only lists: the
+checklist grouped by stage (what is ticked, by whom), the stage history (each StageChange
+with who moved it and any override reason) and the deal's logged activities.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime
+from decimal import Decimal
+
+from peewee import JOIN
+
+from app.deals import DealInfo, get_deal
+from app.pipeline import StageInfo, list_stages
+from db.models import Activity, ChecklistCheck, ChecklistItem, Rep, Stage, StageChange
+
+
+@dataclass(frozen=True)
+class ChecklistEntry:
+    """One checklist item and whether this deal has it ticked."""
+
+    item_id: int
+    stage_id: int
+    stage_name: str
+    text: str
+    required: bool
+    checked: bool
+    checked_at: datetime | None  # UTC
+    checked_by: str
+
+
+@dataclass(frozen=True)
+class StageChangeEntry:
+    """One move in the deal's history; ``from_stage`` is "" for the deal's creation."""
+
+    changed_at: datetime  # UTC
+    from_stage: str
+    to_stage: str
+    changed_by: str
+    override_reason: str
+    origin: str
+
+
+@dataclass(frozen=True)
+class ActivityEntry:
+    date: date
+    kind: str
+    rep: str
+    hours: Decimal
+    note: str
+
+
+@dataclass(frozen=True)
+class DealDetail:
+    deal: DealInfo
+    stage: StageInfo
+    checklist: tuple[ChecklistEntry, ...]
+    history: tuple[StageChangeEntry, ...]  # oldest first
+    activities: tuple[ActivityEntry, ...]  # newest first
+
+
+def checklist_for(deal_id: int | None) -> tuple[ChecklistEntry, ...]:
+    """Every checklist item of every stage, in pipeline order, with this deal's ticks
+    (``deal_id`` None: a deal not saved yet, nothing ticked)."""
+    ticks: dict[int, tuple[datetime, str]] = {}
+    if deal_id is not None:
+        checks = (
+            ChecklistCheck.select(ChecklistCheck.item, ChecklistCheck.checked_at, Rep.name)
+            .join(Rep, JOIN.LEFT_OUTER, on=(ChecklistCheck.checked_by == Rep.id))
+            .where(ChecklistCheck.deal == deal_id)
+            .tuples()
+        )
+        ticks = {item_id: (at, who or "") for item_id, at, who in checks}
+    items = (
+        ChecklistItem.select(
+            ChecklistItem.id, ChecklistItem.stage, Stage.name, ChecklistItem.text,
+            ChecklistItem.required,
+        )
+        .join(Stage)
+        .order_by(Stage.position, ChecklistItem.position, ChecklistItem.id)
+        .tuples()
+    )
+    entries = []
+    for item_id, stage_id, stage_name, text, required in items:
+        at, who = ticks.get(item_id, (None, ""))
+        entries.append(ChecklistEntry(
+            item_id, stage_id, stage_name, text, bool(required), item_id in ticks, at, who
+        ))
+    return tuple(entries)
+
+
+def load_deal_detail(deal_id: int) -> DealDetail:
+    """The deal and its checklist, history and activities (raises NotFound if it is gone)."""
+    deal = get_deal(deal_id)
+    stage = next(s for s in list_stages() if s.id == deal.stage_id)
+    names = dict(Stage.select(Stage.id, Stage.name).tuples())
+    history = (
+        StageChange.select(
+            StageChange.changed_at, StageChange.from_stage, StageChange.to_stage, Rep.name,
+            StageChange.override_reason, StageChange.origin,
+        )
+        .join(Rep, JOIN.LEFT_OUTER, on=(StageChange.changed_by == Rep.id))
+        .where(StageChange.deal == deal_id)
+        .order_by(StageChange.changed_at, StageChange.id)
+        .tuples()
+    )
+    activities = (
+        Activity.select(Activity.date, Activity.kind, Rep.name, Activity.hours, Activity.note)
+        .join(Rep, on=(Activity.rep == Rep.id))
+        .where(Activity.deal == deal_id)
+        .order_by(Activity.date.desc(), Activity.id.desc())
+        .tuples()
+    )
+    return DealDetail(
+        deal=deal,
+        stage=stage,
+        checklist=checklist_for(deal_id),
+        history=tuple(
+            StageChangeEntry(at, names.get(src, "") if src else "", names.get(dst, ""),
+                             who or "", reason, origin)
+            for at, src, dst, who, reason, origin in history
+        ),
+        activities=tuple(ActivityEntry(*row) for row in activities),
+    )

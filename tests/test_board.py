@@ -1,0 +1,111 @@
+"""The board's data: columns, totals, card facts, filters, and no query per card."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from decimal import Decimal
+
+from app.board import BoardFilter, filter_board, load_board
+from app.clock import local_today, utcnow
+from app.deals import DealDraft, create_deal, list_sources, update_deal
+from app.pipeline import set_checked
+from db.connection import database
+from db.models import ChecklistItem
+
+
+def add(stages, actor, stage: str, title: str, value: str, **extra):
+    draft = DealDraft(title=title, stage_id=stages[stage].id, value=Decimal(value), **extra)
+    return create_deal(draft, actor)
+
+
+def column(board, name):
+    return next(c for c in board.columns if c.stage.name == name)
+
+
+def test_columns_are_the_open_sales_stages_in_order_with_won_and_lost_as_targets(stages):
+    board = load_board()
+    assert [c.stage.name for c in board.columns] == [
+        "Sales-ready lead", "Qualified", "Solution fit & demo", "Proposal", "Negotiation",
+    ]
+    assert [s.name for s in board.won_stages] == ["Won"]
+    assert [s.name for s in board.lost_stages] == ["Lost"]
+
+
+def test_header_figures_count_total_and_weighted(stages, manager):
+    add(stages, manager, "Proposal", "A", "1000.20")
+    add(stages, manager, "Proposal", "B", "2000.00")
+    add(stages, manager, "Suspect", "Marketing lead", "99999")  # not on the board
+    proposal = column(load_board(), "Proposal")
+    assert proposal.count == 2
+    assert proposal.total_value == Decimal("3000.20")
+    assert proposal.weighted_value == Decimal("1950.13")  # 65 % of 3000.20
+    assert load_board().card_count == 2
+
+
+def test_a_card_shows_owner_initials_progress_and_overdue_next_step(stages, manager, rep):
+    yesterday = local_today() - timedelta(days=1)
+    deal = add(stages, manager, "Qualified", "Pilot", "500", company="Acme",
+               owner_id=rep.id, next_step="Call back", next_step_due=yesterday)
+    first = ChecklistItem.select().where(ChecklistItem.stage == stages["Sales-ready lead"].id)
+    for item in list(first)[:3]:
+        set_checked(deal.id, item.id, True, manager)
+    card = column(load_board(), "Qualified").cards[0]
+    assert (card.company, card.title, card.value) == ("Acme", "Pilot", Decimal("500.00"))
+    assert card.owner_initials == "RR"
+    assert (card.checks_done, card.checks_total) == (3, 8)  # 5 sales-ready + 3 qualified
+    assert card.overdue and card.next_step == "Call back"
+    assert not card.rotting
+
+
+def test_an_idle_deal_rots_after_its_stage_rot_days(stages, manager):
+    add(stages, manager, "Proposal", "Quiet", "10")  # Proposal rots after 14 days
+    later = utcnow() + timedelta(days=15)
+    card = column(load_board(now=later, today=later.date()), "Proposal").cards[0]
+    assert card.rotting and card.days_in_stage == 15
+
+
+def test_a_future_next_step_stops_rotting(stages, manager):
+    deal = add(stages, manager, "Proposal", "Planned", "10")
+    later = utcnow() + timedelta(days=30)
+    update_deal(deal.id, {"next_step_due": later.date()}, deal.version, manager)
+    card = column(load_board(now=later, today=later.date()), "Proposal").cards[0]
+    assert not card.rotting
+
+
+def test_filters_by_owner_source_and_text(stages, manager, rep):
+    source = list_sources()[0]
+    add(stages, manager, "Qualified", "Roof repair", "1", company="Acme", owner_id=rep.id)
+    add(stages, manager, "Qualified", "Window job", "1", company="Globex",
+        source_id=source.id, owner_id=manager.id)
+    board = load_board()
+    titles = lambda b: [c.title for col in b.columns for c in col.cards]  # noqa: E731
+    assert titles(filter_board(board, BoardFilter(owner_id=rep.id))) == ["Roof repair"]
+    assert titles(filter_board(board, BoardFilter(source_id=source.id))) == ["Window job"]
+    assert titles(filter_board(board, BoardFilter(text="glob"))) == ["Window job"]
+    assert titles(filter_board(board, BoardFilter(text="ROOF"))) == ["Roof repair"]
+    assert column(filter_board(board, BoardFilter(text="roof")), "Qualified").count == 1
+
+
+def test_loading_costs_the_same_queries_for_many_cards(stages, manager):
+    add(stages, manager, "Qualified", "First", "1")
+
+    def queries() -> int:
+        count = 0
+        original = database.obj.execute_sql
+
+        def counting(*args, **kwargs):
+            nonlocal count
+            count += 1
+            return original(*args, **kwargs)
+
+        database.obj.execute_sql = counting
+        try:
+            load_board()
+        finally:
+            del database.obj.execute_sql
+        return count
+
+    few = queries()
+    for n in range(30):
+        add(stages, manager, "Proposal", f"Deal {n}", "1")
+    assert queries() == few

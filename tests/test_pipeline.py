@@ -1,0 +1,120 @@
+"""The qualification gate on stage moves, and undo of a move."""
+
+from __future__ import annotations
+
+import pytest
+
+from app.deals import DealDraft, create_deal, get_deal
+from app.errors import ConflictError, PermissionDenied, ValidationError
+from app.pipeline import GateBlocked, missing_requirements, move_deal, set_checked, undo_move
+from db.models import ChecklistItem, StageChange
+
+
+def required(stage) -> list[int]:
+    return [i.id for i in ChecklistItem.select().where(
+        ChecklistItem.stage == stage.id, ChecklistItem.required == True)]
+
+
+@pytest.fixture
+def deal(stages, manager):
+    return create_deal(DealDraft(title="Acme pilot", stage_id=stages["Sales-ready lead"].id),
+                       manager)
+
+
+def tick_all(deal_id, stage, actor):
+    for item_id in required(stage):
+        set_checked(deal_id, item_id, True, actor)
+
+
+def test_a_move_is_blocked_until_the_target_stages_required_items_are_ticked(
+        deal, stages, manager):
+    with pytest.raises(GateBlocked) as blocked:
+        move_deal(deal.id, stages["Qualified"].id, manager)
+    assert [m.text for m in blocked.value.missing] == [
+        "Their business learned", "Their buying process learned"]
+    assert get_deal(deal.id).stage_id == stages["Sales-ready lead"].id
+    tick_all(deal.id, stages["Qualified"], manager)
+    move_deal(deal.id, stages["Qualified"].id, manager)
+    assert get_deal(deal.id).stage_id == stages["Qualified"].id
+
+
+def test_optional_items_never_block(deal, stages, manager):
+    tick_all(deal.id, stages["Qualified"], manager)
+    assert missing_requirements(deal.id, stages["Qualified"].id) == []
+
+
+def test_skipping_stages_needs_the_skipped_stages_items_too(deal, stages, manager):
+    tick_all(deal.id, stages["Proposal"], manager)
+    missing = missing_requirements(deal.id, stages["Proposal"].id)
+    assert {m.stage_name for m in missing} == {"Qualified", "Solution fit & demo"}
+    tick_all(deal.id, stages["Qualified"], manager)
+    tick_all(deal.id, stages["Solution fit & demo"], manager)
+    assert missing_requirements(deal.id, stages["Proposal"].id) == []
+
+
+def test_moving_back_has_no_gate(deal, stages, manager):
+    assert missing_requirements(deal.id, stages["Suspect"].id) == []
+    move_deal(deal.id, stages["Suspect"].id, manager)
+    assert get_deal(deal.id).stage_id == stages["Suspect"].id
+
+
+def test_a_managers_override_is_recorded_on_the_stage_change(deal, stages, manager):
+    result = move_deal(deal.id, stages["Qualified"].id, manager,
+                       override_reason="  Known customer,   renewal ")
+    assert len(result.overridden) == 2
+    change = StageChange.get(StageChange.uuid == result.stage_change_uuid)
+    assert change.override_reason == "Known customer, renewal"
+    assert change.changed_by_id == manager.id
+
+
+def test_only_a_manager_may_override(deal, stages, rep):
+    with pytest.raises(PermissionDenied):
+        move_deal(deal.id, stages["Qualified"].id, rep, override_reason="trust me")
+    assert get_deal(deal.id).stage_id == stages["Sales-ready lead"].id
+
+
+def test_an_override_reason_is_not_recorded_when_nothing_was_missing(deal, stages, manager):
+    tick_all(deal.id, stages["Qualified"], manager)
+    result = move_deal(deal.id, stages["Qualified"].id, manager, override_reason="why not")
+    assert StageChange.get(StageChange.uuid == result.stage_change_uuid).override_reason == ""
+
+
+def test_moving_to_lost_needs_a_reason_but_no_checklist(deal, stages, rep):
+    with pytest.raises(ValidationError) as refused:
+        move_deal(deal.id, stages["Lost"].id, rep)
+    assert refused.value.field == "lost_reason"
+    move_deal(deal.id, stages["Lost"].id, rep, lost_reason="Went with a competitor")
+    moved = get_deal(deal.id)
+    assert moved.stage_id == stages["Lost"].id
+    assert moved.lost_reason == "Went with a competitor"
+
+
+def test_won_is_gated_by_every_open_stage_it_skips(deal, stages, manager):
+    missing = missing_requirements(deal.id, stages["Won"].id)
+    assert {m.stage_name for m in missing} == {
+        "Qualified", "Solution fit & demo", "Proposal", "Negotiation"}
+
+
+def test_undo_puts_the_deal_back_and_removes_the_record(deal, stages, manager):
+    before = get_deal(deal.id)
+    result = move_deal(deal.id, stages["Suspect"].id, manager)
+    undo_move(result.stage_change_uuid, manager)
+    after = get_deal(deal.id)
+    assert after.stage_id == stages["Sales-ready lead"].id
+    assert after.stage_entered_at == before.stage_entered_at
+    assert not StageChange.select().where(
+        StageChange.uuid == result.stage_change_uuid).exists()
+    assert StageChange.select().where(StageChange.deal == deal.id).count() == 1
+
+
+def test_only_the_latest_move_can_be_undone(deal, stages, manager):
+    first = move_deal(deal.id, stages["Suspect"].id, manager)
+    move_deal(deal.id, stages["Nurturing"].id, manager, override_reason="ok")
+    with pytest.raises(ConflictError):
+        undo_move(first.stage_change_uuid, manager)
+
+
+def test_a_stale_version_is_refused(deal, stages, manager):
+    set_checked(deal.id, required(stages["Qualified"])[0], True, manager)
+    with pytest.raises(ConflictError):
+        move_deal(deal.id, stages["Suspect"].id, manager, expected_version=deal.version)
