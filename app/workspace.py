@@ -74,12 +74,22 @@ def open_workspace(target: str | Path | None = None) -> Workspace:
             if problem is not None:
                 raise DatabaseDamaged(path, problem, backup.list_backups(path))
         target = str(path)
-    db = make_database(target)
+    shown = _hide_password(target)
+    try:
+        db = make_database(target)
+    except ValueError:
+        raise UsageError(
+            f"{shown} is not a database Funnelcast can use: give a file path or a "
+            "postgresql://user:password@host/name URL."
+        ) from None
     bind(db)
     try:
         db.connect(reuse_if_open=True)
     except Exception as exc:  # peewee wraps driver errors in many classes
-        raise UsageError(f"Cannot open the database {_hide_password(target)}: {exc}") from exc
+        hint = (" Install PostgreSQL support with: .venv/bin/pip install -e '.[postgres]'."
+                if "driver not found" in str(exc) else "")
+        reason = str(exc).strip().rstrip(".")
+        raise UsageError(f"Cannot open the database {shown}: {reason}.{hint}") from exc
     before = current_version(db)
     taken = None
     if before < latest_version():
@@ -88,7 +98,7 @@ def open_workspace(target: str | Path | None = None) -> Workspace:
             taken = backup.write_backup(path, f"before-v{latest_version()}")
         migrate(db)
     return Workspace(
-        location=target if not is_url(target) else _hide_password(target),
+        location=shown,
         is_file=not is_url(target),
         schema_version=current_version(db),
         migrated_from=before if before < latest_version() else None,

@@ -37,7 +37,7 @@ def make_database(target: str) -> Database:
 
         db = connect_url(target, autoconnect=True)
         if not isinstance(db, PostgresqlDatabase):
-            raise ValueError(f"Unsupported database URL {target!r}: use postgresql://...")
+            raise ValueError("only postgresql:// URLs are supported")
         return db
     return SqliteDatabase(str(Path(target)), pragmas=SQLITE_PRAGMAS, autoconnect=True)
 
