@@ -1,0 +1,112 @@
+"""Activity kinds: a manager's setting; renames carry the history, used kinds never vanish."""
+
+from __future__ import annotations
+
+from datetime import date
+from decimal import Decimal
+
+import pytest
+
+from app.activities import ActivityDraft, list_activities, log_activity
+from app.activity_kinds import (
+    create_kind,
+    list_kinds,
+    move_kind,
+    remove_kind,
+    rename_kind,
+    restore_kind,
+    set_active,
+    set_category,
+)
+from app.errors import PermissionDenied, ValidationError
+
+DAY = date(2026, 3, 18)
+
+
+def kind(name):
+    return next(k for k in list_kinds(include_inactive=True) if k.name == name)
+
+
+def log(rep, manager, kind_name, hours="1"):
+    return log_activity(ActivityDraft(rep.id, kind_name, DAY, Decimal(hours)), manager,
+                        today=DAY).activity
+
+
+def test_the_defaults_are_grouped_by_category(workspace):
+    names = [(k.category, k.name) for k in list_kinds()]
+    assert names[:4] == [("prospecting", "Cold calling"), ("prospecting", "Research"),
+                         ("prospecting", "Lead-gen email"), ("prospecting", "Networking")]
+    assert [n for c, n in names if c == "selling"] == [
+        "Meeting", "Demo", "Proposal", "Negotiation", "Follow-up"]
+    assert [n for c, n in names if c == "other"] == ["Admin", "Training", "Travel"]
+
+
+def test_only_a_manager_changes_kinds(rep, manager):
+    with pytest.raises(PermissionDenied, match="Only a manager"):
+        create_kind("Webinar", "prospecting", rep)
+    with pytest.raises(PermissionDenied):
+        rename_kind(kind("Demo").id, "Live demo", rep)
+    assert kind("Demo").name == "Demo"
+
+
+def test_create_validates_name_and_category(manager):
+    created = create_kind("  Trade   show ", "prospecting", manager)
+    assert created.name == "Trade show"
+    assert [k.name for k in list_kinds() if k.category == "prospecting"][-1] == "Trade show"
+    for name, category, field in (("", "selling", "name"), ("demo", "selling", "name"),
+                                  ("Lunch", "leisure", "category")):
+        with pytest.raises(ValidationError) as caught:
+            create_kind(name, category, manager)
+        assert caught.value.field == field
+
+
+def test_rename_rewrites_the_kind_on_every_activity(rep, manager):
+    logged = log(rep, manager, "Demo")
+    renamed = rename_kind(kind("Demo").id, "Product demo", manager)
+    assert renamed.uses == 1
+    [after] = list_activities(rep.id, DAY, DAY)
+    assert (after.id, after.kind, after.category) == (logged.id, "Product demo", "selling")
+    with pytest.raises(ValidationError, match="already a kind"):
+        rename_kind(kind("Product demo").id, "meeting", manager)
+
+
+def test_a_category_change_refiles_past_hours(rep, manager):
+    log(rep, manager, "Travel")
+    set_category(kind("Travel").id, "selling", manager)
+    assert list_activities(rep.id, DAY, DAY)[0].category == "selling"
+
+
+def test_a_used_kind_is_deactivated_not_deleted(rep, manager):
+    log(rep, manager, "Training")
+    removed = remove_kind(kind("Training").id, manager)
+    assert removed is not None and removed.active is False
+    assert "Training" not in [k.name for k in list_kinds()]
+    assert list_activities(rep.id, DAY, DAY)[0].category == "other"  # history kept
+    with pytest.raises(ValidationError, match="no longer in use"):
+        log(rep, manager, "Training")
+    set_active(kind("Training").id, True, manager)
+    assert log(rep, manager, "Training").kind == "Training"
+
+
+def test_an_unused_kind_is_deleted_and_undo_recreates_it(manager):
+    before = kind("Networking")
+    assert remove_kind(before.id, manager) is None
+    assert "Networking" not in [k.name for k in list_kinds(include_inactive=True)]
+    back = restore_kind(before, manager)
+    assert (back.id, back.name, back.category, back.active) == (
+        before.id, "Networking", "prospecting", True)
+
+
+def test_undo_of_a_deactivation_makes_the_kind_active_again(rep, manager):
+    log(rep, manager, "Admin")
+    before = kind("Admin")
+    remove_kind(before.id, manager)
+    assert restore_kind(before, manager).active is True
+
+
+def test_move_reorders_within_the_category(manager):
+    move_kind(kind("Demo").id, -1, manager)
+    selling = [k.name for k in list_kinds() if k.category == "selling"]
+    assert selling[:2] == ["Demo", "Meeting"]
+    move_kind(kind("Demo").id, -1, manager)  # already first: stays
+    assert [k.name for k in list_kinds() if k.category == "selling"] == selling
