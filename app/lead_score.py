@@ -213,7 +213,6 @@ def score_leads(threshold: int | None = None) -> list[LeadScore]:
         Deal.select(
             Deal.id, Deal.version, Deal.title, Deal.company, Deal.stage, Deal.value,
             Deal.industry, Deal.company_size, Deal.region, LeadSource.name, Rep.name,
-            Deal.created_at,
         )
         .join(LeadSource, JOIN.LEFT_OUTER, on=(Deal.source == LeadSource.id))
         .switch(Deal)
@@ -233,9 +232,12 @@ def score_leads(threshold: int | None = None) -> list[LeadScore]:
         ticked[deal_id].add(item_id)
     model = fit_model()
     names = {s.id: s.name for s in stages}
+    # Attribute values repeat across leads (a handful of industries, regions, sources), so
+    # each value's points and explanation are computed once.
+    fits: dict[tuple[str, str, str], tuple[float, Factor]] = {}
     scored = []
     for (deal_id, version, title, company, stage_id, value, industry, size, region, source,
-         owner, created_at) in leads:
+         owner) in leads:
         done = ticked.get(deal_id, set())
         done_weight = sum(w for item_id, _s, _t, _r, w in items if item_id in done)
         checklist_points = CHECKLIST_POINTS * done_weight / total_weight if total_weight else 0
@@ -258,20 +260,20 @@ def score_leads(threshold: int | None = None) -> list[LeadScore]:
             ("industry", _key(industry), industry), ("size", band, band),
             ("region", _key(region), region), ("source", _key(source), source or ""),
         ):
-            points, factor = model.factor(attribute, raw, shown)
+            key = (attribute, raw, shown)
+            if key not in fits:
+                fits[key] = model.factor(attribute, raw, shown)
+            points, factor = fits[key]
             fit_points += points
             factors.append(factor)
         score = round(checklist_points + fit_points)
         factors.sort(key=lambda f: abs(f.points), reverse=True)
         scored.append(
-            (
-                LeadScore(
-                    deal_id, version, title, company, stage_id, names[stage_id], source or "",
-                    owner or "", value, score, len(done), len(items), tuple(factors),
-                    missing, score >= threshold and not missing,
-                ),
-                created_at,
+            LeadScore(
+                deal_id, version, title, company, stage_id, names[stage_id], source or "",
+                owner or "", value, score, len(done), len(items), tuple(factors),
+                missing, score >= threshold and not missing,
             )
         )
-    scored.sort(key=lambda pair: (-pair[0].score, -pair[0].value, pair[1]))
-    return [lead for lead, _created in scored]
+    scored.sort(key=lambda lead: (-lead.score, -lead.value, lead.deal_id))
+    return scored
