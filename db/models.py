@@ -173,3 +173,38 @@ ALL_MODELS = (
     Quota,
     Setting,
 )
+
+
+class ImportBatch(BaseModel):
+    """One committed import; "Undo last import" takes back the newest not yet undone."""
+
+    uuid = UUIDField(unique=True, default=uuid.uuid4)
+    file_name = CharField()
+    sheet = CharField(default="")
+    started_at = DateTimeField()  # UTC
+    finished_at = DateTimeField()
+    actor = ForeignKeyField(Rep, null=True, on_delete="SET NULL", backref="+")
+    created_count = IntegerField(default=0)
+    updated_count = IntegerField(default=0)
+    unchanged_count = IntegerField(default=0)
+    skipped_count = IntegerField(default=0)
+    backup_path = CharField(default="")
+    undone_at = DateTimeField(null=True)
+
+
+class ImportChange(BaseModel):
+    """A deal an import created (``kind`` "created") or updated ("updated", with the previous
+    values of the changed fields as JSON in ``before``)."""
+
+    batch = ForeignKeyField(ImportBatch, backref="changes", on_delete="CASCADE")
+    deal = ForeignKeyField(Deal, backref="+", on_delete="CASCADE")
+    kind = CharField()
+    before = TextField(default="")
+    version_after = IntegerField()
+    stage_change = ForeignKeyField(StageChange, null=True, on_delete="SET NULL", backref="+")
+
+    class Meta:
+        indexes = ((("batch", "deal"), False),)
+
+
+ALL_MODELS = (*ALL_MODELS, ImportBatch, ImportChange)

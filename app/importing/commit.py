@@ -1,0 +1,267 @@
+"""Writing an import plan in one transaction, and taking the last import back.
+
+All or nothing: the plan is written inside one write transaction; any failure or a cancel
+(``JobControl.report`` raising ``Cancelled``) rolls every row back. A backup of the database is
+written first. New deals go in through :mod:`db.bulk` (50,000 rows in well under a second);
+updates go through :func:`app.deals.update_deal` one deal at a time (optimistic version check).
+
+Stage changes from an import are recorded as StageChange rows with ``origin="import"`` and
+are *not* held back by the qualification checklist: a CRM export reflects where deals already
+are, so refusing it would only make the two systems disagree. (``app.pipeline.move_deal``
+enforces the gate for moves made in Funnelcast itself.)
+"""
+
+from __future__ import annotations
+
+import json
+import uuid
+from dataclasses import dataclass
+from datetime import date, datetime
+from decimal import Decimal
+
+from app.clock import utcnow
+from app.deals import EMAIL, update_deal
+from app.errors import ConflictError, NotFound
+from app.importing.plan import DEAL_FIELDS, ImportPlan, PlannedRow
+from app.jobs import JobControl
+from app.users import RepInfo, create_rep
+from db.bulk import insert_rows, max_id
+from db.connection import writing
+from db.models import Deal, ImportBatch, ImportChange, LeadSource, StageChange
+
+RESTORABLE = (*DEAL_FIELDS, "stage_entered_at")
+
+
+@dataclass(frozen=True)
+class CommitResult:
+    batch_uuid: str
+    created: int
+    updated: int
+    unchanged: int
+    skipped: int
+
+
+@dataclass(frozen=True)
+class UndoResult:
+    """What "Undo last import" did."""
+
+    file_name: str
+    deleted: int
+    restored: int
+
+    def describe(self) -> str:
+        return (f"The import of {self.file_name} was undone: {self.deleted} deal(s) it created "
+                f"were removed and {self.restored} deal(s) it changed were restored.")
+
+
+def _encode(value):
+    if isinstance(value, Decimal):
+        return str(value)
+    if isinstance(value, (date, datetime)):
+        return value.isoformat()
+    return value
+
+
+def _decode(key: str, value):
+    if value is None:
+        return None
+    if key == "value":
+        return Decimal(value)
+    if key in ("expected_close", "next_step_due"):
+        return date.fromisoformat(value)
+    if key == "stage_entered_at":
+        return datetime.fromisoformat(value)
+    return value
+
+
+def _resolve(values: dict, reps: dict[str, int], sources: dict[str, int]) -> dict:
+    """Replace a new owner's or source's name with the id just created for it."""
+    out = dict(values)
+    if isinstance(out.get("owner_id"), str):
+        out["owner_id"] = reps[out["owner_id"]]
+    if isinstance(out.get("source_id"), str):
+        out["source_id"] = sources[out["source_id"]]
+    return out
+
+
+def commit_plan(
+    plan: ImportPlan,
+    actor: RepInfo | None,
+    *,
+    file_name: str,
+    sheet: str,
+    backup_path: str,
+    control: JobControl | None = None,
+) -> CommitResult:
+    """Write the plan's creates and updates (invalid rows are skipped: the caller decided
+    that skipping is allowed). One transaction; raises and writes nothing on any failure."""
+    control = control or JobControl()
+    creates = [r for r in plan.rows if r.action == "create"]
+    updates = [r for r in plan.rows if r.action == "update"]
+    actor_id = actor.id if actor else None
+    now = utcnow()
+    if not creates and not updates:  # nothing to write, and nothing for "Undo" to take back
+        return CommitResult("", 0, 0, plan.count("unchanged"), plan.count("invalid"))
+    with writing():
+        reps: dict[str, int] = {}
+        for name in plan.new_owners:
+            reps[name] = create_rep(name, name if EMAIL.match(name) else "").id
+        sources = {name: LeadSource.create(name=name).id for name in plan.new_sources}
+        batch = ImportBatch.create(
+            uuid=uuid.uuid4(), file_name=file_name, sheet=sheet, started_at=now,
+            finished_at=now, actor=actor_id, backup_path=backup_path,
+        )
+        control.report(0.65, "Writing new deals…")
+        _create_deals(creates, reps, sources, actor_id, batch.id, now, control)
+        control.report(0.85, "Updating deals…")
+        for position, item in enumerate(updates):
+            if position % 200 == 0:
+                control.report(0.85 + 0.1 * position / max(1, len(updates)), "Updating deals…")
+            _update_deal(item, reps, sources, actor, batch.id, now)
+        skipped = plan.count("invalid")
+        batch.created_count = len(creates)
+        batch.updated_count = len(updates)
+        batch.unchanged_count = plan.count("unchanged")
+        batch.skipped_count = skipped
+        batch.finished_at = utcnow()
+        batch.save()
+        control.report(1.0, "Finishing…")
+    return CommitResult(str(batch.uuid), len(creates), len(updates), batch.unchanged_count,
+                        skipped)
+
+
+def _create_deals(creates: list[PlannedRow], reps, sources, actor_id, batch_id, now,
+                  control: JobControl) -> None:
+    if not creates:
+        return
+    columns = ("uuid", *DEAL_FIELDS, "created_at", "stage_entered_at", "last_activity_at",
+               "updated_at", "updated_by", "version")
+    defaults = {
+        "title": "", "company": "", "contact_name": "", "contact_email": "",
+        "contact_phone": "", "industry": "", "company_size": None, "region": "",
+        "source_id": None, "owner_id": None, "value": Decimal(0), "expected_close": None,
+        "next_step": "", "next_step_due": None, "lost_reason": "", "notes": "",
+        "external_id": "",
+    }
+    tail = (now, now, now, now, actor_id, 1)
+    new_uuids = []
+    rows = []
+    for item in creates:
+        values = _resolve(item.values, reps, sources) if (
+            isinstance(item.values.get("owner_id"), str)
+            or isinstance(item.values.get("source_id"), str)) else item.values
+        deal_uuid = uuid.UUID(item.uuid) if item.uuid else uuid.uuid4()
+        new_uuids.append(deal_uuid)
+        merged = {**defaults, **values}
+        rows.append((deal_uuid, *(merged[k] for k in DEAL_FIELDS), *tail))
+    before = max_id(Deal)
+    field_names = tuple("stage" if c == "stage_id" else "owner" if c == "owner_id"
+                        else "source" if c == "source_id" else c for c in columns)
+    insert_rows(Deal, field_names, rows)
+    control.report(0.75, "Recording stages…")
+    ids = [
+        row[0] for row in Deal.select(Deal.id).where(Deal.id > before).order_by(Deal.id).tuples()
+    ]
+    if len(ids) != len(creates):
+        raise ConflictError("Another change was written while importing; import again.")
+    insert_rows(
+        StageChange,
+        ("uuid", "deal", "from_stage", "to_stage", "changed_at", "changed_by", "override_reason",
+         "origin"),
+        ((uuid.uuid4(), deal_id, None, item.values["stage_id"], now, actor_id, "", "import")
+         for deal_id, item in zip(ids, creates, strict=True)),
+    )
+    insert_rows(
+        ImportChange, ("batch", "deal", "kind", "before", "version_after"),
+        ((batch_id, deal_id, "created", "", 1) for deal_id in ids),
+    )
+
+
+def _update_deal(item: PlannedRow, reps, sources, actor: RepInfo | None, batch_id: int,
+                 now: datetime) -> None:
+    changes = _resolve(item.changes, reps, sources)
+    before = dict(item.before)
+    stage_id = changes.pop("stage_id", None)
+    info = None
+    if changes:
+        info = update_deal(item.deal_id, changes, item.version, actor)
+    version = info.version if info is not None else item.version
+    change_id = None
+    if stage_id is not None:
+        deal = Deal.get_by_id(item.deal_id)
+        if deal.version != version:
+            raise ConflictError(f"“{deal.title}” was changed while importing; import again.")
+        before["stage_entered_at"] = deal.stage_entered_at
+        change_id = StageChange.create(
+            deal=item.deal_id, from_stage=deal.stage_id, to_stage=stage_id, changed_at=now,
+            changed_by=actor.id if actor else None, origin="import",
+        ).id
+        version += 1
+        Deal.update(
+            stage=stage_id, stage_entered_at=now, updated_at=now, version=version,
+            updated_by=actor.id if actor else None,
+        ).where(Deal.id == item.deal_id).execute()
+    ImportChange.create(
+        batch=batch_id, deal=item.deal_id, kind="updated",
+        before=json.dumps({k: _encode(v) for k, v in before.items()}),
+        version_after=version, stage_change=change_id,
+    )
+
+
+def last_import() -> ImportBatch | None:
+    return (ImportBatch.select().where(ImportBatch.undone_at.is_null())
+            .order_by(ImportBatch.id.desc()).first())
+
+
+def describe_last_import() -> str | None:
+    """One line about the import "Undo last import" would take back, or None."""
+    batch = last_import()
+    if batch is None:
+        return None
+    return (f"{batch.file_name}: {batch.created_count} created, {batch.updated_count} updated")
+
+
+def undo_last_import(actor: RepInfo | None, backup=None) -> UndoResult:
+    """Delete the deals the newest import created and restore the values it changed.
+
+    Refuses (changing nothing) when any of those deals was edited after the import, since
+    undoing would silently lose that edit. ``backup`` (a callable) is called before writing.
+    """
+    batch = last_import()
+    if batch is None:
+        raise NotFound("There is no import to undo.")
+    changes = list(
+        ImportChange.select(ImportChange, Deal.version, Deal.title)
+        .join(Deal).where(ImportChange.batch == batch.id).objects()
+    )
+    edited = [c.title for c in changes if c.version != c.version_after]
+    if edited:
+        shown = ", ".join(f"“{t}”" for t in edited[:3])
+        raise ConflictError(
+            f"{len(edited)} deal(s) from the import of {batch.file_name} were changed since "
+            f"(e.g. {shown}); undoing would lose those changes, so nothing was undone."
+        )
+    if backup is not None:
+        backup()
+    created = [c.deal_id for c in changes if c.kind == "created"]
+    now = utcnow()
+    with writing():
+        for start in range(0, len(created), 500):
+            Deal.delete().where(Deal.id.in_(created[start:start + 500])).execute()
+        restored = 0
+        for change in changes:
+            if change.kind != "updated":
+                continue
+            before = {k: _decode(k, v) for k, v in json.loads(change.before or "{}").items()}
+            if change.stage_change_id is not None:
+                StageChange.delete().where(StageChange.id == change.stage_change_id).execute()
+            updates = {("stage" if k == "stage_id" else k): v for k, v in before.items()
+                       if k in RESTORABLE}
+            Deal.update(
+                **updates, version=Deal.version + 1, updated_at=now,
+                updated_by=actor.id if actor else None,
+            ).where(Deal.id == change.deal_id).execute()
+            restored += 1
+        batch.undone_at = now
+        batch.save()
+    return UndoResult(batch.file_name, len(created), restored)

@@ -1,0 +1,73 @@
+"""The problems workbook: the rejected rows as they were, with a "Problem" column added, so the
+user can fix them in Excel and import the file again.
+
+Cell text from the user is written as text, never as a formula (a value such as
+``=HYPERLINK(...)`` or ``+1-555`` stays literally what it was): every string cell gets the
+string data type explicitly.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from datetime import date, datetime, time
+from pathlib import Path
+
+from openpyxl import Workbook
+from openpyxl.cell.cell import Cell
+from openpyxl.styles import Alignment, Font, PatternFill
+from openpyxl.utils import get_column_letter
+
+from app.errors import UsageError
+from app.importing.plan import RowProblem
+
+PROBLEM_FILL = PatternFill("solid", start_color="FDE7E1")
+
+
+def _cell(sheet, value) -> Cell | object:
+    if isinstance(value, str):
+        cell = Cell(sheet, value=value)
+        cell.data_type = "s"  # text, even when it starts with = + - @ (openpyxl said "f")
+        return cell
+    if isinstance(value, (int, float, date, datetime, time)) and not isinstance(value, bool):
+        return value
+    return "" if value is None else str(value)
+
+
+def write_problems_workbook(
+    path: Path,
+    header: list,
+    rows: dict[int, list],
+    problems: list[RowProblem],
+) -> Path:
+    """Write the rows named in ``problems`` (spreadsheet row → cells in ``rows``) under
+    ``header`` with a last column "Problem" joining that row's reasons."""
+    by_row: dict[int, list[str]] = defaultdict(list)
+    for problem in problems:
+        by_row[problem.row].append(
+            f"{problem.column}: {problem.message}" if problem.column else problem.message
+        )
+    workbook = Workbook()
+    sheet = workbook.active
+    sheet.title = "Problems"
+    width = max([len(header), *(len(rows.get(r, [])) for r in by_row)])
+    titles = [*(str(h) for h in header), *[""] * (width - len(header)), "Problem", "Row"]
+    sheet.append([_cell(sheet, t) for t in titles])
+    for cell in sheet[1]:
+        cell.font = Font(bold=True)
+    for number in sorted(by_row):
+        cells = list(rows.get(number, []))
+        cells += [""] * (width - len(cells))
+        sheet.append([*(_cell(sheet, v) for v in cells),
+                      _cell(sheet, " ".join(by_row[number])), number])
+    problem_column = width + 1
+    for row in sheet.iter_rows(min_row=2, min_col=problem_column, max_col=problem_column):
+        for cell in row:
+            cell.fill = PROBLEM_FILL
+            cell.alignment = Alignment(wrap_text=True, vertical="top")
+    sheet.column_dimensions[get_column_letter(problem_column)].width = 70
+    sheet.freeze_panes = "A2"
+    try:
+        workbook.save(path)
+    except OSError as exc:
+        raise UsageError(f"Cannot write the problems workbook {path}: {exc.strerror}.") from None
+    return path

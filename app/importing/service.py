@@ -1,0 +1,250 @@
+"""The import use case, shared word for word by the command line and the wizard.
+
+:func:`inspect_file` reads a sheet and proposes a column mapping (the wizard's first steps);
+:func:`run_import` reads, validates every row, and — unless it is a dry run or the file was
+rejected — backs the database up and commits in one transaction. Both return plain
+dataclasses.
+"""
+
+from __future__ import annotations
+
+import tempfile
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from app.errors import UsageError, ValidationError
+from app.importing.columns import FIELDS, map_columns
+from app.importing.commit import commit_plan
+from app.importing.errors_workbook import write_problems_workbook
+from app.importing.header import find_header
+from app.importing.plan import RowProblem, build_plan
+from app.importing.read import read_sheet
+from app.importing.values import clean_text
+from app.jobs import JobControl
+from app.pipeline import list_stages
+from app.users import RepInfo
+from app.workspace import backup_now
+
+
+@dataclass
+class ImportOptions:
+    """How to import. ``columns`` maps a column index (or header text) to a field key, or to
+    None to leave the column out; ``stage_mapping`` maps a file's stage value to a stage
+    name; ``decimal`` and ``day_first`` answer per column header (``"*"``: all columns)
+    what the file leaves undecided. ``problems_path`` is where the problems workbook goes
+    (default: beside the file, ``<name>-problems.xlsx``)."""
+
+    sheet: str | None = None
+    dry_run: bool = False
+    skip_invalid: bool = False
+    columns: dict[int | str, str | None] = field(default_factory=dict)
+    stage_mapping: dict[str, str] = field(default_factory=dict)
+    decimal: dict[str, str] = field(default_factory=dict)
+    day_first: dict[str, bool] = field(default_factory=dict)
+    locale_day_first: bool | None = None
+    problems_path: Path | None = None
+
+
+@dataclass
+class ImportReport:
+    """What an import did (or, for a dry run or a rejected file, would do)."""
+
+    file: str
+    sheet: str
+    sheet_names: list[str]
+    header_row: int
+    mapping: dict[str, str]  # header -> field label
+    unmapped: list[str]
+    created: int = 0
+    updated: int = 0
+    unchanged: int = 0
+    skipped: int = 0
+    errors: list[RowProblem] = field(default_factory=list)
+    conflicts: list[RowProblem] = field(default_factory=list)
+    unknown_stages: dict[str, list[int]] = field(default_factory=dict)
+    ambiguous_amounts: dict[str, list[str]] = field(default_factory=dict)
+    new_owners: list[str] = field(default_factory=list)
+    new_sources: list[str] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)
+    stage_names: list[str] = field(default_factory=list)
+    dry_run: bool = False
+    rejected: bool = False
+    committed: bool = False
+    problems_workbook: str | None = None
+    backup: str | None = None
+
+    def as_dict(self) -> dict:
+        """The JSON shape of DESIGN.md, plus the details a script may want."""
+        return {
+            "created": self.created,
+            "updated": self.updated,
+            "unchanged": self.unchanged,
+            "skipped": self.skipped,
+            "errors": [e.as_dict() for e in self.errors],
+            "conflicts": [c.as_dict() for c in self.conflicts],
+            "dry_run": self.dry_run,
+            "committed": self.committed,
+            "file": self.file,
+            "sheet": self.sheet,
+            "header_row": self.header_row,
+            "unmapped_columns": self.unmapped,
+            "unknown_owners_created": self.new_owners if self.committed else [],
+            "new_owners": self.new_owners,
+            "new_sources": self.new_sources,
+            "warnings": self.warnings,
+            "problems_workbook": self.problems_workbook,
+            "backup": self.backup,
+        }
+
+    def describe(self) -> str:
+        """A few sentences for the command line."""
+        verb = "Would create" if not self.committed else "Created"
+        lines = [
+            f"{verb} {self.created}, "
+            f"{'update' if not self.committed else 'updated'} {self.updated}; "
+            f"{self.unchanged} unchanged, {self.skipped} skipped "
+            f"({self.file}, sheet {self.sheet!r}, header on row {self.header_row})."
+        ]
+        if self.rejected:
+            lines.insert(0, ("This file would be rejected" if self.dry_run else
+                             "Nothing was imported") + ": fix the problems below (or use "
+                         "--skip-invalid to import the valid rows).")
+        for problem in self.errors:
+            lines.append(f"  row {problem.row}, {problem.column}: {problem.message}")
+        for problem in self.conflicts:
+            lines.append(f"  row {problem.row}: {problem.message}")
+        if self.unmapped:
+            lines.append(f"Columns not imported: {', '.join(self.unmapped)}.")
+        if self.new_owners:
+            what = "New reps created" if self.committed else "New reps to create"
+            lines.append(f"{what}: {', '.join(self.new_owners)}.")
+        lines.extend(self.warnings)
+        if self.problems_workbook:
+            lines.append(f"The rows with problems are in {self.problems_workbook}.")
+        if self.backup:
+            lines.append(f"A backup was written first: {self.backup}.")
+        return "\n".join(lines)
+
+
+@dataclass(frozen=True)
+class ColumnInfo:
+    index: int
+    header: str
+    field: str | None  # the proposed field key
+    samples: list[str]
+
+
+@dataclass(frozen=True)
+class FileOverview:
+    """A sheet as the wizard's mapping step shows it."""
+
+    file: str
+    sheet: str
+    sheet_names: list[str]
+    header_row: int
+    rows: int
+    columns: list[ColumnInfo]
+
+
+def _header_texts(values: list) -> list[str]:
+    return [clean_text(v) for v in values]
+
+
+def inspect_file(path: str | Path, sheet: str | None = None,
+                 control: JobControl | None = None) -> FileOverview:
+    """Read ``sheet`` and propose a mapping for its columns, with a few sample values each."""
+    table = read_sheet(path, sheet, control)
+    header_index = find_header(table.rows, table.sheet)
+    number, values = table.rows[header_index]
+    headers = _header_texts(values)
+    mapping = map_columns(headers)
+    data = table.rows[header_index + 1:]
+    columns = []
+    for index, header in enumerate(headers):
+        samples: list[str] = []
+        for _, row in data:
+            if index < len(row) and clean_text(row[index]):
+                samples.append(clean_text(row[index]))
+                if len(samples) == 3:
+                    break
+        columns.append(ColumnInfo(index, header, mapping.fields.get(index), samples))
+    return FileOverview(str(path), table.sheet, table.sheet_names, number, len(data), columns)
+
+
+def _problems_path(path: Path, wanted: Path | None) -> Path:
+    return wanted or path.with_name(f"{path.stem}-problems.xlsx")
+
+
+def run_import(
+    path: str | Path,
+    options: ImportOptions,
+    actor: RepInfo | None,
+    control: JobControl | None = None,
+) -> ImportReport:
+    """Import deals from ``path``. Raises UsageError for a file that cannot be read; returns a
+    report with ``rejected`` set (and nothing written) when any row has a problem and
+    ``skip_invalid`` is off, or when a stage value or an amount format needs an answer."""
+    path = Path(path)
+    control = control or JobControl()
+    control.report(0.0, "Reading the file…")
+    table = read_sheet(path, options.sheet, control)
+    control.report(0.25, "Finding the header row…")
+    header_index = find_header(table.rows, table.sheet)
+    header_values = table.rows[header_index][1]
+    mapping = map_columns(_header_texts(header_values), options.columns)
+    mapped = set(mapping.fields.values())
+    if not mapped & {"title", "company"}:
+        raise ValidationError("Choose the column that holds each deal's title (or its company); "
+                              "no column is mapped to Title or Company.")
+    stages = list_stages()
+    plan = build_plan(
+        table, header_index, mapping, stages,
+        stage_mapping=options.stage_mapping, decimal=options.decimal,
+        day_first=options.day_first, locale_day_first=options.locale_day_first,
+        control=control,
+    )
+    report = ImportReport(
+        file=path.name, sheet=table.sheet, sheet_names=table.sheet_names,
+        header_row=plan.header_row,
+        mapping={mapping.headers[i]: FIELDS[k] for i, k in mapping.fields.items()},
+        unmapped=mapping.unmapped, errors=plan.errors, conflicts=plan.conflicts,
+        unknown_stages=plan.unknown_stages, ambiguous_amounts=plan.ambiguous_amounts,
+        new_owners=plan.new_owners, new_sources=plan.new_sources, warnings=plan.warnings,
+        stage_names=[s.name for s in stages], dry_run=options.dry_run,
+    )
+    report.rejected = plan.blocking or bool(
+        (plan.errors or plan.conflicts) and not options.skip_invalid
+    )
+    if plan.by_row:
+        target = _problems_path(path, options.problems_path)
+        try:
+            written = write_problems_workbook(target, header_values, plan.raw, plan.by_row)
+        except UsageError:
+            written = write_problems_workbook(
+                Path(tempfile.gettempdir()) / target.name, header_values, plan.raw, plan.by_row
+            )
+        report.problems_workbook = str(written)
+    if report.rejected and not options.dry_run:
+        return report
+    report.created = plan.count("create")
+    report.updated = plan.count("update")
+    report.unchanged = plan.count("unchanged")
+    report.skipped = plan.count("invalid")
+    if options.dry_run or report.rejected:
+        return report
+    if not report.created and not report.updated:
+        report.committed = True  # nothing to write: no backup, no batch for "Undo" to find
+        return report
+    control.report(0.6, "Backing up the database…")
+    try:
+        report.backup = str(backup_now("before-import"))
+    except UsageError:
+        report.warnings.append("No backup was taken: back up a server database with its own "
+                               "tools.")
+    result = commit_plan(
+        plan, actor, file_name=path.name, sheet=table.sheet, backup_path=report.backup or "",
+        control=control,
+    )
+    report.committed = True
+    report.created, report.updated = result.created, result.updated
+    return report

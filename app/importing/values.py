@@ -1,0 +1,122 @@
+"""Matching and cleaning the non-numeric values of a row: stages, owners, lead sources,
+emails, company sizes and text.
+
+Stage and owner names match case-, space- and punctuation-insensitively; the usual CRM words
+for a won or lost deal (``Closed won``, ``Won``, ``closedwon``, ``Closed lost``, ``Lost``) map
+to the pipeline's won and lost stages.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from app.deals import EMAIL
+from app.errors import UsageError
+from app.pipeline import StageInfo
+
+_KEY = re.compile(r"[^0-9a-z]+")
+WON_WORDS = ("closedwon", "won", "win", "dealwon", "wonclosed")
+LOST_WORDS = ("closedlost", "lost", "dealLost".casefold(), "lostclosed")
+
+
+def match_key(text: object) -> str:
+    """The form names are compared in: lowercase letters and digits only."""
+    return _KEY.sub("", str(text).casefold())
+
+
+def clean_text(value: object) -> str:
+    """A text cell trimmed with inner runs of whitespace collapsed; numbers lose a ``.0``."""
+    if value is None:
+        return ""
+    if isinstance(value, float) and value.is_integer():
+        value = int(value)
+    return " ".join(str(value).split())
+
+
+def parse_stage_mapping(pairs: list[str]) -> dict[str, str]:
+    """``["Their stage=Our stage", ...]`` (the command line's ``--map-stage``) as a dict."""
+    mapping: dict[str, str] = {}
+    for pair in pairs:
+        theirs, sep, ours = pair.partition("=")
+        if not sep or not theirs.strip() or not ours.strip():
+            raise UsageError(
+                f"--map-stage needs THEIR=OURS, e.g. \"Demo booked=Qualified\"; got {pair!r}."
+            )
+        mapping[theirs.strip()] = ours.strip()
+    return mapping
+
+
+class StageMatcher:
+    """Finds the stage a file's value means; ``mapping`` holds the user's own answers
+    (their value → our stage name)."""
+
+    def __init__(self, stages: list[StageInfo], mapping: dict[str, str] | None = None):
+        self.stages = stages
+        self._by_key: dict[str, StageInfo] = {match_key(s.name): s for s in stages}
+        won = next((s for s in stages if s.outcome == "won"), None)
+        lost = next((s for s in stages if s.outcome == "lost"), None)
+        for words, stage in ((WON_WORDS, won), (LOST_WORDS, lost)):
+            if stage is not None:
+                for word in words:
+                    self._by_key.setdefault(word, stage)
+        for theirs, ours in (mapping or {}).items():
+            target = self._by_key.get(match_key(ours))
+            if target is None:
+                names = ", ".join(s.name for s in stages)
+                raise UsageError(f"Cannot map {theirs!r} to {ours!r}: there is no such stage. "
+                                 f"Stages: {names}.")
+            self._by_key[match_key(theirs)] = target
+
+    def find(self, value: str) -> StageInfo | None:
+        return self._by_key.get(match_key(value))
+
+
+@dataclass(frozen=True)
+class NamedId:
+    id: int
+    name: str
+
+
+class NameIndex:
+    """Existing reps or lead sources by match key (and reps by email too)."""
+
+    def __init__(self, items: list[tuple[int, str, str]]):
+        self._by_key: dict[str, NamedId] = {}
+        for item_id, name, email in items:
+            self._by_key.setdefault(match_key(name), NamedId(item_id, name))
+            if email:
+                self._by_key.setdefault(email.strip().casefold(), NamedId(item_id, name))
+
+    def find(self, value: str) -> NamedId | None:
+        text = value.strip()
+        if "@" in text:
+            found = self._by_key.get(text.casefold())
+            if found is not None:
+                return found
+        return self._by_key.get(match_key(text))
+
+
+def clean_email(value: object) -> str:
+    """A trimmed email address; raises ValueError with the user's sentence when invalid."""
+    text = clean_text(value)
+    if text.casefold().startswith("mailto:"):
+        text = text[7:]
+    if text and not EMAIL.match(text):
+        raise ValueError(f"{text!r} is not an email address.")
+    return text
+
+
+def clean_company_size(value: object) -> int | None:
+    """A number of employees; ``"1,200"`` and ``"50 employees"`` are accepted."""
+    if value is None or value == "":
+        return None
+    if isinstance(value, (int, float)) and not isinstance(value, bool):
+        if value != value or value < 1 or float(value) != int(value):
+            raise ValueError(f"{value!r} is not a number of employees.")
+        return int(value)
+    text = re.sub(r"(?i)\s*(employees|staff|people)$", "", clean_text(value)).replace(",", "")
+    text = text.replace(" ", "").replace("\u00a0", "")
+    if not text.isdigit() or int(text) < 1:
+        raise ValueError(f"{clean_text(value)!r} is not a number of employees.")
+    return int(text)
