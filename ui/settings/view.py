@@ -9,7 +9,10 @@ from PySide6.QtWidgets import QLabel, QTabWidget, QVBoxLayout, QWidget
 from ui.context import UiContext
 
 # (tab label, "module:factory") — the factory takes the UiContext and returns the tab's widget.
-TABS: tuple[tuple[str, str], ...] = ()
+TABS: tuple[tuple[str, str], ...] = (
+    ("Stages", "ui.settings.stages_tab:make_stages_tab"),
+    ("Reps", "ui.settings.reps_tab:make_reps_tab"),
+)
 
 
 class SettingsView(QWidget):

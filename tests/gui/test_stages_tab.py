@@ -1,0 +1,179 @@
+"""Settings → Stages driven through real widgets: edit, reorder, delete, undo, save."""
+
+from __future__ import annotations
+
+import pytest
+from PySide6.QtCore import QModelIndex, Qt
+from PySide6.QtGui import QKeySequence, QUndoStack
+from PySide6.QtWidgets import QLineEdit
+
+from app.deals import DealDraft, create_deal, get_deal
+from app.stage_admin import load_pipeline
+from db.models import Stage, StageChange
+from ui.settings.stages_model import ChecklistModel, StageListModel
+from ui.settings.stages_tab import MoveDealsDialog, StagesTab
+
+pytestmark = pytest.mark.gui
+
+
+@pytest.fixture
+def tab(qtbot, ui_context):
+    widget = StagesTab(ui_context)
+    qtbot.addWidget(widget)
+    widget.resize(1100, 600)
+    widget.show()
+    return widget
+
+
+def _row(tab, name):
+    return [s.name for s in tab.stage_model.stages].index(name)
+
+
+def _save(qtbot, tab):
+    with qtbot.waitSignal(tab.context.bus.sig_changed, timeout=10_000):
+        qtbot.mouseClick(tab.save_button, Qt.MouseButton.LeftButton)
+
+
+def _stored_names():
+    return [s.name for s in load_pipeline()]
+
+
+def test_models_pass_the_model_tester(qtmodeltester, ui_context):
+    stack = QUndoStack()
+    stages = StageListModel(stack)
+    stages.load(load_pipeline(), {})
+    qtmodeltester.check(stages)
+    checklist = ChecklistModel(stack, lambda _stage: None)
+    checklist.show_stage(stages.stages[2])
+    qtmodeltester.check(checklist)
+
+
+def test_edit_a_stage_and_save(qtbot, tab):
+    row = _row(tab, "Proposal")
+    index = tab.stage_model.index(row, 0)
+    tab.stage_view.setCurrentIndex(index)
+    tab.stage_view.edit(index)
+    editor = tab.stage_view.viewport().findChild(QLineEdit)
+    editor.selectAll()
+    qtbot.keyClicks(editor, "Proposal sent")
+    qtbot.keyClick(editor, Qt.Key.Key_Return)  # the delegate commits on the next loop turn
+    qtbot.waitUntil(lambda: tab.stage_model.stages[row].name == "Proposal sent")
+    tab.stage_model.setData(tab.stage_model.index(row, 3), 70)
+    assert tab.save_button.isEnabled() and tab.dirty_label.text() == "Unsaved changes"
+    assert "Proposal" in _stored_names()  # staged, not saved yet
+    _save(qtbot, tab)
+    stored = Stage.get(Stage.name == "Proposal sent")
+    assert stored.probability == 70
+    assert not tab.save_button.isEnabled()
+
+
+def test_ctrl_z_undoes_unsaved_edits_and_revert_discards(qtbot, tab):
+    row = _row(tab, "Qualified")
+    tab.stage_model.setData(tab.stage_model.index(row, 0), "Discovery")
+    tab.stage_model.setData(tab.stage_model.index(row, 4), 30)
+    tab.stage_view.setFocus()
+    qtbot.keySequence(tab.stage_view, QKeySequence.StandardKey.Undo)
+    assert tab.stage_model.stages[row].rot_days == 21
+    assert tab.stage_model.stages[row].name == "Discovery"
+    qtbot.mouseClick(tab.revert_button, Qt.MouseButton.LeftButton)
+    assert tab.stage_model.stages[row].name == "Qualified"
+    assert not tab.undo_stack.canUndo()
+
+
+def test_drag_reorder_persists(qtbot, tab):
+    model = tab.stage_model
+    source = _row(tab, "Nurturing")
+    data = model.mimeData([model.index(source, 0)])
+    model.dropMimeData(data, Qt.DropAction.MoveAction, 0, 0, QModelIndex())
+    assert [s.name for s in model.stages][:2] == ["Nurturing", "Suspect"]
+    _save(qtbot, tab)
+    assert _stored_names()[:2] == ["Nurturing", "Suspect"]
+
+
+def test_checklist_edit_add_reorder_and_undo(qtbot, tab):
+    tab.select_stage_row(_row(tab, "Proposal"))
+    checklist = tab.checklist_model
+    assert [i.text for i in checklist.stage.checklist] == ["Timeline agreed",
+                                                           "Expected outcomes agreed"]
+    qtbot.mouseClick(tab.add_item, Qt.MouseButton.LeftButton)
+    editor = tab.checklist_view.viewport().findChild(QLineEdit)
+    editor.selectAll()
+    qtbot.keyClicks(editor, "Budget holder signed off")
+    qtbot.keyClick(editor, Qt.Key.Key_Return)
+    qtbot.waitUntil(lambda: checklist.stage.checklist[-1].text == "Budget holder signed off")
+    checklist.setData(checklist.index(2, 1), Qt.CheckState.Unchecked.value,
+                      Qt.ItemDataRole.CheckStateRole)
+    data = checklist.mimeData([checklist.index(2, 0)])
+    checklist.dropMimeData(data, Qt.DropAction.MoveAction, 0, 0, QModelIndex())
+    assert checklist.stage.checklist[0].text == "Budget holder signed off"
+    # Undo while another stage is shown: the editor jumps back to Proposal's checklist.
+    tab.select_stage_row(0)
+    tab.undo_stack.undo()
+    assert checklist.stage.name == "Proposal"
+    assert [i.text for i in checklist.stage.checklist][-1] == "Budget holder signed off"
+    tab.undo_stack.redo()
+    _save(qtbot, tab)
+    proposal = next(s for s in load_pipeline() if s.name == "Proposal")
+    first = proposal.checklist[0]
+    assert (first.text, first.required) == ("Budget holder signed off", False)
+
+
+def test_delete_a_stage_with_deals_asks_where_and_records_the_moves(
+    qtbot, tab, monkeypatch, manager, stages
+):
+    deal = create_deal(DealDraft("Acme", stage_id=stages["Qualified"].id), manager)
+    tab.revert()  # pick up the deal count
+    asked = []
+
+    def fake_ask(parent, name, count, choices):
+        asked.append((name, count))
+        return "Solution fit & demo"
+
+    monkeypatch.setattr(MoveDealsDialog, "ask", fake_ask)
+    tab.select_stage_row(_row(tab, "Qualified"))
+    qtbot.mouseClick(tab.delete_stage, Qt.MouseButton.LeftButton)
+    assert asked == [("Qualified", 1)]
+    assert "Qualified" not in [s.name for s in tab.stage_model.stages]
+    _save(qtbot, tab)
+    assert get_deal(deal.id).stage_id == stages["Solution fit & demo"].id
+    last = StageChange.select().where(StageChange.deal == deal.id).order_by(
+        StageChange.id.desc()).first()
+    assert last.override_reason == "Stage Qualified deleted"
+
+
+def test_cancelling_the_destination_keeps_the_stage(qtbot, tab, monkeypatch, manager, stages):
+    create_deal(DealDraft("Acme", stage_id=stages["Qualified"].id), manager)
+    tab.revert()
+    monkeypatch.setattr(MoveDealsDialog, "ask", lambda *args: None)
+    tab.select_stage_row(_row(tab, "Qualified"))
+    qtbot.mouseClick(tab.delete_stage, Qt.MouseButton.LeftButton)
+    assert "Qualified" in [s.name for s in tab.stage_model.stages]
+
+
+def test_won_stage_cannot_be_deleted(qtbot, tab):
+    tab.select_stage_row(_row(tab, "Won"))
+    assert not tab.delete_stage.isEnabled()
+    assert "cannot be removed" in tab.delete_stage.toolTip()
+
+
+def test_a_save_error_is_shown_and_nothing_changes(qtbot, tab):
+    tab.stage_model.setData(tab.stage_model.index(_row(tab, "Negotiation"), 2), "won")
+    tab.save()
+    with qtbot.waitSignal(tab.save_task.sig_finished, timeout=10_000):
+        pass
+    assert "exactly one won stage" in tab.error_label.text()
+    assert tab.error_label.isVisible()
+    assert Stage.get(Stage.name == "Negotiation").outcome == "open"
+    assert tab.save_button.isEnabled()
+
+
+def test_a_rep_sees_it_read_only(qtbot, ui_context, rep):
+    ui_context.actor = rep
+    widget = StagesTab(ui_context)
+    qtbot.addWidget(widget)
+    assert widget.read_only_note.isVisibleTo(widget)
+    assert "Only a manager" in widget.read_only_note.text()
+    assert not widget.save_button.isVisibleTo(widget)
+    index = widget.stage_model.index(0, 0)
+    assert not widget.stage_model.flags(index) & Qt.ItemFlag.ItemIsEditable
+    assert not widget.stage_model.setData(index, "Cold")

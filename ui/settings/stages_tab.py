@@ -1,0 +1,537 @@
+"""Settings → Stages: the manager edits the pipeline's stages (left) and the selected stage's
+entry checklist (right), then saves everything at once.
+
+Why staged editing: a pipeline edit often spans several steps (add a stage, move it, give it
+a checklist, delete the old one); saving them together through
+:func:`app.stage_admin.save_pipeline` means the board never sees a half-made pipeline. Until
+Save, every edit is on the tab's own undo stack (Ctrl+Z / Ctrl+Shift+Z while the tab has
+focus); Revert drops them all. A rep sees the tab read-only with a note saying why.
+"""
+
+from __future__ import annotations
+
+import copy
+
+from PySide6.QtCore import QEvent, QModelIndex, QObject, QSize, Qt
+from PySide6.QtGui import QColor, QKeySequence, QUndoStack
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QColorDialog,
+    QComboBox,
+    QDialog,
+    QDialogButtonBox,
+    QFrame,
+    QHBoxLayout,
+    QHeaderView,
+    QLabel,
+    QPushButton,
+    QSpinBox,
+    QSplitter,
+    QStyledItemDelegate,
+    QTableView,
+    QVBoxLayout,
+    QWidget,
+)
+
+from app.errors import FunnelcastError
+from app.stage_admin import (
+    ChecklistDraft,
+    StageDraft,
+    can_delete,
+    deal_counts,
+    load_pipeline,
+    save_pipeline,
+)
+from ui import theme
+from ui.context import UiContext
+from ui.settings.stages_model import (
+    OUTCOME_LABELS,
+    SIDE_LABELS,
+    ChecklistModel,
+    InsertItemCommand,
+    InsertStageCommand,
+    RemoveItemCommand,
+    RemoveStageCommand,
+    StageListModel,
+)
+
+
+class ChoiceDelegate(QStyledItemDelegate):
+    """A combo box editor for a value from a fixed set (``labels``: value -> shown text)."""
+
+    def __init__(self, labels: dict[str, str], parent: QObject | None = None):
+        super().__init__(parent)
+        self.labels = labels
+
+    def createEditor(self, parent, option, index):
+        editor = QComboBox(parent)
+        for value, label in self.labels.items():
+            editor.addItem(label, value)
+        editor.activated.connect(lambda _i: self.commitData.emit(editor))
+        return editor
+
+    def setEditorData(self, editor, index):
+        editor.setCurrentIndex(max(0, editor.findData(index.data(Qt.ItemDataRole.EditRole))))
+
+    def setModelData(self, editor, model, index):
+        model.setData(index, editor.currentData(), Qt.ItemDataRole.EditRole)
+
+
+class NumberDelegate(QStyledItemDelegate):
+    """A spin box editor; ``special`` is shown for the minimum (e.g. "Never" for 0)."""
+
+    def __init__(self, minimum: int, maximum: int, suffix: str = "", special: str = "",
+                 parent: QObject | None = None):
+        super().__init__(parent)
+        self.minimum, self.maximum, self.suffix, self.special = minimum, maximum, suffix, special
+
+    def createEditor(self, parent, option, index):
+        editor = QSpinBox(parent)
+        editor.setRange(self.minimum, self.maximum)
+        editor.setSuffix(self.suffix)
+        editor.setSpecialValueText(self.special)
+        editor.setAlignment(Qt.AlignmentFlag.AlignRight)
+        return editor
+
+    def setEditorData(self, editor, index):
+        editor.setValue(int(index.data(Qt.ItemDataRole.EditRole) or 0))
+
+    def setModelData(self, editor, model, index):
+        editor.interpretText()
+        model.setData(index, editor.value(), Qt.ItemDataRole.EditRole)
+
+
+class MoveDealsDialog(QDialog):
+    """Asks where the deals of a stage being deleted should go."""
+
+    def __init__(self, parent: QWidget | None, stage_name: str, count: int,
+                 choices: list[str]):
+        super().__init__(parent)
+        self.setWindowTitle(f"Delete {stage_name}")
+        column = QVBoxLayout(self)
+        column.setSpacing(10)
+        text = QLabel(
+            f"“{stage_name}” holds {count:,} deal{'s' if count != 1 else ''}. Choose the stage "
+            "to move them to; each move is recorded in the deal's history when you save."
+        )
+        text.setWordWrap(True)
+        column.addWidget(text)
+        self.target = QComboBox()
+        self.target.addItems(choices)
+        column.addWidget(self.target)
+        buttons = QDialogButtonBox(
+            QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel
+        )
+        buttons.button(QDialogButtonBox.StandardButton.Ok).setText("Delete and move deals")
+        buttons.accepted.connect(self.accept)
+        buttons.rejected.connect(self.reject)
+        column.addWidget(buttons)
+        self.setMinimumWidth(420)
+
+    @classmethod
+    def ask(cls, parent: QWidget | None, stage_name: str, count: int,
+            choices: list[str]) -> str | None:
+        """The chosen stage name, or None when the user cancels."""
+        dialog = cls(parent, stage_name, count, choices)
+        try:
+            if dialog.exec() != QDialog.DialogCode.Accepted:
+                return None
+            return dialog.target.currentText()
+        finally:
+            dialog.deleteLater()
+
+
+def _table(model, *, stretch: int) -> QTableView:
+    view = QTableView()
+    view.setModel(model)
+    view.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+    view.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+    view.setDragDropMode(QAbstractItemView.DragDropMode.InternalMove)
+    view.setDragDropOverwriteMode(False)
+    view.setDropIndicatorShown(True)
+    view.setAlternatingRowColors(True)
+    view.setShowGrid(False)
+    view.setWordWrap(False)
+    view.verticalHeader().hide()
+    view.verticalHeader().setDefaultSectionSize(32)
+    view.setIconSize(QSize(12, 12))
+    view.setStyleSheet("QTableView::item { padding: 0 10px; }"
+                       "QHeaderView::section { padding: 4px 10px; }")
+    view.setEditTriggers(
+        QAbstractItemView.EditTrigger.DoubleClicked
+        | QAbstractItemView.EditTrigger.EditKeyPressed
+        | QAbstractItemView.EditTrigger.SelectedClicked
+    )
+    header = view.horizontalHeader()
+    header.setHighlightSections(False)
+    header.setDefaultAlignment(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter)
+    for column in range(model.columnCount()):
+        mode = (QHeaderView.ResizeMode.Stretch if column == stretch
+                else QHeaderView.ResizeMode.ResizeToContents)
+        header.setSectionResizeMode(column, mode)
+    return view
+
+
+def _button(text: str, icon_name: str, tip: str, shortcut: str | None = None) -> QPushButton:
+    button = QPushButton(theme.icon(icon_name), text)
+    if shortcut:
+        button.setShortcut(QKeySequence(shortcut))
+        tip = f"{tip} ({QKeySequence(shortcut).toString(QKeySequence.SequenceFormat.NativeText)})"
+    button.setToolTip(tip)
+    return button
+
+
+class StagesTab(QWidget):
+    """The stage list, the selected stage's checklist, and Save / Revert."""
+
+    def __init__(self, context: UiContext, parent: QWidget | None = None):
+        super().__init__(parent)
+        self.context = context
+        self.undo_stack = QUndoStack(self)
+        self.stage_model = StageListModel(self.undo_stack, self)
+        self.checklist_model = ChecklistModel(self.undo_stack, self._reveal, self)
+        self._saving = False
+
+        intro = QLabel(
+            "A deal enters a stage only when that stage's required criteria are ticked. "
+            "Drag rows to reorder; double-click a cell to edit. Nothing changes until you save."
+        )
+        intro.setObjectName("Muted")
+        intro.setWordWrap(True)
+        self.read_only_note = QLabel()
+        self.read_only_note.setWordWrap(True)
+        self.read_only_note.setStyleSheet(
+            f"color: {theme.WARNING.name()}; font-weight: 600;"
+        )
+
+        self.add_stage = _button("Add stage", "ph.plus", "Add a stage after the selected one",
+                                 "Ctrl+Shift+N")
+        self.delete_stage = _button("Delete stage", "ph.trash", "Delete the selected stage")
+        self.colour_button = _button("Colour…", "ph.palette", "Set the stage's board colour")
+        self.undo_button = _button("Undo", "ph.arrow-counter-clockwise", "Undo the last edit")
+        self.redo_button = _button("Redo", "ph.arrow-clockwise", "Redo")
+        self.dirty_label = QLabel("")
+        self.dirty_label.setObjectName("Muted")
+        self.revert_button = _button("Revert", "ph.x-circle", "Discard unsaved edits")
+        self.save_button = _button("Save", "ph.floppy-disk", "Save the pipeline", "Ctrl+S")
+        self.save_button.setDefault(True)
+
+        toolbar = QHBoxLayout()
+        toolbar.setSpacing(6)
+        for widget in (self.add_stage, self.delete_stage, self.colour_button,
+                       self.undo_button, self.redo_button):
+            toolbar.addWidget(widget)
+        toolbar.addStretch(1)
+        toolbar.addWidget(self.dirty_label)
+        toolbar.addWidget(self.revert_button)
+        toolbar.addWidget(self.save_button)
+
+        self.stage_view = _table(self.stage_model, stretch=0)
+        self.stage_view.setItemDelegateForColumn(1, ChoiceDelegate(SIDE_LABELS, self))
+        self.stage_view.setItemDelegateForColumn(2, ChoiceDelegate(OUTCOME_LABELS, self))
+        self.stage_view.setItemDelegateForColumn(3, NumberDelegate(0, 100, " %", parent=self))
+        self.stage_view.setItemDelegateForColumn(
+            4, NumberDelegate(0, 3650, " days", "Never", self)
+        )
+        self.checklist_view = _table(self.checklist_model, stretch=0)
+        self.checklist_view.setItemDelegateForColumn(2, NumberDelegate(1, 10, parent=self))
+
+        self.checklist_title = QLabel()
+        self.checklist_title.setStyleSheet("font-size: 12pt; font-weight: 600;")
+        self.checklist_hint = QLabel()
+        self.checklist_hint.setObjectName("Muted")
+        self.checklist_hint.setWordWrap(True)
+        self.add_item = _button("Add criterion", "ph.plus", "Add a checklist item")
+        self.remove_item = _button("Remove", "ph.minus", "Remove the selected checklist item")
+        self.checklist_empty = QLabel(
+            "No entry criteria: any deal may enter this stage. Add a criterion to define "
+            "what must be true first."
+        )
+        self.checklist_empty.setObjectName("Muted")
+        self.checklist_empty.setWordWrap(True)
+
+        right = QFrame()
+        right_column = QVBoxLayout(right)
+        right_column.setContentsMargins(12, 0, 0, 0)
+        right_column.addWidget(self.checklist_title)
+        right_column.addWidget(self.checklist_hint)
+        right_column.addWidget(self.checklist_view, 1)
+        right_column.addWidget(self.checklist_empty)
+        self.checklist_spacer = QWidget()
+        right_column.addWidget(self.checklist_spacer, 1)
+        item_buttons = QHBoxLayout()
+        item_buttons.addWidget(self.add_item)
+        item_buttons.addWidget(self.remove_item)
+        item_buttons.addStretch(1)
+        right_column.addLayout(item_buttons)
+
+        left = QFrame()
+        left_column = QVBoxLayout(left)
+        left_column.setContentsMargins(0, 0, 12, 0)
+        pipeline_title = QLabel("Pipeline stages")
+        pipeline_title.setStyleSheet("font-size: 12pt; font-weight: 600;")
+        left_column.addWidget(pipeline_title)
+        left_column.addWidget(self.stage_view, 1)
+
+        splitter = QSplitter(Qt.Orientation.Horizontal)
+        splitter.addWidget(left)
+        splitter.addWidget(right)
+        splitter.setStretchFactor(0, 3)
+        splitter.setStretchFactor(1, 2)
+        splitter.setChildrenCollapsible(False)
+
+        self.error_label = QLabel()
+        self.error_label.setWordWrap(True)
+        self.error_label.setStyleSheet(f"color: {theme.DANGER.name()};")
+        self.error_label.hide()
+
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 12, 0, 0)
+        layout.setSpacing(10)
+        layout.addWidget(intro)
+        layout.addWidget(self.read_only_note)
+        layout.addLayout(toolbar)
+        layout.addWidget(self.error_label)
+        layout.addWidget(splitter, 1)
+
+        self.add_stage.clicked.connect(self.add_new_stage)
+        self.delete_stage.clicked.connect(self.delete_selected_stage)
+        self.colour_button.clicked.connect(self._pick_colour)
+        self.undo_button.clicked.connect(self.undo_stack.undo)
+        self.redo_button.clicked.connect(self.undo_stack.redo)
+        self.revert_button.clicked.connect(self.revert)
+        self.save_button.clicked.connect(self.save)
+        self.add_item.clicked.connect(self.add_new_item)
+        self.remove_item.clicked.connect(self.remove_selected_item)
+        self.undo_stack.cleanChanged.connect(self._update_state)
+        self.undo_stack.indexChanged.connect(self._update_state)
+        self.stage_view.selectionModel().currentRowChanged.connect(self._stage_selected)
+        self.checklist_view.selectionModel().currentRowChanged.connect(self._update_state)
+        self.checklist_model.modelReset.connect(self._update_state)
+        self.checklist_model.rowsInserted.connect(self._update_state)
+        self.checklist_model.rowsRemoved.connect(self._update_state)
+        self.stage_model.rowsMoved.connect(self._keep_selection_visible)
+        context.bus.sig_user_changed.connect(lambda _rep: self._apply_role())
+        for view in (self.stage_view, self.checklist_view):
+            view.installEventFilter(self)
+
+        self.revert()
+        self._apply_role()
+
+    # ----------------------------------------------------------------------------- state
+
+    def sizeHint(self) -> QSize:
+        return QSize(1100, 620)
+
+    @property
+    def editable(self) -> bool:
+        actor = self.context.actor
+        return actor is not None and actor.is_manager and not self._saving
+
+    def _apply_role(self) -> None:
+        editable = self.editable
+        self.stage_model.editable = editable
+        self.checklist_model.editable = editable
+        actor = self.context.actor
+        if actor is not None and not actor.is_manager:
+            self.read_only_note.setText(
+                f"Only a manager can change stages and checklists; {actor.name} is a rep, so "
+                "this is read-only."
+            )
+        self.read_only_note.setVisible(actor is None or not actor.is_manager)
+        for widget in (self.add_stage, self.delete_stage, self.colour_button, self.undo_button,
+                       self.redo_button, self.revert_button, self.save_button, self.add_item,
+                       self.remove_item, self.dirty_label):
+            widget.setVisible(actor is not None and actor.is_manager)
+        self._update_state()
+
+    def _update_state(self, *_args) -> None:
+        stage = self.selected_stage()
+        editable = self.editable
+        dirty = not self.undo_stack.isClean()
+        self.dirty_label.setText("Unsaved changes" if dirty else "All changes saved")
+        self.save_button.setEnabled(editable and dirty)
+        self.revert_button.setEnabled(editable and dirty)
+        self.undo_button.setEnabled(editable and self.undo_stack.canUndo())
+        self.redo_button.setEnabled(editable and self.undo_stack.canRedo())
+        self.add_stage.setEnabled(editable)
+        blocked = can_delete(stage) if stage is not None else "Select a stage first."
+        self.delete_stage.setEnabled(editable and blocked is None)
+        self.delete_stage.setToolTip(blocked or "Delete the selected stage")
+        self.colour_button.setEnabled(editable and stage is not None)
+        self.add_item.setEnabled(editable and stage is not None)
+        self.remove_item.setEnabled(
+            editable and self.checklist_view.selectionModel().currentIndex().isValid()
+        )
+        if stage is None:
+            self.checklist_title.setText("Entry checklist")
+            self.checklist_hint.setText("Select a stage to see what a deal needs to enter it.")
+        else:
+            self.checklist_title.setText(f"To enter “{stage.name}”")
+            self.checklist_hint.setText(
+                "Required items are the gate; every item's weight counts toward the lead "
+                "score. Drag to reorder."
+            )
+        empty = stage is not None and not stage.checklist
+        self.checklist_empty.setVisible(empty)
+        self.checklist_view.setVisible(not empty)
+        self.checklist_spacer.setVisible(empty)
+
+    def selected_stage(self) -> StageDraft | None:
+        index = self.stage_view.selectionModel().currentIndex()
+        if not index.isValid() or index.row() >= len(self.stage_model.stages):
+            return None
+        return self.stage_model.stages[index.row()]
+
+    def select_stage_row(self, row: int) -> None:
+        index = self.stage_model.index(row, 0)
+        self.stage_view.setCurrentIndex(index)
+        self.stage_view.scrollTo(index)
+
+    def _stage_selected(self, current: QModelIndex, _previous: QModelIndex) -> None:
+        stage = self.stage_model.stages[current.row()] if current.isValid() else None
+        self.checklist_model.show_stage(stage)
+        self._update_state()
+
+    def _reveal(self, stage: StageDraft) -> None:
+        """Show ``stage``'s checklist (an undo or redo is about to change it)."""
+        if self.checklist_model.stage is not stage and stage in self.stage_model.stages:
+            self.select_stage_row(self.stage_model.stages.index(stage))
+
+    def _keep_selection_visible(self, *_args) -> None:
+        self.stage_view.scrollTo(self.stage_view.currentIndex())
+        self._update_state()
+
+    # ----------------------------------------------------------------------------- edits
+
+    def add_new_stage(self) -> None:
+        if not self.editable:
+            return
+        current = self.selected_stage()
+        row = (self.stage_model.stages.index(current) + 1) if current else 0
+        if current is not None and current.outcome != "open":
+            row = next((i for i, s in enumerate(self.stage_model.stages)
+                        if s.outcome != "open"), row)
+        template = current if current is not None and current.outcome == "open" else None
+        stage = StageDraft(
+            self.stage_model.unique_name("New stage"),
+            side=template.side if template else "sales",
+            probability=template.probability if template else 10,
+            rot_days=template.rot_days if template else 14,
+        )
+        self.undo_stack.push(InsertStageCommand(self.stage_model, row, stage))
+        self.select_stage_row(row)
+        self.stage_view.edit(self.stage_model.index(row, 0))
+
+    def delete_selected_stage(self) -> None:
+        stage = self.selected_stage()
+        if stage is None or not self.editable or can_delete(stage) is not None:
+            return
+        row = self.stage_model.stages.index(stage)
+        count = self.stage_model.deals_in(stage)
+        target = None
+        if count:
+            choices = [s.name for s in self.stage_model.stages if s is not stage]
+            target = MoveDealsDialog.ask(self, stage.name, count, choices)
+            if target is None:
+                return
+        self.undo_stack.push(RemoveStageCommand(self.stage_model, row, target))
+        if self.stage_model.stages:
+            self.select_stage_row(min(row, len(self.stage_model.stages) - 1))
+
+    def _pick_colour(self) -> None:
+        stage = self.selected_stage()
+        if stage is None or not self.editable:
+            return
+        chosen = QColorDialog.getColor(
+            QColor(stage.colour) if stage.colour else theme.accent(), self,
+            f"Colour of {stage.name}",
+        )
+        if chosen.isValid():
+            self.stage_model.set_colour(self.stage_model.stages.index(stage), chosen.name())
+
+    def add_new_item(self) -> None:
+        stage = self.selected_stage()
+        if stage is None or not self.editable:
+            return
+        row = len(stage.checklist)
+        item = ChecklistDraft("New criterion", required=True, weight=1)
+        self.undo_stack.push(InsertItemCommand(self.checklist_model, stage, row, item))
+        index = self.checklist_model.index(row, 0)
+        self.checklist_view.setCurrentIndex(index)
+        self.checklist_view.edit(index)
+
+    def remove_selected_item(self) -> None:
+        stage = self.selected_stage()
+        index = self.checklist_view.selectionModel().currentIndex()
+        if stage is None or not index.isValid() or not self.editable:
+            return
+        self.undo_stack.push(RemoveItemCommand(self.checklist_model, stage, index.row()))
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+        """Ctrl+Z / Ctrl+Shift+Z in the editor's tables undo the editor's unsaved edits
+        rather than the application-wide undo (which holds saved actions)."""
+        if event.type() in (QEvent.Type.ShortcutOverride, QEvent.Type.KeyPress):
+            if event.matches(QKeySequence.StandardKey.Undo):
+                if event.type() == QEvent.Type.KeyPress and self.editable:
+                    self.undo_stack.undo()
+                event.accept()
+                return True
+            if event.matches(QKeySequence.StandardKey.Redo):
+                if event.type() == QEvent.Type.KeyPress and self.editable:
+                    self.undo_stack.redo()
+                event.accept()
+                return True
+        return super().eventFilter(watched, event)
+
+    # ----------------------------------------------------------------------------- save
+
+    def revert(self) -> None:
+        """Reload the stored pipeline, dropping unsaved edits."""
+        selected = self.selected_stage()
+        keep = selected.id if selected is not None else None
+        self.checklist_model.show_stage(None)
+        self.stage_model.load(load_pipeline(), deal_counts())
+        self.undo_stack.clear()
+        self.error_label.hide()
+        rows = [i for i, s in enumerate(self.stage_model.stages) if s.id == keep]
+        if self.stage_model.stages:
+            self.select_stage_row(rows[0] if rows else 0)
+        self._update_state()
+
+    def save(self) -> None:
+        """Save every staged edit at once on the worker; errors show above the tables."""
+        if not self.editable or self.undo_stack.isClean():
+            return
+        stages = copy.deepcopy(self.stage_model.stages)
+        reassign = dict(self.stage_model.reassign)
+        actor = self.context.actor
+        self._saving = True
+        self._apply_role()
+        self.dirty_label.setText("Saving…")
+        task = self.context.runner.submit(lambda _control: save_pipeline(stages, reassign, actor))
+        task.sig_result.connect(self._saved)
+        task.sig_error.connect(self._save_failed)
+        task.sig_finished.connect(self._save_finished)
+        self.save_task = task
+
+    def _saved(self, report) -> None:
+        self._saving = False
+        self.revert()
+        moved = f"; {report.deals_moved:,} deal(s) moved" if report.deals_moved else ""
+        self.dirty_label.setText(f"Saved{moved}")
+        self.context.bus.changed("stages", "deals")
+
+    def _save_failed(self, error: FunnelcastError) -> None:
+        self.error_label.setText(f"Not saved: {error}")
+        self.error_label.show()
+
+    def _save_finished(self) -> None:
+        if self._saving:
+            self._saving = False
+            self._apply_role()
+            self.dirty_label.setText("Unsaved changes")
+
+
+def make_stages_tab(context: UiContext) -> QWidget:
+    return StagesTab(context)
