@@ -13,7 +13,7 @@ from dataclasses import dataclass
 
 from app.deals import get_deal, update_deal
 from app.errors import ConflictError, NotFound, ValidationError
-from app.pipeline import StageInfo, list_stages, move_deal, undo_move
+from app.pipeline import StageInfo, list_stages, move_deal, set_checked, undo_move
 from app.stage_admin import ARCHIVED_POSITION
 from app.users import RepInfo, get_rep
 from db.connection import writing
@@ -47,9 +47,13 @@ def hand_to_sales(
     actor: RepInfo | None,
     *,
     override_reason: str = "",
+    tick: tuple[int, ...] = (),
     expected_version: int | None = None,
 ) -> Handoff:
     """Assign ``owner_id`` and move the lead into the first sales stage, atomically.
+
+    ``tick`` lists checklist items the user confirmed just now (in the gate dialog); they are
+    ticked in the same transaction, so a hand-off that still fails leaves no trace.
 
     Raises :class:`app.pipeline.GateBlocked` (listing the missing items) when the sales-ready
     checklist is not met and no override is given; an override needs a manager. The lead
@@ -73,7 +77,10 @@ def hand_to_sales(
                 f"{owner.name} is inactive; choose an active rep to own the lead.",
                 field="owner_id",
             )
-        updated = update_deal(deal_id, {"owner_id": owner_id}, deal.version, actor)
+        for item_id in tick:
+            set_checked(deal_id, item_id, True, actor)
+        version = get_deal(deal_id).version
+        updated = update_deal(deal_id, {"owner_id": owner_id}, version, actor)
         result = move_deal(
             deal_id, target.id, actor, override_reason=override_reason,
             expected_version=updated.version,

@@ -80,3 +80,19 @@ def test_only_marketing_side_leads_and_active_owners(manager, rep, lead, stages)
     with pytest.raises(ValidationError, match="inactive"):
         hand_to_sales(lead.id, rep.id, manager, override_reason="x")
     assert get_deal(lead.id).stage_id == stages["Nurturing"].id
+
+
+def test_items_ticked_in_the_gate_go_with_the_handoff(manager, rep, lead, stages):
+    target = stages["Sales-ready lead"].id
+    missing = [m.id for m in missing_requirements(lead.id, target)]
+    done = hand_to_sales(lead.id, rep.id, rep, tick=tuple(missing))
+    assert done.overridden == 0
+    assert get_deal(lead.id).stage_id == target
+
+
+def test_a_failed_handoff_keeps_no_ticks(manager, rep, lead, stages):
+    target = stages["Sales-ready lead"].id
+    missing = [m.id for m in missing_requirements(lead.id, target)]
+    with pytest.raises(GateBlocked):
+        hand_to_sales(lead.id, rep.id, rep, tick=tuple(missing[:2]))
+    assert len(missing_requirements(lead.id, target)) == len(missing)
