@@ -29,7 +29,9 @@ from db.bulk import insert_rows, max_id
 from db.connection import writing
 from db.models import Deal, ImportBatch, ImportChange, LeadSource, StageChange
 
-RESTORABLE = (*DEAL_FIELDS, "stage_entered_at")
+# Undo puts these back as they were, the version too: the deal is as if never imported, so
+# an edit started before the import still applies, and an older import can be undone next.
+RESTORABLE = (*DEAL_FIELDS, "stage_entered_at", "version")
 
 
 @dataclass(frozen=True)
@@ -180,7 +182,7 @@ def _create_deals(creates: list[PlannedRow], reps, sources, actor_id, batch_id, 
 def _update_deal(item: PlannedRow, reps, sources, actor: RepInfo | None, batch_id: int,
                  now: datetime) -> None:
     changes = _resolve(item.changes, reps, sources)
-    before = dict(item.before)
+    before = {**item.before, "version": item.version}
     stage_id = changes.pop("stage_id", None)
     info = None
     if changes:
@@ -258,7 +260,7 @@ def undo_last_import(actor: RepInfo | None, backup=None) -> UndoResult:
             updates = {("stage" if k == "stage_id" else k): v for k, v in before.items()
                        if k in RESTORABLE}
             Deal.update(
-                **updates, version=Deal.version + 1, updated_at=now,
+                **updates, updated_at=now,
                 updated_by=actor.id if actor else None,
             ).where(Deal.id == change.deal_id).execute()
             restored += 1

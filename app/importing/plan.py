@@ -238,7 +238,8 @@ def build_plan(
                         f"{label['company']}.")
 
     existing = _Existing()
-    unknown_stages: dict[str, list[int]] = {}
+    unknown_stages: dict[str, list[int]] = {}  # as first written -> rows
+    unknown_names: dict[str, str] = {}
     new_owners: dict[str, str] = {}
     new_sources: dict[str, str] = {}
     planned: list[PlannedRow] = []
@@ -305,7 +306,8 @@ def build_plan(
             if text:
                 stage = matcher.find(text)
                 if stage is None:
-                    unknown_stages.setdefault(text, []).append(row_number)
+                    shown = unknown_names.setdefault(match_key(text), text)
+                    unknown_stages.setdefault(shown, []).append(row_number)
                 else:
                     values["stage_id"] = stage.id
         if "owner" in parsed:
@@ -401,7 +403,8 @@ def build_plan(
             "decimals: every amount in this column has three digits after a single separator. "
             "Say whether the comma (or dot) is the decimal separator.",
         ))
-    errors.sort(key=lambda p: p.row)
+    order = {headers[index]: index for index in mapping.fields}
+    errors.sort(key=lambda p: (p.row, order.get(p.column, len(headers))))
     return ImportPlan(
         header_row=header_number,
         headers=headers,

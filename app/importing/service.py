@@ -184,7 +184,7 @@ def run_import(
     """Import deals from ``path``. Raises UsageError for a file that cannot be read; returns a
     report with ``rejected`` set (and nothing written) when any row has a problem and
     ``skip_invalid`` is off, or when a stage value or an amount format needs an answer."""
-    path = Path(path)
+    path = Path(path).absolute()
     control = control or JobControl()
     control.report(0.0, "Reading the file…")
     table = read_sheet(path, options.sheet, control)

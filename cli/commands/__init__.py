@@ -1,6 +1,6 @@
 """One module per command. Each exposes ``NAME``, ``HELP``, ``configure(parser)`` and
 ``run(args, context) -> int``; add a module here and to :data:`COMMANDS` to add a command."""
 
-from cli.commands import demo
+from cli.commands import demo, import_cmd
 
-COMMANDS = [demo]
+COMMANDS = [demo, import_cmd]

@@ -1,0 +1,56 @@
+"""``import FILE``: import deals from a spreadsheet (.xlsx, .xls, .ods, .csv).
+
+Exit codes: 0 imported (or a clean dry run), 1 the file was rejected and nothing changed,
+2 the file could not be read or the command was misused.
+"""
+
+from __future__ import annotations
+
+import argparse
+from pathlib import Path
+
+from app.importing import ImportOptions, run_import
+from app.importing.values import parse_stage_mapping
+from cli.context import Context
+from cli.output import emit_json, say
+
+NAME = "import"
+HELP = "import deals from an .xlsx, .xls, .ods or .csv file (all rows or none)"
+
+
+def configure(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("file", metavar="FILE", help="the spreadsheet to import")
+    parser.add_argument("--sheet", metavar="NAME", help="the sheet to read (default: the first)")
+    parser.add_argument("--dry-run", action="store_true",
+                        help="check every row and report what would change; write nothing")
+    parser.add_argument("--skip-invalid", action="store_true",
+                        help="import the valid rows and report the others")
+    parser.add_argument("--map-stage", action="append", default=[], metavar="THEIRS=OURS",
+                        help="read the file's stage THEIRS as our stage OURS (repeatable)")
+    parser.add_argument("--decimal", choices=("comma", "point"),
+                        help="for amounts such as 1,500 that could be read either way: "
+                             "which character separates the decimals")
+    parser.add_argument("--day-first", action=argparse.BooleanOptionalAction, default=None,
+                        help="read dates such as 03/04/2026 as day/month (--no-day-first: "
+                             "month/day) when the column does not say")
+    parser.add_argument("--problems-file", metavar="PATH", type=Path,
+                        help="where to write the rows with problems "
+                             "(default: FILE-problems.xlsx beside FILE)")
+
+
+def run(args: argparse.Namespace, context: Context) -> int:
+    options = ImportOptions(
+        sheet=args.sheet,
+        dry_run=args.dry_run,
+        skip_invalid=args.skip_invalid,
+        stage_mapping=parse_stage_mapping(args.map_stage),
+        decimal={"*": "," if args.decimal == "comma" else "."} if args.decimal else {},
+        locale_day_first=args.day_first,
+        problems_path=args.problems_file,
+    )
+    report = run_import(args.file, options, context.actor)
+    if args.json:
+        emit_json(report.as_dict())
+    else:
+        say(report.describe())
+    return 1 if report.rejected else 0

@@ -1,0 +1,148 @@
+"""Committing: idempotent re-imports, all or nothing, skipping invalid rows, the backup taken
+first, cancel writing nothing, and "Undo last import"."""
+
+from __future__ import annotations
+
+from datetime import date
+from decimal import Decimal
+
+import pytest
+
+from app.deals import get_deal, update_deal
+from app.errors import ConflictError, NotFound
+from app.importing import ImportOptions, describe_last_import, run_import, undo_last_import
+from app.jobs import Cancelled, JobControl
+from app.workspace import backup_now
+from db.backup import list_backups
+from db.models import Deal, ImportBatch, StageChange
+
+HEADER = ["Record ID", "Deal Name", "Company", "Deal Stage", "Amount", "Close Date"]
+
+
+def sample(make_xlsx, rows=None, name="deals.xlsx"):
+    return make_xlsx([HEADER, *(rows or [
+        ["1", "Roof", "Acme", "Qualified", 1200.0, date(2026, 3, 21)],
+        ["2", "Door", "Beta", "Proposal", 300.0, date(2026, 4, 1)],
+        ["3", "Window", "Gamma", "Won", 99.5, None],
+    ])], name=name)
+
+
+def snapshot():
+    return sorted((d.title, d.stage_id, d.value, d.version) for d in Deal.select())
+
+
+def test_reimporting_the_same_file_changes_nothing(manager, stages, make_xlsx):
+    path = sample(make_xlsx)
+    assert run_import(path, ImportOptions(), manager).created == 3
+    before = snapshot()
+    again = run_import(path, ImportOptions(), manager)
+    assert (again.created, again.updated, again.unchanged) == (0, 0, 3)
+    assert snapshot() == before
+    assert ImportBatch.select().count() == 1  # nothing to undo from the no-op import
+
+
+def test_rows_without_a_record_id_match_by_company_and_title(manager, stages, make_xlsx):
+    path = make_xlsx([["Title", "Company", "Amount"], ["Roof", "Acme", 10.0]], name="a.xlsx")
+    run_import(path, ImportOptions(), manager)
+    changed = make_xlsx([["Title", "Company", "Amount"], [" roof ", "ACME", 20.0]], name="b.xlsx")
+    report = run_import(changed, ImportOptions(), manager)
+    assert (report.created, report.updated) == (0, 1)
+    # Matched loosely, but the values follow the file (the title's case too).
+    assert Deal.get().value == Decimal("20.00") and Deal.get().company == "ACME"
+
+
+def test_a_funnelcast_deal_id_wins_over_every_other_key(manager, stages, make_xlsx):
+    run_import(sample(make_xlsx), ImportOptions(), manager)
+    roof = Deal.get(Deal.title == "Roof")
+    path = make_xlsx([["deal_id", "Title", "Company"], [str(roof.uuid), "Roof v2", "Other"]],
+                     name="own.xlsx")
+    report = run_import(path, ImportOptions(), manager)
+    assert report.updated == 1 and Deal.get_by_id(roof.id).title == "Roof v2"
+
+
+def test_one_bad_row_means_nothing_is_written(manager, stages, make_xlsx):
+    path = sample(make_xlsx, [["1", "Roof", "Acme", "Qualified", 1200.0, None],
+                              ["2", "Door", "Beta", "Proposal", "twelve", None]])
+    report = run_import(path, ImportOptions(), manager)
+    assert report.rejected and not report.committed
+    assert (report.created, report.updated) == (0, 0)
+    assert Deal.select().count() == 0 and StageChange.select().count() == 0
+    assert report.problems_workbook and not list_backups(path.parent / "funnelcast.sqlite")
+
+
+def test_skip_invalid_writes_the_valid_rows_and_reports_the_rest(manager, stages, make_xlsx):
+    path = sample(make_xlsx, [["1", "Roof", "Acme", "Qualified", 1200.0, None],
+                              ["2", "Door", "Beta", "Proposal", "twelve", None]])
+    report = run_import(path, ImportOptions(skip_invalid=True), manager)
+    assert report.committed and (report.created, report.skipped) == (1, 1)
+    assert [(e.row, e.column) for e in report.errors] == [(3, "Amount")]
+    assert [d.title for d in Deal.select()] == ["Roof"]
+
+
+def test_duplicate_rows_in_one_file_are_conflicts(manager, stages, make_xlsx):
+    path = sample(make_xlsx, [["7", "Roof", "Acme", "Qualified", 1.0, None],
+                              ["7", "Roof again", "Acme", "Qualified", 2.0, None]])
+    report = run_import(path, ImportOptions(), manager)
+    assert report.rejected and report.conflicts[0].row == 3
+    assert "same deal as row 2" in report.conflicts[0].message
+
+
+def test_a_backup_is_taken_before_writing(manager, stages, make_xlsx, db_path):
+    report = run_import(sample(make_xlsx), ImportOptions(), manager)
+    backups = list_backups(db_path)
+    assert report.backup == str(backups[0]) and "before-import" in backups[0].name
+
+
+def test_a_dry_run_writes_nothing(manager, stages, make_xlsx, db_path):
+    report = run_import(sample(make_xlsx), ImportOptions(dry_run=True), manager)
+    assert report.created == 3 and not report.committed
+    assert Deal.select().count() == 0 and list_backups(db_path) == []
+
+
+def test_cancel_during_the_write_leaves_nothing(manager, stages, make_xlsx):
+    class CancelWhileWriting(JobControl):
+        def report(self, fraction, message=""):
+            if fraction >= 0.7:
+                self.cancel()
+            super().report(fraction, message)
+
+    with pytest.raises(Cancelled):
+        run_import(sample(make_xlsx), ImportOptions(), manager, CancelWhileWriting())
+    assert Deal.select().count() == 0 and ImportBatch.select().count() == 0
+
+
+def test_undo_last_import_removes_created_deals_and_restores_changed_values(
+    manager, stages, make_xlsx
+):
+    backup_now("baseline")
+    run_import(sample(make_xlsx), ImportOptions(), manager)
+    roof = Deal.get(Deal.title == "Roof")
+    changed = sample(make_xlsx, [
+        ["1", "Roof", "Acme", "Negotiation", 5000.0, date(2026, 5, 1)],
+        ["9", "Chimney", "Zeta", "Suspect", 10.0, None],
+    ], name="second.xlsx")
+    assert run_import(changed, ImportOptions(), manager).updated == 1
+    assert describe_last_import() == "second.xlsx: 1 created, 1 updated"
+
+    result = undo_last_import(manager)
+    assert (result.deleted, result.restored) == (1, 1)
+    roof_now = Deal.get_by_id(roof.id)
+    assert roof_now.stage.name == "Qualified" and roof_now.value == Decimal("1200.00")
+    assert roof_now.expected_close == date(2026, 3, 21)
+    assert not Deal.select().where(Deal.title == "Chimney").exists()
+    assert [c.to_stage.name for c in StageChange.select().where(StageChange.deal == roof.id)
+            ] == ["Qualified"]
+    # The first import is next in line; after it, there is nothing left to undo.
+    undo_last_import(manager)
+    assert Deal.select().count() == 0
+    with pytest.raises(NotFound, match="no import to undo"):
+        undo_last_import(manager)
+
+
+def test_undo_refuses_to_lose_a_later_edit(manager, stages, make_xlsx):
+    run_import(sample(make_xlsx), ImportOptions(), manager)
+    roof = get_deal(Deal.get(Deal.title == "Roof").id)
+    update_deal(roof.id, {"notes": "called them"}, roof.version, manager)
+    with pytest.raises(ConflictError, match="changed since"):
+        undo_last_import(manager)
+    assert Deal.select().count() == 3

@@ -1,0 +1,34 @@
+"""The problems workbook: original rows plus a "Problem" column; user text stays text."""
+
+from __future__ import annotations
+
+import zipfile
+
+import python_calamine
+
+from app.importing import ImportOptions, run_import
+
+
+def test_rejected_rows_are_written_with_their_problem_and_formulas_stay_text(
+    manager, stages, make_csv, tmp_path
+):
+    path = make_csv([
+        ["Title", "Amount", "Email"],
+        ["Roof", "1200", "ok@acme.test"],
+        ['=HYPERLINK("http://evil.test")', "lots", "@nope"],
+        ["+1-555-0100", "-5", ""],
+    ])
+    target = tmp_path / "problems.xlsx"
+    report = run_import(path, ImportOptions(problems_path=target), manager)
+    assert report.problems_workbook == str(target)
+    sheet = python_calamine.CalamineWorkbook.from_path(str(target)).get_sheet_by_index(0)
+    values = sheet.to_python()
+    assert values[0] == ["Title", "Amount", "Email", "Problem", "Row"]
+    assert len(values) == 3  # only the rejected rows
+    assert values[1][:3] == ['=HYPERLINK("http://evil.test")', "lots", "@nope"]
+    assert "Amount: 'lots' is not an amount." in values[1][3]
+    assert "Email: '@nope' is not an email address." in values[1][3]
+    assert values[1][4] == 3
+    assert values[2][:2] == ["+1-555-0100", "-5"] and "negative" in values[2][3]
+    written = zipfile.ZipFile(target).read("xl/worksheets/sheet1.xml")
+    assert b"<f>" not in written  # nothing from the user became a formula

@@ -1,0 +1,159 @@
+"""Reading files, including hostile and broken ones: each gets one clear sentence (a
+UsageError), no traceback, no hang, no memory blow-up."""
+
+from __future__ import annotations
+
+import codecs
+import zipfile
+from datetime import date
+
+import pytest
+
+from app.errors import UsageError
+from app.importing import inspect_file, list_sheets
+from app.importing.read import CFB_MAGIC, MAX_ROWS, read_sheet, sniff_delimiter
+from tests.importing.conftest import SHEET_HEAD
+
+
+def test_an_xlsx_reads_with_real_row_numbers_and_skips_blank_rows(make_xlsx):
+    path = make_xlsx([["Title", "Value"], [], ["Roof", 1200], [None, None], ["Door", 300]])
+    table = read_sheet(path)
+    assert [n for n, _ in table.rows] == [1, 3, 5]
+    assert table.rows[1][1] == ["Roof", 1200.0]
+
+
+def test_the_sheet_can_be_chosen_and_a_wrong_name_is_explained(make_xlsx):
+    path = make_xlsx(sheets={"Notes": [["hello"]], "Leads": [["Title", "Company"], ["A", "B"]]})
+    assert list_sheets(path) == ["Notes", "Leads"]
+    assert read_sheet(path, "Leads").rows[1][1] == ["A", "B"]
+    with pytest.raises(UsageError, match=r"no sheet called 'Deals'\. Sheets: Notes, Leads"):
+        read_sheet(path, "Deals")
+
+
+def test_a_formula_cell_imports_its_cached_value(make_raw_xlsx):
+    path = make_raw_xlsx(SHEET_HEAD + '<sheetData>'
+                         '<row r="1"><c r="A1" t="inlineStr"><is><t>Title</t></is></c>'
+                         '<c r="B1" t="inlineStr"><is><t>Value</t></is></c></row>'
+                         '<row r="2"><c r="A2" t="inlineStr"><is><t>Roof</t></is></c>'
+                         '<c r="B2"><f>1000+200</f><v>1200</v></c></row>'
+                         '</sheetData></worksheet>')
+    assert read_sheet(path).rows[1][1] == ["Roof", 1200.0]
+
+
+def test_not_a_spreadsheet(tmp_path):
+    path = tmp_path / "photo.xlsx"
+    path.write_bytes(b"\x89PNG\r\n\x1a\n" + bytes(range(256)) * 40)
+    with pytest.raises(UsageError, match="not a spreadsheet"):
+        read_sheet(path)
+
+
+def test_a_zip_that_is_not_a_workbook(tmp_path):
+    path = tmp_path / "archive.xlsx"
+    with zipfile.ZipFile(path, "w") as archive:
+        archive.writestr("readme.txt", "hello")
+    with pytest.raises(UsageError, match="zip archive, not a spreadsheet"):
+        read_sheet(path)
+
+
+def test_a_corrupt_zip(make_xlsx, tmp_path):
+    good = make_xlsx([["Title", "Value"], ["Roof", 1]])
+    broken = tmp_path / "broken.xlsx"
+    broken.write_bytes(good.read_bytes()[: good.stat().st_size // 2])
+    with pytest.raises(UsageError, match="damaged"):
+        read_sheet(broken)
+
+
+def test_a_password_protected_workbook(tmp_path):
+    # An encrypted Office file is an OLE compound file holding an "EncryptedPackage" stream.
+    path = tmp_path / "secret.xlsx"
+    directory_entry = "EncryptedPackage".encode("utf-16-le").ljust(64, b"\x00")
+    path.write_bytes(CFB_MAGIC + b"\x00" * 504 + directory_entry + b"\x00" * 2000)
+    with pytest.raises(UsageError, match="protected with a password"):
+        read_sheet(path)
+
+
+def test_an_ole_file_that_is_not_a_workbook(tmp_path):
+    path = tmp_path / "old.xls"
+    path.write_bytes(CFB_MAGIC + b"\x00" * 4000)
+    with pytest.raises(UsageError, match="could not be read as a spreadsheet"):
+        read_sheet(path)
+
+
+def test_an_empty_sheet(make_xlsx):
+    with pytest.raises(UsageError, match="is empty"):
+        inspect_file(make_xlsx([]))
+
+
+def test_an_empty_file(tmp_path):
+    path = tmp_path / "nothing.csv"
+    path.write_bytes(b"")
+    with pytest.raises(UsageError, match="is empty"):
+        read_sheet(path)
+
+
+def test_a_sheet_claiming_a_million_rows_is_refused_before_loading(make_raw_xlsx):
+    rows = "".join(f'<row r="{n}"><c r="A{n}"><v>{n}</v></c></row>' for n in range(1, 20))
+    path = make_raw_xlsx(SHEET_HEAD + '<dimension ref="A1:B1000000"/><sheetData>' + rows
+                         + '<row r="1000000"><c r="A1000000"><v>1</v></c></row>'
+                         '</sheetData></worksheet>')
+    with pytest.raises(UsageError, match=f"at most {MAX_ROWS:,} rows"):
+        read_sheet(path)
+
+
+def test_a_sheet_with_a_million_rows_and_no_dimension_is_refused(make_raw_xlsx):
+    rows = "".join(f'<row r="{n}"><c r="A{n}"><v>1</v></c></row>' for n in range(1, 1_000_001))
+    path = make_raw_xlsx(SHEET_HEAD + "<sheetData>" + rows + "</sheetData></worksheet>")
+    with pytest.raises(UsageError, match="has 1,000,000 rows"):
+        read_sheet(path)
+
+
+def test_a_csv_with_too_many_rows(tmp_path):
+    path = tmp_path / "huge.csv"
+    path.write_text("Title,Value\n" + "x,1\n" * (MAX_ROWS + 100))
+    with pytest.raises(UsageError, match="Split the file"):
+        read_sheet(path)
+
+
+def test_an_xml_entity_bomb_is_refused(make_raw_xlsx):
+    bomb = ('<?xml version="1.0"?>\n<!DOCTYPE lolz [<!ENTITY lol "lol">'
+            + "".join(f'<!ENTITY lol{i} "{"&lol" + str(i - 1) + ";" if i else "&lol;"}' * 10
+                      + '">' for i in range(1, 9))
+            + ']>\n<sst xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main" '
+              'count="1" uniqueCount="1"><si><t>&lol8;</t></si></sst>')
+    path = make_raw_xlsx(SHEET_HEAD + '<sheetData><row r="1"><c r="A1" t="s"><v>0</v></c>'
+                         '</row></sheetData></worksheet>',
+                         extra={"xl/sharedStrings.xml": bomb.encode()})
+    with pytest.raises(UsageError, match="declares XML entities"):
+        read_sheet(path)
+
+
+def test_a_zip_bomb_is_refused_by_its_expansion_ratio(make_raw_xlsx):
+    path = make_raw_xlsx(SHEET_HEAD + "<sheetData/></worksheet>",
+                         extra={"xl/media/padding.bin": b"\x00" * (50 * 1024 * 1024)})
+    with pytest.raises(UsageError, match="zip bomb"):
+        read_sheet(path)
+
+
+@pytest.mark.parametrize("encoding", ["utf-8", "utf-8-sig", "utf-16", "cp1252"])
+def test_csv_encodings_are_sniffed(tmp_path, encoding):
+    path = tmp_path / "deals.csv"
+    path.write_bytes("Title,Company\nCafé crème,Müller & Söhne\n".encode(encoding))
+    assert read_sheet(path).rows[1][1] == ["Café crème", "Müller & Söhne"]
+
+
+def test_utf16_without_bom_is_sniffed(tmp_path):
+    path = tmp_path / "deals.csv"
+    path.write_bytes("Title\tCompany\nRoof\tAcme\n".encode("utf-16-le"))
+    assert codecs.BOM_UTF16_LE not in path.read_bytes()[:2]
+    assert read_sheet(path).rows[1][1] == ["Roof", "Acme"]
+
+
+def test_delimiters_are_sniffed():
+    assert sniff_delimiter(["a;b;c", "1;2,5;3"]) == ";"
+    assert sniff_delimiter(["a\tb", "1\t2"]) == "\t"
+    assert sniff_delimiter(["a,b", "1,2"]) == ","
+
+
+def test_date_cells_come_back_as_dates(make_xlsx):
+    path = make_xlsx([["Title", "Close date"], ["Roof", date(2026, 3, 21)]])
+    assert read_sheet(path).rows[1][1][1] == date(2026, 3, 21)

@@ -1,0 +1,54 @@
+"""Stage, owner and value matching."""
+
+from __future__ import annotations
+
+import pytest
+
+from app.errors import UsageError
+from app.importing.values import (
+    NameIndex,
+    StageMatcher,
+    clean_company_size,
+    clean_email,
+    clean_text,
+    parse_stage_mapping,
+)
+
+
+def test_stage_names_match_loosely_and_crm_words_map_to_won_and_lost(stages):
+    matcher = StageMatcher(list(stages.values()))
+    assert matcher.find("  sales-READY lead ").name == "Sales-ready lead"
+    for word in ("Closed won", "Won", "closedwon", "CLOSED_WON"):
+        assert matcher.find(word).outcome == "won"
+    for word in ("Closed lost", "Lost", "closedlost"):
+        assert matcher.find(word).outcome == "lost"
+    assert matcher.find("Demo booked") is None
+
+
+def test_the_users_stage_mapping_is_applied_and_checked(stages):
+    matcher = StageMatcher(list(stages.values()), {"Demo booked": "qualified"})
+    assert matcher.find("demo  booked").name == "Qualified"
+    with pytest.raises(UsageError, match="no such stage"):
+        StageMatcher(list(stages.values()), {"Demo booked": "Dreaming"})
+    assert parse_stage_mapping(["A b=Won"]) == {"A b": "Won"}
+    with pytest.raises(UsageError, match="THEIR=OURS"):
+        parse_stage_mapping(["Won"])
+
+
+def test_owners_match_by_name_or_email():
+    index = NameIndex([(1, "Jane Doe", "jane@x.test")])
+    assert index.find("jane  doe").id == 1
+    assert index.find("JANE@x.test").id == 1
+    assert index.find("John") is None
+
+
+def test_text_emails_and_sizes_are_cleaned():
+    assert clean_text("  two   words ") == "two words"
+    assert clean_text(1234.0) == "1234"
+    assert clean_email(" mailto:a@b.co ") == "a@b.co"
+    with pytest.raises(ValueError, match="not an email"):
+        clean_email("a@b")
+    assert clean_company_size("1,200 employees") == 1200
+    assert clean_company_size(50.0) == 50
+    with pytest.raises(ValueError):
+        clean_company_size("many")
