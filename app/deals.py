@@ -143,6 +143,12 @@ def _validate(values: dict) -> dict:
     return out
 
 
+def check_fields(values: dict) -> dict:
+    """Validate and normalise some editable fields without saving (for inline checks as the
+    user types); raises :class:`ValidationError` naming the first bad field."""
+    return _validate(values)
+
+
 def create_deal(draft: DealDraft, actor: RepInfo | None, *, origin: str = "app") -> DealInfo:
     """Create a deal in ``draft.stage_id`` (default: the first stage) and record its entry
     as the first StageChange (``from_stage`` None)."""

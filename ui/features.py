@@ -9,7 +9,10 @@ from __future__ import annotations
 
 import importlib
 
-INSTALLERS: tuple[str, ...] = ()
+INSTALLERS: tuple[str, ...] = (
+    "ui.activities.quick_log:install",
+    "ui.deal_actions:install_new_deal",
+)
 
 
 def install_all(window) -> None:

@@ -20,6 +20,14 @@ def _settings(context: UiContext) -> QWidget:
     return SettingsView(context)
 
 
+def _view(spec: str, context: UiContext) -> QWidget:
+    """Build the view named ``"module:Class"``, importing its module only now."""
+    import importlib
+
+    module, _, name = spec.partition(":")
+    return getattr(importlib.import_module(module), name)(context)
+
+
 @dataclass(frozen=True)
 class Section:
     key: str
@@ -31,13 +39,14 @@ class Section:
 
 
 SECTIONS: tuple[Section, ...] = (
-    Section("board", "Board", "ph.columns", "Ctrl+1", None,
+    Section("board", "Board", "ph.columns", "Ctrl+1", lambda c: _view("ui.board.view:BoardView", c),
             "Kanban columns for the sales stages, with gated drag-and-drop moves."),
-    Section("deals", "Deals", "ph.table", "Ctrl+2", None,
+    Section("deals", "Deals", "ph.table", "Ctrl+2", lambda c: _view("ui.deals.view:DealsView", c),
             "Every deal in a sortable, filterable table with inline editing."),
     Section("leads", "Leads", "ph.funnel", "Ctrl+3", None,
             "Marketing-side leads ranked by lead score, and the hand-off to sales."),
-    Section("activities", "Activities", "ph.clock", "Ctrl+4", None,
+    Section("activities", "Activities", "ph.clock", "Ctrl+4",
+            lambda c: _view("ui.activities.view:ActivitiesView", c),
             "Logged hours: each rep's weekly timesheet and the team's week."),
     Section("forecast", "Forecast", "ph.trend-up", "Ctrl+5", None,
             "Quota, expected revenue and the verdict for each rep and the team."),

@@ -1,0 +1,138 @@
+"""The deals table: model checks, inline edits saved through the app, gated stage edits,
+SQL sort and filter, the totals line."""
+
+from __future__ import annotations
+
+from datetime import date
+from decimal import Decimal
+
+import pytest
+from PySide6.QtCore import QDate, Qt
+from PySide6.QtWidgets import QLineEdit
+
+from app.deal_table import COLUMNS
+from app.deals import DealDraft, create_deal, get_deal
+from app.pipeline import missing_requirements
+from ui.deals.table_model import DEAL_ID_ROLE
+from ui.deals.view import DealsView
+from ui.gate_dialog import GateAnswer, GateDialog
+
+pytestmark = pytest.mark.gui
+
+
+@pytest.fixture
+def deals(stages, manager, rep):
+    made = {}
+    for title, company, stage, owner, value in (
+        ("Pilot", "Acme", "Sales-ready lead", rep, "5000"),
+        ("Renewal", "Globex", "Qualified", manager, "12000"),
+        ("Upgrade", "Initech", "Won", rep, "800"),
+    ):
+        made[title] = create_deal(DealDraft(
+            title=title, company=company, stage_id=stages[stage].id, owner_id=owner.id,
+            value=Decimal(value)), manager).id
+    return made
+
+
+@pytest.fixture
+def view(qtbot, ui_context, deals):
+    widget = DealsView(ui_context)
+    qtbot.addWidget(widget)
+    widget.resize(1200, 600)
+    widget.show()
+    qtbot.waitExposed(widget)
+    return widget
+
+
+def cell(view: DealsView, deal_id: int, column: str):
+    row = view.model.row_of(deal_id)
+    return view.model.index(row, COLUMNS.index(column))
+
+
+def column_texts(view: DealsView, column: str) -> list[str]:
+    c = COLUMNS.index(column)
+    return [view.model.index(r, c).data() for r in range(view.model.rowCount())]
+
+
+def test_the_model_passes_the_model_tester(view, qtmodeltester):
+    qtmodeltester.check(view.model)
+
+
+def test_typing_a_value_in_the_cell_saves_it(qtbot, view, deals):
+    index = cell(view, deals["Pilot"], "value")
+    view.table.setCurrentIndex(index)
+    view.table.edit(index)
+    editors = view.table.viewport().findChildren(QLineEdit)
+    assert len(editors) == 1
+    editor = editors[0]
+    assert editor.text() == "5000.00"
+    editor.selectAll()
+    qtbot.keyClicks(editor, "7250.50")
+    qtbot.keyClick(editor, Qt.Key.Key_Return)  # the delegate commits on the next loop turn
+    qtbot.waitUntil(lambda: get_deal(deals["Pilot"]).value == Decimal("7250.50"))
+    assert "7,251" in cell(view, deals["Pilot"], "value").data()  # whole units shown
+    assert "20,051" in view.totals_label.text()  # 7,250.50 + 12,000 + 800
+
+
+def test_a_bad_value_is_refused_with_the_reason_and_nothing_changes(view, deals):
+    assert not view.model.setData(cell(view, deals["Pilot"], "value"), "-3")
+    assert "cannot be negative" in view.banner.text() and not view.banner.isHidden()
+    assert get_deal(deals["Pilot"]).value == Decimal("5000.00")
+
+
+def test_expected_close_and_owner_edits_are_saved(view, deals, manager):
+    assert view.model.setData(cell(view, deals["Pilot"], "expected_close"), QDate(2026, 9, 30))
+    assert view.model.setData(cell(view, deals["Pilot"], "owner"), manager.id)
+    saved = get_deal(deals["Pilot"])
+    assert saved.expected_close == date(2026, 9, 30) and saved.owner_id == manager.id
+    assert view.model.setData(cell(view, deals["Pilot"], "expected_close"), QDate())
+    assert get_deal(deals["Pilot"]).expected_close is None
+
+
+def test_a_stage_edit_goes_through_the_gate(qtbot, view, deals, stages, monkeypatch):
+    asked = []
+
+    def ask(_cls, _parent, _context, deal_id, stage_id):
+        asked.append((deal_id, stage_id))
+        return GateAnswer(ticked=tuple(m.id for m in missing_requirements(deal_id, stage_id)))
+
+    monkeypatch.setattr(GateDialog, "ask", classmethod(ask))
+    qualified = stages["Qualified"].id
+    assert view.model.setData(cell(view, deals["Pilot"], "stage"), qualified)
+    qtbot.waitUntil(lambda: get_deal(deals["Pilot"]).stage_id == qualified)
+    assert asked == [(deals["Pilot"], qualified)]
+    assert cell(view, deals["Pilot"], "stage").data() == "Qualified"
+    view.context.undo_stack.undo()
+    assert cell(view, deals["Pilot"], "stage").data() == "Sales-ready lead"
+
+
+def test_sorting_a_column_reorders_rows_and_keeps_the_selection(view, deals):
+    view.table.selectRow(view.model.row_of(deals["Renewal"]))
+    view.table.sortByColumn(COLUMNS.index("value"), Qt.SortOrder.AscendingOrder)
+    assert column_texts(view, "title") == ["Upgrade", "Pilot", "Renewal"]
+    view.table.sortByColumn(COLUMNS.index("title"), Qt.SortOrder.DescendingOrder)
+    assert column_texts(view, "title") == ["Upgrade", "Renewal", "Pilot"]
+    assert view.table.currentIndex().data(DEAL_ID_ROLE) == deals["Renewal"]
+
+
+def test_filters_narrow_the_rows_and_the_totals(qtbot, view, stages, rep):
+    view.search_edit.setText("acme")
+    qtbot.waitUntil(lambda: view.model.rowCount() == 1)
+    assert column_texts(view, "title") == ["Pilot"]
+    assert view.totals_label.text().startswith("1 deal · ")
+    view.search_edit.clear()
+    view.apply_filter()
+    view.owner_combo.setCurrentIndex(view.owner_combo.findData(rep.id))
+    assert sorted(column_texts(view, "title")) == ["Pilot", "Upgrade"]
+    view.stage_combo.setCurrentIndex(view.stage_combo.findData(stages["Won"].id))
+    assert column_texts(view, "title") == ["Upgrade"]
+    view.search_edit.setText("nothing like it")
+    view.apply_filter()
+    assert view.model.rowCount() == 0
+    assert "No deal matches" in view.empty_label.text()
+
+
+def test_totals_line_counts_and_weights(view):
+    # 5,000 × 10 % + 12,000 × 25 % + 800 × 100 % = 4,300 weighted
+    text = view.totals_label.text()
+    assert text.startswith("3 deals · ") and "17,800" in text and "4,300" in text

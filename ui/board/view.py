@@ -1,0 +1,390 @@
+"""The Board section: a column per open sales stage, Won and Lost drop zones below.
+
+Each column is a QListView over a :class:`ui.board.model.CardModel` painted by
+:class:`ui.board.delegate.CardDelegate`, so 5,000 open deals cost a list of dataclasses, not
+5,000 widgets. The board is read with one :func:`app.board.load_board` call and filtered in
+memory on every keystroke. Every drop goes through :meth:`BoardView.drop_deal`, which uses
+the shared gated move (:func:`ui.deal_actions.move_with_gate`) and the undo stack.
+"""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+from PySide6.QtCore import QSize, Qt, QTimer, Signal
+from PySide6.QtGui import QKeySequence, QPainter, QShortcut
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QComboBox,
+    QFrame,
+    QHBoxLayout,
+    QLabel,
+    QLineEdit,
+    QListView,
+    QScrollArea,
+    QSizePolicy,
+    QVBoxLayout,
+    QWidget,
+)
+
+from app.board import Board, BoardColumn, BoardFilter, filter_board, load_board
+from app.deals import list_sources
+from app.errors import FunnelcastError
+from app.pipeline import StageInfo
+from app.users import list_reps
+from ui.board.delegate import CardDelegate
+from ui.board.model import CARD_ROLE, DEAL_MIME, CardModel
+from ui.context import UiContext
+from ui.deal_actions import move_with_gate
+from ui.formatting import format_money
+from ui.theme import DANGER, icon, muted_text
+
+COLUMN_MIN_WIDTH = 196
+
+
+def _dropped_deal(event) -> int | None:
+    mime = event.mimeData()
+    if not mime.hasFormat(DEAL_MIME):
+        return None
+    try:
+        return int(bytes(mime.data(DEAL_MIME)).decode())
+    except ValueError:
+        return None
+
+
+class CardListView(QListView):
+    """One column's cards. Signals: sig_dropped(deal_id), sig_open(deal_id)."""
+
+    sig_dropped = Signal(object)
+    sig_open = Signal(object)
+
+    def __init__(self, empty_text: str, parent=None):
+        super().__init__(parent)
+        self.empty_text = empty_text
+        self.setUniformItemSizes(True)
+        self.setVerticalScrollMode(QAbstractItemView.ScrollMode.ScrollPerPixel)
+        self.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        self.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+        self.setDragEnabled(True)
+        self.setAcceptDrops(True)
+        self.setDropIndicatorShown(False)
+        self.setDragDropMode(QAbstractItemView.DragDropMode.DragDrop)
+        self.setDefaultDropAction(Qt.DropAction.MoveAction)
+        self.setFrameShape(QFrame.Shape.NoFrame)
+        self.setSpacing(0)
+        self.viewport().setAutoFillBackground(False)
+        self.doubleClicked.connect(lambda index: self.sig_open.emit(index.data(CARD_ROLE).id))
+
+    def keyPressEvent(self, event) -> None:
+        if event.key() in (Qt.Key.Key_Return, Qt.Key.Key_Enter) and self.currentIndex().isValid():
+            self.sig_open.emit(self.currentIndex().data(CARD_ROLE).id)
+            return
+        super().keyPressEvent(event)
+
+    def dragEnterEvent(self, event) -> None:
+        if _dropped_deal(event) is not None:
+            event.acceptProposedAction()
+        else:
+            event.ignore()
+
+    def dragMoveEvent(self, event) -> None:
+        if _dropped_deal(event) is not None:
+            event.acceptProposedAction()
+        else:
+            event.ignore()
+
+    def dropEvent(self, event) -> None:
+        deal_id = _dropped_deal(event)
+        if deal_id is None:
+            event.ignore()
+            return
+        event.acceptProposedAction()
+        self.sig_dropped.emit(deal_id)
+
+    def paintEvent(self, event) -> None:
+        super().paintEvent(event)
+        if self.model() is not None and self.model().rowCount() == 0:
+            painter = QPainter(self.viewport())
+            painter.setPen(muted_text())
+            painter.drawText(self.viewport().rect().adjusted(12, 24, -12, -12),
+                             Qt.AlignmentFlag.AlignHCenter | Qt.AlignmentFlag.AlignTop
+                             | Qt.TextFlag.TextWordWrap, self.empty_text)
+
+
+class BoardColumnWidget(QFrame):
+    """A stage's header (name, count, total, weighted) over its card list."""
+
+    def __init__(self, stage: StageInfo, delegate: CardDelegate, parent=None):
+        super().__init__(parent)
+        self.stage = stage
+        self.setObjectName("BoardColumn")
+        self.setMinimumWidth(COLUMN_MIN_WIDTH)
+        column = QVBoxLayout(self)
+        column.setContentsMargins(6, 10, 6, 0)
+        column.setSpacing(2)
+        self.name_label = QLabel(stage.name)
+        self.name_label.setStyleSheet("font-weight: 600; font-size: 11pt; padding-left: 2px;")
+        self.name_label.setToolTip(f"{stage.name}: {stage.probability} % win probability")
+        column.addWidget(self.name_label)
+        self.count_label = QLabel("0")
+        self.money_label = QLabel()
+        for label in (self.count_label, self.money_label):
+            label.setObjectName("Muted")
+            label.setStyleSheet("padding-left: 2px;")
+            label.setToolTip(f"Total value, and weighted by the stage's "
+                             f"{stage.probability} % win probability")
+            column.addWidget(label)
+        column.addSpacing(6)
+        self.model = CardModel(self)
+        self.list_view = CardListView("No deals here. Drag a card in when it qualifies.")
+        self.list_view.setModel(self.model)
+        self.list_view.setItemDelegate(delegate)
+        column.addWidget(self.list_view, 1)
+
+    def show_column(self, column: BoardColumn, currency: str) -> None:
+        self.model.set_cards(column.cards)
+        self.count_label.setText(f"{column.count:,} deal{'s' if column.count != 1 else ''} · "
+                                 f"{format_money(column.total_value, currency)}")
+        self.money_label.setText(f"Weighted {format_money(column.weighted_value, currency)}")
+
+
+class DropZone(QFrame):
+    """A Won or Lost target under the columns. Signal: sig_dropped(deal_id)."""
+
+    sig_dropped = Signal(object)
+
+    def __init__(self, stage: StageInfo, parent=None):
+        super().__init__(parent)
+        self.stage = stage
+        self.setAcceptDrops(True)
+        self.setObjectName("DropZone")
+        self.setMinimumHeight(52)
+        row = QHBoxLayout(self)
+        row.setContentsMargins(16, 8, 16, 8)
+        won = stage.outcome == "won"
+        badge = QLabel()
+        badge.setPixmap(icon("ph.trophy" if won else "ph.x-circle").pixmap(QSize(20, 20)))
+        label = QLabel(f"<b>{stage.name}</b> — drop a card here to mark it "
+                       f"{'won' if won else 'lost'}")
+        row.addStretch(1)
+        row.addWidget(badge)
+        row.addWidget(label)
+        row.addStretch(1)
+        self._set_hover(False)
+
+    def _set_hover(self, hover: bool) -> None:
+        style = "solid" if hover else "dashed"
+        self.setStyleSheet(f"#DropZone {{ border: 2px {style} palette(mid); border-radius: 8px; "
+                           f"background: {'palette(midlight)' if hover else 'transparent'}; }}")
+
+    def dragEnterEvent(self, event) -> None:
+        if _dropped_deal(event) is not None:
+            event.acceptProposedAction()
+            self._set_hover(True)
+        else:
+            event.ignore()
+
+    def dragLeaveEvent(self, event) -> None:
+        self._set_hover(False)
+
+    def dropEvent(self, event) -> None:
+        self._set_hover(False)
+        deal_id = _dropped_deal(event)
+        if deal_id is None:
+            event.ignore()
+            return
+        event.acceptProposedAction()
+        self.sig_dropped.emit(deal_id)
+
+
+class BoardView(QWidget):
+    """The Board page. ``columns`` and ``drop_zones`` are public for tests."""
+
+    def __init__(self, context: UiContext, parent=None):
+        super().__init__(parent)
+        self.context = context
+        self._board: Board | None = None
+        self.columns: list[BoardColumnWidget] = []
+        self.drop_zones: list[DropZone] = []
+
+        page = QVBoxLayout(self)
+        page.setContentsMargins(20, 16, 20, 16)
+        page.setSpacing(10)
+        bar = QHBoxLayout()
+        title = QLabel("Board")
+        title.setObjectName("PageTitle")
+        bar.addWidget(title)
+        bar.addSpacing(16)
+        self.owner_combo = QComboBox()
+        self.owner_combo.setMinimumWidth(150)
+        self.owner_combo.setToolTip("Show one rep's deals")
+        self.source_combo = QComboBox()
+        self.source_combo.setMinimumWidth(150)
+        self.source_combo.setToolTip("Show deals from one lead source")
+        self.search_edit = QLineEdit()
+        self.search_edit.setPlaceholderText("Search company, title or contact (Ctrl+F)")
+        self.search_edit.setClearButtonEnabled(True)
+        self.search_edit.setMinimumWidth(260)
+        self.search_edit.addAction(icon("ph.magnifying-glass"),
+                                   QLineEdit.ActionPosition.LeadingPosition)
+        bar.addWidget(self.owner_combo)
+        bar.addWidget(self.source_combo)
+        bar.addWidget(self.search_edit, 1)
+        bar.addSpacing(12)
+        self.summary_label = QLabel()
+        self.summary_label.setObjectName("Muted")
+        bar.addWidget(self.summary_label)
+        page.addLayout(bar)
+
+        self.banner = QLabel()
+        self.banner.setWordWrap(True)
+        self.banner.setStyleSheet(f"color: {DANGER.name()}; padding: 2px 0;")
+        self.banner.hide()
+        page.addWidget(self.banner)
+
+        self.empty_label = QLabel()
+        self.empty_label.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self.empty_label.setWordWrap(True)
+        self.empty_label.setObjectName("Muted")
+        self.empty_label.hide()
+        page.addWidget(self.empty_label)
+
+        self._strip = QWidget()
+        self._strip_row = QHBoxLayout(self._strip)
+        self._strip_row.setContentsMargins(0, 0, 0, 0)
+        self._strip_row.setSpacing(8)
+        scroll = QScrollArea()
+        scroll.setWidgetResizable(True)
+        scroll.setFrameShape(QFrame.Shape.NoFrame)
+        scroll.setVerticalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        scroll.setWidget(self._strip)
+        scroll.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Expanding)
+        page.addWidget(scroll, 1)
+        self._zones_row = QHBoxLayout()
+        self._zones_row.setSpacing(12)
+        page.addLayout(self._zones_row)
+        self.setStyleSheet("#BoardColumn { background: palette(alternate-base); "
+                           "border: 1px solid palette(midlight); border-radius: 8px; }"
+                           "#BoardColumn QScrollBar:vertical { width: 8px; }")
+
+        self._delegate = CardDelegate(context.settings.currency, self)
+        self.owner_combo.currentIndexChanged.connect(self._apply_filter)
+        self.source_combo.currentIndexChanged.connect(self._apply_filter)
+        self.search_edit.textChanged.connect(self._apply_filter)
+        QShortcut(QKeySequence.StandardKey.Find, self, self.search_edit.setFocus)
+        context.bus.sig_changed.connect(self._on_changed)
+        self._fill_filters()
+        self.reload()
+
+    # ---------------------------------------------------------------- data
+    def _fill_filters(self) -> None:
+        for combo, everyone, items in (
+            (self.owner_combo, "All owners", [(r.id, r.name) for r in list_reps()]),
+            (self.source_combo, "All sources", [(s.id, s.name) for s in list_sources()]),
+        ):
+            chosen = combo.currentData()
+            combo.blockSignals(True)
+            combo.clear()
+            combo.addItem(everyone, None)
+            for item_id, name in items:
+                combo.addItem(name, item_id)
+            found = combo.findData(chosen)
+            combo.setCurrentIndex(found if found >= 0 else 0)
+            combo.blockSignals(False)
+
+    def current_filter(self) -> BoardFilter:
+        return BoardFilter(owner_id=self.owner_combo.currentData(),
+                           source_id=self.source_combo.currentData(),
+                           text=self.search_edit.text())
+
+    def reload(self) -> None:
+        """Read the board again (after any change to deals) and redraw it."""
+        self._board = load_board()
+        stage_ids = [c.stage.id for c in self._board.columns]
+        if stage_ids != [c.stage.id for c in self.columns]:
+            self._build_columns(self._board)
+        self._apply_filter()
+
+    def _build_columns(self, board: Board) -> None:
+        for widget in self.columns + self.drop_zones:
+            widget.setParent(None)
+            widget.deleteLater()
+        self.columns, self.drop_zones = [], []
+        for column in board.columns:
+            widget = BoardColumnWidget(column.stage, self._delegate)
+            widget.list_view.sig_dropped.connect(
+                lambda deal_id, stage_id=column.stage.id: self._drop_later(deal_id, stage_id))
+            widget.list_view.sig_open.connect(self.open_deal)
+            self._strip_row.addWidget(widget, 1)
+            self.columns.append(widget)
+        for stage in (*board.won_stages, *board.lost_stages):
+            zone = DropZone(stage)
+            zone.sig_dropped.connect(
+                lambda deal_id, stage_id=stage.id: self._drop_later(deal_id, stage_id))
+            self._zones_row.addWidget(zone, 1)
+            self.drop_zones.append(zone)
+
+    def _apply_filter(self) -> None:
+        if self._board is None:
+            return
+        shown = filter_board(self._board, self.current_filter())
+        currency = self.context.settings.currency
+        for widget, column in zip(self.columns, shown.columns, strict=True):
+            widget.show_column(column, currency)
+        total = sum((c.total_value for c in shown.columns), Decimal("0.00"))
+        weighted = sum((c.weighted_value for c in shown.columns), Decimal("0.00"))
+        self.summary_label.setText(
+            f"{shown.card_count:,} open deal{'s' if shown.card_count != 1 else ''} · "
+            f"{format_money(total, currency)} · weighted {format_money(weighted, currency)}"
+        )
+        if not self._board.columns:
+            self._show_empty("There are no open sales stages. A manager can add them in "
+                             "Settings → Stages.")
+        elif self._board.card_count == 0:
+            self._show_empty("No deals on the board yet — add one with Ctrl+N, import a "
+                             "spreadsheet, or hand sales-ready leads over from Leads.")
+        elif shown.card_count == 0:
+            self._show_empty("No deal matches these filters. Clear the search or choose "
+                             "“All owners” and “All sources”.")
+        else:
+            self.empty_label.hide()
+
+    def _show_empty(self, text: str) -> None:
+        self.empty_label.setText(text)
+        self.empty_label.show()
+
+    def _on_changed(self, topics: frozenset) -> None:
+        if topics & {"reps", "stages"}:
+            self._fill_filters()
+        if topics & {"settings"}:
+            self._delegate.currency = self.context.settings.currency
+        if topics & {"deals", "stages", "reps", "settings", "activities"}:
+            self.reload()
+
+    # --------------------------------------------------------------- moves
+    def _drop_later(self, deal_id: int, stage_id: int) -> None:
+        # The drag's event loop is still running during a drop: ask the gate afterwards.
+        QTimer.singleShot(0, lambda: self.drop_deal(deal_id, stage_id))
+
+    def drop_deal(self, deal_id: int, to_stage_id: int) -> bool:
+        """Move ``deal_id`` to ``to_stage_id`` as a drop does: through the gate dialog when
+        needed, onto the undo stack. True when the deal moved."""
+        self.banner.hide()
+        try:
+            return move_with_gate(self, self.context, deal_id, to_stage_id,
+                                  report=self.show_error)
+        except FunnelcastError as error:
+            self.show_error(str(error))
+            return False
+
+    def show_error(self, message: str) -> None:
+        self.banner.setText(message)
+        self.banner.show()
+
+    def open_deal(self, deal_id: int) -> None:
+        from ui.deals.dialog import DealDialog
+
+        DealDialog.show_existing(self, self.context, deal_id)
+
+    def column_for(self, stage_id: int) -> BoardColumnWidget:
+        return next(c for c in self.columns if c.stage.id == stage_id)

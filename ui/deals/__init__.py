@@ -1,0 +1,1 @@
+"""The Deals section: the table of every deal, and the deal dialog."""
