@@ -10,7 +10,6 @@ from __future__ import annotations
 import importlib
 
 INSTALLERS: tuple[str, ...] = (
-    "ui.activities.quick_log:install",
     "ui.deal_actions:install_new_deal",
 )
 
