@@ -35,11 +35,13 @@ class KindInfo:
     uses: int  # activities logged with this kind
 
 
-def list_kinds(include_inactive: bool = False) -> list[KindInfo]:
-    """Kinds by category (prospecting, selling, other) then position, with their use counts."""
+def list_kinds(include_inactive: bool = False, *, with_uses: bool = False) -> list[KindInfo]:
+    """Kinds by category (prospecting, selling, other) then position. ``with_uses`` counts
+    each kind's activities (a scan of the whole log: for the settings tab, not for every
+    timesheet); otherwise ``uses`` is 0."""
     uses = dict(
         Activity.select(Activity.kind, fn.COUNT(Activity.id)).group_by(Activity.kind).tuples()
-    )
+    ) if with_uses else {}
     query = ActivityKind.select()
     if not include_inactive:
         query = query.where(ActivityKind.active == True)

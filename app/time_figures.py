@@ -32,7 +32,7 @@ from peewee import fn
 from app import settings
 from app.activities import day_start_utc
 from app.errors import ValidationError
-from app.timesheet import ZERO, hours_by_rep_and_category
+from app.timesheet import ZERO, TeamHours, hours_by_rep_and_category, team_hours
 from db.models import CATEGORIES, Activity, Deal, Rep, Stage, StageChange
 
 CENT = Decimal("0.01")
@@ -87,19 +87,59 @@ class PeriodFigures:
     team: TimeFigures
 
 
+PERIOD_UNITS = ("week", "month", "quarter")
+
+
+def period_containing(day: date, unit: str, fiscal_start_month: int = 1) -> tuple[date, date]:
+    """The week (Monday–Sunday), month or fiscal quarter holding ``day``, as (start, end)
+    inclusive. Quarters start in ``fiscal_start_month`` and every third month after it."""
+    if unit == "week":
+        start = day - timedelta(days=day.weekday())
+        return start, start + timedelta(days=6)
+    if unit not in PERIOD_UNITS:
+        raise ValidationError(f"A period is one of {', '.join(PERIOD_UNITS)}.", field="period")
+    months = 1 if unit == "month" else 3
+    index = day.year * 12 + day.month - 1
+    index -= (day.month - fiscal_start_month) % months
+    start = date(index // 12, index % 12 + 1, 1)
+    after = index + months
+    return start, date(after // 12, after % 12 + 1, 1) - timedelta(days=1)
+
+
+def shift_period(start: date, unit: str, steps: int,
+                 fiscal_start_month: int = 1) -> tuple[date, date]:
+    """The period ``steps`` units before (negative) or after the one starting at ``start``."""
+    if unit == "week":
+        return period_containing(start + timedelta(weeks=steps), unit)
+    months = steps * (1 if unit == "month" else 3)
+    index = start.year * 12 + start.month - 1 + months
+    return period_containing(date(index // 12, index % 12 + 1, 1), unit, fiscal_start_month)
+
+
+def team_view(start: date, end: date) -> tuple[TeamHours, PeriodFigures]:
+    """What the Team tab shows: the team's hours with capacity and the period's figures,
+    summing the hours once for both."""
+    hours = hours_by_rep_and_category(start, end)
+    return team_hours(start, end, hours=hours), period_figures(start, end, hours=hours)
+
+
 def _ratio(numerator: Decimal, denominator: Decimal, places: Decimal) -> Decimal | None:
     if not denominator:
         return None
     return (numerator / denominator).quantize(places)
 
 
-def period_figures(start: date, end: date) -> PeriodFigures:
-    """Figures for every active rep (and inactive reps with hours or wins) and the team."""
+def period_figures(start: date, end: date, *,
+                   hours: dict[int, dict[str, Decimal]] | None = None) -> PeriodFigures:
+    """Figures for every active rep (and inactive reps with hours or wins) and the team.
+    ``hours``: :func:`app.timesheet.hours_by_rep_and_category` for the same period, when the
+    caller has it already."""
     if end < start:
         raise ValidationError("The period ends before it starts.", field="period")
     target = settings.load().revenue_per_hour_target
     lo, hi = day_start_utc(start), day_start_utc(end + timedelta(days=1))
-    hours = hours_by_rep_and_category(start, end)
+    if hours is None:
+        hours = hours_by_rep_and_category(start, end)
     wins = _wins(lo, hi)
     leads = _leads(lo, hi)
     marketing = _marketing_side_hours(start, end)
@@ -161,11 +201,10 @@ def _leads(lo, hi) -> dict[int | None, int]:
 
 def _marketing_side_hours(start: date, end: date) -> dict[int, Decimal]:
     """rep id -> hours logged in the period against deals now on the marketing side."""
+    marketing_deals = Deal.select(Deal.id).join(Stage).where(Stage.side == "marketing")
     rows = (
         Activity.select(Activity.rep, fn.SUM(Activity.hours))
-        .join(Deal)
-        .join(Stage)
-        .where(Stage.side == "marketing", Activity.date.between(start, end))
+        .where(Activity.deal.in_(marketing_deals), Activity.date.between(start, end))
         .group_by(Activity.rep)
         .tuples()
     )

@@ -263,12 +263,15 @@ def hours_by_rep_and_category(start: date, end: date) -> dict[int, dict[str, Dec
     return out
 
 
-def team_hours(start: date, end: date) -> TeamHours:
+def team_hours(start: date, end: date, *,
+               hours: dict[int, dict[str, Decimal]] | None = None) -> TeamHours:
     """The team view: every active rep, plus inactive reps who logged hours in the period,
-    by name."""
+    by name. ``hours`` may pass :func:`hours_by_rep_and_category` already computed for the
+    same period (the Team tab shares it with the time figures)."""
     if end < start:
         raise ValidationError("The period ends before it starts.", field="period")
-    hours = hours_by_rep_and_category(start, end)
+    if hours is None:
+        hours = hours_by_rep_and_category(start, end)
     active = {r.id for r in list_reps()}
     reps = Rep.select(Rep.id, Rep.name, Rep.weekly_capacity_hours).where(
         Rep.id.in_(list(active | set(hours)))

@@ -142,7 +142,11 @@ class Activity(BaseModel):
     note = CharField(default="")
 
     class Meta:
-        indexes = ((("rep", "date"), False), (("date",), False))
+        indexes = (
+            (("rep", "date"), False),
+            (("date",), False),
+            (("date", "rep", "kind", "hours", "deal"), False),  # covering: period sums (v4)
+        )
 
 
 class Quota(BaseModel):

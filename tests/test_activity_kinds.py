@@ -70,6 +70,13 @@ def test_rename_rewrites_the_kind_on_every_activity(rep, manager):
         rename_kind(kind("Product demo").id, "meeting", manager)
 
 
+def test_use_counts_are_given_when_asked(rep, manager):
+    log(rep, manager, "Demo")
+    log(rep, manager, "Demo")
+    counted = {k.name: k.uses for k in list_kinds(with_uses=True)}
+    assert counted["Demo"] == 2 and counted["Meeting"] == 0
+
+
 def test_a_category_change_refiles_past_hours(rep, manager):
     log(rep, manager, "Travel")
     set_category(kind("Travel").id, "selling", manager)

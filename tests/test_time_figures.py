@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import date, timedelta
 from decimal import Decimal
 
 import pytest
@@ -13,7 +13,7 @@ from app.clock import local_today, utcnow
 from app.deals import DealDraft, create_deal
 from app.errors import ValidationError
 from app.pipeline import move_deal
-from app.time_figures import period_figures
+from app.time_figures import period_containing, period_figures, shift_period
 from app.users import create_rep
 from db.models import StageChange
 
@@ -136,3 +136,24 @@ def test_a_backwards_period_is_refused(manager):
     with pytest.raises(ValidationError, match="ends before it starts") as caught:
         period_figures(TODAY, TODAY - timedelta(days=1))
     assert caught.value.field == "period"
+
+
+@pytest.mark.parametrize(
+    "day, unit, fy, expected",
+    [
+        (date(2026, 3, 18), "week", 1, (date(2026, 3, 16), date(2026, 3, 22))),
+        (date(2026, 2, 10), "month", 1, (date(2026, 2, 1), date(2026, 2, 28))),
+        (date(2026, 5, 31), "quarter", 1, (date(2026, 4, 1), date(2026, 6, 30))),
+        (date(2026, 1, 15), "quarter", 2, (date(2025, 11, 1), date(2026, 1, 31))),
+        (date(2026, 12, 1), "quarter", 2, (date(2026, 11, 1), date(2027, 1, 31))),
+    ],
+)
+def test_periods_follow_weeks_months_and_fiscal_quarters(day, unit, fy, expected):
+    assert period_containing(day, unit, fy) == expected
+
+
+def test_shifting_a_period_crosses_year_ends():
+    assert shift_period(date(2026, 1, 1), "quarter", -1) == (date(2025, 10, 1),
+                                                             date(2025, 12, 31))
+    assert shift_period(date(2025, 12, 1), "month", 1) == (date(2026, 1, 1), date(2026, 1, 31))
+    assert shift_period(date(2025, 12, 29), "week", 1) == (date(2026, 1, 5), date(2026, 1, 11))
