@@ -78,11 +78,6 @@ class LeadScore:
     ready: bool
 
     @property
-    def why(self) -> str:
-        """The top factors in one line, e.g. "+36 checklist · +6 Industry: Software"."""
-        return " · ".join(f"{f.points:+.0f} {f.label}" for f in self.factors[:3])
-
-    @property
     def not_ready_reason(self) -> str:
         """What keeps the lead on the marketing side ("" when it is ready)."""
         if self.ready:

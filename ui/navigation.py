@@ -43,7 +43,7 @@ SECTIONS: tuple[Section, ...] = (
             "Kanban columns for the sales stages, with gated drag-and-drop moves."),
     Section("deals", "Deals", "ph.table", "Ctrl+2", lambda c: _view("ui.deals.view:DealsView", c),
             "Every deal in a sortable, filterable table with inline editing."),
-    Section("leads", "Leads", "ph.funnel", "Ctrl+3", None,
+    Section("leads", "Leads", "ph.funnel", "Ctrl+3", lambda c: _view("ui.leads.view:LeadsView", c),
             "Marketing-side leads ranked by lead score, and the hand-off to sales."),
     Section("activities", "Activities", "ph.clock", "Ctrl+4", None,
             "Logged hours: each rep's weekly timesheet and the team's week."),

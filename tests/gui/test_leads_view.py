@@ -1,0 +1,135 @@
+"""The Leads view driven through real widgets: ranking, filter, empty state, hand-off."""
+
+from __future__ import annotations
+
+import pytest
+from PySide6.QtCore import Qt
+
+from app.deals import DealDraft, create_deal, get_deal
+from app.lead_score import score_leads
+from app.pipeline import missing_requirements
+from db.models import StageChange
+from ui.gate_dialog import GateAnswer, GateDialog
+from ui.leads.model import LeadsModel
+from ui.leads.view import LeadsView
+
+pytestmark = pytest.mark.gui
+
+
+def _open(qtbot, context) -> LeadsView:
+    view = LeadsView(context)
+    qtbot.addWidget(view)
+    view.resize(1300, 700)
+    view.show()
+    qtbot.waitUntil(lambda: not view.loading, timeout=10_000)
+    return view
+
+
+def _reloaded(qtbot, view) -> None:
+    qtbot.waitUntil(lambda: not view.loading, timeout=10_000)
+
+
+@pytest.fixture
+def leads(manager, stages):
+    """A lead with its checklist half done and a cold one; the first ranks higher."""
+    from app.pipeline import set_checked
+
+    warm = create_deal(DealDraft("Warm lead", company="Acme", stage_id=stages["Nurturing"].id),
+                       manager)
+    cold = create_deal(DealDraft("Cold lead", company="Zenith", stage_id=stages["Suspect"].id),
+                       manager)
+    for item in missing_requirements(warm.id, stages["Sales-ready lead"].id)[:2]:
+        set_checked(warm.id, item.id, True, manager)
+    return warm, cold
+
+
+def test_model_passes_the_model_tester(qtmodeltester, leads):
+    model = LeadsModel("USD")
+    model.load(score_leads())
+    qtmodeltester.check(model)
+
+
+def test_empty_state_says_what_to_do(qtbot, ui_context):
+    view = _open(qtbot, ui_context)
+    assert view.pages.currentWidget() is view.empty_label
+    assert "Import a spreadsheet" in view.empty_label.text()
+    assert not view.handoff_button.isEnabled()
+
+
+def test_leads_are_ranked_with_why_and_not_ready_marks(qtbot, ui_context, leads):
+    warm, cold = leads
+    view = _open(qtbot, ui_context)
+    model = view.model
+    assert [lead.deal_id for lead in model.rows] == [warm.id, cold.id]
+    why = model.data(model.index(0, LeadsModel.WHY))
+    assert why.startswith("+") and "checklist" in why
+    assert model.data(model.index(0, 3)) == "2/7"  # Nurturing 2 + Sales-ready 5
+    status = model.data(model.index(0, LeadsModel.STATUS))
+    assert status == "Not ready · 2 missing"
+    assert "Missing: " in model.data(model.index(0, LeadsModel.STATUS),
+                                     Qt.ItemDataRole.ToolTipRole)
+    assert "Still needed" in view.detail_missing.text()
+    assert "Warm lead" == view.detail_title.text()
+
+
+def test_search_filters_the_list(qtbot, ui_context, leads):
+    view = _open(qtbot, ui_context)
+    qtbot.keyClicks(view.search_edit, "zenith")
+    assert [lead.title for lead in view.model.rows] == ["Cold lead"]
+    assert "1 of 2 leads" in view.count_label.text()
+    view.search_edit.clear()
+    view.ready_only.setChecked(True)
+    assert view.model.rows == []
+    assert view.pages.currentWidget() is view.empty_label
+    assert "No lead matches" in view.empty_label.text()
+
+
+def test_hand_a_lead_to_sales_ticking_items_in_the_gate(qtbot, ui_context, leads, rep,
+                                                         stages, monkeypatch):
+    warm, _cold = leads
+    view = _open(qtbot, ui_context)
+    asked = []
+
+    def fake_ask(parent, context, deal_id, to_stage_id):
+        asked.append((deal_id, to_stage_id))
+        missing = missing_requirements(deal_id, to_stage_id)
+        return GateAnswer(ticked=tuple(m.id for m in missing))
+
+    monkeypatch.setattr(GateDialog, "ask", fake_ask)
+    view.owner_combo.setCurrentIndex(view.owner_combo.findData(rep.id))
+    qtbot.mouseClick(view.handoff_button, Qt.MouseButton.LeftButton)
+    assert asked == [(warm.id, stages["Sales-ready lead"].id)]
+    after = get_deal(warm.id)
+    assert (after.owner_id, after.stage_id) == (rep.id, stages["Sales-ready lead"].id)
+    assert "is now with Ravi Rep" in view.banner.text()
+    _reloaded(qtbot, view)
+    assert [lead.title for lead in view.model.rows] == ["Cold lead"]
+    # Ctrl+Z (the application's undo stack) sends it back.
+    ui_context.undo_stack.undo()
+    back = get_deal(warm.id)
+    assert (back.owner_id, back.stage_id) == (None, stages["Nurturing"].id)
+    _reloaded(qtbot, view)
+    assert "Warm lead" in [lead.title for lead in view.model.rows]
+
+
+def test_cancelling_the_gate_changes_nothing(qtbot, ui_context, leads, rep, stages,
+                                             monkeypatch):
+    warm, _cold = leads
+    view = _open(qtbot, ui_context)
+    monkeypatch.setattr(GateDialog, "ask", lambda *args: None)
+    view.owner_combo.setCurrentIndex(view.owner_combo.findData(rep.id))
+    assert view.hand_selected_to_sales() is None
+    after = get_deal(warm.id)
+    assert (after.owner_id, after.stage_id) == (None, stages["Nurturing"].id)
+
+
+def test_a_manager_override_is_recorded(qtbot, ui_context, leads, rep, monkeypatch):
+    warm, _cold = leads
+    view = _open(qtbot, ui_context)
+    monkeypatch.setattr(GateDialog, "ask",
+                        lambda *args: GateAnswer(override_reason="Board member intro"))
+    view.owner_combo.setCurrentIndex(view.owner_combo.findData(rep.id))
+    done = view.hand_selected_to_sales()
+    assert done is not None and done.overridden == 2
+    change = StageChange.get(StageChange.uuid == done.stage_change_uuid)
+    assert change.override_reason == "Board member intro"

@@ -1,0 +1,392 @@
+"""The Leads page: marketing-side leads ranked by lead score, why, and the hand-off to sales.
+
+DESIGN.md idea 2: only sales-ready leads go to sales. The table ranks leads by
+:func:`app.lead_score.score_leads` (computed on the worker), shows the top factors behind each
+score and marks leads that are not ready with what is missing. "Hand to sales" gives the lead
+an owner and moves it into the first sales stage through the qualification gate in one
+transaction (:func:`app.handoff.hand_to_sales`); when the gate blocks, the shared gate dialog
+lets the user tick what is true now or, as a manager, override with a reason. A hand-off is
+undoable with Ctrl+Z.
+"""
+
+from __future__ import annotations
+
+import html
+
+from PySide6.QtCore import QItemSelectionModel, QModelIndex, QSize, Qt
+from PySide6.QtGui import QKeySequence, QShortcut, QUndoCommand
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QCheckBox,
+    QComboBox,
+    QFrame,
+    QHBoxLayout,
+    QHeaderView,
+    QLabel,
+    QLineEdit,
+    QPushButton,
+    QSplitter,
+    QStackedWidget,
+    QTableView,
+    QVBoxLayout,
+    QWidget,
+)
+
+from app.errors import FunnelcastError
+from app.handoff import Handoff, first_sales_stage, hand_to_sales, undo_handoff
+from app.lead_score import LeadScore, score_leads
+from app.pipeline import GateBlocked
+from app.rep_admin import list_rep_rows
+from ui import theme
+from ui.context import UiContext
+from ui.formatting import format_money
+from ui.leads.model import LEAD_ROLE, LeadsModel, ScoreDelegate
+
+REFRESH_TOPICS = frozenset({"deals", "stages", "settings", "reps", "checklist"})
+EMPTY_TEXT = (
+    "No leads on the marketing side.\n\nImport a spreadsheet of leads (Ctrl+I) or add one "
+    "with Ctrl+N in a marketing stage; they are ranked here until they are sales-ready."
+)
+
+
+class HandoffCommand(QUndoCommand):
+    """A done hand-off on the application's undo stack; undo sends the lead back."""
+
+    def __init__(self, view: LeadsView, handoff: Handoff):
+        super().__init__(f"Hand {handoff.title} to {handoff.owner.name}")
+        self.view, self.handoff, self._first = view, handoff, True
+
+    def redo(self) -> None:
+        if self._first:
+            self._first = False
+            return
+        done = self.view.run_app(lambda: hand_to_sales(
+            self.handoff.deal_id, self.handoff.owner.id, self.view.context.actor,
+            override_reason="Handed over again (redo)" if self.handoff.overridden else "",
+        ))
+        if done is not None:
+            self.handoff = done
+
+    def undo(self) -> None:
+        self.view.run_app(lambda: undo_handoff(self.handoff, self.view.context.actor))
+
+
+class LeadsView(QWidget):
+    """The Leads section. ``model``, ``table``, ``owner_combo`` and ``handoff_button`` are
+    public for tests; :meth:`hand_selected_to_sales` is what the button does."""
+
+    def __init__(self, context: UiContext, parent: QWidget | None = None):
+        super().__init__(parent)
+        self.context = context
+        self.model = LeadsModel(context.settings.currency, self)
+        self.loading = False
+        self._pending_select: int | None = None
+
+        title = QLabel("Leads")
+        title.setObjectName("PageTitle")
+        self.subtitle = QLabel()
+        self.subtitle.setObjectName("Muted")
+        self.subtitle.setWordWrap(True)
+
+        self.search_edit = QLineEdit()
+        self.search_edit.setPlaceholderText("Search lead, company or source (Ctrl+F)")
+        self.search_edit.setClearButtonEnabled(True)
+        self.search_edit.addAction(theme.icon("ph.magnifying-glass"),
+                                   QLineEdit.ActionPosition.LeadingPosition)
+        self.ready_only = QCheckBox("Sales-ready only")
+        self.count_label = QLabel()
+        self.count_label.setObjectName("Muted")
+        self.owner_combo = QComboBox()
+        self.owner_combo.setMinimumWidth(220)
+        self.owner_combo.setToolTip("Who will work the lead on the sales side")
+        self.handoff_button = QPushButton(theme.icon("ph.handshake"), "Hand to sales")
+        self.handoff_button.setToolTip(
+            "Give the selected lead to the chosen rep and move it to the first sales stage "
+            "(Ctrl+Return)"
+        )
+        self.handoff_button.setDefault(True)
+
+        bar = QHBoxLayout()
+        bar.setSpacing(8)
+        bar.addWidget(self.search_edit, 2)
+        bar.addWidget(self.ready_only)
+        bar.addWidget(self.count_label)
+        bar.addStretch(1)
+        bar.addWidget(QLabel("Owner:"))
+        bar.addWidget(self.owner_combo)
+        bar.addWidget(self.handoff_button)
+
+        self.banner = QLabel()
+        self.banner.setWordWrap(True)
+        self.banner.hide()
+
+        self.table = QTableView()
+        self.table.setModel(self.model)
+        self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+        self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+        self.table.setAlternatingRowColors(True)
+        self.table.setShowGrid(False)
+        self.table.setWordWrap(False)
+        self.table.verticalHeader().hide()
+        self.table.verticalHeader().setDefaultSectionSize(32)
+        self.table.setStyleSheet("QTableView::item { padding: 0 8px; }"
+                                 "QHeaderView::section { padding: 4px 8px; }")
+        self.table.setItemDelegateForColumn(0, ScoreDelegate(self))
+        header = self.table.horizontalHeader()
+        header.setHighlightSections(False)
+        header.setDefaultAlignment(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter)
+        header.setStretchLastSection(False)
+        # Widths from the content's typical size, not measured over every row.
+        for column, width in enumerate((110, 290, 100, 80, 90, 200, 150)):
+            header.resizeSection(column, width)
+            header.setSectionResizeMode(column, QHeaderView.ResizeMode.Interactive)
+        header.setSectionResizeMode(LeadsModel.WHY, QHeaderView.ResizeMode.Stretch)
+
+        self.empty_label = QLabel(EMPTY_TEXT)
+        self.empty_label.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self.empty_label.setWordWrap(True)
+        self.empty_label.setObjectName("Muted")
+        self.pages = QStackedWidget()
+        self.pages.addWidget(self.table)
+        self.pages.addWidget(self.empty_label)
+
+        self.detail = self._build_detail()
+        splitter = QSplitter(Qt.Orientation.Horizontal)
+        splitter.addWidget(self.pages)
+        splitter.addWidget(self.detail)
+        splitter.setStretchFactor(0, 3)
+        splitter.setStretchFactor(1, 1)
+        splitter.setChildrenCollapsible(False)
+
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(24, 18, 24, 18)
+        layout.setSpacing(10)
+        layout.addWidget(title)
+        layout.addWidget(self.subtitle)
+        layout.addLayout(bar)
+        layout.addWidget(self.banner)
+        layout.addWidget(splitter, 1)
+
+        self.search_edit.textChanged.connect(self._apply_filter)
+        self.ready_only.toggled.connect(self._apply_filter)
+        self.handoff_button.clicked.connect(self.hand_selected_to_sales)
+        self.table.selectionModel().currentRowChanged.connect(self._show_detail)
+        self.model.modelReset.connect(self._after_reset)
+        QShortcut(QKeySequence.StandardKey.Find, self, self.search_edit.setFocus)
+        QShortcut(QKeySequence("Ctrl+Return"), self, self.hand_selected_to_sales)
+        context.bus.sig_changed.connect(self._on_changed)
+        context.bus.sig_user_changed.connect(lambda _rep: self.reload())
+        self.reload()
+
+    def sizeHint(self) -> QSize:
+        return QSize(1280, 720)
+
+    def _build_detail(self) -> QFrame:
+        frame = QFrame()
+        frame.setObjectName("LeadDetail")
+        frame.setStyleSheet("#LeadDetail { background: palette(base); border: 1px solid "
+                            "palette(midlight); border-radius: 8px; }")
+        frame.setMinimumWidth(300)
+        frame.setMaximumWidth(380)
+        column = QVBoxLayout(frame)
+        column.setContentsMargins(16, 14, 16, 14)
+        column.setSpacing(8)
+        self.detail_title = QLabel()
+        self.detail_title.setWordWrap(True)
+        self.detail_title.setStyleSheet("font-size: 13pt; font-weight: 600;")
+        self.detail_meta = QLabel()
+        self.detail_meta.setObjectName("Muted")
+        self.detail_meta.setWordWrap(True)
+        self.detail_score = QLabel()
+        self.detail_score.setStyleSheet("font-size: 22pt; font-weight: 600;")
+        self.detail_status = QLabel()
+        self.detail_status.setWordWrap(True)
+        self.detail_factors = QLabel()
+        self.detail_factors.setWordWrap(True)
+        self.detail_factors.setTextFormat(Qt.TextFormat.RichText)
+        self.detail_missing = QLabel()
+        self.detail_missing.setWordWrap(True)
+        self.detail_missing.setTextFormat(Qt.TextFormat.RichText)
+        for widget in (self.detail_title, self.detail_meta, self.detail_score,
+                       self.detail_status, self.detail_factors, self.detail_missing):
+            column.addWidget(widget)
+        column.addStretch(1)
+        return frame
+
+    # ----------------------------------------------------------------------------- data
+
+    def reload(self) -> None:
+        """Score the leads on the worker; the table keeps showing the old ranking meanwhile."""
+        threshold = self.context.settings.sales_ready_threshold
+        self.subtitle.setText(
+            f"Marketing-side leads, best first. A lead is ready for sales at a score of "
+            f"{threshold} or more with its sales-ready checklist met; hover “Why” for the "
+            "details."
+        )
+        self._fill_owners()
+        self.loading = True
+        self.count_label.setText("Scoring…")
+        self.task = self.context.runner.submit(lambda _control: score_leads(threshold))
+        self.task.sig_result.connect(self._loaded)
+        self.task.sig_error.connect(lambda error: self.show_message(str(error), error=True))
+
+    def _loaded(self, leads: list[LeadScore]) -> None:
+        self.loading = False
+        keep = self.selected_lead()
+        self._pending_select = self._pending_select or (keep.deal_id if keep else None)
+        self.model.load(leads)
+
+    def _fill_owners(self) -> None:
+        """Active reps, the one with the fewest open deals first (a sensible default)."""
+        chosen = self.owner_combo.currentData()
+        rows = [r for r in list_rep_rows() if r.rep.active]
+        rows.sort(key=lambda r: (r.rep.role != "rep", r.open_deals, r.rep.name))
+        self.owner_combo.blockSignals(True)
+        self.owner_combo.clear()
+        for row in rows:
+            self.owner_combo.addItem(f"{row.rep.name} ({row.open_deals} open)", row.rep.id)
+        at = self.owner_combo.findData(chosen)
+        self.owner_combo.setCurrentIndex(at if at >= 0 else 0)
+        self.owner_combo.blockSignals(False)
+
+    def _apply_filter(self) -> None:
+        keep = self.selected_lead()
+        self._pending_select = keep.deal_id if keep else None
+        self.model.set_filter(self.search_edit.text(), self.ready_only.isChecked())
+
+    def _after_reset(self) -> None:
+        total, shown = len(self.model.all_rows), len(self.model.rows)
+        ready = sum(lead.ready for lead in self.model.all_rows)
+        self.count_label.setText(
+            f"{shown:,} of {total:,} leads · {ready:,} ready" if shown != total
+            else f"{total:,} leads · {ready:,} ready"
+        )
+        if not self.model.all_rows:
+            self.empty_label.setText(EMPTY_TEXT)
+        elif not self.model.rows:
+            self.empty_label.setText("No lead matches the search.")
+        self.pages.setCurrentWidget(self.table if self.model.rows else self.empty_label)
+        row = self.model.row_of(self._pending_select) if self._pending_select else None
+        self._pending_select = None
+        if self.model.rows:
+            self.table.selectionModel().setCurrentIndex(
+                self.model.index(row or 0, 0),
+                QItemSelectionModel.SelectionFlag.ClearAndSelect
+                | QItemSelectionModel.SelectionFlag.Rows,
+            )
+        else:
+            self._show_detail(QModelIndex(), QModelIndex())
+        self._update_buttons()
+
+    def _on_changed(self, topics: frozenset) -> None:
+        if topics & REFRESH_TOPICS:
+            self.reload()
+
+    def selected_lead(self) -> LeadScore | None:
+        index = self.table.selectionModel().currentIndex()
+        return index.data(LEAD_ROLE) if index.isValid() else None
+
+    def _update_buttons(self) -> None:
+        self.handoff_button.setEnabled(
+            self.selected_lead() is not None and self.owner_combo.count() > 0
+        )
+
+    def _show_detail(self, current: QModelIndex, _previous: QModelIndex) -> None:
+        lead = current.data(LEAD_ROLE) if current.isValid() else None
+        self._update_buttons()
+        if lead is None:
+            self.detail_title.setText("No lead selected")
+            for label in (self.detail_meta, self.detail_score, self.detail_status,
+                          self.detail_factors, self.detail_missing):
+                label.clear()
+            return
+        currency = self.context.settings.currency
+        self.detail_title.setText(lead.title)
+        meta = [lead.company, lead.stage_name, lead.source, format_money(lead.value, currency)]
+        self.detail_meta.setText(" · ".join(part for part in meta if part))
+        self.detail_score.setText(f"{lead.score} <span style='font-size: 11pt; "
+                                  "font-weight: 400;'>/ 100</span>")
+        colour = theme.SUCCESS if lead.ready else theme.WARNING
+        self.detail_status.setText(
+            "Ready for sales" if lead.ready else f"Not ready — {lead.not_ready_reason}"
+        )
+        self.detail_status.setStyleSheet(f"color: {colour.name()}; font-weight: 600;")
+        rows = "".join(
+            f"<tr><td style='padding: 2px 10px 2px 0; text-align: right; color: "
+            f"{(theme.SUCCESS if f.points >= 0 else theme.DANGER).name()};'>"
+            f"<b>{f.points:+.0f}</b></td><td style='padding: 2px 0;'>{html.escape(f.label)}"
+            f"<br><span style='color: {theme.muted_text().name()};'>"
+            f"{html.escape(f.detail)}</span></td></tr>"
+            for f in lead.factors
+        )
+        self.detail_factors.setText(f"<b>Why this score</b><table>{rows}</table>")
+        if lead.missing:
+            items = "".join(f"<li>{html.escape(text)}</li>" for text in lead.missing)
+            self.detail_missing.setText(
+                f"<b>Still needed for the hand-off</b><ul style='margin-left: -20px;'>"
+                f"{items}</ul>"
+            )
+        else:
+            self.detail_missing.setText("<b>Sales-ready checklist met.</b>")
+
+    def show_message(self, text: str, *, error: bool = False) -> None:
+        colour = theme.DANGER.name() if error else theme.muted_text().name()
+        self.banner.setStyleSheet(f"color: {colour};")
+        self.banner.setText(text)
+        self.banner.show()
+
+    def run_app(self, call):
+        """Run a quick app call; a user error shows in the banner and returns None."""
+        try:
+            result = call()
+        except FunnelcastError as error:
+            self.show_message(str(error), error=True)
+            return None
+        self.context.bus.changed("deals")
+        return result
+
+    # ----------------------------------------------------------------------------- hand-off
+
+    def hand_selected_to_sales(self) -> Handoff | None:
+        """Hand the selected lead to the chosen owner through the gate; returns what was done
+        (None when blocked and cancelled, or rejected)."""
+        lead = self.selected_lead()
+        owner_id = self.owner_combo.currentData()
+        if lead is None or owner_id is None:
+            return None
+        actor = self.context.actor
+        try:
+            done = hand_to_sales(lead.deal_id, owner_id, actor, expected_version=lead.version)
+        except GateBlocked:
+            done = self._through_gate(lead, owner_id)
+        except FunnelcastError as error:
+            self.show_message(str(error), error=True)
+            return None
+        if done is None:
+            return None
+        self.context.undo_stack.push(HandoffCommand(self, done))
+        extra = " (checklist overridden)" if done.overridden else ""
+        self.show_message(
+            f"“{done.title}” is now with {done.owner.name} in {done.stage.name}{extra}. "
+            "Undo with Ctrl+Z."
+        )
+        self.context.bus.changed("deals")
+        return done
+
+    def _through_gate(self, lead: LeadScore, owner_id: int) -> Handoff | None:
+        """The gate blocked: ask what is true now (or a manager's override) and retry once,
+        ticking and handing over in one transaction."""
+        from ui.gate_dialog import GateDialog
+
+        answer = GateDialog.ask(self, self.context, lead.deal_id, first_sales_stage().id)
+        if answer is None:
+            return None
+        try:
+            return hand_to_sales(
+                lead.deal_id, owner_id, self.context.actor,
+                override_reason=answer.override_reason, tick=answer.ticked,
+            )
+        except FunnelcastError as error:
+            self.show_message(str(error), error=True)
+            return None
