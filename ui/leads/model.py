@@ -18,13 +18,13 @@ LEAD_ROLE = Qt.ItemDataRole.UserRole + 1
 
 
 class LeadsModel(QAbstractTableModel):
-    """Columns: score, lead, stage, checklist progress, value, why (the top two factors,
-    compact; all of them in the tooltip), status.
+    """Columns: score, lead, checklist progress, value, why (the top two factors, compact;
+    all of them in the tooltip), status (what is missing in its tooltip).
     ``LEAD_ROLE`` gives the row's LeadScore."""
 
-    COLUMNS = ("Score", "Lead", "Stage", "Checklist", "Value", "Why", "Status")
-    RIGHT = (3, 4)
-    WHY, STATUS = 5, 6
+    COLUMNS = ("Score", "Lead", "Checklist", "Value", "Why", "Status")
+    RIGHT = (2, 3)
+    WHY, STATUS = 4, 5
 
     def __init__(self, currency: str, parent=None):
         super().__init__(parent)
@@ -78,9 +78,9 @@ class LeadsModel(QAbstractTableModel):
         lead, column = self.rows[index.row()], index.column()
         if role == Qt.ItemDataRole.DisplayRole:
             return (
-                lead.score, lead.title, lead.stage_name,
-                f"{lead.checklist_done}/{lead.checklist_total}",
-                format_money(lead.value, self.currency), _why(lead), _status(lead),
+                lead.score, lead.title, f"{lead.checklist_done}/{lead.checklist_total}",
+                format_money(lead.value, self.currency), _why(lead),
+                "Ready" if lead.ready else "Not ready",
             )[column]
         if role == LEAD_ROLE:
             return lead
@@ -90,8 +90,8 @@ class LeadsModel(QAbstractTableModel):
             return theme.SUCCESS if lead.ready else theme.WARNING
         if role == Qt.ItemDataRole.ToolTipRole:
             if column == 1:
-                return lead.title if lead.company in lead.title else (
-                    f"{lead.title}\n{lead.company}")
+                company = "" if lead.company in lead.title else f" ({lead.company})"
+                return f"{lead.title}{company}\nStage: {lead.stage_name}"
             if column == self.STATUS and not lead.ready:
                 return lead.not_ready_reason
             if column == self.WHY:
@@ -113,14 +113,6 @@ def _why(lead: LeadScore) -> str:
         name = {"Checklist": "checklist", "Size": f"{value} staff"}.get(kind, value)
         parts.append(f"{factor.points:+.0f} {name}")
     return " · ".join(parts)
-
-
-def _status(lead: LeadScore) -> str:
-    if lead.ready:
-        return "Ready"
-    if lead.missing:
-        return f"Not ready · {len(lead.missing)} missing"
-    return "Not ready · low score"
 
 
 class ScoreDelegate(QStyledItemDelegate):

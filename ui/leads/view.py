@@ -138,7 +138,7 @@ class LeadsView(QWidget):
         header.setDefaultAlignment(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter)
         header.setStretchLastSection(False)
         # Widths from the content's typical size, not measured over every row.
-        for column, width in enumerate((110, 290, 100, 80, 90, 200, 150)):
+        for column, width in enumerate((100, 270, 80, 90, 220, 90)):
             header.resizeSection(column, width)
             header.setSectionResizeMode(column, QHeaderView.ResizeMode.Interactive)
         header.setSectionResizeMode(LeadsModel.WHY, QHeaderView.ResizeMode.Stretch)
@@ -188,7 +188,7 @@ class LeadsView(QWidget):
         frame.setStyleSheet("#LeadDetail { background: palette(base); border: 1px solid "
                             "palette(midlight); border-radius: 8px; }")
         frame.setMinimumWidth(300)
-        frame.setMaximumWidth(380)
+        frame.setMaximumWidth(340)
         column = QVBoxLayout(frame)
         column.setContentsMargins(16, 14, 16, 14)
         column.setSpacing(8)
@@ -308,9 +308,14 @@ class LeadsView(QWidget):
         self.detail_score.setText(f"{lead.score} <span style='font-size: 11pt; "
                                   "font-weight: 400;'>/ 100</span>")
         colour = theme.SUCCESS if lead.ready else theme.WARNING
-        self.detail_status.setText(
-            "Ready for sales" if lead.ready else f"Not ready — {lead.not_ready_reason}"
-        )
+        threshold = self.context.settings.sales_ready_threshold
+        if lead.ready:
+            status = "Ready for sales"
+        elif lead.missing:
+            status = "Not ready: the sales-ready checklist is not met"
+        else:
+            status = f"Not ready: the score is under the threshold of {threshold}"
+        self.detail_status.setText(status)
         self.detail_status.setStyleSheet(f"color: {colour.name()}; font-weight: 600;")
         rows = "".join(
             f"<tr><td style='padding: 2px 10px 2px 0; text-align: right; color: "
