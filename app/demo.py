@@ -339,6 +339,8 @@ class _Deal:
 
 def _load_pipeline() -> _Pipeline:
     stages = list(Stage.select().order_by(Stage.position, Stage.id))
+    # schema 3 archives deleted stages instead of dropping them; they take no new deals
+    stages = [s for s in stages if not getattr(s, "archived", False)]
     marketing = [s for s in stages if s.outcome == "open" and s.side == "marketing"]
     sales = [s for s in stages if s.outcome == "open" and s.side == "sales"]
     won = next((s for s in stages if s.outcome == "won"), None)
