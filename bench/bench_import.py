@@ -1,0 +1,150 @@
+"""Importing a 50,000-row, 12-column .xlsx into an empty database, against two baselines.
+
+(a) the floor: python-calamine alone opening the same file and iterating its values;
+(b) what a data-savvy user would script: ``pandas.read_excel(engine="calamine")`` and
+    ``DataFrame.to_sql`` into a SQLite file (no validation, no matching, no undo).
+
+Targets (issue 5): at most 2.5× (a), no slower than (b), peak memory under 250 MB. Each
+contender runs in a fresh subprocess so its peak resident memory (``ru_maxrss``, which also
+sees calamine's Rust allocations) is its own; times cover the work, not interpreter start-up
+or imports. The workbook is generated once with openpyxl and cached in ``bench/.cache/``.
+"""
+
+from __future__ import annotations
+
+import json
+import random
+import resource
+import subprocess
+import sys
+import tempfile
+import time
+from datetime import date, timedelta
+from pathlib import Path
+
+ROWS = 50_000
+CACHE = Path(__file__).resolve().parent / ".cache"
+WORKBOOK = CACHE / "import-50k-12col.xlsx"
+HEADER = ["Deal Name", "Company", "Contact Name", "Email", "Phone", "Industry", "Region",
+          "Lead Source", "Deal Owner", "Deal Stage", "Amount", "Close Date"]
+STAGES = ["Suspect", "Nurturing", "Sales-ready lead", "Qualified", "Proposal", "Negotiation",
+          "Closed won", "Closed lost"]
+OWNERS = ["Ana Lima", "Ben Okafor", "Chloé Martin", "Dev Patel", "Eva Novak", "Finn Berg"]
+INDUSTRIES = ["Retail", "Manufacturing", "Software", "Health", "Logistics", "Finance"]
+REGIONS = ["North", "South", "East", "West", "EU", "APAC"]
+SOURCES = ["Website", "Referral", "Trade show", "Cold call", "Partner"]
+TARGET_FLOOR_RATIO = 2.5
+TARGET_MB = 250
+
+
+def ensure_workbook() -> Path:
+    """The benchmark workbook, written once (write-only openpyxl) and reused."""
+    if WORKBOOK.exists():
+        return WORKBOOK
+    from openpyxl import Workbook
+
+    CACHE.mkdir(parents=True, exist_ok=True)
+    rng = random.Random(5)
+    workbook = Workbook(write_only=True)
+    sheet = workbook.create_sheet("Deals")
+    sheet.append(HEADER)
+    start = date(2026, 1, 1)
+    for n in range(ROWS):
+        company = f"Company {n:05d}"
+        sheet.append([
+            f"Deal {n:05d}", company, f"Contact {n:05d}", f"contact{n}@example{n % 97}.test",
+            f"+1 555 {n:07d}", rng.choice(INDUSTRIES), rng.choice(REGIONS),
+            rng.choice(SOURCES), rng.choice(OWNERS), rng.choice(STAGES),
+            round(rng.uniform(500, 250_000), 2), start + timedelta(days=rng.randrange(365)),
+        ])
+    partial = WORKBOOK.with_suffix(".partial")
+    workbook.save(partial)
+    partial.replace(WORKBOOK)
+    return WORKBOOK
+
+
+def _floor(path: str) -> int:
+    import python_calamine
+
+    workbook = python_calamine.CalamineWorkbook.from_path(path)
+    count = 0
+    for row in workbook.get_sheet_by_index(0).iter_rows():
+        for _value in row:
+            count += 1
+    return count
+
+
+def _pandas(path: str, folder: str) -> int:
+    import sqlite3
+
+    import pandas
+
+    frame = pandas.read_excel(path, engine="calamine")
+    with sqlite3.connect(Path(folder) / "pandas.sqlite") as connection:
+        frame.to_sql("deals", connection, index=False)
+    return len(frame)
+
+
+def _funnelcast(path: str, folder: str) -> int:
+    from app.importing import ImportOptions, run_import
+    from app.workspace import open_workspace, start_empty
+
+    open_workspace(Path(folder) / "funnelcast.sqlite")
+    manager = start_empty("Bench Manager")
+    started = time.perf_counter()
+    report = run_import(path, ImportOptions(), manager)
+    if report.rejected or report.created != ROWS:
+        raise RuntimeError(f"import did not create every row: {report.describe()[:500]}")
+    return report.created, time.perf_counter() - started
+
+
+def child(mode: str, path: str, folder: str) -> None:
+    """Run one contender and print {"seconds", "peak_mb", "count"} as JSON."""
+    if mode == "floor":
+        import python_calamine  # noqa: F401  (imports are not timed)
+    elif mode == "pandas":
+        import pandas  # noqa: F401
+    started = time.perf_counter()
+    if mode == "floor":
+        count = _floor(path)
+        seconds = time.perf_counter() - started
+    elif mode == "pandas":
+        count = _pandas(path, folder)
+        seconds = time.perf_counter() - started
+    else:
+        count, seconds = _funnelcast(path, folder)
+    peak_kb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    print(json.dumps({"seconds": seconds, "peak_mb": peak_kb / 1024, "count": count}))
+
+
+def _measure(mode: str, path: Path) -> dict:
+    root = Path(__file__).resolve().parent.parent
+    with tempfile.TemporaryDirectory() as folder:
+        done = subprocess.run(
+            [sys.executable, "-m", "bench.bench_import", mode, str(path), folder],
+            cwd=root, capture_output=True, text=True, check=False,
+        )
+    if done.returncode != 0:
+        raise RuntimeError(f"{mode} failed: {done.stderr.strip()[-800:]}")
+    return json.loads(done.stdout.strip().splitlines()[-1])
+
+
+def run() -> None:
+    path = ensure_workbook()
+    print(f"import: {path.name}, {ROWS:,} rows × {len(HEADER)} columns, "
+          f"{path.stat().st_size / 1e6:.1f} MB")
+    results = {mode: _measure(mode, path) for mode in ("floor", "pandas", "funnelcast")}
+    floor, pandas, ours = results["floor"], results["pandas"], results["funnelcast"]
+    print(f"import: (a) calamine alone iterating {floor['count']:,} values: "
+          f"{floor['seconds']:.2f} s, peak {floor['peak_mb']:.0f} MB")
+    print(f"import: (b) pandas.read_excel(calamine) + to_sql: {pandas['seconds']:.2f} s, "
+          f"peak {pandas['peak_mb']:.0f} MB")
+    print(f"import: Funnelcast run_import (read, validate, match, backup, commit with undo "
+          f"records): {ours['seconds']:.2f} s, peak {ours['peak_mb']:.0f} MB")
+    print(f"import: {ours['seconds'] / floor['seconds']:.2f}× (a) (target ≤ "
+          f"{TARGET_FLOOR_RATIO}×); {ours['seconds'] / pandas['seconds']:.2f}× (b) (target ≤ 1×); "
+          f"peak {ours['peak_mb']:.0f} MB (target < {TARGET_MB} MB)")
+
+
+if __name__ == "__main__":
+    child(*sys.argv[1:4])
