@@ -25,7 +25,7 @@ from app.errors import ConflictError, NotFound
 from app.importing.plan import DEAL_FIELDS, ImportPlan, PlannedRow
 from app.jobs import JobControl
 from app.users import RepInfo, create_rep
-from db.bulk import insert_rows, max_id
+from db.bulk import copy_rows, insert_rows, literal, max_id, new_uuid_sql
 from db.connection import writing
 from db.models import Deal, ImportBatch, ImportChange, LeadSource, StageChange
 
@@ -114,7 +114,7 @@ def commit_plan(
             finished_at=now, actor=actor_id, backup_path=backup_path,
         )
         control.report(0.65, "Writing new deals…")
-        _create_deals(creates, reps, sources, actor_id, batch.id, now, control)
+        _create_deals(plan, creates, reps, sources, actor_id, batch.id, now, control)
         control.report(0.85, "Updating deals…")
         for position, item in enumerate(updates):
             if position % 200 == 0:
@@ -132,51 +132,65 @@ def commit_plan(
                         skipped)
 
 
-def _create_deals(creates: list[PlannedRow], reps, sources, actor_id, batch_id, now,
-                  control: JobControl) -> None:
+# What a new deal holds for a field no column filled, in stored form.
+_EMPTY = {
+    "title": "", "company": "", "contact_name": "", "contact_email": "", "contact_phone": "",
+    "industry": "", "company_size": None, "region": "", "source_id": None, "owner_id": None,
+    "value": 0, "expected_close": None, "next_step": "", "next_step_due": None,
+    "lost_reason": "", "notes": "", "external_id": "",
+}
+
+
+def _stored_column(key: str, values: list, reps: dict[str, int],
+                   sources: dict[str, int], first_stage_id: int) -> list:
+    """A column of plan values in the form the deal table stores them (cents, ISO dates,
+    ids for new owners and sources)."""
+    empty = _EMPTY.get(key)
+    if key == "value":
+        return [int(v.scaleb(2)) if v is not None else 0 for v in values]
+    if key in ("expected_close", "next_step_due"):
+        return [v.isoformat() if v is not None else None for v in values]
+    if key == "stage_id":
+        return [v if v is not None else first_stage_id for v in values]
+    if key in ("owner_id", "source_id"):
+        names = reps if key == "owner_id" else sources
+        return [names[v] if isinstance(v, str) else v for v in values]
+    return [v if v is not None else empty for v in values]
+
+
+def _create_deals(plan: ImportPlan, creates: list[PlannedRow], reps, sources, actor_id,
+                  batch_id, now, control: JobControl) -> None:
+    """Insert the new deals, each one's creation StageChange (as ``create_deal`` records it,
+    origin "import") and the undo records, with three statements in all."""
     if not creates:
         return
-    columns = ("uuid", *DEAL_FIELDS, "created_at", "stage_entered_at", "last_activity_at",
-               "updated_at", "updated_by", "version")
-    defaults = {
-        "title": "", "company": "", "contact_name": "", "contact_email": "",
-        "contact_phone": "", "industry": "", "company_size": None, "region": "",
-        "source_id": None, "owner_id": None, "value": Decimal(0), "expected_close": None,
-        "next_step": "", "next_step_due": None, "lost_reason": "", "notes": "",
-        "external_id": "",
-    }
-    tail = (now, now, now, now, actor_id, 1)
-    new_uuids = []
-    rows = []
-    for item in creates:
-        values = _resolve(item.values, reps, sources) if (
-            isinstance(item.values.get("owner_id"), str)
-            or isinstance(item.values.get("source_id"), str)) else item.values
-        deal_uuid = uuid.UUID(item.uuid) if item.uuid else uuid.uuid4()
-        new_uuids.append(deal_uuid)
-        merged = {**defaults, **values}
-        rows.append((deal_uuid, *(merged[k] for k in DEAL_FIELDS), *tail))
-    before = max_id(Deal)
-    field_names = tuple("stage" if c == "stage_id" else "owner" if c == "owner_id"
-                        else "source" if c == "source_id" else c for c in columns)
-    insert_rows(Deal, field_names, rows)
-    control.report(0.75, "Recording stages…")
-    ids = [
-        row[0] for row in Deal.select(Deal.id).where(Deal.id > before).order_by(Deal.id).tuples()
+    used = [k for k in DEAL_FIELDS if k in plan.columns or k == "stage_id"]
+    constants = {k: _EMPTY[k] for k in DEAL_FIELDS if k not in used}
+    constants.update(created_at=now, stage_entered_at=now, last_activity_at=now,
+                     updated_at=now, updated_by_id=actor_id, version=1)
+    positions = [item.position for item in creates]
+    blank = [None] * len(plan.rows)
+    stored = [
+        _stored_column(k, [plan.columns.get(k, blank)[p] for p in positions], reps, sources,
+                       plan.first_stage_id)
+        for k in used
     ]
-    if len(ids) != len(creates):
+    rows = list(zip([item.uuid or None for item in creates], *stored, strict=True))
+    before = max_id(Deal)
+    insert_rows(Deal, ("uuid", *used), rows, constants, uuid_column="uuid")
+    added = Deal.select().where(Deal.id > before).count()
+    if added != len(creates):
         raise ConflictError("Another change was written while importing; import again.")
-    insert_rows(
-        StageChange,
-        ("uuid", "deal", "from_stage", "to_stage", "changed_at", "changed_by", "override_reason",
-         "origin"),
-        ((uuid.uuid4(), deal_id, None, item.values["stage_id"], now, actor_id, "", "import")
-         for deal_id, item in zip(ids, creates, strict=True)),
-    )
-    insert_rows(
-        ImportChange, ("batch", "deal", "kind", "before", "version_after"),
-        ((batch_id, deal_id, "created", "", 1) for deal_id in ids),
-    )
+    control.report(0.8, "Recording stages…")
+    copy_rows(StageChange, {
+        "uuid": new_uuid_sql(), "deal_id": "id", "from_stage_id": "NULL",
+        "to_stage_id": "stage_id", "changed_at": "created_at", "changed_by_id": "updated_by_id",
+        "override_reason": "''", "origin": literal("import"),
+    }, Deal, before)
+    copy_rows(ImportChange, {
+        "batch_id": literal(batch_id), "deal_id": "id", "kind": literal("created"),
+        "before": "''", "version_after": "1",
+    }, Deal, before)
 
 
 def _update_deal(item: PlannedRow, reps, sources, actor: RepInfo | None, batch_id: int,

@@ -15,13 +15,13 @@ from __future__ import annotations
 import uuid
 from collections import defaultdict
 from dataclasses import dataclass, field
-from datetime import date
 from decimal import Decimal
+from itertools import zip_longest
 from typing import Any
 
 from app.deals import MAX_VALUE
 from app.errors import ValidationError
-from app.importing.columns import FIELDS, ColumnMapping
+from app.importing.columns import ColumnMapping
 from app.importing.parse_dates import parse_date_column
 from app.importing.parse_money import parse_money_column
 from app.importing.read import SheetTable
@@ -64,12 +64,14 @@ class RowProblem:
 
 @dataclass
 class PlannedRow:
-    """What will happen to one row. ``values`` holds the deal's fields for a create;
-    ``changes``/``before`` the new and old values of the fields an update changes. An owner
-    or source that does not exist yet appears as its name (a str) instead of an id."""
+    """What will happen to one row. A create's values are ``ImportPlan.columns[field]
+    [position]``; an update holds its row's values in ``values`` and, in ``changes`` and
+    ``before``, the new and old values of the fields that differ. An owner or source that
+    does not exist yet appears as its name (a str) instead of an id."""
 
     row: int
     action: str  # "create" | "update" | "unchanged" | "invalid"
+    position: int = 0  # index into ImportPlan.columns
     values: dict[str, Any] = field(default_factory=dict)
     deal_id: int | None = None
     version: int | None = None
@@ -84,7 +86,9 @@ class ImportPlan:
     headers: list[str]
     mapping: ColumnMapping
     rows: list[PlannedRow]
-    raw: dict[int, list]  # spreadsheet row -> original cells, for the problems workbook
+    table: SheetTable  # the original cells, for the problems workbook
+    columns: dict[str, list]  # field -> cleaned value per data row (None: empty cell)
+    first_stage_id: int  # where a new deal without a stage starts
     errors: list[RowProblem]
     conflicts: list[RowProblem]
     unknown_stages: dict[str, list[int]]
@@ -93,6 +97,10 @@ class ImportPlan:
     new_sources: list[str]
     warnings: list[str]
     by_row: list[RowProblem] = field(default_factory=list)  # one per bad row and reason
+
+    def original_rows(self) -> dict[int, list]:
+        """Spreadsheet row number -> the row's cells as read."""
+        return dict(self.table.rows)
 
     def count(self, action: str) -> int:
         return sum(1 for r in self.rows if r.action == action)
@@ -109,8 +117,9 @@ def _first_stage(stages: list[StageInfo]) -> StageInfo:
     return min(stages, key=lambda s: s.position)
 
 
-def _column(rows: list[tuple[int, list]], index: int) -> list:
-    return [values[index] if index < len(values) else "" for _, values in rows]
+def _distinct_texts(cells: tuple) -> dict:
+    """Each distinct cell of a column of few values (stages, owners) cleaned once."""
+    return {raw: clean_text(raw) for raw in set(cells)}
 
 
 def _uuid_hex(text: str) -> str | None:
@@ -141,18 +150,16 @@ class _Existing:
                 if email:
                     self.by_email.setdefault((company_key, email.casefold()), deal_id)
 
-    def find(self, values: dict, uuid_hex: str | None) -> tuple[int | None, str]:
+    def find(self, uuid_hex: str | None, external: str | None, company_key: str,
+             title_key: str, email: str | None) -> tuple[int | None, str]:
+        """The matching deal's id and which key matched, or (None, "")."""
         if uuid_hex and uuid_hex in self.by_uuid:
             return self.by_uuid[uuid_hex], "deal id"
-        external = values.get("external_id")
         if external and external in self.by_external:
             return self.by_external[external], "record id"
-        company_key = match_key(values.get("company", ""))
         if company_key:
-            title_key = (company_key, match_key(values.get("title", "")))
-            if title_key in self.by_title:
-                return self.by_title[title_key], "company and title"
-            email = values.get("contact_email", "")
+            if (company_key, title_key) in self.by_title:
+                return self.by_title[(company_key, title_key)], "company and title"
             if email and (company_key, email.casefold()) in self.by_email:
                 return self.by_email[(company_key, email.casefold())], "company and email"
         return None, ""
@@ -199,29 +206,80 @@ def build_plan(
     reps = NameIndex([(r.id, r.name, r.email) for r in Rep.select(Rep.id, Rep.name, Rep.email)])
     sources = NameIndex([(s.id, s.name, "") for s in LeadSource.select(LeadSource.id,
                                                                         LeadSource.name)])
-    errors: list[RowProblem] = []
     warnings: list[str] = []
-    problems: dict[int, list[RowProblem]] = defaultdict(list)
     row_numbers = [number for number, _ in data]
+    count = len(data)
 
-    # Column-level decisions first: amounts and dates look at the whole column.
-    parsed: dict[str, list] = {}
+    transposed: dict[int, tuple] = {}
+
+    def cells(key: str) -> tuple:
+        if not transposed and data:
+            transposed.update(enumerate(zip_longest(*(values for _, values in data),
+                                                    fillvalue="")))
+        return transposed.get(mapping.column_of(key), ("",) * count)
+
+    # Column by column (amounts and dates are decided from the whole column); each list
+    # holds the cleaned value or None for an empty cell, and bad cells land in ``failed``.
+    cleaned: dict[str, list] = {}
+    failed: dict[int, list[RowProblem]] = defaultdict(list)
+
+    def fail(position: int, key: str, message: str) -> None:
+        failed[position].append(RowProblem(row_numbers[position], label[key], message))
+
+    for key in TEXT_FIELDS:
+        if key in label:
+            cleaned[key] = [
+                (" ".join(v.split()) or None) if type(v) is str else (clean_text(v) or None)
+                for v in cells(key)
+            ]
+    if "notes" in label:
+        cleaned["notes"] = [str(v).strip() or None if v is not None else None
+                            for v in cells("notes")]
+    if "contact_email" in label:
+        column = []
+        for position, raw in enumerate(cells("contact_email")):
+            try:
+                column.append(clean_email(raw) or None)
+            except ValueError as exc:
+                fail(position, "contact_email", str(exc))
+                column.append(None)
+        cleaned["contact_email"] = column
+    if "company_size" in label:
+        column = []
+        for position, raw in enumerate(cells("company_size")):
+            try:
+                column.append(clean_company_size(raw))
+            except ValueError as exc:
+                fail(position, "company_size", str(exc))
+                column.append(None)
+        cleaned["company_size"] = column
     ambiguous: dict[str, list[str]] = {}
     if "value" in label:
         header = label["value"]
-        column = parse_money_column(
-            _column(data, mapping.column_of("value")), decimal.get(header, decimal.get("*"))
-        )
-        if column.ambiguous:
-            ambiguous[header] = column.ambiguous
-        parsed["value"] = column.values
+        money = parse_money_column(cells("value"), decimal.get(header, decimal.get("*")))
+        if money.ambiguous:
+            ambiguous[header] = money.ambiguous
+        column = []
+        for position, amount in enumerate(money.values):
+            if amount is None:
+                column.append(None)
+                continue
+            if isinstance(amount, str):
+                fail(position, "value", amount)
+            elif amount < 0:
+                fail(position, "value", f"{amount} is negative; a deal's value cannot be negative.")
+            elif amount > MAX_VALUE:
+                fail(position, "value", "That value is too large for a deal.")
+            else:
+                column.append(amount.quantize(_CENT))
+                continue
+            column.append(None)
+        cleaned["value"] = column
     for key in ("expected_close", "next_step_due"):
         if key in label:
             header = label[key]
             dates = parse_date_column(
-                _column(data, mapping.column_of(key)),
-                day_first.get(header, day_first.get("*")),
-                locale_day_first,
+                cells(key), day_first.get(header, day_first.get("*")), locale_day_first
             )
             if dates.from_locale:
                 order = "day/month" if dates.day_first else "month/day"
@@ -229,148 +287,141 @@ def build_plan(
                     f"{header}: dates such as 03/04/2026 could be read either way; they were "
                     f"read as {order}, the order of the system locale."
                 )
-            parsed[key] = dates.values
-    for key in mapping.fields.values():
-        if key not in parsed:
-            parsed[key] = _column(data, mapping.column_of(key))
+            column = []
+            for position, when in enumerate(dates.values):
+                if isinstance(when, str):
+                    fail(position, key, when)
+                    column.append(None)
+                else:
+                    column.append(when)
+            cleaned[key] = column
+
+    # Stages, owners and sources: few distinct values, each looked up once.
+    unknown_stages: dict[str, list[int]] = {}  # as first written -> rows
+    unknown_positions: set[int] = set()
+    new_owners: dict[str, str] = {}
+    new_sources: dict[str, str] = {}
+    if "stage" in label:
+        known: dict[str, int | None] = {}
+        shown: dict[str, str] = {}
+        column = []
+        texts = _distinct_texts(cells("stage"))
+        for position, raw in enumerate(cells("stage")):
+            text = texts[raw]
+            if not text:
+                column.append(None)
+                continue
+            if text not in known:
+                stage = matcher.find(text)
+                known[text] = stage.id if stage is not None else None
+            if known[text] is None:
+                first = shown.setdefault(match_key(text), text)
+                unknown_stages.setdefault(first, []).append(row_numbers[position])
+                unknown_positions.add(position)
+            column.append(known[text])
+        cleaned["stage_id"] = column
+    for key, index, created, target in (("owner", reps, new_owners, "owner_id"),
+                                        ("source", sources, new_sources, "source_id")):
+        if key not in label:
+            continue
+        found: dict[str, int | str] = {}
+        column = []
+        texts = _distinct_texts(cells(key))
+        for raw in cells(key):
+            text = texts[raw]
+            if not text:
+                column.append(None)
+                continue
+            if text not in found:
+                hit = index.find(text)
+                found[text] = hit.id if hit is not None else created.setdefault(
+                    match_key(text), text)
+            column.append(found[text])
+        cleaned[target] = column
+    uuids: list[str | None] = [None] * count
+    if "deal_id" in label:
+        for position, raw in enumerate(cells("deal_id")):
+            text = clean_text(raw)
+            if text:
+                uuids[position] = _uuid_hex(text)
+                if uuids[position] is None:
+                    fail(position, "deal_id", f"{text!r} is not a Funnelcast deal id; leave it "
+                                              "empty for a new deal.")
     if "title" not in label and "company" in label:
         warnings.append(f"There is no title column; each deal is titled with its "
                         f"{label['company']}.")
 
+    # A row without a title is titled with its company; with neither it is rejected.
+    no_title = "The row has neither a title nor a company; a deal needs a title."
+    if "title" in cleaned or "company" in cleaned:
+        titles = cleaned.get("title", [None] * count)
+        companies = cleaned.get("company", [None] * count)
+        cleaned["title"] = [t if t is not None else c for t, c in zip(titles, companies,
+                                                                      strict=True)]
+        for position, title in enumerate(cleaned["title"]):
+            if title is None:
+                failed[position].append(RowProblem(
+                    row_numbers[position], label.get("title", label.get("company", "")),
+                    no_title))
+
     existing = _Existing()
-    unknown_stages: dict[str, list[int]] = {}  # as first written -> rows
-    unknown_names: dict[str, str] = {}
-    new_owners: dict[str, str] = {}
-    new_sources: dict[str, str] = {}
     planned: list[PlannedRow] = []
     claimed: dict[object, int] = {}  # existing deal id or new-deal key -> first row
     conflicts: list[RowProblem] = []
-    matches: list[tuple[PlannedRow, dict]] = []
-
-    total = max(1, len(data))
+    matches: list[PlannedRow] = []
+    keys = list(cleaned)
+    columns = [cleaned[k] for k in keys]
+    blank = [None] * count
+    company_keys = [match_key(c) if c else "" for c in cleaned.get("company", blank)]
+    title_keys = [match_key(t) if t else "" for t in cleaned.get("title", blank)]
+    externals = cleaned.get("external_id", blank)
+    emails = cleaned.get("contact_email", blank)
     for position, row_number in enumerate(row_numbers):
-        if control is not None and position % 5000 == 0:
-            control.report(0.3 + 0.3 * position / total, "Checking every row…")
-        values: dict[str, Any] = {}
-        bad = problems[row_number]
-
-        def fail(key: str, message: str, row_number=row_number, bad=bad) -> None:
-            bad.append(RowProblem(row_number, label.get(key, FIELDS[key]), message))
-
-        for key in TEXT_FIELDS:
-            if key in parsed:
-                text = clean_text(parsed[key][position])
-                if text:
-                    values[key] = text
-        if "notes" in parsed:
-            raw = parsed["notes"][position]
-            note = str(raw).strip() if raw is not None else ""
-            if note:
-                values["notes"] = note
-        if "contact_email" in parsed:
-            try:
-                email = clean_email(parsed["contact_email"][position])
-            except ValueError as exc:
-                fail("contact_email", str(exc))
-            else:
-                if email:
-                    values["contact_email"] = email
-        if "company_size" in parsed:
-            try:
-                size = clean_company_size(parsed["company_size"][position])
-            except ValueError as exc:
-                fail("company_size", str(exc))
-            else:
-                if size is not None:
-                    values["company_size"] = size
-        if "value" in parsed and "value" not in ambiguous:
-            amount = parsed["value"][position]
-            if isinstance(amount, str):
-                fail("value", amount)
-            elif amount is not None:
-                if amount < 0:
-                    fail("value", f"{amount} is negative; a deal's value cannot be negative.")
-                elif amount > MAX_VALUE:
-                    fail("value", "That value is too large for a deal.")
-                else:
-                    values["value"] = amount.quantize(_CENT)
-        for key in ("expected_close", "next_step_due"):
-            if key in parsed:
-                when = parsed[key][position]
-                if isinstance(when, str):
-                    fail(key, when)
-                elif isinstance(when, date):
-                    values[key] = when
-        if "stage" in parsed:
-            text = clean_text(parsed["stage"][position])
-            if text:
-                stage = matcher.find(text)
-                if stage is None:
-                    shown = unknown_names.setdefault(match_key(text), text)
-                    unknown_stages.setdefault(shown, []).append(row_number)
-                else:
-                    values["stage_id"] = stage.id
-        if "owner" in parsed:
-            text = clean_text(parsed["owner"][position])
-            if text:
-                rep = reps.find(text)
-                if rep is not None:
-                    values["owner_id"] = rep.id
-                else:
-                    values["owner_id"] = new_owners.setdefault(match_key(text), text)
-        if "source" in parsed:
-            text = clean_text(parsed["source"][position])
-            if text:
-                source = sources.find(text)
-                values["source_id"] = (
-                    source.id if source is not None
-                    else new_sources.setdefault(match_key(text), text)
-                )
-        uuid_hex = None
-        if "deal_id" in parsed:
-            raw_id = clean_text(parsed["deal_id"][position])
-            if raw_id:
-                uuid_hex = _uuid_hex(raw_id)
-                if uuid_hex is None:
-                    fail("deal_id", f"{raw_id!r} is not a Funnelcast deal id; leave it empty "
-                                    "for a new deal.")
-        if "title" not in values and "company" in values:
-            values["title"] = values["company"]
-        if "title" not in values:
-            fail("title", "The row has neither a title nor a company; a deal needs a title.")
-
-        if bad or (values.get("stage_id") is None and "stage" in parsed
-                   and clean_text(parsed["stage"][position])):
-            planned.append(PlannedRow(row_number, "invalid"))
+        if control is not None and position % 10_000 == 0:
+            control.report(0.3 + 0.3 * position / max(1, count), "Checking every row…")
+        if position in failed or position in unknown_positions:
+            planned.append(PlannedRow(row_number, "invalid", position=position))
             continue
-        deal_id, how = existing.find(values, uuid_hex)
-        key = deal_id if deal_id is not None else _new_key(values, uuid_hex)
+        uuid_hex = uuids[position]
+        company_key = company_keys[position]
+        deal_id, how = existing.find(uuid_hex, externals[position], company_key,
+                                     title_keys[position], emails[position])
+        if deal_id is not None:
+            key: object = deal_id
+        elif uuid_hex:
+            key = ("uuid", uuid_hex)
+        elif externals[position]:
+            key = ("external", externals[position])
+        elif company_key:
+            key = ("title", company_key, title_keys[position])
+        else:
+            key = None
         if key is not None and key in claimed:
             conflicts.append(RowProblem(
-                row_number, label.get("title", ""),
+                row_number, label.get("title", label.get("company", "")),
                 f"This row describes the same deal as row {claimed[key]}"
                 f"{f' (same {how})' if how else ''}; only row {claimed[key]} is imported.",
             ))
-            planned.append(PlannedRow(row_number, "invalid"))
+            planned.append(PlannedRow(row_number, "invalid", position=position))
             continue
         if key is not None:
             claimed[key] = row_number
         if deal_id is None:
-            values.setdefault("stage_id", first_stage.id)
-            item = PlannedRow(row_number, "create", values=values, uuid=uuid_hex or "")
-            if uuid_hex and uuid_hex in existing.by_uuid:
-                item.uuid = ""
+            unused = uuid_hex if uuid_hex and uuid_hex not in existing.by_uuid else ""
+            planned.append(PlannedRow(row_number, "create", position=position, uuid=unused))
         else:
-            item = PlannedRow(row_number, "update", values=values, deal_id=deal_id)
-            matches.append((item, values))
-        planned.append(item)
+            item = PlannedRow(row_number, "update", position=position, deal_id=deal_id)
+            item.values = {k: column[position] for k, column in zip(keys, columns, strict=True)
+                           if column[position] is not None}
+            matches.append(item)
+            planned.append(item)
 
-    current = _current_values([item.deal_id for item, _ in matches])
-    for item, values in matches:
+    current = _current_values([item.deal_id for item in matches])
+    for item in matches:
         deal = current[item.deal_id]
         item.version = deal["version"]
         item.uuid = deal["uuid"].hex
-        for key, new in values.items():
+        for key, new in item.values.items():
             old = deal[key]
             if key == "external_id" and old and old != new:
                 continue  # matched by another key; the deal keeps its CRM id
@@ -380,8 +431,9 @@ def build_plan(
         if not item.changes:
             item.action = "unchanged"
 
+    errors: list[RowProblem] = []
     by_row: list[RowProblem] = []
-    for found in problems.values():
+    for found in failed.values():
         errors.extend(found)
         by_row.extend(found)
     by_row.extend(conflicts)
@@ -410,7 +462,9 @@ def build_plan(
         headers=headers,
         mapping=mapping,
         rows=planned,
-        raw={number: values for number, values in [table.rows[header_index], *data]},
+        table=table,
+        columns=cleaned,
+        first_stage_id=first_stage.id,
         errors=errors,
         conflicts=conflicts,
         unknown_stages=unknown_stages,
@@ -420,15 +474,3 @@ def build_plan(
         warnings=warnings,
         by_row=by_row,
     )
-
-
-def _new_key(values: dict, uuid_hex: str | None) -> object:
-    """What makes two new rows the same deal (mirrors :meth:`_Existing.find`)."""
-    if uuid_hex:
-        return ("uuid", uuid_hex)
-    if values.get("external_id"):
-        return ("external", values["external_id"])
-    company_key = match_key(values.get("company", ""))
-    if company_key:
-        return ("title", company_key, match_key(values.get("title", "")))
-    return None

@@ -218,10 +218,12 @@ def run_import(
     if plan.by_row:
         target = _problems_path(path, options.problems_path)
         try:
-            written = write_problems_workbook(target, header_values, plan.raw, plan.by_row)
+            written = write_problems_workbook(target, header_values, plan.original_rows(),
+                                              plan.by_row)
         except UsageError:
             written = write_problems_workbook(
-                Path(tempfile.gettempdir()) / target.name, header_values, plan.raw, plan.by_row
+                Path(tempfile.gettempdir()) / target.name, header_values, plan.original_rows(),
+                plan.by_row,
             )
         report.problems_workbook = str(written)
     if report.rejected and not options.dry_run:
