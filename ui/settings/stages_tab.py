@@ -192,12 +192,9 @@ class StagesTab(QWidget):
         self.checklist_model = ChecklistModel(self.undo_stack, self._reveal, self)
         self._saving = False
 
-        intro = QLabel(
-            "A deal enters a stage only when that stage's required criteria are ticked. "
-            "Drag rows to reorder; double-click a cell to edit. Nothing changes until you save."
-        )
-        intro.setObjectName("Muted")
-        intro.setWordWrap(True)
+        self.intro = QLabel()
+        self.intro.setObjectName("Muted")
+        self.intro.setWordWrap(True)
         self.read_only_note = QLabel()
         self.read_only_note.setWordWrap(True)
         self.read_only_note.setStyleSheet(
@@ -243,10 +240,7 @@ class StagesTab(QWidget):
         self.checklist_hint.setWordWrap(True)
         self.add_item = _button("Add criterion", "ph.plus", "Add a checklist item")
         self.remove_item = _button("Remove", "ph.minus", "Remove the selected checklist item")
-        self.checklist_empty = QLabel(
-            "No entry criteria: any deal may enter this stage. Add a criterion to define "
-            "what must be true first."
-        )
+        self.checklist_empty = QLabel()
         self.checklist_empty.setObjectName("Muted")
         self.checklist_empty.setWordWrap(True)
 
@@ -288,7 +282,7 @@ class StagesTab(QWidget):
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 12, 0, 0)
         layout.setSpacing(10)
-        layout.addWidget(intro)
+        layout.addWidget(self.intro)
         layout.addWidget(self.read_only_note)
         layout.addLayout(toolbar)
         layout.addWidget(self.error_label)
@@ -339,6 +333,11 @@ class StagesTab(QWidget):
                 "this is read-only."
             )
         self.read_only_note.setVisible(actor is None or not actor.is_manager)
+        self.intro.setText(
+            "A deal enters a stage only when that stage's required criteria are ticked."
+            + (" Drag rows to reorder; double-click a cell to edit. Nothing changes until you "
+               "save." if actor is not None and actor.is_manager else "")
+        )
         for widget in (self.add_stage, self.delete_stage, self.colour_button, self.undo_button,
                        self.redo_button, self.revert_button, self.save_button, self.add_item,
                        self.remove_item, self.dirty_label):
@@ -370,8 +369,12 @@ class StagesTab(QWidget):
             self.checklist_title.setText(f"To enter “{stage.name}”")
             self.checklist_hint.setText(
                 "Required items are the gate; every item's weight counts toward the lead "
-                "score. Drag to reorder."
+                "score." + (" Drag to reorder." if editable else "")
             )
+        self.checklist_empty.setText(
+            "No entry criteria: any deal may enter this stage."
+            + (" Add a criterion to define what must be true first." if editable else "")
+        )
         empty = stage is not None and not stage.checklist
         self.checklist_empty.setVisible(empty)
         self.checklist_view.setVisible(not empty)
