@@ -306,6 +306,7 @@ class StagesTab(QWidget):
         self.checklist_model.rowsRemoved.connect(self._update_state)
         self.stage_model.rowsMoved.connect(self._keep_selection_visible)
         context.bus.sig_user_changed.connect(lambda _rep: self._apply_role())
+        context.bus.sig_changed.connect(self._on_changed)
         for view in (self.stage_view, self.checklist_view):
             view.installEventFilter(self)
 
@@ -400,6 +401,11 @@ class StagesTab(QWidget):
         """Show ``stage``'s checklist (an undo or redo is about to change it)."""
         if self.checklist_model.stage is not stage and stage in self.stage_model.stages:
             self.select_stage_row(self.stage_model.stages.index(stage))
+
+    def _on_changed(self, topics: frozenset) -> None:
+        """Show others' changes (deal counts, stages) unless edits are pending here."""
+        if topics & {"deals", "stages"} and self.undo_stack.isClean() and not self._saving:
+            self.revert()
 
     def _keep_selection_visible(self, *_args) -> None:
         self.stage_view.scrollTo(self.stage_view.currentIndex())
