@@ -93,21 +93,7 @@ def _sort_key(name: str):
     return keys[name]
 
 
-def select_deals(spec: DealTableSpec) -> DealSelection:
-    """Run ``spec`` in SQL: ordered ids and exact totals (value, and value weighted by the
-    stage's probability). Empty values sort last in either direction."""
-    key = _sort_key(spec.sort)
-    order = key.desc(nulls="LAST") if spec.descending else key.asc(nulls="LAST")
-    tie = Deal.id.desc() if spec.descending else Deal.id.asc()
-    query = Deal.select(Deal.id, Deal.value, Stage.probability).join(
-        Stage, on=(Deal.stage == Stage.id)
-    )
-    if spec.sort == "owner":
-        query = query.switch(Deal).join(Rep, JOIN.LEFT_OUTER, on=(Deal.owner == Rep.id))
-    if spec.sort == "source":
-        query = query.switch(Deal).join(
-            LeadSource, JOIN.LEFT_OUTER, on=(Deal.source == LeadSource.id)
-        )
+def _filtered(query, spec: DealTableSpec):
     if spec.owner_id is not None:
         query = query.where(Deal.owner == spec.owner_id)
     if spec.stage_id is not None:
@@ -120,16 +106,46 @@ def select_deals(spec: DealTableSpec) -> DealSelection:
             Deal.title.contains(text) | Deal.company.contains(text)
             | Deal.contact_name.contains(text) | Deal.contact_email.contains(text)
         )
-    sql, params = query.order_by(order, tie).sql()
-    # A raw cursor: value stays integer cents, so the sums are exact and cheap.
-    rows = database.execute_sql(sql, params).fetchall()
-    cents = sum(r[1] for r in rows)
-    weighted = sum(r[1] * r[2] for r in rows)
-    return DealSelection(
-        ids=[r[0] for r in rows],
-        total_value=(Decimal(cents) / 100).quantize(CENT),
-        weighted_value=(Decimal(weighted) / 10_000).quantize(CENT),
-    )
+    return query
+
+
+def select_ids(spec: DealTableSpec) -> list[int]:
+    """The ids of the deals ``spec`` matches, in its order; empty values sort last in either
+    direction. Only the sort column's table is joined, so a sort reads little."""
+    key = _sort_key(spec.sort)
+    order = key.desc(nulls="LAST") if spec.descending else key.asc(nulls="LAST")
+    tie = Deal.id.desc() if spec.descending else Deal.id.asc()
+    query = Deal.select(Deal.id)
+    if spec.sort == "stage":
+        query = query.join(Stage, on=(Deal.stage == Stage.id))
+    elif spec.sort == "owner":
+        query = query.join(Rep, JOIN.LEFT_OUTER, on=(Deal.owner == Rep.id))
+    elif spec.sort == "source":
+        query = query.join(LeadSource, JOIN.LEFT_OUTER, on=(Deal.source == LeadSource.id))
+    sql, params = _filtered(query, spec).order_by(order, tie).sql()
+    # A raw cursor: 100k one-int tuples, no model machinery.
+    return [row[0] for row in database.execute_sql(sql, params)]
+
+
+def select_totals(spec: DealTableSpec) -> tuple[Decimal, Decimal]:
+    """Total value and value weighted by stage probability of what ``spec`` matches, exact to
+    the cent: summed per stage in SQL (integer cents), weighted in Python."""
+    per_stage = _filtered(
+        Deal.select(Deal.stage, fn.SUM(Deal.value).alias("cents")), spec
+    ).group_by(Deal.stage)
+    sql, params = per_stage.sql()
+    probability = dict(Stage.select(Stage.id, Stage.probability).tuples())
+    cents = weighted = 0
+    for stage_id, stage_cents in database.execute_sql(sql, params):
+        cents += stage_cents or 0
+        weighted += (stage_cents or 0) * probability.get(stage_id, 0)
+    return (Decimal(cents) / 100).quantize(CENT), (Decimal(weighted) / 10_000).quantize(CENT)
+
+
+def select_deals(spec: DealTableSpec) -> DealSelection:
+    """Run ``spec`` in SQL: ordered ids and the totals line."""
+    total, weighted = select_totals(spec)
+    return DealSelection(ids=select_ids(spec), total_value=total, weighted_value=weighted)
 
 
 def fetch_rows(ids: Sequence[int]) -> dict[int, DealRow]:

@@ -37,7 +37,17 @@ def board(qtbot, ui_context, deals):
     view = BoardView(ui_context)
     qtbot.addWidget(view)
     view.resize(1200, 760)
+    with qtbot.waitSignal(view.sig_loaded):
+        pass
     return view
+
+
+def drop(qtbot, view: BoardView, deal_id: int, stage_id: int) -> bool:
+    """The drop path, waiting for the board's refresh when the deal moved."""
+    with qtbot.waitSignal(view.sig_loaded, raising=False, timeout=3000) as blocker:
+        moved = view.drop_deal(deal_id, stage_id)
+    assert blocker.signal_triggered == moved
+    return moved
 
 
 def titles(view: BoardView, stage_id: int) -> list[str]:
@@ -100,50 +110,52 @@ def test_a_drop_ticks_the_gate_items_moves_the_card_and_undo_takes_it_back(
     moves = StageChange.select().where(StageChange.deal == pilot)
     assert moves.count() == 2
 
-    ui_context.undo_stack.undo()
+    with qtbot.waitSignal(board.sig_loaded):
+        ui_context.undo_stack.undo()
     assert titles(board, stages["Sales-ready lead"].id) == ["Pilot"]
     assert get_deal(pilot).stage_id == stages["Sales-ready lead"].id
     assert moves.count() == 1
 
-    ui_context.undo_stack.redo()
+    with qtbot.waitSignal(board.sig_loaded):
+        ui_context.undo_stack.redo()
     assert "Pilot" in titles(board, qualified)
     assert moves.count() == 2
 
 
-def test_a_cancelled_gate_moves_nothing(board, stages, deals, gate, ui_context):
+def test_a_cancelled_gate_moves_nothing(qtbot, board, stages, deals, gate, ui_context):
     gate.answer = None
-    assert not board.drop_deal(deals["Pilot"], stages["Qualified"].id)
+    assert not drop(qtbot, board, deals["Pilot"], stages["Qualified"].id)
     assert titles(board, stages["Sales-ready lead"].id) == ["Pilot"]
     assert ui_context.undo_stack.count() == 0
 
 
-def test_a_move_back_needs_no_gate(board, stages, deals, gate):
-    assert board.drop_deal(deals["Renewal"], stages["Sales-ready lead"].id)
+def test_a_move_back_needs_no_gate(qtbot, board, stages, deals, gate):
+    assert drop(qtbot, board, deals["Renewal"], stages["Sales-ready lead"].id)
     assert gate.calls == []
     assert "Renewal" in titles(board, stages["Sales-ready lead"].id)
 
 
-def test_a_manager_override_is_recorded(board, stages, deals, gate):
+def test_a_manager_override_is_recorded(qtbot, board, stages, deals, gate):
     gate.answer = GateAnswer(override_reason="Existing customer")
-    assert board.drop_deal(deals["Pilot"], stages["Qualified"].id)
+    assert drop(qtbot, board, deals["Pilot"], stages["Qualified"].id)
     change = StageChange.select().where(StageChange.deal == deals["Pilot"]).order_by(
         StageChange.id.desc()).first()
     assert change.override_reason == "Existing customer"
 
 
-def test_a_reps_override_is_refused_and_said_so(board, stages, deals, gate, ui_context, rep):
+def test_a_reps_override_is_refused_and_said_so(qtbot, board, stages, deals, gate, ui_context, rep):
     ui_context.set_actor(rep)
     gate.answer = GateAnswer(override_reason="Trust me")
-    assert not board.drop_deal(deals["Pilot"], stages["Qualified"].id)
+    assert not drop(qtbot, board, deals["Pilot"], stages["Qualified"].id)
     assert not board.banner.isHidden()
     assert "Only a manager" in board.banner.text()
     assert titles(board, stages["Sales-ready lead"].id) == ["Pilot"]
 
 
 def test_dropping_on_lost_asks_why_and_takes_the_card_off_the_board(
-        board, stages, deals, gate):
+        qtbot, board, stages, deals, gate):
     gate.answer = GateAnswer(lost_reason="No budget")
-    assert board.drop_deal(deals["Upgrade"], stages["Lost"].id)
+    assert drop(qtbot, board, deals["Upgrade"], stages["Lost"].id)
     assert gate.calls == [(deals["Upgrade"], stages["Lost"].id)]
     assert titles(board, stages["Negotiation"].id) == []
     assert get_deal(deals["Upgrade"]).lost_reason == "No budget"
@@ -162,5 +174,8 @@ def test_search_and_owner_filters_narrow_the_cards(board, stages, rep):
 def test_an_empty_board_says_what_to_do(qtbot, ui_context, stages):
     view = BoardView(ui_context)
     qtbot.addWidget(view)
+    assert "Loading" in view.empty_label.text()
+    with qtbot.waitSignal(view.sig_loaded):
+        pass
     assert "Ctrl+N" in view.empty_label.text()
     assert not view.empty_label.isHidden()

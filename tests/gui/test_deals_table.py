@@ -71,7 +71,7 @@ def test_typing_a_value_in_the_cell_saves_it(qtbot, view, deals):
     qtbot.keyClick(editor, Qt.Key.Key_Return)  # the delegate commits on the next loop turn
     qtbot.waitUntil(lambda: get_deal(deals["Pilot"]).value == Decimal("7250.50"))
     assert "7,251" in cell(view, deals["Pilot"], "value").data()  # whole units shown
-    assert "20,051" in view.totals_label.text()  # 7,250.50 + 12,000 + 800
+    qtbot.waitUntil(lambda: "20,051" in view.totals_label.text())  # 7,250.50 + 12,000 + 800
 
 
 def test_a_bad_value_is_refused_with_the_reason_and_nothing_changes(view, deals):
@@ -119,7 +119,7 @@ def test_filters_narrow_the_rows_and_the_totals(qtbot, view, stages, rep):
     view.search_edit.setText("acme")
     qtbot.waitUntil(lambda: view.model.rowCount() == 1)
     assert column_texts(view, "title") == ["Pilot"]
-    assert view.totals_label.text().startswith("1 deal · ")
+    qtbot.waitUntil(lambda: view.totals_label.text().startswith("1 deal · total"))
     view.search_edit.clear()
     view.apply_filter()
     view.owner_combo.setCurrentIndex(view.owner_combo.findData(rep.id))
@@ -132,7 +132,8 @@ def test_filters_narrow_the_rows_and_the_totals(qtbot, view, stages, rep):
     assert "No deal matches" in view.empty_label.text()
 
 
-def test_totals_line_counts_and_weights(view):
-    # 5,000 × 10 % + 12,000 × 25 % + 800 × 100 % = 4,300 weighted
+def test_totals_line_counts_and_weights(qtbot, view):
+    # 5,000 × 10 % + 12,000 × 25 % + 800 × 100 % = 4,300 weighted, summed on the worker
+    qtbot.waitUntil(lambda: "total" in view.totals_label.text())
     text = view.totals_label.text()
     assert text.startswith("3 deals · ") and "17,800" in text and "4,300" in text

@@ -198,12 +198,22 @@ class DropZone(QFrame):
 
 
 class BoardView(QWidget):
-    """The Board page. ``columns`` and ``drop_zones`` are public for tests."""
+    """The Board page. ``columns`` and ``drop_zones`` are public for tests.
+
+    The board is read on the worker (5,000 cards take a couple of hundred milliseconds),
+    so a refresh after every change never freezes the window.
+
+    Signals:
+        sig_loaded() — a fresh board is on screen.
+    """
+
+    sig_loaded = Signal()
 
     def __init__(self, context: UiContext, parent=None):
         super().__init__(parent)
         self.context = context
         self._board: Board | None = None
+        self._generation = 0
         self.columns: list[BoardColumnWidget] = []
         self.drop_zones: list[DropZone] = []
 
@@ -298,12 +308,28 @@ class BoardView(QWidget):
                            text=self.search_edit.text())
 
     def reload(self) -> None:
-        """Read the board again (after any change to deals) and redraw it."""
-        self._board = load_board()
+        """Read the board again on the worker; :meth:`show_board` draws it when it arrives
+        (only the newest of overlapping reloads is drawn)."""
+        self._generation += 1
+        generation = self._generation
+        if self._board is None:
+            self._show_empty("Loading the board…")
+        task = self.context.runner.submit(lambda _control: load_board())
+        task.sig_result.connect(lambda board: self._arrived(generation, board))
+        task.sig_error.connect(lambda error: self.show_error(str(error)))
+
+    def _arrived(self, generation: int, board: Board) -> None:
+        if generation == self._generation:
+            self.show_board(board)
+
+    def show_board(self, board: Board) -> None:
+        """Draw ``board`` with the current filters."""
+        self._board = board
         stage_ids = [c.stage.id for c in self._board.columns]
         if stage_ids != [c.stage.id for c in self.columns]:
             self._build_columns(self._board)
         self._apply_filter()
+        self.sig_loaded.emit()
 
     def _build_columns(self, board: Board) -> None:
         for widget in self.columns + self.drop_zones:

@@ -10,8 +10,13 @@ Edits go through the app: value, expected close and owner via :func:`app.deals.u
 (optimistic version), stage through the gated move the board uses. A refused edit changes
 nothing and its message goes out on ``sig_error``.
 
+The totals line (a GROUP BY over every matching deal) is summed on the worker when a
+``submit`` function (``context.runner.submit``) is given, so only the ordered-id query runs on
+the GUI thread.
+
 Signals:
-    sig_totals(selection: DealSelection) — the rows changed; the totals line follows.
+    sig_totals(count: int, total: Decimal | None, weighted: Decimal | None) — the rows
+        changed; the sums are None until the worker has them.
     sig_error(message: str) — an edit was refused.
     sig_edited(deal_id: int) — an edit was saved.
 """
@@ -33,7 +38,14 @@ from PySide6.QtCore import (
 )
 
 from app.clock import local_today
-from app.deal_table import COLUMNS, DealRow, DealSelection, DealTableSpec, fetch_rows, select_deals
+from app.deal_table import (
+    COLUMNS,
+    DealRow,
+    DealTableSpec,
+    fetch_rows,
+    select_ids,
+    select_totals,
+)
 from app.deals import update_deal
 from app.errors import FunnelcastError
 from app.users import RepInfo
@@ -54,15 +66,19 @@ CACHE_LIMIT = 5_000
 
 
 class DealTableModel(QAbstractTableModel):
-    sig_totals = Signal(object)
+    sig_totals = Signal(object, object, object)
     sig_error = Signal(object)
     sig_edited = Signal(object)
 
     def __init__(self, currency: str, actor: Callable[[], RepInfo | None],
-                 mover: Callable[[int, int], object] | None = None, parent=None):
+                 mover: Callable[[int, int], object] | None = None,
+                 submit: Callable | None = None, parent=None):
         """``actor`` returns the acting user at edit time; ``mover(deal_id, stage_id)`` makes
-        a gated stage move (the stage column is read-only without it)."""
+        a gated stage move (the stage column is read-only without it); ``submit`` runs the
+        totals off the GUI thread (without it they are summed at once)."""
         super().__init__(parent)
+        self._submit = submit
+        self._generation = 0
         self.currency = currency
         self._actor = actor
         self._mover = mover
@@ -70,7 +86,8 @@ class DealTableModel(QAbstractTableModel):
         self._ids: list[int] = []
         self._rows: dict[int, DealRow] = {}
         self._today = local_today()
-        self.selection = DealSelection([], Decimal("0.00"), Decimal("0.00"))
+        self._loaded = False
+        self.totals: tuple[Decimal, Decimal] | None = None
 
     # ------------------------------------------------------------- queries
     @property
@@ -78,40 +95,70 @@ class DealTableModel(QAbstractTableModel):
         return self._spec
 
     def set_spec(self, spec: DealTableSpec) -> None:
-        """Show what ``spec`` selects. A change of sort only re-lays out the rows (the
-        view keeps its selection); a change of filter resets the model."""
-        same_rows = replace(spec, sort="", descending=False) == replace(
-            self._spec, sort="", descending=False)
+        """Show what ``spec`` selects. A change of sort only re-reads the order and re-lays
+        out the rows (the view keeps its selection; the totals stand); a change of filter
+        resets the model and sums the totals again."""
+        if spec == self._spec and self._loaded:
+            return
+        unsorted = replace(spec, sort="", descending=False)
+        same_rows = self._loaded and unsorted == replace(self._spec, sort="", descending=False)
         self._spec = spec
-        self._load(relayout=same_rows)
+        if same_rows:
+            self._relayout(select_ids(spec))
+        else:
+            self._reset(select_ids(spec))
+            self._sum_totals()
 
     def refresh(self) -> None:
-        """Read again after deals changed elsewhere; selection and scroll are kept."""
-        self._load(relayout=True)
+        """Read again after deals changed elsewhere; selection and scroll are kept when the
+        number of rows did not change."""
+        ids = select_ids(self._spec)
+        if len(ids) == len(self._ids):
+            self._relayout(ids)
+        else:
+            self._reset(ids)
+        self._sum_totals()
 
-    def _load(self, relayout: bool) -> None:
-        selection = select_deals(self._spec)
+    def _reset(self, ids: list[int]) -> None:
+        self.beginResetModel()
+        self._ids = ids
+        self._rows.clear()
         self._today = local_today()
-        if relayout and len(selection.ids) == len(self._ids):
-            self.layoutAboutToBeChanged.emit()
-            old = self.persistentIndexList()
-            where = {deal_id: row for row, deal_id in enumerate(selection.ids)}
-            new = []
+        self._loaded = True
+        self.endResetModel()
+
+    def _sum_totals(self) -> None:
+        self._generation += 1
+        generation, spec = self._generation, self._spec
+        self.totals = None
+        self.sig_totals.emit(len(self._ids), None, None)
+        if self._submit is None:
+            self._totals_arrived(generation, select_totals(spec))
+            return
+        task = self._submit(lambda _control: select_totals(spec))
+        task.sig_result.connect(lambda totals: self._totals_arrived(generation, totals))
+
+    def _totals_arrived(self, generation: int, totals: tuple[Decimal, Decimal]) -> None:
+        if generation == self._generation:
+            self.totals = totals
+            self.sig_totals.emit(len(self._ids), *totals)
+
+    def _relayout(self, ids: list[int]) -> None:
+        """Same rows, new order: persistent indexes (selection, current) follow their deal."""
+        self.layoutAboutToBeChanged.emit()
+        old = self.persistentIndexList()
+        new = []
+        if old:
+            where = {deal_id: row for row, deal_id in enumerate(ids)}
             for index in old:
                 row = where.get(self._ids[index.row()], -1) if index.row() < len(
                     self._ids) else -1
                 new.append(self.index(row, index.column()) if row >= 0 else QModelIndex())
-            self._ids = selection.ids
-            self._rows.clear()
-            self.changePersistentIndexList(old, new)
-            self.layoutChanged.emit()
-        else:
-            self.beginResetModel()
-            self._ids = selection.ids
-            self._rows.clear()
-            self.endResetModel()
-        self.selection = selection
-        self.sig_totals.emit(selection)
+        self._ids = ids
+        self._rows.clear()
+        self._today = local_today()
+        self.changePersistentIndexList(old, new)
+        self.layoutChanged.emit()
 
     def row(self, row: int) -> DealRow | None:
         """The deal shown at ``row``, fetching its page on first use."""

@@ -24,7 +24,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from app.deal_table import COLUMNS, DealSelection, DealTableSpec
+from app.deal_table import COLUMNS, DealTableSpec
 from app.deals import list_sources
 from app.pipeline import list_stages
 from app.users import list_reps
@@ -131,11 +131,10 @@ class DealsView(QWidget):
             context.settings.currency, lambda: self.context.actor,
             mover=lambda deal_id, stage_id: move_with_gate(
                 self, self.context, deal_id, stage_id, report=self.show_error),
-            parent=self,
+            submit=context.runner.submit, parent=self,
         )
         self.table = QTableView()
         self.table.setModel(self.model)
-        self.table.setSortingEnabled(True)
         self.table.setAlternatingRowColors(True)
         self.table.setShowGrid(False)
         self.table.setWordWrap(False)
@@ -187,6 +186,8 @@ class DealsView(QWidget):
         context.bus.sig_changed.connect(self._on_changed)
         self._fill_choices()
         self.apply_filter()
+        # After the first query: enabling sorting re-sorts by the indicator, a no-op now.
+        self.table.setSortingEnabled(True)
         self.size_columns()
 
     # ----------------------------------------------------------- filters
@@ -235,14 +236,14 @@ class DealsView(QWidget):
             limit = {"title": 280, "company": 200}.get(key, 170)
             self.table.setColumnWidth(column, min(width, limit))
 
-    def _show_totals(self, selection: DealSelection) -> None:
+    def _show_totals(self, count: int, total, weighted) -> None:
         currency = self.context.settings.currency
-        count = selection.count
-        self.totals_label.setText(
-            f"{count:,} deal{'s' if count != 1 else ''} · total "
-            f"{format_money(selection.total_value, currency)} · weighted "
-            f"{format_money(selection.weighted_value, currency)}"
-        )
+        deals = f"{count:,} deal{'s' if count != 1 else ''}"
+        if total is None:
+            self.totals_label.setText(f"{deals} · adding up…")
+        else:
+            self.totals_label.setText(f"{deals} · total {format_money(total, currency)} · "
+                                      f"weighted {format_money(weighted, currency)}")
         filtered = self.current_spec() != DealTableSpec(sort=self.model.spec.sort,
                                                         descending=self.model.spec.descending)
         if count:
