@@ -10,6 +10,7 @@ from __future__ import annotations
 import importlib
 
 INSTALLERS: tuple[str, ...] = (
+    "ui.activities.quick_log:install",
     "ui.deal_actions:install_new_deal",
 )
 

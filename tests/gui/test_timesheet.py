@@ -1,0 +1,194 @@
+"""The Activities section driven through real widgets: the week grid, its totals, undo, the
+entries list and the team tab."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from decimal import Decimal
+
+import pytest
+from PySide6.QtCore import QLocale, Qt
+from PySide6.QtWidgets import QDoubleSpinBox
+
+from app.activities import ActivityDraft, list_activities, log_activity
+from app.clock import local_today
+from app.deals import DealDraft, create_deal
+from app.timesheet import week_start
+from app.users import create_rep
+from ui.activities.view import ActivitiesView, TeamPage, TimesheetPage
+
+pytestmark = pytest.mark.gui
+
+MONDAY = week_start(local_today())
+
+
+def loaded(page) -> bool:
+    return page.model.week is not None
+
+
+@pytest.fixture
+def page(qtbot, ui_context):
+    widget = TimesheetPage(ui_context)
+    qtbot.addWidget(widget)
+    widget.resize(1100, 760)
+    widget.show()
+    qtbot.waitExposed(widget)
+    qtbot.waitUntil(lambda: loaded(widget))
+    return widget
+
+
+def text(model, row, column) -> str:
+    return model.index(row, column).data(Qt.ItemDataRole.DisplayRole)
+
+
+def type_into_cell(qtbot, page, kind: str, column: int, typed: str) -> None:
+    """Select a cell, start typing (the view opens the editor), finish with Enter."""
+    index = page.model.index(page.model.row_of_kind(kind), column)
+    page.table.setFocus()
+    page.table.setCurrentIndex(index)
+    qtbot.keyClick(page.table, typed[0])
+    editor = page.table.findChild(QDoubleSpinBox)
+    assert editor is not None  # typing opened the quarter-hour spin box
+    qtbot.keyClicks(editor, typed[1:])
+    qtbot.keyClick(editor, Qt.Key.Key_Return)
+
+
+def test_models_pass_the_model_tester(qtbot, qtmodeltester, page, ui_context, manager):
+    qtmodeltester.check(page.model)  # an empty week
+    log_activity(ActivityDraft(manager.id, "Demo", MONDAY, Decimal("2"), note="pilot"), manager)
+    ui_context.bus.changed("activities")
+    qtbot.waitUntil(lambda: page.entries.rowCount() == 1)
+    qtmodeltester.check(page.model)
+    qtmodeltester.check(page.entries)
+
+
+def test_typing_hours_into_a_cell_updates_the_totals_and_capacity(qtbot, page, manager):
+    model = page.model
+    assert text(model, model.total_row(), 8) == "0"
+    assert "0 of 40 h" in page.capacity_label.text()
+    assert page.empty.isVisibleTo(page)
+
+    point = QLocale().decimalPoint()
+    type_into_cell(qtbot, page, "Demo", 1, f"2{point}5")  # Monday
+    qtbot.waitUntil(lambda: text(model, model.total_row(), 8) == f"2{point}5")
+    assert text(model, model.total_row(), 1) == f"2{point}5"  # Monday's total
+    selling = next(r for r in range(model.rowCount()) if text(model, r, 0) == "Selling")
+    assert text(model, selling, 8) == f"2{point}5"
+    assert f"2{point}5 of 40 h" in page.capacity_label.text()
+    assert [a.hours for a in list_activities(manager.id, MONDAY, MONDAY)] == [Decimal("2.50")]
+    assert not page.empty.isVisibleTo(page)
+    assert page.entries.rowCount() == 1
+
+    type_into_cell(qtbot, page, "Cold calling", 1, "4")
+    qtbot.waitUntil(lambda: text(model, model.total_row(), 8) == f"6{point}5")
+    prospecting = next(r for r in range(model.rowCount()) if text(model, r, 0) == "Prospecting")
+    assert text(model, prospecting, 1) == "4"
+
+
+def test_a_cell_edit_is_undone_with_the_undo_stack(qtbot, page, ui_context, manager):
+    type_into_cell(qtbot, page, "Meeting", 1, "3")
+    model = page.model
+    qtbot.waitUntil(lambda: text(model, model.total_row(), 8) == "3")
+    assert ui_context.undo_stack.canUndo()
+    ui_context.undo_stack.undo()
+    qtbot.waitUntil(lambda: text(model, model.total_row(), 8) == "0")
+    assert list_activities(manager.id, MONDAY, MONDAY) == []
+    ui_context.undo_stack.redo()
+    qtbot.waitUntil(lambda: text(model, model.total_row(), 8) == "3")
+
+
+def test_a_cell_over_the_day_limit_shows_the_message_and_changes_nothing(qtbot, page,
+                                                                          ui_context, manager):
+    log_activity(ActivityDraft(manager.id, "Travel", MONDAY, Decimal("23")), manager)
+    ui_context.bus.changed("activities")
+    model = page.model
+    qtbot.waitUntil(lambda: text(model, model.total_row(), 8) == "23")
+    type_into_cell(qtbot, page, "Demo", 1, "2")
+    qtbot.waitUntil(lambda: page.error.isVisibleTo(page))
+    assert "at most 1 h more" in page.error.text()
+    assert text(model, model.total_row(), 8) == "23"
+    assert not ui_context.undo_stack.canUndo()
+
+
+def test_deleting_an_entry_keeps_notes_safe_with_undo(qtbot, page, ui_context, manager):
+    deal = create_deal(DealDraft(title="Pilot", company="Acme"), manager)
+    log_activity(ActivityDraft(manager.id, "Demo", MONDAY, Decimal("1.5"), deal_id=deal.id,
+                               note="went well"), manager)
+    ui_context.bus.changed("activities")
+    qtbot.waitUntil(lambda: page.entries.rowCount() == 1)
+    assert text(page.entries, 0, 3) == "Acme — Pilot"
+    page.entries_view.setFocus()
+    page.entries_view.selectRow(0)
+    qtbot.keyClick(page.entries_view, Qt.Key.Key_Delete)
+    qtbot.waitUntil(lambda: page.entries.rowCount() == 0)
+    ui_context.undo_stack.undo()
+    qtbot.waitUntil(lambda: page.entries.rowCount() == 1)
+    [back] = list_activities(manager.id, MONDAY, MONDAY)
+    assert (back.note, back.deal_id) == ("went well", deal.id)
+
+
+def test_week_navigation_and_rep_choice(qtbot, page, manager):
+    other = create_rep("Ola Other", weekly_capacity_hours=30)
+    log_activity(ActivityDraft(manager.id, "Admin", MONDAY - timedelta(days=7), Decimal("5")),
+                 manager)
+    start = page.model.week.start
+    qtbot.keyClick(page, Qt.Key.Key_Left, Qt.KeyboardModifier.AltModifier)
+    qtbot.waitUntil(lambda: page.model.week.start == start - timedelta(days=7))
+    assert text(page.model, page.model.total_row(), 8) == "5"
+    assert f"Week {(start - timedelta(days=7)).isocalendar().week}" in page.week_label.text()
+    qtbot.keyClick(page, Qt.Key.Key_Home, Qt.KeyboardModifier.AltModifier)
+    qtbot.waitUntil(lambda: page.model.week.start == start)
+
+    assert page.rep_box.currentText() == manager.name  # the current user by default
+    page.context.bus.changed("reps")
+    qtbot.waitUntil(lambda: page.rep_box.findText(other.name) >= 0)
+    page.rep_box.setCurrentIndex(page.rep_box.findText(other.name))
+    qtbot.waitUntil(lambda: page.model.week.rep.id == other.id)
+    assert "of 30 h" in page.capacity_label.text()
+
+
+def test_a_rep_sees_another_reps_week_read_only(qtbot, workspace, manager, rep,
+                                                qsettings_isolated):
+    from ui.context import UiContext
+
+    context = UiContext(workspace, rep)
+    widget = TimesheetPage(context)
+    qtbot.addWidget(widget)
+    qtbot.waitUntil(lambda: loaded(widget))
+    demo = widget.model.index(widget.model.row_of_kind("Demo"), 1)
+    assert widget.model.flags(demo) & Qt.ItemFlag.ItemIsEditable
+    widget.rep_box.setCurrentIndex(widget.rep_box.findText(manager.name))
+    qtbot.waitUntil(lambda: widget.model.week.rep.id == manager.id)
+    demo = widget.model.index(widget.model.row_of_kind("Demo"), 1)
+    assert not widget.model.flags(demo) & Qt.ItemFlag.ItemIsEditable
+    context.runner.wait()
+
+
+def test_team_tab_shows_reps_categories_and_capacity(qtbot, qtmodeltester, ui_context,
+                                                     manager, rep):
+    log_activity(ActivityDraft(rep.id, "Cold calling", MONDAY, Decimal("3")), manager)
+    log_activity(ActivityDraft(rep.id, "Demo", MONDAY, Decimal("5")), manager)
+    team = TeamPage(ui_context)
+    qtbot.addWidget(team)
+    qtbot.waitUntil(lambda: team.team_model.rowCount() == 3)  # two people and the team
+    model = team.team_model
+    names = [text(model, r, 0) for r in range(model.rowCount())]
+    assert names == ["Maria Manager", "Ravi Rep", "Team"]
+    assert [text(model, 1, c) for c in (1, 2, 3, 4, 5)] == ["3", "5", "0", "8", "40"]
+    assert text(model, 2, 5) == "80"  # the team's capacity for the week
+    assert text(model, 1, 6) == "20 %"
+    qtmodeltester.check(team.team_model)
+    qtmodeltester.check(team.figures_model)
+    figures = team.figures_model
+    assert text(figures, 1, 1).startswith("3 h") and text(figures, 1, 4) == "—"
+
+    team.unit_box.setCurrentIndex(team.unit_box.findData("quarter"))
+    qtbot.waitUntil(lambda: (team.end - team.start).days > 80)
+    qtbot.waitUntil(lambda: text(team.team_model, 1, 4) == "8")
+
+
+def test_the_section_has_both_tabs(qtbot, ui_context):
+    view = ActivitiesView(ui_context)
+    qtbot.addWidget(view)
+    assert [view.tabs.tabText(i) for i in range(view.tabs.count())] == ["Timesheet", "Team"]
+    qtbot.waitUntil(lambda: loaded(view.timesheet))

@@ -1,0 +1,322 @@
+"""The quick-log dialog (Ctrl+L from anywhere): log an activity in a few keystrokes, or edit
+one from the timesheet's entries.
+
+Rep (the current user), date (today) and hours (1) are filled in, so logging is: Ctrl+L,
+pick the kind, type the hours, Enter. A deal is found by typing part of its company or title
+(the type-ahead asks ``app.activities.search_deals`` on the worker). A refused value is shown
+under its field, which gets the focus; nothing is written.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from decimal import Decimal
+
+from PySide6.QtCore import (
+    QAbstractListModel,
+    QDate,
+    QLocale,
+    QModelIndex,
+    QPersistentModelIndex,
+    Qt,
+    QTimer,
+    Signal,
+)
+from PySide6.QtWidgets import (
+    QComboBox,
+    QCompleter,
+    QDateEdit,
+    QDialog,
+    QDialogButtonBox,
+    QDoubleSpinBox,
+    QFormLayout,
+    QLabel,
+    QLineEdit,
+    QVBoxLayout,
+    QWidget,
+)
+
+from app import users
+from app.activities import (
+    ActivityDraft,
+    ActivityInfo,
+    DealChoice,
+    Logged,
+    log_activity,
+    search_deals,
+    update_activity,
+)
+from app.activity_kinds import list_kinds
+from app.clock import local_today
+from app.errors import FunnelcastError, ValidationError
+from ui.activities.background import run_in_background
+from ui.activities.hours_text import format_hours
+from ui.activities.timesheet_model import CATEGORY_LABELS
+from ui.context import UiContext
+from ui.theme import DANGER
+
+ModelIndex = QModelIndex | QPersistentModelIndex
+SEARCH_DELAY_MS = 150
+
+
+class DealChoicesModel(QAbstractListModel):
+    """The type-ahead's current matches; ``Qt.ItemDataRole.UserRole`` holds the deal id."""
+
+    def __init__(self, parent=None):
+        super().__init__(parent)
+        self._choices: list[DealChoice] = []
+
+    def set_choices(self, choices: list[DealChoice]) -> None:
+        self.beginResetModel()
+        self._choices = list(choices)
+        self.endResetModel()
+
+    def rowCount(self, parent: ModelIndex = QModelIndex()) -> int:
+        return 0 if parent.isValid() else len(self._choices)
+
+    def data(self, index: ModelIndex, role: int = Qt.ItemDataRole.DisplayRole):
+        if not index.isValid():
+            return None
+        choice = self._choices[index.row()]
+        if role in (Qt.ItemDataRole.DisplayRole, Qt.ItemDataRole.EditRole):
+            return choice.label
+        if role == Qt.ItemDataRole.UserRole:
+            return choice.id
+        if role == Qt.ItemDataRole.ToolTipRole:
+            return f"{choice.label} ({choice.stage_name})"
+        return None
+
+
+class QuickLogDialog(QDialog):
+    """Signals:
+        sig_logged(logged: app.activities.Logged) — the activity was written.
+    """
+
+    sig_logged = Signal(object)
+
+    def __init__(self, context: UiContext, parent: QWidget | None = None, *,
+                 activity: ActivityInfo | None = None, rep_id: int | None = None,
+                 day: date | None = None):
+        super().__init__(parent)
+        self.context = context
+        self.activity = activity
+        self.deal_id: int | None = activity.deal_id if activity else None
+        self._deal_label = activity.deal_label if activity else ""
+        self._search_serial = 0
+        self.setWindowTitle("Edit activity" if activity else "Log hours")
+
+        self.rep_box = QComboBox()
+        for rep in users.list_reps():
+            self.rep_box.addItem(rep.name, rep.id)
+        self.date_edit = QDateEdit()
+        self.date_edit.setCalendarPopup(True)
+        self.date_edit.setDisplayFormat(QLocale().dateFormat(QLocale.FormatType.ShortFormat))
+        self.kind_box = QComboBox()
+        self._fill_kinds(activity.kind if activity else None)
+        self.hours = QDoubleSpinBox()
+        self.hours.setDecimals(2)
+        self.hours.setRange(0, 24)
+        self.hours.setSingleStep(0.25)
+        self.hours.setSuffix(" h")
+        self.hours.setToolTip("Quarter-hour steps; arrow keys add or take 0.25 h")
+        self.deal_edit = QLineEdit()
+        self.deal_edit.setPlaceholderText("Optional — type part of a company or deal title")
+        self.deal_edit.setClearButtonEnabled(True)
+        self.deal_choices = DealChoicesModel(self)
+        self.completer = QCompleter(self.deal_choices, self)
+        self.completer.setCompletionMode(QCompleter.CompletionMode.UnfilteredPopupCompletion)
+        self.completer.setCaseSensitivity(Qt.CaseSensitivity.CaseInsensitive)
+        self.completer.setWidget(self.deal_edit)
+        self.completer.activated[QModelIndex].connect(self._deal_picked)
+        self.note = QLineEdit()
+        self.note.setPlaceholderText("Optional — what was done")
+        self.note.setMaxLength(500)
+
+        self.errors: dict[str, QLabel] = {}
+        form = QFormLayout()
+        form.setFieldGrowthPolicy(QFormLayout.FieldGrowthPolicy.AllNonFixedFieldsGrow)
+        for key, label, widget in (
+            ("rep", "&Rep", self.rep_box), ("date", "&Date", self.date_edit),
+            ("kind", "&Kind", self.kind_box), ("hours", "&Hours", self.hours),
+            ("deal", "D&eal", self.deal_edit), ("note", "&Note", self.note),
+        ):
+            form.addRow(label, self._with_error(key, widget))
+        self.general_error = QLabel()
+        self.general_error.setStyleSheet(f"color: {DANGER.name()};")
+        self.general_error.setWordWrap(True)
+        self.general_error.hide()
+
+        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Cancel)
+        self.log_button = buttons.addButton(
+            "Save" if activity else "Log", QDialogButtonBox.ButtonRole.AcceptRole)
+        buttons.accepted.connect(self.submit)
+        buttons.rejected.connect(self.reject)
+
+        layout = QVBoxLayout(self)
+        layout.addLayout(form)
+        layout.addWidget(self.general_error)
+        layout.addWidget(buttons)
+        self.setMinimumWidth(460)
+
+        self._search_timer = QTimer(self)
+        self._search_timer.setSingleShot(True)
+        self._search_timer.setInterval(SEARCH_DELAY_MS)
+        self._search_timer.timeout.connect(self._search)
+        self.deal_edit.textEdited.connect(self._deal_typed)
+        self._fill(activity, rep_id, day)
+        self.log_button.setDefault(True)  # Enter logs; set once the button is in the dialog
+
+    # ---------------------------------------------------------------- set-up
+    @classmethod
+    def ask(cls, parent: QWidget | None, context: UiContext, **kwargs) -> QuickLogDialog:
+        """Open the dialog window-modally without blocking; returns it (tests patch this)."""
+        dialog = cls(context, parent, **kwargs)
+        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        dialog.open()
+        return dialog
+
+    def _with_error(self, key: str, widget: QWidget) -> QWidget:
+        box = QWidget()
+        column = QVBoxLayout(box)
+        column.setContentsMargins(0, 0, 0, 0)
+        column.setSpacing(2)
+        column.addWidget(widget)
+        error = QLabel()
+        error.setStyleSheet(f"color: {DANGER.name()};")
+        error.setWordWrap(True)
+        error.hide()
+        column.addWidget(error)
+        self.errors[key] = error
+        return box
+
+    def _fill_kinds(self, keep: str | None) -> None:
+        category = None
+        for kind in list_kinds(include_inactive=True):
+            if not kind.active and kind.name != keep:
+                continue
+            if category is not None and kind.category != category:
+                self.kind_box.insertSeparator(self.kind_box.count())
+            category = kind.category
+            self.kind_box.addItem(kind.name, kind.name)
+            self.kind_box.setItemData(self.kind_box.count() - 1,
+                                      CATEGORY_LABELS.get(kind.category, kind.category),
+                                      Qt.ItemDataRole.ToolTipRole)
+
+    def _fill(self, activity: ActivityInfo | None, rep_id: int | None, day: date | None) -> None:
+        actor = self.context.actor
+        rep = activity.rep_id if activity else rep_id or (actor.id if actor else None)
+        self.rep_box.setCurrentIndex(max(self.rep_box.findData(rep), 0))
+        when = activity.date if activity else day or local_today()
+        self.date_edit.setDate(QDate(when.year, when.month, when.day))
+        if activity:
+            self.kind_box.setCurrentIndex(max(self.kind_box.findData(activity.kind), 0))
+            self.hours.setValue(float(activity.hours))
+            self.deal_edit.setText(activity.deal_label)
+            self.note.setText(activity.note)
+        else:
+            self.hours.setValue(1.0)
+        self.kind_box.setFocus()
+
+    # ------------------------------------------------------------- type-ahead
+    def _deal_typed(self, text: str) -> None:
+        if text != self._deal_label:
+            self.deal_id = None
+            self._deal_label = ""
+        self._search_timer.start()
+
+    def _search(self) -> None:
+        text = self.deal_edit.text()
+        self._search_serial += 1
+        serial = self._search_serial
+        run_in_background(self.context, lambda: search_deals(text),
+                          on_result=lambda found: self._show_matches(serial, found))
+
+    def _show_matches(self, serial: int, found: list[DealChoice]) -> None:
+        if serial != self._search_serial:
+            return  # the user typed on; a newer search is coming
+        self.deal_choices.set_choices(found)
+        if found and self.deal_edit.hasFocus():
+            self.completer.complete()
+
+    def _deal_picked(self, index: QModelIndex) -> None:
+        self.deal_id = index.data(Qt.ItemDataRole.UserRole)
+        self._deal_label = index.data(Qt.ItemDataRole.DisplayRole)
+        self.deal_edit.setText(self._deal_label)
+        self.errors["deal"].hide()
+
+    def choose_deal(self, choice: DealChoice) -> None:
+        """Set the deal directly (as picking it from the type-ahead does)."""
+        self.deal_id = choice.id
+        self._deal_label = choice.label
+        self.deal_edit.setText(choice.label)
+
+    # ----------------------------------------------------------------- submit
+    def draft(self) -> ActivityDraft:
+        qdate = self.date_edit.date()
+        self.hours.interpretText()
+        return ActivityDraft(
+            rep_id=self.rep_box.currentData(),
+            kind=self.kind_box.currentData() or "",
+            date=date(qdate.year(), qdate.month(), qdate.day()),
+            hours=Decimal(str(round(self.hours.value(), 2))),
+            deal_id=self.deal_id,
+            note=self.note.text(),
+        )
+
+    def submit(self) -> None:
+        """Validate and write on the worker; on success announce the change and close."""
+        for label in (*self.errors.values(), self.general_error):
+            label.hide()
+        if self.deal_edit.text().strip() and self.deal_id is None:
+            self.show_error(ValidationError(
+                "Pick a deal from the list as you type, or clear the field.", field="deal"))
+            return
+        draft, actor, editing = self.draft(), self.context.actor, self.activity
+        self.log_button.setEnabled(False)
+
+        def work() -> Logged:
+            if editing is None:
+                return log_activity(draft, actor)
+            return update_activity(editing.id, draft, actor)
+
+        run_in_background(self.context, work, on_result=self._logged,
+                          on_error=self.show_error,
+                          on_finished=lambda: self.log_button.setEnabled(True))
+
+    def _logged(self, logged: Logged) -> None:
+        topics = ("activities", "deals") if logged.deal_touched else ("activities",)
+        self.context.bus.changed(*topics)
+        self.sig_logged.emit(logged)
+        self.accept()
+
+    def show_error(self, error: FunnelcastError) -> None:
+        field = getattr(error, "field", None)
+        label = self.errors.get(field or "")
+        if label is None:
+            self.general_error.setText(str(error))
+            self.general_error.show()
+            return
+        label.setText(str(error))
+        label.show()
+        widget = {"rep": self.rep_box, "date": self.date_edit, "kind": self.kind_box,
+                  "hours": self.hours, "deal": self.deal_edit, "note": self.note}[field]
+        widget.setFocus()
+
+    @staticmethod
+    def summary(logged: Logged) -> str:
+        a = logged.activity
+        on_deal = f" on {a.deal_label}" if a.deal_label else ""
+        return f"Logged {format_hours(a.hours)} h {a.kind}{on_deal} for {a.rep_name}."
+
+
+def install(window) -> None:
+    """Connect and enable the main window's "Log hours" action (Ctrl+L)."""
+    action = window.actions_by_name["log_activity"]
+
+    def open_dialog() -> None:
+        dialog = QuickLogDialog.ask(window, window.context)
+        dialog.sig_logged.connect(
+            lambda logged: window.statusBar().showMessage(QuickLogDialog.summary(logged), 6000))
+
+    action.triggered.connect(open_dialog)
+    action.setEnabled(True)

@@ -1,0 +1,192 @@
+"""Table models of the team's hours (with capacity) and of the period's time figures."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt
+from PySide6.QtGui import QFont
+from PySide6.QtWidgets import QApplication
+
+from app.time_figures import PeriodFigures, TimeFigures
+from app.timesheet import TeamHours
+from ui.activities.hours_text import format_hours, format_share
+from ui.formatting import format_money
+from ui.theme import DANGER, SUCCESS, WARNING
+
+ModelIndex = QModelIndex | QPersistentModelIndex
+RIGHT = int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
+
+
+def _bold() -> QFont:
+    font = QFont(QApplication.font())
+    font.setBold(True)
+    return font
+
+
+class TeamModel(QAbstractTableModel):
+    """Reps as rows (and a final "Team" row), categories as columns, then the total, the
+    capacity for the period and the share of capacity used."""
+
+    HEADERS = ("Rep", "Prospecting", "Selling", "Other", "Total", "Capacity", "Used")
+
+    def __init__(self, parent=None):
+        super().__init__(parent)
+        self._team: TeamHours | None = None
+
+    def set_team(self, team: TeamHours | None) -> None:
+        self.beginResetModel()
+        self._team = team
+        self.endResetModel()
+
+    def rowCount(self, parent: ModelIndex = QModelIndex()) -> int:
+        if parent.isValid() or self._team is None or not self._team.rows:
+            return 0
+        return len(self._team.rows) + 1
+
+    def columnCount(self, parent: ModelIndex = QModelIndex()) -> int:
+        return 0 if parent.isValid() else len(self.HEADERS)
+
+    def headerData(self, section: int, orientation: Qt.Orientation,
+                   role: int = Qt.ItemDataRole.DisplayRole):
+        if orientation != Qt.Orientation.Horizontal:
+            return None
+        if role == Qt.ItemDataRole.DisplayRole:
+            return self.HEADERS[section]
+        if role == Qt.ItemDataRole.TextAlignmentRole and section > 0:
+            return RIGHT
+        return None
+
+    def _cells(self, row: int) -> tuple[str, dict[str, Decimal], Decimal, Decimal]:
+        team = self._team
+        if row < len(team.rows):
+            rep = team.rows[row]
+            return rep.name, rep.hours, rep.total, rep.capacity
+        return "Team", team.totals, team.total, team.capacity
+
+    def data(self, index: ModelIndex, role: int = Qt.ItemDataRole.DisplayRole):
+        if not index.isValid() or self._team is None:
+            return None
+        name, hours, total, capacity = self._cells(index.row())
+        column = index.column()
+        used = (total / capacity) if capacity else None
+        if role == Qt.ItemDataRole.DisplayRole:
+            if column == 0:
+                return name
+            if column <= 3:
+                return format_hours(hours[("prospecting", "selling", "other")[column - 1]])
+            if column == 4:
+                return format_hours(total)
+            if column == 5:
+                return format_hours(capacity)
+            return format_share(used)
+        if role == Qt.ItemDataRole.TextAlignmentRole and column > 0:
+            return RIGHT
+        if role == Qt.ItemDataRole.FontRole and index.row() == len(self._team.rows):
+            return _bold()
+        if role == Qt.ItemDataRole.ForegroundRole and column == 6 and used is not None:
+            return DANGER if used > 1 else None
+        if role == Qt.ItemDataRole.ToolTipRole and column == 6:
+            return ("Hours logged as a share of the capacity for the period (weekly "
+                    "capacity × working days ÷ 5).")
+        return None
+
+
+class FiguresModel(QAbstractTableModel):
+    """Where the time goes, per rep and for the team (last row)."""
+
+    HEADERS = (
+        "Rep", "Prospecting", "Selling", "Other", "Selling h per win",
+        "Prospecting h per lead", "Revenue per selling h", "Against target",
+        "Hours on marketing-side leads",
+    )
+    TIPS = (
+        None,
+        "Share of all hours logged in the period spent prospecting.",
+        "Share of all hours logged in the period spent selling.",
+        "Share of all hours logged in the period spent on other work.",
+        "Selling hours in the period ÷ deals won in the period (won deals count for their "
+        "owner).",
+        "Prospecting hours in the period ÷ deals created in the period (leads count for the "
+        "rep who created them).",
+        "Value of the deals won in the period ÷ selling hours.",
+        "Revenue per selling hour against the target in Settings.",
+        "Hours logged against deals still on the marketing side: time on leads that were not "
+        "sales-ready.",
+    )
+
+    def __init__(self, parent=None):
+        super().__init__(parent)
+        self._figures: PeriodFigures | None = None
+        self.currency = "USD"
+
+    def set_figures(self, figures: PeriodFigures | None, currency: str) -> None:
+        self.beginResetModel()
+        self._figures = figures
+        self.currency = currency
+        self.endResetModel()
+
+    def _rows(self) -> list[TimeFigures]:
+        if self._figures is None or not self._figures.reps:
+            return []
+        return [*self._figures.reps, self._figures.team]
+
+    def rowCount(self, parent: ModelIndex = QModelIndex()) -> int:
+        return 0 if parent.isValid() else len(self._rows())
+
+    def columnCount(self, parent: ModelIndex = QModelIndex()) -> int:
+        return 0 if parent.isValid() else len(self.HEADERS)
+
+    def headerData(self, section: int, orientation: Qt.Orientation,
+                   role: int = Qt.ItemDataRole.DisplayRole):
+        if orientation != Qt.Orientation.Horizontal:
+            return None
+        if role == Qt.ItemDataRole.DisplayRole:
+            return self.HEADERS[section]
+        if role == Qt.ItemDataRole.ToolTipRole:
+            return self.TIPS[section]
+        if role == Qt.ItemDataRole.TextAlignmentRole and section > 0:
+            return RIGHT
+        return None
+
+    def data(self, index: ModelIndex, role: int = Qt.ItemDataRole.DisplayRole):
+        if not index.isValid():
+            return None
+        rows = self._rows()
+        figures = rows[index.row()]
+        column = index.column()
+        if role == Qt.ItemDataRole.DisplayRole:
+            return self._text(figures, column)
+        if role == Qt.ItemDataRole.TextAlignmentRole and column > 0:
+            return RIGHT
+        if role == Qt.ItemDataRole.FontRole and index.row() == len(rows) - 1:
+            return _bold()
+        if role == Qt.ItemDataRole.ForegroundRole and column == 7:
+            ratio = figures.against_target
+            if ratio is not None:
+                return SUCCESS if ratio >= 1 else WARNING if ratio >= Decimal("0.5") else DANGER
+        if role == Qt.ItemDataRole.ToolTipRole:
+            return self.TIPS[column]
+        return None
+
+    def _text(self, figures: TimeFigures, column: int) -> str:
+        if column == 0:
+            return figures.name
+        if column <= 3:
+            category = ("prospecting", "selling", "other")[column - 1]
+            hours = format_hours(figures.hours[category])
+            return f"{hours} h · {format_share(figures.share(category))}"
+        if column == 4:
+            return _or_dash(figures.selling_hours_per_win, format_hours)
+        if column == 5:
+            return _or_dash(figures.prospecting_hours_per_lead, format_hours)
+        if column == 6:
+            return _or_dash(figures.revenue_per_selling_hour,
+                            lambda v: format_money(v, self.currency))
+        if column == 7:
+            return format_share(figures.against_target)
+        return format_hours(figures.marketing_side_hours)
+
+
+def _or_dash(value: Decimal | None, show) -> str:
+    return "—" if value is None else show(value)
