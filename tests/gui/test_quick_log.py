@@ -167,3 +167,17 @@ def test_the_installer_enables_ctrl_l_and_opens_the_dialog(qtbot, ui_context, mo
     with qtbot.waitSignal(opened[0].sig_logged):
         opened[0].submit()
     assert window.statusBar().currentMessage().startswith("Logged 1 h")
+
+
+def test_a_rep_logs_for_themselves_only(qtbot, workspace, manager, rep, qsettings_isolated):
+    from ui.context import UiContext
+
+    context = UiContext(workspace, rep)
+    dialog = QuickLogDialog(context)
+    qtbot.addWidget(dialog)
+    assert dialog.rep_box.currentText() == rep.name
+    assert not dialog.rep_box.isEnabled()
+    with qtbot.waitSignal(dialog.sig_logged):
+        dialog.submit()
+    assert [a.rep_id for a in list_activities(rep.id, TODAY, TODAY)] == [rep.id]
+    context.runner.wait()

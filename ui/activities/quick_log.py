@@ -206,6 +206,8 @@ class QuickLogDialog(QDialog):
         actor = self.context.actor
         rep = activity.rep_id if activity else rep_id or (actor.id if actor else None)
         self.rep_box.setCurrentIndex(max(self.rep_box.findData(rep), 0))
+        # A rep logs only their own hours (the app enforces it too); a manager anyone's.
+        self.rep_box.setEnabled(actor is None or actor.is_manager)
         when = activity.date if activity else day or local_today()
         self.date_edit.setDate(QDate(when.year, when.month, when.day))
         if activity:
@@ -236,7 +238,12 @@ class QuickLogDialog(QDialog):
             return  # the user typed on; a newer search is coming
         self.deal_choices.set_choices(found)
         if found and self.deal_edit.hasFocus():
-            self.completer.complete()
+            popup = self.completer.popup()
+            # As wide as the longest match (long company and deal names stay readable).
+            width = popup.sizeHintForColumn(0) + popup.verticalScrollBar().sizeHint().width()
+            rect = self.deal_edit.rect()
+            rect.setWidth(max(rect.width(), width + 2 * popup.frameWidth()))
+            self.completer.complete(rect)
 
     def _deal_picked(self, index: QModelIndex) -> None:
         self.deal_id = index.data(Qt.ItemDataRole.UserRole)
@@ -295,9 +302,11 @@ class QuickLogDialog(QDialog):
         if label is None:
             self.general_error.setText(str(error))
             self.general_error.show()
+            self.adjustSize()
             return
         label.setText(str(error))
         label.show()
+        self.adjustSize()  # make room for the message, never clip it
         widget = {"rep": self.rep_box, "date": self.date_edit, "kind": self.kind_box,
                   "hours": self.hours, "deal": self.deal_edit, "note": self.note}[field]
         widget.setFocus()

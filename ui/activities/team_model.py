@@ -96,9 +96,8 @@ class FiguresModel(QAbstractTableModel):
     """Where the time goes, per rep and for the team (last row)."""
 
     HEADERS = (
-        "Rep", "Prospecting", "Selling", "Other", "Selling h per win",
-        "Prospecting h per lead", "Revenue per selling h", "Against target",
-        "Hours on marketing-side leads",
+        "Rep", "Prospecting", "Selling", "Other", "Selling h / win",
+        "Prospecting h / lead", "Revenue / selling h", "vs target", "On marketing leads",
     )
     TIPS = (
         None,
@@ -111,8 +110,8 @@ class FiguresModel(QAbstractTableModel):
         "rep who created them).",
         "Value of the deals won in the period ÷ selling hours.",
         "Revenue per selling hour against the target in Settings.",
-        "Hours logged against deals still on the marketing side: time on leads that were not "
-        "sales-ready.",
+        "Hours logged against deals still on the marketing side: time spent on leads that "
+        "were not sales-ready.",
     )
 
     def __init__(self, parent=None):

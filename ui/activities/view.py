@@ -169,7 +169,7 @@ class TimesheetPage(QWidget):
         )
         self.empty.setObjectName("Muted")
         self.empty.setWordWrap(True)
-        entries_title = QLabel("Entries this week")
+        self.entries_title = entries_title = QLabel("Entries this week")
         entries_title.setStyleSheet("font-weight: 600; padding-top: 6px;")
         self.entries_hint = QLabel("Double-click or Enter to edit · Delete to remove (undo "
                                    "with Ctrl+Z)")
@@ -268,6 +268,7 @@ class TimesheetPage(QWidget):
         self.empty.setVisible(not entries)
         self.entries_view.setVisible(bool(entries))
         self.entries_hint.setVisible(bool(entries))
+        self.entries_title.setVisible(bool(entries))
         self.bottom.setVisible(not entries)
         self._restore_cell()
 
@@ -401,9 +402,9 @@ class TeamPage(QWidget):
         self.figures_view.horizontalHeader().setSectionResizeMode(
             QHeaderView.ResizeMode.ResizeToContents)
         self.figures_view.horizontalHeader().setStretchLastSection(True)
-        self.empty = QLabel("No reps yet — add the team under Settings, then log hours with "
-                            "Ctrl+L.")
+        self.empty = QLabel()
         self.empty.setObjectName("Muted")
+        self.empty.setWordWrap(True)
         self.target_label = QLabel()
         self.target_label.setObjectName("Muted")
         figures_title = QLabel("Where the time goes")
@@ -488,7 +489,13 @@ class TeamPage(QWidget):
         fit_rows(self.team_view)
         fit_rows(self.figures_view)
         has_reps = bool(team.rows)
-        self.empty.setVisible(not has_reps)
+        if not has_reps:
+            self.empty.setText("No reps yet — add the team under Settings, then log hours "
+                               "with Ctrl+L.")
+        else:
+            self.empty.setText("No hours logged in this period yet — log them with Ctrl+L or "
+                               "in the Timesheet tab, or look at an earlier period (Alt+Left).")
+        self.empty.setVisible(not has_reps or not team.total)
         self.team_view.setVisible(has_reps)
         self.figures_view.setVisible(has_reps)
         self.status.setText(
