@@ -179,3 +179,15 @@ def test_an_empty_board_says_what_to_do(qtbot, ui_context, stages):
         pass
     assert "Ctrl+N" in view.empty_label.text()
     assert not view.empty_label.isHidden()
+
+
+def test_ctrl_right_moves_the_selected_card_to_the_next_column(qtbot, board, stages, deals,
+                                                               gate):
+    missing = missing_requirements(deals["Pilot"], stages["Qualified"].id)
+    gate.answer = GateAnswer(ticked=tuple(m.id for m in missing))
+    column = board.column_for(stages["Sales-ready lead"].id)
+    column.list_view.setCurrentIndex(column.model.index(0))
+    with qtbot.waitSignal(board.sig_loaded):
+        qtbot.keyClick(column.list_view, Qt.Key.Key_Right, Qt.KeyboardModifier.ControlModifier)
+    assert gate.calls == [(deals["Pilot"], stages["Qualified"].id)]
+    assert "Pilot" in titles(board, stages["Qualified"].id)

@@ -9,6 +9,7 @@ the shared gated move (:func:`ui.deal_actions.move_with_gate`) and the undo stac
 
 from __future__ import annotations
 
+import contextlib
 from decimal import Decimal
 
 from PySide6.QtCore import QSize, Qt, QTimer, Signal
@@ -53,10 +54,15 @@ def _dropped_deal(event) -> int | None:
 
 
 class CardListView(QListView):
-    """One column's cards. Signals: sig_dropped(deal_id), sig_open(deal_id)."""
+    """One column's cards. Enter opens the selected deal; Ctrl+Right / Ctrl+Left moves it to
+    the next / previous column (through the same gate as a drag).
+
+    Signals: sig_dropped(deal_id), sig_open(deal_id), sig_step(deal_id, +1 or -1).
+    """
 
     sig_dropped = Signal(object)
     sig_open = Signal(object)
+    sig_step = Signal(object, object)
 
     def __init__(self, empty_text: str, parent=None):
         super().__init__(parent)
@@ -76,9 +82,16 @@ class CardListView(QListView):
         self.doubleClicked.connect(lambda index: self.sig_open.emit(index.data(CARD_ROLE).id))
 
     def keyPressEvent(self, event) -> None:
-        if event.key() in (Qt.Key.Key_Return, Qt.Key.Key_Enter) and self.currentIndex().isValid():
-            self.sig_open.emit(self.currentIndex().data(CARD_ROLE).id)
-            return
+        current = self.currentIndex()
+        if current.isValid():
+            deal_id = current.data(CARD_ROLE).id
+            if event.key() in (Qt.Key.Key_Return, Qt.Key.Key_Enter):
+                self.sig_open.emit(deal_id)
+                return
+            if event.modifiers() & Qt.KeyboardModifier.ControlModifier and event.key() in (
+                    Qt.Key.Key_Right, Qt.Key.Key_Left):
+                self.sig_step.emit(deal_id, 1 if event.key() == Qt.Key.Key_Right else -1)
+                return
         super().keyPressEvent(event)
 
     def dragEnterEvent(self, event) -> None:
@@ -208,12 +221,17 @@ class BoardView(QWidget):
     """
 
     sig_loaded = Signal()
+    # (generation, Board or FunnelcastError), emitted on the worker and delivered here. The
+    # view's own signal is connected before any task starts, so a fast task cannot finish
+    # before anyone listens.
+    _sig_read = Signal(object, object)
 
     def __init__(self, context: UiContext, parent=None):
         super().__init__(parent)
         self.context = context
         self._board: Board | None = None
         self._generation = 0
+        self._sig_read.connect(self._arrived)
         self.columns: list[BoardColumnWidget] = []
         self.drop_zones: list[DropZone] = []
 
@@ -314,13 +332,23 @@ class BoardView(QWidget):
         generation = self._generation
         if self._board is None:
             self._show_empty("Loading the board…")
-        task = self.context.runner.submit(lambda _control: load_board())
-        task.sig_result.connect(lambda board: self._arrived(generation, board))
-        task.sig_error.connect(lambda error: self.show_error(str(error)))
+        def read(_control) -> None:
+            try:
+                result = load_board()
+            except FunnelcastError as error:
+                result = error
+            with contextlib.suppress(RuntimeError):  # the view was closed meanwhile
+                self._sig_read.emit(generation, result)
 
-    def _arrived(self, generation: int, board: Board) -> None:
-        if generation == self._generation:
-            self.show_board(board)
+        self.context.runner.submit(read)
+
+    def _arrived(self, generation: int, result: Board | FunnelcastError) -> None:
+        if generation != self._generation:
+            return
+        if isinstance(result, FunnelcastError):
+            self.show_error(str(result))
+        else:
+            self.show_board(result)
 
     def show_board(self, board: Board) -> None:
         """Draw ``board`` with the current filters."""
@@ -341,6 +369,8 @@ class BoardView(QWidget):
             widget.list_view.sig_dropped.connect(
                 lambda deal_id, stage_id=column.stage.id: self._drop_later(deal_id, stage_id))
             widget.list_view.sig_open.connect(self.open_deal)
+            widget.list_view.sig_step.connect(
+                lambda deal_id, step, at=len(self.columns): self._step(deal_id, at + step))
             self._strip_row.addWidget(widget, 1)
             self.columns.append(widget)
         for stage in (*board.won_stages, *board.lost_stages):
@@ -353,9 +383,13 @@ class BoardView(QWidget):
     def _apply_filter(self) -> None:
         if self._board is None:
             return
-        shown = filter_board(self._board, self.current_filter())
+        wanted = self.current_filter()
+        shown = filter_board(self._board, wanted)
         currency = self.context.settings.currency
+        empty_text = ("No deals here. Drag a card in when it qualifies."
+                      if wanted == BoardFilter() else "Nothing here matches the filters.")
         for widget, column in zip(self.columns, shown.columns, strict=True):
+            widget.list_view.empty_text = empty_text
             widget.show_column(column, currency)
         total = sum((c.total_value for c in shown.columns), Decimal("0.00"))
         weighted = sum((c.weighted_value for c in shown.columns), Decimal("0.00"))
@@ -391,6 +425,10 @@ class BoardView(QWidget):
     def _drop_later(self, deal_id: int, stage_id: int) -> None:
         # The drag's event loop is still running during a drop: ask the gate afterwards.
         QTimer.singleShot(0, lambda: self.drop_deal(deal_id, stage_id))
+
+    def _step(self, deal_id: int, column: int) -> None:
+        if 0 <= column < len(self.columns):
+            self.drop_deal(deal_id, self.columns[column].stage.id)
 
     def drop_deal(self, deal_id: int, to_stage_id: int) -> bool:
         """Move ``deal_id`` to ``to_stage_id`` as a drop does: through the gate dialog when

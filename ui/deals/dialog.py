@@ -136,8 +136,8 @@ class DealDialog(QDialog):
         if not self.detail:
             first = next(iter(pipeline.list_stages()), None)
             where = first.name if first else "the first stage"
-            return (f"New deals start in {where}; tick what is already known on the "
-                    "Checklist tab, then move the deal on the board.")
+            return (f"A new deal starts in {where}. Tick what is already known on the "
+                    "Checklist tab; move it on later from the board or the Deals table.")
         days = (utcnow() - self.detail.deal.stage_entered_at).days
         return f"In {self.detail.stage.name} for {days} day{'s' if days != 1 else ''}"
 

@@ -23,6 +23,7 @@ Signals:
 
 from __future__ import annotations
 
+import contextlib
 from collections.abc import Callable
 from dataclasses import replace
 from decimal import Decimal
@@ -69,6 +70,9 @@ class DealTableModel(QAbstractTableModel):
     sig_totals = Signal(object, object, object)
     sig_error = Signal(object)
     sig_edited = Signal(object)
+    # (generation, totals) from the worker; connected before any task starts, so a fast task
+    # cannot finish before anyone listens.
+    _sig_summed = Signal(object, object)
 
     def __init__(self, currency: str, actor: Callable[[], RepInfo | None],
                  mover: Callable[[int, int], object] | None = None,
@@ -79,6 +83,7 @@ class DealTableModel(QAbstractTableModel):
         super().__init__(parent)
         self._submit = submit
         self._generation = 0
+        self._sig_summed.connect(self._totals_arrived)
         self.currency = currency
         self._actor = actor
         self._mover = mover
@@ -135,8 +140,12 @@ class DealTableModel(QAbstractTableModel):
         if self._submit is None:
             self._totals_arrived(generation, select_totals(spec))
             return
-        task = self._submit(lambda _control: select_totals(spec))
-        task.sig_result.connect(lambda totals: self._totals_arrived(generation, totals))
+        def add_up(_control) -> None:
+            totals = select_totals(spec)
+            with contextlib.suppress(RuntimeError):  # the model was deleted meanwhile
+                self._sig_summed.emit(generation, totals)
+
+        self._submit(add_up)
 
     def _totals_arrived(self, generation: int, totals: tuple[Decimal, Decimal]) -> None:
         if generation == self._generation:
@@ -221,8 +230,10 @@ class DealTableModel(QAbstractTableModel):
             return DANGER if overdue else None
         if role == Qt.ItemDataRole.EditRole:
             return self._edit_value(row, key)
-        if role == Qt.ItemDataRole.ToolTipRole:
-            return row.next_step if key == "next_step_due" and row.next_step else None
+        if role == Qt.ItemDataRole.ToolTipRole:  # the whole text where a column elides it
+            if key == "next_step_due":
+                return row.next_step or None
+            return getattr(row, key) or None if key in ("title", "company") else None
         return self._display(row, key)
 
     def _display(self, row: DealRow, key: str) -> str:

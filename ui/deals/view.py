@@ -229,11 +229,11 @@ class DealsView(QWidget):
         rows = range(min(SAMPLE_ROWS, self.model.rowCount()))
         for column, key in enumerate(COLUMNS):
             label = self.model.headerData(column, Qt.Orientation.Horizontal)
-            width = header_metrics.horizontalAdvance(label) + 36  # room for the sort arrow
+            width = header_metrics.horizontalAdvance(label) + 30  # room for the sort arrow
             for row in rows:
                 text = self.model.data(self.model.index(row, column))
-                width = max(width, metrics.horizontalAdvance(str(text or "")) + 24)
-            limit = {"title": 280, "company": 200}.get(key, 170)
+                width = max(width, metrics.horizontalAdvance(str(text or "")) + 18)
+            limit = {"title": 250, "company": 180}.get(key, 160)
             self.table.setColumnWidth(column, min(width, limit))
 
     def _show_totals(self, count: int, total, weighted) -> None:
