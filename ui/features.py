@@ -12,6 +12,7 @@ import importlib
 INSTALLERS: tuple[str, ...] = (
     "ui.activities.quick_log:install",
     "ui.deal_actions:install_new_deal",
+    "ui.importing.install:install",
 )
 
 

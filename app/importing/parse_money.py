@@ -100,7 +100,7 @@ class _Text:
         if not whole and not fraction:
             return f"{self.raw!r} is not an amount."
         try:
-            number = Decimal(f"{whole or '0'}.{fraction or '0'}")
+            number = Decimal(f"{whole or '0'}.{fraction}" if fraction else whole)
         except InvalidOperation:
             return f"{self.raw!r} is not an amount."
         return -number if self.negative else number

@@ -256,7 +256,8 @@ def build_plan(
     ambiguous: dict[str, list[str]] = {}
     if "value" in label:
         header = label["value"]
-        money = parse_money_column(cells("value"), decimal.get(header, decimal.get("*")))
+        amounts = cells("value")
+        money = parse_money_column(amounts, decimal.get(header, decimal.get("*")))
         if money.ambiguous:
             ambiguous[header] = money.ambiguous
         column = []
@@ -267,7 +268,10 @@ def build_plan(
             if isinstance(amount, str):
                 fail(position, "value", amount)
             elif amount < 0:
-                fail(position, "value", f"{amount} is negative; a deal's value cannot be negative.")
+                shown = amounts[position]
+                shown = repr(shown.strip()) if isinstance(shown, str) else f"{amount:f}"
+                fail(position, "value", f"{shown} is negative; a deal's value cannot be "
+                                        "negative.")
             elif amount > MAX_VALUE:
                 fail(position, "value", "That value is too large for a deal.")
             else:

@@ -131,7 +131,7 @@ class ColumnInfo:
     index: int
     header: str
     field: str | None  # the proposed field key
-    samples: list[str]
+    samples: list  # up to three non-empty cells as read (text, number, date)
 
 
 @dataclass(frozen=True)
@@ -161,10 +161,11 @@ def inspect_file(path: str | Path, sheet: str | None = None,
     data = table.rows[header_index + 1:]
     columns = []
     for index, header in enumerate(headers):
-        samples: list[str] = []
+        samples: list = []
         for _, row in data:
             if index < len(row) and clean_text(row[index]):
-                samples.append(clean_text(row[index]))
+                cell = row[index]
+                samples.append(clean_text(cell) if isinstance(cell, str) else cell)
                 if len(samples) == 3:
                     break
         columns.append(ColumnInfo(index, header, mapping.fields.get(index), samples))

@@ -1,0 +1,196 @@
+"""The import wizard driven through its pages with real widgets: file, mapping (adjusted),
+stage values, preview with errors, import, and undo; plus Cancel and the window's actions."""
+
+from __future__ import annotations
+
+import threading
+from datetime import date
+from decimal import Decimal
+
+import openpyxl
+import pytest
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QWizard
+
+import ui.importing.wizard as wizard_module
+from db.models import Deal, Rep
+from ui.importing.wizard import (
+    PAGE_MAPPING,
+    PAGE_PREVIEW,
+    PAGE_SUMMARY,
+    PAGE_VALUES,
+    ImportWizard,
+)
+
+pytestmark = pytest.mark.gui
+
+
+@pytest.fixture
+def tracker(tmp_path):
+    """A hand-made tracker: a title row, an unknown stage, one bad row."""
+    workbook = openpyxl.Workbook()
+    sheet = workbook.active
+    sheet.title = "Pipeline"
+    sheet.append(["Sales tracker 2026"])
+    sheet.append([])
+    sheet.append(["Client Name", "Deal", "Deal Value ($)", "Expected Close Date", "Stage",
+                  "Sales Representative", "Call notes"])
+    sheet.append(["Northwind", "Fleet", "$12,500.00", date(2026, 12, 21), "Qualified",
+                  "Maria Manager", "call back"])
+    sheet.append(["Contoso", "Pilot", "$1,200.00", "21/12/2026", "Demo booked", "Sam New", ""])
+    sheet.append(["Fabrikam", "Expansion", "lots", "31/02/2026", "Proposal", "", ""])
+    path = tmp_path / "tracker.xlsx"
+    workbook.save(path)
+    return path
+
+
+@pytest.fixture
+def wizard(qtbot, ui_context):
+    widget = ImportWizard(ui_context)
+    qtbot.add_widget(widget)
+    widget.show()
+    return widget
+
+
+def go_next(qtbot, wizard, page_id):
+    wizard.next()
+    qtbot.waitUntil(lambda: wizard.currentId() == page_id, timeout=10_000)
+
+
+def next_enabled(wizard) -> bool:
+    page = wizard.currentPage()
+    button = (QWizard.WizardButton.CommitButton if page.isCommitPage()
+              else QWizard.WizardButton.NextButton)
+    return wizard.button(button).isEnabled()
+
+
+def test_mapping_values_preview_import_and_undo(qtbot, qtmodeltester, wizard, tracker,
+                                                ui_context, monkeypatch):
+    wizard.file_page.set_path(str(tracker))
+    qtbot.waitUntil(wizard.file_page.isComplete, timeout=10_000)
+    assert wizard.file_page.sheet.currentText() == "Pipeline"
+
+    go_next(qtbot, wizard, PAGE_MAPPING)
+    mapping = wizard.mapping_page.model
+    qtmodeltester.check(mapping)
+    labels = [mapping.index(r, 2).data() for r in range(mapping.rowCount())]
+    assert labels == ["Company", "Title", "Value", "Expected close", "Stage", "Owner",
+                      "Don’t import"]
+    assert "3 of “Pipeline”" in wizard.mapping_page.subTitle()
+    # Adjust: the Call notes column imports as notes. Choosing Title twice is refused.
+    assert mapping.setData(mapping.index(6, 2), "Title")
+    assert not next_enabled(wizard) and "Title is chosen for more than one column" in (
+        wizard.mapping_page.error.text())
+    assert mapping.setData(mapping.index(6, 2), "Notes")
+    assert next_enabled(wizard)
+
+    go_next(qtbot, wizard, PAGE_VALUES)
+    values = wizard.values_page.model
+    qtmodeltester.check(values)
+    assert values.index(0, 0).data() == "Demo booked" and values.index(0, 1).data() == "5"
+    assert not next_enabled(wizard)  # every unknown stage needs an answer first
+    assert values.setData(values.index(0, 2), "Qualified")
+    assert next_enabled(wizard)
+
+    go_next(qtbot, wizard, PAGE_PREVIEW)
+    preview = wizard.preview_page
+    assert [preview.figures[k].text() for k in ("created", "updated", "unchanged",
+                                                "problems")] == ["2", "0", "0", "1"]
+    qtmodeltester.check(preview.problems)
+    rows = [(preview.problems.index(r, 0).data(), preview.problems.index(r, 1).data())
+            for r in range(preview.problems.rowCount())]
+    assert rows == [("6", "Deal Value ($)"), ("6", "Expected Close Date")]
+    assert "New reps will be created: Sam New." in preview.notes.text()
+    assert Deal.select().count() == 0  # the preview wrote nothing
+    assert not next_enabled(wizard)
+    preview.skip.setChecked(True)
+    assert next_enabled(wizard)
+
+    with qtbot.wait_signal(wizard.sig_imported, timeout=10_000):
+        wizard.next()
+    qtbot.waitUntil(lambda: wizard.currentId() == PAGE_SUMMARY, timeout=10_000)
+    deals = {d.title: d for d in Deal.select()}
+    assert set(deals) == {"Fleet", "Pilot"}
+    assert deals["Fleet"].notes == "call back" and deals["Fleet"].value == Decimal("12500.00")
+    assert deals["Pilot"].stage.name == "Qualified" and deals["Pilot"].owner.name == "Sam New"
+    assert "2 new deals" in wizard.summary_page.subTitle()
+
+    asked = []
+    monkeypatch.setattr(wizard_module, "confirm_undo",
+                        lambda parent, what: asked.append(what) or True)
+    with qtbot.wait_signal(wizard.sig_undone, timeout=10_000):
+        qtbot.mouseClick(wizard.summary_page.undo, Qt.MouseButton.LeftButton)
+    assert asked == ["tracker.xlsx"]
+    assert Deal.select().count() == 0
+    assert not wizard.summary_page.undo.isEnabled()
+    assert "2 deal(s) it created were removed" in wizard.summary_page.subTitle()
+
+
+def test_an_unreadable_file_is_explained_on_the_page(qtbot, wizard, tmp_path):
+    junk = tmp_path / "junk.xlsx"
+    junk.write_bytes(b"PK\x03\x04 not really a zip")
+    wizard.file_page.set_path(str(junk))
+    qtbot.waitUntil(lambda: wizard.file_page.error.isVisible(), timeout=10_000)
+    assert "damaged" in wizard.file_page.error.text()
+    assert not wizard.file_page.isComplete()
+
+
+def test_cancel_during_the_import_writes_nothing(qtbot, wizard, tracker, monkeypatch):
+    real_run_import = wizard_module.run_import
+    release = threading.Event()
+
+    def held_run_import(path, options, actor, control=None):
+        if not options.dry_run:
+            release.wait(10)  # hold the worker until the test has pressed Cancel
+        return real_run_import(path, options, actor, control)
+
+    monkeypatch.setattr(wizard_module, "run_import", held_run_import)
+    wizard.file_page.set_path(str(tracker))
+    qtbot.waitUntil(wizard.file_page.isComplete, timeout=10_000)
+    go_next(qtbot, wizard, PAGE_MAPPING)
+    go_next(qtbot, wizard, PAGE_VALUES)
+    wizard.values_page.model.setData(wizard.values_page.model.index(0, 2), "Qualified")
+    go_next(qtbot, wizard, PAGE_PREVIEW)
+    wizard.preview_page.skip.setChecked(True)
+    wizard.next()
+    busy = wizard.preview_page.busy
+    assert busy.isVisible()
+    qtbot.mouseClick(busy.cancel, Qt.MouseButton.LeftButton)
+    release.set()
+    qtbot.waitUntil(lambda: not busy.isVisible(), timeout=10_000)
+    assert wizard.currentId() == PAGE_PREVIEW
+    assert wizard.preview_page.error.text() == "Cancelled; nothing was changed."
+    assert Deal.select().count() == 0 and Rep.select().count() == 1
+
+
+def test_the_window_gets_import_and_undo_last_import(qtbot, ui_context, tracker, monkeypatch):
+    from app.importing import ImportOptions, run_import
+    from ui.importing import install as install_module
+    from ui.main_window import MainWindow
+
+    window = MainWindow(ui_context)
+    qtbot.add_widget(window)
+    install_module.install(window)
+    action = window.actions_by_name["import"]
+    assert action.isEnabled() and action.shortcut().toString() == "Ctrl+I"
+    opened = []
+    monkeypatch.setattr(install_module, "open_wizard",
+                        lambda parent, context: opened.append(context))
+    action.trigger()
+    assert opened == [ui_context]
+
+    run_import(tracker, ImportOptions(skip_invalid=True,
+                                      stage_mapping={"Demo booked": "Qualified"}),
+               ui_context.actor)
+    assert Deal.select().count() == 2
+    undo = window.actions_by_name["undo_import"]
+    file_menu = next(a.menu() for a in window.menuBar().actions()
+                     if a.menu() is not None and action in a.menu().actions())
+    assert undo in file_menu.actions()
+    monkeypatch.setattr(wizard_module, "confirm_undo", lambda parent, what: True)
+    told = []
+    monkeypatch.setattr(install_module.QMessageBox, "information",
+                        lambda parent, title, text: told.append(text))
+    undo.trigger()
+    qtbot.waitUntil(lambda: bool(told), timeout=10_000)
+    assert "were removed" in told[0] and Deal.select().count() == 0

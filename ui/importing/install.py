@@ -1,0 +1,76 @@
+"""Wires the Import action (Ctrl+I) and adds "Undo last import…" to the File menu."""
+
+from __future__ import annotations
+
+import threading
+
+from PySide6.QtGui import QAction
+from PySide6.QtWidgets import QMessageBox, QWidget
+
+from app.importing import describe_last_import, undo_last_import
+from app.workspace import backup_now
+from ui.context import UiContext
+from ui.theme import icon
+
+
+def open_wizard(parent: QWidget, context: UiContext):
+    """Show the import wizard (non-modal, so the window stays usable) and return it."""
+    from ui.importing.wizard import ImportWizard
+
+    wizard = ImportWizard(context, parent)
+    wizard.setModal(False)
+    wizard.show()
+    return wizard
+
+
+def undo_from_menu(parent: QWidget, context: UiContext) -> None:
+    """"Undo last import…": confirm, then undo on the worker and say what happened."""
+    from ui.importing.wizard import confirm_undo
+
+    what = describe_last_import()
+    if what is None:
+        QMessageBox.information(parent, "Undo last import", "There is no import to undo.")
+        return
+    if not confirm_undo(parent, what):
+        return
+    actor = context.actor
+    connected = threading.Event()  # a result emitted before the connections below is lost
+
+    def work(control):
+        connected.wait()
+        return undo_last_import(actor, backup=lambda: backup_now("before-undo-import"))
+
+    task = context.runner.submit(work)
+
+    def done(result) -> None:
+        context.bus.changed("deals", "reps")
+        QMessageBox.information(parent, "Undo last import", result.describe())
+
+    task.sig_result.connect(done)
+    task.sig_error.connect(lambda error: QMessageBox.warning(parent, "Undo last import",
+                                                             str(error)))
+    connected.set()
+
+
+def install(window) -> None:
+    """The ``ui.features`` installer: Import… opens the wizard; the File menu gains
+    "Undo last import…", enabled whenever there is an import to take back."""
+    context: UiContext = window.context
+    action = window.actions_by_name["import"]
+    action.triggered.connect(lambda: open_wizard(window, context))
+    action.setEnabled(True)
+    undo = QAction(icon("ph.arrow-counter-clockwise"), "Undo last import…", window)
+    undo.setToolTip("Delete the deals the last import created and restore what it changed")
+    undo.triggered.connect(lambda: undo_from_menu(window, context))
+    window.actions_by_name["undo_import"] = undo
+    for menu_action in window.menuBar().actions():
+        menu = menu_action.menu()
+        if menu is not None and action in menu.actions():
+            actions = menu.actions()
+            after = actions.index(action) + 1
+            if after < len(actions):
+                menu.insertAction(actions[after], undo)
+            else:
+                menu.addAction(undo)
+            menu.aboutToShow.connect(lambda: undo.setEnabled(describe_last_import() is not None))
+            break

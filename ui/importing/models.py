@@ -1,0 +1,226 @@
+"""Item models of the import wizard: the column mapping (editable), the stage values to map
+(editable), and the problems found by a dry run. They hold plain dataclasses from
+:mod:`app.importing` and edit plain dicts; nothing here touches the database."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+
+from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt
+
+from app.importing import FIELDS, ColumnInfo
+from app.importing.plan import RowProblem
+from ui import theme
+from ui.formatting import format_date
+
+SKIP_LABEL = "Don’t import"
+CHOICES_ROLE = Qt.ItemDataRole.UserRole + 1  # the list of labels an editable cell offers
+
+Index = QModelIndex | QPersistentModelIndex
+
+
+def sample_text(value) -> str:
+    """A cell as read, the way the user's locale writes it (dates) or as typed."""
+    if isinstance(value, datetime):
+        value = value.date()
+    if isinstance(value, date):
+        return format_date(value)
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    return str(value)
+
+
+class ColumnMappingModel(QAbstractTableModel):
+    """One row per column of the file: its header, example values, and the field it imports
+    as (editable; "Don’t import" leaves it out). A field already taken by another column is
+    shown in the danger colour until one of them is changed."""
+
+    HEADERS = ("Column in the file", "Examples", "Imports as")
+    EDIT_COLUMN = 2
+
+    def __init__(self, columns: list[ColumnInfo], parent=None):
+        super().__init__(parent)
+        self._columns = list(columns)
+        self._fields: list[str | None] = [c.field for c in columns]
+        self._labels = [SKIP_LABEL, *FIELDS.values()]
+        self._by_label = {label: key for key, label in FIELDS.items()}
+
+    # -- the mapping --------------------------------------------------------------------------
+    def mapping(self) -> dict[int, str | None]:
+        """Column index -> field key (None: not imported), for ImportOptions.columns."""
+        return {c.index: f for c, f in zip(self._columns, self._fields, strict=True)}
+
+    def duplicates(self) -> list[str]:
+        """Labels of fields chosen for more than one column."""
+        chosen = [f for f in self._fields if f]
+        return sorted({FIELDS[f] for f in chosen if chosen.count(f) > 1})
+
+    def mapped_fields(self) -> set[str]:
+        return {f for f in self._fields if f}
+
+    # -- Qt model -----------------------------------------------------------------------------
+    def rowCount(self, parent: Index = QModelIndex()) -> int:
+        return 0 if parent.isValid() else len(self._columns)
+
+    def columnCount(self, parent: Index = QModelIndex()) -> int:
+        return 0 if parent.isValid() else len(self.HEADERS)
+
+    def headerData(self, section: int, orientation: Qt.Orientation,
+                   role: int = Qt.ItemDataRole.DisplayRole):
+        if (orientation == Qt.Orientation.Horizontal and role == Qt.ItemDataRole.DisplayRole
+                and 0 <= section < len(self.HEADERS)):
+            return self.HEADERS[section]
+        return None
+
+    def flags(self, index: Index) -> Qt.ItemFlag:
+        if not index.isValid():
+            return Qt.ItemFlag.NoItemFlags
+        base = Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable
+        if index.column() == self.EDIT_COLUMN:
+            base |= Qt.ItemFlag.ItemIsEditable
+        return base
+
+    def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole):
+        if not index.isValid():
+            return None
+        column = self._columns[index.row()]
+        chosen = self._fields[index.row()]
+        if role in (Qt.ItemDataRole.DisplayRole, Qt.ItemDataRole.EditRole):
+            if index.column() == 0:
+                return column.header or f"(column {index.row() + 1}, no header)"
+            if index.column() == 1:
+                return " · ".join(sample_text(v) for v in column.samples) or "(empty)"
+            return FIELDS[chosen] if chosen else SKIP_LABEL
+        if role == Qt.ItemDataRole.ToolTipRole and index.column() == 1:
+            return "\n".join(sample_text(v) for v in column.samples) or None
+        if role == CHOICES_ROLE and index.column() == self.EDIT_COLUMN:
+            return self._labels
+        if role == Qt.ItemDataRole.ForegroundRole:
+            if index.column() == self.EDIT_COLUMN and chosen is None:
+                return theme.muted_text()
+            if (index.column() == self.EDIT_COLUMN and chosen
+                    and self._fields.count(chosen) > 1):
+                return theme.DANGER
+            if index.column() == 1:
+                return theme.muted_text()
+        return None
+
+    def setData(self, index: Index, value, role: int = Qt.ItemDataRole.EditRole) -> bool:
+        if (not index.isValid() or index.column() != self.EDIT_COLUMN
+                or role != Qt.ItemDataRole.EditRole):
+            return False
+        if value != SKIP_LABEL and value not in self._by_label:
+            return False
+        self._fields[index.row()] = self._by_label.get(value)
+        first = self.index(0, self.EDIT_COLUMN)
+        last = self.index(self.rowCount() - 1, self.EDIT_COLUMN)
+        self.dataChanged.emit(first, last)  # duplicates elsewhere may have changed colour
+        return True
+
+
+class StageValuesModel(QAbstractTableModel):
+    """The file's stage values that match no stage: value, rows holding it, and the stage
+    to import it as (editable, empty until chosen)."""
+
+    HEADERS = ("Stage in the file", "Rows", "Import as")
+    EDIT_COLUMN = 2
+    UNCHOSEN = "Choose a stage…"
+
+    def __init__(self, unknown: dict[str, list[int]], stage_names: list[str], parent=None):
+        super().__init__(parent)
+        self._values = list(unknown.items())
+        self._stages = list(stage_names)
+        self._chosen: dict[str, str] = {}
+
+    def mapping(self) -> dict[str, str]:
+        return dict(self._chosen)
+
+    def missing(self) -> list[str]:
+        return [value for value, _ in self._values if value not in self._chosen]
+
+    def rowCount(self, parent: Index = QModelIndex()) -> int:
+        return 0 if parent.isValid() else len(self._values)
+
+    def columnCount(self, parent: Index = QModelIndex()) -> int:
+        return 0 if parent.isValid() else len(self.HEADERS)
+
+    def headerData(self, section: int, orientation: Qt.Orientation,
+                   role: int = Qt.ItemDataRole.DisplayRole):
+        if (orientation == Qt.Orientation.Horizontal and role == Qt.ItemDataRole.DisplayRole
+                and 0 <= section < len(self.HEADERS)):
+            return self.HEADERS[section]
+        return None
+
+    def flags(self, index: Index) -> Qt.ItemFlag:
+        if not index.isValid():
+            return Qt.ItemFlag.NoItemFlags
+        base = Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable
+        if index.column() == self.EDIT_COLUMN:
+            base |= Qt.ItemFlag.ItemIsEditable
+        return base
+
+    def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole):
+        if not index.isValid():
+            return None
+        value, rows = self._values[index.row()]
+        if role in (Qt.ItemDataRole.DisplayRole, Qt.ItemDataRole.EditRole):
+            if index.column() == 0:
+                return value
+            if index.column() == 1:
+                shown = ", ".join(str(r) for r in rows[:8])
+                return shown + (f" and {len(rows) - 8} more" if len(rows) > 8 else "")
+            return self._chosen.get(value, self.UNCHOSEN)
+        if role == CHOICES_ROLE and index.column() == self.EDIT_COLUMN:
+            return self._stages
+        if (role == Qt.ItemDataRole.ForegroundRole and index.column() == self.EDIT_COLUMN
+                and value not in self._chosen):
+            return theme.WARNING
+        return None
+
+    def setData(self, index: Index, value, role: int = Qt.ItemDataRole.EditRole) -> bool:
+        if (not index.isValid() or index.column() != self.EDIT_COLUMN
+                or role != Qt.ItemDataRole.EditRole or value not in self._stages):
+            return False
+        self._chosen[self._values[index.row()][0]] = value
+        self.dataChanged.emit(index, index)
+        return True
+
+
+class ProblemsModel(QAbstractTableModel):
+    """Every problem a dry run found: spreadsheet row, column and reason (read-only)."""
+
+    HEADERS = ("Row", "Column", "Problem")
+
+    def __init__(self, parent=None):
+        super().__init__(parent)
+        self._problems: list[RowProblem] = []
+
+    def set_problems(self, problems: list[RowProblem]) -> None:
+        self.beginResetModel()
+        self._problems = list(problems)
+        self.endResetModel()
+
+    def rowCount(self, parent: Index = QModelIndex()) -> int:
+        return 0 if parent.isValid() else len(self._problems)
+
+    def columnCount(self, parent: Index = QModelIndex()) -> int:
+        return 0 if parent.isValid() else len(self.HEADERS)
+
+    def headerData(self, section: int, orientation: Qt.Orientation,
+                   role: int = Qt.ItemDataRole.DisplayRole):
+        if (orientation == Qt.Orientation.Horizontal and role == Qt.ItemDataRole.DisplayRole
+                and 0 <= section < len(self.HEADERS)):
+            return self.HEADERS[section]
+        return None
+
+    def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole):
+        if not index.isValid():
+            return None
+        problem = self._problems[index.row()]
+        if role == Qt.ItemDataRole.DisplayRole:
+            return (str(problem.row), problem.column, problem.message)[index.column()]
+        if role == Qt.ItemDataRole.ToolTipRole and index.column() == 2:
+            return problem.message
+        if role == Qt.ItemDataRole.TextAlignmentRole and index.column() == 0:
+            return int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
+        return None
