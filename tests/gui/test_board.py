@@ -191,3 +191,15 @@ def test_ctrl_right_moves_the_selected_card_to_the_next_column(qtbot, board, sta
         qtbot.keyClick(column.list_view, Qt.Key.Key_Right, Qt.KeyboardModifier.ControlModifier)
     assert gate.calls == [(deals["Pilot"], stages["Qualified"].id)]
     assert "Pilot" in titles(board, stages["Qualified"].id)
+
+
+def test_enter_on_a_card_opens_its_deal(qtbot, board, stages, deals, monkeypatch):
+    from ui.deals.dialog import DealDialog
+
+    opened = []
+    monkeypatch.setattr(DealDialog, "show_existing", classmethod(
+        lambda _cls, _parent, _context, deal_id: opened.append(deal_id)))
+    column = board.column_for(stages["Qualified"].id)
+    column.list_view.setCurrentIndex(column.model.index(0))
+    qtbot.keyClick(column.list_view, Qt.Key.Key_Return)
+    assert opened == [deals["Renewal"]]

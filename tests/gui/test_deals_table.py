@@ -137,3 +137,17 @@ def test_totals_line_counts_and_weights(qtbot, view):
     qtbot.waitUntil(lambda: "total" in view.totals_label.text())
     text = view.totals_label.text()
     assert text.startswith("3 deals · ") and "17,800" in text and "4,300" in text
+
+
+def test_double_clicking_a_row_opens_its_deal(qtbot, view, deals, monkeypatch):
+    from ui.deals.dialog import DealDialog
+
+    opened = []
+    monkeypatch.setattr(DealDialog, "show_existing", classmethod(
+        lambda _cls, _parent, _context, deal_id: opened.append(deal_id)))
+    index = cell(view, deals["Renewal"], "company")
+    rect = view.table.visualRect(index)
+    # A double click is a press and release, then the double-click event.
+    qtbot.mouseClick(view.table.viewport(), Qt.MouseButton.LeftButton, pos=rect.center())
+    qtbot.mouseDClick(view.table.viewport(), Qt.MouseButton.LeftButton, pos=rect.center())
+    assert opened == [deals["Renewal"]]
