@@ -52,8 +52,18 @@ class UndoResult:
     restored: int
 
     def describe(self) -> str:
-        return (f"The import of {self.file_name} was undone: {self.deleted} deal(s) it created "
-                f"were removed and {self.restored} deal(s) it changed were restored.")
+        def deals(count: int) -> str:
+            return f"{count:,} deal{'' if count == 1 else 's'}"
+
+        parts = []
+        if self.deleted:
+            parts.append(f"{deals(self.deleted)} it created "
+                         f"{'was' if self.deleted == 1 else 'were'} removed")
+        if self.restored:
+            parts.append(f"{deals(self.restored)} it changed "
+                         f"{'was' if self.restored == 1 else 'were'} put back as before")
+        what = " and ".join(parts) or "there was nothing to take back"
+        return f"The import of {self.file_name} was undone: {what}."
 
 
 def _encode(value):

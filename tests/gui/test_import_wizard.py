@@ -123,7 +123,32 @@ def test_mapping_values_preview_import_and_undo(qtbot, qtmodeltester, wizard, tr
     assert asked == ["tracker.xlsx"]
     assert Deal.select().count() == 0
     assert not wizard.summary_page.undo.isEnabled()
-    assert "2 deal(s) it created were removed" in wizard.summary_page.subTitle()
+    assert "2 deals it created were removed" in wizard.summary_page.subTitle()
+    assert wizard.summary_page.title() == "Import undone"
+
+
+def test_an_ambiguous_amount_column_is_asked_about(qtbot, wizard, tmp_path):
+    workbook = openpyxl.Workbook()
+    workbook.active.append(["Title", "Company", "Amount"])
+    workbook.active.append(["Roof", "Acme", "1,500"])
+    workbook.active.append(["Door", "Beta", "2,250"])
+    path = tmp_path / "amounts.xlsx"
+    workbook.save(path)
+    wizard.file_page.set_path(str(path))
+    qtbot.waitUntil(wizard.file_page.isComplete, timeout=10_000)
+    go_next(qtbot, wizard, PAGE_MAPPING)
+    go_next(qtbot, wizard, PAGE_VALUES)
+    page = wizard.values_page
+    assert not page.view.isVisibleTo(wizard)  # no stage question, only the amounts one
+    box = page.decimal_boxes["Amount"]
+    assert not next_enabled(wizard)
+    assert "1,500 = 1.500" in box.itemText(2)
+    box.setCurrentIndex(2)  # the comma separates the decimals
+    go_next(qtbot, wizard, PAGE_PREVIEW)
+    assert wizard.preview_page.figures["created"].text() == "2"
+    with qtbot.wait_signal(wizard.sig_imported, timeout=10_000):
+        wizard.next()
+    assert Deal.get(Deal.title == "Roof").value == Decimal("1.50")
 
 
 def test_an_unreadable_file_is_explained_on_the_page(qtbot, wizard, tmp_path):

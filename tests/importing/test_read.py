@@ -4,6 +4,7 @@ UsageError), no traceback, no hang, no memory blow-up."""
 from __future__ import annotations
 
 import codecs
+import re
 import zipfile
 from datetime import date
 
@@ -157,3 +158,41 @@ def test_delimiters_are_sniffed():
 def test_date_cells_come_back_as_dates(make_xlsx):
     path = make_xlsx([["Title", "Close date"], ["Roof", date(2026, 3, 21)]])
     assert read_sheet(path).rows[1][1][1] == date(2026, 3, 21)
+
+
+ODS_CONTENT = """<?xml version="1.0" encoding="UTF-8"?>
+<office:document-content xmlns:office="urn:oasis:names:tc:opendocument:xmlns:office:1.0"
+ xmlns:table="urn:oasis:names:tc:opendocument:xmlns:table:1.0"
+ xmlns:text="urn:oasis:names:tc:opendocument:xmlns:text:1.0" office:version="1.2">
+<office:body><office:spreadsheet><table:table table:name="Deals">
+<table:table-row>
+ <table:table-cell office:value-type="string"><text:p>Title</text:p></table:table-cell>
+ <table:table-cell office:value-type="string"><text:p>Amount</text:p></table:table-cell>
+ <table:table-cell office:value-type="string"><text:p>Close date</text:p></table:table-cell>
+</table:table-row>
+<table:table-row>
+ <table:table-cell office:value-type="string"><text:p>Roof</text:p></table:table-cell>
+ <table:table-cell office:value-type="float" office:value="1200.5"><text:p>1200,5</text:p>
+ </table:table-cell>
+ <table:table-cell office:value-type="date" office:date-value="2026-03-21">
+  <text:p>21/03/2026</text:p></table:table-cell>
+</table:table-row>
+</table:table></office:spreadsheet></office:body></office:document-content>"""
+ODS_MANIFEST = """<?xml version="1.0" encoding="UTF-8"?>
+<manifest:manifest xmlns:manifest="urn:oasis:names:tc:opendocument:xmlns:manifest:1.0"
+ manifest:version="1.2">
+<manifest:file-entry manifest:full-path="/"
+ manifest:media-type="application/vnd.oasis.opendocument.spreadsheet"/>
+<manifest:file-entry manifest:full-path="content.xml" manifest:media-type="text/xml"/>
+</manifest:manifest>"""
+
+
+def test_a_libreoffice_ods_file_is_read(tmp_path):
+    path = tmp_path / "deals.ods"
+    with zipfile.ZipFile(path, "w") as archive:
+        archive.writestr("mimetype", "application/vnd.oasis.opendocument.spreadsheet")
+        archive.writestr("META-INF/manifest.xml", ODS_MANIFEST)
+        archive.writestr("content.xml", re.sub(r">\s+<", "><", ODS_CONTENT))
+    table = read_sheet(path)  # (LibreOffice writes no whitespace between cells, nor do we)
+    assert table.sheet_names == ["Deals"]
+    assert table.rows[1] == (2, ["Roof", 1200.5, date(2026, 3, 21)])

@@ -333,12 +333,18 @@ class ValuesPage(_Page):
         self.stages_label = QLabel()
         self.stages_label.setWordWrap(True)
         self.view = QTableView()
+        self.amounts_label = QLabel()
+        self.amounts_label.setWordWrap(True)
         self.amounts = QFormLayout()
         self.body.addWidget(self.stages_label)
-        self.body.addWidget(self.view, 1)
+        self.body.addWidget(self.view)
+        self.body.addSpacing(12)
+        self.body.addWidget(self.amounts_label)
         self.body.addLayout(self.amounts)
+        self.body.addStretch(1)
         self.model: StageValuesModel | None = None
         self.decimal_boxes: dict[str, QComboBox] = {}
+        self.separators: dict[str, str] = {}  # amount column -> the separator in question
 
     def initializePage(self) -> None:
         report: ImportReport = self.import_wizard().preview
@@ -356,6 +362,9 @@ class ValuesPage(_Page):
         header.setSectionResizeMode(2, QHeaderView.ResizeMode.Fixed)
         header.resizeSection(2, 220)
         has_stages = bool(report.unknown_stages)
+        rows_height = sum(table.rowHeight(r) for r in range(self.model.rowCount()))
+        table.setMaximumHeight(min(360, rows_height + header.height()
+                                   + 2 * table.frameWidth() + 2))
         table.setVisible(has_stages)
         self.stages_label.setVisible(has_stages)
         self.stages_label.setText(
@@ -364,10 +373,16 @@ class ValuesPage(_Page):
         )
         while self.amounts.rowCount():
             self.amounts.removeRow(0)
+        self.amounts_label.setText(
+            "In these columns every amount has three digits after a single comma (or dot), "
+            "so it could be thousands or decimals. Say which:")
+        self.amounts_label.setVisible(bool(report.ambiguous_amounts))
         self.decimal_boxes = {}
+        self.separators = {}
         for header_text, examples in report.ambiguous_amounts.items():
             box = QComboBox()
             sample = examples[0]
+            self.separators[header_text] = "," if "," in sample else "."
             separator = "comma" if "," in sample else "dot"
             box.addItems([self.DECIMAL_CHOICES[0],
                           f"The {separator} {self.DECIMAL_CHOICES[1]} ({sample} = "
@@ -381,8 +396,7 @@ class ValuesPage(_Page):
     def answers(self) -> tuple[dict[str, str], dict[str, str]]:
         decimal = {}
         for header_text, box in self.decimal_boxes.items():
-            sample = self.import_wizard().preview.ambiguous_amounts[header_text][0]
-            separator = "," if "," in sample else "."
+            separator = self.separators[header_text]
             other = "." if separator == "," else ","
             if box.currentIndex() == 1:
                 decimal[header_text] = other
@@ -502,6 +516,7 @@ class SummaryPage(_Page):
 
     def initializePage(self) -> None:
         report: ImportReport = self.import_wizard().result
+        self.setTitle("Imported")
         done = [f"{report.created:,} new deal{'s' if report.created != 1 else ''}"
                 if report.created else "",
                 f"{report.updated:,} updated" if report.updated else ""]
@@ -538,6 +553,7 @@ class SummaryPage(_Page):
 
     def _undone(self, result: UndoResult) -> None:
         self.undo.setEnabled(False)
+        self.setTitle("Import undone")
         self.setSubTitle(result.describe())
         wizard = self.import_wizard()
         wizard.context.bus.changed("deals", "reps")
