@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from PySide6.QtCore import QObject, QRunnable, QThreadPool, Signal
+from PySide6.QtCore import QObject, QRunnable, QThreadPool, QTimer, Signal
 
 from app import crash_log
 from app.errors import FunnelcastError
@@ -80,16 +80,33 @@ class TaskRunner(QObject):
         self._pool = QThreadPool(self)
         self._pool.setMaxThreadCount(1)
         self._running: set[Task] = set()
+        self._waiting: list[Task] = []
 
     def submit(self, fn: Callable[[JobControl], Any]) -> Task:
-        """Queue ``fn(control)``; connect to the returned task's signals right away (they
-        are delivered through the event loop, so none is missed)."""
+        """Queue ``fn(control)`` and return its task; connect to the task's signals in the
+        same breath. The job starts on the next turn of the event loop, never before the
+        caller's connections exist, so even a job that fails at once is heard."""
         task = Task(fn)
         self._running.add(task)
         task.sig_finished.connect(lambda: self._running.discard(task))
-        self._pool.start(_Runnable(task))
+        self._waiting.append(task)
+        QTimer.singleShot(0, self, self._start_waiting)
         return task
 
+    def _start_waiting(self) -> None:
+        while self._waiting:
+            self._pool.start(_Runnable(self._waiting.pop(0)))
+
     def wait(self, msecs: int = 30_000) -> bool:
-        """Block until the queue is empty (used at shutdown and by tests)."""
+        """Run everything queued and block until it is done (tests, and before quitting)."""
+        self._start_waiting()
         return self._pool.waitForDone(msecs)
+
+    def shutdown(self, msecs: int = 10_000) -> None:
+        """At quit: drop jobs not yet started, ask running ones to cancel, wait for them.
+        A worker still running while Python tears down would hang the process."""
+        self._waiting.clear()
+        self._pool.clear()
+        for task in list(self._running):
+            task.cancel()
+        self._pool.waitForDone(msecs)

@@ -1,0 +1,82 @@
+"""Background jobs: every outcome reaches the GUI thread, even from a job that ends at once."""
+
+from __future__ import annotations
+
+import threading
+
+import pytest
+
+from app.errors import ValidationError
+from ui.tasks import TaskRunner
+
+pytestmark = pytest.mark.gui
+
+
+@pytest.fixture
+def runner(qtbot):
+    tasks = TaskRunner()
+    yield tasks
+    tasks.shutdown()
+
+
+def test_a_job_that_fails_at_once_is_still_heard(qtbot, runner):
+    for _ in range(20):  # the race this guards against showed about one time in four
+        task = runner.submit(lambda _c: (_ for _ in ()).throw(ValidationError("bad row 3")))
+        with qtbot.wait_signal(task.sig_error, timeout=5000) as blocker:
+            pass
+        assert str(blocker.args[0]) == "bad row 3"
+
+
+def test_results_and_progress_arrive_on_the_gui_thread(qtbot, runner):
+    seen: list[tuple[str, object]] = []
+
+    def job(control):
+        control.report(0.5, "half")
+        return 42
+
+    task = runner.submit(job)
+    task.sig_progress.connect(lambda f, m: seen.append(("progress", (f, m))))
+    task.sig_result.connect(lambda v: seen.append(("result", threading.current_thread())))
+    with qtbot.wait_signal(task.sig_finished, timeout=5000):
+        pass
+    assert seen[0] == ("progress", (0.5, "half"))
+    assert seen[1] == ("result", threading.main_thread())
+
+
+def test_cancel_stops_a_job_at_its_next_report(qtbot, runner):
+    started = threading.Event()
+    release = threading.Event()
+
+    def job(control):
+        started.set()
+        release.wait(5)
+        control.report(0.1)
+        return "finished anyway"
+
+    task = runner.submit(job)
+    results = []
+    task.sig_result.connect(results.append)
+    qtbot.wait_until(started.is_set, timeout=5000)
+    task.cancel()
+    with qtbot.wait_signal(task.sig_cancelled, timeout=5000):
+        release.set()
+    assert results == []
+
+
+def test_an_unexpected_bug_becomes_one_sentence_and_a_log(qtbot, runner, tmp_path, monkeypatch):
+    monkeypatch.setenv("XDG_STATE_HOME", str(tmp_path))
+    task = runner.submit(lambda _c: 1 / 0)
+    with qtbot.wait_signal(task.sig_error, timeout=5000) as blocker:
+        pass
+    message = str(blocker.args[0])
+    assert "ZeroDivisionError" in message and "Traceback" not in message
+    log = tmp_path / "Funnelcast" / "log" / "funnelcast.log"
+    assert "Traceback" in log.read_text()
+
+
+def test_shutdown_drops_jobs_that_have_not_started(qtbot, runner):
+    ran = []
+    runner.submit(lambda _c: ran.append(1))
+    runner.shutdown()
+    qtbot.wait(50)
+    assert ran == []
