@@ -7,24 +7,26 @@ import sys
 
 from app import crash_log
 from app.errors import FunnelcastError
-from app.users import resolve_actor
-from app.workspace import close_workspace, open_workspace
-from cli.commands import COMMANDS
-from cli.context import Context
 from cli.output import complain
 
 
-def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(
-        prog="funnelcast",
-        description="Funnelcast: a pipeline tracker for small sales teams. "
-        "With no command, the window opens.",
-    )
+def _global_options(parser: argparse.ArgumentParser) -> argparse.ArgumentParser:
     parser.add_argument("--db", metavar="PATH_OR_URL",
                         help="SQLite file or postgresql:// URL (default: the user's data folder)")
     parser.add_argument("--as", dest="acting_user", metavar="NAME",
                         help="act as this rep (default: the current user in the settings)")
     parser.add_argument("--json", action="store_true", help="print JSON instead of text")
+    return parser
+
+
+def build_parser() -> argparse.ArgumentParser:
+    from cli.commands import COMMANDS
+
+    parser = _global_options(argparse.ArgumentParser(
+        prog="funnelcast",
+        description="Funnelcast: a pipeline tracker for small sales teams. "
+        "With no command, the window opens.",
+    ))
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
     for module in COMMANDS:
         command = sub.add_parser(module.NAME, help=module.HELP, description=module.HELP)
@@ -37,6 +39,11 @@ def build_parser() -> argparse.ArgumentParser:
 def run_command(args: argparse.Namespace) -> int:
     """Open the database, resolve ``--as``, run the command; user errors become a message
     on stderr and their exit code, never a traceback."""
+    from app.users import resolve_actor
+    from app.workspace import close_workspace, open_workspace
+    from cli.commands import COMMANDS
+    from cli.context import Context
+
     module = next(m for m in COMMANDS if args.command == m.NAME)
     try:
         workspace = open_workspace(args.db)
@@ -57,12 +64,18 @@ def run_command(args: argparse.Namespace) -> int:
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = build_parser()
-    args = parser.parse_args(argv)
-    if args.command is None:
-        from ui.application import run_gui  # Qt is imported only when the window is wanted
+    argv = sys.argv[1:] if argv is None else argv
+    # The window is the common case: decide it from the global options alone, so opening it
+    # never imports the commands (and what they import).
+    known, rest = _global_options(argparse.ArgumentParser(add_help=False)).parse_known_args(argv)
+    if not rest:
+        from ui.application import run_gui
 
-        return run_gui(args.db, args.acting_user)
+        return run_gui(known.db, known.acting_user)
+    args = build_parser().parse_args(argv)
+    if args.command is None:
+        build_parser().print_usage(sys.stderr)
+        return 2
     return run_command(args)
 
 

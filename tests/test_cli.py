@@ -58,3 +58,20 @@ def test_without_a_display_the_window_explains_instead_of_crashing(tmp_path):
     assert "no display is available" in result.stderr
     assert "python main.py --help" in result.stderr
     assert not (tmp_path / "x.sqlite").exists()  # nothing was created
+
+
+def test_opening_the_window_does_not_import_the_commands():
+    """Start-up speed: the window path must not pay for the commands' modules."""
+    probe = (
+        "import sys, cli.main as m\n"
+        "import ui.application as u\n"
+        "u.run_gui = lambda db, who: 0\n"
+        "m.main([])\n"
+        "heavy = [n for n in sys.modules if n.startswith(('cli.commands', 'app.importing',"
+        " 'app.demo', 'openpyxl', 'python_calamine'))]\n"
+        "print(heavy)\n"
+    )
+    result = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True,
+                            cwd=ROOT, timeout=60)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip() == "[]"

@@ -50,16 +50,20 @@ def run_gui(db: str | None, acting_user: str | None) -> int:
 
     context = UiContext(opened, None)
     try:
-        if workspace.needs_first_run():
+        state = workspace.start_state(acting_user)
+        actor = state.actor
+        if state.first_run:
             welcome = WelcomeDialog(context.runner)
             if welcome.exec() != QDialog.DialogCode.Accepted:
                 return 0
-        actor = users.resolve_actor(acting_user)
+            actor = users.resolve_actor(acting_user)
         if actor is None:
             chooser = ChooseUserDialog()
             if chooser.exec() != QDialog.DialogCode.Accepted:
                 return 0
             actor = users.set_current_user(chooser.chosen_name())
+    except DatabaseDamaged as damaged:
+        return restart_after_damage(damaged)
     except FunnelcastError as error:
         QMessageBox.critical(None, "Funnelcast", str(error))
         return error.exit_code
@@ -75,8 +79,37 @@ def run_gui(db: str | None, acting_user: str | None) -> int:
         window.sig_first_paint.connect(report)
     window.show()
     code = app.exec()
+    context.runner.shutdown()
     workspace.close_workspace()
     return code
+
+
+def offer_restore(parent, damaged: DatabaseDamaged) -> bool:
+    """Tell the user the database is damaged and offer its newest backup. True when the
+    backup was put in place (the damaged file is kept beside it)."""
+    from PySide6.QtWidgets import QMessageBox
+
+    if not damaged.backups:
+        QMessageBox.critical(parent, "Damaged database", str(damaged))
+        return False
+    box = QMessageBox(QMessageBox.Icon.Critical, "Damaged database", str(damaged), parent=parent)
+    restore = box.addButton("Restore the newest backup", QMessageBox.ButtonRole.AcceptRole)
+    box.addButton("Quit", QMessageBox.ButtonRole.RejectRole)
+    box.exec()
+    if box.clickedButton() is not restore:
+        return False
+    workspace.restore_backup(damaged.path, damaged.backups[0])
+    return True
+
+
+def restart_after_damage(damaged: DatabaseDamaged, parent=None) -> int:
+    """Offer the backup; if it was restored, start Funnelcast afresh on it. Exit code."""
+    from PySide6.QtCore import QProcess
+
+    if offer_restore(parent, damaged):
+        QProcess.startDetached(sys.executable, sys.argv)
+        return 0
+    return 2
 
 
 def _report_unexpected(kind, error, trace) -> None:
@@ -95,19 +128,9 @@ def _open(db: str | None):
     from PySide6.QtWidgets import QMessageBox
 
     try:
-        return workspace.open_workspace(db)
+        return workspace.open_workspace(db, defer_check=True)
     except DatabaseDamaged as damaged:
-        if not damaged.backups:
-            QMessageBox.critical(None, "Damaged database", str(damaged))
-            return None
-        box = QMessageBox(QMessageBox.Icon.Critical, "Damaged database", str(damaged))
-        restore = box.addButton("Restore the newest backup", QMessageBox.ButtonRole.AcceptRole)
-        box.addButton("Quit", QMessageBox.ButtonRole.RejectRole)
-        box.exec()
-        if box.clickedButton() is not restore:
-            return None
-        workspace.restore_backup(damaged.path, damaged.backups[0])
-        return _open(db)
+        return _open(db) if offer_restore(None, damaged) else None
     except FunnelcastError as error:
         QMessageBox.critical(None, "Funnelcast", str(error))
         return None

@@ -7,8 +7,9 @@ so opening the app on a large database shows the shell at once.
 from __future__ import annotations
 
 from PySide6.QtCore import QByteArray, QEvent, QObject, QSettings, Qt, QTimer, Signal
-from PySide6.QtGui import QAction, QActionGroup, QKeySequence
+from PySide6.QtGui import QAction, QActionGroup, QColor, QKeySequence
 from PySide6.QtWidgets import (
+    QApplication,
     QButtonGroup,
     QHBoxLayout,
     QLabel,
@@ -24,6 +25,7 @@ from PySide6.QtWidgets import (
 )
 
 from app import users, workspace
+from app.errors import DatabaseDamaged
 from ui.context import UiContext
 from ui.features import install_all
 from ui.navigation import SECTIONS, Section
@@ -63,6 +65,8 @@ class MainWindow(QMainWindow):
 
         for _section in SECTIONS:
             self._stack.addWidget(QWidget())  # placeholders until first shown
+        if not context.workspace.integrity_checked:
+            central.setEnabled(False)  # nothing reads the database until the check passes
         self.installEventFilter(self)
         context.bus.sig_changed.connect(self._on_data_changed)
         context.bus.sig_user_changed.connect(self._show_user)
@@ -85,7 +89,7 @@ class MainWindow(QMainWindow):
         for section in SECTIONS:
             button = QToolButton()
             button.setText(f"  {section.label}")
-            button.setIcon(icon(section.icon))
+            button.setIcon(icon(section.icon, on_color=QColor("#ffffff")))
             button.setCheckable(True)
             button.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextBesideIcon)
             button.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Fixed)
@@ -267,7 +271,7 @@ class MainWindow(QMainWindow):
         stored.setValue("main/geometry", self.saveGeometry())
         stored.setValue("main/state", self.saveState())
         stored.setValue("main/section", self.current_section())
-        self.context.runner.wait()
+        self.context.runner.shutdown()
         super().closeEvent(event)
 
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:
@@ -277,8 +281,29 @@ class MainWindow(QMainWindow):
         return super().eventFilter(watched, event)
 
     def _after_first_paint(self) -> None:
-        """Heavy work waits until the shell is on screen."""
+        """Heavy work waits until the shell is on screen; data waits for the integrity check
+        when it was deferred (it runs first on the worker, which serialises all jobs)."""
         self.sig_first_paint.emit()
+        if self.context.workspace.integrity_checked:
+            self._load()
+            return
+        self.statusBar().showMessage("Checking the database…")
+        task = self.context.runner.submit(lambda _control: workspace.check_integrity())
+        task.sig_result.connect(lambda _none: self._load())
+        task.sig_error.connect(self._check_failed)
+
+    def _load(self) -> None:
+        self.centralWidget().setEnabled(True)
+        self.statusBar().clearMessage()
         self.show_section(self._start_section)
         self.refresh_counts()
         install_all(self)
+
+    def _check_failed(self, error) -> None:
+        from ui.application import restart_after_damage
+
+        if isinstance(error, DatabaseDamaged):
+            restart_after_damage(error, self)
+        else:
+            QMessageBox.critical(self, "Funnelcast", str(error))
+        QApplication.quit()

@@ -32,7 +32,7 @@ def _view(spec: str, context: UiContext) -> QWidget:
 class Section:
     key: str
     label: str
-    icon: str  # a qtawesome name
+    icon: str  # a Phosphor icon name, see ui.theme.icon
     shortcut: str  # e.g. "Ctrl+1"
     factory: Callable[[UiContext], QWidget] | None
     pending: str  # shown while factory is None: what the page will hold

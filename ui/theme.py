@@ -1,10 +1,14 @@
 """The look: Fusion, a restrained palette that follows the system's light or dark scheme,
-one accent colour, and icons from qtawesome coloured to match."""
+one accent colour, and Phosphor icons tinted to match."""
 
 from __future__ import annotations
 
-from PySide6.QtCore import Qt
-from PySide6.QtGui import QColor, QGuiApplication, QIcon, QPalette
+from functools import cache
+from importlib.resources import files
+
+from PySide6.QtCore import QByteArray, QPoint, QRect, QRectF, QSize, Qt
+from PySide6.QtGui import QColor, QGuiApplication, QIcon, QIconEngine, QPainter, QPalette, QPixmap
+from PySide6.QtSvg import QSvgRenderer
 from PySide6.QtWidgets import QApplication
 
 ACCENT = QColor("#3a6fd8")
@@ -81,12 +85,56 @@ def apply_theme(app: QApplication) -> None:
     QGuiApplication.styleHints().colorSchemeChanged.connect(refresh)
 
 
-def icon(name: str, color: QColor | None = None) -> QIcon:
-    """An icon from qtawesome (e.g. ``"ph.kanban"``) drawn in the text colour, or ``color``."""
-    import qtawesome  # imported on first use: loading its fonts costs start-up time
+class _SvgIconEngine(QIconEngine):
+    """Draws a one-colour SVG at any size: crisp on every screen, tinted per mode."""
 
+    def __init__(self, svg: bytes, color: QColor, on_color: QColor | None):
+        super().__init__()
+        self._svg = svg
+        self._color = color
+        self._on_color = on_color or color
+        self._renderers: dict[str, QSvgRenderer] = {}
+
+    def _renderer(self, mode: QIcon.Mode, state: QIcon.State) -> QSvgRenderer:
+        if mode == QIcon.Mode.Disabled:
+            color = QApplication.palette().color(
+                QPalette.ColorGroup.Disabled, QPalette.ColorRole.WindowText)
+        elif state == QIcon.State.On or mode == QIcon.Mode.Selected:
+            color = self._on_color
+        else:
+            color = self._color
+        key = color.name(QColor.NameFormat.HexArgb)
+        if key not in self._renderers:
+            tinted = self._svg.replace(b"currentColor", color.name().encode())
+            self._renderers[key] = QSvgRenderer(QByteArray(tinted))
+        return self._renderers[key]
+
+    def paint(self, painter: QPainter, rect: QRect, mode: QIcon.Mode, state: QIcon.State) -> None:
+        self._renderer(mode, state).render(painter, QRectF(rect))
+
+    def pixmap(self, size: QSize, mode: QIcon.Mode, state: QIcon.State) -> QPixmap:
+        image = QPixmap(size)
+        image.fill(Qt.GlobalColor.transparent)
+        painter = QPainter(image)
+        self.paint(painter, QRect(QPoint(0, 0), size), mode, state)
+        painter.end()
+        return image
+
+    def clone(self) -> QIconEngine:
+        return _SvgIconEngine(self._svg, self._color, self._on_color)
+
+
+@cache
+def _svg_source(name: str) -> bytes:
+    folder, _, glyph = name.partition(".")
+    if folder != "ph" or not glyph:
+        raise ValueError(f"Unknown icon {name!r}: use a Phosphor name such as 'ph.plus'")
+    return files("resources").joinpath(f"icons/phosphor/{glyph}.svg").read_bytes()
+
+
+def icon(name: str, color: QColor | None = None, on_color: QColor | None = None) -> QIcon:
+    """A Phosphor icon (e.g. ``"ph.plus"``), drawn in the text colour or ``color``; in the
+    checked state in ``on_color`` (default: the same). The SVGs live in
+    ``resources/icons/phosphor`` (MIT licence there): add a file there to use a new glyph."""
     text = QApplication.palette().color(QPalette.ColorRole.WindowText)
-    return qtawesome.icon(
-        name, color=color or text, color_active=color or text,
-        color_selected=QColor("#ffffff"), color_on=QColor("#ffffff"),
-    )
+    return QIcon(_SvgIconEngine(_svg_source(name), color or text, on_color))

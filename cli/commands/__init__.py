@@ -1,5 +1,9 @@
 """One module per command. Each exposes ``NAME``, ``HELP``, ``configure(parser)`` and
-``run(args, context) -> int``; add a module here and to :data:`COMMANDS` to add a command."""
+``run(args, context) -> int``; add a module here and to :data:`COMMANDS` to add a command.
+
+Opening the window never imports these modules (cli.main decides that from the global
+options alone). Every command module is imported to build the parser for any command or
+``--help``, so heavy ``app`` imports belong inside ``run()``."""
 
 from cli.commands import demo, import_cmd
 

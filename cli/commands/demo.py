@@ -5,7 +5,6 @@ from __future__ import annotations
 import argparse
 from dataclasses import asdict
 
-from app.demo import generate_demo
 from cli.context import Context
 from cli.output import emit_json, say
 
@@ -18,6 +17,8 @@ def configure(parser: argparse.ArgumentParser) -> None:
 
 
 def run(args: argparse.Namespace, context: Context) -> int:
+    from app.demo import generate_demo
+
     summary = generate_demo(seed=args.seed)
     if args.json:
         emit_json(asdict(summary))

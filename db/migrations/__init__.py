@@ -9,9 +9,11 @@ from __future__ import annotations
 
 import importlib
 import pkgutil
+import sqlite3
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from pathlib import Path
 from types import ModuleType
 
 from peewee import Database, SqliteDatabase
@@ -49,6 +51,20 @@ def current_version(db: Database) -> int:
     if not db.table_exists("schema_version"):
         return 0
     row = db.execute_sql("SELECT MAX(version) FROM schema_version").fetchone()
+    return int(row[0] or 0)
+
+
+def stored_version(path: Path) -> int | None:
+    """The schema version recorded in the SQLite file at ``path``, read without opening it
+    through the app (no pragmas, no writes); None when it cannot be read."""
+    try:
+        con = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
+        try:
+            row = con.execute("SELECT MAX(version) FROM schema_version").fetchone()
+        finally:
+            con.close()
+    except sqlite3.Error:
+        return None
     return int(row[0] or 0)
 
 
