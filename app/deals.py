@@ -14,6 +14,7 @@ from decimal import Decimal, InvalidOperation
 
 from app.clock import utcnow
 from app.errors import ConflictError, NotFound, ValidationError
+from app.pipeline import live_stages
 from app.users import RepInfo
 from db.connection import writing
 from db.models import Deal, LeadSource, Rep, Stage, StageChange
@@ -156,7 +157,7 @@ def create_deal(draft: DealDraft, actor: RepInfo | None, *, origin: str = "app")
     values = _validate(values)
     with writing():
         if draft.stage_id is None:
-            stage = Stage.select().order_by(Stage.position).first()
+            stage = live_stages().first()
             if stage is None:
                 raise ValidationError("Define the pipeline's stages before adding deals.")
         else:

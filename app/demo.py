@@ -37,6 +37,7 @@ from peewee import Model, fn
 from app import clock, settings
 from app.defaults import install_default_pipeline, load_template
 from app.errors import ValidationError
+from app.pipeline import live_stages
 from db.connection import writing
 from db.models import (
     Activity,
@@ -338,9 +339,7 @@ class _Deal:
 
 
 def _load_pipeline() -> _Pipeline:
-    stages = list(Stage.select().order_by(Stage.position, Stage.id))
-    # schema 3 archives deleted stages instead of dropping them; they take no new deals
-    stages = [s for s in stages if not getattr(s, "archived", False)]
+    stages = list(live_stages())
     marketing = [s for s in stages if s.outcome == "open" and s.side == "marketing"]
     sales = [s for s in stages if s.outcome == "open" and s.side == "sales"]
     won = next((s for s in stages if s.outcome == "won"), None)

@@ -25,6 +25,7 @@ from decimal import Decimal
 from peewee import JOIN, Case, fn
 
 from app import settings
+from app.pipeline import live_stages
 from db.models import ChecklistCheck, ChecklistItem, Deal, LeadSource, Rep, Stage
 
 CHECKLIST_POINTS = 60.0
@@ -187,7 +188,7 @@ def score_leads(threshold: int | None = None) -> list[LeadScore]:
     """
     if threshold is None:
         threshold = settings.load().sales_ready_threshold
-    stages = list(Stage.select().where(Stage.archived == False).order_by(Stage.position))
+    stages = list(live_stages())
     marketing = [s for s in stages if s.side == "marketing" and s.outcome == "open"]
     first_sales = next((s for s in stages if s.side == "sales" and s.outcome == "open"), None)
     if not marketing:

@@ -64,16 +64,23 @@ def _stage_info(stage: Stage) -> StageInfo:
     )
 
 
+def live_stages():
+    """The pipeline's stages in order, without those deleted in the stage editor (they are
+    archived, not dropped, because the stage history still points at them)."""
+    return Stage.select().where(Stage.archived == False).order_by(Stage.position)
+
+
 def list_stages() -> list[StageInfo]:
-    return [_stage_info(s) for s in Stage.select().order_by(Stage.position)]
+    return [_stage_info(s) for s in live_stages()]
 
 
 def find_stage(name: str) -> StageInfo:
     wanted = " ".join(name.split()).casefold()
-    for stage in Stage.select().order_by(Stage.position):
+    stages = list(live_stages())
+    for stage in stages:
         if " ".join(stage.name.split()).casefold() == wanted:
             return _stage_info(stage)
-    names = ", ".join(s.name for s in Stage.select().order_by(Stage.position))
+    names = ", ".join(s.name for s in stages)
     raise NotFound(f"There is no stage called {name!r}. Stages: {names}.")
 
 
@@ -85,14 +92,10 @@ def gate_stages(from_stage: Stage, to_stage: Stage) -> list[Stage]:
     """
     if to_stage.outcome == "lost" or to_stage.position <= from_stage.position:
         return []
-    passed = (
-        Stage.select()
-        .where(
-            Stage.position > from_stage.position,
-            Stage.position < to_stage.position,
-            Stage.outcome == "open",
-        )
-        .order_by(Stage.position)
+    passed = live_stages().where(
+        Stage.position > from_stage.position,
+        Stage.position < to_stage.position,
+        Stage.outcome == "open",
     )
     return [*passed, to_stage]
 
@@ -173,6 +176,9 @@ def move_deal(
             raise ConflictError(
                 f"“{deal.title}” was changed by someone else; reload it and move it again."
             )
+        if to_stage.archived:
+            raise ValidationError(f"{to_stage.name} was deleted; choose another stage.",
+                                  field="stage")
         if to_stage.id == deal.stage_id:
             raise ValidationError(f"“{deal.title}” is already in {to_stage.name}.", field="stage")
         missing = missing_requirements(deal_id, to_stage_id)

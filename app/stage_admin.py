@@ -22,7 +22,7 @@ from dataclasses import dataclass, field
 from peewee import fn
 
 from app.errors import NotFound, ValidationError
-from app.pipeline import move_deal
+from app.pipeline import live_stages, move_deal
 from app.users import RepInfo, require_manager
 from db.connection import writing
 from db.models import OUTCOMES, SIDES, ChecklistItem, Deal, Stage, StageChange
@@ -73,9 +73,7 @@ class SaveReport:
 
 def load_pipeline() -> list[StageDraft]:
     """The live stages in order, each with its checklist, as drafts to edit (two queries)."""
-    stages = list(
-        Stage.select().where(Stage.archived == False).order_by(Stage.position, Stage.id)
-    )
+    stages = list(live_stages())
     items: dict[int, list[ChecklistDraft]] = {s.id: [] for s in stages}
     query = (
         ChecklistItem.select()
@@ -202,7 +200,7 @@ def save_pipeline(
     validate_pipeline(stages)
     names = {_clean_name(s.name).casefold(): s for s in stages}
     with writing():
-        stored = {s.id: s for s in Stage.select().where(Stage.archived == False)}
+        stored = {s.id: s for s in live_stages()}
         kept_ids = {s.id for s in stages if s.id is not None}
         unknown = kept_ids - set(stored)
         if unknown:

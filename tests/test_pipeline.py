@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from app.deals import DealDraft, create_deal, get_deal
-from app.errors import ConflictError, PermissionDenied, ValidationError
+from app.errors import ConflictError, NotFound, PermissionDenied, ValidationError
 from app.pipeline import GateBlocked, missing_requirements, move_deal, set_checked, undo_move
 from db.models import ChecklistItem, StageChange
 
@@ -118,3 +118,18 @@ def test_a_stale_version_is_refused(deal, stages, manager):
     set_checked(deal.id, required(stages["Qualified"])[0], True, manager)
     with pytest.raises(ConflictError):
         move_deal(deal.id, stages["Suspect"].id, manager, expected_version=deal.version)
+
+
+def test_a_deleted_stage_takes_no_deals_and_is_not_listed(manager, stages):
+    from app.deals import DealDraft, create_deal
+    from app.pipeline import find_stage, list_stages, move_deal
+    from app.stage_admin import load_pipeline, save_pipeline
+
+    plan = [s for s in load_pipeline() if s.name != "Proposal"]
+    save_pipeline(plan, {}, manager)
+    assert "Proposal" not in [s.name for s in list_stages()]
+    with pytest.raises(NotFound):
+        find_stage("Proposal")
+    deal = create_deal(DealDraft(title="Late"), manager)
+    with pytest.raises(ValidationError, match="was deleted"):
+        move_deal(deal.id, stages["Proposal"].id, manager, override_reason="test")
