@@ -57,20 +57,13 @@ def insert_rows(
     columns: Sequence[str],
     rows: Iterable[Sequence],
     constants: Mapping[str, object] | None = None,
-    *,
-    uuid_column: str | None = None,
 ) -> None:
     """Insert ``rows`` (stored-form values in the order of ``columns``, column names) into
     ``model``'s table with one prepared statement. ``constants`` (column → value) are the
-    same on every row. ``uuid_column``, when given, is the first of ``columns``: a None there
-    gets a fresh uuid from the database."""
+    same on every row."""
     constants = dict(constants or {})
     names = [*columns, *constants]
-    marks = ["?" if database.obj.param == "?" else "%s"] * len(columns)
-    if uuid_column is not None:
-        if columns[0] != uuid_column:
-            raise ValueError("the uuid column must come first")
-        marks[0] = f"COALESCE({marks[0]}, {new_uuid_sql()})"
+    marks = [database.obj.param] * len(columns)
     marks += [_literal(v) for v in constants.values()]
     sql = (f"INSERT INTO {_quote(model._meta.table_name)} "
            f"({', '.join(_quote(n) for n in names)}) VALUES ({', '.join(marks)})")

@@ -241,13 +241,16 @@ def read_sheet(
                 f"The sheet {chosen!r} has {data.width} columns; at most {MAX_COLUMNS} are read."
             )
         first_row = data.start[0] + 1 if data.height else 1
+        if control is not None:
+            control.report(0.15, "Reading the sheet…")
         table = SheetTable(path, chosen, names)
+        # calamine gives "" for an empty cell: a row of nothing but those is skipped.
+        table.rows = [
+            (first_row + offset, values)
+            for offset, values in enumerate(data.iter_rows())
+            if values.count("") != len(values)
+        ]
         rows = table.rows
-        for offset, values in enumerate(data.iter_rows()):
-            if any(v != "" for v in values):
-                rows.append((first_row + offset, values))
-            if control is not None and offset % 20_000 == 0:
-                control.report(0.25 * offset / max(1, data.height), "Reading the sheet…")
         if len(rows) > MAX_ROWS:
             raise _too_many_rows(chosen, f"{len(rows):,}")
         return table

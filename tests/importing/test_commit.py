@@ -146,3 +146,18 @@ def test_undo_refuses_to_lose_a_later_edit(manager, stages, make_xlsx):
     with pytest.raises(ConflictError, match="changed since"):
         undo_last_import(manager)
     assert Deal.select().count() == 3
+
+
+def test_bulk_created_rows_read_back_like_any_other(manager, stages, make_xlsx):
+    import uuid
+
+    run_import(sample(make_xlsx), ImportOptions(), manager)
+    roof = Deal.get(Deal.title == "Roof")
+    assert roof.value == Decimal("1200.00") and roof.expected_close == date(2026, 3, 21)
+    assert roof.version == 1 and roof.updated_by_id == manager.id
+    assert roof.created_at == roof.stage_entered_at
+    ids = [Deal.get(Deal.title == t).uuid for t in ("Roof", "Door", "Window")]
+    changes = list(StageChange.select().where(StageChange.origin == "import"))
+    assert len({*ids, *(c.uuid for c in changes)}) == 6
+    assert all(uuid.UUID(str(u)).version == 4 for u in [*ids, *(c.uuid for c in changes)])
+    assert {c.deal_id: c.to_stage_id for c in changes}[roof.id] == stages["Qualified"].id
