@@ -286,8 +286,8 @@ class MappingPage(_Page):
         overview: FileOverview = self.import_wizard().overview
         self.setSubTitle(
             f"Header found on row {overview.header_row} of “{overview.sheet}”, with "
-            f"{overview.rows:,} rows below it. Click “Imports as” to change what a column "
-            "holds; columns set to “Don’t import” are left out."
+            f"{overview.rows:,} rows below it. Change “Imports as” where a column was read wrong; "
+            "columns set to “Don’t import” are left out."
         )
         self.model = ColumnMappingModel(overview.columns, self)
         self.model.dataChanged.connect(self._check)
