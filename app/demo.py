@@ -570,8 +570,11 @@ class _Generator:
             share = 0.45 if deal.owner is None else 0.35
             nxt = pipe.path[reached + 1].id
             span = self.horizon - timedelta(minutes=1) - deal.entered
+            # About a third of the leads waiting at the hand-off are fully qualified: the
+            # Leads view then shows some ready for sales, as a real team's would.
+            ready = deal.owner is None and reached + 1 == pipe.handover and rng.random() < 0.35
             for item in pipe.required[nxt] + pipe.optional[nxt]:
-                if rng.random() < share:
+                if (ready and item in pipe.required[nxt]) or rng.random() < share:
                     when = deal.entered + span * rng.uniform(0.1, 1.0)
                     by = deal.owner if deal.owner is not None else manager
                     deal.checks.append((item, when.replace(microsecond=0), by))

@@ -32,6 +32,7 @@ def run_gui(db: str | None, acting_user: str | None) -> int:
 
     from PySide6.QtWidgets import QApplication, QDialog, QMessageBox
 
+    from ui.formatting import adopt_system_locale
     from ui.theme import apply_theme
 
     app = QApplication.instance() or QApplication(sys.argv[:1])
@@ -39,6 +40,7 @@ def run_gui(db: str | None, acting_user: str | None) -> int:
     app.setApplicationName("Funnelcast")
     app.setApplicationDisplayName("Funnelcast")
     apply_theme(app)
+    adopt_system_locale()
 
     opened = _open(db)
     if opened is None:

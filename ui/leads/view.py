@@ -138,7 +138,7 @@ class LeadsView(QWidget):
         header.setDefaultAlignment(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter)
         header.setStretchLastSection(False)
         # Widths from the content's typical size, not measured over every row.
-        for column, width in enumerate((100, 270, 80, 90, 220, 90)):
+        for column, width in enumerate((90, 230, 80, 90, 220, 90)):
             header.resizeSection(column, width)
             header.setSectionResizeMode(column, QHeaderView.ResizeMode.Interactive)
         header.setSectionResizeMode(LeadsModel.WHY, QHeaderView.ResizeMode.Stretch)
