@@ -9,6 +9,7 @@ from PySide6.QtCore import QDate, QDateTime, QLocale, QTime
 
 from app.clock import to_local
 
+
 def adopt_system_locale() -> None:
     """Format with the user's locale. Where none is configured (the "C"/POSIX locale of a
     bare system, which writes 12,346$ and 21 03 2026), fall back to English (US)."""
