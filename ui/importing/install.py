@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import threading
-
 from PySide6.QtGui import QAction
 from PySide6.QtWidgets import QMessageBox, QWidget
 
@@ -34,13 +32,9 @@ def undo_from_menu(parent: QWidget, context: UiContext) -> None:
     if not confirm_undo(parent, what):
         return
     actor = context.actor
-    connected = threading.Event()  # a result emitted before the connections below is lost
-
-    def work(control):
-        connected.wait()
-        return undo_last_import(actor, backup=lambda: backup_now("before-undo-import"))
-
-    task = context.runner.submit(work)
+    task = context.runner.submit(
+        lambda control: undo_last_import(actor, backup=lambda: backup_now("before-undo-import"))
+    )
 
     def done(result) -> None:
         context.bus.changed("deals", "reps")
@@ -49,7 +43,6 @@ def undo_from_menu(parent: QWidget, context: UiContext) -> None:
     task.sig_result.connect(done)
     task.sig_error.connect(lambda error: QMessageBox.warning(parent, "Undo last import",
                                                              str(error)))
-    connected.set()
 
 
 def install(window) -> None:

