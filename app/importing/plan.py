@@ -137,10 +137,12 @@ class _Existing:
         self.by_external: dict[str, int] = {}
         self.by_title: dict[tuple[str, str], int] = {}
         self.by_email: dict[tuple[str, str], int] = {}
+        self.any = False
         query = Deal.select(
             Deal.id, Deal.uuid, Deal.external_id, Deal.company, Deal.title, Deal.contact_email
         ).tuples()
         for deal_id, deal_uuid, external, company, title, email in query:
+            self.any = True
             self.by_uuid[deal_uuid.hex if hasattr(deal_uuid, "hex") else str(deal_uuid)] = deal_id
             if external:
                 self.by_external.setdefault(external, deal_id)
@@ -389,7 +391,8 @@ def build_plan(
         uuid_hex = uuids[position]
         company_key = company_keys[position]
         deal_id, how = existing.find(uuid_hex, externals[position], company_key,
-                                     title_keys[position], emails[position])
+                                     title_keys[position], emails[position]
+                                     ) if existing.any else (None, "")
         if deal_id is not None:
             key: object = deal_id
         elif uuid_hex:
