@@ -65,9 +65,9 @@ class RowProblem:
 @dataclass
 class PlannedRow:
     """What will happen to one row. A create's values are ``ImportPlan.columns[field]
-    [position]``; an update holds its row's values in ``values`` and, in ``changes`` and
-    ``before``, the new and old values of the fields that differ. An owner or source that
-    does not exist yet appears as its name (a str) instead of an id."""
+    [position]``; an update holds, in ``changes`` and ``before``, the new and old values of
+    the fields that differ (``values`` is its row's values while it is being compared). An
+    owner or source that does not exist yet appears as its name (a str) instead of an id."""
 
     row: int
     action: str  # "create" | "update" | "unchanged" | "invalid"
@@ -167,16 +167,29 @@ class _Existing:
         return None, ""
 
 
-def _current_values(deal_ids: list[int]) -> dict[int, dict]:
-    """The writable fields (and version) of the matched deals, fetched in chunks."""
-    columns = [getattr(Deal, name).alias(name) for name in DEAL_FIELDS]
-    found: dict[int, dict] = {}
-    for start in range(0, len(deal_ids), 500):
-        chunk = deal_ids[start:start + 500]
-        query = Deal.select(Deal.id, Deal.version, Deal.uuid, *columns).where(Deal.id.in_(chunk))
-        for row in query.dicts():
-            found[row["id"]] = row
-    return found
+def _diff_matches(matches: list[PlannedRow], fields: list[str]) -> None:
+    """Fill in each matched row's changes (and version), 500 deals at a time so memory stays
+    flat on a large re-import; a row whose cells all equal the deal becomes "unchanged"."""
+    columns = [getattr(Deal, name).alias(name) for name in fields]
+    for start in range(0, len(matches), 500):
+        chunk = matches[start:start + 500]
+        query = Deal.select(Deal.id, Deal.version, Deal.uuid, *columns).where(
+            Deal.id.in_([item.deal_id for item in chunk]))
+        current = {row["id"]: row for row in query.dicts()}
+        for item in chunk:
+            deal = current[item.deal_id]
+            item.version = deal["version"]
+            item.uuid = deal["uuid"].hex
+            for key, new in item.values.items():
+                old = deal[key]
+                if key == "external_id" and old and old != new:
+                    continue  # matched by another key; the deal keeps its CRM id
+                if old != new:
+                    item.changes[key] = new
+                    item.before[key] = old
+            item.values = {}
+            if not item.changes:
+                item.action = "unchanged"
 
 
 def build_plan(
@@ -423,20 +436,7 @@ def build_plan(
             matches.append(item)
             planned.append(item)
 
-    current = _current_values([item.deal_id for item in matches])
-    for item in matches:
-        deal = current[item.deal_id]
-        item.version = deal["version"]
-        item.uuid = deal["uuid"].hex
-        for key, new in item.values.items():
-            old = deal[key]
-            if key == "external_id" and old and old != new:
-                continue  # matched by another key; the deal keeps its CRM id
-            if old != new:
-                item.changes[key] = new
-                item.before[key] = old
-        if not item.changes:
-            item.action = "unchanged"
+    _diff_matches(matches, [k for k in DEAL_FIELDS if k in cleaned])
 
     errors: list[RowProblem] = []
     by_row: list[RowProblem] = []
