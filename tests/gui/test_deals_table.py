@@ -39,7 +39,8 @@ def view(qtbot, ui_context, deals):
     widget = DealsView(ui_context)
     qtbot.addWidget(widget)
     widget.resize(1200, 600)
-    widget.show()
+    with qtbot.waitSignal(widget.model.sig_rows_ready):  # the first query runs on the worker
+        widget.show()
     qtbot.waitExposed(widget)
     return widget
 
@@ -102,15 +103,18 @@ def test_a_stage_edit_goes_through_the_gate(qtbot, view, deals, stages, monkeypa
     qtbot.waitUntil(lambda: get_deal(deals["Pilot"]).stage_id == qualified)
     assert asked == [(deals["Pilot"], qualified)]
     assert cell(view, deals["Pilot"], "stage").data() == "Qualified"
-    view.context.undo_stack.undo()
+    with qtbot.waitSignal(view.model.sig_rows_ready):  # the table re-reads on the worker
+        view.context.undo_stack.undo()
     assert cell(view, deals["Pilot"], "stage").data() == "Sales-ready lead"
 
 
-def test_sorting_a_column_reorders_rows_and_keeps_the_selection(view, deals):
+def test_sorting_a_column_reorders_rows_and_keeps_the_selection(qtbot, view, deals):
     view.table.selectRow(view.model.row_of(deals["Renewal"]))
-    view.table.sortByColumn(COLUMNS.index("value"), Qt.SortOrder.AscendingOrder)
+    with qtbot.waitSignal(view.model.sig_rows_ready):
+        view.table.sortByColumn(COLUMNS.index("value"), Qt.SortOrder.AscendingOrder)
     assert column_texts(view, "title") == ["Upgrade", "Pilot", "Renewal"]
-    view.table.sortByColumn(COLUMNS.index("title"), Qt.SortOrder.DescendingOrder)
+    with qtbot.waitSignal(view.model.sig_rows_ready):
+        view.table.sortByColumn(COLUMNS.index("title"), Qt.SortOrder.DescendingOrder)
     assert column_texts(view, "title") == ["Upgrade", "Renewal", "Pilot"]
     assert view.table.currentIndex().data(DEAL_ID_ROLE) == deals["Renewal"]
 
@@ -120,14 +124,18 @@ def test_filters_narrow_the_rows_and_the_totals(qtbot, view, stages, rep):
     qtbot.waitUntil(lambda: view.model.rowCount() == 1)
     assert column_texts(view, "title") == ["Pilot"]
     qtbot.waitUntil(lambda: view.totals_label.text().startswith("1 deal · total"))
-    view.search_edit.clear()
-    view.apply_filter()
-    view.owner_combo.setCurrentIndex(view.owner_combo.findData(rep.id))
+    with qtbot.waitSignal(view.model.sig_rows_ready):
+        view.search_edit.clear()
+        view.apply_filter()
+    with qtbot.waitSignal(view.model.sig_rows_ready):
+        view.owner_combo.setCurrentIndex(view.owner_combo.findData(rep.id))
     assert sorted(column_texts(view, "title")) == ["Pilot", "Upgrade"]
-    view.stage_combo.setCurrentIndex(view.stage_combo.findData(stages["Won"].id))
+    with qtbot.waitSignal(view.model.sig_rows_ready):
+        view.stage_combo.setCurrentIndex(view.stage_combo.findData(stages["Won"].id))
     assert column_texts(view, "title") == ["Upgrade"]
-    view.search_edit.setText("nothing like it")
-    view.apply_filter()
+    with qtbot.waitSignal(view.model.sig_rows_ready):
+        view.search_edit.setText("nothing like it")
+        view.apply_filter()
     assert view.model.rowCount() == 0
     assert "No deal matches" in view.empty_label.text()
 

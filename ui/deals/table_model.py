@@ -10,11 +10,13 @@ Edits go through the app: value, expected close and owner via :func:`app.deals.u
 (optimistic version), stage through the gated move the board uses. A refused edit changes
 nothing and its message goes out on ``sig_error``.
 
-The totals line (a GROUP BY over every matching deal) is summed on the worker when a
-``submit`` function (``context.runner.submit``) is given, so only the ordered-id query runs on
-the GUI thread.
+When a ``submit`` function (``context.runner.submit``) is given, both queries run on the
+worker: the ordered ids (up to ~170 ms for a sort of 100k deals, too long for the GUI thread)
+and the totals line (a GROUP BY over every matching deal). A newer request makes an older
+answer stale; it is dropped when it arrives.
 
 Signals:
+    sig_rows_ready() — the rows for the current filter and sort are in place.
     sig_totals(count: int, total: Decimal | None, weighted: Decimal | None) — the rows
         changed; the sums are None until the worker has them.
     sig_error(message: str) — an edit was refused.
@@ -73,6 +75,8 @@ class DealTableModel(QAbstractTableModel):
     # (generation, totals) from the worker; connected before any task starts, so a fast task
     # cannot finish before anyone listens.
     _sig_summed = Signal(object, object)
+    _sig_ids = Signal(object, object, object)  # (generation, how, ids) from the worker
+    sig_rows_ready = Signal()
 
     def __init__(self, currency: str, actor: Callable[[], RepInfo | None],
                  mover: Callable[[int, int], object] | None = None,
@@ -83,7 +87,10 @@ class DealTableModel(QAbstractTableModel):
         super().__init__(parent)
         self._submit = submit
         self._generation = 0
+        self._ids_generation = 0
+        self._applied_generation = 0
         self._sig_summed.connect(self._totals_arrived)
+        self._sig_ids.connect(self._ids_arrived)
         self.currency = currency
         self._actor = actor
         self._mover = mover
@@ -108,21 +115,46 @@ class DealTableModel(QAbstractTableModel):
         unsorted = replace(spec, sort="", descending=False)
         same_rows = self._loaded and unsorted == replace(self._spec, sort="", descending=False)
         self._spec = spec
-        if same_rows:
-            self._relayout(select_ids(spec))
-        else:
-            self._reset(select_ids(spec))
-            self._sum_totals()
+        self._query("relayout" if same_rows else "reset")
 
     def refresh(self) -> None:
         """Read again after deals changed elsewhere; selection and scroll are kept when the
         number of rows did not change."""
-        ids = select_ids(self._spec)
-        if len(ids) == len(self._ids):
+        self._query("refresh")
+
+    def _query(self, how: str) -> None:
+        """Select the ids for the current spec (on the worker when there is one), then apply
+        them by ``how``: "relayout" (same rows, new order), "reset" (new rows), "refresh"
+        (relayout if the count is unchanged)."""
+        self._ids_generation += 1
+        generation, spec = self._ids_generation, self._spec
+        if self._submit is None:
+            self._ids_arrived(generation, how, select_ids(spec))
+            return
+
+        def select(_control) -> None:
+            ids = select_ids(spec)
+            with contextlib.suppress(RuntimeError):  # the model was deleted meanwhile
+                self._sig_ids.emit(generation, how, ids)
+
+        self._submit(select)
+
+    @property
+    def loading(self) -> bool:
+        """True while the rows for the latest filter or sort are still being selected."""
+        return self._applied_generation != self._ids_generation
+
+    def _ids_arrived(self, generation: int, how: str, ids: list[int]) -> None:
+        if generation != self._ids_generation:
+            return
+        self._applied_generation = generation
+        if how == "relayout" or (how == "refresh" and len(ids) == len(self._ids)):
             self._relayout(ids)
         else:
             self._reset(ids)
-        self._sum_totals()
+        if how != "relayout":
+            self._sum_totals()
+        self.sig_rows_ready.emit()
 
     def _reset(self, ids: list[int]) -> None:
         self.beginResetModel()

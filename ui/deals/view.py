@@ -177,6 +177,7 @@ class DealsView(QWidget):
         for combo in (self.owner_combo, self.stage_combo, self.source_combo):
             combo.currentIndexChanged.connect(self.apply_filter)
         self.model.sig_totals.connect(self._show_totals)
+        self.model.sig_rows_ready.connect(self._first_rows, Qt.ConnectionType.SingleShotConnection)
         self.model.sig_error.connect(self.show_error)
         self.model.sig_edited.connect(self._edited)
         QShortcut(QKeySequence.StandardKey.Find, self, self.search_edit.setFocus)
@@ -186,7 +187,9 @@ class DealsView(QWidget):
         context.bus.sig_changed.connect(self._on_changed)
         self._fill_choices()
         self.apply_filter()
-        # After the first query: enabling sorting re-sorts by the indicator, a no-op now.
+
+    def _first_rows(self) -> None:
+        # Enabling sorting re-sorts by the indicator: a no-op once the first query is in.
         self.table.setSortingEnabled(True)
         self.size_columns()
 
