@@ -18,7 +18,7 @@ from app.errors import DatabaseDamaged, UsageError
 from app.users import RepInfo, create_rep, resolve_actor
 from db import backup
 from db.connection import bind, database, is_url, make_database, sqlite_path
-from db.migrations import current_version, latest_version, migrate, stored_version
+from db.migrations import current_version, is_up_to_date, latest_version, migrate, pending
 from db.models import Deal, Rep, Stage
 
 
@@ -79,8 +79,7 @@ def open_workspace(target: str | Path | None = None, *, defer_check: bool = Fals
         except OSError as exc:
             raise UsageError(f"Cannot create the folder for {path}: {exc.strerror}.") from exc
         if path.exists() and path.stat().st_size > 0:
-            stored = stored_version(path)
-            if defer_check and stored is not None and stored >= latest_version():
+            if defer_check and is_up_to_date(path):
                 checked = False
             else:
                 _raise_if_damaged(path)
@@ -103,7 +102,8 @@ def open_workspace(target: str | Path | None = None, *, defer_check: bool = Fals
         raise UsageError(f"Cannot open the database {shown}: {reason}.{hint}") from exc
     before = current_version(db)
     taken = None
-    if before < latest_version():
+    todo = pending(db)
+    if todo:
         path = sqlite_path()
         if before > 0 and path is not None:
             taken = backup.write_backup(path, f"before-v{latest_version()}")
@@ -112,7 +112,7 @@ def open_workspace(target: str | Path | None = None, *, defer_check: bool = Fals
         location=shown,
         is_file=not is_url(target),
         schema_version=current_version(db),
-        migrated_from=before if before < latest_version() else None,
+        migrated_from=before if todo else None,
         backup=taken,
         integrity_checked=checked,
     )

@@ -89,3 +89,29 @@ def test_migrations_are_frozen_and_never_import_todays_models():
             node.module for node in ast.walk(tree) if isinstance(node, ast.ImportFrom)
         } | {a.name for node in ast.walk(tree) if isinstance(node, ast.Import) for a in node.names}
         assert not any(name and name.startswith("db.models") for name in imported), source.name
+
+
+def test_a_migration_missed_below_the_newest_one_is_still_applied(tmp_path):
+    """Two lines of work each added a migration; a database that got the later one first
+    still gets the earlier one."""
+    path = tmp_path / "gap.sqlite"
+    db = make_database(str(path))
+    bind(db)
+    migrations.migrate(db)
+    newest = migrations.latest_version()
+    db.execute_sql("DELETE FROM schema_version WHERE version = 2")
+    db.execute_sql("DROP TABLE activity_kind")  # as if migration 2 had never run
+    db.execute_sql("ALTER TABLE stage DROP COLUMN colour")
+    db.execute_sql("DROP INDEX deal_external_id")
+    db.execute_sql("ALTER TABLE deal DROP COLUMN external_id")
+    db.execute_sql("ALTER TABLE deal DROP COLUMN updated_by_id")
+    db.close()
+    assert not migrations.is_up_to_date(path)
+
+    opened = open_workspace(path)
+    try:
+        assert opened.migrated_from == newest
+        assert ActivityKind.select().count() == 12
+        assert migrations.is_up_to_date(path)
+    finally:
+        close_workspace()

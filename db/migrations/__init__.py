@@ -54,23 +54,31 @@ def current_version(db: Database) -> int:
     return int(row[0] or 0)
 
 
-def stored_version(path: Path) -> int | None:
-    """The schema version recorded in the SQLite file at ``path``, read without opening it
-    through the app (no pragmas, no writes); None when it cannot be read."""
+def applied_versions(db: Database) -> set[int]:
+    if not db.table_exists("schema_version"):
+        return set()
+    return {int(r[0]) for r in db.execute_sql("SELECT version FROM schema_version")}
+
+
+def is_up_to_date(path: Path) -> bool:
+    """Whether the SQLite file at ``path`` has every migration, read without opening it
+    through the app (no pragmas, no writes); False when that cannot be read."""
     try:
         con = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
         try:
-            row = con.execute("SELECT MAX(version) FROM schema_version").fetchone()
+            applied = {int(r[0]) for r in con.execute("SELECT version FROM schema_version")}
         finally:
             con.close()
     except sqlite3.Error:
-        return None
-    return int(row[0] or 0)
+        return False
+    return {m.version for m in all_migrations()} <= applied
 
 
 def pending(db: Database) -> list[Migration]:
-    now = current_version(db)
-    return [m for m in all_migrations() if m.version > now]
+    """Migrations not yet applied, in order. Any unrecorded one counts, not only those above
+    the highest recorded, so two lines of work that each added a migration both land."""
+    done = applied_versions(db)
+    return [m for m in all_migrations() if m.version not in done]
 
 
 def migrate(db: Database, up_to: int | None = None) -> list[int]:
