@@ -118,3 +118,18 @@ def test_new_deal_is_wired_to_ctrl_n_and_creates_a_deal(qtbot, ui_context, stage
     created = get_deal(dialog.saved.id)
     assert created.title == "Fresh lead" and created.stage_id == stages["Suspect"].id
     dialog.close()
+
+
+def test_an_empty_date_steps_to_today_not_to_1900(qtbot):
+    from PySide6.QtCore import QDate
+
+    from ui.deals.dialog import NO_DATE, OptionalDateEdit
+
+    edit = OptionalDateEdit()
+    qtbot.addWidget(edit)
+    assert edit.date() == NO_DATE and edit.text() == "No date"
+    edit.calendarWidget().show()  # the popup opens on this month, the date stays empty
+    assert edit.calendarWidget().yearShown() == QDate.currentDate().year()
+    assert edit.date() == NO_DATE
+    edit.stepBy(1)
+    assert edit.date() == QDate.currentDate()

@@ -10,7 +10,7 @@ Checklist ticks are applied on save too.
 
 from __future__ import annotations
 
-from PySide6.QtCore import QDate, QLocale, Qt
+from PySide6.QtCore import QDate, QEvent, QLocale, Qt
 from PySide6.QtGui import QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QAbstractItemView,
@@ -47,13 +47,30 @@ TEXT_FIELDS = ("title", "company", "contact_name", "contact_email", "contact_pho
                "industry", "region", "next_step", "lost_reason")
 
 
-def _date_edit() -> QDateEdit:
-    edit = QDateEdit()
-    edit.setCalendarPopup(True)
-    edit.setMinimumDate(NO_DATE)
-    edit.setSpecialValueText("No date")
-    edit.setDate(NO_DATE)
-    return edit
+class OptionalDateEdit(QDateEdit):
+    """A date that may be empty, shown as "No date" (kept as :data:`NO_DATE`). From empty,
+    the calendar opens on this month and the first arrow key lands on today, not on 1900."""
+
+    def __init__(self, parent=None):
+        super().__init__(parent)
+        self.setCalendarPopup(True)
+        self.setMinimumDate(NO_DATE)
+        self.setSpecialValueText("No date")
+        self.setDate(NO_DATE)
+        self.calendarWidget().installEventFilter(self)
+
+    def eventFilter(self, watched, event) -> bool:
+        if (watched is self.calendarWidget() and event.type() == QEvent.Type.Show
+                and self.date() == NO_DATE):
+            today = QDate.currentDate()
+            watched.setCurrentPage(today.year(), today.month())
+        return super().eventFilter(watched, event)
+
+    def stepBy(self, steps: int) -> None:
+        if self.date() == NO_DATE:
+            self.setDate(QDate.currentDate())
+            return
+        super().stepBy(steps)
 
 
 def _read_table(model) -> QTableView:
@@ -196,11 +213,11 @@ class DealDialog(QDialog):
         value.setAlignment(Qt.AlignmentFlag.AlignRight)
         value.editingFinished.connect(lambda: self._check("value"))
         add(right, "value", f"Value ({self.context.settings.currency})", value)
-        add(right, "expected_close", "Expected close", _date_edit())
+        add(right, "expected_close", "Expected close", OptionalDateEdit())
         step = QLineEdit()
         step.setPlaceholderText("e.g. Call the buyer about the pilot")
         add(right, "next_step", "Next step", step)
-        add(right, "next_step_due", "Next step due", _date_edit())
+        add(right, "next_step_due", "Next step due", OptionalDateEdit())
         lost = QLineEdit()
         add(right, "lost_reason", "Lost because", lost)
         if not (self.detail and self.detail.stage.outcome == "lost"):
