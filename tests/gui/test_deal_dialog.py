@@ -120,16 +120,22 @@ def test_new_deal_is_wired_to_ctrl_n_and_creates_a_deal(qtbot, ui_context, stage
     dialog.close()
 
 
+# The offscreen platform cannot raise a popup or grab the keyboard; it says so, harmlessly.
+@pytest.mark.qt_log_ignore("This plugin does not support (raise|grabbing the keyboard)")
 def test_an_empty_date_steps_to_today_not_to_1900(qtbot):
-    from PySide6.QtCore import QDate
+    from PySide6.QtCore import QDate, QPoint
 
     from ui.deals.dialog import NO_DATE, OptionalDateEdit
 
     edit = OptionalDateEdit()
     qtbot.addWidget(edit)
     assert edit.date() == NO_DATE and edit.text() == "No date"
-    edit.calendarWidget().show()  # the popup opens on this month, the date stays empty
+    edit.show()
+    arrow = QPoint(edit.width() - 6, edit.height() // 2)
+    qtbot.mouseClick(edit, Qt.MouseButton.LeftButton, pos=arrow)  # open the calendar popup
+    qtbot.waitUntil(edit.calendarWidget().isVisible)
     assert edit.calendarWidget().yearShown() == QDate.currentDate().year()
+    qtbot.keyClick(edit.calendarWidget(), Qt.Key.Key_Escape)
     assert edit.date() == NO_DATE
     edit.stepBy(1)
     assert edit.date() == QDate.currentDate()
