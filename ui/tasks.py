@@ -82,11 +82,23 @@ class TaskRunner(QObject):
         self._running: set[Task] = set()
         self._waiting: list[Task] = []
 
-    def submit(self, fn: Callable[[JobControl], Any]) -> Task:
-        """Queue ``fn(control)`` and return its task; connect to the task's signals in the
-        same breath. The job starts on the next turn of the event loop, never before the
-        caller's connections exist, so even a job that fails at once is heard."""
+    def submit(
+        self,
+        fn: Callable[[JobControl], Any],
+        *,
+        on_result: Callable[[Any], None] | None = None,
+        on_error: Callable[[Exception], None] | None = None,
+        on_finished: Callable[[], None] | None = None,
+    ) -> Task:
+        """Queue ``fn(control)`` and return its task. Handlers given here, or connected to the
+        task's signals in the same breath, run on the GUI thread: the job starts on the next
+        turn of the event loop, never before the caller's connections exist, so even a job
+        that fails at once is heard."""
         task = Task(fn)
+        for signal, handler in ((task.sig_result, on_result), (task.sig_error, on_error),
+                                (task.sig_finished, on_finished)):
+            if handler is not None:
+                signal.connect(handler)
         self._running.add(task)
         task.sig_finished.connect(lambda: self._running.discard(task))
         self._waiting.append(task)

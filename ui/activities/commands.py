@@ -16,7 +16,6 @@ from PySide6.QtGui import QUndoCommand
 
 from app.activities import ActivityInfo, delete_activity, restore_activity
 from app.timesheet import set_cell
-from ui.activities.background import run_in_background
 from ui.activities.hours_text import format_hours
 from ui.context import UiContext
 
@@ -31,8 +30,8 @@ class _ActivityCommand(QUndoCommand):
         self._pushed = False
 
     def _run(self, work) -> None:
-        run_in_background(
-            self.context, work,
+        self.context.runner.submit(
+            lambda _control: work(),
             on_result=lambda _value: self.context.bus.changed("activities"),
             on_error=lambda error: self.on_error(str(error)),
         )

@@ -49,7 +49,6 @@ from app.activities import (
 from app.activity_kinds import list_kinds
 from app.clock import local_today
 from app.errors import FunnelcastError, ValidationError
-from ui.activities.background import run_in_background
 from ui.activities.hours_text import format_hours
 from ui.activities.timesheet_model import CATEGORY_LABELS
 from ui.context import UiContext
@@ -230,8 +229,8 @@ class QuickLogDialog(QDialog):
         text = self.deal_edit.text()
         self._search_serial += 1
         serial = self._search_serial
-        run_in_background(self.context, lambda: search_deals(text),
-                          on_result=lambda found: self._show_matches(serial, found))
+        self.context.runner.submit(lambda _control: search_deals(text),
+                                   on_result=lambda found: self._show_matches(serial, found))
 
     def _show_matches(self, serial: int, found: list[DealChoice]) -> None:
         if serial != self._search_serial:
@@ -286,9 +285,9 @@ class QuickLogDialog(QDialog):
                 return log_activity(draft, actor)
             return update_activity(editing.id, draft, actor)
 
-        run_in_background(self.context, work, on_result=self._logged,
-                          on_error=self.show_error,
-                          on_finished=lambda: self.log_button.setEnabled(True))
+        self.context.runner.submit(lambda _control: work(), on_result=self._logged,
+                                   on_error=self.show_error,
+                                   on_finished=lambda: self.log_button.setEnabled(True))
 
     def _logged(self, logged: Logged) -> None:
         topics = ("activities", "deals") if logged.deal_touched else ("activities",)

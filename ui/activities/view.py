@@ -31,7 +31,6 @@ from app.activities import delete_activity, list_activities
 from app.clock import local_today
 from app.time_figures import PERIOD_UNITS, period_containing, shift_period, team_view
 from app.timesheet import load_week, set_cell
-from ui.activities.background import run_in_background
 from ui.activities.commands import CellEditCommand, DeleteActivityCommand
 from ui.activities.entries_model import EntriesModel
 from ui.activities.hours_text import format_hours
@@ -249,8 +248,8 @@ class TimesheetPage(QWidget):
             week = load_week(rep_id, day)
             return week, list_activities(rep_id, week.start, week.days[-1])
 
-        run_in_background(self.context, work, on_result=self._show,
-                          on_error=lambda error: self.show_error(str(error)))
+        self.context.runner.submit(lambda _control: work(), on_result=self._show,
+                                   on_error=lambda error: self.show_error(str(error)))
 
     def _show(self, loaded) -> None:
         week, entries = loaded
@@ -308,8 +307,9 @@ class TimesheetPage(QWidget):
                 self.context, rep_id, day, kind, old, hours, self.show_error))
             self.context.bus.changed("activities")
 
-        run_in_background(self.context, lambda: set_cell(rep_id, day, kind, hours, actor),
-                          on_result=done, on_error=lambda error: self.show_error(str(error)))
+        self.context.runner.submit(
+            lambda _control: set_cell(rep_id, day, kind, hours, actor),
+            on_result=done, on_error=lambda error: self.show_error(str(error)))
 
     def _restore_cell(self) -> None:
         """Keep the edited cell current after the reload, so typing can go on."""
@@ -338,8 +338,9 @@ class TimesheetPage(QWidget):
                 DeleteActivityCommand(self.context, deleted, self.show_error))
             self.context.bus.changed("activities")
 
-        run_in_background(self.context, lambda: delete_activity(entry.id, actor),
-                          on_result=done, on_error=lambda error: self.show_error(str(error)))
+        self.context.runner.submit(
+            lambda _control: delete_activity(entry.id, actor),
+            on_result=done, on_error=lambda error: self.show_error(str(error)))
 
     def _edit_selected(self) -> None:
         row = self._selected_row()
@@ -470,8 +471,8 @@ class TeamPage(QWidget):
         start, end = self.start, self.end
         self.period_label.setText(_span(start, end))
         self.status.setText("Loading…")
-        run_in_background(self.context, lambda: team_view(start, end), on_result=self._show,
-                          on_error=self._failed)
+        self.context.runner.submit(lambda _control: team_view(start, end),
+                                   on_result=self._show, on_error=self._failed)
 
     def _failed(self, error) -> None:
         self.status.setText("")

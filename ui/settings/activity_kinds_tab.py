@@ -34,7 +34,6 @@ from app.activity_kinds import (
     set_active,
     set_category,
 )
-from ui.activities.background import run_in_background
 from ui.context import UiContext
 from ui.theme import DANGER, icon, muted_text
 
@@ -242,9 +241,9 @@ class ActivityKindsTab(QWidget):
         self.reload()
 
     def reload(self) -> None:
-        run_in_background(self.context, lambda: list_kinds(include_inactive=True,
-                                                           with_uses=True),
-                          on_result=self._show)
+        self.context.runner.submit(
+            lambda _control: list_kinds(include_inactive=True, with_uses=True),
+            on_result=self._show)
 
     def _show(self, kinds: list[KindInfo]) -> None:
         self.model.set_kinds(kinds)
@@ -268,7 +267,8 @@ class ActivityKindsTab(QWidget):
             self.context.bus.changed("activities", "settings")
             self.reload()
 
-        run_in_background(self.context, work, on_result=done, on_error=self._failed)
+        self.context.runner.submit(lambda _control: work(), on_result=done,
+                                   on_error=self._failed)
 
     def _failed(self, error) -> None:
         self.error.setText(str(error))
