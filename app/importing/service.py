@@ -8,7 +8,11 @@ dataclasses.
 
 from __future__ import annotations
 
+import gc
 import tempfile
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -176,6 +180,36 @@ def _problems_path(path: Path, wanted: Path | None) -> Path:
     return wanted or path.with_name(f"{path.stem}-problems.xlsx")
 
 
+_gc_lock = threading.Lock()
+_gc_pauses = 0  # imports running with the cyclic collector paused
+_gc_was_enabled = False
+
+
+@contextmanager
+def _cyclic_gc_paused() -> Iterator[None]:
+    """Pause Python's cyclic garbage collector while an import runs.
+
+    Why: an import allocates a few million small, acyclic objects (cells, cleaned values,
+    rows to insert); each allocation burst triggers collections that walk every live
+    object, and on 50,000 rows that cost 0.25 s of the validation's 0.6 s. Nothing an import
+    makes relies on the cycle collector (reference counting frees it), and the collector is
+    switched back on when the last running import ends, however it ends.
+    """
+    global _gc_pauses, _gc_was_enabled
+    with _gc_lock:
+        if _gc_pauses == 0:
+            _gc_was_enabled = gc.isenabled()
+            gc.disable()
+        _gc_pauses += 1
+    try:
+        yield
+    finally:
+        with _gc_lock:
+            _gc_pauses -= 1
+            if _gc_pauses == 0 and _gc_was_enabled:
+                gc.enable()
+
+
 def run_import(
     path: str | Path,
     options: ImportOptions,
@@ -185,7 +219,13 @@ def run_import(
     """Import deals from ``path``. Raises UsageError for a file that cannot be read; returns a
     report with ``rejected`` set (and nothing written) when any row has a problem and
     ``skip_invalid`` is off, or when a stage value or an amount format needs an answer."""
-    path = Path(path).absolute()
+    with _cyclic_gc_paused():
+        return _run_import(Path(path).absolute(), options, actor, control)
+
+
+def _run_import(
+    path: Path, options: ImportOptions, actor: RepInfo | None, control: JobControl | None
+) -> ImportReport:
     control = control or JobControl()
     control.report(0.0, "Reading the file…")
     table = read_sheet(path, options.sheet, control)
