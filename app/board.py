@@ -148,7 +148,7 @@ def load_board(*, now: datetime | None = None, today: date | None = None) -> Boa
             done.alias("done"),
         )
         .join(Stage, on=(Deal.stage == Stage.id))
-        .where(Stage.side == "sales", Stage.outcome == "open")
+        .where(Stage.side == "sales", Stage.outcome == "open", Stage.archived == False)
         .order_by(Deal.value.desc(), Deal.id)
         .tuples()
     )

@@ -794,6 +794,7 @@ DEAL_FIELDS = [
 CHANGE_FIELDS = [
     StageChange.uuid, StageChange.deal, StageChange.from_stage, StageChange.to_stage,
     StageChange.changed_at, StageChange.changed_by, StageChange.origin,
+    StageChange.lost_reason,
 ]
 CHECK_FIELDS = [
     ChecklistCheck.deal, ChecklistCheck.item, ChecklistCheck.checked_at,
@@ -831,8 +832,9 @@ def _deal_rows(gen: _Generator, rng: random.Random) -> tuple[list, list, list]:
         ))
         previous: int | None = None
         for (when, index), by in zip(deal.history, deal.changed_by, strict=True):
+            reason = deal.lost_reason if index < 0 else ""
             change_rows.append(
-                (_uuid(rng), deal.id, previous, stage_id(index), when, rep_id(by), "app")
+                (_uuid(rng), deal.id, previous, stage_id(index), when, rep_id(by), "app", reason)
             )
             previous = stage_id(index)
         seen: set[int] = set()

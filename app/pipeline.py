@@ -7,6 +7,7 @@ reason, which is recorded on the StageChange. Moving back, or to a lost stage, h
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -88,12 +89,18 @@ def gate_stages(from_stage: Stage, to_stage: Stage) -> list[Stage]:
     """The stages whose entry criteria a move from ``from_stage`` to ``to_stage`` must meet.
 
     Forward moves to an open or won stage: every open stage after ``from_stage`` up to and
-    including the target (the skipped ones too). Backward moves and moves to lost: none.
+    including the target (the skipped ones too). Moves to lost, and back to an earlier open
+    stage: none. A deal leaving a closed stage (won or lost) re-enters the pipeline, so every
+    open stage up to the target counts: Lost sits after Won, and a closed deal must not
+    reach Won or a late stage as if it were moving "back".
     """
-    if to_stage.outcome == "lost" or to_stage.position <= from_stage.position:
+    if to_stage.outcome == "lost":
+        return []
+    reentry = from_stage.outcome != "open"
+    if not reentry and to_stage.position <= from_stage.position:
         return []
     passed = live_stages().where(
-        Stage.position > from_stage.position,
+        Stage.position > (-1 if reentry else from_stage.position),
         Stage.position < to_stage.position,
         Stage.outcome == "open",
     )
@@ -126,6 +133,19 @@ def missing_requirements(deal_id: int, to_stage_id: int) -> list[ChecklistItemIn
     ]
 
 
+def _tick(deal_id: int, item_ids, actor: RepInfo | None) -> None:
+    """Tick items of a deal inside the caller's transaction (no version bump of its own)."""
+    item_ids = list(item_ids)
+    known = ChecklistItem.select().where(ChecklistItem.id.in_(item_ids)).count()
+    if known != len(set(item_ids)):
+        raise NotFound("A checklist item was removed meanwhile; reopen the deal and try again.")
+    for item_id in item_ids:
+        ChecklistCheck.insert(
+            deal=deal_id, item=item_id, checked_at=utcnow(),
+            checked_by=actor.id if actor else None,
+        ).on_conflict_ignore().execute()
+
+
 def set_checked(deal_id: int, item_id: int, checked: bool, actor: RepInfo | None) -> None:
     """Tick or untick one checklist item of a deal (idempotent)."""
     with writing():
@@ -133,10 +153,7 @@ def set_checked(deal_id: int, item_id: int, checked: bool, actor: RepInfo | None
         if deal is None or not ChecklistItem.select().where(ChecklistItem.id == item_id).exists():
             raise NotFound("That deal or checklist item no longer exists.")
         if checked:
-            ChecklistCheck.insert(
-                deal=deal_id, item=item_id, checked_at=utcnow(),
-                checked_by=actor.id if actor else None,
-            ).on_conflict_ignore().execute()
+            _tick(deal_id, [item_id], actor)
         else:
             ChecklistCheck.delete().where(
                 ChecklistCheck.deal == deal_id, ChecklistCheck.item == item_id
@@ -158,11 +175,16 @@ def move_deal(
     origin: str = "app",
     when: datetime | None = None,
     expected_version: int | None = None,
+    tick: Sequence[int] = (),
 ) -> MoveResult:
     """Move a deal to another stage and record the StageChange.
 
     Raises :class:`GateBlocked` when required items are missing and no override reason is
-    given; an override needs a manager. A move to a lost stage needs a ``lost_reason``.
+    given; an override needs a manager. A move to a lost stage needs a ``lost_reason``
+    (from one lost stage to another the current one stands); leaving a lost stage clears it.
+    ``tick`` lists checklist items the user confirmed in the gate dialog: they are ticked in
+    the same transaction, so a refused move leaves nothing behind. ``expected_version``
+    refuses the move (ConflictError) when the deal changed since the caller read it.
     ``when`` (UTC) lets workbook round trips keep the rep's own timestamp.
     """
     override_reason = " ".join(override_reason.split())
@@ -181,33 +203,38 @@ def move_deal(
                                   field="stage")
         if to_stage.id == deal.stage_id:
             raise ValidationError(f"“{deal.title}” is already in {to_stage.name}.", field="stage")
+        _tick(deal_id, tick, actor)
         missing = missing_requirements(deal_id, to_stage_id)
         if missing and not override_reason:
             raise GateBlocked(to_stage.name, missing)
         if missing:
             require_manager(actor, "override a stage's checklist")
-        if to_stage.outcome == "lost" and not (lost_reason or deal.lost_reason):
-            raise ValidationError("Say why the deal was lost.", field="lost_reason")
+        was_lost = deal.stage.outcome == "lost"
+        if to_stage.outcome == "lost":
+            lost_reason = lost_reason or (deal.lost_reason if was_lost else "")
+            if not lost_reason:
+                raise ValidationError("Say why the deal was lost.", field="lost_reason")
+        else:
+            lost_reason = ""
         stamp = when or utcnow()
         change = StageChange.create(
             deal=deal, from_stage=deal.stage_id, to_stage=to_stage, changed_at=stamp,
             changed_by=actor.id if actor else None,
             override_reason=override_reason if missing else "",
-            origin=origin,
+            origin=origin, lost_reason=lost_reason,
         )
-        updates = dict(
-            stage=to_stage, stage_entered_at=stamp, updated_at=utcnow(), version=deal.version + 1,
-            updated_by=actor.id if actor else None,
-        )
-        if to_stage.outcome == "lost":
-            updates["lost_reason"] = lost_reason or deal.lost_reason
-        Deal.update(**updates).where(Deal.id == deal_id).execute()
+        Deal.update(
+            stage=to_stage, stage_entered_at=stamp, updated_at=utcnow(),
+            version=deal.version + 1, updated_by=actor.id if actor else None,
+            lost_reason=lost_reason,
+        ).where(Deal.id == deal_id).execute()
     return MoveResult(deal_id, str(change.uuid), deal.stage_id, to_stage.id, missing)
 
 
 def undo_move(stage_change_uuid: str, actor: RepInfo | None) -> None:
-    """Take back a move: the deal returns to the stage it came from and the StageChange is
-    deleted. Only the deal's latest move can be undone (a later move would be orphaned)."""
+    """Take back a move: the deal returns to the stage it came from, with the lost reason it
+    had there, and the StageChange is deleted. Only the deal's latest move can be undone (a
+    later move would be orphaned), and not into a stage deleted since."""
     with writing():
         change = StageChange.get_or_none(StageChange.uuid == stage_change_uuid)
         if change is None:
@@ -222,6 +249,11 @@ def undo_move(stage_change_uuid: str, actor: RepInfo | None) -> None:
         )
         if latest.id != change.id:
             raise ConflictError("The deal has moved again since; undo the later move first.")
+        if change.from_stage.archived:
+            raise ConflictError(
+                f"{change.from_stage.name} was deleted since, so the move cannot be taken "
+                "back; move the deal to another stage yourself."
+            )
         previous = (
             StageChange.select()
             .where(StageChange.deal == change.deal_id, StageChange.id != change.id)
@@ -229,8 +261,10 @@ def undo_move(stage_change_uuid: str, actor: RepInfo | None) -> None:
             .first()
         )
         entered = previous.changed_at if previous is not None else change.deal.created_at
+        restored_reason = previous.lost_reason if previous is not None else ""
         change.delete_instance()
         Deal.update(
             stage=change.from_stage_id, stage_entered_at=entered, updated_at=utcnow(),
             version=Deal.version + 1, updated_by=actor.id if actor else None,
+            lost_reason=restored_reason,
         ).where(Deal.id == change.deal_id).execute()

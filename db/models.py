@@ -120,6 +120,7 @@ class StageChange(BaseModel):
     changed_by = ForeignKeyField(Rep, null=True, on_delete="SET NULL")
     override_reason = CharField(default="")
     origin = CharField(default="app")  # one of ORIGINS
+    lost_reason = CharField(default="")  # on a move into a lost stage
 
     class Meta:
         indexes = ((("deal", "changed_at"), False), (("to_stage", "changed_at"), False))

@@ -133,3 +133,53 @@ def test_a_deleted_stage_takes_no_deals_and_is_not_listed(manager, stages):
     deal = create_deal(DealDraft(title="Late"), manager)
     with pytest.raises(ValidationError, match="was deleted"):
         move_deal(deal.id, stages["Proposal"].id, manager, override_reason="test")
+
+
+def test_a_lost_deal_cannot_skip_the_gate_on_its_way_back(deal, stages, rep):
+    """Lost sits after Won: leaving it is a re-entry, not a move "back"."""
+    move_deal(deal.id, stages["Lost"].id, rep, lost_reason="No budget")
+    with pytest.raises(GateBlocked) as to_won:
+        move_deal(deal.id, stages["Won"].id, rep)
+    assert {m.stage_name for m in to_won.value.missing} >= {"Qualified", "Negotiation"}
+    with pytest.raises(GateBlocked):
+        move_deal(deal.id, stages["Negotiation"].id, rep)
+    assert get_deal(deal.id).stage_id == stages["Lost"].id
+
+
+def test_a_refused_move_leaves_the_gate_dialogs_ticks_behind_it(deal, stages, rep):
+    items = required(stages["Qualified"])
+    with pytest.raises(GateBlocked):  # Solution fit & demo's items are still missing
+        move_deal(deal.id, stages["Solution fit & demo"].id, rep, tick=items)
+    assert missing_requirements(deal.id, stages["Qualified"].id) != []
+    move_deal(deal.id, stages["Qualified"].id, rep, tick=items)
+    assert get_deal(deal.id).stage_id == stages["Qualified"].id
+
+
+def test_undo_never_returns_a_deal_to_a_deleted_stage(deal, stages, manager):
+    from app.board import load_board
+    from app.stage_admin import load_pipeline, save_pipeline
+
+    tick_all(deal.id, stages["Qualified"], manager)
+    moved = move_deal(deal.id, stages["Qualified"].id, manager)
+    save_pipeline([s for s in load_pipeline() if s.name != "Sales-ready lead"], {}, manager)
+    with pytest.raises(ConflictError, match="was deleted"):
+        undo_move(moved.stage_change_uuid, manager)
+    assert get_deal(deal.id).stage_id == stages["Qualified"].id
+    assert load_board().card_count == 1
+
+
+def test_the_lost_reason_follows_the_moves_and_their_undo(deal, stages, rep):
+    lost = move_deal(deal.id, stages["Lost"].id, rep, lost_reason="Went with a competitor")
+    assert get_deal(deal.id).lost_reason == "Went with a competitor"
+    undo_move(lost.stage_change_uuid, rep)
+    assert get_deal(deal.id).lost_reason == ""
+    with pytest.raises(ValidationError, match="why the deal was lost"):
+        move_deal(deal.id, stages["Lost"].id, rep)  # the old reason does not count again
+
+    lost = move_deal(deal.id, stages["Lost"].id, rep, lost_reason="No budget")
+    reopened = move_deal(deal.id, stages["Sales-ready lead"].id, rep, tick=[
+        *required(stages["Nurturing"]), *required(stages["Sales-ready lead"])])
+    assert get_deal(deal.id).lost_reason == ""
+    undo_move(reopened.stage_change_uuid, rep)
+    assert get_deal(deal.id).lost_reason == "No budget"
+    assert StageChange.get(StageChange.uuid == lost.stage_change_uuid).lost_reason == "No budget"

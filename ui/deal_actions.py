@@ -15,7 +15,7 @@ from PySide6.QtWidgets import QWidget
 
 from app import pipeline
 from app.deals import get_deal
-from app.errors import FunnelcastError
+from app.errors import ConflictError, FunnelcastError
 from ui.context import UiContext
 from ui.gate_dialog import GateDialog
 
@@ -30,6 +30,7 @@ class MoveDealCommand(QUndoCommand):
 
     def __init__(self, context: UiContext, deal_id: int, to_stage_id: int, *,
                  override_reason: str = "", lost_reason: str = "",
+                 tick: tuple[int, ...] = (), expected_version: int | None = None,
                  report: Callable[[str], None] | None = None):
         title = get_deal(deal_id).title
         stage = next(s for s in pipeline.list_stages() if s.id == to_stage_id)
@@ -39,17 +40,23 @@ class MoveDealCommand(QUndoCommand):
         self._to_stage_id = to_stage_id
         self._override = override_reason
         self._lost = lost_reason
+        self._tick = tick
+        self._expected_version = expected_version
         self._report = report
         self._change_uuid: str | None = None
         self._skip_redo = False
 
     def perform(self) -> pipeline.MoveResult:
         """Make the move now (raises the app's error if refused); the push that follows
-        will not move it a second time."""
+        will not move it a second time. The first time, the gate dialog's ticks go in with
+        the move and the deal must still be at the version the user saw; a redo after an
+        undo moves the deal as it is then."""
         result = pipeline.move_deal(
             self._deal_id, self._to_stage_id, self._context.actor,
             override_reason=self._override, lost_reason=self._lost,
+            tick=self._tick, expected_version=self._expected_version,
         )
+        self._tick, self._expected_version = (), None
         self._change_uuid = result.stage_change_uuid
         self._skip_redo = True
         return result
@@ -75,31 +82,38 @@ class MoveDealCommand(QUndoCommand):
 
 
 def move_with_gate(parent: QWidget | None, context: UiContext, deal_id: int,
-                   to_stage_id: int, report: Callable[[str], None] | None = None) -> bool:
+                   to_stage_id: int, report: Callable[[str], None] | None = None,
+                   expected_version: int | None = None) -> bool:
     """Move a deal as the user asked: True when it moved, False when they cancelled.
 
     When required items are missing, or the target is a lost stage, :meth:`GateDialog.ask`
-    collects ticks and reasons first; ticks are saved even if the move is then refused.
-    Raises :class:`app.errors.FunnelcastError` (for the caller to show) when refused.
+    collects ticks and reasons first; the ticks and the move are one change, so a refused
+    move leaves no ticks behind. ``expected_version`` is the version of the deal the user
+    was looking at (a card, a row): if someone changed it since, the move is refused rather
+    than made on top of their change. Raises :class:`app.errors.FunnelcastError` (for the
+    caller to show) when refused.
     """
     stage = next((s for s in pipeline.list_stages() if s.id == to_stage_id), None)
     if stage is None:
         raise FunnelcastError("That stage no longer exists; the board will refresh.")
-    if get_deal(deal_id).stage_id == to_stage_id:
+    deal = get_deal(deal_id)
+    if expected_version is not None and deal.version != expected_version:
+        context.bus.changed("deals")
+        raise ConflictError(f"“{deal.title}” was changed by someone else meanwhile; it is "
+                            "shown as it is now. Move it again if you still want to.")
+    if deal.stage_id == to_stage_id:
         return False
     missing = pipeline.missing_requirements(deal_id, to_stage_id)
     override = lost = ""
+    ticked: tuple[int, ...] = ()
     if missing or stage.outcome == "lost":
         answer = GateDialog.ask(parent, context, deal_id, to_stage_id)
         if answer is None:
             return False
-        for item_id in answer.ticked:
-            pipeline.set_checked(deal_id, item_id, True, context.actor)
-        if answer.ticked:
-            context.bus.changed("deals")
-        override, lost = answer.override_reason, answer.lost_reason
+        override, lost, ticked = answer.override_reason, answer.lost_reason, answer.ticked
     command = MoveDealCommand(context, deal_id, to_stage_id, override_reason=override,
-                              lost_reason=lost, report=report)
+                              lost_reason=lost, tick=tuple(ticked),
+                              expected_version=deal.version, report=report)
     command.perform()
     context.undo_stack.push(command)
     context.bus.changed("deals")

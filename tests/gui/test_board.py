@@ -203,3 +203,15 @@ def test_enter_on_a_card_opens_its_deal(qtbot, board, stages, deals, monkeypatch
     column.list_view.setCurrentIndex(column.model.index(0))
     qtbot.keyClick(column.list_view, Qt.Key.Key_Return)
     assert opened == [deals["Renewal"]]
+
+
+def test_a_stale_card_is_not_moved_over_someone_elses_change(qtbot, board, stages, deals, gate,
+                                                              manager):
+    """The board shows Pilot as loaded; meanwhile a colleague closes it as lost."""
+    from app.pipeline import move_deal
+
+    move_deal(deals["Pilot"], stages["Lost"].id, manager, lost_reason="Chose a rival")
+    gate.answer = GateAnswer(override_reason="Pushing on")
+    assert not board.drop_deal(deals["Pilot"], stages["Qualified"].id)
+    assert "changed by someone else" in board.banner.text()
+    assert get_deal(deals["Pilot"]).stage_id == stages["Lost"].id

@@ -434,9 +434,11 @@ class BoardView(QWidget):
         """Move ``deal_id`` to ``to_stage_id`` as a drop does: through the gate dialog when
         needed, onto the undo stack. True when the deal moved."""
         self.banner.hide()
+        seen = next((card.version for column in (self._board.columns if self._board else ())
+                     for card in column.cards if card.id == deal_id), None)
         try:
             return move_with_gate(self, self.context, deal_id, to_stage_id,
-                                  report=self.show_error)
+                                  report=self.show_error, expected_version=seen)
         except FunnelcastError as error:
             self.show_error(str(error))
             return False
