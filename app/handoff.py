@@ -14,7 +14,6 @@ from dataclasses import dataclass
 from app.deals import get_deal, update_deal
 from app.errors import ConflictError, NotFound, ValidationError
 from app.pipeline import StageInfo, list_stages, move_deal, set_checked, undo_move
-from app.stage_admin import ARCHIVED_POSITION
 from app.users import RepInfo, get_rep
 from db.connection import writing
 
@@ -35,8 +34,7 @@ class Handoff:
 def first_sales_stage() -> StageInfo:
     """The open sales-side stage a lead enters when handed over (the first by position)."""
     for stage in list_stages():
-        live = stage.position < ARCHIVED_POSITION
-        if live and stage.side == "sales" and stage.outcome == "open":
+        if stage.side == "sales" and stage.outcome == "open":
             return stage
     raise NotFound("The pipeline has no open sales stage; add one in Settings → Stages.")
 

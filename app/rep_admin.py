@@ -12,6 +12,7 @@ from dataclasses import dataclass
 
 from peewee import fn
 
+from app import settings
 from app.errors import NotFound, ValidationError
 from app.users import (
     RepInfo,
@@ -127,6 +128,8 @@ def update_rep(rep_id: int, changes: dict, actor: RepInfo | None) -> RepInfo:
             name=name, email=email, role=merged["role"], weekly_capacity_hours=hours,
             active=active,
         ).where(Rep.id == rep_id).execute()
+        if name != rep.name and settings.get("current_user") == rep.name:
+            settings.put("current_user", name)  # the acting user is kept by name
     return get_rep(rep_id)
 
 

@@ -48,6 +48,12 @@ def write_backup(db_path: Path, reason: str, *, now: datetime | None = None) -> 
     return target
 
 
+def read_only_uri(db_path: Path) -> str:
+    """A ``file:`` URI that opens ``db_path`` read-only; escaped, so a path holding ``%``,
+    ``?`` or ``#`` names the same file."""
+    return f"{db_path.resolve().as_uri()}?mode=ro"
+
+
 def quick_check(db_path: Path) -> str | None:
     """Run ``PRAGMA quick_check`` on a connection of its own.
 
@@ -55,7 +61,7 @@ def quick_check(db_path: Path) -> str | None:
     not a database" for something that is not SQLite at all).
     """
     try:
-        con = sqlite3.connect(f"file:{db_path}?mode=ro", uri=True)
+        con = sqlite3.connect(read_only_uri(db_path), uri=True)
         try:
             rows = con.execute("PRAGMA quick_check(1)").fetchall()
         finally:
@@ -67,14 +73,18 @@ def quick_check(db_path: Path) -> str | None:
 
 
 def restore_backup(backup: Path, db_path: Path) -> None:
-    """Replace ``db_path`` with ``backup``; the damaged file is kept as ``*.damaged``.
+    """Replace ``db_path`` with ``backup``; the damaged file is kept as ``*.damaged`` with its
+    write-ahead log beside it (``*.damaged-wal``: its newest transactions may be there).
 
     The caller must have closed every connection to ``db_path`` first.
     """
+    kept = db_path.with_name(db_path.name + ".damaged")
     for suffix in ("-wal", "-shm"):
-        Path(f"{db_path}{suffix}").unlink(missing_ok=True)
+        log = Path(f"{db_path}{suffix}")
+        if log.exists():
+            os.replace(log, Path(f"{kept}{suffix}"))
     if db_path.exists():
-        os.replace(db_path, db_path.with_name(db_path.name + ".damaged"))
+        os.replace(db_path, kept)
     partial = db_path.with_name(db_path.name + ".restoring")
     partial.write_bytes(backup.read_bytes())
     os.replace(partial, db_path)

@@ -165,21 +165,6 @@ class Setting(BaseModel):
     value = TextField(default="")
 
 
-ALL_MODELS = (
-    Rep,
-    Stage,
-    ChecklistItem,
-    LeadSource,
-    Deal,
-    ChecklistCheck,
-    StageChange,
-    ActivityKind,
-    Activity,
-    Quota,
-    Setting,
-)
-
-
 class ImportBatch(BaseModel):
     """One committed import; "Undo last import" takes back the newest not yet undone."""
 
@@ -212,4 +197,19 @@ class ImportChange(BaseModel):
         indexes = ((("batch", "deal"), False),)
 
 
-ALL_MODELS = (*ALL_MODELS, ImportBatch, ImportChange)
+ALL_MODELS = (
+    Rep,
+    Stage,
+    ChecklistItem,
+    LeadSource,
+    Deal,
+    ChecklistCheck,
+    StageChange,
+    ActivityKind,
+    Activity,
+    Quota,
+    Setting,
+    ImportBatch,
+    ImportChange,
+)
+

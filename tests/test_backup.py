@@ -69,3 +69,26 @@ def test_a_file_that_is_not_a_database_is_refused(tmp_path):
         open_workspace(path)
     assert "no backup" in str(caught.value)
     assert path.read_text().startswith("these are my notes")  # untouched
+
+
+def test_a_path_with_percent_and_question_marks_is_not_mistaken_for_damage(tmp_path):
+    folder = tmp_path / "Q3 100% done?"
+    folder.mkdir()
+    path = folder / "team.sqlite"
+    open_workspace(path)
+    start_empty("Maria Manager")
+    close_workspace()
+    assert backup.quick_check(path) is None
+    open_workspace(path)  # and opens again without a false alarm
+    close_workspace()
+
+
+def test_restoring_keeps_the_damaged_files_log_beside_it(tmp_path):
+    path = tmp_path / "team.sqlite"
+    open_workspace(path)
+    start_empty("Maria Manager")
+    good = backup_now("nightly")
+    close_workspace()
+    (tmp_path / "team.sqlite-wal").write_bytes(b"recent transactions")
+    restore_backup(path, good)
+    assert (tmp_path / "team.sqlite.damaged-wal").read_bytes() == b"recent transactions"

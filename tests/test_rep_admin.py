@@ -90,3 +90,11 @@ def test_bad_edits_are_rejected_and_change_nothing(manager, rep, changes, messag
     with pytest.raises(ValidationError, match=message):
         update_rep(rep.id, changes, manager)
     assert get_rep(rep.id) == rep
+
+
+def test_renaming_the_current_user_keeps_them_current(manager):
+    from app.rep_admin import update_rep
+    from app.users import current_user
+
+    update_rep(manager.id, {"name": "Maria Manager-Lopez"}, manager)
+    assert current_user().name == "Maria Manager-Lopez"

@@ -18,6 +18,8 @@ from types import ModuleType
 
 from peewee import Database, SqliteDatabase
 
+from db.backup import read_only_uri
+
 
 @dataclass(frozen=True)
 class Migration:
@@ -64,7 +66,7 @@ def is_up_to_date(path: Path) -> bool:
     """Whether the SQLite file at ``path`` has every migration, read without opening it
     through the app (no pragmas, no writes); False when that cannot be read."""
     try:
-        con = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
+        con = sqlite3.connect(read_only_uri(path), uri=True)
         try:
             applied = {int(r[0]) for r in con.execute("SELECT version FROM schema_version")}
         finally:

@@ -26,7 +26,8 @@ def tab(qtbot, ui_context):
 
 
 def row_of(tab, name: str) -> int:
-    return next(r for r in range(tab.model.rowCount()) if tab.model.kind(r).name == name)
+    """The row showing kind ``name``; -1 while it is not shown (so a wait can poll it)."""
+    return next((r for r in range(tab.model.rowCount()) if tab.model.kind(r).name == name), -1)
 
 
 def test_model_passes_the_model_tester(qtmodeltester, tab):
@@ -39,7 +40,8 @@ def test_renaming_in_the_table_renames_logged_activities(qtbot, tab, manager):
     assert tab.model.setData(index, "Product demo", Qt.ItemDataRole.EditRole)
     qtbot.waitUntil(lambda: any(k.name == "Product demo" for k in list_kinds()))
     assert list_activities(manager.id, DAY, DAY)[0].kind == "Product demo"
-    qtbot.waitUntil(lambda: tab.model.kind(row_of(tab, "Product demo")).uses == 1)
+    qtbot.waitUntil(lambda: row_of(tab, "Product demo") >= 0
+                    and tab.model.kind(row_of(tab, "Product demo")).uses == 1)
 
 
 def test_a_duplicate_name_shows_the_message(qtbot, tab):
