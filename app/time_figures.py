@@ -12,8 +12,8 @@ DESIGN.md idea 3 (more raw leads can mean fewer sales) and idea 4 (know your num
 
 Attribution: a won deal counts for its owner; its won date is the ``changed_at`` of its
 latest StageChange into a won stage, and only deals that are in a won stage now count. A lead
-counts for the rep who created it (``changed_by`` of its first StageChange); a deal's creation
-time is that StageChange's ``changed_at``. The team figures count every hour, win and lead,
+counts for the rep who created it in the app (``changed_by`` of its first StageChange, when
+its origin is "app"); a deal's creation time is that StageChange's ``changed_at``. The team figures count every hour, win and lead,
 including wins with no owner and leads created by nobody in particular (imports).
 
 The period runs from local midnight starting ``start`` to local midnight after ``end``.
@@ -27,7 +27,7 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta
 from decimal import Decimal
 
-from peewee import fn
+from peewee import Case, fn
 
 from app import settings
 from app.activities import day_start_utc
@@ -188,12 +188,18 @@ def _wins(lo, hi) -> dict[int | None, tuple[int, Decimal]]:
 
 
 def _leads(lo, hi) -> dict[int | None, int]:
-    """creator id (None: nobody recorded) -> deals created in [lo, hi)."""
+    """creator id (None: nobody in particular) -> deals created in [lo, hi).
+
+    Only a deal created in the app counts for the rep who created it; one that came in with
+    an import or a workbook counts for the team alone (under None), or whoever ran a
+    50,000-row import would be credited with 50,000 leads.
+    """
+    creator = Case(None, [(StageChange.origin == "app", StageChange.changed_by)], None)
     rows = (
-        StageChange.select(StageChange.changed_by, fn.COUNT(StageChange.id))
+        StageChange.select(creator, fn.COUNT(StageChange.id))
         .where(StageChange.from_stage.is_null(), StageChange.changed_at >= lo,
                StageChange.changed_at < hi)
-        .group_by(StageChange.changed_by)
+        .group_by(creator)
         .tuples()
     )
     return dict(rows)

@@ -157,3 +157,11 @@ def test_shifting_a_period_crosses_year_ends():
                                                              date(2025, 12, 31))
     assert shift_period(date(2025, 12, 1), "month", 1) == (date(2026, 1, 1), date(2026, 1, 31))
     assert shift_period(date(2025, 12, 29), "week", 1) == (date(2026, 1, 5), date(2026, 1, 11))
+
+
+def test_imported_leads_count_for_the_team_not_for_whoever_imported_them(crafted, manager):
+    create_deal(DealDraft(title="From the old CRM"), manager, origin="import")
+    figures = period_figures(START, TODAY)
+    by_name = {f.name: f for f in figures.reps}
+    assert by_name["Maria Manager"].leads_created == 2  # d3, d7: not the imported one
+    assert figures.team.leads_created == 8
