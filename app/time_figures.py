@@ -13,8 +13,9 @@ DESIGN.md idea 3 (more raw leads can mean fewer sales) and idea 4 (know your num
 Attribution: a won deal counts for its owner; its won date is the ``changed_at`` of its
 latest StageChange into a won stage, and only deals that are in a won stage now count. A lead
 counts for the rep who created it in the app (``changed_by`` of its first StageChange, when
-its origin is "app"); a deal's creation time is that StageChange's ``changed_at``. The team figures count every hour, win and lead,
-including wins with no owner and leads created by nobody in particular (imports).
+its origin is "app"); a deal's creation time is that StageChange's ``changed_at``. The team
+figures count every hour, win and lead, including wins with no owner and leads created by
+nobody in particular (imports).
 
 The period runs from local midnight starting ``start`` to local midnight after ``end``.
 Each figure is one SQL aggregate grouped by rep (GROUP BY), never a loop over rows, so a
