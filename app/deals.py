@@ -14,12 +14,14 @@ from decimal import Decimal, InvalidOperation
 
 from app.clock import utcnow
 from app.errors import ConflictError, NotFound, ValidationError
-from app.pipeline import live_stages
-from app.users import RepInfo
+from app.pipeline import live_stages, set_checked
+from app.users import RepInfo, list_reps
 from db.connection import writing
 from db.models import Deal, LeadSource, Rep, Stage, StageChange
 
 EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
+_AMOUNT = re.compile(r"^([0-9]+\.?[0-9]*|\.[0-9]+)$")
+_DIGITS = re.compile(r"^[0-9]+$")
 MAX_VALUE = Decimal("999999999999.99")
 
 # Fields a user edits directly; stage moves go through app.pipeline (the gate).
@@ -112,6 +114,45 @@ def clean_value(raw) -> Decimal:
     if value > MAX_VALUE:
         raise ValidationError("That value is too large for a deal.", field="value")
     return value.quantize(Decimal("0.01"))
+
+
+def parse_amount(text: str, group: str, decimal: str) -> Decimal:
+    """An amount as a person types it in their locale: ``group`` is the locale's thousands
+    separator (may be ""), ``decimal`` its decimal point. "12,500.50" with "," and "." (or
+    "12.500,50" with "." and ",") is 12500.50; spaces are ignored, an empty text is zero.
+
+    Strict where leniency would silently change the sum: group separators may only stand
+    between digits before the decimal point, so "12.500,50" typed in an English locale is
+    refused rather than read as 12.5005. Sign and range are :func:`clean_value`'s business.
+    Raises :class:`ValidationError` (field "value") quoting what was typed.
+    """
+    compact = "".join(text.split())
+    if not compact:
+        return Decimal("0")
+    sign = ""
+    if compact[0] in "+-":
+        sign, compact = compact[0], compact[1:]
+    whole, point, fraction = compact.partition(decimal) if decimal else (compact, "", "")
+    parts = whole.split(group) if group and group.strip() else [whole]
+    digits = "".join(parts) + ("." + fraction if point else "")
+    # A group separator at either end, doubled, or beside a non-digit is a typo, not a sum.
+    misplaced = len(parts) > 1 and not all(_DIGITS.match(p) for p in parts)
+    if misplaced or not _AMOUNT.match(digits):
+        hint = f"e.g. 12{group}500{decimal}50" if group else f"e.g. 12500{decimal}50"
+        raise ValidationError(f"{text.strip()!r} is not an amount ({hint}).", field="value")
+    return Decimal(sign + digits)
+
+
+def format_amount(value: Decimal, group: str, decimal: str) -> str:
+    """``value`` written for :func:`parse_amount` to read back: every digit kept (no
+    rounding, never a float), ``decimal`` as the point, ``group`` every three digits
+    ("" for none, as an editor shows it)."""
+    sign, digits = ("-" if value < 0 else ""), f"{abs(value):f}"
+    whole, _, fraction = digits.partition(".")
+    if group:
+        head = len(whole) % 3 or 3
+        whole = group.join([whole[:head]] + [whole[i:i + 3] for i in range(head, len(whole), 3)])
+    return sign + whole + (decimal + fraction if fraction else "")
 
 
 def _validate(values: dict) -> dict:
@@ -211,6 +252,59 @@ def update_deal(
         )
         Deal.update(**real).where(Deal.id == deal_id, Deal.version == expected_version).execute()
     return get_deal(deal_id)
+
+
+def save_deal(
+    deal_id: int | None,
+    draft_or_changes: DealDraft | dict,
+    ticks: dict[int, bool],
+    expected_version: int | None,
+    actor: RepInfo | None,
+) -> DealInfo:
+    """Everything the deal dialog's Save does, in one transaction: create the deal (``deal_id``
+    None, a :class:`DealDraft`) or apply ``changes`` to it at ``expected_version``, then tick or
+    untick checklist items (``ticks``: item id -> ticked).
+
+    All or nothing: a refused field, a checklist item deleted meanwhile or a change someone
+    else made since ``expected_version`` (ticks alone included) raises and writes nothing, so
+    the user can fix it and save again without making a second deal or tripping over their own
+    half-written first attempt. Returns the deal as saved.
+    """
+    with writing():
+        if deal_id is None:
+            if not isinstance(draft_or_changes, DealDraft):
+                raise TypeError("a new deal is saved from a DealDraft")
+            saved = create_deal(draft_or_changes, actor)
+        else:
+            if expected_version is None:
+                raise TypeError("an edit needs the version it was made against")
+            # Checks the version even when only ticks changed.
+            saved = update_deal(deal_id, dict(draft_or_changes), expected_version, actor)
+        for item_id, ticked in ticks.items():
+            set_checked(saved.id, item_id, ticked, actor)
+    return get_deal(saved.id) if ticks else saved
+
+
+@dataclass(frozen=True)
+class OwnerChoice:
+    """A rep as an owner picker lists them; ``label`` says "(inactive)" for a departed rep."""
+
+    id: int
+    label: str
+    active: bool
+
+
+def owner_choices(*, keep: int | None = None, everyone: bool = False) -> list[OwnerChoice]:
+    """The reps an owner picker offers: active reps by name, then inactive ones labelled
+    "Name (inactive)". Inactive reps are listed when ``everyone`` (filters: a manager finds a
+    departed rep's deals to hand them on) or when one is ``keep``, a deal's current owner, so
+    an editor always shows the owner it was opened with and never drops them on save."""
+    reps = list_reps(include_inactive=True)
+    listed = [r for r in reps if r.active] + [
+        r for r in reps if not r.active and (everyone or r.id == keep)
+    ]
+    return [OwnerChoice(r.id, r.name if r.active else f"{r.name} (inactive)", r.active)
+            for r in listed]
 
 
 @dataclass(frozen=True)

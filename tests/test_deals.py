@@ -6,10 +6,24 @@ from datetime import date
 from decimal import Decimal
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
-from app.deals import DealDraft, create_deal, get_deal, list_sources, update_deal
-from app.errors import ConflictError, ValidationError
-from db.models import StageChange
+from app.deal_detail import checklist_for
+from app.deals import (
+    DealDraft,
+    create_deal,
+    format_amount,
+    get_deal,
+    list_sources,
+    owner_choices,
+    parse_amount,
+    save_deal,
+    update_deal,
+)
+from app.errors import ConflictError, NotFound, ValidationError
+from app.rep_admin import update_rep
+from db.models import ChecklistCheck, ChecklistItem, Deal, StageChange
 
 
 def test_a_new_deal_starts_in_the_first_stage_with_its_entry_recorded(stages, manager):
@@ -55,3 +69,97 @@ def test_an_edit_that_changes_nothing_keeps_the_version(manager):
 def test_sources_are_listed_by_name(manager):
     names = [s.name for s in list_sources()]
     assert names == sorted(names) and names
+
+
+# ------------------------------------------------------------------ amounts
+# (group, decimal) as QLocale gives them: English, German, French (narrow no-break space),
+# Swiss, and none at all.
+SEPARATORS = [(",", "."), (".", ","), ("\u202f", ","), ("’", "."), ("", ".")]
+
+
+@pytest.mark.parametrize(("text", "group", "decimal", "amount"), [
+    ("12,500.50", ",", ".", "12500.50"),
+    ("12.500,50", ".", ",", "12500.50"),
+    ("1\u202f250\u202f000,5", "\u202f", ",", "1250000.5"),
+    ("  7 250 ", ",", ".", "7250"),
+    ("", ",", ".", "0"),
+    (".5", ",", ".", "0.5"),
+    ("-3", ",", ".", "-3"),  # the sign is clean_value's to refuse, with its own message
+])
+def test_an_amount_is_read_with_the_locales_separators(text, group, decimal, amount):
+    assert parse_amount(text, group, decimal) == Decimal(amount)
+
+
+@pytest.mark.parametrize(("text", "group", "decimal"), [
+    ("12.500,50", ",", "."),  # German typing in an English locale: not 12.5005
+    ("ten", ",", "."),
+    ("1,,000", ",", "."),
+    (",500", ",", "."),
+    ("1.2.3", ",", "."),
+    ("NaN", ",", "."),
+    ("1e5", ",", "."),
+    ("-", ",", "."),
+])
+def test_what_is_not_an_amount_is_refused_quoting_it(text, group, decimal):
+    with pytest.raises(ValidationError) as refused:
+        parse_amount(text, group, decimal)
+    assert refused.value.field == "value" and repr(text.strip()) in str(refused.value)
+
+
+@given(
+    st.decimals(min_value=Decimal("-999999999999.99"), max_value=Decimal("999999999999.99"),
+                allow_nan=False, allow_infinity=False, places=2),
+    st.sampled_from(SEPARATORS),
+)
+def test_a_formatted_amount_reads_back_as_itself(value, separators):
+    group, decimal = separators
+    assert parse_amount(format_amount(value, group, decimal), group, decimal) == value
+
+
+# ------------------------------------------------------------------ owners
+def test_an_inactive_owner_is_kept_in_the_choices_of_their_deal_and_in_filters(manager, rep):
+    update_rep(rep.id, {"active": False}, manager)
+    assert [c.id for c in owner_choices()] == [manager.id]
+    kept = owner_choices(keep=rep.id)
+    assert [(c.id, c.label, c.active) for c in kept] == [
+        (manager.id, "Maria Manager", True), (rep.id, "Ravi Rep (inactive)", False)]
+    assert owner_choices(everyone=True) == kept
+
+
+# ------------------------------------------------------------------ save_deal
+def _items(deal_id: int | None, stage_name: str) -> list[int]:
+    return [e.item_id for e in checklist_for(deal_id) if e.stage_name == stage_name]
+
+
+def test_save_deal_writes_fields_and_ticks_in_one_go(manager, stages):
+    first, second = _items(None, "Sales-ready lead")[:2]
+    made = save_deal(None, DealDraft(title="Acme"), {first: True}, None, manager)
+    assert ChecklistCheck.select().where(ChecklistCheck.deal == made.id).count() == 1
+    edited = save_deal(made.id, {"notes": "Call back"}, {first: False, second: True},
+                       made.version, manager)
+    assert edited.notes == "Call back" and edited.version > made.version
+    assert [c.item_id for c in ChecklistCheck.select().where(
+        ChecklistCheck.deal == made.id)] == [second]
+
+
+def test_a_tick_only_save_bumps_the_version_and_is_checked_against_it(manager, stages):
+    deal = create_deal(DealDraft(title="Acme"), manager)
+    item = _items(deal.id, "Sales-ready lead")[0]
+    ticked = save_deal(deal.id, {}, {item: True}, deal.version, manager)
+    assert ticked.version > deal.version
+    with pytest.raises(ConflictError):  # made against the version before the tick
+        save_deal(deal.id, {}, {item: False}, deal.version, manager)
+    assert ChecklistCheck.select().where(ChecklistCheck.deal == deal.id).count() == 1
+
+
+def test_a_tick_on_an_item_deleted_meanwhile_writes_nothing(manager, stages):
+    deal = create_deal(DealDraft(title="Acme", notes="Old"), manager)
+    kept, gone = _items(deal.id, "Sales-ready lead")[:2]
+    ChecklistItem.delete_by_id(gone)  # a manager edited the checklist meanwhile
+    with pytest.raises(NotFound):
+        save_deal(deal.id, {"notes": "New"}, {kept: True, gone: True}, deal.version, manager)
+    assert get_deal(deal.id) == deal
+    assert not ChecklistCheck.select().where(ChecklistCheck.deal == deal.id).exists()
+    with pytest.raises(NotFound):
+        save_deal(None, DealDraft(title="Fresh"), {kept: True, gone: True}, None, manager)
+    assert Deal.select().count() == 1  # the new deal was not half-made either

@@ -12,7 +12,8 @@ from PySide6.QtWidgets import QApplication
 
 from app.deals import DealDraft, create_deal, get_deal, update_deal
 from app.pipeline import move_deal
-from db.models import ChecklistCheck
+from app.rep_admin import update_rep
+from db.models import ChecklistCheck, ChecklistItem, Deal
 from ui.deal_actions import install_new_deal
 from ui.deals.dialog import DealDialog
 
@@ -34,19 +35,44 @@ def dialog(qtbot, ui_context, deal, rep):
     return widget
 
 
+def save(qtbot, dialog: DealDialog) -> bool:
+    """Press Save and wait for the worker; True when the deal was saved."""
+    outcome: list[bool] = []
+    dialog.sig_saved.connect(lambda _deal: outcome.append(True))
+    dialog.sig_save_failed.connect(lambda _error: outcome.append(False))
+    task = dialog.save()
+    assert task is not None
+    with qtbot.waitSignal(task.sig_finished):
+        pass
+    return outcome[-1]
+
+
+def tick(dialog: DealDialog, stage: str, row: int = 0, checked: bool = True) -> int | None:
+    """Tick (or untick) the ``row``th item of ``stage`` on the Checklist tab; returns the item
+    id when this made it a change to save."""
+    model = dialog.checklist_model
+    group = next(r for r in range(model.rowCount())
+                 if model.index(r, 0).data().startswith(stage))
+    before = set(model.changes())
+    state = Qt.CheckState.Checked if checked else Qt.CheckState.Unchecked
+    assert model.setData(model.index(row, 0, model.index(group, 0)), state,
+                         Qt.ItemDataRole.CheckStateRole)
+    return next(iter(set(model.changes()) - before), None)
+
+
 def test_its_models_pass_the_model_tester(dialog, qtmodeltester):
     qtmodeltester.check(dialog.checklist_model)
     qtmodeltester.check(dialog.history_model)
     qtmodeltester.check(dialog.activity_model)
 
 
-def test_editing_fields_and_saving_updates_the_deal(dialog, deal, rep):
+def test_editing_fields_and_saving_updates_the_deal(qtbot, dialog, deal, rep):
     dialog.inputs["company"].setText("Acme Industries")
     dialog.inputs["value"].setText("12,500.50")
     dialog.inputs["owner_id"].setCurrentIndex(dialog.inputs["owner_id"].findData(rep.id))
     dialog.inputs["expected_close"].setDate(QDate(2026, 12, 15))
     dialog.inputs["notes"].setPlainText("Wants a pilot first")
-    assert dialog.save()
+    assert save(qtbot, dialog)
     saved = get_deal(deal.id)
     assert (saved.company, saved.value, saved.owner_id) == (
         "Acme Industries", Decimal("12500.50"), rep.id)
@@ -56,7 +82,7 @@ def test_editing_fields_and_saving_updates_the_deal(dialog, deal, rep):
 
 def test_a_bad_email_is_shown_at_the_field_and_nothing_is_saved(qtbot, dialog, deal):
     dialog.inputs["contact_email"].setText("not an address")
-    assert not dialog.save()
+    assert not save(qtbot, dialog)
     error = dialog.errors["contact_email"]
     assert not error.isHidden() and "not an email address" in error.text()
     assert get_deal(deal.id) == deal
@@ -71,23 +97,85 @@ def test_leaving_a_bad_value_marks_it_at_once(dialog):
     assert dialog.errors["value"].isHidden()
 
 
-def test_a_change_made_meanwhile_is_reported_not_overwritten(dialog, deal, manager):
+def test_a_change_made_meanwhile_is_reported_not_overwritten(qtbot, dialog, deal, manager):
     update_deal(deal.id, {"title": "Pilot (renamed elsewhere)"}, deal.version, manager)
     dialog.inputs["company"].setText("Mine")
-    assert not dialog.save()
+    assert not save(qtbot, dialog)
     assert "changed by someone else" in dialog.banner.text()
     assert get_deal(deal.id).company == "Acme"
 
 
-def test_ticking_the_checklist_is_saved_with_the_deal(dialog, deal):
+def test_ticking_the_checklist_is_saved_with_the_deal(qtbot, dialog, deal):
     model = dialog.checklist_model
+    tick(dialog, "Qualified")
     stage_row = next(r for r in range(model.rowCount())
                      if model.index(r, 0).data().startswith("Qualified"))
-    item = model.index(0, 0, model.index(stage_row, 0))
-    assert model.setData(item, Qt.CheckState.Checked, Qt.ItemDataRole.CheckStateRole)
     assert "(1/3)" in model.index(stage_row, 0).data()
-    assert dialog.save()
+    assert save(qtbot, dialog)
     assert ChecklistCheck.select().where(ChecklistCheck.deal == deal.id).count() == 1
+    assert get_deal(deal.id).version > deal.version  # a tick alone is a change
+
+
+def test_a_deal_owned_by_a_departed_rep_keeps_its_owner(qtbot, ui_context, deal, rep,
+                                                        manager):
+    update_deal(deal.id, {"owner_id": rep.id}, deal.version, manager)
+    update_rep(rep.id, {"active": False}, manager)  # the rep left the team
+    dialog = DealDialog(None, ui_context, deal.id)
+    qtbot.addWidget(dialog)
+    assert dialog.inputs["owner_id"].currentText() == "Ravi Rep (inactive)"
+    dialog.inputs["notes"].setPlainText("Handing over soon")
+    assert save(qtbot, dialog)
+    saved = get_deal(deal.id)
+    assert (saved.owner_id, saved.notes) == (rep.id, "Handing over soon")
+
+
+def test_a_failed_tick_saves_nothing_and_keeps_the_dialog_open(qtbot, ui_context, dialog,
+                                                              deal):
+    dialog.show()
+    before = get_deal(deal.id)
+    dialog.inputs["notes"].setPlainText("Mine")
+    ChecklistItem.delete_by_id(tick(dialog, "Qualified"))  # a manager removed it meanwhile
+    tick(dialog, "Qualified", 1)
+    assert not save(qtbot, dialog)
+    assert get_deal(deal.id) == before  # neither the notes nor the version moved
+    assert not ChecklistCheck.select().where(ChecklistCheck.deal == deal.id).exists()
+    assert dialog.isVisible() and "checklist item" in dialog.banner.text()
+    assert "Nothing was saved" in dialog.banner.text() and dialog.save_button.isEnabled()
+
+
+def test_ticks_alone_are_checked_against_the_version_opened(qtbot, dialog, deal, manager):
+    update_deal(deal.id, {"company": "Acme (edited elsewhere)"}, deal.version, manager)
+    tick(dialog, "Qualified")
+    assert not save(qtbot, dialog)
+    assert "changed by someone else" in dialog.banner.text()
+    assert not ChecklistCheck.select().where(ChecklistCheck.deal == deal.id).exists()
+
+
+def test_save_runs_on_the_worker_and_pressing_it_twice_makes_one_deal(qtbot, ui_context,
+                                                                     stages):
+    dialog = DealDialog(None, ui_context, None)
+    qtbot.addWidget(dialog)
+    dialog.inputs["title"].setText("Fresh lead")
+    first = dialog.save()
+    assert first is not None and not dialog.save_button.isEnabled()
+    assert dialog.save() is None  # the second press, while the first runs
+    with qtbot.waitSignal(first.sig_finished):
+        pass
+    assert save(qtbot, dialog)  # the window saves the same deal again, never a new one
+    assert Deal.select().where(Deal.title == "Fresh lead").count() == 1
+
+
+def test_a_new_deal_whose_tick_fails_is_not_created(qtbot, ui_context, stages):
+    dialog = DealDialog(None, ui_context, None)
+    qtbot.addWidget(dialog)
+    dialog.inputs["title"].setText("Fresh lead")
+    gone = tick(dialog, "Sales-ready lead")
+    ChecklistItem.delete_by_id(gone)
+    assert not save(qtbot, dialog)
+    assert not Deal.select().where(Deal.title == "Fresh lead").exists()
+    tick(dialog, "Sales-ready lead", checked=False)  # untick the vanished item: saves now
+    assert save(qtbot, dialog)
+    assert Deal.select().where(Deal.title == "Fresh lead").count() == 1
 
 
 def test_the_history_shows_moves_with_the_override_reason(dialog):
@@ -110,14 +198,16 @@ def test_new_deal_is_wired_to_ctrl_n_and_creates_a_deal(qtbot, ui_context, stage
     action.trigger()
     dialog = next(w for w in QApplication.topLevelWidgets()
                   if isinstance(w, DealDialog) and w.isVisible())
-    assert not dialog.save()  # no title yet
-    assert "needs a title" in dialog.errors["title"].text()
+    saved = []
+    dialog.sig_saved.connect(saved.append)
+    assert not save(qtbot, dialog)  # no title yet
+    assert "needs a title" in dialog.errors["title"].text() and dialog.isVisible()
     dialog.inputs["title"].setText("Fresh lead")
     dialog.inputs["value"].setText("900")
-    assert dialog.save()
-    created = get_deal(dialog.saved.id)
+    assert save(qtbot, dialog)
+    created = get_deal(saved[0].id)
     assert created.title == "Fresh lead" and created.stage_id == stages["Suspect"].id
-    dialog.close()
+    assert created.value == Decimal("900.00")
 
 
 # The offscreen platform cannot raise a popup or grab the keyboard; it says so, harmlessly.

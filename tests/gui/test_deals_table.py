@@ -8,11 +8,12 @@ from decimal import Decimal
 
 import pytest
 from PySide6.QtCore import QDate, Qt
-from PySide6.QtWidgets import QLineEdit
+from PySide6.QtWidgets import QComboBox, QLineEdit
 
 from app.deal_table import COLUMNS
 from app.deals import DealDraft, create_deal, get_deal
 from app.pipeline import missing_requirements
+from app.rep_admin import update_rep
 from ui.deals.table_model import DEAL_ID_ROLE
 from ui.deals.view import DealsView
 from ui.gate_dialog import GateAnswer, GateDialog
@@ -73,6 +74,59 @@ def test_typing_a_value_in_the_cell_saves_it(qtbot, view, deals):
     qtbot.waitUntil(lambda: get_deal(deals["Pilot"]).value == Decimal("7250.50"))
     assert "7,251" in cell(view, deals["Pilot"], "value").data()  # whole units shown
     qtbot.waitUntil(lambda: "20,051" in view.totals_label.text())  # 7,250.50 + 12,000 + 800
+
+
+def test_a_value_typed_with_group_separators_is_taken_as_the_dialog_takes_it(qtbot, view,
+                                                                            deals):
+    index = cell(view, deals["Pilot"], "value")
+    view.table.setCurrentIndex(index)
+    view.table.edit(index)
+    editor = view.table.viewport().findChildren(QLineEdit)[0]
+    editor.selectAll()
+    qtbot.keyClicks(editor, "12,500")
+    qtbot.keyClick(editor, Qt.Key.Key_Return)
+    qtbot.waitUntil(lambda: get_deal(deals["Pilot"]).value == Decimal("12500.00"))
+    assert view.banner.isHidden()
+
+
+def test_a_value_in_another_locales_format_is_refused_quoting_it(view, deals):
+    assert not view.model.setData(cell(view, deals["Pilot"], "value"), "12.500,50")
+    assert "'12.500,50' is not an amount" in view.banner.text()
+    assert get_deal(deals["Pilot"]).value == Decimal("5000.00")
+
+
+def test_leaving_the_owner_of_a_departed_rep_unchanged_keeps_them(qtbot, view, deals, rep,
+                                                                 manager):
+    update_rep(rep.id, {"active": False}, manager)
+    with qtbot.waitSignal(view.model.sig_rows_ready):
+        view.context.bus.changed("reps")
+    before = get_deal(deals["Pilot"])
+    index = cell(view, deals["Pilot"], "owner")
+    view.table.setCurrentIndex(index)
+    view.table.edit(index)
+    editor = view.table.viewport().findChildren(QComboBox)[0]
+    assert editor.currentText() == "Ravi Rep (inactive)"
+    view.table.setFocus()  # focus leaves the editor: the view commits what it shows
+    qtbot.waitUntil(lambda: not view.table.viewport().findChildren(QComboBox))
+    assert get_deal(deals["Pilot"]) == before and view.banner.isHidden()
+    # A deal of an active owner offers the active reps only.
+    index = cell(view, deals["Renewal"], "owner")
+    view.table.setCurrentIndex(index)
+    view.table.edit(index)
+    editor = view.table.viewport().findChildren(QComboBox)[0]
+    assert [editor.itemText(i) for i in range(editor.count())] == ["No owner",
+                                                                  "Maria Manager"]
+
+
+def test_the_owner_filter_finds_a_departed_reps_deals(qtbot, view, deals, rep, manager):
+    update_rep(rep.id, {"active": False}, manager)
+    with qtbot.waitSignal(view.model.sig_rows_ready):
+        view.context.bus.changed("reps")
+    found = view.owner_combo.findData(rep.id)
+    assert view.owner_combo.itemText(found) == "Ravi Rep (inactive)"
+    with qtbot.waitSignal(view.model.sig_rows_ready):
+        view.owner_combo.setCurrentIndex(found)
+    assert sorted(column_texts(view, "title")) == ["Pilot", "Upgrade"]
 
 
 def test_a_bad_value_is_refused_with_the_reason_and_nothing_changes(view, deals):

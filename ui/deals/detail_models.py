@@ -37,6 +37,10 @@ class ChecklistModel(QAbstractItemModel):
         """Item id -> ticked, for the items the user changed."""
         return {i: v for i, v in self._checked.items() if v != self._original[i]}
 
+    def mark_saved(self) -> None:
+        """The ticks as they stand were saved: :meth:`changes` is empty until the next tick."""
+        self._original = dict(self._checked)
+
     def ticked_count(self) -> tuple[int, int]:
         return sum(self._checked.values()), len(self._checked)
 

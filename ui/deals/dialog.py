@@ -2,15 +2,22 @@
 its activities. Opened by double-clicking a card or a row, and empty by New deal (Ctrl+N).
 
 Fields are checked as the user leaves them (the app's own rules, via
-:func:`app.deals.check_fields`) and the error shows under the field. Save goes through
-:func:`app.deals.create_deal` / :func:`app.deals.update_deal` with the version the dialog
-was opened at, so a change made meanwhile by someone else is reported, not overwritten.
-Checklist ticks are applied on save too.
+:func:`app.deals.check_fields`) and the error shows under the field. Save sends only the
+fields the user changed from what was loaded, with the checklist ticks, to
+:func:`app.deals.save_deal` on the worker: one transaction, checked against the version the
+dialog was opened at, so a change made meanwhile by someone else is reported, not
+overwritten, and a refused save writes nothing (Save can simply be pressed again). The
+owner list always holds the deal's current owner, "(inactive)" if they left the team, so
+saving never drops an owner the list could not show.
+
+Signals:
+    sig_saved(deal: DealInfo) — the save went through (the dialog then closes).
+    sig_save_failed(error: FunnelcastError) — refused; the reason is shown, nothing written.
 """
 
 from __future__ import annotations
 
-from PySide6.QtCore import QDate, QEvent, QLocale, Qt
+from PySide6.QtCore import QDate, QEvent, QLocale, Qt, Signal
 from PySide6.QtGui import QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QAbstractItemView,
@@ -36,10 +43,10 @@ from PySide6.QtWidgets import (
 from app import deals, pipeline
 from app.clock import utcnow
 from app.deal_detail import DealDetail, checklist_for, load_deal_detail
-from app.errors import ConflictError, FunnelcastError, ValidationError
-from app.users import list_reps
+from app.errors import ConflictError, FunnelcastError, NotFound, ValidationError
 from ui.context import UiContext
 from ui.deals.detail_models import ActivityModel, ChecklistModel, HistoryModel
+from ui.tasks import Task
 from ui.theme import DANGER
 
 NO_DATE = QDate(1900, 1, 1)
@@ -88,13 +95,17 @@ def _read_table(model) -> QTableView:
 
 class DealDialog(QDialog):
     """``deal_id`` None: a new deal. ``inputs`` maps a field key to its editor (tests fill
-    them); :meth:`save` returns True when the deal was saved."""
+    them); :meth:`save` starts the save on the worker (see the module's signals)."""
+
+    sig_saved = Signal(object)
+    sig_save_failed = Signal(object)
 
     def __init__(self, parent: QWidget | None, context: UiContext, deal_id: int | None = None):
         super().__init__(parent)
         self.context = context
         self.detail: DealDetail | None = load_deal_detail(deal_id) if deal_id else None
         self.saved: deals.DealInfo | None = None
+        self._saving: Task | None = None
         self.setWindowTitle(self.detail.deal.title if self.detail else "New deal")
         self.resize(860, 640)
         self.setMinimumSize(720, 520)
@@ -140,12 +151,16 @@ class DealDialog(QDialog):
 
         buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Save
                                    | QDialogButtonBox.StandardButton.Cancel)
-        buttons.accepted.connect(self._save_and_close)
+        buttons.accepted.connect(self.save)
         buttons.rejected.connect(self.reject)
+        self.save_button = buttons.button(QDialogButtonBox.StandardButton.Save)
         column.addWidget(buttons)
-        QShortcut(QKeySequence.StandardKey.Save, self, self._save_and_close)
+        QShortcut(QKeySequence.StandardKey.Save, self, self.save)
         if self.detail:
             self._show(self.detail.deal)
+        # What the form says before any edit: Save sends only what differs from this, so a
+        # value a widget shows differently from the database is never written back.
+        self._loaded = self.values()
         self.inputs["title"].setFocus()
 
     # ------------------------------------------------------------ layout
@@ -200,8 +215,9 @@ class DealDialog(QDialog):
 
         owner = QComboBox()
         owner.addItem("No owner", None)
-        for rep in list_reps():
-            owner.addItem(rep.name, rep.id)
+        current_owner = self.detail.deal.owner_id if self.detail else None
+        for choice in deals.owner_choices(keep=current_owner):
+            owner.addItem(choice.label, choice.id)
         add(right, "owner_id", "Owner", owner)
         source = QComboBox()
         source.addItem("No source", None)
@@ -240,7 +256,8 @@ class DealDialog(QDialog):
         for key in ("owner_id", "source_id"):
             combo = self.inputs[key]
             combo.setCurrentIndex(max(0, combo.findData(getattr(deal, key))))
-        self.inputs["value"].setText(f"{deal.value:f}")
+        self.inputs["value"].setText(
+            deals.format_amount(deal.value, "", QLocale().decimalPoint()))
         for key in ("expected_close", "next_step_due"):
             day = getattr(deal, key)
             self.inputs[key].setDate(QDate(day.year, day.month, day.day) if day else NO_DATE)
@@ -251,13 +268,16 @@ class DealDialog(QDialog):
         self.tabs.setTabText(1, f"Checklist ({done}/{total})")
 
     # ------------------------------------------------------------ values
-    def _value_text(self) -> str:
-        """The value as typed, with the locale's group separators removed and its decimal
-        point made a dot (so "12,500.50" or "12.500,50" both work where they are usual)."""
+    def _value(self):
+        """The value as typed, read with the locale's separators ("12,500.50" in English,
+        "12.500,50" in German); the text itself when it is not an amount, so validation
+        reports it at the field."""
         locale = QLocale()
-        text = self.inputs["value"].text().strip().replace(" ", "")
-        text = text.replace(locale.groupSeparator(), "")
-        return text.replace(locale.decimalPoint(), ".")
+        text = self.inputs["value"].text()
+        try:
+            return deals.parse_amount(text, locale.groupSeparator(), locale.decimalPoint())
+        except ValidationError:
+            return text
 
     def values(self) -> dict:
         """The form as :data:`app.deals.EDITABLE` fields (not yet validated)."""
@@ -265,7 +285,7 @@ class DealDialog(QDialog):
         out["company_size"] = self.inputs["company_size"].value() or None
         out["owner_id"] = self.inputs["owner_id"].currentData()
         out["source_id"] = self.inputs["source_id"].currentData()
-        out["value"] = self._value_text() or "0"
+        out["value"] = self._value()
         for key in ("expected_close", "next_step_due"):
             chosen = self.inputs[key].date()
             out[key] = None if chosen == NO_DATE else chosen.toPython()
@@ -293,46 +313,69 @@ class DealDialog(QDialog):
         self.inputs[key].setStyleSheet(f"border: 1px solid {DANGER.name()};" if message else "")
 
     # -------------------------------------------------------------- save
-    def save(self) -> bool:
-        """Create or update the deal and apply checklist ticks. False (nothing saved) when a
-        field is invalid or the deal changed meanwhile; the reason is shown in the dialog."""
+    def save(self) -> Task | None:
+        """Start saving the changed fields and checklist ticks on the worker; None when a
+        save is already running (a second Save press is ignored, never a second deal).
+
+        Success emits ``sig_saved`` and closes the dialog; a refusal keeps it open with the
+        reason at the field or in the banner, and nothing written."""
+        if self._saving is not None:
+            return None
         for key in self.errors:
             self._mark(key, "")
         self.banner.hide()
         values = self.values()
-        try:
-            if self.detail is None:
-                values.pop("lost_reason")  # a new deal is not lost
-                draft = deals.DealDraft(**values)
-                self.saved = deals.create_deal(draft, self.context.actor)
-            else:
-                current = self.detail.deal
-                changes = {k: v for k, v in values.items() if getattr(current, k) != v}
-                self.saved = deals.update_deal(current.id, changes, current.version,
-                                               self.context.actor) if changes else current
-            for item_id, ticked in self.checklist_model.changes().items():
-                pipeline.set_checked(self.saved.id, item_id, ticked, self.context.actor)
-        except ValidationError as error:
-            self._mark(error.field or "", str(error))
-            if error.field in self.inputs:
-                self.tabs.setCurrentIndex(0)
-                self.inputs[error.field].setFocus()
-            return False
-        except ConflictError as error:
+        ticks = self.checklist_model.changes()
+        actor = self.context.actor
+        if self.saved is None and self.detail is None:
+            values.pop("lost_reason")  # a new deal is not lost
+            draft = deals.DealDraft(**values)
+
+            def run(_control) -> deals.DealInfo:
+                return deals.save_deal(None, draft, ticks, None, actor)
+        else:
+            base = self.saved or self.detail.deal
+            changes = {k: v for k, v in values.items() if self._loaded.get(k) != v}
+
+            def run(_control) -> deals.DealInfo:
+                return deals.save_deal(base.id, changes, ticks, base.version, actor)
+
+        self.save_button.setEnabled(False)
+        self._saving = self.context.runner.submit(
+            run, on_result=lambda info: self._saved(info, values),
+            on_error=self._refused, on_finished=self._save_finished)
+        return self._saving
+
+    def _saved(self, info: deals.DealInfo, values: dict) -> None:
+        # Later saves from this window edit the deal just saved, from what it now holds.
+        self.saved = info
+        self._loaded = values
+        self.checklist_model.mark_saved()
+        self.context.bus.changed("deals")
+        self.sig_saved.emit(info)
+        self.accept()
+
+    def _refused(self, error: FunnelcastError) -> None:
+        if isinstance(error, ValidationError) and error.field in self.inputs:
+            self._mark(error.field, str(error))
+            self.tabs.setCurrentIndex(0)
+            self.inputs[error.field].setFocus()
+        elif isinstance(error, ConflictError):
             self.banner.setText(f"{error} Close this window and open the deal again to see "
                                 "the latest version.")
             self.banner.show()
-            return False
-        except FunnelcastError as error:
-            self.banner.setText(str(error))
+        elif isinstance(error, NotFound):  # e.g. a checklist item removed meanwhile
+            self.banner.setText(f"{error} Nothing was saved: close this window and open "
+                                "the deal again to see its current checklist.")
             self.banner.show()
-            return False
-        self.context.bus.changed("deals")
-        return True
+        else:
+            self.banner.setText(f"{error} Nothing was saved.")
+            self.banner.show()
+        self.sig_save_failed.emit(error)
 
-    def _save_and_close(self) -> None:
-        if self.save():
-            self.accept()
+    def _save_finished(self) -> None:
+        self._saving = None
+        self.save_button.setEnabled(True)
 
     # ----------------------------------------------------------- opening
     @classmethod

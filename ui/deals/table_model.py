@@ -33,6 +33,7 @@ from decimal import Decimal
 from PySide6.QtCore import (
     QAbstractTableModel,
     QDate,
+    QLocale,
     QModelIndex,
     QPersistentModelIndex,
     Qt,
@@ -49,7 +50,7 @@ from app.deal_table import (
     select_ids,
     select_totals,
 )
-from app.deals import update_deal
+from app.deals import format_amount, parse_amount, update_deal
 from app.errors import FunnelcastError
 from app.users import RepInfo
 from ui.formatting import format_date, format_money, format_stamp
@@ -284,8 +285,8 @@ class DealTableModel(QAbstractTableModel):
         return getattr(row, key)
 
     def _edit_value(self, row: DealRow, key: str):
-        if key == "value":
-            return f"{row.value:f}"
+        if key == "value":  # what the editor shows: the locale's decimal point, no groups
+            return format_amount(row.value, "", QLocale().decimalPoint())
         if key == "expected_close":
             d = row.expected_close
             return QDate(d.year, d.month, d.day) if d else QDate()
@@ -320,14 +321,16 @@ class DealTableModel(QAbstractTableModel):
             # editor losing focus to it must not commit a second time.
             QTimer.singleShot(0, lambda: self._move(row.id, int(value)))
             return True
-        if key == "value":
-            changes = {"value": str(value)}
-        elif key == "expected_close":
-            changes = {"expected_close": (value.toPython() if isinstance(value, QDate)
-                                          and value.isValid() else None)}
-        else:
-            changes = {"owner_id": int(value) if value is not None else None}
         try:
+            if key == "value":  # typed as the deal dialog takes it: "12,500.50" in English
+                locale = QLocale()
+                changes = {"value": parse_amount(str(value), locale.groupSeparator(),
+                                                 locale.decimalPoint())}
+            elif key == "expected_close":
+                changes = {"expected_close": (value.toPython() if isinstance(value, QDate)
+                                              and value.isValid() else None)}
+            else:
+                changes = {"owner_id": int(value) if value is not None else None}
             update_deal(row.id, changes, row.version, self._actor())
         except FunnelcastError as error:
             self.sig_error.emit(str(error))

@@ -1,9 +1,11 @@
 """The Deals section: every deal in one table, filtered and sorted in SQL, edited inline.
 
 Filter bar (owner, stage, source, search) → a :class:`app.deal_table.DealTableSpec` → the
-model re-queries; the search box waits for a pause in typing (a short timer) so a fast
-typist costs one query. Column widths come from the header and a sample of rows, never from
-``resizeColumnsToContents`` (a second on 100k rows). Double-click or Enter opens the deal.
+model re-queries. The owner filter lists inactive reps too, labelled, so a departed rep's
+deals can be found and handed on. The search box waits for a pause in typing (a short
+timer) so a fast typist costs one query. Column widths come from the header and a sample
+of rows, never from ``resizeColumnsToContents`` (a second on 100k rows). Double-click or
+Enter opens the deal.
 """
 
 from __future__ import annotations
@@ -25,9 +27,8 @@ from PySide6.QtWidgets import (
 )
 
 from app.deal_table import COLUMNS, DealTableSpec
-from app.deals import list_sources
+from app.deals import list_sources, owner_choices
 from app.pipeline import list_stages
-from app.users import list_reps
 from ui.context import UiContext
 from ui.deal_actions import move_with_gate
 from ui.deals.table_model import DEAL_ID_ROLE, DealTableModel
@@ -41,18 +42,24 @@ NO_DATE = QDate(1900, 1, 1)
 
 class DealTableDelegate(QStyledItemDelegate):
     """Editors for the editable columns: a combo for owner and stage, a date edit with
-    "No date" for the expected close, a plain line edit for the value."""
+    "No date" for the expected close, a plain line edit for the value.
 
-    def __init__(self, choices: dict[str, list[tuple[int | None, str]]], parent=None):
+    ``choices`` maps a column to (id, label, offered) entries; an entry not ``offered`` (an
+    inactive rep) is listed only in the editor of the row it already holds. The editor always
+    shows the cell's current value, so leaving it unchanged never writes another one."""
+
+    def __init__(self, choices: dict[str, list[tuple[int | None, str, bool]]], parent=None):
         super().__init__(parent)
         self.choices = choices
 
     def createEditor(self, parent, option, index):
         key = COLUMNS[index.column()]
         if key in self.choices:
+            current = index.data(Qt.ItemDataRole.EditRole)
             combo = QComboBox(parent)
-            for item_id, label in self.choices[key]:
-                combo.addItem(label, item_id)
+            for item_id, label, offered in self.choices[key]:
+                if offered or item_id == current:
+                    combo.addItem(label, item_id)
             # Commit as soon as a choice is made (the stage choice may open the gate).
             combo.activated.connect(lambda _i, c=combo: self._commit_and_close(c))
             return combo
@@ -71,7 +78,11 @@ class DealTableDelegate(QStyledItemDelegate):
     def setEditorData(self, editor, index) -> None:
         value = index.data(Qt.ItemDataRole.EditRole)
         if isinstance(editor, QComboBox):
-            editor.setCurrentIndex(max(0, editor.findData(value)))
+            found = editor.findData(value)
+            if found < 0:  # not among the choices (e.g. the lists are being re-read): keep it
+                editor.addItem(str(index.data(Qt.ItemDataRole.DisplayRole)), value)
+                found = editor.count() - 1
+            editor.setCurrentIndex(found)
         elif isinstance(editor, QDateEdit):
             editor.setDate(value if isinstance(value, QDate) and value.isValid() else NO_DATE)
         else:
@@ -195,7 +206,7 @@ class DealsView(QWidget):
 
     # ----------------------------------------------------------- filters
     def _fill_choices(self) -> None:
-        reps = [(r.id, r.name) for r in list_reps()]
+        reps = [(c.id, c.label) for c in owner_choices(everyone=True)]
         stages = [(s.id, s.name) for s in list_stages()]
         sources = [(s.id, s.name) for s in list_sources()]
         for combo, everyone, items in ((self.owner_combo, "All owners", reps),
@@ -210,7 +221,11 @@ class DealsView(QWidget):
             found = combo.findData(chosen)
             combo.setCurrentIndex(found if found >= 0 else 0)
             combo.blockSignals(False)
-        self._delegate.choices = {"owner": [(None, "No owner"), *reps], "stage": stages}
+        self._delegate.choices = {
+            "owner": [(None, "No owner", True),
+                      *((c.id, c.label, c.active) for c in owner_choices(everyone=True))],
+            "stage": [(item_id, name, True) for item_id, name in stages],
+        }
 
     def current_spec(self) -> DealTableSpec:
         spec = self.model.spec
