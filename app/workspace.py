@@ -9,7 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
-from peewee import DatabaseError
+from peewee import DatabaseError, fn
 from platformdirs import user_data_path
 
 from app import settings
@@ -36,8 +36,9 @@ class Workspace:
 
 @dataclass(frozen=True)
 class Counts:
-    deals: int
-    open_deals: int
+    deals: int  # every deal, closed ones too
+    open_deals: int  # open on the sales side (what the board shows)
+    leads: int  # open on the marketing side (what the Leads view ranks)
     reps: int
 
 
@@ -120,8 +121,14 @@ def open_workspace(target: str | Path | None = None, *, defer_check: bool = Fals
 
 def _raise_if_damaged(path: Path) -> None:
     problem = backup.quick_check(path)
-    if problem is not None:
-        raise DatabaseDamaged(path, problem, backup.list_backups(path))
+    if problem is None:
+        return
+    backups = backup.list_backups(path)
+    if "not a database" in problem and not backups:
+        # Never ours (no backups beside it): most likely a wrong path, not damage.
+        raise UsageError(f"{path} is not a Funnelcast database (not SQLite at all); check the "
+                         "path, or give a new file name to start a new database.")
+    raise DatabaseDamaged(path, problem, backups)
 
 
 def check_integrity() -> None:
@@ -171,11 +178,18 @@ def start_empty(manager_name: str, email: str = "") -> RepInfo:
 
 
 def counts() -> Counts:
-    """Figures for the status bar; three indexed counts, cheap on 100k deals."""
-    open_stage_ids = Stage.select(Stage.id).where(Stage.outcome == "open")
+    """Figures for the status bar; indexed counts, cheap on 100k deals."""
+    by_side = dict(
+        Deal.select(Stage.side, fn.COUNT(Deal.id))
+        .join(Stage)
+        .where(Stage.outcome == "open")
+        .group_by(Stage.side)
+        .tuples()
+    )
     return Counts(
         deals=Deal.select().count(),
-        open_deals=Deal.select().where(Deal.stage.in_(open_stage_ids)).count(),
+        open_deals=by_side.get("sales", 0),
+        leads=by_side.get("marketing", 0),
         reps=Rep.select().where(Rep.active == True).count(),
     )
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import sys
 from datetime import date, datetime
 from decimal import Decimal
@@ -16,14 +17,26 @@ def _default(value):
     raise TypeError(f"cannot serialise {type(value).__name__}")
 
 
+def _write(text: str) -> None:
+    """Write to stdout; a reader that went away (``| head``) is not an error of the command,
+    which has done its work: the rest of the output is dropped and the exit code stands."""
+    try:
+        sys.stdout.write(text)
+        sys.stdout.flush()
+    except BrokenPipeError:
+        # Point stdout at nothing so the interpreter's final flush does not fail again.
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        os.close(devnull)
+
+
 def emit_json(payload) -> None:
     """Print ``payload`` as JSON; Decimals become strings so no cent is lost to a float."""
-    json.dump(payload, sys.stdout, default=_default, indent=2, ensure_ascii=False)
-    sys.stdout.write("\n")
+    _write(json.dumps(payload, default=_default, indent=2, ensure_ascii=False) + "\n")
 
 
 def say(text: str) -> None:
-    print(text)
+    _write(text + "\n")
 
 
 def complain(text: str) -> None:

@@ -7,7 +7,7 @@ from datetime import datetime, timedelta
 
 import pytest
 
-from app.errors import DatabaseDamaged
+from app.errors import DatabaseDamaged, UsageError
 from app.workspace import backup_now, close_workspace, open_workspace, restore_backup, start_empty
 from db import backup
 
@@ -62,12 +62,11 @@ def test_a_damaged_database_is_reported_with_its_newest_backup(tmp_path):
         close_workspace()
 
 
-def test_a_file_that_is_not_a_database_is_refused(tmp_path):
-    path = tmp_path / "notes.sqlite"
+def test_a_file_that_is_not_a_database_is_refused_as_a_wrong_path(tmp_path):
+    path = tmp_path / "deals.csv"
     path.write_text("these are my notes, not a database\n" * 200)
-    with pytest.raises(DatabaseDamaged) as caught:
+    with pytest.raises(UsageError, match="is not a Funnelcast database"):
         open_workspace(path)
-    assert "no backup" in str(caught.value)
     assert path.read_text().startswith("these are my notes")  # untouched
 
 

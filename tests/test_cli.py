@@ -56,7 +56,7 @@ def test_without_a_display_the_window_explains_instead_of_crashing(tmp_path):
     result = run("--db", str(tmp_path / "x.sqlite"), env=env)
     assert result.returncode == 2
     assert "no display is available" in result.stderr
-    assert "python main.py --help" in result.stderr
+    assert "main.py --help" in result.stderr and "--db /tmp/demo.sqlite demo" in result.stderr
     assert not (tmp_path / "x.sqlite").exists()  # nothing was created
 
 
@@ -75,3 +75,13 @@ def test_opening_the_window_does_not_import_the_commands():
                             cwd=ROOT, timeout=60)
     assert result.returncode == 0, result.stderr
     assert result.stdout.strip() == "[]"
+
+
+def test_a_reader_that_stops_early_does_not_turn_success_into_an_error(tmp_path):
+    """`funnelcast --json demo | head -1`: the demo was made, so the exit code says so."""
+    db = str(tmp_path / "demo.sqlite")
+    proc = subprocess.Popen([sys.executable, str(ROOT / "main.py"), "--db", db, "--json", "demo"],
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, cwd=ROOT)
+    proc.stdout.close()  # the reader is gone before anything is printed
+    assert proc.wait(timeout=120) == 0
+    assert "unexpected" not in proc.stderr.read().decode()

@@ -35,8 +35,9 @@ def test_counts_for_the_status_bar(manager, stages):
     first = create_deal(DealDraft(title="A"), manager)
     create_deal(DealDraft(title="B"), manager)
     move_deal(first.id, stages["Lost"].id, manager, lost_reason="No budget")
+    create_deal(DealDraft(title="C", stage_id=stages["Qualified"].id), manager)
     counts = workspace.counts()
-    assert (counts.deals, counts.open_deals, counts.reps) == (2, 1, 1)
+    assert (counts.deals, counts.open_deals, counts.leads, counts.reps) == (3, 1, 1, 1)
 
 
 def test_the_default_database_lives_in_the_user_data_folder(monkeypatch, tmp_path):

@@ -8,26 +8,31 @@ import time
 
 from app import crash_log, users, workspace
 from app.errors import DatabaseDamaged, FunnelcastError
-
-NO_DISPLAY = (
-    "Funnelcast cannot open its window: no display is available (DISPLAY and "
-    "WAYLAND_DISPLAY are unset). Run it on a desktop, or use the headless commands, e.g. "
-    "`python main.py --help` or `python main.py demo`."
+from ui.platform_check import (
+    display_available,
+    missing_libraries_message,
+    missing_xcb_libraries,
+    no_display_message,
 )
 
 
-def display_available() -> bool:
-    """False on a Linux box with no X11/Wayland display and no explicit Qt platform."""
-    if not sys.platform.startswith("linux"):
-        return True
-    return any(os.environ.get(v) for v in ("DISPLAY", "WAYLAND_DISPLAY", "QT_QPA_PLATFORM"))
+def _python_command() -> str:
+    """How the user can run this Python again: relative to the current folder when inside
+    it (".venv/bin/python"), else its full path."""
+    here = os.path.abspath(os.curdir)
+    python = os.path.abspath(sys.executable)
+    return os.path.relpath(python) if python.startswith(here + os.sep) else python
 
 
 def run_gui(db: str | None, acting_user: str | None) -> int:
     """Open the window on ``db`` (default: the user's data folder). Returns the exit code."""
     started = time.perf_counter()
     if not display_available():
-        print(NO_DISPLAY, file=sys.stderr)
+        print(no_display_message(_python_command()), file=sys.stderr)
+        return 2
+    missing = missing_xcb_libraries()
+    if missing:
+        print(missing_libraries_message(missing), file=sys.stderr)
         return 2
 
     from PySide6.QtWidgets import QApplication, QDialog, QMessageBox

@@ -231,7 +231,9 @@ class MainWindow(QMainWindow):
 
     def _show_counts(self, counts) -> None:
         reps = "1 rep" if counts.reps == 1 else f"{counts.reps} reps"
-        self._counts.setText(f"{counts.open_deals:,} open of {counts.deals:,} deals · {reps}")
+        leads = "1 lead" if counts.leads == 1 else f"{counts.leads:,} leads"
+        self._counts.setText(f"{counts.open_deals:,} open deals · {leads} · "
+                             f"{counts.deals:,} in all · {reps}")
 
     def _on_data_changed(self, topics: frozenset) -> None:
         if topics & {"deals", "reps"}:
@@ -255,7 +257,7 @@ class MainWindow(QMainWindow):
         if isinstance(geometry, QByteArray) and not geometry.isEmpty():
             self.restoreGeometry(geometry)
         else:
-            self.resize(1280, 800)
+            self._first_size()
         state = stored.value("main/state")
         if isinstance(state, QByteArray) and not state.isEmpty():
             self.restoreState(state)
@@ -265,6 +267,15 @@ class MainWindow(QMainWindow):
         self._nav_buttons[self._start_section].setChecked(True)
         self._stack.setCurrentIndex(next(
             i for i, s in enumerate(SECTIONS) if s.key == self._start_section))
+
+    def _first_size(self) -> None:
+        """1280×800, or less on a smaller screen (a 1366×768 laptop keeps its status bar),
+        centred on the available area."""
+        screen = self.screen().availableGeometry()
+        width = min(1280, int(screen.width() * 0.94))
+        height = min(800, int(screen.height() * 0.9))
+        self.resize(width, height)
+        self.move(screen.center() - self.rect().center())
 
     def closeEvent(self, event) -> None:
         stored = self._settings()

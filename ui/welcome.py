@@ -95,6 +95,8 @@ class WelcomeDialog(QDialog):
         form.addRow("Email", self.email_edit)
         self.empty_button = QPushButton("Start empty")
         self.empty_button.clicked.connect(self._start_empty)
+        for field in (self.name_edit, self.email_edit):  # Enter after typing: start empty
+            field.returnPressed.connect(self._start_empty)
         empty_card = _card(
             "Start empty",
             "The default stages and qualification checklists, ready for your own deals. "

@@ -32,7 +32,7 @@ def test_every_section_opens_and_unbuilt_ones_say_so(qtbot, window):
 
 def test_the_status_bar_shows_the_database_the_counts_and_the_user(qtbot, window, ui_context):
     qtbot.wait_until(lambda: "deals" in window._counts.text(), timeout=5000)
-    assert window._counts.text() == "0 open of 0 deals · 1 rep"
+    assert window._counts.text() == "0 open deals · 0 leads · 0 in all · 1 rep"
     assert window._location.text() == ui_context.workspace.location
     assert window._user_button.text() == "Maria Manager · manager"
 

@@ -62,3 +62,9 @@ def test_who_are_you_offers_managers_first(qtbot, rep):
     assert chooser.chosen_name() == "Maria Manager"
     chooser.combo.setCurrentIndex(1)
     assert chooser.chosen_name() == "Ravi Rep"
+
+
+def test_enter_in_the_name_field_starts_empty(qtbot, dialog):
+    qtbot.keyClicks(dialog.name_edit, "Sam Owner")
+    qtbot.keyClick(dialog.name_edit, Qt.Key.Key_Return)
+    assert dialog.choice == "empty" and users.current_user().name == "Sam Owner"
