@@ -19,6 +19,7 @@ import uuid
 from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal
+from operator import itemgetter
 
 from app.clock import utcnow
 from app.deals import EMAIL, update_deal
@@ -26,7 +27,14 @@ from app.errors import ConflictError, NotFound
 from app.importing.plan import DEAL_FIELDS, ImportPlan, PlannedRow
 from app.jobs import JobControl
 from app.users import RepInfo, create_rep
-from db.bulk import copy_rows, insert_rows, literal, max_id, new_uuid_sql
+from db.bulk import (
+    copy_rows,
+    indexes_rebuilt,
+    insert_rows,
+    literal,
+    max_id,
+    new_uuid_sql,
+)
 from db.connection import writing
 from db.models import Deal, ImportBatch, ImportChange, LeadSource, StageChange
 
@@ -189,31 +197,36 @@ def _create_deals(plan: ImportPlan, creates: list[PlannedRow], reps, sources, ac
     constants = {k: _EMPTY[k] for k in DEAL_FIELDS if k not in used}
     constants.update(created_at=now, stage_entered_at=now, last_activity_at=now,
                      updated_at=now, updated_by_id=actor_id, version=1)
-    positions = [item.position for item in creates]
     blank = [None] * len(plan.rows)
-    stored = [
-        _stored_column(k, [plan.columns.get(k, blank)[p] for p in positions], reps, sources,
-                       plan.first_stage_id)
-        for k in used
-    ]
+    if len(creates) == len(plan.rows):  # every row is new: the plan's columns as they are
+        pick = list
+    else:
+        pick = itemgetter(*(item.position for item in creates), 0)  # a tuple even for one
+
+    def values_of(key: str) -> list:
+        return list(pick(plan.columns.get(key, blank)))[:len(creates)]
+
+    stored = [_stored_column(k, values_of(k), reps, sources, plan.first_stage_id)
+              for k in used]
     fresh = iter(random_uuid_hexes(sum(1 for item in creates if not item.uuid)))
     uuids = [item.uuid or next(fresh) for item in creates]
-    rows = list(zip(uuids, *stored, strict=True))
     before = max_id(Deal)
-    insert_rows(Deal, ("uuid", *used), rows, constants)
-    added = Deal.select().where(Deal.id > before).count()
-    if added != len(creates):
-        raise ConflictError("Another change was written while importing; import again.")
-    control.report(0.8, "Recording stages…")
-    copy_rows(StageChange, {
-        "uuid": new_uuid_sql(), "deal_id": "id", "from_stage_id": "NULL",
-        "to_stage_id": "stage_id", "changed_at": "created_at", "changed_by_id": "updated_by_id",
-        "override_reason": "''", "origin": literal("import"),
-    }, Deal, before)
-    copy_rows(ImportChange, {
-        "batch_id": literal(batch_id), "deal_id": "id", "kind": literal("created"),
-        "before": "''", "version_after": "1",
-    }, Deal, before)
+    with indexes_rebuilt(len(creates), Deal, StageChange, ImportChange):
+        insert_rows(Deal, ("uuid", *used), zip(uuids, *stored, strict=True), constants)
+        added = Deal.select().where(Deal.id > before).count()
+        if added != len(creates):
+            raise ConflictError("Another change was written while importing; import again.")
+        control.report(0.8, "Recording stages…")
+        copy_rows(StageChange, {
+            "uuid": new_uuid_sql(), "deal_id": "id", "from_stage_id": "NULL",
+            "to_stage_id": "stage_id", "changed_at": "created_at",
+            "changed_by_id": "updated_by_id", "override_reason": "''",
+            "origin": literal("import"),
+        }, Deal, before)
+        copy_rows(ImportChange, {
+            "batch_id": literal(batch_id), "deal_id": "id", "kind": literal("created"),
+            "before": "''", "version_after": "1",
+        }, Deal, before)
 
 
 def _update_deal(item: PlannedRow, reps, sources, actor: RepInfo | None, batch_id: int,

@@ -32,6 +32,7 @@ from app.importing.values import (
     clean_email,
     clean_text,
     match_key,
+    match_keys,
 )
 from app.jobs import JobControl
 from app.pipeline import StageInfo
@@ -62,21 +63,23 @@ class RowProblem:
         return {"row": self.row, "column": self.column, "message": self.message}
 
 
-@dataclass
+@dataclass(slots=True)
 class PlannedRow:
     """What will happen to one row. A create's values are ``ImportPlan.columns[field]
     [position]``; an update holds, in ``changes`` and ``before``, the new and old values of
     the fields that differ (``values`` is its row's values while it is being compared). An
-    owner or source that does not exist yet appears as its name (a str) instead of an id."""
+    owner or source that does not exist yet appears as its name (a str) instead of an id.
+    The three dicts are None on rows that are not matched to a deal (most rows of a large
+    first import), which then cost no dict at all."""
 
     row: int
     action: str  # "create" | "update" | "unchanged" | "invalid"
     position: int = 0  # index into ImportPlan.columns
-    values: dict[str, Any] = field(default_factory=dict)
+    values: dict[str, Any] | None = None
     deal_id: int | None = None
     version: int | None = None
-    changes: dict[str, Any] = field(default_factory=dict)
-    before: dict[str, Any] = field(default_factory=dict)
+    changes: dict[str, Any] | None = None
+    before: dict[str, Any] | None = None
     uuid: str = ""
 
 
@@ -103,6 +106,7 @@ class ImportPlan:
         return dict(self.table.rows)
 
     def count(self, action: str) -> int:
+        """How many rows will be (or were planned to be) created, updated, … ."""
         return sum(1 for r in self.rows if r.action == action)
 
     @property
@@ -180,6 +184,7 @@ def _diff_matches(matches: list[PlannedRow], fields: list[str]) -> None:
             deal = current[item.deal_id]
             item.version = deal["version"]
             item.uuid = deal["uuid"].hex
+            item.changes, item.before = {}, {}
             for key, new in item.values.items():
                 old = deal[key]
                 if key == "external_id" and old and old != new:
@@ -187,7 +192,7 @@ def _diff_matches(matches: list[PlannedRow], fields: list[str]) -> None:
                 if old != new:
                     item.changes[key] = new
                     item.before[key] = old
-            item.values = {}
+            item.values = None
             if not item.changes:
                 item.action = "unchanged"
 
@@ -391,50 +396,51 @@ def build_plan(
     keys = list(cleaned)
     columns = [cleaned[k] for k in keys]
     blank = [None] * count
-    company_keys = [match_key(c) if c else "" for c in cleaned.get("company", blank)]
-    title_keys = [match_key(t) if t else "" for t in cleaned.get("title", blank)]
+    company_keys = match_keys(cleaned.get("company", blank))
+    title_keys = match_keys(cleaned.get("title", blank))
     externals = cleaned.get("external_id", blank)
     emails = cleaned.get("contact_email", blank)
-    for position, row_number in enumerate(row_numbers):
-        if control is not None and position % 10_000 == 0:
+    bad = failed.keys() | unknown_positions
+    find = existing.find if existing.any else None
+    append = planned.append
+    for position, (row_number, uuid_hex, external, company_key, title_key, email) in enumerate(
+            zip(row_numbers, uuids, externals, company_keys, title_keys, emails, strict=True)):
+        if position % 10_000 == 0 and control is not None:
             control.report(0.3 + 0.3 * position / max(1, count), "Checking every row…")
-        if position in failed or position in unknown_positions:
-            planned.append(PlannedRow(row_number, "invalid", position=position))
+        if position in bad:
+            append(PlannedRow(row_number, "invalid", position))
             continue
-        uuid_hex = uuids[position]
-        company_key = company_keys[position]
-        deal_id, how = existing.find(uuid_hex, externals[position], company_key,
-                                     title_keys[position], emails[position]
-                                     ) if existing.any else (None, "")
+        deal_id, how = (find(uuid_hex, external, company_key, title_key, email)
+                        if find is not None else (None, ""))
         if deal_id is not None:
             key: object = deal_id
         elif uuid_hex:
             key = ("uuid", uuid_hex)
-        elif externals[position]:
-            key = ("external", externals[position])
+        elif external:
+            key = ("external", external)
         elif company_key:
-            key = ("title", company_key, title_keys[position])
+            key = ("title", company_key, title_key)
         else:
             key = None
-        if key is not None and key in claimed:
-            conflicts.append(RowProblem(
-                row_number, label.get("title", label.get("company", "")),
-                f"This row describes the same deal as row {claimed[key]}"
-                f"{f' (same {how})' if how else ''}; only row {claimed[key]} is imported.",
-            ))
-            planned.append(PlannedRow(row_number, "invalid", position=position))
-            continue
         if key is not None:
-            claimed[key] = row_number
+            first = claimed.setdefault(key, row_number)
+            if first != row_number:
+                conflicts.append(RowProblem(
+                    row_number, label.get("title", label.get("company", "")),
+                    f"This row describes the same deal as row {first}"
+                    f"{f' (same {how})' if how else ''}; only row {first} is imported.",
+                ))
+                append(PlannedRow(row_number, "invalid", position))
+                continue
         if deal_id is None:
             unused = uuid_hex if uuid_hex and uuid_hex not in existing.by_uuid else ""
-            planned.append(PlannedRow(row_number, "create", position=position, uuid=unused))
+            append(PlannedRow(row_number, "create", position, uuid=unused))
         else:
-            item = PlannedRow(row_number, "update", position=position, deal_id=deal_id)
+            item = PlannedRow(row_number, "update", position, deal_id=deal_id)
             item.values = {k: column[position] for k, column in zip(keys, columns, strict=True)
                            if column[position] is not None}
             matches.append(item)
-            planned.append(item)
+            append(item)
 
     _diff_matches(matches, [k for k in DEAL_FIELDS if k in cleaned])
 

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from app.errors import UsageError
 from app.importing.values import (
@@ -11,6 +13,8 @@ from app.importing.values import (
     clean_company_size,
     clean_email,
     clean_text,
+    match_key,
+    match_keys,
     parse_stage_mapping,
 )
 
@@ -52,3 +56,16 @@ def test_text_emails_and_sizes_are_cleaned():
     assert clean_company_size(50.0) == 50
     with pytest.raises(ValueError):
         clean_company_size("many")
+
+
+ASCII_TEXT = st.text(alphabet=st.characters(max_codepoint=127))
+
+
+@given(st.lists(st.one_of(st.none(), st.text(), ASCII_TEXT)))
+def test_column_match_keys_equal_one_key_per_name(texts):
+    assert match_keys(texts) == [match_key(t) if t else "" for t in texts]
+
+
+def test_column_match_keys_ignore_case_spaces_and_punctuation():
+    assert match_keys(["Acme, Inc.", None, "ACME inc", "Café Noir", "a\nb"]) == [
+        "acmeinc", "", "acmeinc", "cafnoir", "ab"]

@@ -1,0 +1,82 @@
+"""db.bulk as the import uses it: a bulk load into a small table drops and rebuilds that
+table's indexes, and the schema (every index, unique ones enforcing again) is exactly as
+before, whether the import commits or is cancelled mid-write."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import peewee
+import pytest
+
+from app.importing import ImportOptions, run_import
+from app.jobs import Cancelled, JobControl
+from db.bulk import indexes_rebuilt
+from db.connection import database, writing
+from db.models import Deal, ImportChange, StageChange
+
+HEADER = ["Deal Name", "Company", "Deal Stage", "Amount", "Close Date"]
+ROWS = [
+    ["Roof", "Acme", "Qualified", 1200.0, date(2026, 3, 21)],
+    ["Door", "Beta", "Proposal", 300.0, date(2026, 4, 1)],
+]
+
+
+def schema() -> list[tuple]:
+    return database.obj.execute_sql(
+        "SELECT type, name, tbl_name, sql FROM sqlite_master ORDER BY type, name"
+    ).fetchall()
+
+
+def index_names(table: str) -> set[str]:
+    return {row[0] for row in database.obj.execute_sql(
+        "SELECT name FROM sqlite_master WHERE type = 'index' AND tbl_name = ?", (table,))}
+
+
+def test_import_into_an_empty_table_keeps_every_index(manager, stages, make_xlsx):
+    before = schema()
+    report = run_import(make_xlsx([HEADER, *ROWS]), ImportOptions(), manager)
+    assert report.created == 2
+    assert schema() == before
+    assert StageChange.select().where(StageChange.origin == "import").count() == 2
+    assert ImportChange.select().count() == 2
+    taken = Deal.get(Deal.title == "Roof").uuid
+    clone = {f.name: getattr(Deal.get(Deal.title == "Door"), f.name)
+             for f in Deal._meta.sorted_fields if f.name != "id"}
+    with pytest.raises(peewee.IntegrityError):
+        Deal.create(**{**clone, "uuid": taken})  # deal_uuid is unique again
+
+
+def test_cancel_while_writing_leaves_the_indexes(manager, stages, make_xlsx):
+    class CancelWhileRecordingStages(JobControl):
+        def report(self, fraction, message=""):
+            if message.startswith("Recording stages"):
+                self.cancel()
+            super().report(fraction, message)
+
+    before = schema()
+    with pytest.raises(Cancelled):
+        run_import(make_xlsx([HEADER, *ROWS]), ImportOptions(), manager,
+                   CancelWhileRecordingStages())
+    assert schema() == before
+    assert Deal.select().count() == 0
+
+
+def test_indexes_are_dropped_only_inside_the_block_and_only_for_small_tables(manager):
+    deal_indexes = index_names("deal")
+    assert "deal_uuid" in deal_indexes
+    with writing():
+        with indexes_rebuilt(10, Deal):
+            assert index_names("deal") == set()
+        assert index_names("deal") == deal_indexes
+    with writing():
+        with indexes_rebuilt(0, StageChange):  # empty: 0 rows is no more than 0 added
+            assert index_names("stage_change") == set()
+        with indexes_rebuilt(-1, Deal):  # a table larger than the load is left alone
+            assert index_names("deal") == deal_indexes
+
+
+def test_outside_a_transaction_nothing_is_dropped(manager):
+    deal_indexes = index_names("deal")
+    with indexes_rebuilt(10, Deal):
+        assert index_names("deal") == deal_indexes
