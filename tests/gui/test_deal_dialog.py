@@ -88,10 +88,13 @@ def test_a_bad_email_is_shown_at_the_field_and_nothing_is_saved(qtbot, dialog, d
     assert get_deal(deal.id) == deal
 
 
-def test_leaving_a_bad_value_marks_it_at_once(dialog):
+def test_leaving_a_bad_value_marks_it_at_once(dialog, deal):
     dialog.inputs["value"].setText("lots")
     dialog.inputs["value"].editingFinished.emit()
-    assert "is not an amount" in dialog.errors["value"].text()
+    assert "'lots' is not an amount" in dialog.errors["value"].text()
+    dialog.inputs["value"].setText("1e5")  # Python reads it; a person does not mean it
+    assert dialog.save() is None and "'1e5' is not an amount" in dialog.errors["value"].text()
+    assert get_deal(deal.id) == deal
     dialog.inputs["value"].setText("10")
     dialog.inputs["value"].editingFinished.emit()
     assert dialog.errors["value"].isHidden()

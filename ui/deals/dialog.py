@@ -270,32 +270,36 @@ class DealDialog(QDialog):
     # ------------------------------------------------------------ values
     def _value(self):
         """The value as typed, read with the locale's separators ("12,500.50" in English,
-        "12.500,50" in German); the text itself when it is not an amount, so validation
-        reports it at the field."""
+        "12.500,50" in German); raises :class:`ValidationError` quoting a text that is not
+        an amount."""
         locale = QLocale()
-        text = self.inputs["value"].text()
-        try:
-            return deals.parse_amount(text, locale.groupSeparator(), locale.decimalPoint())
-        except ValidationError:
-            return text
+        return deals.parse_amount(self.inputs["value"].text(), locale.groupSeparator(),
+                                  locale.decimalPoint())
+
+    def _field(self, key: str):
+        """One field of the form as :data:`app.deals.EDITABLE` takes it (not yet validated)."""
+        widget = self.inputs[key]
+        if key in TEXT_FIELDS:
+            return widget.text()
+        if key == "company_size":
+            return widget.value() or None
+        if key in ("owner_id", "source_id"):
+            return widget.currentData()
+        if key == "value":
+            return self._value()
+        if key in ("expected_close", "next_step_due"):
+            return None if widget.date() == NO_DATE else widget.date().toPython()
+        return widget.toPlainText()  # notes
 
     def values(self) -> dict:
-        """The form as :data:`app.deals.EDITABLE` fields (not yet validated)."""
-        out: dict = {key: self.inputs[key].text() for key in TEXT_FIELDS}
-        out["company_size"] = self.inputs["company_size"].value() or None
-        out["owner_id"] = self.inputs["owner_id"].currentData()
-        out["source_id"] = self.inputs["source_id"].currentData()
-        out["value"] = self._value()
-        for key in ("expected_close", "next_step_due"):
-            chosen = self.inputs[key].date()
-            out[key] = None if chosen == NO_DATE else chosen.toPython()
-        out["notes"] = self.inputs["notes"].toPlainText()
-        return out
+        """The form as :data:`app.deals.EDITABLE` fields (not yet validated); raises
+        :class:`ValidationError` for a value that is not an amount."""
+        return {key: self._field(key) for key in self.inputs}
 
     def _check(self, key: str) -> bool:
         """Check one field as the user leaves it; the error shows under it."""
         try:
-            deals.check_fields({key: self.values()[key]})
+            deals.check_fields({key: self._field(key)})
         except ValidationError as error:
             self._mark(key, str(error))
             return False
@@ -315,7 +319,8 @@ class DealDialog(QDialog):
     # -------------------------------------------------------------- save
     def save(self) -> Task | None:
         """Start saving the changed fields and checklist ticks on the worker; None when a
-        save is already running (a second Save press is ignored, never a second deal).
+        save is already running (a second Save press is ignored, never a second deal) or the
+        value is not an amount (marked at once).
 
         Success emits ``sig_saved`` and closes the dialog; a refusal keeps it open with the
         reason at the field or in the banner, and nothing written."""
@@ -324,7 +329,11 @@ class DealDialog(QDialog):
         for key in self.errors:
             self._mark(key, "")
         self.banner.hide()
-        values = self.values()
+        try:
+            values = self.values()
+        except ValidationError as error:
+            self._refused(error)
+            return None
         ticks = self.checklist_model.changes()
         actor = self.context.actor
         if self.saved is None and self.detail is None:
