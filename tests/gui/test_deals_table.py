@@ -213,3 +213,12 @@ def test_double_clicking_a_row_opens_its_deal(qtbot, view, deals, monkeypatch):
     qtbot.mouseClick(view.table.viewport(), Qt.MouseButton.LeftButton, pos=rect.center())
     qtbot.mouseDClick(view.table.viewport(), Qt.MouseButton.LeftButton, pos=rect.center())
     assert opened == [deals["Renewal"]]
+
+
+def test_a_stage_edit_on_a_stale_row_is_refused(qtbot, view, deals, stages, manager):
+    from app.pipeline import move_deal
+
+    move_deal(deals["Pilot"], stages["Lost"].id, manager, lost_reason="Chose a rival")
+    assert view.model.setData(cell(view, deals["Pilot"], "stage"), stages["Qualified"].id)
+    qtbot.waitUntil(lambda: "changed by someone else" in view.banner.text())
+    assert get_deal(deals["Pilot"]).stage_id == stages["Lost"].id

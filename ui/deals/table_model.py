@@ -80,11 +80,12 @@ class DealTableModel(QAbstractTableModel):
     sig_rows_ready = Signal()
 
     def __init__(self, currency: str, actor: Callable[[], RepInfo | None],
-                 mover: Callable[[int, int], object] | None = None,
+                 mover: Callable[[int, int, int], object] | None = None,
                  submit: Callable | None = None, parent=None):
-        """``actor`` returns the acting user at edit time; ``mover(deal_id, stage_id)`` makes
-        a gated stage move (the stage column is read-only without it); ``submit`` runs the
-        totals off the GUI thread (without it they are summed at once)."""
+        """``actor`` returns the acting user at edit time; ``mover(deal_id, stage_id,
+        version)`` makes a gated stage move of the row as shown (the stage column is read-only
+        without it); ``submit`` runs the queries off the GUI thread (without it they run at
+        once)."""
         super().__init__(parent)
         self._submit = submit
         self._generation = 0
@@ -319,7 +320,7 @@ class DealTableModel(QAbstractTableModel):
                 return False
             # Later, not inside the editor's commit: the gate dialog may open, and the
             # editor losing focus to it must not commit a second time.
-            QTimer.singleShot(0, lambda: self._move(row.id, int(value)))
+            QTimer.singleShot(0, lambda: self._move(row.id, int(value), row.version))
             return True
         try:
             if key == "value":  # typed as the deal dialog takes it: "12,500.50" in English
@@ -339,9 +340,9 @@ class DealTableModel(QAbstractTableModel):
         self.sig_edited.emit(row.id)
         return True
 
-    def _move(self, deal_id: int, stage_id: int) -> None:
+    def _move(self, deal_id: int, stage_id: int, version: int) -> None:
         try:
-            moved = self._mover(deal_id, stage_id)
+            moved = self._mover(deal_id, stage_id, version)
         except FunnelcastError as error:
             self.sig_error.emit(str(error))
             return

@@ -140,8 +140,9 @@ class DealsView(QWidget):
 
         self.model = DealTableModel(
             context.settings.currency, lambda: self.context.actor,
-            mover=lambda deal_id, stage_id: move_with_gate(
-                self, self.context, deal_id, stage_id, report=self.show_error),
+            mover=lambda deal_id, stage_id, version: move_with_gate(
+                self, self.context, deal_id, stage_id, report=self.show_error,
+                expected_version=version),
             submit=context.runner.submit, parent=self,
         )
         self.table = QTableView()
