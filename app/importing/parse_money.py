@@ -140,7 +140,9 @@ def parse_money_column(cells: list, decimal: str | None = None) -> MoneyColumn:
     out: list[Decimal | str | None] = []
     append = out.append
     for index, cell in enumerate(cells):
-        if cell is None or cell == "" or isinstance(cell, bool):
+        if type(cell) is float and cell - cell == 0:  # the usual cell: a finite number
+            append(Decimal(repr(cell)))
+        elif cell is None or cell == "" or isinstance(cell, bool):
             append(None if not isinstance(cell, bool) else f"{cell!r} is not an amount.")
         elif isinstance(cell, (int, float)):
             append(number_cell(cell) if cell == cell and abs(cell) != float("inf")

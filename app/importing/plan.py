@@ -13,13 +13,13 @@ Empty cells never clear a value on an update: a column left blank in an export u
 from __future__ import annotations
 
 import uuid
-from collections import defaultdict
+from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from decimal import Decimal
 from itertools import zip_longest
 from typing import Any
 
-from app.deals import MAX_VALUE
+from app.deals import EMAIL, MAX_VALUE
 from app.errors import ValidationError
 from app.importing.columns import ColumnMapping
 from app.importing.parse_dates import parse_date_column
@@ -100,14 +100,18 @@ class ImportPlan:
     new_sources: list[str]
     warnings: list[str]
     by_row: list[RowProblem] = field(default_factory=list)  # one per bad row and reason
+    _counts: Counter | None = field(default=None, repr=False, compare=False)
 
     def original_rows(self) -> dict[int, list]:
         """Spreadsheet row number -> the row's cells as read."""
         return dict(self.table.rows)
 
     def count(self, action: str) -> int:
-        """How many rows will be (or were planned to be) created, updated, … ."""
-        return sum(1 for r in self.rows if r.action == action)
+        """How many rows will be created, updated, left unchanged or skipped as invalid
+        (counted once: a finished plan's rows do not change)."""
+        if self._counts is None:
+            self._counts = Counter(r.action for r in self.rows)
+        return self._counts[action]
 
     @property
     def blocking(self) -> bool:
@@ -119,11 +123,6 @@ def _first_stage(stages: list[StageInfo]) -> StageInfo:
     if not stages:
         raise ValidationError("Define the pipeline's stages before importing deals.")
     return min(stages, key=lambda s: s.position)
-
-
-def _distinct_texts(cells: tuple) -> dict:
-    """Each distinct cell of a column of few values (stages, owners) cleaned once."""
-    return {raw: clean_text(raw) for raw in set(cells)}
 
 
 def _uuid_hex(text: str) -> str | None:
@@ -257,12 +256,22 @@ def build_plan(
                             for v in cells("notes")]
     if "contact_email" in label:
         column = []
+        append = column.append
+        valid = EMAIL.match
         for position, raw in enumerate(cells("contact_email")):
+            if type(raw) is str:  # the usual cell, checked here; anything else by clean_email
+                text = " ".join(raw.split())
+                if not text:
+                    append(None)
+                    continue
+                if valid(text) is not None and not text.casefold().startswith("mailto:"):
+                    append(text)
+                    continue
             try:
-                column.append(clean_email(raw) or None)
+                append(clean_email(raw) or None)
             except ValueError as exc:
                 fail(position, "contact_email", str(exc))
-                column.append(None)
+                append(None)
         cleaned["contact_email"] = column
     if "company_size" in label:
         column = []
@@ -326,42 +335,37 @@ def build_plan(
     new_owners: dict[str, str] = {}
     new_sources: dict[str, str] = {}
     if "stage" in label:
-        known: dict[str, int | None] = {}
+        raw_cells = cells("stage")
+        stage_of: dict[object, int | None] = {}  # each distinct cell, looked up once
+        unknown_raw: dict[object, str] = {}  # cell -> the unknown value as first written
         shown: dict[str, str] = {}
-        column = []
-        texts = _distinct_texts(cells("stage"))
-        for position, raw in enumerate(cells("stage")):
-            text = texts[raw]
-            if not text:
-                column.append(None)
-                continue
-            if text not in known:
-                stage = matcher.find(text)
-                known[text] = stage.id if stage is not None else None
-            if known[text] is None:
-                first = shown.setdefault(match_key(text), text)
-                unknown_stages.setdefault(first, []).append(row_numbers[position])
-                unknown_positions.add(position)
-            column.append(known[text])
-        cleaned["stage_id"] = column
+        for raw in dict.fromkeys(raw_cells):  # in order of first appearance
+            text = clean_text(raw)
+            stage = matcher.find(text) if text else None
+            stage_of[raw] = stage.id if stage is not None else None
+            if text and stage is None:
+                unknown_raw[raw] = shown.setdefault(match_key(text), text)
+        cleaned["stage_id"] = [stage_of[raw] for raw in raw_cells]
+        if unknown_raw:
+            for position, raw in enumerate(raw_cells):
+                first = unknown_raw.get(raw)
+                if first is not None:
+                    unknown_stages.setdefault(first, []).append(row_numbers[position])
+                    unknown_positions.add(position)
     for key, index, created, target in (("owner", reps, new_owners, "owner_id"),
                                         ("source", sources, new_sources, "source_id")):
         if key not in label:
             continue
-        found: dict[str, int | str] = {}
-        column = []
-        texts = _distinct_texts(cells(key))
-        for raw in cells(key):
-            text = texts[raw]
+        raw_cells = cells(key)
+        found: dict[object, int | str | None] = {}  # each distinct cell, looked up once
+        for raw in dict.fromkeys(raw_cells):  # in order of first appearance
+            text = clean_text(raw)
             if not text:
-                column.append(None)
+                found[raw] = None
                 continue
-            if text not in found:
-                hit = index.find(text)
-                found[text] = hit.id if hit is not None else created.setdefault(
-                    match_key(text), text)
-            column.append(found[text])
-        cleaned[target] = column
+            hit = index.find(text)
+            found[raw] = hit.id if hit is not None else created.setdefault(match_key(text), text)
+        cleaned[target] = [found[raw] for raw in raw_cells]
     uuids: list[str | None] = [None] * count
     if "deal_id" in label:
         for position, raw in enumerate(cells("deal_id")):
