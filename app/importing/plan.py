@@ -31,6 +31,7 @@ from app.importing.values import (
     clean_company_size,
     clean_email,
     clean_text,
+    clean_texts,
     match_key,
     match_keys,
 )
@@ -247,10 +248,7 @@ def build_plan(
 
     for key in TEXT_FIELDS:
         if key in label:
-            cleaned[key] = [
-                (" ".join(v.split()) or None) if type(v) is str else (clean_text(v) or None)
-                for v in cells(key)
-            ]
+            cleaned[key] = clean_texts(cells(key))
     if "notes" in label:
         cleaned["notes"] = [str(v).strip() or None if v is not None else None
                             for v in cells("notes")]
@@ -258,20 +256,19 @@ def build_plan(
         column = []
         append = column.append
         valid = EMAIL.match
-        for position, raw in enumerate(cells("contact_email")):
-            if type(raw) is str:  # the usual cell, checked here; anything else by clean_email
-                text = " ".join(raw.split())
-                if not text:
-                    append(None)
-                    continue
-                if valid(text) is not None and not text.casefold().startswith("mailto:"):
-                    append(text)
-                    continue
-            try:
-                append(clean_email(raw) or None)
-            except ValueError as exc:
-                fail(position, "contact_email", str(exc))
+        for position, (raw, text) in enumerate(zip(cells("contact_email"),
+                                                   clean_texts(cells("contact_email")),
+                                                   strict=True)):
+            if text is None:
                 append(None)
+            elif valid(text) is not None and not text.casefold().startswith("mailto:"):
+                append(text)  # the usual cell; anything else goes through clean_email
+            else:
+                try:
+                    append(clean_email(raw) or None)
+                except ValueError as exc:
+                    fail(position, "contact_email", str(exc))
+                    append(None)
         cleaned["contact_email"] = column
     if "company_size" in label:
         column = []

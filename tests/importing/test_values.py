@@ -13,6 +13,7 @@ from app.importing.values import (
     clean_company_size,
     clean_email,
     clean_text,
+    clean_texts,
     match_key,
     match_keys,
     parse_stage_mapping,
@@ -69,3 +70,17 @@ def test_column_match_keys_equal_one_key_per_name(texts):
 def test_column_match_keys_ignore_case_spaces_and_punctuation():
     assert match_keys(["Acme, Inc.", None, "ACME inc", "Café Noir", "a\nb"]) == [
         "acmeinc", "", "acmeinc", "cafnoir", "ab"]
+
+
+CELL = st.one_of(st.none(), st.text(), st.text(alphabet=" |ab\t\u00a0"), st.floats(),
+                 st.integers())
+
+
+@given(st.lists(CELL))
+def test_cleaning_a_column_equals_cleaning_each_cell(cells):
+    assert clean_texts(cells) == [clean_text(c) or None for c in cells]
+
+
+def test_a_clean_column_is_kept_and_a_messy_one_cleaned():
+    assert clean_texts(["Acme", "", "Beta Ltd"]) == ["Acme", None, "Beta Ltd"]
+    assert clean_texts([" Acme ", "Beta\tLtd", 12.0]) == ["Acme", "Beta Ltd", "12"]
