@@ -15,6 +15,7 @@ from __future__ import annotations
 import uuid
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
+from datetime import date
 from decimal import Decimal
 from itertools import zip_longest
 from typing import Any
@@ -37,6 +38,7 @@ from app.importing.values import (
 )
 from app.jobs import JobControl
 from app.pipeline import StageInfo
+from db.connection import database
 from db.models import Deal, LeadSource, Rep
 
 TEXT_FIELDS = (
@@ -68,15 +70,13 @@ class RowProblem:
 class PlannedRow:
     """What will happen to one row. A create's values are ``ImportPlan.columns[field]
     [position]``; an update holds, in ``changes`` and ``before``, the new and old values of
-    the fields that differ (``values`` is its row's values while it is being compared). An
-    owner or source that does not exist yet appears as its name (a str) instead of an id.
-    The three dicts are None on rows that are not matched to a deal (most rows of a large
-    first import), which then cost no dict at all."""
+    the fields that differ. An owner or source that does not exist yet appears as its name
+    (a str) instead of an id. Both dicts are None on rows that are not matched to a deal
+    (most rows of a large first import), which then cost no dict at all."""
 
     row: int
     action: str  # "create" | "update" | "unchanged" | "invalid"
     position: int = 0  # index into ImportPlan.columns
-    values: dict[str, Any] | None = None
     deal_id: int | None = None
     version: int | None = None
     changes: dict[str, Any] | None = None
@@ -141,18 +141,23 @@ class _Existing:
         self.by_external: dict[str, int] = {}
         self.by_title: dict[tuple[str, str], int] = {}
         self.by_email: dict[tuple[str, str], int] = {}
-        self.any = False
         query = Deal.select(
             Deal.id, Deal.uuid, Deal.external_id, Deal.company, Deal.title, Deal.contact_email
-        ).tuples()
-        for deal_id, deal_uuid, external, company, title, email in query:
-            self.any = True
-            self.by_uuid[deal_uuid.hex if hasattr(deal_uuid, "hex") else str(deal_uuid)] = deal_id
+        )
+        rows = database.obj.execute(query).fetchall()  # stored values: uuids as hex text
+        self.any = bool(rows)
+        if not rows:
+            return
+        ids, uuids, externals, companies, titles, emails = zip(*rows, strict=True)
+        for deal_id, deal_uuid in zip(ids, uuids, strict=True):
+            self.by_uuid[_stored_uuid(deal_uuid)] = deal_id
+        for deal_id, external in zip(ids, externals, strict=True):
             if external:
                 self.by_external.setdefault(external, deal_id)
-            company_key = match_key(company)
+        for deal_id, company_key, title_key, email in zip(
+                ids, match_keys(companies), match_keys(titles), emails, strict=True):
             if company_key:
-                self.by_title.setdefault((company_key, match_key(title)), deal_id)
+                self.by_title.setdefault((company_key, title_key), deal_id)
                 if email:
                     self.by_email.setdefault((company_key, email.casefold()), deal_id)
 
@@ -171,29 +176,62 @@ class _Existing:
         return None, ""
 
 
-def _diff_matches(matches: list[PlannedRow], fields: list[str]) -> None:
+def _stored_uuid(value: str) -> str:
+    """A uuid as stored (32 hex digits), whatever form it was written in."""
+    return value if len(value) == 32 else Deal.uuid.python_value(value).hex
+
+
+def _iso(value: date) -> str:
+    return value.isoformat()
+
+
+def _cents(value: Decimal) -> int:
+    return int(value.scaleb(2))
+
+
+# A plan value in the form the deal table stores it (fields not listed are stored as is).
+_STORED_FORM = {"value": _cents, "expected_close": _iso, "next_step_due": _iso}
+
+
+def _diff_matches(matches: list[PlannedRow], cleaned: dict[str, list]) -> None:
     """Fill in each matched row's changes (and version), 500 deals at a time so memory stays
-    flat on a large re-import; a row whose cells all equal the deal becomes "unchanged"."""
-    columns = [getattr(Deal, name).alias(name) for name in fields]
+    flat on a large re-import; a row whose cells all equal the deal becomes "unchanged".
+    An empty cell never counts as a change.
+
+    Why stored values: a cell is compared with the column as the database holds it (cents,
+    ISO dates) and converted to Python only when it differs, which spares building a Decimal
+    and a date for every cell of every matched deal (1.0 s → 0.2 s on 50,000 rows). A cell
+    equal in stored form is equal as a value; one that differs is confirmed on the values.
+    """
+    keys = list(cleaned)
+    fields = [Deal._meta.columns[key] for key in keys]
+    stored_form = [_STORED_FORM.get(key) for key in keys]
+    columns = [cleaned[key] for key in keys]
     for start in range(0, len(matches), 500):
         chunk = matches[start:start + 500]
-        query = Deal.select(Deal.id, Deal.version, Deal.uuid, *columns).where(
+        query = Deal.select(Deal.id, Deal.version, Deal.uuid, *fields).where(
             Deal.id.in_([item.deal_id for item in chunk]))
-        current = {row["id"]: row for row in query.dicts()}
+        current = {row[0]: row for row in database.obj.execute(query)}
         for item in chunk:
             deal = current[item.deal_id]
-            item.version = deal["version"]
-            item.uuid = deal["uuid"].hex
-            item.changes, item.before = {}, {}
-            for key, new in item.values.items():
-                old = deal[key]
-                if key == "external_id" and old and old != new:
+            item.version = deal[1]
+            item.uuid = _stored_uuid(deal[2])
+            changes: dict[str, Any] = {}
+            before: dict[str, Any] = {}
+            position = item.position
+            for key, field_, convert, column, raw in zip(
+                    keys, fields, stored_form, columns, deal[3:], strict=True):
+                new = column[position]
+                if new is None or (convert(new) if convert is not None else new) == raw:
+                    continue
+                if key == "external_id" and raw:
                     continue  # matched by another key; the deal keeps its CRM id
+                old = field_.python_value(raw)
                 if old != new:
-                    item.changes[key] = new
-                    item.before[key] = old
-            item.values = None
-            if not item.changes:
+                    changes[key] = new
+                    before[key] = old
+            item.changes, item.before = changes, before
+            if not changes:
                 item.action = "unchanged"
 
 
@@ -394,8 +432,6 @@ def build_plan(
     claimed: dict[object, int] = {}  # existing deal id or new-deal key -> first row
     conflicts: list[RowProblem] = []
     matches: list[PlannedRow] = []
-    keys = list(cleaned)
-    columns = [cleaned[k] for k in keys]
     blank = [None] * count
     company_keys = match_keys(cleaned.get("company", blank))
     title_keys = match_keys(cleaned.get("title", blank))
@@ -438,12 +474,10 @@ def build_plan(
             append(PlannedRow(row_number, "create", position, uuid=unused))
         else:
             item = PlannedRow(row_number, "update", position, deal_id=deal_id)
-            item.values = {k: column[position] for k, column in zip(keys, columns, strict=True)
-                           if column[position] is not None}
             matches.append(item)
             append(item)
 
-    _diff_matches(matches, [k for k in DEAL_FIELDS if k in cleaned])
+    _diff_matches(matches, cleaned)
 
     errors: list[RowProblem] = []
     by_row: list[RowProblem] = []

@@ -161,3 +161,20 @@ def test_bulk_created_rows_read_back_like_any_other(manager, stages, make_xlsx):
     assert len({*ids, *(c.uuid for c in changes)}) == 6
     assert all(uuid.UUID(str(u)).version == 4 for u in [*ids, *(c.uuid for c in changes)])
     assert {c.deal_id: c.to_stage_id for c in changes}[roof.id] == stages["Qualified"].id
+
+
+def test_reimport_compares_values_not_how_the_file_writes_them(manager, stages, make_xlsx):
+    run_import(sample(make_xlsx), ImportOptions(), manager)
+    respelled = sample(make_xlsx, [
+        ["1", "Roof", "Acme", "qualified", "$1,200.00", "2026-03-21"],
+        ["2", "Door", "Beta", "Proposal", "300", "1 Apr 2026"],
+        ["3", "Window", "Gamma", "Won", 99.5, ""],  # an empty cell never clears a value
+    ], name="respelled.xlsx")
+    again = run_import(respelled, ImportOptions(), manager)
+    assert (again.created, again.updated, again.unchanged) == (0, 0, 3)
+    moved = sample(make_xlsx, [["2", "Door", "Beta", "Proposal", 300.01, date(2026, 4, 1)]],
+                   name="moved.xlsx")
+    assert run_import(moved, ImportOptions(), manager).updated == 1
+    assert Deal.get(Deal.title == "Door").value == Decimal("300.01")
+    undo_last_import(manager)
+    assert Deal.get(Deal.title == "Door").value == Decimal("300.00")
