@@ -3,16 +3,17 @@ notes and deals) are edited or deleted."""
 
 from __future__ import annotations
 
-from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt
+from PySide6.QtCore import QModelIndex, QPersistentModelIndex, Qt
 
 from app.activities import ActivityInfo
 from ui.activities.hours_text import format_hours
 from ui.formatting import format_date
+from ui.header_table_model import HeaderTableModel
 
 ModelIndex = QModelIndex | QPersistentModelIndex
 
 
-class EntriesModel(QAbstractTableModel):
+class EntriesModel(HeaderTableModel):
     """One row per activity: date, kind, hours, deal, note."""
 
     HEADERS = ("Date", "Activity", "Hours", "Deal", "Note")
@@ -29,17 +30,8 @@ class EntriesModel(QAbstractTableModel):
     def entry(self, row: int) -> ActivityInfo:
         return self._entries[row]
 
-    def rowCount(self, parent: ModelIndex = QModelIndex()) -> int:
-        return 0 if parent.isValid() else len(self._entries)
-
-    def columnCount(self, parent: ModelIndex = QModelIndex()) -> int:
-        return 0 if parent.isValid() else len(self.HEADERS)
-
-    def headerData(self, section: int, orientation: Qt.Orientation,
-                   role: int = Qt.ItemDataRole.DisplayRole):
-        if orientation == Qt.Orientation.Horizontal and role == Qt.ItemDataRole.DisplayRole:
-            return self.HEADERS[section]
-        return None
+    def row_count(self) -> int:
+        return len(self._entries)
 
     def data(self, index: ModelIndex, role: int = Qt.ItemDataRole.DisplayRole):
         if not index.isValid():

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 from PySide6.QtCore import (
     QAbstractItemModel,
-    QAbstractTableModel,
     QModelIndex,
     QPersistentModelIndex,
     Qt,
@@ -13,6 +12,7 @@ from PySide6.QtCore import (
 
 from app.deal_detail import ActivityEntry, ChecklistEntry, StageChangeEntry
 from ui.formatting import format_date, format_stamp
+from ui.header_table_model import HeaderTableModel
 from ui.theme import muted_text
 
 Index = QModelIndex | QPersistentModelIndex
@@ -116,25 +116,15 @@ class ChecklistModel(QAbstractItemModel):
         return True
 
 
-class _ReadOnlyTable(QAbstractTableModel):
+class _ReadOnlyTable(HeaderTableModel):
     HEADERS: tuple[str, ...] = ()
 
     def __init__(self, rows: tuple, parent=None):
         super().__init__(parent)
         self._rows = rows
 
-    def rowCount(self, parent: Index = QModelIndex()) -> int:
-        return 0 if parent.isValid() else len(self._rows)
-
-    def columnCount(self, parent: Index = QModelIndex()) -> int:
-        return 0 if parent.isValid() else len(self.HEADERS)
-
-    def headerData(self, section: int, orientation: Qt.Orientation,
-                   role: int = Qt.ItemDataRole.DisplayRole):
-        if (orientation == Qt.Orientation.Horizontal and role == Qt.ItemDataRole.DisplayRole
-                and 0 <= section < len(self.HEADERS)):
-            return self.HEADERS[section]
-        return None
+    def row_count(self) -> int:
+        return len(self._rows)
 
     def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole):
         if not index.isValid() or not 0 <= index.row() < len(self._rows):

@@ -6,12 +6,13 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
-from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt
+from PySide6.QtCore import QModelIndex, QPersistentModelIndex, Qt
 
 from app.importing import FIELDS, ColumnInfo
 from app.importing.plan import RowProblem
 from ui import theme
 from ui.formatting import format_date
+from ui.header_table_model import HeaderTableModel
 
 SKIP_LABEL = "Don’t import"
 CHOICES_ROLE = Qt.ItemDataRole.UserRole + 1  # the list of labels an editable cell offers
@@ -30,7 +31,7 @@ def sample_text(value) -> str:
     return str(value)
 
 
-class ColumnMappingModel(QAbstractTableModel):
+class ColumnMappingModel(HeaderTableModel):
     """One row per column of the file: its header, example values, and the field it imports
     as (editable; "Don’t import" leaves it out). A field already taken by another column is
     shown in the danger colour until one of them is changed."""
@@ -59,18 +60,8 @@ class ColumnMappingModel(QAbstractTableModel):
         return {f for f in self._fields if f}
 
     # -- Qt model -----------------------------------------------------------------------------
-    def rowCount(self, parent: Index = QModelIndex()) -> int:
-        return 0 if parent.isValid() else len(self._columns)
-
-    def columnCount(self, parent: Index = QModelIndex()) -> int:
-        return 0 if parent.isValid() else len(self.HEADERS)
-
-    def headerData(self, section: int, orientation: Qt.Orientation,
-                   role: int = Qt.ItemDataRole.DisplayRole):
-        if (orientation == Qt.Orientation.Horizontal and role == Qt.ItemDataRole.DisplayRole
-                and 0 <= section < len(self.HEADERS)):
-            return self.HEADERS[section]
-        return None
+    def row_count(self) -> int:
+        return len(self._columns)
 
     def flags(self, index: Index) -> Qt.ItemFlag:
         if not index.isValid():
@@ -118,7 +109,7 @@ class ColumnMappingModel(QAbstractTableModel):
         return True
 
 
-class StageValuesModel(QAbstractTableModel):
+class StageValuesModel(HeaderTableModel):
     """The file's stage values that match no stage: value, rows holding it, and the stage
     to import it as (editable, empty until chosen)."""
 
@@ -138,18 +129,8 @@ class StageValuesModel(QAbstractTableModel):
     def missing(self) -> list[str]:
         return [value for value, _ in self._values if value not in self._chosen]
 
-    def rowCount(self, parent: Index = QModelIndex()) -> int:
-        return 0 if parent.isValid() else len(self._values)
-
-    def columnCount(self, parent: Index = QModelIndex()) -> int:
-        return 0 if parent.isValid() else len(self.HEADERS)
-
-    def headerData(self, section: int, orientation: Qt.Orientation,
-                   role: int = Qt.ItemDataRole.DisplayRole):
-        if (orientation == Qt.Orientation.Horizontal and role == Qt.ItemDataRole.DisplayRole
-                and 0 <= section < len(self.HEADERS)):
-            return self.HEADERS[section]
-        return None
+    def row_count(self) -> int:
+        return len(self._values)
 
     def flags(self, index: Index) -> Qt.ItemFlag:
         if not index.isValid():
@@ -186,7 +167,7 @@ class StageValuesModel(QAbstractTableModel):
         return True
 
 
-class ProblemsModel(QAbstractTableModel):
+class ProblemsModel(HeaderTableModel):
     """Every problem a dry run found: spreadsheet row, column and reason (read-only)."""
 
     HEADERS = ("Row", "Column", "Problem")
@@ -200,18 +181,8 @@ class ProblemsModel(QAbstractTableModel):
         self._problems = list(problems)
         self.endResetModel()
 
-    def rowCount(self, parent: Index = QModelIndex()) -> int:
-        return 0 if parent.isValid() else len(self._problems)
-
-    def columnCount(self, parent: Index = QModelIndex()) -> int:
-        return 0 if parent.isValid() else len(self.HEADERS)
-
-    def headerData(self, section: int, orientation: Qt.Orientation,
-                   role: int = Qt.ItemDataRole.DisplayRole):
-        if (orientation == Qt.Orientation.Horizontal and role == Qt.ItemDataRole.DisplayRole
-                and 0 <= section < len(self.HEADERS)):
-            return self.HEADERS[section]
-        return None
+    def row_count(self) -> int:
+        return len(self._problems)
 
     def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole):
         if not index.isValid():

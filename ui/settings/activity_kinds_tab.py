@@ -8,7 +8,7 @@ the list read-only.
 
 from __future__ import annotations
 
-from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt
+from PySide6.QtCore import QModelIndex, QPersistentModelIndex, Qt
 from PySide6.QtGui import QKeySequence, QUndoCommand
 from PySide6.QtWidgets import (
     QAbstractItemView,
@@ -35,6 +35,7 @@ from app.activity_kinds import (
     set_category,
 )
 from ui.context import UiContext
+from ui.header_table_model import HeaderTableModel
 from ui.theme import DANGER, icon, muted_text
 
 CATEGORIES = ("prospecting", "selling", "other")
@@ -46,7 +47,7 @@ def make_tab(context: UiContext) -> QWidget:
     return ActivityKindsTab(context)
 
 
-class KindsModel(QAbstractTableModel):
+class KindsModel(HeaderTableModel):
     """Columns: name (editable), category (editable), offered (checkable), activities logged.
 
     Edits go to ``writer(work)``, a callable that runs an ``app`` call on the worker; the
@@ -73,17 +74,8 @@ class KindsModel(QAbstractTableModel):
     def names(self) -> set[str]:
         return {k.name.casefold() for k in self._kinds}
 
-    def rowCount(self, parent: ModelIndex = QModelIndex()) -> int:
-        return 0 if parent.isValid() else len(self._kinds)
-
-    def columnCount(self, parent: ModelIndex = QModelIndex()) -> int:
-        return 0 if parent.isValid() else len(self.HEADERS)
-
-    def headerData(self, section: int, orientation: Qt.Orientation,
-                   role: int = Qt.ItemDataRole.DisplayRole):
-        if orientation == Qt.Orientation.Horizontal and role == Qt.ItemDataRole.DisplayRole:
-            return self.HEADERS[section]
-        return None
+    def row_count(self) -> int:
+        return len(self._kinds)
 
     def data(self, index: ModelIndex, role: int = Qt.ItemDataRole.DisplayRole):
         if not index.isValid():
