@@ -31,6 +31,7 @@ from peewee import JOIN, fn
 from app.activity_kinds import category_of_kinds
 from app.clock import local_today, utcnow
 from app.errors import NotFound, PermissionDenied, ValidationError
+from app.matching import name_key
 from app.users import RepInfo
 from db.connection import writing
 from db.models import Activity, ActivityKind, Deal, Rep, Stage
@@ -172,11 +173,11 @@ def resolve_rep(rep_id: int | None, actor: RepInfo | None) -> Rep:
 def resolve_kind(name: str, keep: str | None = None) -> ActivityKind:
     """The kind called ``name`` (case-insensitive). Inactive kinds are refused unless the
     activity already had that kind (``keep``)."""
-    wanted = " ".join((name or "").split()).casefold()
+    wanted = name_key(name)
     if not wanted:
         raise ValidationError("Choose the kind of activity.", field="kind")
     found = next(
-        (k for k in ActivityKind.select() if k.name.casefold() == wanted), None
+        (k for k in ActivityKind.select() if name_key(k.name) == wanted), None
     )
     if found is None:
         active = ", ".join(

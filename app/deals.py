@@ -15,11 +15,10 @@ from decimal import Decimal, InvalidOperation
 from app.clock import utcnow
 from app.errors import ConflictError, NotFound, ValidationError
 from app.pipeline import live_stages, set_checked
-from app.users import RepInfo, list_reps
+from app.users import EMAIL, RepInfo, list_reps
 from db.connection import writing
 from db.models import Deal, LeadSource, Rep, Stage, StageChange
 
-EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 _AMOUNT = re.compile(r"^([0-9]+\.?[0-9]*|\.[0-9]+)$")
 _DIGITS = re.compile(r"^[0-9]+$")
 MAX_VALUE = Decimal("999999999999.99")

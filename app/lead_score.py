@@ -25,6 +25,7 @@ from decimal import Decimal
 from peewee import JOIN, Case, fn
 
 from app import settings
+from app.matching import name_key
 from app.pipeline import live_stages
 from db.models import ChecklistCheck, ChecklistItem, Deal, LeadSource, Rep, Stage
 
@@ -162,8 +163,8 @@ def fit_model() -> FitModel:
     total_won = total_closed = 0
     for industry, band_label, region, source, outcome, count in query:
         keys = (
-            ("industry", _key(industry)), ("size", band_label or UNKNOWN),
-            ("region", _key(region)), ("source", _key(source)),
+            ("industry", name_key(industry)), ("size", band_label or UNKNOWN),
+            ("region", name_key(region)), ("source", name_key(source)),
         )
         for key in keys:
             closed[key] += count
@@ -174,11 +175,6 @@ def fit_model() -> FitModel:
             total_won += count
     counts = {key: _Rate(won[key], n) for key, n in closed.items()}
     return FitModel(counts, total_won, total_closed)
-
-
-def _key(text: str | None) -> str:
-    """Attribute values match regardless of case and spacing."""
-    return " ".join((text or "").split()).casefold()
 
 
 def score_leads(threshold: int | None = None) -> list[LeadScore]:
@@ -253,8 +249,8 @@ def score_leads(threshold: int | None = None) -> list[LeadScore]:
         fit_points = 0.0
         band = size_band(size)
         for attribute, raw, shown in (
-            ("industry", _key(industry), industry), ("size", band, band),
-            ("region", _key(region), region), ("source", _key(source), source or ""),
+            ("industry", name_key(industry), industry), ("size", band, band),
+            ("region", name_key(region), region), ("source", name_key(source), source or ""),
         ):
             key = (attribute, raw, shown)
             if key not in fits:

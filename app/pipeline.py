@@ -13,6 +13,7 @@ from datetime import datetime
 
 from app.clock import utcnow
 from app.errors import ConflictError, NotFound, ValidationError
+from app.matching import name_key
 from app.users import RepInfo, require_manager
 from db.connection import writing
 from db.models import ChecklistCheck, ChecklistItem, Deal, Stage, StageChange
@@ -76,10 +77,10 @@ def list_stages() -> list[StageInfo]:
 
 
 def find_stage(name: str) -> StageInfo:
-    wanted = " ".join(name.split()).casefold()
+    wanted = name_key(name)
     stages = list(live_stages())
     for stage in stages:
-        if " ".join(stage.name.split()).casefold() == wanted:
+        if name_key(stage.name) == wanted:
             return _stage_info(stage)
     names = ", ".join(s.name for s in stages)
     raise NotFound(f"There is no stage called {name!r}. Stages: {names}.")

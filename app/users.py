@@ -12,6 +12,7 @@ from decimal import Decimal, InvalidOperation
 
 from app import settings
 from app.errors import NotFound, PermissionDenied, ValidationError
+from app.matching import name_key
 from db.connection import writing
 from db.models import ROLES, Rep
 
@@ -52,9 +53,9 @@ def list_reps(include_inactive: bool = False) -> list[RepInfo]:
 
 def find_rep(name: str) -> RepInfo:
     """The rep called ``name`` (case- and space-insensitive)."""
-    wanted = " ".join(name.split()).casefold()
+    wanted = name_key(name)
     for rep in Rep.select():
-        if " ".join(rep.name.split()).casefold() == wanted:
+        if name_key(rep.name) == wanted:
             return _info(rep)
     known = ", ".join(r.name for r in list_reps()) or "none yet"
     raise NotFound(f"There is no rep called {name!r}. Reps: {known}.")
