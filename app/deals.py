@@ -154,8 +154,10 @@ def format_amount(value: Decimal, group: str, decimal: str) -> str:
     return sign + whole + (decimal + fraction if fraction else "")
 
 
-def _validate(values: dict) -> dict:
-    """Check and normalise editable fields (only those present in ``values``)."""
+def check_fields(values: dict) -> dict:
+    """Validate and normalise editable fields (only those present in ``values``); raises
+    :class:`ValidationError` naming the first bad field. Used before every save, and by the
+    deal dialog to check a field as the user leaves it."""
     out = dict(values)
     for key in ("title", "company", "contact_name", "contact_phone", "industry", "region",
                 "next_step", "lost_reason", "external_id"):
@@ -184,17 +186,11 @@ def _validate(values: dict) -> dict:
     return out
 
 
-def check_fields(values: dict) -> dict:
-    """Validate and normalise some editable fields without saving (for inline checks as the
-    user types); raises :class:`ValidationError` naming the first bad field."""
-    return _validate(values)
-
-
 def create_deal(draft: DealDraft, actor: RepInfo | None, *, origin: str = "app") -> DealInfo:
     """Create a deal in ``draft.stage_id`` (default: the first stage) and record its entry
     as the first StageChange (``from_stage`` None)."""
     values = {f.name: getattr(draft, f.name) for f in fields(draft) if f.name in EDITABLE}
-    values = _validate(values)
+    values = check_fields(values)
     with writing():
         if draft.stage_id is None:
             stage = live_stages().first()
@@ -232,7 +228,7 @@ def update_deal(
     unknown = set(changes) - set(EDITABLE)
     if unknown:
         raise ValidationError(f"These fields cannot be edited here: {', '.join(sorted(unknown))}.")
-    changes = _validate(changes)
+    changes = check_fields(changes)
     with writing():
         deal = Deal.get_or_none(Deal.id == deal_id)
         if deal is None:
