@@ -178,3 +178,15 @@ def test_reimport_compares_values_not_how_the_file_writes_them(manager, stages, 
     assert Deal.get(Deal.title == "Door").value == Decimal("300.01")
     undo_last_import(manager)
     assert Deal.get(Deal.title == "Door").value == Decimal("300.00")
+
+
+def test_bulk_uuids_are_distinct_version_4_uuids():
+    import uuid
+
+    from app.importing.commit import random_uuid_hexes
+
+    made = random_uuid_hexes(2000)
+    assert len(set(made)) == 2000
+    parsed = [uuid.UUID(h) for h in made]
+    assert {u.version for u in parsed} == {4} and {u.variant for u in parsed} == {uuid.RFC_4122}
+    assert [u.hex for u in parsed] == made
