@@ -35,6 +35,7 @@ from db.bulk import (
     literal,
     max_id,
     new_uuid_sql,
+    page_cache,
 )
 from db.connection import writing
 from db.models import Deal, ImportBatch, ImportChange, LeadSource, StageChange
@@ -124,7 +125,7 @@ def commit_plan(
     now = utcnow()
     if not creates and not updates:  # nothing to write, and nothing for "Undo" to take back
         return CommitResult("", 0, 0, plan.count("unchanged"), plan.count("invalid"))
-    with writing():
+    with page_cache(128), writing():
         reps: dict[str, int] = {}
         for name in plan.new_owners:
             reps[name] = create_rep(name, name if EMAIL.match(name) else "").id

@@ -11,7 +11,7 @@ import pytest
 
 from app.importing import ImportOptions, run_import
 from app.jobs import Cancelled, JobControl
-from db.bulk import indexes_rebuilt
+from db.bulk import indexes_rebuilt, page_cache
 from db.connection import database, writing
 from db.models import Deal, ImportChange, StageChange
 
@@ -80,3 +80,16 @@ def test_outside_a_transaction_nothing_is_dropped(manager):
     deal_indexes = index_names("deal")
     with indexes_rebuilt(10, Deal):
         assert index_names("deal") == deal_indexes
+
+
+def test_page_cache_is_back_to_its_configured_size_after_a_load(manager):
+    def cache_size():
+        return database.obj.execute_sql("PRAGMA cache_size").fetchone()[0]
+
+    configured = cache_size()
+    with page_cache(128):
+        assert cache_size() == -128 * 1024
+    assert cache_size() == configured
+    with pytest.raises(RuntimeError), page_cache(64):
+        raise RuntimeError("the load failed")
+    assert cache_size() == configured
