@@ -230,11 +230,11 @@ def _create_deals(plan: ImportPlan, creates: list[PlannedRow], reps, sources, ac
             "to_stage_id": "stage_id", "changed_at": "created_at",
             "changed_by_id": "updated_by_id", "override_reason": "''",
             "origin": literal("import"),
-        }, Deal, before)
+        }, Deal, before, reads=("id", "stage_id", "created_at", "updated_by_id"))
         copy_rows(ImportChange, {
             "batch_id": literal(batch_id), "deal_id": "id", "kind": literal("created"),
             "before": "''", "version_after": "1",
-        }, Deal, before)
+        }, Deal, before, reads=("id",))
 
 
 def _update_deal(item: PlannedRow, reps, sources, actor: RepInfo | None, batch_id: int,
