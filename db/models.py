@@ -83,7 +83,7 @@ class Deal(BaseModel):
     region = CharField(default="")
     source = ForeignKeyField(LeadSource, null=True, backref="deals", on_delete="SET NULL")
     owner = ForeignKeyField(Rep, null=True, backref="deals", on_delete="RESTRICT")
-    stage = ForeignKeyField(Stage, backref="deals", on_delete="RESTRICT")
+    stage = ForeignKeyField(Stage, backref="deals", on_delete="RESTRICT", index=False)
     value = ScaledDecimalField(places=2, default=0)
     expected_close = DateField(null=True, index=True)
     next_step = CharField(default="")
@@ -95,14 +95,14 @@ class Deal(BaseModel):
     notes = TextField(default="")
     version = IntegerField(default=1)
     updated_at = DateTimeField()
-    updated_by = ForeignKeyField(Rep, null=True, on_delete="SET NULL", backref="+")
+    updated_by = ForeignKeyField(Rep, null=True, on_delete="SET NULL", backref="+", index=False)
 
     class Meta:
         indexes = ((("stage", "owner"), False),)
 
 
 class ChecklistCheck(BaseModel):
-    deal = ForeignKeyField(Deal, backref="checks", on_delete="CASCADE")
+    deal = ForeignKeyField(Deal, backref="checks", on_delete="CASCADE", index=False)
     item = ForeignKeyField(ChecklistItem, backref="checks", on_delete="CASCADE")
     checked_at = DateTimeField()
     checked_by = ForeignKeyField(Rep, null=True, on_delete="SET NULL")
@@ -113,9 +113,9 @@ class ChecklistCheck(BaseModel):
 
 class StageChange(BaseModel):
     uuid = UUIDField(unique=True, default=uuid.uuid4)
-    deal = ForeignKeyField(Deal, backref="stage_changes", on_delete="CASCADE")
+    deal = ForeignKeyField(Deal, backref="stage_changes", on_delete="CASCADE", index=False)
     from_stage = ForeignKeyField(Stage, null=True, on_delete="RESTRICT", backref="+")
-    to_stage = ForeignKeyField(Stage, on_delete="RESTRICT", backref="+")
+    to_stage = ForeignKeyField(Stage, on_delete="RESTRICT", backref="+", index=False)
     changed_at = DateTimeField()
     changed_by = ForeignKeyField(Rep, null=True, on_delete="SET NULL")
     override_reason = CharField(default="")
@@ -135,7 +135,7 @@ class ActivityKind(BaseModel):
 
 class Activity(BaseModel):
     uuid = UUIDField(unique=True, default=uuid.uuid4)
-    rep = ForeignKeyField(Rep, backref="activities", on_delete="RESTRICT")
+    rep = ForeignKeyField(Rep, backref="activities", on_delete="RESTRICT", index=False)
     deal = ForeignKeyField(Deal, null=True, backref="activities", on_delete="SET NULL")
     kind = CharField()  # an ActivityKind name
     date = DateField()
@@ -145,13 +145,13 @@ class Activity(BaseModel):
     class Meta:
         indexes = (
             (("rep", "date"), False),
-            (("date",), False),
             (("date", "rep", "kind", "hours", "deal"), False),  # covering: period sums (v4)
         )
 
 
 class Quota(BaseModel):
-    rep = ForeignKeyField(Rep, null=True, backref="quotas", on_delete="CASCADE")  # None: the team
+    # None: the team's quota
+    rep = ForeignKeyField(Rep, null=True, backref="quotas", on_delete="CASCADE", index=False)
     period_start = DateField()
     period_end = DateField()
     amount = ScaledDecimalField(places=2)
@@ -186,7 +186,7 @@ class ImportChange(BaseModel):
     """A deal an import created (``kind`` "created") or updated ("updated", with the previous
     values of the changed fields as JSON in ``before``)."""
 
-    batch = ForeignKeyField(ImportBatch, backref="changes", on_delete="CASCADE")
+    batch = ForeignKeyField(ImportBatch, backref="changes", on_delete="CASCADE", index=False)
     deal = ForeignKeyField(Deal, backref="+", on_delete="CASCADE")
     kind = CharField()
     before = TextField(default="")

@@ -115,3 +115,15 @@ def test_a_migration_missed_below_the_newest_one_is_still_applied(tmp_path):
         assert migrations.is_up_to_date(path)
     finally:
         close_workspace()
+
+
+def test_every_index_the_models_declare_exists_and_no_other(workspace):
+    """Today's models and the migrated schema agree on indexes too (a migration that forgot
+    one, or a model that still declares a dropped one, fails here)."""
+    db = Stage._meta.database
+    for model in ALL_MODELS:
+        table = model._meta.table_name
+        existing = {tuple(i.columns) for i in db.get_indexes(table)}
+        declared = {tuple(f.column_name for f in index._expressions)
+                    for index in model._meta.fields_to_index()}
+        assert existing == declared, table
