@@ -193,10 +193,13 @@ def _cents(value: Decimal) -> int:
 _STORED_FORM = {"value": _cents, "expected_close": _iso, "next_step_due": _iso}
 
 
-def _diff_matches(matches: list[PlannedRow], cleaned: dict[str, list]) -> None:
+def _diff_matches(matches: list[PlannedRow], cleaned: dict[str, list],
+                  derived_titles: set[int]) -> None:
     """Fill in each matched row's changes (and version), 500 deals at a time so memory stays
     flat on a large re-import; a row whose cells all equal the deal becomes "unchanged".
-    An empty cell never counts as a change.
+    An empty cell never counts as a change, and neither does a title the plan derived from
+    the company (``derived_titles``: the positions of rows with no title of their own): that
+    title is there to name a deal being created, not a value the file gives an existing one.
 
     Why stored values: a cell is compared with the column as the database holds it (cents,
     ISO dates) and converted to Python only when it differs, which spares building a Decimal
@@ -226,6 +229,8 @@ def _diff_matches(matches: list[PlannedRow], cleaned: dict[str, list]) -> None:
                     continue
                 if key == "external_id" and raw:
                     continue  # matched by another key; the deal keeps its CRM id
+                if key == "title" and position in derived_titles:
+                    continue  # the file has no title for it: the deal keeps its own
                 old = field_.python_value(raw)
                 if old != new:
                     changes[key] = new
@@ -411,14 +416,17 @@ def build_plan(
                     fail(position, "deal_id", f"{text!r} is not a Funnelcast deal id; leave it "
                                               "empty for a new deal.")
     if "title" not in label and "company" in label:
-        warnings.append(f"There is no title column; each deal is titled with its "
-                        f"{label['company']}.")
+        warnings.append(f"There is no title column; each new deal is titled with its "
+                        f"{label['company']} (existing deals keep their titles).")
 
-    # A row without a title is titled with its company; with neither it is rejected.
+    # A row without a title is titled with its company; with neither it is rejected. The
+    # derived title names a deal the row creates; an update leaves the deal's title alone.
     no_title = "The row has neither a title nor a company; a deal needs a title."
+    derived_titles: set[int] = set()
     if "title" in cleaned or "company" in cleaned:
         titles = cleaned.get("title", [None] * count)
         companies = cleaned.get("company", [None] * count)
+        derived_titles = {position for position, title in enumerate(titles) if title is None}
         cleaned["title"] = [t if t is not None else c for t, c in zip(titles, companies,
                                                                       strict=True)]
         for position, title in enumerate(cleaned["title"]):
@@ -477,7 +485,7 @@ def build_plan(
             matches.append(item)
             append(item)
 
-    _diff_matches(matches, cleaned)
+    _diff_matches(matches, cleaned, derived_titles)
 
     errors: list[RowProblem] = []
     by_row: list[RowProblem] = []
