@@ -22,6 +22,8 @@ from datetime import date, datetime
 from decimal import Decimal
 from operator import itemgetter
 
+from peewee import fn
+
 from app.clock import utcnow
 from app.deals import EMAIL, update_deal
 from app.errors import ConflictError, NotFound
@@ -38,11 +40,20 @@ from db.bulk import (
     page_cache,
 )
 from db.connection import writing
-from db.models import Deal, ImportBatch, ImportChange, LeadSource, StageChange
+from db.models import (
+    Activity,
+    ChecklistCheck,
+    Deal,
+    ImportBatch,
+    ImportChange,
+    LeadSource,
+    StageChange,
+)
 
-# Undo puts these back as they were, the version too: the deal is as if never imported, so
-# an edit started before the import still applies, and an older import can be undone next.
-RESTORABLE = (*DEAL_FIELDS, "stage_entered_at", "version")
+# Undo puts these back as they were. The version is not among them: undo is one more edit
+# (version + 1), so an editor still holding the deal as it was before the import or after it
+# is refused rather than accepted against values it never saw.
+RESTORABLE = (*DEAL_FIELDS, "stage_entered_at")
 
 
 @dataclass(frozen=True)
@@ -281,11 +292,37 @@ def describe_last_import() -> str | None:
     return (f"{batch.file_name}: {batch.created_count} created, {batch.updated_count} updated")
 
 
+def _named(titles: list[str], limit: int = 3) -> str:
+    """Up to ``limit`` deal titles in quotes, then how many more."""
+    shown = ", ".join(f"“{t}”" for t in titles[:limit])
+    return shown + (f" and {len(titles) - limit:,} more" if len(titles) > limit else "")
+
+
+def _worked_on(batch_id: int) -> list[str]:
+    """Titles of the deals the batch created that have work recorded since: an activity
+    logged against them, a checklist tick, or a stage move after their creation. Logging an
+    activity leaves the deal's version alone, so the version check cannot see it; deleting
+    the deal would drop that work (or, for activities, the deal it was logged against)."""
+    created = ImportChange.select(ImportChange.deal).where(
+        ImportChange.batch == batch_id, ImportChange.kind == "created")
+    activity = Activity.select(Activity.id).where(Activity.deal == Deal.id)
+    tick = ChecklistCheck.select(ChecklistCheck.id).where(ChecklistCheck.deal == Deal.id)
+    moved = StageChange.select(StageChange.id).where(  # the creation's own has no from_stage
+        StageChange.deal == Deal.id, StageChange.from_stage.is_null(False))
+    query = (Deal.select(Deal.title)
+             .where(Deal.id.in_(created)
+                    & (fn.EXISTS(activity) | fn.EXISTS(tick) | fn.EXISTS(moved)))
+             .order_by(Deal.id))
+    return [title for (title,) in query.tuples()]
+
+
 def undo_last_import(actor: RepInfo | None, backup=None) -> UndoResult:
     """Delete the deals the newest import created and restore the values it changed.
 
-    Refuses (changing nothing) when any of those deals was edited after the import, since
-    undoing would silently lose that edit. ``backup`` (a callable) is called before writing.
+    Refuses (changing nothing) when undoing would silently lose work done since the import:
+    any of its deals edited after it (its version moved on), or a deal it created that has
+    activities, checklist ticks or stage moves recorded since. A restored deal's version goes
+    up by one like any edit. ``backup`` (a callable) is called before writing.
     """
     batch = last_import()
     if batch is None:
@@ -296,10 +333,17 @@ def undo_last_import(actor: RepInfo | None, backup=None) -> UndoResult:
     )
     edited = [c.title for c in changes if c.version != c.version_after]
     if edited:
-        shown = ", ".join(f"“{t}”" for t in edited[:3])
         raise ConflictError(
             f"{len(edited)} deal(s) from the import of {batch.file_name} were changed since "
-            f"(e.g. {shown}); undoing would lose those changes, so nothing was undone."
+            f"(e.g. {_named(edited)}); undoing would lose those changes, so nothing was undone."
+        )
+    worked = _worked_on(batch.id)
+    if worked:
+        raise ConflictError(
+            f"Nothing was undone: {_named(worked)} "
+            f"{'was' if len(worked) == 1 else 'were'} created by the import of "
+            f"{batch.file_name} and {'has' if len(worked) == 1 else 'have'} activities, "
+            "checklist ticks or stage moves recorded since, which undoing would delete."
         )
     if backup is not None:
         backup()
@@ -317,10 +361,19 @@ def undo_last_import(actor: RepInfo | None, backup=None) -> UndoResult:
                 StageChange.delete().where(StageChange.id == change.stage_change_id).execute()
             updates = {("stage" if k == "stage_id" else k): v for k, v in before.items()
                        if k in RESTORABLE}
+            version = change.version_after + 1
             Deal.update(
-                **updates, updated_at=now,
+                **updates, version=version, updated_at=now,
                 updated_by=actor.id if actor else None,
             ).where(Deal.id == change.deal_id).execute()
+            # The deal again holds what the import before this one left: that import's
+            # record follows the new version, so it can still be undone next.
+            ImportChange.update(version_after=version).where(
+                ImportChange.deal == change.deal_id,
+                ImportChange.version_after == before.get("version"),
+                ImportChange.batch.in_(ImportBatch.select(ImportBatch.id).where(
+                    ImportBatch.undone_at.is_null(), ImportBatch.id != batch.id)),
+            ).execute()
             restored += 1
         batch.undone_at = now
         batch.save()

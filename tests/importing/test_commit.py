@@ -14,7 +14,7 @@ from app.importing import ImportOptions, describe_last_import, run_import, undo_
 from app.jobs import Cancelled, JobControl
 from app.workspace import backup_now
 from db.backup import list_backups
-from db.models import Deal, ImportBatch, StageChange
+from db.models import ChecklistItem, Deal, ImportBatch, StageChange
 
 HEADER = ["Record ID", "Deal Name", "Company", "Deal Stage", "Amount", "Close Date"]
 
@@ -190,3 +190,50 @@ def test_bulk_uuids_are_distinct_version_4_uuids():
     parsed = [uuid.UUID(h) for h in made]
     assert {u.version for u in parsed} == {4} and {u.variant for u in parsed} == {uuid.RFC_4122}
     assert [u.hex for u in parsed] == made
+
+
+def test_undo_moves_the_version_forward_so_a_stale_editor_is_refused(manager, stages,
+                                                                      make_xlsx):
+    run_import(sample(make_xlsx), ImportOptions(), manager)
+    door = get_deal(Deal.get(Deal.title == "Door").id)  # an editor opens it: version 1
+    changed = sample(make_xlsx, [["2", "Door", "Beta", "Proposal", 450.0, date(2026, 4, 1)]],
+                     name="changed.xlsx")
+    assert run_import(changed, ImportOptions(), manager).updated == 1
+    imported = get_deal(door.id).version
+    undo_last_import(manager)
+    after = get_deal(door.id)
+    assert after.value == Decimal("300.00") and after.version == imported + 1
+    with pytest.raises(ConflictError):
+        update_deal(door.id, {"notes": "from the stale editor"}, door.version, manager)
+    assert get_deal(door.id).notes == ""
+    # The first import can still be undone: the deal again holds what it wrote.
+    assert undo_last_import(manager).deleted == 3
+
+
+def test_undo_refuses_when_activities_were_logged_against_a_created_deal(manager, stages,
+                                                                         make_xlsx):
+    from app.activities import ActivityDraft, log_activity
+
+    run_import(sample(make_xlsx), ImportOptions(), manager)
+    roof = Deal.get(Deal.title == "Roof")
+    version = roof.version
+    log_activity(ActivityDraft(manager.id, "Meeting", date.today(), Decimal("1"), roof.id),
+                 manager)
+    assert Deal.get_by_id(roof.id).version == version  # logging is not an edit of the deal
+    with pytest.raises(ConflictError, match=r"“Roof” was created by the import of deals\.xlsx"):
+        undo_last_import(manager)
+    assert Deal.select().count() == 3 and describe_last_import() is not None
+
+
+def test_undo_refuses_when_a_created_deal_was_ticked_or_moved(manager, stages, make_xlsx):
+    from app.pipeline import move_deal, set_checked
+
+    run_import(sample(make_xlsx), ImportOptions(), manager)
+    roof = Deal.get(Deal.title == "Roof")
+    set_checked(roof.id, ChecklistItem.select().first().id, True, manager)
+    door = Deal.get(Deal.title == "Door")
+    move_deal(door.id, stages["Negotiation"].id, manager, override_reason="test")
+    with pytest.raises(ConflictError) as refused:
+        undo_last_import(manager)
+    assert "Roof" in str(refused.value) and "Door" in str(refused.value)
+    assert Deal.select().count() == 3
