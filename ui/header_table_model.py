@@ -9,9 +9,11 @@ Index = QModelIndex | QPersistentModelIndex
 
 class HeaderTableModel(QAbstractTableModel):
     """A table whose columns are the class's ``HEADERS``; a subclass says how many rows it
-    has (:meth:`row_count`) and what they hold (``data``)."""
+    has (:meth:`row_count`) and what they hold (``data``). Columns listed in ``RIGHT``
+    (numbers, money) have right-aligned headers, matching their cells."""
 
     HEADERS: tuple[str, ...] = ()
+    RIGHT: frozenset[int] = frozenset()
 
     def row_count(self) -> int:
         raise NotImplementedError
@@ -24,7 +26,10 @@ class HeaderTableModel(QAbstractTableModel):
 
     def headerData(self, section: int, orientation: Qt.Orientation,
                    role: int = Qt.ItemDataRole.DisplayRole):
-        if (orientation == Qt.Orientation.Horizontal and role == Qt.ItemDataRole.DisplayRole
-                and 0 <= section < len(self.HEADERS)):
+        if orientation != Qt.Orientation.Horizontal or not 0 <= section < len(self.HEADERS):
+            return None
+        if role == Qt.ItemDataRole.DisplayRole:
             return self.HEADERS[section]
+        if role == Qt.ItemDataRole.TextAlignmentRole and section in self.RIGHT:
+            return int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
         return None

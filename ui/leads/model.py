@@ -6,24 +6,25 @@ keystroke re-selects from a Python list and resets the model; nothing is sorted 
 
 from __future__ import annotations
 
-from PySide6.QtCore import QAbstractTableModel, QModelIndex, QRect, Qt
+from PySide6.QtCore import QModelIndex, QRect, Qt
 from PySide6.QtGui import QColor, QPainter, QPalette
 from PySide6.QtWidgets import QStyle, QStyledItemDelegate
 
 from app.lead_score import LeadScore
 from ui import theme
 from ui.formatting import format_money
+from ui.header_table_model import HeaderTableModel
 
 LEAD_ROLE = Qt.ItemDataRole.UserRole + 1
 
 
-class LeadsModel(QAbstractTableModel):
+class LeadsModel(HeaderTableModel):
     """Columns: score, lead, checklist progress, value, why (the top two factors, compact;
     all of them in the tooltip), status (what is missing in its tooltip).
     ``LEAD_ROLE`` gives the row's LeadScore."""
 
-    COLUMNS = ("Score", "Lead", "Checklist", "Value", "Why", "Status")
-    RIGHT = (2, 3)
+    HEADERS = ("Score", "Lead", "Checklist", "Value", "Why", "Status")
+    RIGHT = frozenset({2, 3})
     WHY, STATUS = 4, 5
 
     def __init__(self, currency: str, parent=None):
@@ -57,20 +58,8 @@ class LeadsModel(QAbstractTableModel):
     def row_of(self, deal_id: int) -> int | None:
         return next((i for i, lead in enumerate(self.rows) if lead.deal_id == deal_id), None)
 
-    def rowCount(self, parent: QModelIndex = QModelIndex()) -> int:
-        return 0 if parent.isValid() else len(self.rows)
-
-    def columnCount(self, parent: QModelIndex = QModelIndex()) -> int:
-        return 0 if parent.isValid() else len(self.COLUMNS)
-
-    def headerData(self, section, orientation, role=Qt.ItemDataRole.DisplayRole):
-        if orientation != Qt.Orientation.Horizontal:
-            return None
-        if role == Qt.ItemDataRole.DisplayRole:
-            return self.COLUMNS[section]
-        if role == Qt.ItemDataRole.TextAlignmentRole and section in self.RIGHT:
-            return int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
-        return None
+    def row_count(self) -> int:
+        return len(self.rows)
 
     def data(self, index: QModelIndex, role: int = Qt.ItemDataRole.DisplayRole):
         if not index.isValid():

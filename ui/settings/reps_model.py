@@ -10,18 +10,19 @@ from __future__ import annotations
 from collections.abc import Callable
 from decimal import Decimal
 
-from PySide6.QtCore import QAbstractTableModel, QModelIndex, Qt
+from PySide6.QtCore import QModelIndex, Qt
 
 from app.rep_admin import RepRow
 from ui import theme
+from ui.header_table_model import HeaderTableModel
 
 ROLE_LABELS = {"manager": "Manager", "rep": "Rep"}
 
 
-class RepsModel(QAbstractTableModel):
-    COLUMNS = ("Name", "Email", "Role", "Weekly hours", "Active", "Deals", "Time entries")
+class RepsModel(HeaderTableModel):
+    HEADERS = ("Name", "Email", "Role", "Weekly hours", "Active", "Deals", "Time entries")
     FIELDS = ("name", "email", "role", "weekly_capacity_hours", "active", None, None)
-    NUMERIC = (3, 5, 6)
+    RIGHT = frozenset({3, 5, 6})
 
     def __init__(self, commit: Callable[[int, dict], bool], parent=None):
         super().__init__(parent)
@@ -37,20 +38,8 @@ class RepsModel(QAbstractTableModel):
     def row_of(self, rep_id: int) -> int | None:
         return next((i for i, r in enumerate(self.rows) if r.rep.id == rep_id), None)
 
-    def rowCount(self, parent: QModelIndex = QModelIndex()) -> int:
-        return 0 if parent.isValid() else len(self.rows)
-
-    def columnCount(self, parent: QModelIndex = QModelIndex()) -> int:
-        return 0 if parent.isValid() else len(self.COLUMNS)
-
-    def headerData(self, section, orientation, role=Qt.ItemDataRole.DisplayRole):
-        if orientation != Qt.Orientation.Horizontal:
-            return None
-        if role == Qt.ItemDataRole.DisplayRole:
-            return self.COLUMNS[section]
-        if role == Qt.ItemDataRole.TextAlignmentRole and section in self.NUMERIC:
-            return int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
-        return None
+    def row_count(self) -> int:
+        return len(self.rows)
 
     def data(self, index: QModelIndex, role: int = Qt.ItemDataRole.DisplayRole):
         if not index.isValid():
@@ -72,7 +61,7 @@ class RepsModel(QAbstractTableModel):
             return getattr(rep, field) if field else None
         if role == Qt.ItemDataRole.CheckStateRole and column == 4:
             return Qt.CheckState.Checked if rep.active else Qt.CheckState.Unchecked
-        if role == Qt.ItemDataRole.TextAlignmentRole and column in self.NUMERIC:
+        if role == Qt.ItemDataRole.TextAlignmentRole and column in self.RIGHT:
             return int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
         if role == Qt.ItemDataRole.ForegroundRole and not rep.active:
             return theme.muted_text()
