@@ -40,6 +40,9 @@ MAX_UNZIPPED_BYTES = 1024 * 1024 * 1024
 MAX_RATIO = 200
 RATIO_FLOOR_BYTES = 1024 * 1024  # tiny parts may compress very well; only big ones are judged
 
+# Names of the zip-based workbook formats: a file so named that holds plain text is no
+# spreadsheet. (An .xls may hold text: some web apps export tab-separated text under that name.)
+ZIP_SUFFIXES = (".xlsx", ".xlsm", ".xlsb", ".ods")
 CFB_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 ENCRYPTED_STREAM = "EncryptedPackage".encode("utf-16-le")
 _DIMENSION = re.compile(rb'<dimension\s+ref="[A-Z]+\d+:[A-Z]+(\d+)"')
@@ -209,10 +212,19 @@ def _short(exc: Exception) -> str:
 def read_sheet(
     path: str | Path, sheet: str | None = None, control: JobControl | None = None
 ) -> SheetTable:
-    """Every non-blank row of ``sheet`` (default: the first visible one)."""
+    """Every non-blank row of ``sheet`` (default: the first visible one). A CSV file has one
+    sheet, "CSV": naming any other is refused rather than ignored."""
     path = Path(path)
     kind = detect_format(path)
     if kind == "text":
+        if path.suffix.lower() in ZIP_SUFFIXES:
+            raise UsageError(
+                f"{path.name} is not a spreadsheet: it holds plain text, not the workbook its "
+                f"{path.suffix} name promises (if it is a CSV file, rename it to .csv)."
+            )
+        if sheet not in (None, "CSV"):
+            raise UsageError(f"{path.name} is a CSV file, and a CSV file has no sheets; leave "
+                             f"out the sheet name ({sheet!r}).")
         return _read_csv(path, control)
     workbook = _open_workbook(path, kind)
     try:

@@ -36,7 +36,8 @@ class ImportOptions:
     None to leave the column out; ``stage_mapping`` maps a file's stage value to a stage
     name; ``decimal`` and ``day_first`` answer per column header (``"*"``: all columns)
     what the file leaves undecided. ``problems_path`` is where the problems workbook goes
-    (default: beside the file, ``<name>-problems.xlsx``)."""
+    (default: beside the file, ``<name>-problems.xlsx``, or ``-problems-2.xlsx``… rather than
+    overwrite a file; a dry run writes it only when ``problems_path`` is given)."""
 
     sheet: str | None = None
     dry_run: bool = False
@@ -176,8 +177,15 @@ def inspect_file(path: str | Path, sheet: str | None = None,
     return FileOverview(str(path), table.sheet, table.sheet_names, number, len(data), columns)
 
 
-def _problems_path(path: Path, wanted: Path | None) -> Path:
-    return wanted or path.with_name(f"{path.stem}-problems.xlsx")
+def _unused_name(folder: Path, stem: str) -> Path:
+    """``folder/<stem>-problems.xlsx``, or ``-problems-2.xlsx``, ``-3``… if that exists: the
+    default name never overwrites a file (an earlier problems workbook the user is fixing)."""
+    candidate = folder / f"{stem}-problems.xlsx"
+    number = 2
+    while candidate.exists():
+        candidate = folder / f"{stem}-problems-{number}.xlsx"
+        number += 1
+    return candidate
 
 
 _gc_lock = threading.Lock()
@@ -256,14 +264,15 @@ def _run_import(
     report.rejected = plan.blocking or bool(
         (plan.errors or plan.conflicts) and not options.skip_invalid
     )
-    if plan.by_row:
-        target = _problems_path(path, options.problems_path)
+    # A dry run writes nothing, unless the caller named a problems file.
+    if plan.by_row and (options.problems_path is not None or not options.dry_run):
+        rows = plan.original_rows()
+        target = options.problems_path or _unused_name(path.parent, path.stem)
         try:
-            written = write_problems_workbook(target, header_values, plan.original_rows(),
-                                              plan.by_row)
+            written = write_problems_workbook(target, header_values, rows, plan.by_row)
         except UsageError:
             written = write_problems_workbook(
-                Path(tempfile.gettempdir()) / target.name, header_values, plan.original_rows(),
+                _unused_name(Path(tempfile.gettempdir()), path.stem), header_values, rows,
                 plan.by_row,
             )
         report.problems_workbook = str(written)

@@ -20,9 +20,11 @@ HELP = "import deals from an .xlsx, .xls, .ods or .csv file (all rows or none)"
 
 def configure(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("file", metavar="FILE", help="the spreadsheet to import")
-    parser.add_argument("--sheet", metavar="NAME", help="the sheet to read (default: the first)")
+    parser.add_argument("--sheet", metavar="NAME",
+                        help="the sheet to read (default: the first; not for a CSV file)")
     parser.add_argument("--dry-run", action="store_true",
-                        help="check every row and report what would change; write nothing")
+                        help="check every row and report what would change; write nothing "
+                             "(no problems workbook either, unless --problems-file is given)")
     parser.add_argument("--skip-invalid", action="store_true",
                         help="import the valid rows and report the others")
     parser.add_argument("--map-stage", action="append", default=[], metavar="THEIRS=OURS",
@@ -34,8 +36,9 @@ def configure(parser: argparse.ArgumentParser) -> None:
                         help="read dates such as 03/04/2026 as day/month (--no-day-first: "
                              "month/day) when the column does not say")
     parser.add_argument("--problems-file", metavar="PATH", type=Path,
-                        help="where to write the rows with problems "
-                             "(default: FILE-problems.xlsx beside FILE)")
+                        help="where to write the rows with problems (default: "
+                             "FILE-problems.xlsx beside FILE, or FILE-problems-2.xlsx and so "
+                             "on if that exists)")
 
 
 def run(args: argparse.Namespace, context: Context) -> int:

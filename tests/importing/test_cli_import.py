@@ -69,3 +69,28 @@ def test_unreadable_file_and_bad_usage_exit_2(db_path, manager, tmp_path, capsys
     code, _, err = run(capsys, "--db", str(db_path), "import", str(junk), "--map-stage", "x")
     assert code == 2 and "THEIR=OURS" in err
     assert Deal.select().count() == 0
+
+
+def test_a_sheet_name_for_a_csv_file_is_refused(db_path, manager, stages, make_csv, capsys):
+    path = make_csv([["Title", "Company"], ["Roof", "Acme"]])
+    from app.workspace import close_workspace
+
+    close_workspace()
+    code, _, err = run(capsys, "--db", str(db_path), "import", str(path), "--sheet", "Nope")
+    assert code == 2 and "a CSV file has no sheets" in err and "Traceback" not in err
+    assert Deal.select().count() == 0
+
+
+def test_a_dry_run_writes_no_problems_workbook_unless_asked(db_path, manager, stages,
+                                                           make_xlsx, capsys, tmp_path):
+    path = make_xlsx([["Title", "Amount"], ["Roof", "lots"]])
+    from app.workspace import close_workspace
+
+    close_workspace()
+    code, out, _ = run(capsys, "--db", str(db_path), "import", str(path), "--dry-run", "--json")
+    assert code == 1 and json.loads(out)["problems_workbook"] is None
+    assert sorted(p.name for p in tmp_path.glob("*problems*")) == []
+    wanted = tmp_path / "check.xlsx"
+    code, out, _ = run(capsys, "--db", str(db_path), "import", str(path), "--dry-run",
+                       "--problems-file", str(wanted))
+    assert code == 1 and wanted.exists() and str(wanted) in out

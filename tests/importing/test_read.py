@@ -48,6 +48,20 @@ def test_not_a_spreadsheet(tmp_path):
         read_sheet(path)
 
 
+def test_a_text_file_named_xlsx_is_not_a_spreadsheet(tmp_path):
+    path = tmp_path / "deals.xlsx"
+    path.write_text("Title,Company\nRoof,Acme\n", encoding="utf-8")
+    with pytest.raises(UsageError, match=r"deals\.xlsx is not a spreadsheet.*rename it to \.csv"):
+        read_sheet(path)
+
+
+def test_a_csv_file_has_no_sheets_to_choose(make_csv):
+    path = make_csv([["Title", "Company"], ["Roof", "Acme"]])
+    with pytest.raises(UsageError, match="a CSV file has no sheets; leave out the sheet name"):
+        read_sheet(path, "Nope")
+    assert read_sheet(path, "CSV").rows[1][1] == ["Roof", "Acme"]  # the name it reports
+
+
 def test_a_zip_that_is_not_a_workbook(tmp_path):
     path = tmp_path / "archive.xlsx"
     with zipfile.ZipFile(path, "w") as archive:

@@ -1,5 +1,6 @@
 """The import service's own guarantees beyond reading and committing: the cyclic garbage
-collector it pauses for speed is always switched back on."""
+collector it pauses for speed is always switched back on, and the problems workbook never
+overwrites a file by default."""
 
 from __future__ import annotations
 
@@ -45,3 +46,14 @@ def test_import_leaves_a_disabled_collector_disabled(manager, stages, make_xlsx)
     finally:
         if was:
             gc.enable()
+
+
+def test_the_default_problems_workbook_never_overwrites_a_file(manager, stages, make_xlsx):
+    path = make_xlsx([["Title", "Amount"], ["Roof", "lots"]])
+    earlier = path.with_name("deals-problems.xlsx")
+    earlier.write_bytes(b"the user's own notes")
+    first = run_import(path, ImportOptions(), manager)
+    second = run_import(path, ImportOptions(), manager)
+    assert first.rejected and earlier.read_bytes() == b"the user's own notes"
+    assert [first.problems_workbook, second.problems_workbook] == [
+        str(path.with_name("deals-problems-2.xlsx")), str(path.with_name("deals-problems-3.xlsx"))]

@@ -473,9 +473,9 @@ class PreviewPage(_Page):
             notes.append(f"New lead sources will be created: {', '.join(report.new_sources)}.")
         if report.unmapped:
             notes.append(f"Columns left out: {', '.join(report.unmapped)}.")
-        if report.problems_workbook and problems:
-            notes.append(f"The rows with problems, with a “Problem” column, are in "
-                         f"{report.problems_workbook}.")
+        if problems:  # the preview is a dry run: it writes no problems workbook
+            notes.append("Skipping them writes those rows, with a “Problem” column, to a "
+                         "workbook (the summary says where) to fix and import again.")
         self.notes.setText("\n".join(notes))
         self.notes.setVisible(bool(notes))
         self.problems.set_problems(problems)
