@@ -56,9 +56,11 @@ _CENT = Decimal("0.01")
 
 @dataclass(frozen=True)
 class RowProblem:
-    """One rejected cell (or row): ``row`` is the spreadsheet's own row number."""
+    """One rejected cell (or row): ``row`` is the spreadsheet's own row number, or None for a
+    problem of a whole column (such as amounts whose decimal separator the column leaves
+    undecided), which no single row holds."""
 
-    row: int
+    row: int | None
     column: str
     message: str
 
@@ -506,13 +508,14 @@ def build_plan(
             ))
     for header, examples in ambiguous.items():
         errors.append(RowProblem(
-            header_number, header,
+            None, header,
             f"Amounts such as {', '.join(repr(e) for e in examples[:3])} could be thousands or "
             "decimals: every amount in this column has three digits after a single separator. "
             "Say whether the comma (or dot) is the decimal separator.",
         ))
     order = {headers[index]: index for index in mapping.fields}
-    errors.sort(key=lambda p: (p.row, order.get(p.column, len(headers))))
+    # Whole-column problems first, then by row and column as the sheet reads.
+    errors.sort(key=lambda p: (p.row or 0, order.get(p.column, len(headers))))
     return ImportPlan(
         header_row=header_number,
         headers=headers,

@@ -115,7 +115,9 @@ class ImportReport:
                              "Nothing was imported") + ": fix the problems below (or use "
                          "--skip-invalid to import the valid rows).")
         for problem in self.errors:
-            lines.append(f"  row {problem.row}, {problem.column}: {problem.message}")
+            where = (f"column {problem.column}" if problem.row is None
+                     else f"row {problem.row}, {problem.column}")
+            lines.append(f"  {where}: {problem.message}")
         for problem in self.conflicts:
             lines.append(f"  row {problem.row}: {problem.message}")
         if self.unmapped:

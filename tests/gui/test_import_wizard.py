@@ -219,3 +219,21 @@ def test_the_window_gets_import_and_undo_last_import(qtbot, ui_context, tracker,
     undo.trigger()
     qtbot.waitUntil(lambda: bool(told), timeout=10_000)
     assert "were removed" in told[0] and Deal.select().count() == 0
+
+
+def test_a_whole_column_problem_says_so_in_the_row_cell(qtmodeltester, manager, stages,
+                                                        tmp_path):
+    from app.importing import ImportOptions, run_import
+    from ui.importing.models import ProblemsModel
+
+    workbook = openpyxl.Workbook()
+    workbook.active.append(["Title", "Amount", "Email"])
+    workbook.active.append(["A", "1,500", "nobody"])
+    path = tmp_path / "amounts.xlsx"
+    workbook.save(path)
+    report = run_import(path, ImportOptions(dry_run=True), manager)
+    model = ProblemsModel()
+    model.set_problems(report.errors)
+    qtmodeltester.check(model)
+    assert [(model.index(r, 0).data(), model.index(r, 1).data())
+            for r in range(model.rowCount())] == [("whole column", "Amount"), ("2", "Email")]

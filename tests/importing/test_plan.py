@@ -32,3 +32,15 @@ def test_a_blank_title_cell_never_renames_the_matched_deal(manager, stages, make
     assert (report.created, report.updated, report.unchanged) == (0, 0, 1)
     assert get_deal(deal.id).title == "Starter plan"
     assert get_deal(deal.id).version == deal.version
+
+
+def test_an_ambiguous_amount_column_is_a_problem_of_the_column_not_of_row_1(manager, stages,
+                                                                              make_xlsx):
+    path = make_xlsx([["Title", "Amount", "Email"], ["A", "1,500", "a@x.example"],
+                      ["B", "2,250", "nobody"]])
+    report = run_import(path, ImportOptions(dry_run=True), manager)
+    assert [(e.row, e.column) for e in report.errors] == [(None, "Amount"), (3, "Email")]
+    assert report.as_dict()["errors"][0]["row"] is None
+    text = report.describe()
+    assert "  column Amount: Amounts such as '1,500', '2,250'" in text
+    assert "row 1," not in text and "  row 3, Email: " in text

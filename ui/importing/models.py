@@ -168,7 +168,8 @@ class StageValuesModel(HeaderTableModel):
 
 
 class ProblemsModel(HeaderTableModel):
-    """Every problem a dry run found: spreadsheet row, column and reason (read-only)."""
+    """Every problem a dry run found: spreadsheet row ("whole column" for a problem of a
+    column as a whole), column and reason (read-only)."""
 
     HEADERS = ("Row", "Column", "Problem")
 
@@ -189,7 +190,8 @@ class ProblemsModel(HeaderTableModel):
             return None
         problem = self._problems[index.row()]
         if role == Qt.ItemDataRole.DisplayRole:
-            return (str(problem.row), problem.column, problem.message)[index.column()]
+            row = "whole column" if problem.row is None else str(problem.row)
+            return (row, problem.column, problem.message)[index.column()]
         if role == Qt.ItemDataRole.ToolTipRole and index.column() == 2:
             return problem.message
         if role == Qt.ItemDataRole.TextAlignmentRole and index.column() == 0:

@@ -444,6 +444,7 @@ class PreviewPage(_Page):
         self.body.addWidget(self.notes)
         self.problems = ProblemsModel(self)
         self.table = _table(self.problems)
+        self.table.setWordWrap(True)  # a whole-column problem explains itself at length
         header = self.table.horizontalHeader()
         header.setSectionResizeMode(0, QHeaderView.ResizeMode.ResizeToContents)
         header.setSectionResizeMode(1, QHeaderView.ResizeMode.ResizeToContents)
