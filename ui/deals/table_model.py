@@ -12,8 +12,8 @@ nothing and its message goes out on ``sig_error``.
 
 When a ``submit`` function (``context.runner.submit``) is given, both queries run on the
 worker: the ordered ids (up to ~170 ms for a sort of 100k deals, too long for the GUI thread)
-and the totals line (a GROUP BY over every matching deal). A newer request makes an older
-answer stale; it is dropped when it arrives.
+and the totals line (a GROUP BY over every matching deal). A newer request makes an older one
+stale: still queued, it skips its query; already answered, its answer is dropped.
 
 Signals:
     sig_rows_ready() — the rows for the current filter and sort are in place.
@@ -135,6 +135,8 @@ class DealTableModel(QAbstractTableModel):
             return
 
         def select(_control) -> None:
+            if generation != self._ids_generation:
+                return  # superseded while it waited (fast typing): only the newest runs
             ids = select_ids(spec)
             with contextlib.suppress(RuntimeError):  # the model was deleted meanwhile
                 self._sig_ids.emit(generation, how, ids)
@@ -175,6 +177,8 @@ class DealTableModel(QAbstractTableModel):
             self._totals_arrived(generation, select_totals(spec))
             return
         def add_up(_control) -> None:
+            if generation != self._generation:
+                return  # a newer filter was asked for while this waited: skip the query
             totals = select_totals(spec)
             with contextlib.suppress(RuntimeError):  # the model was deleted meanwhile
                 self._sig_summed.emit(generation, totals)
