@@ -181,3 +181,16 @@ def test_a_rep_logs_for_themselves_only(qtbot, workspace, manager, rep, qsetting
         dialog.submit()
     assert [a.rep_id for a in list_activities(rep.id, TODAY, TODAY)] == [rep.id]
     context.runner.wait()
+
+
+def test_the_type_ahead_model_passes_the_model_tester(qtmodeltester, manager):
+    from app.activities import search_deals
+    from app.deals import DealDraft, create_deal
+    from ui.activities.quick_log import DealChoicesModel
+
+    create_deal(DealDraft(title="Pilot", company="Acme"), manager)
+    model = DealChoicesModel()
+    model.set_choices(search_deals("acm"))
+    assert model.rowCount() == 1 and "Pilot" in model.index(0, 0).data()
+    assert model.index(0, 0).data(Qt.ItemDataRole.UserRole) is not None
+    qtmodeltester.check(model)
