@@ -20,7 +20,8 @@ from db.connection import writing
 from db.models import Deal, LeadSource, Rep, Stage, StageChange
 
 _AMOUNT = re.compile(r"^([0-9]+\.?[0-9]*|\.[0-9]+)$")
-_DIGITS = re.compile(r"^[0-9]+$")
+_LEADING_GROUP = re.compile(r"^[0-9]{1,3}$")
+_GROUP = re.compile(r"^[0-9]{3}$")
 MAX_VALUE = Decimal("999999999999.99")
 
 # Fields a user edits directly; stage moves go through app.pipeline (the gate).
@@ -121,8 +122,9 @@ def parse_amount(text: str, group: str, decimal: str) -> Decimal:
     "12.500,50" with "." and ",") is 12500.50; spaces are ignored, an empty text is zero.
 
     Strict where leniency would silently change the sum: group separators may only stand
-    between digits before the decimal point, so "12.500,50" typed in an English locale is
-    refused rather than read as 12.5005. Sign and range are :func:`clean_value`'s business.
+    before the decimal point, between groups of exactly three digits (the first one to
+    three), so "12.500,50" typed in an English locale, or "12,50" meaning 12.50, is refused
+    rather than read as 12.5005 or 1250. Sign and range are :func:`clean_value`'s business.
     Raises :class:`ValidationError` (field "value") quoting what was typed.
     """
     compact = "".join(text.split())
@@ -134,8 +136,11 @@ def parse_amount(text: str, group: str, decimal: str) -> Decimal:
     whole, point, fraction = compact.partition(decimal) if decimal else (compact, "", "")
     parts = whole.split(group) if group and group.strip() else [whole]
     digits = "".join(parts) + ("." + fraction if point else "")
-    # A group separator at either end, doubled, or beside a non-digit is a typo, not a sum.
-    misplaced = len(parts) > 1 and not all(_DIGITS.match(p) for p in parts)
+    # Groups of three after the first: "1,5" or "12,50" is a decimal typed with the wrong
+    # separator, never fifteen or twelve hundred and fifty.
+    misplaced = len(parts) > 1 and not (
+        _LEADING_GROUP.match(parts[0]) and all(_GROUP.match(p) for p in parts[1:])
+    )
     if misplaced or not _AMOUNT.match(digits):
         hint = f"e.g. 12{group}500{decimal}50" if group else f"e.g. 12500{decimal}50"
         raise ValidationError(f"{text.strip()!r} is not an amount ({hint}).", field="value")

@@ -163,3 +163,17 @@ def test_a_tick_on_an_item_deleted_meanwhile_writes_nothing(manager, stages):
     with pytest.raises(NotFound):
         save_deal(None, DealDraft(title="Fresh"), {kept: True, gone: True}, None, manager)
     assert Deal.select().count() == 1  # the new deal was not half-made either
+
+
+@pytest.mark.parametrize(("typed", "group", "decimal"), [
+    ("12,50", ",", "."),  # meant 12.50, not 1,250
+    ("1,5", ",", "."),
+    ("1,2,3", ",", "."),
+    ("12.50", ".", ","),  # German locale: meant 12,50
+    ("1,2345", ",", "."),
+])
+def test_a_group_separator_that_cannot_be_thousands_is_refused(typed, group, decimal):
+    from app.deals import parse_amount
+
+    with pytest.raises(ValidationError, match="not an amount"):
+        parse_amount(typed, group, decimal)
