@@ -10,7 +10,7 @@ import pytest
 from PySide6.QtCore import QDate, Qt
 from PySide6.QtWidgets import QComboBox, QLineEdit
 
-from app.deal_table import COLUMNS
+from app.deal_table import COLUMNS, DealTableSpec
 from app.deals import DealDraft, create_deal, get_deal
 from app.pipeline import missing_requirements
 from app.rep_admin import update_rep
@@ -222,3 +222,56 @@ def test_a_stage_edit_on_a_stale_row_is_refused(qtbot, view, deals, stages, mana
     assert view.model.setData(cell(view, deals["Pilot"], "stage"), stages["Qualified"].id)
     qtbot.waitUntil(lambda: "changed by someone else" in view.banner.text())
     assert get_deal(deals["Pilot"]).stage_id == stages["Lost"].id
+
+
+class _Queue:
+    """A stand-in for the worker: jobs wait until the test runs them, in order."""
+
+    def __init__(self):
+        self.jobs = []
+
+    def submit(self, fn, **_handlers):
+        self.jobs.append(fn)
+
+    def run(self):
+        jobs, self.jobs = self.jobs, []
+        for job in jobs:
+            job(None)
+
+
+@pytest.fixture
+def queued(qtbot, deals, manager, monkeypatch):
+    from ui.deals import table_model
+    from ui.deals.table_model import DealTableModel
+
+    calls = []
+    real = table_model.select_ids
+    monkeypatch.setattr(table_model, "select_ids", lambda spec: calls.append(spec) or real(spec))
+    queue = _Queue()
+    model = DealTableModel("USD", lambda: manager, submit=queue.submit)
+    model.set_spec(DealTableSpec(sort="title"))
+    queue.run()
+    calls.clear()
+    return model, queue, calls
+
+
+def test_a_superseded_query_never_runs(queued, rep):
+    model, queue, calls = queued
+    model.set_spec(DealTableSpec(text="ac", sort="title"))
+    model.set_spec(DealTableSpec(text="acme", sort="title"))
+    queue.run()
+    assert [spec.text for spec in calls] == ["acme"]  # "ac" skipped its query
+    assert model.rowCount() == 1
+
+
+def test_a_sort_right_after_a_filter_still_shows_the_filtered_rows(queued, rep):
+    model, queue, _calls = queued
+    totals = []
+    model.sig_totals.connect(lambda count, total, weighted: totals.append((count, total)))
+    model.set_spec(DealTableSpec(owner_id=rep.id, sort="title"))  # fewer rows
+    model.set_spec(DealTableSpec(owner_id=rep.id, sort="value", descending=False))  # re-sort
+    queue.run()
+    queue.run()  # the totals job queued by the reset
+    titles = [model.index(r, COLUMNS.index("title")).data() for r in range(model.rowCount())]
+    assert titles == ["Upgrade", "Pilot"]  # rep's deals only, by value
+    assert totals[-1] == (2, Decimal("5800.00"))

@@ -66,6 +66,7 @@ LABELS = {
 EDITABLE = {"value", "expected_close", "owner", "stage"}
 DEAL_ID_ROLE = Qt.ItemDataRole.UserRole + 1
 PAGE = 200  # rows fetched at once around the one the view asks for
+_STRENGTH = {"relayout": 0, "refresh": 1, "reset": 2}  # how much of the model a query renews
 CACHE_LIMIT = 5_000
 
 
@@ -91,6 +92,7 @@ class DealTableModel(QAbstractTableModel):
         self._generation = 0
         self._ids_generation = 0
         self._applied_generation = 0
+        self._pending_how = "relayout"  # the strongest change asked for and not yet applied
         self._sig_summed.connect(self._totals_arrived)
         self._sig_ids.connect(self._ids_arrived)
         self.currency = currency
@@ -128,6 +130,11 @@ class DealTableModel(QAbstractTableModel):
         """Select the ids for the current spec (on the worker when there is one), then apply
         them by ``how``: "relayout" (same rows, new order), "reset" (new rows), "refresh"
         (relayout if the count is unchanged)."""
+        if self.loading and _STRENGTH[self._pending_how] > _STRENGTH[how]:
+            # A filter change still on its way must not become a mere re-sort: the rows
+            # themselves change, so the newest query's answer resets the model.
+            how = self._pending_how
+        self._pending_how = how
         self._ids_generation += 1
         generation, spec = self._ids_generation, self._spec
         if self._submit is None:
