@@ -232,3 +232,17 @@ def test_an_empty_date_steps_to_today_not_to_1900(qtbot):
     assert edit.date() == NO_DATE
     edit.stepBy(1)
     assert edit.date() == QDate.currentDate()
+
+
+def test_closing_while_a_save_runs_waits_for_it(qtbot, ui_context, stages):
+    dialog = DealDialog(None, ui_context, None)
+    qtbot.addWidget(dialog)
+    dialog.show()
+    dialog.inputs["title"].setText("Closing too fast")
+    task = dialog.save()
+    dialog.reject()  # Cancel / Esc while the worker writes
+    assert dialog.isVisible() and "Saving" in dialog.banner.text()
+    with qtbot.waitSignal(dialog.sig_saved, timeout=5000):
+        pass
+    assert task is not None and not dialog.isVisible()  # closed once the deal was saved
+    assert Deal.select().where(Deal.title == "Closing too fast").count() == 1

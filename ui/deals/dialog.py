@@ -106,6 +106,7 @@ class DealDialog(QDialog):
         self.detail: DealDetail | None = load_deal_detail(deal_id) if deal_id else None
         self.saved: deals.DealInfo | None = None
         self._saving: Task | None = None
+        self._saving_values: dict = {}
         self.setWindowTitle(self.detail.deal.title if self.detail else "New deal")
         self.resize(860, 640)
         self.setMinimumSize(720, 520)
@@ -350,15 +351,34 @@ class DealDialog(QDialog):
                 return deals.save_deal(base.id, changes, ticks, base.version, actor)
 
         self.save_button.setEnabled(False)
+        self._saving_values = values
+        # Bound methods, so the handlers belong to this dialog (closing is held off while a
+        # save runs, but a deleted dialog must never be called back).
         self._saving = self.context.runner.submit(
-            run, on_result=lambda info: self._saved(info, values),
-            on_error=self._refused, on_finished=self._save_finished)
+            run, on_result=self._saved, on_error=self._refused,
+            on_finished=self._save_finished)
         return self._saving
 
-    def _saved(self, info: deals.DealInfo, values: dict) -> None:
+    def reject(self) -> None:
+        """Cancel, Esc and the close button wait for a save in progress: the deal is being
+        written, and closing now would hide whether it was."""
+        if self._saving is not None:
+            self.banner.setText("Saving… the window closes when the deal is saved.")
+            self.banner.show()
+            return
+        super().reject()
+
+    def closeEvent(self, event) -> None:
+        if self._saving is not None:
+            event.ignore()
+            self.reject()
+            return
+        super().closeEvent(event)
+
+    def _saved(self, info: deals.DealInfo) -> None:
         # Later saves from this window edit the deal just saved, from what it now holds.
         self.saved = info
-        self._loaded = values
+        self._loaded = self._saving_values
         self.checklist_model.mark_saved()
         self.context.bus.changed("deals")
         self.sig_saved.emit(info)
