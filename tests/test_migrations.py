@@ -9,7 +9,7 @@ from pathlib import Path
 from app.workspace import close_workspace, open_workspace
 from db import migrations
 from db.connection import bind, make_database
-from db.models import ALL_MODELS, ActivityKind, Deal, Rep, Stage
+from db.models import ALL_MODELS, ActivityKind, Deal, Rep, Stage, StageChange
 
 
 def _make_v1_database(path: Path) -> None:
@@ -127,3 +127,37 @@ def test_every_index_the_models_declare_exists_and_no_other(workspace):
         declared = {tuple(f.column_name for f in index._expressions)
                     for index in model._meta.fields_to_index()}
         assert existing == declared, table
+
+
+def test_version_6_records_lost_reasons_on_moves_and_clears_them_from_open_deals(tmp_path):
+    path = tmp_path / "v5.sqlite"
+    db = make_database(str(path))
+    bind(db)
+    migrations.migrate(db, up_to=5)
+    db.execute_sql("INSERT INTO rep (name, email, role, weekly_capacity_hours, active) "
+                   "VALUES ('Old Rep', '', 'manager', 4000, 1)")
+    db.execute_sql("INSERT INTO stage (name, position, side, outcome, probability) VALUES "
+                   "('Open', 0, 'sales', 'open', 20), ('Won', 1, 'sales', 'won', 100), "
+                   "('Lost', 2, 'sales', 'lost', 0)")
+    stamp = "2026-01-05 10:00:00"
+    for n, (stage_id, reason) in enumerate(((3, "Price"), (1, "Timing"))):  # lost; reopened
+        db.execute_sql(
+            "INSERT INTO deal (uuid, title, company, contact_name, contact_email, "
+            "contact_phone, industry, region, stage_id, value, next_step, lost_reason, notes, "
+            "created_at, stage_entered_at, last_activity_at, updated_at, version) VALUES "
+            "(?, ?, '', '', '', '', '', '', ?, 0, '', ?, '', ?, ?, ?, ?, 1)",
+            (f"{n:032x}", f"Deal {n}", stage_id, reason, stamp, stamp, stamp, stamp))
+        db.execute_sql(
+            "INSERT INTO stage_change (uuid, deal_id, from_stage_id, to_stage_id, changed_at, "
+            "override_reason, origin) VALUES (?, ?, 1, 3, ?, '', 'app')",
+            (f"{n + 10:032x}", n + 1, stamp))
+    db.close()
+
+    open_workspace(path)
+    try:
+        lost, reopened = Deal.get(Deal.title == "Deal 0"), Deal.get(Deal.title == "Deal 1")
+        assert lost.lost_reason == "Price" and reopened.lost_reason == ""
+        reasons = [c.lost_reason for c in StageChange.select().order_by(StageChange.deal)]
+        assert reasons == ["Price", "Timing"]  # each move into Lost keeps the deal's reason
+    finally:
+        close_workspace()
