@@ -13,7 +13,8 @@ nothing and its message goes out on ``sig_error``.
 When a ``submit`` function (``context.runner.submit``) is given, both queries run on the
 worker: the ordered ids (up to ~170 ms for a sort of 100k deals, too long for the GUI thread)
 and the totals line (a GROUP BY over every matching deal). A newer request makes an older one
-stale: still queued, it skips its query; already answered, its answer is dropped.
+stale: still queued, it skips its query; already answered, its answer is dropped. What the
+stale one would have renewed carries over (a filter change, then a sort: the rows are reset).
 
 Signals:
     sig_rows_ready() — the rows for the current filter and sort are in place.
