@@ -8,6 +8,7 @@ string data type explicitly.
 
 from __future__ import annotations
 
+import os
 from collections import defaultdict
 from datetime import date, datetime, time
 from pathlib import Path
@@ -66,8 +67,13 @@ def write_problems_workbook(
             cell.alignment = Alignment(wrap_text=True, vertical="top")
     sheet.column_dimensions[get_column_letter(problem_column)].width = 70
     sheet.freeze_panes = "A2"
+    # Written beside its final name, then renamed: an interrupted save never leaves a
+    # half-written workbook under the name the user is told about.
+    partial = path.with_name(f".{path.name}.partial")
     try:
-        workbook.save(path)
+        workbook.save(partial)
+        os.replace(partial, path)
     except OSError as exc:
+        partial.unlink(missing_ok=True)
         raise UsageError(f"Cannot write the problems workbook {path}: {exc.strerror}.") from None
     return path

@@ -32,3 +32,24 @@ def test_rejected_rows_are_written_with_their_problem_and_formulas_stay_text(
     assert values[2][:2] == ["+1-555-0100", "-5"] and "negative" in values[2][3]
     written = zipfile.ZipFile(target).read("xl/worksheets/sheet1.xml")
     assert b"<f>" not in written  # nothing from the user became a formula
+
+
+def test_a_failed_save_leaves_no_workbook_and_no_scraps(tmp_path, monkeypatch):
+    import pytest
+    from openpyxl import Workbook
+
+    from app.errors import UsageError
+    from app.importing.errors_workbook import write_problems_workbook
+    from app.importing.plan import RowProblem
+
+    def half_then_fail(self, filename):
+        with open(filename, "wb") as handle:
+            handle.write(b"PK\x03\x04 half a zip")
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr(Workbook, "save", half_then_fail)
+    target = tmp_path / "deals-problems.xlsx"
+    with pytest.raises(UsageError, match="No space left"):
+        write_problems_workbook(target, ["Company"], {2: ["Acme"]},
+                                [RowProblem(2, "Company", "bad")])
+    assert list(tmp_path.iterdir()) == []
