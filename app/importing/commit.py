@@ -9,6 +9,12 @@ Stage changes from an import are recorded as StageChange rows with ``origin="imp
 are *not* held back by the qualification checklist: a CRM export reflects where deals already
 are, so refusing it would only make the two systems disagree. (``app.pipeline.move_deal``
 enforces the gate for moves made in Funnelcast itself.)
+
+Lost reasons follow the rule ``move_deal`` keeps: a deal has one exactly while it is in a lost
+stage, and every StageChange into a lost stage records it. A deal the import puts into a
+lost stage takes the row's lost reason, else the one it already had there, else
+:data:`~app.importing.plan.IMPORTED_AS_LOST`; a deal it puts anywhere else has none (a CRM
+export's stale reason on a reopened deal is dropped). Undo restores the reason with the stage.
 """
 
 from __future__ import annotations
@@ -27,7 +33,7 @@ from peewee import fn
 from app.clock import utcnow
 from app.deals import EMAIL, update_deal
 from app.errors import ConflictError, NotFound
-from app.importing.plan import DEAL_FIELDS, ImportPlan, PlannedRow
+from app.importing.plan import DEAL_FIELDS, IMPORTED_AS_LOST, ImportPlan, PlannedRow
 from app.jobs import JobControl
 from app.users import RepInfo, create_rep
 from db.bulk import (
@@ -205,6 +211,23 @@ def _stored_column(key: str, values: Sequence, reps: dict[str, int],
     return [v if v is not None else empty for v in values]
 
 
+def _settle_lost_reasons(used: list[str], stored: list[list], constants: dict,
+                         lost_stages: frozenset[int]) -> None:
+    """Give the new deals the lost reasons :func:`app.pipeline.move_deal` would: the row's
+    in a lost stage (:data:`IMPORTED_AS_LOST` when it has none), none elsewhere. Edits
+    ``used``/``stored``/``constants`` in place; a file with no reason column and no deal in a
+    lost stage is left as it is (no column bound per row for nothing)."""
+    stages = stored[used.index("stage_id")]
+    if "lost_reason" in used:
+        at = used.index("lost_reason")
+        stored[at] = [(reason or IMPORTED_AS_LOST) if stage in lost_stages else ""
+                      for stage, reason in zip(stages, stored[at], strict=True)]
+    elif not lost_stages.isdisjoint(stages):
+        used.append("lost_reason")
+        stored.append([IMPORTED_AS_LOST if stage in lost_stages else "" for stage in stages])
+        del constants["lost_reason"]
+
+
 def _create_deals(plan: ImportPlan, creates: list[PlannedRow], reps, sources, actor_id,
                   batch_id, now, control: JobControl) -> None:
     """Insert the new deals, each one's creation StageChange (as ``create_deal`` records it,
@@ -227,6 +250,7 @@ def _create_deals(plan: ImportPlan, creates: list[PlannedRow], reps, sources, ac
 
     stored = [_stored_column(k, values_of(k), reps, sources, plan.first_stage_id)
               for k in used]
+    _settle_lost_reasons(used, stored, constants, plan.lost_stage_ids)
     fresh = iter(random_uuid_hexes(sum(1 for item in creates if not item.uuid)))
     uuids = [item.uuid or next(fresh) for item in creates]
     before = max_id(Deal)
@@ -236,12 +260,16 @@ def _create_deals(plan: ImportPlan, creates: list[PlannedRow], reps, sources, ac
         if added != len(creates):
             raise ConflictError("Another change was written while importing; import again.")
         control.report(0.8, "Recording stages…")
+        # A new deal's reason is already settled (none outside a lost stage), so its creation
+        # records the deal's own; with no reason anywhere the column stays out of the copy.
+        reasons = "lost_reason" in used
         copy_rows(StageChange, {
             "uuid": new_uuid_sql(), "deal_id": "id", "from_stage_id": "NULL",
             "to_stage_id": "stage_id", "changed_at": "created_at",
             "changed_by_id": "updated_by_id", "override_reason": "''",
-            "origin": literal("import"),
-        }, Deal, before, reads=("id", "stage_id", "created_at", "updated_by_id"))
+            "origin": literal("import"), "lost_reason": "lost_reason" if reasons else "''",
+        }, Deal, before, reads=("id", "stage_id", "created_at", "updated_by_id",
+                                *(("lost_reason",) if reasons else ())))
         copy_rows(ImportChange, {
             "batch_id": literal(batch_id), "deal_id": "id", "kind": literal("created"),
             "before": "''", "version_after": "1",
@@ -263,9 +291,12 @@ def _update_deal(item: PlannedRow, reps, sources, actor: RepInfo | None, batch_i
         if deal.version != version:
             raise ConflictError(f"“{deal.title}” was changed while importing; import again.")
         before["stage_entered_at"] = deal.stage_entered_at
+        # The plan settled the reason with the stage (see _settle_lost_reason), so the deal
+        # holds one exactly when it is moving into a lost stage: that move records it.
         change_id = StageChange.create(
             deal=item.deal_id, from_stage=deal.stage_id, to_stage=stage_id, changed_at=now,
             changed_by=actor.id if actor else None, origin="import",
+            lost_reason=deal.lost_reason,
         ).id
         version += 1
         Deal.update(

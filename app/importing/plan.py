@@ -52,6 +52,10 @@ DEAL_FIELDS = (
     "next_step", "next_step_due", "lost_reason", "notes", "external_id",
 )
 _CENT = Decimal("0.01")
+# The reason a deal moved into a lost stage by an import gets when its row gives none: a lost
+# deal always has a reason (app.pipeline.move_deal insists on one), and this one says where
+# the deal came from rather than guessing why it was lost.
+IMPORTED_AS_LOST = "Imported as lost"
 
 
 @dataclass(frozen=True)
@@ -95,6 +99,7 @@ class ImportPlan:
     table: SheetTable  # the original cells, for the problems workbook
     columns: dict[str, list]  # field -> cleaned value per data row (None: empty cell)
     first_stage_id: int  # where a new deal without a stage starts
+    lost_stage_ids: frozenset[int]  # stages whose outcome is "lost" (a deal there has a reason)
     errors: list[RowProblem]
     conflicts: list[RowProblem]
     unknown_stages: dict[str, list[int]]
@@ -195,8 +200,45 @@ def _cents(value: Decimal) -> int:
 _STORED_FORM = {"value": _cents, "expected_close": _iso, "next_step_due": _iso}
 
 
+def _settle_lost_reason(changes: dict[str, Any], before: dict[str, Any], stage_id: int,
+                        reason: str, cell: str | None, lost_stages: frozenset[int]) -> None:
+    """Make an update keep the lost-reason rule of :func:`app.pipeline.move_deal`: a deal has
+    a reason exactly while it sits in a lost stage. Into (or within) a lost stage: the row's
+    reason, else the one the deal already had there, else :data:`IMPORTED_AS_LOST`; into an
+    open or won stage: none, whatever the file's column still says. ``stage_id`` and
+    ``reason`` are the deal's current ones; ``cell`` is the row's lost reason (None: empty)."""
+    was_lost = stage_id in lost_stages
+    if changes.get("stage_id", stage_id) in lost_stages:
+        wanted = cell or (reason if was_lost else "") or IMPORTED_AS_LOST
+    else:
+        wanted = ""
+    if wanted == reason:
+        changes.pop("lost_reason", None)
+        before.pop("lost_reason", None)
+    else:
+        changes["lost_reason"], before["lost_reason"] = wanted, reason
+
+
+def _lost_without_reason(planned: list[PlannedRow], cleaned: dict[str, list],
+                         first_stage_id: int, lost_stages: frozenset[int]) -> int:
+    """How many created or updated deals will go into a lost stage with no reason from the
+    file, and so be recorded with :data:`IMPORTED_AS_LOST` (the plan warns about them)."""
+    stage_column = cleaned.get("stage_id")
+    if stage_column is None or lost_stages.isdisjoint(stage_column):
+        return 0
+    reasons = cleaned.get("lost_reason") or [None] * len(stage_column)
+    count = 0
+    for item in planned:
+        if item.action == "create":
+            stage = stage_column[item.position] or first_stage_id
+            count += stage in lost_stages and not reasons[item.position]
+        elif item.action == "update":
+            count += item.changes.get("lost_reason") == IMPORTED_AS_LOST
+    return count
+
+
 def _diff_matches(matches: list[PlannedRow], cleaned: dict[str, list],
-                  derived_titles: set[int]) -> None:
+                  derived_titles: set[int], lost_stages: frozenset[int]) -> None:
     """Fill in each matched row's changes (and version), 500 deals at a time so memory stays
     flat on a large re-import; a row whose cells all equal the deal becomes "unchanged".
     An empty cell never counts as a change, and neither does a title the plan derived from
@@ -207,14 +249,19 @@ def _diff_matches(matches: list[PlannedRow], cleaned: dict[str, list],
     ISO dates) and converted to Python only when it differs, which spares building a Decimal
     and a date for every cell of every matched deal (1.0 s → 0.2 s on 50,000 rows). A cell
     equal in stored form is equal as a value; one that differs is confirmed on the values.
+
+    A row that changes the stage or the lost reason has its reason settled by
+    :func:`_settle_lost_reason` (``lost_stages``: ids of the lost stages).
     """
     keys = list(cleaned)
+    reasons = cleaned.get("lost_reason")
     fields = [Deal._meta.columns[key] for key in keys]
     stored_form = [_STORED_FORM.get(key) for key in keys]
     columns = [cleaned[key] for key in keys]
     for start in range(0, len(matches), 500):
         chunk = matches[start:start + 500]
-        query = Deal.select(Deal.id, Deal.version, Deal.uuid, *fields).where(
+        query = Deal.select(Deal.id, Deal.version, Deal.uuid, Deal.stage, Deal.lost_reason,
+                            *fields).where(
             Deal.id.in_([item.deal_id for item in chunk]))
         current = {row[0]: row for row in database.obj.execute(query)}
         for item in chunk:
@@ -225,7 +272,7 @@ def _diff_matches(matches: list[PlannedRow], cleaned: dict[str, list],
             before: dict[str, Any] = {}
             position = item.position
             for key, field_, convert, column, raw in zip(
-                    keys, fields, stored_form, columns, deal[3:], strict=True):
+                    keys, fields, stored_form, columns, deal[5:], strict=True):
                 new = column[position]
                 if new is None or (convert(new) if convert is not None else new) == raw:
                     continue
@@ -237,6 +284,10 @@ def _diff_matches(matches: list[PlannedRow], cleaned: dict[str, list],
                 if old != new:
                     changes[key] = new
                     before[key] = old
+            if "stage_id" in changes or "lost_reason" in changes:
+                _settle_lost_reason(changes, before, deal[3], deal[4],
+                                    reasons[position] if reasons is not None else None,
+                                    lost_stages)
             item.changes, item.before = changes, before
             if not changes:
                 item.action = "unchanged"
@@ -487,7 +538,16 @@ def build_plan(
             matches.append(item)
             append(item)
 
-    _diff_matches(matches, cleaned, derived_titles)
+    lost_stages = frozenset(s.id for s in stages if s.outcome == "lost")
+    _diff_matches(matches, cleaned, derived_titles, lost_stages)
+    unexplained = _lost_without_reason(planned, cleaned, first_stage.id, lost_stages)
+    if unexplained:
+        one = unexplained == 1
+        warnings.append(
+            f"{unexplained:,} deal{'' if one else 's'} {'goes' if one else 'go'} into a lost "
+            f"stage with no lost reason in the file; {'it is' if one else 'they are'} "
+            f"recorded with the reason “{IMPORTED_AS_LOST}”."
+        )
 
     errors: list[RowProblem] = []
     by_row: list[RowProblem] = []
@@ -524,6 +584,7 @@ def build_plan(
         table=table,
         columns=cleaned,
         first_stage_id=first_stage.id,
+        lost_stage_ids=lost_stages,
         errors=errors,
         conflicts=conflicts,
         unknown_stages=unknown_stages,

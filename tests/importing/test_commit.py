@@ -12,6 +12,7 @@ from app.deals import get_deal, update_deal
 from app.errors import ConflictError, NotFound
 from app.importing import ImportOptions, describe_last_import, run_import, undo_last_import
 from app.jobs import Cancelled, JobControl
+from app.pipeline import move_deal, undo_move
 from app.workspace import backup_now
 from db.backup import list_backups
 from db.models import ChecklistItem, Deal, ImportBatch, StageChange
@@ -237,3 +238,112 @@ def test_undo_refuses_when_a_created_deal_was_ticked_or_moved(manager, stages, m
         undo_last_import(manager)
     assert "Roof" in str(refused.value) and "Door" in str(refused.value)
     assert Deal.select().count() == 3
+
+
+# A deal's lost reason is non-empty only while it sits in a lost stage, and every move into
+# a lost stage records the reason on its StageChange, so undoing a later move can put it back.
+LOST_HEADER = [*HEADER, "Lost reason"]
+
+
+def moves(deal_id):
+    return [(c.to_stage.name, c.lost_reason, c.origin) for c in StageChange.select()
+            .where(StageChange.deal == deal_id).order_by(StageChange.id)]
+
+
+def test_a_deal_created_in_lost_records_its_reason_on_its_creation(manager, stages, make_xlsx):
+    path = make_xlsx([LOST_HEADER,
+                      ["1", "Roof", "Acme", "Lost", 100.0, None, "Budget cut"],
+                      ["2", "Door", "Beta", "Lost", 200.0, None, None],
+                      ["3", "Window", "Gamma", "Proposal", 300.0, None, "Stale reason"]])
+    report = run_import(path, ImportOptions(), manager)
+    assert report.created == 3
+    assert ("1 deal goes into a lost stage with no lost reason in the file; it is recorded "
+            "with the reason “Imported as lost”.") in report.warnings
+    roof, door, window = (Deal.get(Deal.title == t) for t in ("Roof", "Door", "Window"))
+    assert moves(roof.id) == [("Lost", "Budget cut", "import")]
+    assert roof.lost_reason == "Budget cut"
+    # Lost with no reason in the file: the import says so rather than leaving it blank.
+    assert moves(door.id) == [("Lost", "Imported as lost", "import")]
+    assert door.lost_reason == "Imported as lost"
+    # An open deal keeps no reason, whatever the file's column still says.
+    assert moves(window.id) == [("Proposal", "", "import")] and window.lost_reason == ""
+
+    move_deal(roof.id, stages["Suspect"].id, manager, override_reason="won them back")
+    assert Deal.get_by_id(roof.id).lost_reason == ""
+    undo_move(StageChange.select().where(StageChange.deal == roof.id)
+              .order_by(StageChange.id.desc()).get().uuid, manager)
+    again = Deal.get_by_id(roof.id)
+    assert again.stage.name == "Lost" and again.lost_reason == "Budget cut"
+
+
+def test_an_import_moving_an_open_deal_into_lost_records_the_reason(manager, stages,
+                                                                     make_xlsx):
+    run_import(sample(make_xlsx), ImportOptions(), manager)
+    roof, door = Deal.get(Deal.title == "Roof"), Deal.get(Deal.title == "Door")
+    moved = make_xlsx([LOST_HEADER,
+                       ["1", "Roof", "Acme", "Lost", 1200.0, date(2026, 3, 21), "Went dark"],
+                       ["2", "Door", "Beta", "Lost", 300.0, date(2026, 4, 1), None]],
+                      name="moved.xlsx")
+    report = run_import(moved, ImportOptions(), manager)
+    assert report.updated == 2
+    assert any(w.startswith("1 deal goes into a lost stage") for w in report.warnings)
+    assert moves(roof.id) == [("Qualified", "", "import"), ("Lost", "Went dark", "import")]
+    assert Deal.get_by_id(roof.id).lost_reason == "Went dark"
+    assert moves(door.id)[-1] == ("Lost", "Imported as lost", "import")
+    assert Deal.get_by_id(door.id).lost_reason == "Imported as lost"
+
+    move_deal(roof.id, stages["Suspect"].id, manager, override_reason="back in play")
+    undo_move(StageChange.select().where(StageChange.deal == roof.id)
+              .order_by(StageChange.id.desc()).get().uuid, manager)
+    again = Deal.get_by_id(roof.id)
+    assert again.stage.name == "Lost" and again.lost_reason == "Went dark"
+
+
+def test_an_import_moving_a_lost_deal_to_an_open_stage_clears_its_reason(manager, stages,
+                                                                        make_xlsx):
+    run_import(make_xlsx([LOST_HEADER, ["1", "Roof", "Acme", "Lost", 10.0, None, "Budget cut"]],
+                         name="lost.xlsx"), ImportOptions(), manager)
+    roof = Deal.get()
+    # The CRM's export still carries the old reason next to the new stage.
+    reopened = make_xlsx([LOST_HEADER,
+                          ["1", "Roof", "Acme", "Negotiation", 10.0, None, "Budget cut"]],
+                         name="reopened.xlsx")
+    assert run_import(reopened, ImportOptions(), manager).updated == 1
+    assert Deal.get_by_id(roof.id).lost_reason == ""
+    assert moves(roof.id)[-1] == ("Negotiation", "", "import")
+
+    # A later move into Lost, undone, leaves the deal open with no reason again.
+    move_deal(roof.id, stages["Lost"].id, manager, lost_reason="Price")
+    undo_move(StageChange.select().where(StageChange.deal == roof.id)
+              .order_by(StageChange.id.desc()).get().uuid, manager)
+    again = Deal.get_by_id(roof.id)
+    assert again.stage.name == "Negotiation" and again.lost_reason == ""
+
+
+def test_undoing_an_import_that_reopened_a_lost_deal_restores_its_reason(manager, stages,
+                                                                        make_xlsx):
+    run_import(make_xlsx([LOST_HEADER, ["1", "Roof", "Acme", "Lost", 10.0, None, "Budget cut"]],
+                         name="lost.xlsx"), ImportOptions(), manager)
+    roof = Deal.get()
+    run_import(make_xlsx([HEADER, ["1", "Roof", "Acme", "Negotiation", 10.0, None]],
+                         name="reopened.xlsx"), ImportOptions(), manager)
+    assert Deal.get_by_id(roof.id).lost_reason == ""
+    undo_last_import(manager)
+    again = Deal.get_by_id(roof.id)
+    assert again.stage.name == "Lost" and again.lost_reason == "Budget cut"
+    assert moves(roof.id) == [("Lost", "Budget cut", "import")]
+    # Reopened in the app after the undo, then that move undone: the reason comes back.
+    move_deal(roof.id, stages["Suspect"].id, manager, override_reason="back in play")
+    undo_move(StageChange.select().where(StageChange.deal == roof.id)
+              .order_by(StageChange.id.desc()).get().uuid, manager)
+    assert Deal.get_by_id(roof.id).lost_reason == "Budget cut"
+
+
+def test_a_reimport_of_lost_and_open_deals_changes_nothing(manager, stages, make_xlsx):
+    path = make_xlsx([LOST_HEADER,
+                      ["1", "Roof", "Acme", "Lost", 100.0, None, None],
+                      ["2", "Door", "Beta", "Proposal", 200.0, None, "Stale reason"]])
+    run_import(path, ImportOptions(), manager)
+    again = run_import(path, ImportOptions(), manager)
+    assert (again.created, again.updated, again.unchanged) == (0, 0, 2)
+    assert not any("lost reason" in w for w in again.warnings)  # nothing goes anywhere
