@@ -31,7 +31,21 @@ def sample_text(value) -> str:
     return str(value)
 
 
-class ColumnMappingModel(HeaderTableModel):
+class _ChoiceColumnModel(HeaderTableModel):
+    """A table whose third column is a choice the user makes (the only editable cells)."""
+
+    EDIT_COLUMN = 2
+
+    def flags(self, index: Index) -> Qt.ItemFlag:
+        if not index.isValid():
+            return Qt.ItemFlag.NoItemFlags
+        base = Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable
+        if index.column() == self.EDIT_COLUMN:
+            base |= Qt.ItemFlag.ItemIsEditable
+        return base
+
+
+class ColumnMappingModel(_ChoiceColumnModel):
     """One row per column of the file: its header, example values, and the field it imports
     as (editable; "Don’t import" leaves it out). A field already taken by another column is
     shown in the danger colour until one of them is changed."""
@@ -62,14 +76,6 @@ class ColumnMappingModel(HeaderTableModel):
     # -- Qt model -----------------------------------------------------------------------------
     def row_count(self) -> int:
         return len(self._columns)
-
-    def flags(self, index: Index) -> Qt.ItemFlag:
-        if not index.isValid():
-            return Qt.ItemFlag.NoItemFlags
-        base = Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable
-        if index.column() == self.EDIT_COLUMN:
-            base |= Qt.ItemFlag.ItemIsEditable
-        return base
 
     def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole):
         if not index.isValid():
@@ -109,7 +115,7 @@ class ColumnMappingModel(HeaderTableModel):
         return True
 
 
-class StageValuesModel(HeaderTableModel):
+class StageValuesModel(_ChoiceColumnModel):
     """The file's stage values that match no stage: value, rows holding it, and the stage
     to import it as (editable, empty until chosen)."""
 
@@ -131,14 +137,6 @@ class StageValuesModel(HeaderTableModel):
 
     def row_count(self) -> int:
         return len(self._values)
-
-    def flags(self, index: Index) -> Qt.ItemFlag:
-        if not index.isValid():
-            return Qt.ItemFlag.NoItemFlags
-        base = Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable
-        if index.column() == self.EDIT_COLUMN:
-            base |= Qt.ItemFlag.ItemIsEditable
-        return base
 
     def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole):
         if not index.isValid():

@@ -181,6 +181,20 @@ class _Page(QWizardPage):
         self.error.setText(message)
         self.error.setVisible(bool(message))
 
+    def _show_choices(self, model) -> QTableView:
+        """Put a table of ``model`` (file values, detail, the user's choice in its
+        EDIT_COLUMN) in place of ``self.view``, with a drop-down open in every choice cell."""
+        table = _table(model, model.EDIT_COLUMN)
+        self.body.replaceWidget(self.view, table)
+        self.view.deleteLater()
+        self.view = table
+        header = table.horizontalHeader()
+        header.setSectionResizeMode(0, QHeaderView.ResizeMode.ResizeToContents)
+        header.setSectionResizeMode(1, QHeaderView.ResizeMode.Stretch)
+        header.setSectionResizeMode(2, QHeaderView.ResizeMode.Fixed)
+        header.resizeSection(2, 220)
+        return table
+
     def is_busy(self) -> bool:
         # isHidden, not isVisible: QWizard briefly hides the page while it updates buttons.
         return not self.busy.isHidden()
@@ -290,15 +304,7 @@ class MappingPage(_Page):
         )
         self.model = ColumnMappingModel(overview.columns, self)
         self.model.dataChanged.connect(self._check)
-        table = _table(self.model, ColumnMappingModel.EDIT_COLUMN)
-        self.body.replaceWidget(self.view, table)
-        self.view.deleteLater()
-        self.view = table
-        header = table.horizontalHeader()
-        header.setSectionResizeMode(0, QHeaderView.ResizeMode.ResizeToContents)
-        header.setSectionResizeMode(1, QHeaderView.ResizeMode.Stretch)
-        header.setSectionResizeMode(2, QHeaderView.ResizeMode.Fixed)
-        header.resizeSection(2, 220)
+        self._show_choices(self.model)
         self._check()
 
     def _check(self, *_args) -> None:
@@ -351,18 +357,10 @@ class ValuesPage(_Page):
                          "imported.")
         self.model = StageValuesModel(report.unknown_stages, report.stage_names, self)
         self.model.dataChanged.connect(lambda *_: self.completeChanged.emit())
-        table = _table(self.model, StageValuesModel.EDIT_COLUMN)
-        self.body.replaceWidget(self.view, table)
-        self.view.deleteLater()
-        self.view = table
-        header = table.horizontalHeader()
-        header.setSectionResizeMode(0, QHeaderView.ResizeMode.ResizeToContents)
-        header.setSectionResizeMode(1, QHeaderView.ResizeMode.Stretch)
-        header.setSectionResizeMode(2, QHeaderView.ResizeMode.Fixed)
-        header.resizeSection(2, 220)
+        table = self._show_choices(self.model)
         has_stages = bool(report.unknown_stages)
         rows_height = sum(table.rowHeight(r) for r in range(self.model.rowCount()))
-        table.setMaximumHeight(min(360, rows_height + header.height()
+        table.setMaximumHeight(min(360, rows_height + table.horizontalHeader().height()
                                    + 2 * table.frameWidth() + 2))
         table.setVisible(has_stages)
         self.stages_label.setVisible(has_stages)
