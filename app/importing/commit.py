@@ -261,19 +261,17 @@ def _create_deals(plan: ImportPlan, creates: list[PlannedRow], reps, sources, ac
             raise ConflictError("Another change was written while importing; import again.")
         control.report(0.8, "Recording stages…")
         # A new deal's reason is already settled (none outside a lost stage), so its creation
-        # records the deal's own; with no reason anywhere the column stays out of the copy.
-        reasons = "lost_reason" in used
+        # records the deal's own.
         copy_rows(StageChange, {
             "uuid": new_uuid_sql(), "deal_id": "id", "from_stage_id": "NULL",
             "to_stage_id": "stage_id", "changed_at": "created_at",
             "changed_by_id": "updated_by_id", "override_reason": "''",
-            "origin": literal("import"), "lost_reason": "lost_reason" if reasons else "''",
-        }, Deal, before, reads=("id", "stage_id", "created_at", "updated_by_id",
-                                *(("lost_reason",) if reasons else ())))
+            "origin": literal("import"), "lost_reason": "lost_reason",
+        }, Deal, before)
         copy_rows(ImportChange, {
             "batch_id": literal(batch_id), "deal_id": "id", "kind": literal("created"),
             "before": "''", "version_after": "1",
-        }, Deal, before, reads=("id",))
+        }, Deal, before)
 
 
 def _update_deal(item: PlannedRow, reps, sources, actor: RepInfo | None, batch_id: int,

@@ -4,6 +4,7 @@ before, whether the import commits or is cancelled mid-write."""
 
 from __future__ import annotations
 
+import uuid
 from datetime import date
 
 import peewee
@@ -11,7 +12,7 @@ import pytest
 
 from app.importing import ImportOptions, run_import
 from app.jobs import Cancelled, JobControl
-from db.bulk import indexes_rebuilt, page_cache
+from db.bulk import indexes_rebuilt, new_uuid_sql, page_cache
 from db.connection import database, writing
 from db.models import Deal, ImportChange, StageChange
 
@@ -93,3 +94,17 @@ def test_page_cache_is_back_to_its_configured_size_after_a_load(manager):
     with pytest.raises(RuntimeError), page_cache(64):
         raise RuntimeError("the load failed")
     assert cache_size() == configured
+
+
+def test_uuids_made_in_sql_are_distinct_version_4_uuids(manager):
+    """Stage changes copied in SQL get uuids like any other: 32 hex digits, version 4, the
+    RFC 4122 variant, all different (and the random halves really vary)."""
+    made = [row[0] for row in database.obj.execute_sql(
+        f"WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 2000) "
+        f"SELECT {new_uuid_sql()} FROM n").fetchall()]
+    parsed = [uuid.UUID(hex=text) for text in made]
+    assert all(len(text) == 32 and text == text.lower() for text in made)
+    assert {u.version for u in parsed} == {4} and {u.variant for u in parsed} == {uuid.RFC_4122}
+    assert len(set(made)) == len(made)
+    assert {text[0] for text in made} == set("0123456789abcdef")
+    assert {text[16] for text in made} == set("89ab")
