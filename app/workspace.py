@@ -194,12 +194,23 @@ def counts() -> Counts:
     )
 
 
-def backup_now(reason: str = "manual") -> Path:
-    """Write a backup of the open SQLite database and return its path."""
+def _database_file() -> Path:
     path = sqlite_path()
     if path is None:
         raise UsageError("Backups of a server database are made with the server's own tools.")
-    return backup.write_backup(path, reason)
+    return path
+
+
+def backup_now(reason: str = "manual") -> Path:
+    """Write a backup of the open SQLite database and return its path."""
+    return backup.write_backup(_database_file(), reason)
+
+
+def start_backup(reason: str) -> backup.PendingBackup:
+    """Start a backup of the open SQLite database on a thread of its own; the caller keeps
+    or discards it (:class:`db.backup.PendingBackup`). Raises UsageError on a server
+    database."""
+    return backup.PendingBackup(_database_file(), reason)
 
 
 def restore_backup(db_path: Path, chosen: Path) -> None:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import sqlite3
+import threading
 from datetime import datetime
 from pathlib import Path
 
@@ -23,29 +24,62 @@ def list_backups(db_path: Path) -> list[Path]:
     return sorted(folder.glob(f"{db_path.stem}-*.sqlite"), key=lambda p: p.name, reverse=True)
 
 
-def write_backup(db_path: Path, reason: str, *, now: datetime | None = None) -> Path:
-    """Copy ``db_path`` to a timestamped file and keep only the newest :data:`KEEP_BACKUPS`.
+class PendingBackup:
+    """A backup being written on a thread of its own, so a long job (an import reading its
+    file) need not wait for the copy: :meth:`keep` waits for it and files it under its name,
+    :meth:`discard` throws it away without touching the backups already kept.
 
-    The copy is made with ``VACUUM INTO`` on a connection of its own (a consistent snapshot
-    even while the app holds the database open in WAL mode) into a temporary name, then
-    renamed, so a crash never leaves a half-written file under a backup's name.
+    The copy is made with ``VACUUM INTO`` on a connection of its own: a consistent snapshot of
+    the last committed state, even while another connection writes (WAL mode), into a
+    temporary name that is renamed only by :meth:`keep`, so a crash never leaves a
+    half-written file under a backup's name.
     """
-    stamp = (now or datetime.now()).strftime("%Y%m%d-%H%M%S-%f")
-    safe_reason = "".join(ch if ch.isalnum() else "-" for ch in reason)[:30] or "backup"
-    folder = backup_folder(db_path)
-    folder.mkdir(parents=True, exist_ok=True)
-    target = folder / f"{db_path.stem}-{stamp}-{safe_reason}.sqlite"
-    partial = target.with_suffix(".partial")
-    partial.unlink(missing_ok=True)
-    source = sqlite3.connect(db_path)
-    try:
-        source.execute("VACUUM INTO ?", (str(partial),))
-    finally:
-        source.close()
-    os.replace(partial, target)
-    for old in list_backups(db_path)[KEEP_BACKUPS:]:
-        old.unlink(missing_ok=True)
-    return target
+
+    def __init__(self, db_path: Path, reason: str, now: datetime | None = None):
+        stamp = (now or datetime.now()).strftime("%Y%m%d-%H%M%S-%f")
+        safe_reason = "".join(ch if ch.isalnum() else "-" for ch in reason)[:30] or "backup"
+        folder = backup_folder(db_path)
+        folder.mkdir(parents=True, exist_ok=True)
+        self.db_path = db_path
+        self.target = folder / f"{db_path.stem}-{stamp}-{safe_reason}.sqlite"
+        self._partial = self.target.with_suffix(".partial")
+        self._partial.unlink(missing_ok=True)
+        self._error: BaseException | None = None
+        self._thread = threading.Thread(target=self._write, name="backup")
+        self._thread.start()
+
+    def _write(self) -> None:
+        try:
+            source = sqlite3.connect(self.db_path)
+            try:
+                source.execute("VACUUM INTO ?", (str(self._partial),))
+            finally:
+                source.close()
+        except BaseException as exc:  # handed to keep(), on the caller's thread
+            self._error = exc
+
+    def keep(self) -> Path:
+        """Wait for the copy, name it, keep only the newest :data:`KEEP_BACKUPS`, return its
+        path. Raises what the copy raised (a full disk: ``sqlite3.OperationalError``)."""
+        self._thread.join()
+        if self._error is not None:
+            self._partial.unlink(missing_ok=True)
+            raise self._error
+        os.replace(self._partial, self.target)
+        for old in list_backups(self.db_path)[KEEP_BACKUPS:]:
+            old.unlink(missing_ok=True)
+        return self.target
+
+    def discard(self) -> None:
+        """Wait for the copy and delete it; the backups already kept are left alone."""
+        self._thread.join()
+        self._partial.unlink(missing_ok=True)
+
+
+def write_backup(db_path: Path, reason: str, *, now: datetime | None = None) -> Path:
+    """Copy ``db_path`` to a timestamped file (see :class:`PendingBackup`), keep only the
+    newest :data:`KEEP_BACKUPS`, and return the copy's path."""
+    return PendingBackup(db_path, reason, now).keep()
 
 
 def read_only_uri(db_path: Path) -> str:

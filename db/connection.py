@@ -58,6 +58,15 @@ def sqlite_path() -> Path | None:
     return Path(database.obj.database) if is_sqlite() else None
 
 
+def data_version() -> int | None:
+    """SQLite's ``PRAGMA data_version`` on this thread's connection: it changes when another
+    connection commits, and only then, so two equal readings mean nobody else wrote in
+    between. None on a server database."""
+    if not is_sqlite():
+        return None
+    return database.obj.execute_sql("PRAGMA data_version").fetchone()[0]
+
+
 def writing() -> AbstractContextManager:
     """A write transaction.
 

@@ -1,9 +1,10 @@
 """Writing an import plan in one transaction, and taking the last import back.
 
 All or nothing: the plan is written inside one write transaction; any failure or a cancel
-(``JobControl.report`` raising ``Cancelled``) rolls every row back. A backup of the database is
-written first. New deals go in through :mod:`db.bulk` (50,000 rows in well under a second);
-updates go through :func:`app.deals.update_deal` one deal at a time (optimistic version check).
+(``JobControl.report`` raising ``Cancelled``) rolls every row back, and it commits only once
+the caller's backup of the database as it was before the import is written. New deals go in
+through :mod:`db.bulk` (50,000 rows in well under a second); updates go through
+:func:`app.deals.update_deal` one deal at a time (optimistic version check).
 
 Stage changes from an import are recorded as StageChange rows with ``origin="import"`` and
 are *not* held back by the qualification checklist: a CRM export reflects where deals already
@@ -22,7 +23,7 @@ from __future__ import annotations
 import json
 import os
 import uuid
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal
@@ -69,6 +70,7 @@ class CommitResult:
     updated: int
     unchanged: int
     skipped: int
+    backup_path: str = ""
 
 
 @dataclass(frozen=True)
@@ -130,11 +132,16 @@ def commit_plan(
     *,
     file_name: str,
     sheet: str,
-    backup_path: str,
+    backup: Callable[[], str],
     control: JobControl | None = None,
 ) -> CommitResult:
     """Write the plan's creates and updates (invalid rows are skipped: the caller decided
-    that skipping is allowed). One transaction; raises and writes nothing on any failure."""
+    that skipping is allowed). One transaction; raises and writes nothing on any failure.
+
+    ``backup`` is called inside the transaction once everything is written, just before the
+    commit: it returns the path of a backup of the database as it was before the import (""
+    for none) and raises to abandon the import. Called that late, a backup the caller
+    started on another thread has had the whole import's time to finish."""
     control = control or JobControl()
     creates = [r for r in plan.rows if r.action == "create"]
     updates = [r for r in plan.rows if r.action == "update"]
@@ -149,7 +156,7 @@ def commit_plan(
         sources = {name: LeadSource.create(name=name).id for name in plan.new_sources}
         batch = ImportBatch.create(
             uuid=uuid.uuid4(), file_name=file_name, sheet=sheet, started_at=now,
-            finished_at=now, actor=actor_id, backup_path=backup_path,
+            finished_at=now, actor=actor_id,
         )
         control.report(0.65, "Writing new deals…")
         _create_deals(plan, creates, reps, sources, actor_id, batch.id, now, control)
@@ -164,10 +171,12 @@ def commit_plan(
         batch.unchanged_count = plan.count("unchanged")
         batch.skipped_count = skipped
         batch.finished_at = utcnow()
+        control.report(0.97, "Finishing the backup…")
+        batch.backup_path = backup()
         batch.save()
         control.report(1.0, "Finishing…")
     return CommitResult(str(batch.uuid), len(creates), len(updates), batch.unchanged_count,
-                        skipped)
+                        skipped, batch.backup_path)
 
 
 # What a new deal holds for a field no column filled, in stored form.

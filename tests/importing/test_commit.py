@@ -3,18 +3,21 @@ first, cancel writing nothing, and "Undo last import"."""
 
 from __future__ import annotations
 
+import sqlite3
+from contextlib import closing
 from datetime import date
 from decimal import Decimal
+from pathlib import Path
 
 import pytest
 
 from app.deals import get_deal, update_deal
-from app.errors import ConflictError, NotFound
+from app.errors import ConflictError, NotFound, UsageError
 from app.importing import ImportOptions, describe_last_import, run_import, undo_last_import
 from app.jobs import Cancelled, JobControl
 from app.pipeline import move_deal, undo_move
 from app.workspace import backup_now
-from db.backup import list_backups
+from db.backup import KEEP_BACKUPS, list_backups
 from db.models import ChecklistItem, Deal, ImportBatch, StageChange
 
 HEADER = ["Record ID", "Deal Name", "Company", "Deal Stage", "Amount", "Close Date"]
@@ -92,6 +95,74 @@ def test_a_backup_is_taken_before_writing(manager, stages, make_xlsx, db_path):
     report = run_import(sample(make_xlsx), ImportOptions(), manager)
     backups = list_backups(db_path)
     assert report.backup == str(backups[0]) and "before-import" in backups[0].name
+
+
+def _titles_in(path) -> list[str]:
+    with closing(sqlite3.connect(path)) as copy:
+        return sorted(title for (title,) in copy.execute("SELECT title FROM deal"))
+
+
+def _reps_in(path) -> list[str]:
+    with closing(sqlite3.connect(path)) as copy:
+        return sorted(name for (name,) in copy.execute("SELECT name FROM rep"))
+
+
+class EditElsewhereMidImport(JobControl):
+    """While the import checks its rows, another connection (the main window, say) renames
+    the manager and commits."""
+
+    def __init__(self, db_path):
+        super().__init__()
+        self.db_path, self.done = db_path, False
+
+    def report(self, fraction, message=""):
+        if fraction >= 0.25 and not self.done:
+            self.done = True
+            with closing(sqlite3.connect(self.db_path)) as other, other:
+                other.execute("UPDATE rep SET name = 'Maria Renamed' WHERE name = ?",
+                              ("Maria Manager",))
+        super().report(fraction, message)
+
+
+@pytest.mark.parametrize("edit_elsewhere", [False, True], ids=["quiet", "edited-meanwhile"])
+def test_the_backup_holds_the_database_just_before_the_import(
+    manager, stages, make_xlsx, db_path, edit_elsewhere
+):
+    """The backup is copied while the file is read; an edit committed by another connection
+    in the meantime is in it all the same (the copy is retaken), and the import's own deals
+    are not."""
+    run_import(make_xlsx([["Title", "Company"], ["Earlier", "Acme"]], name="first.xlsx"),
+               ImportOptions(), manager)
+    control = EditElsewhereMidImport(db_path) if edit_elsewhere else None
+    report = run_import(sample(make_xlsx), ImportOptions(), manager, control)
+    assert report.committed and report.backup == str(list_backups(db_path)[0])
+    assert _titles_in(report.backup) == ["Earlier"]
+    assert ("Maria Renamed" in _reps_in(report.backup)) == edit_elsewhere
+    assert not list(Path(report.backup).parent.glob("*.partial"))
+
+
+@pytest.mark.parametrize("how", ["rejected", "cancelled", "unreadable"])
+def test_an_import_that_writes_nothing_keeps_no_backup_and_drops_none(
+    manager, stages, make_xlsx, db_path, how
+):
+    """The backup copied in advance is thrown away, and the ten backups already kept stay
+    (keeping it would have pushed the oldest out)."""
+    kept = [backup_now(f"earlier {n}") for n in range(KEEP_BACKUPS)]
+    if how == "rejected":
+        path = sample(make_xlsx, [["1", "Roof", "Acme", "Qualified", "twelve", None]])
+        assert run_import(path, ImportOptions(), manager).rejected
+    elif how == "cancelled":
+        control = JobControl()
+        control.cancel()
+        with pytest.raises(Cancelled):
+            run_import(sample(make_xlsx), ImportOptions(), manager, control)
+    else:
+        broken = db_path.parent / "broken.xlsx"
+        broken.write_bytes(b"PK\x03\x04 not really a workbook")
+        with pytest.raises(UsageError):
+            run_import(broken, ImportOptions(), manager)
+    assert sorted(list_backups(db_path)) == sorted(kept)
+    assert not list(kept[0].parent.glob("*.partial"))
 
 
 def test_a_dry_run_writes_nothing(manager, stages, make_xlsx, db_path):
