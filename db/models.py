@@ -70,6 +70,23 @@ class LeadSource(BaseModel):
     cost = ScaledDecimalField(places=2, default=0)
 
 
+class ImportBatch(BaseModel):
+    """One committed import; "Undo last import" takes back the newest not yet undone."""
+
+    uuid = UUIDField(unique=True, default=uuid.uuid4)
+    file_name = CharField()
+    sheet = CharField(default="")
+    started_at = DateTimeField()  # UTC
+    finished_at = DateTimeField()
+    actor = ForeignKeyField(Rep, null=True, on_delete="SET NULL", backref="+")
+    created_count = IntegerField(default=0)
+    updated_count = IntegerField(default=0)
+    unchanged_count = IntegerField(default=0)
+    skipped_count = IntegerField(default=0)
+    backup_path = CharField(default="")
+    undone_at = DateTimeField(null=True)
+
+
 class Deal(BaseModel):
     uuid = UUIDField(unique=True, default=uuid.uuid4)
     external_id = CharField(default="", index=True)  # record id in the CRM it came from
@@ -96,6 +113,10 @@ class Deal(BaseModel):
     version = IntegerField(default=1)
     updated_at = DateTimeField()
     updated_by = ForeignKeyField(Rep, null=True, on_delete="SET NULL", backref="+", index=False)
+    # The import that created the deal ("Undo last import" deletes these), else None. No
+    # index: only undoing an import looks deals up by it.
+    import_batch = ForeignKeyField(ImportBatch, null=True, on_delete="SET NULL", backref="+",
+                                   index=False)
 
     class Meta:
         indexes = ((("stage", "owner"), False),)
@@ -165,26 +186,12 @@ class Setting(BaseModel):
     value = TextField(default="")
 
 
-class ImportBatch(BaseModel):
-    """One committed import; "Undo last import" takes back the newest not yet undone."""
-
-    uuid = UUIDField(unique=True, default=uuid.uuid4)
-    file_name = CharField()
-    sheet = CharField(default="")
-    started_at = DateTimeField()  # UTC
-    finished_at = DateTimeField()
-    actor = ForeignKeyField(Rep, null=True, on_delete="SET NULL", backref="+")
-    created_count = IntegerField(default=0)
-    updated_count = IntegerField(default=0)
-    unchanged_count = IntegerField(default=0)
-    skipped_count = IntegerField(default=0)
-    backup_path = CharField(default="")
-    undone_at = DateTimeField(null=True)
-
-
 class ImportChange(BaseModel):
-    """A deal an import created (``kind`` "created") or updated ("updated", with the previous
-    values of the changed fields as JSON in ``before``)."""
+    """A deal an import updated (``kind`` "updated", with the previous values of the changed
+    fields as JSON in ``before``), and the version it left the deal at. The deals an import
+    created are marked on the deal (``Deal.import_batch``) and expected at version 1; a
+    "created" record holds another version only where undoing a later import put one of
+    them back at a new version."""
 
     batch = ForeignKeyField(ImportBatch, backref="changes", on_delete="CASCADE", index=False)
     deal = ForeignKeyField(Deal, backref="+", on_delete="CASCADE")

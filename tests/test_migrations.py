@@ -161,3 +161,49 @@ def test_version_6_records_lost_reasons_on_moves_and_clears_them_from_open_deals
         assert reasons == ["Price", "Timing"]  # each move into Lost keeps the deal's reason
     finally:
         close_workspace()
+
+
+def test_version_8_marks_imported_deals_and_keeps_only_the_exceptional_records(tmp_path):
+    """A database made by version 7 after two imports: the deals the first created carry it
+    and still undo; the undo record of a deal at version 1 goes, the one saying a later undo
+    left a deal at version 3 stays (the deal must be at 3 to be undone)."""
+    path = tmp_path / "v7.sqlite"
+    db = make_database(str(path))
+    bind(db)
+    migrations.migrate(db, up_to=7)
+    db.execute_sql("INSERT INTO stage (name, position, side, outcome, probability) VALUES "
+                   "('Open', 0, 'sales', 'open', 20)")
+    stamp = "2026-01-05 10:00:00"
+    db.execute_sql("INSERT INTO import_batch (uuid, file_name, sheet, started_at, finished_at, "
+                   "created_count, updated_count, unchanged_count, skipped_count, backup_path) "
+                   "VALUES (?, 'first.xlsx', 'Deals', ?, ?, 2, 0, 0, 0, '')",
+                   ("a" * 32, stamp, stamp))
+    for n, version in ((1, 1), (2, 3)):
+        db.execute_sql(
+            "INSERT INTO deal (uuid, title, company, contact_name, contact_email, "
+            "contact_phone, industry, region, stage_id, value, next_step, lost_reason, notes, "
+            "created_at, stage_entered_at, last_activity_at, updated_at, version, external_id)"
+            " VALUES (?, ?, '', '', '', '', '', '', 1, 0, '', '', '', ?, ?, ?, ?, ?, '')",
+            (f"{n:032x}", f"Deal {n}", stamp, stamp, stamp, stamp, version))
+        db.execute_sql("INSERT INTO import_change (batch_id, deal_id, kind, before, "
+                       "version_after) VALUES (1, ?, 'created', '', ?)", (n, version))
+    db.execute_sql(
+        "INSERT INTO deal (uuid, title, company, contact_name, contact_email, contact_phone, "
+        "industry, region, stage_id, value, next_step, lost_reason, notes, created_at, "
+        "stage_entered_at, last_activity_at, updated_at, version, external_id) VALUES "
+        "(?, 'Typed in', '', '', '', '', '', '', 1, 0, '', '', '', ?, ?, ?, ?, 1, '')",
+        ("f" * 32, stamp, stamp, stamp, stamp))
+    db.close()
+
+    open_workspace(path)
+    try:
+        from app.importing import undo_last_import
+        from db.models import ImportChange
+
+        assert {d.title: d.import_batch_id for d in Deal.select()} == {
+            "Deal 1": 1, "Deal 2": 1, "Typed in": None}
+        assert [(c.deal_id, c.version_after) for c in ImportChange.select()] == [(2, 3)]
+        assert undo_last_import(None).deleted == 2
+        assert [d.title for d in Deal.select()] == ["Typed in"]
+    finally:
+        close_workspace()

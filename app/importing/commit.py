@@ -29,7 +29,7 @@ from datetime import date, datetime
 from decimal import Decimal
 from operator import itemgetter
 
-from peewee import fn
+from peewee import JOIN, fn
 
 from app.clock import utcnow
 from app.deals import EMAIL, update_deal
@@ -239,14 +239,14 @@ def _settle_lost_reasons(used: list[str], stored: list[list], constants: dict,
 
 def _create_deals(plan: ImportPlan, creates: list[PlannedRow], reps, sources, actor_id,
                   batch_id, now, control: JobControl) -> None:
-    """Insert the new deals, each one's creation StageChange (as ``create_deal`` records it,
-    origin "import") and the undo records, with three statements in all."""
+    """Insert the new deals, marked with their import (what undo deletes), and each one's
+    creation StageChange (as ``create_deal`` records it, origin "import"): two statements."""
     if not creates:
         return
     used = [k for k in DEAL_FIELDS if k in plan.columns or k == "stage_id"]
     constants = {k: _EMPTY[k] for k in DEAL_FIELDS if k not in used}
     constants.update(created_at=now, stage_entered_at=now, last_activity_at=now,
-                     updated_at=now, updated_by_id=actor_id, version=1)
+                     updated_at=now, updated_by_id=actor_id, version=1, import_batch_id=batch_id)
     blank = [None] * len(plan.rows)
     if len(creates) == len(plan.rows):  # every row is new: the plan's columns as they are
         def values_of(key: str) -> Sequence:
@@ -263,7 +263,7 @@ def _create_deals(plan: ImportPlan, creates: list[PlannedRow], reps, sources, ac
     fresh = iter(random_uuid_hexes(sum(1 for item in creates if not item.uuid)))
     uuids = [item.uuid or next(fresh) for item in creates]
     before = max_id(Deal)
-    with indexes_rebuilt(len(creates), Deal, StageChange, ImportChange):
+    with indexes_rebuilt(len(creates), Deal, StageChange):
         insert_rows(Deal, ("uuid", *used), zip(uuids, *stored, strict=True), constants)
         added = Deal.select().where(Deal.id > before).count()
         if added != len(creates):
@@ -276,10 +276,6 @@ def _create_deals(plan: ImportPlan, creates: list[PlannedRow], reps, sources, ac
             "to_stage_id": "stage_id", "changed_at": "created_at",
             "changed_by_id": "updated_by_id", "override_reason": "''",
             "origin": literal("import"), "lost_reason": "lost_reason",
-        }, Deal, before)
-        copy_rows(ImportChange, {
-            "batch_id": literal(batch_id), "deal_id": "id", "kind": literal("created"),
-            "before": "''", "version_after": "1",
         }, Deal, before)
 
 
@@ -341,17 +337,51 @@ def _worked_on(batch_id: int) -> list[str]:
     logged against them, a checklist tick, or a stage move after their creation. Logging an
     activity leaves the deal's version alone, so the version check cannot see it; deleting
     the deal would drop that work (or, for activities, the deal it was logged against)."""
-    created = ImportChange.select(ImportChange.deal).where(
-        ImportChange.batch == batch_id, ImportChange.kind == "created")
     activity = Activity.select(Activity.id).where(Activity.deal == Deal.id)
     tick = ChecklistCheck.select(ChecklistCheck.id).where(ChecklistCheck.deal == Deal.id)
     moved = StageChange.select(StageChange.id).where(  # the creation's own has no from_stage
         StageChange.deal == Deal.id, StageChange.from_stage.is_null(False))
     query = (Deal.select(Deal.title)
-             .where(Deal.id.in_(created)
+             .where((Deal.import_batch == batch_id)
                     & (fn.EXISTS(activity) | fn.EXISTS(tick) | fn.EXISTS(moved)))
              .order_by(Deal.id))
     return [title for (title,) in query.tuples()]
+
+
+def _created_edited_since(batch_id: int) -> list[str]:
+    """Titles of the deals the batch created that are no longer at the version it left them
+    at: 1, or what a "created" record says (undoing a later import moved it on)."""
+    record = ImportChange.alias()
+    expected = fn.COALESCE(record.version_after, 1)
+    query = (Deal.select(Deal.title)
+             .join(record, JOIN.LEFT_OUTER, on=((record.deal == Deal.id)
+                                                 & (record.batch == batch_id)
+                                                 & (record.kind == "created")))
+             .where((Deal.import_batch == batch_id) & (Deal.version != expected))
+             .order_by(Deal.id))
+    return [title for (title,) in query.tuples()]
+
+
+def _follow_restored_version(deal_id: int, restored_from: int | None, version: int,
+                             undone_batch: int) -> None:
+    """A deal undo just put back holds again what the import before this one left (version
+    ``restored_from``), now at ``version``: that import's record follows, so it can still be
+    undone next. A deal an earlier import created at version 1 gets a "created" record."""
+    earlier = ImportBatch.select(ImportBatch.id).where(
+        ImportBatch.undone_at.is_null(), ImportBatch.id != undone_batch)
+    followed = ImportChange.update(version_after=version).where(
+        ImportChange.deal == deal_id, ImportChange.version_after == restored_from,
+        ImportChange.batch.in_(earlier),
+    ).execute()
+    if followed or restored_from != 1:
+        return
+    creator = Deal.select(Deal.import_batch).where(
+        Deal.id == deal_id, Deal.import_batch.in_(earlier)).scalar()
+    if creator is not None and not ImportChange.select().where(
+            ImportChange.batch == creator, ImportChange.deal == deal_id,
+            ImportChange.kind == "created").exists():
+        ImportChange.create(batch=creator, deal=deal_id, kind="created",
+                            version_after=version)
 
 
 def undo_last_import(actor: RepInfo | None, backup=None) -> UndoResult:
@@ -367,9 +397,11 @@ def undo_last_import(actor: RepInfo | None, backup=None) -> UndoResult:
         raise NotFound("There is no import to undo.")
     changes = list(
         ImportChange.select(ImportChange, Deal.version, Deal.title)
-        .join(Deal).where(ImportChange.batch == batch.id).objects()
+        .join(Deal).where(ImportChange.batch == batch.id, ImportChange.kind == "updated")
+        .objects()
     )
-    edited = [c.title for c in changes if c.version != c.version_after]
+    edited = _created_edited_since(batch.id)
+    edited += [c.title for c in changes if c.version != c.version_after]
     if edited:
         raise ConflictError(
             f"{len(edited)} deal(s) from the import of {batch.file_name} were changed since "
@@ -385,15 +417,10 @@ def undo_last_import(actor: RepInfo | None, backup=None) -> UndoResult:
         )
     if backup is not None:
         backup()
-    created = [c.deal_id for c in changes if c.kind == "created"]
     now = utcnow()
     with writing():
-        for start in range(0, len(created), 500):
-            Deal.delete().where(Deal.id.in_(created[start:start + 500])).execute()
-        restored = 0
+        deleted = Deal.delete().where(Deal.import_batch == batch.id).execute()
         for change in changes:
-            if change.kind != "updated":
-                continue
             before = {k: _decode(k, v) for k, v in json.loads(change.before or "{}").items()}
             if change.stage_change_id is not None:
                 StageChange.delete().where(StageChange.id == change.stage_change_id).execute()
@@ -404,15 +431,7 @@ def undo_last_import(actor: RepInfo | None, backup=None) -> UndoResult:
                 **updates, version=version, updated_at=now,
                 updated_by=actor.id if actor else None,
             ).where(Deal.id == change.deal_id).execute()
-            # The deal again holds what the import before this one left: that import's
-            # record follows the new version, so it can still be undone next.
-            ImportChange.update(version_after=version).where(
-                ImportChange.deal == change.deal_id,
-                ImportChange.version_after == before.get("version"),
-                ImportChange.batch.in_(ImportBatch.select(ImportBatch.id).where(
-                    ImportBatch.undone_at.is_null(), ImportBatch.id != batch.id)),
-            ).execute()
-            restored += 1
+            _follow_restored_version(change.deal_id, before.get("version"), version, batch.id)
         batch.undone_at = now
         batch.save()
-    return UndoResult(batch.file_name, len(created), restored)
+    return UndoResult(batch.file_name, deleted, len(changes))
