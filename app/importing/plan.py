@@ -20,7 +20,7 @@ from decimal import Decimal
 from itertools import zip_longest
 from typing import Any
 
-from app.deals import EMAIL, MAX_VALUE
+from app.deals import MAX_VALUE
 from app.errors import ValidationError
 from app.importing.columns import ColumnMapping
 from app.importing.parse_dates import parse_date_column
@@ -35,6 +35,7 @@ from app.importing.values import (
     clean_texts,
     match_key,
     match_keys,
+    plain_emails,
 )
 from app.jobs import JobControl
 from app.pipeline import StageInfo
@@ -349,23 +350,18 @@ def build_plan(
         cleaned["notes"] = [str(v).strip() or None if v is not None else None
                             for v in cells("notes")]
     if "contact_email" in label:
-        column = []
-        append = column.append
-        valid = EMAIL.match
-        for position, (raw, text) in enumerate(zip(cells("contact_email"),
-                                                   clean_texts(cells("contact_email")),
-                                                   strict=True)):
-            if text is None:
-                append(None)
-            elif valid(text) is not None and not text.casefold().startswith("mailto:"):
-                append(text)  # the usual cell; anything else goes through clean_email
-            else:
+        texts = clean_texts(cells("contact_email"))
+        if plain_emails(texts):  # the usual column: every address is kept as it is
+            cleaned["contact_email"] = texts
+        else:
+            cleaned["contact_email"] = column = []
+            for position, (raw, text) in enumerate(zip(cells("contact_email"), texts,
+                                                       strict=True)):
                 try:
-                    append(clean_email(raw) or None)
+                    column.append(clean_email(raw) or None if text is not None else None)
                 except ValueError as exc:
                     fail(position, "contact_email", str(exc))
-                    append(None)
-        cleaned["contact_email"] = column
+                    column.append(None)
     if "company_size" in label:
         column = []
         for position, raw in enumerate(cells("company_size")):
@@ -501,42 +497,50 @@ def build_plan(
     bad = failed.keys() | unknown_positions
     find = existing.find if existing.any else None
     append = planned.append
-    for position, (row_number, uuid_hex, external, company_key, title_key, email) in enumerate(
-            zip(row_numbers, uuids, externals, company_keys, title_keys, emails, strict=True)):
-        if position % 10_000 == 0 and control is not None:
-            control.report(0.3 + 0.3 * position / max(1, count), "Checking every row…")
-        if position in bad:
-            append(PlannedRow(row_number, "invalid", position))
-            continue
-        deal_id, how = (find(uuid_hex, external, company_key, title_key, email)
-                        if find is not None else (None, ""))
-        if deal_id is not None:
-            key: object = deal_id
-        elif uuid_hex:
-            key = ("uuid", uuid_hex)
-        elif external:
-            key = ("external", external)
-        elif company_key:
-            key = ("title", company_key, title_key)
-        else:
-            key = None
-        if key is not None:
-            first = claimed.setdefault(key, row_number)
-            if first != row_number:
-                conflicts.append(RowProblem(
-                    row_number, label.get("title", label.get("company", "")),
-                    f"This row describes the same deal as row {first}"
-                    f"{f' (same {how})' if how else ''}; only row {first} is imported.",
-                ))
+    keyed = [key for key in zip(company_keys, title_keys, strict=True) if key[0]]
+    if (not existing.any and not bad and not any(uuids) and not any(externals)
+            and len(set(keyed)) == len(keyed)):
+        # The usual large first import: no deal to match, no row repeating another, so every
+        # row is a new deal (what the loop below finds, without its work for each row).
+        planned = [PlannedRow(number, "create", position)
+                   for position, number in enumerate(row_numbers)]
+    else:
+        for position, (row_number, uuid_hex, external, company_key, title_key, email) in enumerate(
+                zip(row_numbers, uuids, externals, company_keys, title_keys, emails, strict=True)):
+            if position % 10_000 == 0 and control is not None:
+                control.report(0.3 + 0.3 * position / max(1, count), "Checking every row…")
+            if position in bad:
                 append(PlannedRow(row_number, "invalid", position))
                 continue
-        if deal_id is None:
-            unused = uuid_hex if uuid_hex and uuid_hex not in existing.by_uuid else ""
-            append(PlannedRow(row_number, "create", position, uuid=unused))
-        else:
-            item = PlannedRow(row_number, "update", position, deal_id=deal_id)
-            matches.append(item)
-            append(item)
+            deal_id, how = (find(uuid_hex, external, company_key, title_key, email)
+                            if find is not None else (None, ""))
+            if deal_id is not None:
+                key: object = deal_id
+            elif uuid_hex:
+                key = ("uuid", uuid_hex)
+            elif external:
+                key = ("external", external)
+            elif company_key:
+                key = ("title", company_key, title_key)
+            else:
+                key = None
+            if key is not None:
+                first = claimed.setdefault(key, row_number)
+                if first != row_number:
+                    conflicts.append(RowProblem(
+                        row_number, label.get("title", label.get("company", "")),
+                        f"This row describes the same deal as row {first}"
+                        f"{f' (same {how})' if how else ''}; only row {first} is imported.",
+                    ))
+                    append(PlannedRow(row_number, "invalid", position))
+                    continue
+            if deal_id is None:
+                unused = uuid_hex if uuid_hex and uuid_hex not in existing.by_uuid else ""
+                append(PlannedRow(row_number, "create", position, uuid=unused))
+            else:
+                item = PlannedRow(row_number, "update", position, deal_id=deal_id)
+                matches.append(item)
+                append(item)
 
     lost_stages = frozenset(s.id for s in stages if s.outcome == "lost")
     _diff_matches(matches, cleaned, derived_titles, lost_stages)

@@ -144,6 +144,26 @@ class NameIndex:
         return self._by_key.get(match_key(text))
 
 
+# A whole column of addresses, one per line: EMAIL's pattern without its anchors, repeated.
+# The pattern allows no whitespace, so it cannot swallow the newline between two addresses.
+_EMAIL_PART = EMAIL.pattern.removeprefix("^").removesuffix("$")
+_EMAIL_LINES = re.compile(rf"(?:{_EMAIL_PART}\n)*{_EMAIL_PART}")
+
+
+def plain_emails(texts: Sequence[str | None]) -> bool:
+    """True when every text that is not None is an address :func:`clean_email` keeps as it
+    is (valid, no ``mailto:``), checked with one match over the column.
+
+    Why: an import checks every address; matching the column joined by newlines in one call
+    takes 13 ms for 50,000 addresses where a match per address took 22. Texts must be cleaned
+    already (:func:`clean_texts`: no newline inside a text)."""
+    present = [t for t in texts if t is not None]
+    if not present:
+        return True
+    joined = "\n".join(present)
+    return _EMAIL_LINES.fullmatch(joined) is not None and "mailto:" not in joined.casefold()
+
+
 def clean_email(value: object) -> str:
     """A trimmed email address; raises ValueError with the user's sentence when invalid."""
     text = clean_text(value)

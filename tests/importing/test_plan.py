@@ -44,3 +44,39 @@ def test_an_ambiguous_amount_column_is_a_problem_of_the_column_not_of_row_1(mana
     text = report.describe()
     assert "  column Amount: Amounts such as '1,500', '2,250'" in text
     assert "row 1," not in text and "  row 3, Email: " in text
+
+
+def _plan_rows(path):
+    """Each row's planned action, as the service builds the plan."""
+    from app.importing.columns import map_columns
+    from app.importing.header import find_header
+    from app.importing.plan import build_plan
+    from app.importing.read import read_sheet
+    from app.importing.values import clean_text
+    from app.pipeline import list_stages
+
+    table = read_sheet(path)
+    header = find_header(table.rows, table.sheet)
+    mapping = map_columns([clean_text(v) for v in table.rows[header][1]])
+    plan = build_plan(table, header, mapping, list_stages())
+    return [(r.row, r.action, r.position, r.uuid) for r in plan.rows]
+
+
+def test_a_first_import_of_distinct_rows_plans_as_one_beside_an_unrelated_deal(
+    manager, stages, make_csv
+):
+    """A first import of distinct new deals skips the row-by-row matching; it must plan
+    exactly what the matching finds once the database holds a deal (here one no row is)."""
+    rows = [["Title", "Company", "Email"], ["Roof", "Acme", "a@acme.test"],
+            ["Roof", "Beta", "b@beta.test"], ["Door", "", "c@c.test"],
+            ["Door", "", "d@d.test"], ["Gate", "Acme", ""]]
+    path = make_csv(rows)
+    first = _plan_rows(path)
+    assert [action for _, action, _, _ in first] == ["create"] * 5
+    create_deal(DealDraft(title="Unrelated", company="Zeta"), manager)
+    assert _plan_rows(path) == first
+    # A repeated company and title is a conflict either way.
+    repeated = make_csv([*rows, ["roof", "ACME", ""]], name="repeated.csv")
+    assert [action for _, action, _, _ in _plan_rows(repeated)][-1] == "invalid"
+    Deal.delete().where(Deal.title == "Unrelated").execute()
+    assert [action for _, action, _, _ in _plan_rows(repeated)][-1] == "invalid"

@@ -17,6 +17,7 @@ from app.importing.values import (
     match_key,
     match_keys,
     parse_stage_mapping,
+    plain_emails,
 )
 
 
@@ -79,6 +80,34 @@ CELL = st.one_of(st.none(), st.text(), st.text(alphabet=" |ab\t\u00a0"), st.floa
 @given(st.lists(CELL))
 def test_cleaning_a_column_equals_cleaning_each_cell(cells):
     assert clean_texts(cells) == [clean_text(c) or None for c in cells]
+
+
+def _kept_as_is(text: str) -> bool:
+    try:
+        return clean_email(text) == text
+    except ValueError:
+        return False
+
+
+ADDRESS_ISH = st.one_of(
+    st.none(),
+    st.from_regex(r"(mailto:|MAILTO:)?[a-z.@]{1,6}@[a-z.@é]{1,8}", fullmatch=True),
+    st.text(alphabet="ab.@ \n\t é:", max_size=12),
+)
+
+
+@given(st.lists(ADDRESS_ISH))
+def test_a_column_of_plain_addresses_is_what_checking_each_address_finds(cells):
+    texts = clean_texts(cells)
+    assert plain_emails(texts) == all(_kept_as_is(t) for t in texts if t is not None)
+
+
+def test_plain_addresses_are_recognised_and_anything_else_is_not():
+    assert plain_emails(["ann@acme.test", None, "b.c@d.co.uk"])
+    assert plain_emails([None, None]) and plain_emails([])
+    assert not plain_emails(["ann@acme.test", "ann at acme"])
+    assert not plain_emails(["Mailto:ann@acme.test"])  # kept, but without its prefix
+    assert not plain_emails(["ann@acme"])
 
 
 def test_a_clean_column_is_kept_and_a_messy_one_cleaned():
