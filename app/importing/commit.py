@@ -38,6 +38,7 @@ from app.importing.plan import DEAL_FIELDS, IMPORTED_AS_LOST, ImportPlan, Planne
 from app.jobs import JobControl
 from app.users import RepInfo, create_rep
 from db.bulk import (
+    checkpoint_after,
     copy_rows,
     indexes_rebuilt,
     insert_rows,
@@ -149,7 +150,7 @@ def commit_plan(
     now = utcnow()
     if not creates and not updates:  # nothing to write, and nothing for "Undo" to take back
         return CommitResult("", 0, 0, plan.count("unchanged"), plan.count("invalid"))
-    with page_cache(128), writing():
+    with checkpoint_after(), page_cache(128), writing():
         reps: dict[str, int] = {}
         for name in plan.new_owners:
             reps[name] = create_rep(name, name if EMAIL.match(name) else "").id

@@ -4,7 +4,11 @@ before, whether the import commits or is cancelled mid-write."""
 
 from __future__ import annotations
 
+import shutil
+import sqlite3
+import threading
 import uuid
+from contextlib import closing
 from datetime import date
 
 import peewee
@@ -110,3 +114,22 @@ def test_uuids_made_in_sql_are_distinct_version_4_uuids(manager):
     assert len(set(made)) == len(made)
     assert {text[0] for text in made} == set("0123456789abcdef")
     assert {text[16] for text in made} == set("89ab")
+
+
+def test_the_log_is_copied_into_the_database_file_after_the_commit(manager, stages,
+                                                                    make_xlsx, db_path,
+                                                                    tmp_path):
+    """The commit leaves the write-ahead log to a thread of its own, which copies it into the
+    database file: the file alone, without its log, then holds the imported deals; and the
+    connection checkpoints automatically again afterwards."""
+    rows = [[f"Deal {n}", f"Company {n}", "Qualified", 10.0 * n, None] for n in range(300)]
+    report = run_import(make_xlsx([HEADER, *rows]), ImportOptions(), manager)
+    assert report.created == 300
+    for thread in threading.enumerate():
+        if thread.name == "checkpoint":
+            thread.join(timeout=10)
+    alone = tmp_path / "without-its-log.sqlite"
+    shutil.copyfile(db_path, alone)
+    with closing(sqlite3.connect(alone)) as copy:
+        assert copy.execute("SELECT count(*) FROM deal").fetchone()[0] == 300
+    assert database.obj.execute_sql("PRAGMA wal_autocheckpoint").fetchone()[0] == 1000
