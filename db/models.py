@@ -89,7 +89,9 @@ class ImportBatch(BaseModel):
 
 class Deal(BaseModel):
     uuid = UUIDField(unique=True, default=uuid.uuid4)
-    external_id = CharField(default="", index=True)  # record id in the CRM it came from
+    # The record id in the CRM it came from. No index: an import reads every deal's keys at
+    # once, and nothing else looks a deal up by it.
+    external_id = CharField(default="")
     title = CharField()
     company = CharField(default="")
     contact_name = CharField(default="")
