@@ -1,10 +1,11 @@
 """Fast inserts of many rows for the importer.
 
-Why: Peewee's ``insert_many`` builds one SQL statement per chunk and converts every value in
-Python; for 50,000 deals that took 2.0 s against 0.25 s for the DB-API's own ``executemany``
-with one prepared statement. Even then binding dominates (0.3 µs a parameter), so values that
-are the same on every row are written once into the statement, and rows that can be derived
-from rows already inserted are copied in SQL (``INSERT … SELECT``). Callers pass values in
+Why: Peewee's ``insert_many`` builds the SQL for every chunk and converts every value in
+Python; for 50,000 deals that took 2.0 s against 0.25 s for the DB-API's own ``executemany``.
+Binding the values is then most of the cost, so values that are the same on every row are
+written once into the statement (a new uuid too, as an SQL expression), rows go in many to a
+statement, and rows that can be derived from rows already inserted are copied in SQL
+(``INSERT … SELECT``). Callers pass values in
 their stored form (ids, cents, ISO text). Call these inside a write transaction
 (:func:`db.connection.writing`).
 """
@@ -16,6 +17,7 @@ import threading
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from datetime import date, datetime
+from itertools import chain, islice
 
 from peewee import Model, PostgresqlDatabase
 
@@ -36,10 +38,15 @@ def _postgres() -> bool:
     return isinstance(database.obj, PostgresqlDatabase)
 
 
-def new_uuid_sql() -> str:
+class SqlExpression(str):
+    """SQL text the program wrote (never a value from a user's file), given as a constant to
+    :func:`insert_rows`: written into the statement as it is, evaluated for each row."""
+
+
+def new_uuid_sql() -> SqlExpression:
     """SQL for a fresh version-4 uuid as 32 hex digits in the current database's dialect, for
-    a :func:`copy_rows` expression."""
-    return _POSTGRES_UUID if _postgres() else _SQLITE_UUID
+    a :func:`copy_rows` expression or an :func:`insert_rows` constant."""
+    return SqlExpression(_POSTGRES_UUID if _postgres() else _SQLITE_UUID)
 
 
 def _quote(name: str) -> str:
@@ -52,6 +59,8 @@ def _literal(value) -> str:
     fixed words) are passed here, never text from a user's file; quotes are doubled anyway."""
     if value is None:
         return "NULL"
+    if isinstance(value, SqlExpression):
+        return value
     if isinstance(value, bool):
         return "1" if value else "0"
     if isinstance(value, int):
@@ -62,6 +71,10 @@ def _literal(value) -> str:
     return f"'{text}'"
 
 
+# At most this many parameters in one statement: SQLite before 3.32 refuses more.
+_MAX_PARAMETERS = 999
+
+
 def insert_rows(
     model: type[Model],
     columns: Sequence[str],
@@ -69,15 +82,24 @@ def insert_rows(
     constants: Mapping[str, object] | None = None,
 ) -> None:
     """Insert ``rows`` (stored-form values in the order of ``columns``, column names) into
-    ``model``'s table with one prepared statement. ``constants`` (column → value) are the
-    same on every row."""
+    ``model``'s table. ``constants`` (column → value, or an :class:`SqlExpression`) are the
+    same on every row and are written into the statement, not bound.
+
+    Rows go in many to a statement (``VALUES (…), (…), …``, up to 999 parameters): one
+    statement step per 70-odd rows rather than per row, 0.11 s for 50,000 deals where a
+    prepared statement per row (``executemany``) took 0.14."""
     constants = dict(constants or {})
-    names = [*columns, *constants]
-    marks = [database.obj.param] * len(columns)
-    marks += [_literal(v) for v in constants.values()]
-    sql = (f"INSERT INTO {_quote(model._meta.table_name)} "
-           f"({', '.join(_quote(n) for n in names)}) VALUES ({', '.join(marks)})")
-    database.obj.cursor().executemany(sql, rows)
+    names = ", ".join(_quote(n) for n in [*columns, *constants])
+    one = "(" + ", ".join([database.obj.param] * len(columns)
+                          + [_literal(v) for v in constants.values()]) + ")"
+    head = f"INSERT INTO {_quote(model._meta.table_name)} ({names}) VALUES "
+    per_statement = max(1, _MAX_PARAMETERS // max(1, len(columns)))
+    full = head + ", ".join([one] * per_statement)
+    cursor = database.obj.cursor()
+    rows = iter(rows)
+    while chunk := list(islice(rows, per_statement)):
+        sql = full if len(chunk) == per_statement else head + ", ".join([one] * len(chunk))
+        cursor.execute(sql, list(chain.from_iterable(chunk)))
 
 
 def copy_rows(

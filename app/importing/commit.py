@@ -211,8 +211,9 @@ def _stored_column(key: str, values: Sequence, reps: dict[str, int],
     empty = _EMPTY.get(key)
     if key == "value":
         return [int(v.scaleb(2)) if v is not None else 0 for v in values]
-    if key in ("expected_close", "next_step_due"):
-        return [v.isoformat() if v is not None else None for v in values]
+    if key in ("expected_close", "next_step_due"):  # few distinct dates: each written once
+        iso = {day: day.isoformat() for day in set(values) if day is not None}
+        return [iso.get(day) for day in values]
     if key == "stage_id":
         return [v if v is not None else first_stage_id for v in values]
     if key in ("owner_id", "source_id"):
@@ -261,11 +262,15 @@ def _create_deals(plan: ImportPlan, creates: list[PlannedRow], reps, sources, ac
     stored = [_stored_column(k, values_of(k), reps, sources, plan.first_stage_id)
               for k in used]
     _settle_lost_reasons(used, stored, constants, plan.lost_stage_ids)
-    fresh = iter(random_uuid_hexes(sum(1 for item in creates if not item.uuid)))
-    uuids = [item.uuid or next(fresh) for item in creates]
+    if any(item.uuid for item in creates):  # the file names some deals' ids
+        fresh = iter(random_uuid_hexes(sum(1 for item in creates if not item.uuid)))
+        used.insert(0, "uuid")
+        stored.insert(0, [item.uuid or next(fresh) for item in creates])
+    else:
+        constants["uuid"] = new_uuid_sql()
     before = max_id(Deal)
     with indexes_rebuilt(len(creates), Deal, StageChange):
-        insert_rows(Deal, ("uuid", *used), zip(uuids, *stored, strict=True), constants)
+        insert_rows(Deal, used, zip(*stored, strict=True), constants)
         added = Deal.select().where(Deal.id > before).count()
         if added != len(creates):
             raise ConflictError("Another change was written while importing; import again.")
