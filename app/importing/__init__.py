@@ -9,7 +9,7 @@ parsing), :mod:`values` (stages, owners, emails, text), :mod:`plan` (every row v
 
 from app.importing.columns import FIELDS
 from app.importing.commit import UndoResult, describe_last_import, undo_last_import
-from app.importing.read import MAX_ROWS, list_sheets
+from app.importing.read import MAX_ROWS, SheetCache, list_sheets
 from app.importing.service import (
     ColumnInfo,
     FileOverview,
@@ -26,6 +26,7 @@ __all__ = [
     "FileOverview",
     "ImportOptions",
     "ImportReport",
+    "SheetCache",
     "UndoResult",
     "describe_last_import",
     "inspect_file",

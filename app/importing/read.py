@@ -270,6 +270,43 @@ def read_sheet(
         workbook.close()
 
 
+class SheetCache:
+    """The sheet read last, for a wizard that needs the same sheet at every step: reading a
+    50,000-row workbook takes half a second, and the mapping, the preview and the import each
+    need it. :meth:`read` is :func:`read_sheet`, answered from the cache while the file is
+    unchanged on disk (same size and modification time) and the same sheet is asked for.
+
+    Used from one thread at a time (the app's worker runs one job after another). The cached
+    table is never modified: every step only reads it.
+    """
+
+    def __init__(self) -> None:
+        self._stamp: tuple | None = None
+        self._asked: str | None = None
+        self._table: SheetTable | None = None
+
+    def read(self, path: str | Path, sheet: str | None = None,
+             control: JobControl | None = None) -> SheetTable:
+        path = Path(path)
+        try:
+            info = path.stat()
+            stamp: tuple | None = (str(path.absolute()), info.st_size, info.st_mtime_ns)
+        except OSError:
+            stamp = None  # read_sheet says what is wrong with it
+        table = self._table
+        if (stamp is not None and stamp == self._stamp and table is not None
+                and sheet in (self._asked, table.sheet)):
+            return table
+        self.clear()
+        table = read_sheet(path, sheet, control)
+        self._stamp, self._asked, self._table = stamp, sheet, table
+        return table
+
+    def clear(self) -> None:
+        """Forget the sheet (its memory goes with it)."""
+        self._stamp = self._asked = self._table = None
+
+
 # --- CSV -------------------------------------------------------------------------------------
 
 

@@ -11,7 +11,7 @@ from __future__ import annotations
 import gc
 import tempfile
 import threading
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -22,7 +22,7 @@ from app.importing.commit import commit_plan
 from app.importing.errors_workbook import write_problems_workbook
 from app.importing.header import find_header
 from app.importing.plan import RowProblem, build_plan
-from app.importing.read import read_sheet
+from app.importing.read import SheetTable, read_sheet
 from app.importing.values import clean_text
 from app.jobs import JobControl
 from app.pipeline import list_stages
@@ -159,10 +159,16 @@ def _header_texts(values: list) -> list[str]:
     return [clean_text(v) for v in values]
 
 
+# How the service reads a sheet: read_sheet itself, or a SheetCache's read.
+SheetReader = Callable[[Path, str | None, JobControl | None], SheetTable]
+
+
 def inspect_file(path: str | Path, sheet: str | None = None,
-                 control: JobControl | None = None) -> FileOverview:
-    """Read ``sheet`` and propose a mapping for its columns, with a few sample values each."""
-    table = read_sheet(path, sheet, control)
+                 control: JobControl | None = None, *,
+                 reader: SheetReader = read_sheet) -> FileOverview:
+    """Read ``sheet`` and propose a mapping for its columns, with a few sample values each.
+    ``reader`` reads the sheet (a wizard passes its :class:`SheetCache`'s)."""
+    table = reader(Path(path), sheet, control)
     header_index = find_header(table.rows, table.sheet)
     number, values = table.rows[header_index]
     headers = _header_texts(values)
@@ -262,22 +268,26 @@ def run_import(
     options: ImportOptions,
     actor: RepInfo | None,
     control: JobControl | None = None,
+    *,
+    reader: SheetReader = read_sheet,
 ) -> ImportReport:
     """Import deals from ``path``. Raises UsageError for a file that cannot be read; returns a
     report with ``rejected`` set (and nothing written) when any row has a problem and
-    ``skip_invalid`` is off, or when a stage value or an amount format needs an answer."""
+    ``skip_invalid`` is off, or when a stage value or an amount format needs an answer.
+    ``reader`` reads the sheet (a wizard passes its :class:`SheetCache`'s)."""
     with _cyclic_gc_paused():
-        return _run_import(Path(path).absolute(), options, actor, control)
+        return _run_import(Path(path).absolute(), options, actor, control, reader)
 
 
 def _run_import(
-    path: Path, options: ImportOptions, actor: RepInfo | None, control: JobControl | None
+    path: Path, options: ImportOptions, actor: RepInfo | None, control: JobControl | None,
+    reader: SheetReader,
 ) -> ImportReport:
     control = control or JobControl()
     control.report(0.0, "Reading the file…")
     backup = None if options.dry_run else _BackupBeforeImport()
     try:
-        return _read_check_commit(path, options, actor, control, backup)
+        return _read_check_commit(path, options, actor, control, backup, reader)
     finally:
         if backup is not None:
             backup.discard()  # unless the commit kept it
@@ -285,9 +295,9 @@ def _run_import(
 
 def _read_check_commit(
     path: Path, options: ImportOptions, actor: RepInfo | None, control: JobControl,
-    backup: _BackupBeforeImport | None,
+    backup: _BackupBeforeImport | None, reader: SheetReader,
 ) -> ImportReport:
-    table = read_sheet(path, options.sheet, control)
+    table = reader(path, options.sheet, control)
     control.report(0.25, "Finding the header row…")
     header_index = find_header(table.rows, table.sheet)
     header_values = table.rows[header_index][1]

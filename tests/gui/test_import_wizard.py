@@ -164,10 +164,10 @@ def test_cancel_during_the_import_writes_nothing(qtbot, wizard, tracker, monkeyp
     real_run_import = wizard_module.run_import
     release = threading.Event()
 
-    def held_run_import(path, options, actor, control=None):
+    def held_run_import(path, options, actor, control=None, **how):
         if not options.dry_run:
             release.wait(10)  # hold the worker until the test has pressed Cancel
-        return real_run_import(path, options, actor, control)
+        return real_run_import(path, options, actor, control, **how)
 
     monkeypatch.setattr(wizard_module, "run_import", held_run_import)
     wizard.file_page.set_path(str(tracker))
@@ -237,3 +237,56 @@ def test_a_whole_column_problem_says_so_in_the_row_cell(qtmodeltester, manager, 
     qtmodeltester.check(model)
     assert [(model.index(r, 0).data(), model.index(r, 1).data())
             for r in range(model.rowCount())] == [("whole column", "Amount"), ("2", "Email")]
+
+
+def _count_reads(monkeypatch) -> list[str]:
+    import app.importing.read as read_module
+
+    reads: list[str] = []
+    real = read_module.read_sheet
+
+    def counted(path, sheet=None, control=None):
+        reads.append(str(path))
+        return real(path, sheet, control)
+
+    monkeypatch.setattr(read_module, "read_sheet", counted)
+    return reads
+
+
+def _simple_workbook(path, rows: int) -> None:
+    workbook = openpyxl.Workbook()
+    workbook.active.append(["Title", "Company", "Amount"])
+    for n in range(rows):
+        workbook.active.append([f"Deal {n}", f"Company {n}", 100.0 + n])
+    workbook.save(path)
+
+
+def test_the_file_is_read_once_from_mapping_to_import(qtbot, wizard, tmp_path, monkeypatch):
+    path = tmp_path / "simple.xlsx"
+    _simple_workbook(path, 3)
+    reads = _count_reads(monkeypatch)
+    wizard.file_page.set_path(str(path))
+    qtbot.waitUntil(wizard.file_page.isComplete, timeout=10_000)
+    go_next(qtbot, wizard, PAGE_MAPPING)
+    go_next(qtbot, wizard, PAGE_PREVIEW)
+    with qtbot.wait_signal(wizard.sig_imported, timeout=10_000):
+        wizard.next()
+    assert Deal.select().count() == 3
+    assert reads == [str(path)]  # the mapping step's reading served the preview and import
+
+
+def test_a_file_saved_again_between_steps_is_read_again(qtbot, wizard, tmp_path, monkeypatch):
+    """The user fixes the file in Excel while the wizard is open: the preview and the
+    import follow the file as saved, not the copy read for the mapping step."""
+    path = tmp_path / "simple.xlsx"
+    _simple_workbook(path, 3)
+    reads = _count_reads(monkeypatch)
+    wizard.file_page.set_path(str(path))
+    qtbot.waitUntil(wizard.file_page.isComplete, timeout=10_000)
+    go_next(qtbot, wizard, PAGE_MAPPING)
+    _simple_workbook(path, 5)
+    go_next(qtbot, wizard, PAGE_PREVIEW)
+    assert wizard.preview_page.figures["created"].text() == "5"
+    with qtbot.wait_signal(wizard.sig_imported, timeout=10_000):
+        wizard.next()
+    assert Deal.select().count() == 5 and len(reads) == 2

@@ -12,7 +12,7 @@ import pytest
 
 from app.errors import UsageError
 from app.importing import inspect_file, list_sheets
-from app.importing.read import CFB_MAGIC, MAX_ROWS, read_sheet, sniff_delimiter
+from app.importing.read import CFB_MAGIC, MAX_ROWS, SheetCache, read_sheet, sniff_delimiter
 from tests.importing.conftest import SHEET_HEAD
 
 
@@ -210,3 +210,16 @@ def test_a_libreoffice_ods_file_is_read(tmp_path):
     table = read_sheet(path)  # (LibreOffice writes no whitespace between cells, nor do we)
     assert table.sheet_names == ["Deals"]
     assert table.rows[1] == (2, ["Roof", 1200.5, date(2026, 3, 21)])
+
+
+def test_the_sheet_cache_answers_for_the_same_sheet_of_an_unchanged_file(make_xlsx):
+    path = make_xlsx(sheets={"Deals": [["Title"], ["Roof"]], "Old": [["Title"], ["Door"]]})
+    cache = SheetCache()
+    first = cache.read(path)  # the first visible sheet
+    assert first.sheet == "Deals"
+    assert cache.read(path, "Deals") is first and cache.read(path) is first
+    other = cache.read(path, "Old")
+    assert other is not first and [v for _, v in other.rows] == [["Title"], ["Door"]]
+    assert cache.read(path, None) is not other  # the default sheet is "Deals" again
+    cache.clear()
+    assert cache.read(path, "Deals") is not first

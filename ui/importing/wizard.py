@@ -44,6 +44,7 @@ from app.importing import (
     FileOverview,
     ImportOptions,
     ImportReport,
+    SheetCache,
     UndoResult,
     inspect_file,
     list_sheets,
@@ -283,7 +284,7 @@ class FilePage(_Page):
         path, sheet = self.path.text().strip(), self.sheet.currentText() or None
         wizard = self.import_wizard()
         return self.run_then_advance(
-            lambda control: inspect_file(path, sheet, control),
+            lambda control: inspect_file(path, sheet, control, reader=wizard.sheets.read),
             lambda overview: setattr(wizard, "overview", overview),
         )
 
@@ -578,6 +579,9 @@ class ImportWizard(QWizard):
         self.stage_answers: dict[str, str] = {}
         self.decimal_answers: dict[str, str] = {}
         self.task: Task | None = None
+        # The sheet as read for the mapping step, reused by the preview and the import
+        # (read again if the file changes meanwhile); only the worker touches it.
+        self.sheets = SheetCache()
         self.file_page = FilePage()
         self.mapping_page = MappingPage()
         self.values_page = ValuesPage()
@@ -604,18 +608,21 @@ class ImportWizard(QWizard):
 
     def dry_run_fn(self) -> Callable:
         path, options, actor = self.overview.file, self.options(dry_run=True), self.context.actor
-        return lambda control: run_import(path, options, actor, control)
+        return lambda control: run_import(path, options, actor, control,
+                                          reader=self.sheets.read)
 
     def commit_fn(self, skip_invalid: bool) -> Callable:
         path, actor = self.overview.file, self.context.actor
         options = self.options(dry_run=False, skip_invalid=skip_invalid)
-        return lambda control: run_import(path, options, actor, control)
+        return lambda control: run_import(path, options, actor, control,
+                                          reader=self.sheets.read)
 
     def set_preview(self, report: ImportReport) -> None:
         self.preview = report
 
     def set_result(self, report: ImportReport) -> None:
         self.result = report
+        self.sheets.clear()  # the summary needs the report, not the cells
         if report.committed:
             self.context.bus.changed("deals", "reps")
             self.sig_imported.emit(report)
@@ -667,3 +674,7 @@ class ImportWizard(QWizard):
         if self.task is not None:
             self.task.cancel()  # the service rolls back; nothing is written
         super().reject()
+
+    def done(self, result: int) -> None:
+        self.sheets.clear()  # a running job keeps its own reference to the cells
+        super().done(result)
