@@ -259,12 +259,18 @@ def _diff_matches(matches: list[PlannedRow], cleaned: dict[str, list],
     fields = [Deal._meta.columns[key] for key in keys]
     stored_form = [_STORED_FORM.get(key) for key in keys]
     columns = [cleaned[key] for key in keys]
+    # Raw SQL, written once for a full chunk: Peewee builds a 500-value IN list in Python
+    # for every chunk, which took longer than running the queries (0.2 s of 50,000 rows).
+    wanted = (Deal.id, Deal.version, Deal.uuid, Deal.stage, Deal.lost_reason, *fields)
+    names = ", ".join(f'"{f.column_name}"' for f in wanted)
+    select = f'SELECT {names} FROM "{Deal._meta.table_name}" WHERE "id" IN '
+    full = select + "(" + ", ".join([database.obj.param] * 500) + ")"
     for start in range(0, len(matches), 500):
         chunk = matches[start:start + 500]
-        query = Deal.select(Deal.id, Deal.version, Deal.uuid, Deal.stage, Deal.lost_reason,
-                            *fields).where(
-            Deal.id.in_([item.deal_id for item in chunk]))
-        current = {row[0]: row for row in database.obj.execute(query)}
+        ids = [item.deal_id for item in chunk]
+        sql = full if len(ids) == 500 else (
+            select + "(" + ", ".join([database.obj.param] * len(ids)) + ")")
+        current = {row[0]: row for row in database.obj.execute_sql(sql, ids)}
         for item in chunk:
             deal = current[item.deal_id]
             item.version = deal[1]
