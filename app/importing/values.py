@@ -34,18 +34,21 @@ _NOT_KEY_BYTES = bytes(b for b in range(128) if not (48 <= b <= 57 or 97 <= b <=
 def match_keys(texts: list[str | None]) -> list[str]:
     """``match_key`` of each text (``""`` for None), for a whole column at once.
 
-    Why: company and title keys are needed for every row of a file (to find existing deals
-    and repeated rows); one pass of ``bytes.translate`` over the column joined by newlines
-    takes 3 ms for 50,000 names where a regex per name takes 25. Columns holding non-ASCII
-    text or a newline inside a value take the per-name path, so the result is always exactly
+    Why: company and title keys are needed for every row of a file and every deal in the
+    database (to find existing deals and repeated rows). The column joined by newlines is
+    keyed in one pass (11 ms for 100,000 names, 36 with accents, where a regex per name takes
+    50 and 126): case-folded, then everything but ASCII digits and letters dropped
+    (non-ASCII characters by the encoding, the rest by ``bytes.translate``). Case folding
+    maps no character to a newline, so the keys split back exactly; a column with a newline
+    inside a value takes the per-name path. The result is always
     ``[match_key(t) if t else "" for t in texts]``.
     """
     items = [t if type(t) is str else (str(t) if t else "") for t in texts]
     joined = "\n".join(items)
-    if items and joined.isascii() and joined.count("\n") == len(items) - 1:
-        keys = joined.lower().encode("ascii").translate(None, _NOT_KEY_BYTES).decode("ascii")
-        return keys.split("\n")
-    return [match_key(t) if t else "" for t in items]
+    if not items or joined.count("\n") != len(items) - 1:
+        return [match_key(t) if t else "" for t in items]
+    folded = joined.casefold().encode("ascii", "ignore")
+    return folded.translate(None, _NOT_KEY_BYTES).decode("ascii").split("\n")
 
 
 def clean_text(value: object) -> str:

@@ -14,6 +14,7 @@ from datetime import date
 import peewee
 import pytest
 
+from app.deals import DealDraft, create_deal
 from app.importing import ImportOptions, run_import
 from app.jobs import Cancelled, JobControl
 from db.bulk import indexes_rebuilt, new_uuid_sql, page_cache
@@ -80,6 +81,13 @@ def test_indexes_are_dropped_only_inside_the_block_and_only_for_small_tables(man
         with indexes_rebuilt(0, StageChange):  # empty: 0 rows is no more than 0 added
             assert index_names("stage_change") == set()
         with indexes_rebuilt(-1, Deal):  # a table larger than the load is left alone
+            assert index_names("deal") == deal_indexes
+    for title in ("Roof", "Door", "Gate"):
+        create_deal(DealDraft(title=title), manager)
+    with writing():
+        with indexes_rebuilt(2, Deal):  # 3 rows: no more than twice the load
+            assert index_names("deal") == set()
+        with indexes_rebuilt(1, Deal):  # more than twice the load: updated in place
             assert index_names("deal") == deal_indexes
 
 
