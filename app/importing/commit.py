@@ -29,7 +29,7 @@ from datetime import date, datetime
 from decimal import Decimal
 from operator import itemgetter
 
-from peewee import JOIN, fn
+from peewee import JOIN, Value, fn
 
 from app.clock import utcnow
 from app.deals import EMAIL, update_deal
@@ -368,26 +368,22 @@ def _created_edited_since(batch_id: int) -> list[str]:
     return [title for (title,) in query.tuples()]
 
 
-def _follow_restored_version(deal_id: int, restored_from: int | None, version: int,
-                             undone_batch: int) -> None:
-    """A deal undo just put back holds again what the import before this one left (version
-    ``restored_from``), now at ``version``: that import's record follows, so it can still be
-    undone next. A deal an earlier import created at version 1 gets a "created" record."""
-    earlier = ImportBatch.select(ImportBatch.id).where(
-        ImportBatch.undone_at.is_null(), ImportBatch.id != undone_batch)
-    followed = ImportChange.update(version_after=version).where(
-        ImportChange.deal == deal_id, ImportChange.version_after == restored_from,
-        ImportChange.batch.in_(earlier),
-    ).execute()
-    if followed or restored_from != 1:
-        return
-    creator = Deal.select(Deal.import_batch).where(
-        Deal.id == deal_id, Deal.import_batch.in_(earlier)).scalar()
-    if creator is not None and not ImportChange.select().where(
-            ImportChange.batch == creator, ImportChange.deal == deal_id,
-            ImportChange.kind == "created").exists():
-        ImportChange.create(batch=creator, deal=deal_id, kind="created",
-                            version_after=version)
+def _record_created_versions(deal_ids: list[int], earlier) -> None:
+    """Give each deal in ``deal_ids`` (put back at the values the import that created it
+    left, now at a new version) a "created" record of that version, unless it has one: its
+    import can then still be undone. ``earlier`` selects the imports not undone. One
+    statement per 500 deals, not four per deal."""
+    has_record = ImportChange.select(ImportChange.id).where(
+        ImportChange.batch == Deal.import_batch, ImportChange.deal == Deal.id,
+        ImportChange.kind == "created")
+    for start in range(0, len(deal_ids), 500):
+        query = Deal.select(Deal.import_batch, Deal.id, Value("created"), Value(""),
+                            Deal.version).where(
+            Deal.id.in_(deal_ids[start:start + 500]), Deal.import_batch.in_(earlier),
+            ~fn.EXISTS(has_record))
+        ImportChange.insert_from(query, [
+            ImportChange.batch, ImportChange.deal, ImportChange.kind, ImportChange.before,
+            ImportChange.version_after]).execute()
 
 
 def undo_last_import(actor: RepInfo | None, backup=None) -> UndoResult:
@@ -424,6 +420,9 @@ def undo_last_import(actor: RepInfo | None, backup=None) -> UndoResult:
     if backup is not None:
         backup()
     now = utcnow()
+    earlier = ImportBatch.select(ImportBatch.id).where(
+        ImportBatch.undone_at.is_null(), ImportBatch.id != batch.id)
+    back_at_creation: list[int] = []
     with writing():
         deleted = Deal.delete().where(Deal.import_batch == batch.id).execute()
         for change in changes:
@@ -437,7 +436,17 @@ def undo_last_import(actor: RepInfo | None, backup=None) -> UndoResult:
                 **updates, version=version, updated_at=now,
                 updated_by=actor.id if actor else None,
             ).where(Deal.id == change.deal_id).execute()
-            _follow_restored_version(change.deal_id, before.get("version"), version, batch.id)
+            # The deal again holds what the import before this one left: that import's
+            # record follows the new version, so it can still be undone next (a deal it
+            # created at version 1 has no record yet: see below).
+            followed = ImportChange.update(version_after=version).where(
+                ImportChange.deal == change.deal_id,
+                ImportChange.version_after == before.get("version"),
+                ImportChange.batch.in_(earlier),
+            ).execute()
+            if not followed and before.get("version") == 1:
+                back_at_creation.append(change.deal_id)
+        _record_created_versions(back_at_creation, earlier)
         batch.undone_at = now
         batch.save()
     return UndoResult(batch.file_name, deleted, len(changes))
