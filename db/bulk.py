@@ -31,7 +31,7 @@ _SQLITE_UUID = (
     "printf('%016x%016x', (random() & -61441) | 16384,"
     " (random() & 4611686018427387903) | -9223372036854775808)"
 )
-_POSTGRES_UUID = "replace(gen_random_uuid()::text, '-', '')"
+_POSTGRES_UUID = "gen_random_uuid()"  # PostgreSQL keeps uuids in a uuid column
 
 
 def _postgres() -> bool:

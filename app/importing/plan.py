@@ -184,8 +184,11 @@ class _Existing:
         return None, ""
 
 
-def _stored_uuid(value: str) -> str:
-    """A uuid as stored (32 hex digits), whatever form it was written in."""
+def _stored_uuid(value: str | uuid.UUID) -> str:
+    """A deal's uuid as 32 hex digits, from the column as read: text on SQLite, in whatever
+    form it was written; a UUID on PostgreSQL."""
+    if isinstance(value, uuid.UUID):
+        return value.hex
     return value if len(value) == 32 else Deal.uuid.python_value(value).hex
 
 
