@@ -26,8 +26,9 @@ def list_backups(db_path: Path) -> list[Path]:
 
 class PendingBackup:
     """A backup being written on a thread of its own, so a long job (an import reading its
-    file) need not wait for the copy: :meth:`keep` waits for it and files it under its name,
-    :meth:`discard` throws it away without touching the backups already kept.
+    file) need not wait for the copy: :meth:`wait` waits for it, :meth:`keep` then files it
+    under its name, :meth:`discard` stops and deletes it without touching the backups
+    already kept.
 
     The copy is made with ``VACUUM INTO`` on a connection of its own: a consistent snapshot of
     the last committed state, even while another connection writes (WAL mode), into a
@@ -45,34 +46,43 @@ class PendingBackup:
         self._partial = self.target.with_suffix(".partial")
         self._partial.unlink(missing_ok=True)
         self._error: BaseException | None = None
+        # Opened here, used by the thread: discard() can interrupt it from this one.
+        self._source = sqlite3.connect(db_path, check_same_thread=False)
         self._thread = threading.Thread(target=self._write, name="backup")
         self._thread.start()
 
     def _write(self) -> None:
         try:
-            source = sqlite3.connect(self.db_path)
-            try:
-                source.execute("VACUUM INTO ?", (str(self._partial),))
-            finally:
-                source.close()
-        except BaseException as exc:  # handed to keep(), on the caller's thread
+            self._source.execute("VACUUM INTO ?", (str(self._partial),))
+        except BaseException as exc:  # handed to wait(), on the caller's thread
             self._error = exc
 
-    def keep(self) -> Path:
-        """Wait for the copy, name it, keep only the newest :data:`KEEP_BACKUPS`, return its
-        path. Raises what the copy raised (a full disk: ``sqlite3.OperationalError``)."""
+    def wait(self) -> Path:
+        """Wait for the copy and return the path :meth:`keep` will give it. Raises what the
+        copy raised (a full disk: ``sqlite3.OperationalError``), the partial copy deleted."""
         self._thread.join()
+        self._source.close()
         if self._error is not None:
             self._partial.unlink(missing_ok=True)
             raise self._error
+        return self.target
+
+    def keep(self) -> Path:
+        """Wait for the copy, name it, keep only the newest :data:`KEEP_BACKUPS`, return its
+        path."""
+        self.wait()
         os.replace(self._partial, self.target)
         for old in list_backups(self.db_path)[KEEP_BACKUPS:]:
             old.unlink(missing_ok=True)
         return self.target
 
     def discard(self) -> None:
-        """Wait for the copy and delete it; the backups already kept are left alone."""
+        """Stop the copy if it is still running, and delete it; the backups already kept are
+        left alone."""
+        if self._thread.is_alive():
+            self._source.interrupt()
         self._thread.join()
+        self._source.close()
         self._partial.unlink(missing_ok=True)
 
 

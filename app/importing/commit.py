@@ -141,8 +141,9 @@ def commit_plan(
 
     ``backup`` is called inside the transaction once everything is written, just before the
     commit: it returns the path of a backup of the database as it was before the import (""
-    for none) and raises to abandon the import. Called that late, a backup the caller
-    started on another thread has had the whole import's time to finish."""
+    for none; the caller files it once the commit is done) and raises to abandon the
+    import. Called that late, a backup the caller started on another thread has had the
+    whole import's time to finish."""
     control = control or JobControl()
     creates = [r for r in plan.rows if r.action == "create"]
     updates = [r for r in plan.rows if r.action == "update"]

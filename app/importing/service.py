@@ -27,7 +27,7 @@ from app.importing.values import clean_text
 from app.jobs import JobControl
 from app.pipeline import list_stages
 from app.users import RepInfo
-from app.workspace import backup_now, start_backup
+from app.workspace import start_backup
 from db.backup import PendingBackup
 from db.connection import data_version
 
@@ -235,9 +235,11 @@ class _BackupBeforeImport:
     nothing gets written.
 
     The copy is a snapshot of the database when it began. Should another connection commit
-    after that (an edit in the main window during the import), the copy would lack that edit,
-    so :meth:`settle` takes a fresh one instead, inside the import's write transaction where
-    nobody else can commit."""
+    after that (an edit in the main window during the import), the copy would lack that edit:
+    :meth:`refresh` starts a fresh one just before the import's write transaction, and
+    :meth:`settle`, inside it (where nobody else can commit), checks once more. The backup is
+    filed under its name and the oldest pruned only once the import has committed
+    (:meth:`keep`)."""
 
     def __init__(self) -> None:
         self.seen = data_version()  # before the copy begins: a later commit changes it
@@ -246,21 +248,37 @@ class _BackupBeforeImport:
         except UsageError:  # a server database
             self.pending = None
 
+    def _restart_if_stale(self) -> None:
+        now_seen = data_version()
+        if self.pending is not None and now_seen != self.seen:
+            self.pending.discard()
+            self.seen = now_seen
+            self.pending = start_backup("before-import")
+
+    def refresh(self) -> None:
+        """Start the copy again if another connection committed since it began. Call just
+        before the import's write transaction."""
+        self._restart_if_stale()
+
     def settle(self) -> str:
-        """The kept backup's path ("" on a server database). Call inside the import's write
-        transaction, before its commit; raises if the copy failed (a full disk)."""
+        """Wait for the copy and return the path it will be kept under ("" on a server
+        database). Call inside the import's write transaction, before its commit; raises if
+        the copy failed (a full disk), which abandons the import."""
         if self.pending is None:
             return ""
-        pending, self.pending = self.pending, None
-        if data_version() != self.seen:
-            pending.discard()
-            return str(backup_now("before-import"))
-        return str(pending.keep())
+        self._restart_if_stale()  # rare: a commit slipped in since refresh()
+        return str(self.pending.wait())
+
+    def keep(self) -> None:
+        """File the settled copy (after the import's commit) and prune the oldest."""
+        if self.pending is not None:
+            pending, self.pending = self.pending, None
+            pending.keep()
 
     def discard(self) -> None:
         if self.pending is not None:
-            self.pending.discard()
-            self.pending = None
+            pending, self.pending = self.pending, None
+            pending.discard()
 
 
 def run_import(
@@ -348,10 +366,16 @@ def _read_check_commit(
     if not report.created and not report.updated:
         report.committed = True  # nothing to write: no backup, no batch for "Undo" to find
         return report
+    backup.refresh()
     result = commit_plan(
         plan, actor, file_name=path.name, sheet=table.sheet, backup=backup.settle,
         control=control,
     )
+    try:
+        backup.keep()
+    except OSError as exc:
+        report.warnings.append(f"The backup taken before the import could not be kept "
+                               f"({exc.strerror or exc}); make one with File › Back up now.")
     report.committed = True
     report.created, report.updated = result.created, result.updated
     report.backup = result.backup_path or None

@@ -13,7 +13,7 @@ import pytest
 
 from app.deals import get_deal, update_deal
 from app.errors import ConflictError, NotFound, UsageError
-from app.importing import ImportOptions, describe_last_import, run_import, undo_last_import
+from app.importing import ImportOptions, describe_last_import, run_import, service, undo_last_import
 from app.jobs import Cancelled, JobControl
 from app.pipeline import move_deal, undo_move
 from app.workspace import backup_now
@@ -126,22 +126,37 @@ class EditElsewhereMidImport(JobControl):
 
 @pytest.mark.parametrize("edit_elsewhere", [False, True], ids=["quiet", "edited-meanwhile"])
 def test_the_backup_holds_the_database_just_before_the_import(
-    manager, stages, make_xlsx, db_path, edit_elsewhere
+    manager, stages, make_xlsx, db_path, edit_elsewhere, monkeypatch
 ):
     """The backup is copied while the file is read; an edit committed by another connection
-    in the meantime is in it all the same (the copy is retaken), and the import's own deals
-    are not."""
+    in the meantime is in it all the same (the copy is started again), and the import's own
+    deals are not."""
     run_import(make_xlsx([["Title", "Company"], ["Earlier", "Acme"]], name="first.xlsx"),
                ImportOptions(), manager)
+    started = []
+    real_start = service.start_backup
+    monkeypatch.setattr(service, "start_backup",
+                        lambda reason: started.append(reason) or real_start(reason))
     control = EditElsewhereMidImport(db_path) if edit_elsewhere else None
     report = run_import(sample(make_xlsx), ImportOptions(), manager, control)
+    assert len(started) == (2 if edit_elsewhere else 1)  # quiet: the copy made in advance
     assert report.committed and report.backup == str(list_backups(db_path)[0])
     assert _titles_in(report.backup) == ["Earlier"]
     assert ("Maria Renamed" in _reps_in(report.backup)) == edit_elsewhere
     assert not list(Path(report.backup).parent.glob("*.partial"))
 
 
-@pytest.mark.parametrize("how", ["rejected", "cancelled", "unreadable"])
+class CancelAtTheLastMoment(JobControl):
+    """Cancel once everything is written and the backup settled, just before the commit."""
+
+    def report(self, fraction, message=""):
+        if fraction >= 1.0:
+            self.cancel()
+        super().report(fraction, message)
+
+
+@pytest.mark.parametrize("how", ["rejected", "cancelled", "cancelled-before-commit",
+                                 "unreadable"])
 def test_an_import_that_writes_nothing_keeps_no_backup_and_drops_none(
     manager, stages, make_xlsx, db_path, how
 ):
@@ -156,6 +171,10 @@ def test_an_import_that_writes_nothing_keeps_no_backup_and_drops_none(
         control.cancel()
         with pytest.raises(Cancelled):
             run_import(sample(make_xlsx), ImportOptions(), manager, control)
+    elif how == "cancelled-before-commit":
+        with pytest.raises(Cancelled):
+            run_import(sample(make_xlsx), ImportOptions(), manager, CancelAtTheLastMoment())
+        assert Deal.select().count() == 0
     else:
         broken = db_path.parent / "broken.xlsx"
         broken.write_bytes(b"PK\x03\x04 not really a workbook")
