@@ -17,7 +17,14 @@ from app.defaults import install_default_pipeline
 from app.errors import DatabaseDamaged, UsageError
 from app.users import RepInfo, create_rep, resolve_actor
 from db import backup
-from db.connection import bind, database, is_url, make_database, sqlite_path
+from db.connection import (
+    bind,
+    database,
+    is_url,
+    make_database,
+    sqlite_path,
+    wait_for_checkpoints,
+)
 from db.migrations import current_version, is_up_to_date, latest_version, migrate, pending
 from db.models import Deal, Rep, Stage
 
@@ -160,6 +167,7 @@ def start_state(acting_user: str | None) -> StartState:
 
 
 def close_workspace() -> None:
+    wait_for_checkpoints()
     if database.obj is not None and not database.obj.is_closed():
         database.obj.close()
 

@@ -12,8 +12,6 @@ their stored form (ids, cents, ISO text). Call these inside a write transaction
 
 from __future__ import annotations
 
-import sqlite3
-import threading
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from datetime import date, datetime
@@ -21,7 +19,7 @@ from itertools import chain, islice
 
 from peewee import Model, PostgresqlDatabase
 
-from db.connection import database, is_sqlite
+from db.connection import checkpoint_in_background, database, is_sqlite
 
 # A version-4 UUID as 32 hex digits from SQLite's own generator (ChaCha20, seeded from the
 # OS): two random 64-bit halves, the version nibble (4) forced into the first and the RFC 4122
@@ -118,6 +116,29 @@ def copy_rows(
     database.obj.execute_sql(sql)
 
 
+def rows_by_id(model: type[Model], fields: Sequence, ids: Sequence[int]) -> list[tuple]:
+    """The stored values of ``fields`` (model fields) for the rows of ``model`` whose ids
+    are in ``ids``, in no particular order, with SQL written once for every 500 ids.
+
+    Why: Peewee builds an ``IN`` list of 500 values in Python for every query, which took
+    longer than running the queries (a re-import of 50,000 rows reads every matched deal)."""
+    table = _quote(model._meta.table_name)
+    key = _quote(model._meta.primary_key.column_name)
+    names = ", ".join(_quote(f.column_name) for f in fields)
+    select = f"SELECT {names} FROM {table} WHERE {key} IN "
+
+    def marks(count: int) -> str:
+        return "(" + ", ".join([database.obj.param] * count) + ")"
+
+    full = select + marks(500)
+    rows: list[tuple] = []
+    for start in range(0, len(ids), 500):
+        chunk = list(ids[start:start + 500])
+        sql = full if len(chunk) == 500 else select + marks(len(chunk))
+        rows.extend(database.obj.execute_sql(sql, chunk).fetchall())
+    return rows
+
+
 def literal(value) -> str:
     """Public form of the constant renderer, for :func:`copy_rows` expressions."""
     return _literal(value)
@@ -144,7 +165,8 @@ def indexes_rebuilt(adding: int, *models: type[Model]) -> Iterator[None]:
 
     Why: keeping seven indexes up to date row by row is most of a bulk insert's cost, and
     building an index once over sorted keys is several times cheaper (50,000 deals with their
-    stage changes and undo records: 0.75 s of SQL with indexes rebuilt against 1.0 s). That
+    stage changes: 0.75 s of SQL with indexes rebuilt against 1.0 s, when undo records were
+    written too). That
     still holds for a table twice the load's size (50,000 deals into 100,000: the import
     took 2.4 s with the deal table's indexes rebuilt, 2.6 s updating them), but not at six
     times (the 300,000 stage changes beside them: 3.3 s rebuilt): there, updating in place
@@ -181,7 +203,7 @@ def page_cache(megabytes: int) -> Iterator[None]:
     put the configured size back.
 
     Why: a bulk load dirties more pages than the usual 32 MB cache holds (50,000 deals with
-    their stage changes, undo records and rebuilt indexes: about 35 MB), so SQLite spills
+    their stage changes and rebuilt indexes: about 30 MB), so SQLite spills
     pages to the log mid-transaction and rebuilds indexes with less sort memory; a larger
     cache for the load saves about 50 ms of 0.6 s. Memory and durability are otherwise
     unchanged (the cache only holds what the load touched; the commit is synced as always).
@@ -200,14 +222,12 @@ def page_cache(megabytes: int) -> Iterator[None]:
 @contextmanager
 def checkpoint_after() -> Iterator[None]:
     """On SQLite, keep the commit that ends the block from copying the write-ahead log back
-    into the database file, and make that copy on a thread of its own once the block is done.
+    into the database file, and make that copy on a thread of its own once the block is done
+    (:func:`db.connection.checkpoint_in_background`).
 
     Why: after a bulk load the log holds about 30 MB (50,000 deals and their stage changes);
     the automatic checkpoint makes the commit copy all of it into the database and sync that
-    too, 0.05–0.08 s of the import, although the commit is already durable in the log. The
-    copy (``PRAGMA wal_checkpoint(PASSIVE)`` on a connection of its own) then waits for
-    nobody and blocks nobody; should it not finish (the program ends first), SQLite does it
-    on the next open. The thread is not a daemon, so a command-line run waits for it.
+    too, 0.05–0.08 s of the import, although the commit is already durable in the log.
     """
     if not is_sqlite():
         yield
@@ -218,16 +238,4 @@ def checkpoint_after() -> Iterator[None]:
         yield
     finally:
         database.obj.execute_sql(f"PRAGMA wal_autocheckpoint = {int(configured)}")
-    threading.Thread(target=_checkpoint, args=(database.obj.database,),
-                     name="checkpoint").start()
-
-
-def _checkpoint(path: str) -> None:
-    try:
-        connection = sqlite3.connect(path, timeout=5)
-        try:
-            connection.execute("PRAGMA wal_checkpoint(PASSIVE)")
-        finally:
-            connection.close()
-    except sqlite3.Error:
-        pass  # the next automatic checkpoint, or the next open, does it instead
+    checkpoint_in_background()

@@ -6,6 +6,8 @@ own connection; it should call :func:`close_thread_connection` when its job ends
 
 from __future__ import annotations
 
+import sqlite3
+import threading
 from contextlib import AbstractContextManager
 from pathlib import Path
 
@@ -44,8 +46,10 @@ def make_database(target: str) -> Database:
 
 def bind(db: Database) -> None:
     """Point every model at ``db``."""
-    if database.obj is not None and database.obj is not db and not database.obj.is_closed():
-        database.obj.close()
+    if database.obj is not None and database.obj is not db:
+        wait_for_checkpoints()
+        if not database.obj.is_closed():
+            database.obj.close()
     database.initialize(db)
 
 
@@ -59,9 +63,9 @@ def sqlite_path() -> Path | None:
 
 
 def data_version() -> int | None:
-    """SQLite's ``PRAGMA data_version`` on this thread's connection: it changes when another
-    connection commits, and only then, so two equal readings mean nobody else wrote in
-    between. None on a server database."""
+    """SQLite's ``PRAGMA data_version`` on this thread's connection: it changes whenever
+    another connection commits (and also when one truncates the write-ahead log), so two
+    equal readings mean nobody else wrote in between. None on a server database."""
     if not is_sqlite():
         return None
     return database.obj.execute_sql("PRAGMA data_version").fetchone()[0]
@@ -77,6 +81,43 @@ def writing() -> AbstractContextManager:
     if is_sqlite() and database.obj.transaction_depth() == 0:
         return database.atomic("IMMEDIATE")
     return database.atomic()
+
+
+_checkpoints: list[threading.Thread] = []  # started by checkpoint_in_background
+_checkpoints_lock = threading.Lock()
+
+
+def checkpoint_in_background() -> None:
+    """Copy the write-ahead log of the current SQLite database back into the database file
+    (``PRAGMA wal_checkpoint(PASSIVE)``) on a thread and connection of its own: it waits for
+    nobody and blocks nobody. The thread is not a daemon, so a command-line run waits for
+    it; :func:`wait_for_checkpoints` waits for it before the file is closed or replaced."""
+    path = database.obj.database
+    thread = threading.Thread(target=_checkpoint, args=(path,), name="checkpoint")
+    with _checkpoints_lock:
+        _checkpoints[:] = [t for t in _checkpoints if t.is_alive()]
+        _checkpoints.append(thread)
+    thread.start()
+
+
+def _checkpoint(path: str) -> None:
+    try:
+        connection = sqlite3.connect(path, timeout=5)
+        try:
+            connection.execute("PRAGMA wal_checkpoint(PASSIVE)")
+        finally:
+            connection.close()
+    except sqlite3.Error:
+        pass  # the next automatic checkpoint, or the next open, does it instead
+
+
+def wait_for_checkpoints() -> None:
+    """Wait for the checkpoints started in the background: before the database is closed,
+    switched or restored, nothing else may hold its file open."""
+    with _checkpoints_lock:
+        running, _checkpoints[:] = list(_checkpoints), []
+    for thread in running:
+        thread.join()
 
 
 def close_thread_connection() -> None:

@@ -276,7 +276,9 @@ class SheetCache:
     need it. :meth:`read` is :func:`read_sheet`, answered from the cache while the file is
     unchanged on disk (same size and modification time) and the same sheet is asked for.
 
-    Used from one thread at a time (the app's worker runs one job after another). The cached
+    :meth:`read` runs on one thread at a time (the app's worker runs one job after another);
+    :meth:`clear` may come from another (the window closing) while a read is under way, and
+    that read then keeps its table to itself rather than fill the cache again. The cached
     table is never modified: every step only reads it.
     """
 
@@ -284,6 +286,7 @@ class SheetCache:
         self._stamp: tuple | None = None
         self._asked: str | None = None
         self._table: SheetTable | None = None
+        self._generation = 0  # moved on by clear()
 
     def read(self, path: str | Path, sheet: str | None = None,
              control: JobControl | None = None) -> SheetTable:
@@ -298,12 +301,15 @@ class SheetCache:
                 and sheet in (self._asked, table.sheet)):
             return table
         self.clear()
+        generation = self._generation
         table = read_sheet(path, sheet, control)
-        self._stamp, self._asked, self._table = stamp, sheet, table
+        if generation == self._generation:
+            self._stamp, self._asked, self._table = stamp, sheet, table
         return table
 
     def clear(self) -> None:
-        """Forget the sheet (its memory goes with it)."""
+        """Forget the sheet (its memory goes with it once no step holds it)."""
+        self._generation += 1
         self._stamp = self._asked = self._table = None
 
 

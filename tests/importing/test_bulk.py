@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import shutil
 import sqlite3
-import threading
 import uuid
 from contextlib import closing
 from datetime import date
@@ -17,8 +16,8 @@ import pytest
 from app.deals import DealDraft, create_deal
 from app.importing import ImportOptions, run_import
 from app.jobs import Cancelled, JobControl
-from db.bulk import indexes_rebuilt, new_uuid_sql, page_cache
-from db.connection import database, writing
+from db.bulk import checkpoint_after, indexes_rebuilt, new_uuid_sql, page_cache
+from db.connection import database, wait_for_checkpoints, writing
 from db.models import Deal, ImportBatch, ImportChange, StageChange
 
 HEADER = ["Deal Name", "Company", "Deal Stage", "Amount", "Close Date"]
@@ -133,11 +132,18 @@ def test_the_log_is_copied_into_the_database_file_after_the_commit(manager, stag
     rows = [[f"Deal {n}", f"Company {n}", "Qualified", 10.0 * n, None] for n in range(300)]
     report = run_import(make_xlsx([HEADER, *rows]), ImportOptions(), manager)
     assert report.created == 300
-    for thread in threading.enumerate():
-        if thread.name == "checkpoint":
-            thread.join(timeout=10)
+    wait_for_checkpoints()
     alone = tmp_path / "without-its-log.sqlite"
     shutil.copyfile(db_path, alone)
     with closing(sqlite3.connect(alone)) as copy:
         assert copy.execute("SELECT count(*) FROM deal").fetchone()[0] == 300
     assert database.obj.execute_sql("PRAGMA wal_autocheckpoint").fetchone()[0] == 1000
+
+
+def test_the_commit_of_a_load_leaves_the_log_alone(manager):
+    """Inside the block no commit copies the log into the database file (the automatic
+    checkpoint is off); after it, the connection's setting is back."""
+    with checkpoint_after():
+        assert database.obj.execute_sql("PRAGMA wal_autocheckpoint").fetchone()[0] == 0
+    assert database.obj.execute_sql("PRAGMA wal_autocheckpoint").fetchone()[0] == 1000
+    wait_for_checkpoints()

@@ -80,3 +80,15 @@ def test_a_first_import_of_distinct_rows_plans_as_one_beside_an_unrelated_deal(
     assert [action for _, action, _, _ in _plan_rows(repeated)][-1] == "invalid"
     Deal.delete().where(Deal.title == "Unrelated").execute()
     assert [action for _, action, _, _ in _plan_rows(repeated)][-1] == "invalid"
+
+
+def test_a_reimport_of_more_than_500_deals_finds_each_change(manager, stages, make_csv):
+    """Matched deals are read 500 at a time: a change in the second batch is found, and
+    the rest are unchanged."""
+    header = ["Title", "Company", "Amount"]
+    rows = [[f"Deal {n}", f"Company {n}", str(100 + n)] for n in range(1200)]
+    assert run_import(make_csv([header, *rows]), ImportOptions(), manager).created == 1200
+    rows[777][2] = "5000"
+    report = run_import(make_csv([header, *rows], name="again.csv"), ImportOptions(), manager)
+    assert (report.created, report.updated, report.unchanged) == (0, 1, 1199)
+    assert Deal.get(Deal.title == "Deal 777").value == Decimal("5000.00")

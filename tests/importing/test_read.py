@@ -223,3 +223,23 @@ def test_the_sheet_cache_answers_for_the_same_sheet_of_an_unchanged_file(make_xl
     assert cache.read(path, None) is not other  # the default sheet is "Deals" again
     cache.clear()
     assert cache.read(path, "Deals") is not first
+
+
+def test_a_sheet_read_while_the_cache_is_cleared_is_not_kept(make_xlsx, monkeypatch):
+    """The wizard closes while its worker is still reading: that reading must not fill the
+    emptied cache again (the sheet would stay in memory with nothing to use it)."""
+    import app.importing.read as read_module
+
+    path = make_xlsx([["Title"], ["Roof"]])
+    cache = SheetCache()
+    real = read_module.read_sheet
+
+    def read_while_closing(*args):
+        cache.clear()  # the window, meanwhile
+        return real(*args)
+
+    monkeypatch.setattr(read_module, "read_sheet", read_while_closing)
+    table = cache.read(path)
+    assert [v for _, v in table.rows] == [["Title"], ["Roof"]]
+    monkeypatch.setattr(read_module, "read_sheet", real)
+    assert cache.read(path) is not table  # nothing was kept: read afresh

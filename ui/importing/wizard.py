@@ -580,7 +580,7 @@ class ImportWizard(QWizard):
         self.decimal_answers: dict[str, str] = {}
         self.task: Task | None = None
         # The sheet as read for the mapping step, reused by the preview and the import
-        # (read again if the file changes meanwhile); only the worker touches it.
+        # (read again if the file changes meanwhile); read on the worker, dropped here.
         self.sheets = SheetCache()
         self.file_page = FilePage()
         self.mapping_page = MappingPage()
