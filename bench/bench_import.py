@@ -215,8 +215,8 @@ def run() -> None:
           f"{floor['seconds']:.2f} s, peak {floor['peak_mb']:.0f} MB")
     print(f"import: (b) pandas.read_excel(calamine) + to_sql: {pandas['seconds']:.2f} s, "
           f"peak {pandas['peak_mb']:.0f} MB")
-    print(f"import: Funnelcast run_import (read, validate, match, backup, commit with undo "
-          f"records): {ours['seconds']:.2f} s, peak {ours['peak_mb']:.0f} MB")
+    print(f"import: Funnelcast run_import (read, validate, match, backup, commit with the stage "
+          f"log and undo): {ours['seconds']:.2f} s, peak {ours['peak_mb']:.0f} MB")
     print(f"import: re-importing the same file into those {ROWS:,} deals (all unchanged): "
           f"{ours['reimport_seconds']:.2f} s, peak {ours['reimport_peak_mb']:.0f} MB")
     print(f"import: {ours['seconds'] / floor['seconds']:.2f}× (a) (target ≤ "
