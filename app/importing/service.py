@@ -248,17 +248,14 @@ class _BackupBeforeImport:
         except UsageError:  # a server database
             self.pending = None
 
-    def _restart_if_stale(self) -> None:
+    def refresh(self) -> None:
+        """Start the copy again if another connection committed since it began. Call just
+        before the import's write transaction."""
         now_seen = data_version()
         if self.pending is not None and now_seen != self.seen:
             self.pending.discard()
             self.seen = now_seen
             self.pending = start_backup("before-import")
-
-    def refresh(self) -> None:
-        """Start the copy again if another connection committed since it began. Call just
-        before the import's write transaction."""
-        self._restart_if_stale()
 
     def settle(self) -> str:
         """Wait for the copy and return the path it will be kept under ("" on a server
@@ -266,7 +263,7 @@ class _BackupBeforeImport:
         the copy failed (a full disk), which abandons the import."""
         if self.pending is None:
             return ""
-        self._restart_if_stale()  # rare: a commit slipped in since refresh()
+        self.refresh()  # rare: a commit slipped in since the last call
         return str(self.pending.wait())
 
     def keep(self) -> None:
