@@ -256,10 +256,12 @@ def read_sheet(
         if control is not None:
             control.report(0.15, "Reading the sheet…")
         table = SheetTable(path, chosen, names)
+        # to_python starts at the sheet's first row holding data (its documented default,
+        # where iter_rows starts at row 1 whatever the sheet), so that row is first_row.
         # calamine gives "" for an empty cell: a row of nothing but those is skipped.
         table.rows = [
             (first_row + offset, values)
-            for offset, values in enumerate(data.iter_rows())
+            for offset, values in enumerate(data.to_python())
             if values.count("") != len(values)
         ]
         rows = table.rows

@@ -6,6 +6,8 @@ from __future__ import annotations
 from datetime import date
 from decimal import Decimal
 
+import openpyxl
+
 from app.importing import ImportOptions, run_import
 from db.models import Deal
 
@@ -86,3 +88,19 @@ def test_undecidable_dates_fall_back_to_the_locale_and_say_so(manager, stages, m
     report = run_import(path, ImportOptions(locale_day_first=True), manager)
     assert "read as day/month, the order of the system locale" in report.warnings[0]
     assert Deal.get().expected_close == date(2026, 4, 3)
+
+
+def test_rows_are_named_as_the_sheet_numbers_them_when_it_starts_lower_down(
+    manager, stages, make_xlsx
+):
+    """A tracker whose first rows and first column are empty (the table starts at B3): the
+    header is row 3 and a bad cell on row 5 is reported as row 5, in the report and in the
+    problems workbook."""
+    path = make_xlsx([[], [], [None, "Title", "Company", "Amount"],
+                      [None, "Roof", "Acme", 100.0], [None, "Door", "Beta", "twelve"]])
+    report = run_import(path, ImportOptions(), manager)
+    assert report.header_row == 3
+    assert [(e.row, e.column) for e in report.errors] == [(5, "Amount")]
+    problems = openpyxl.load_workbook(report.problems_workbook).active
+    assert [c.value for c in problems[2]] == ["Door", "Beta", "twelve",
+                                              "Amount: 'twelve' is not an amount.", 5]
