@@ -368,15 +368,16 @@ def _read_check_commit(
         plan, actor, file_name=path.name, sheet=table.sheet, backup=backup.settle,
         control=control,
     )
-    try:
-        backup.keep()
-    except OSError as exc:
-        report.warnings.append(f"The backup taken before the import could not be kept "
-                               f"({exc.strerror or exc}); make one with File › Back up now.")
     report.committed = True
     report.created, report.updated = result.created, result.updated
-    report.backup = result.backup_path or None
     if not result.backup_path:
         report.warnings.append("No backup was taken: back up a server database with its own "
                                "tools.")
+        return report
+    try:
+        backup.keep()
+        report.backup = result.backup_path
+    except OSError as exc:
+        report.warnings.append(f"The backup taken before the import could not be kept "
+                               f"({exc.strerror or exc}); make one with File › Back up now.")
     return report

@@ -437,3 +437,20 @@ def test_a_reimport_of_lost_and_open_deals_changes_nothing(manager, stages, make
     again = run_import(path, ImportOptions(), manager)
     assert (again.created, again.updated, again.unchanged) == (0, 0, 2)
     assert not any("lost reason" in w for w in again.warnings)  # nothing goes anywhere
+
+
+def test_a_backup_that_cannot_be_filed_after_the_commit_is_a_warning(
+    manager, stages, make_xlsx, monkeypatch
+):
+    """The deals are in (the commit is done), so a backup that cannot be renamed into place
+    (the disk filled up, say) is reported, not raised, and not claimed."""
+    from db.backup import PendingBackup
+
+    def full_disk(self):
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr(PendingBackup, "keep", full_disk)
+    report = run_import(sample(make_xlsx), ImportOptions(), manager)
+    assert report.committed and Deal.select().count() == 3
+    assert report.backup is None
+    assert any("could not be kept (No space left on device)" in w for w in report.warnings)
