@@ -267,10 +267,15 @@ class _BackupBeforeImport:
         return str(self.pending.wait())
 
     def keep(self) -> None:
-        """File the settled copy (after the import's commit) and prune the oldest."""
+        """File the settled copy (after the import's commit) and prune the oldest. Raises
+        OSError when it cannot be filed (the partial copy is deleted)."""
         if self.pending is not None:
             pending, self.pending = self.pending, None
-            pending.keep()
+            try:
+                pending.keep()
+            except OSError:
+                pending.discard()
+                raise
 
     def discard(self) -> None:
         if self.pending is not None:
