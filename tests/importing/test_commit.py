@@ -17,7 +17,7 @@ from app.importing import ImportOptions, describe_last_import, run_import, servi
 from app.jobs import Cancelled, JobControl
 from app.pipeline import move_deal, undo_move
 from app.workspace import backup_now
-from db.backup import KEEP_BACKUPS, list_backups
+from db.backup import KEEP_BACKUPS, backup_folder, list_backups
 from db.models import ChecklistItem, Deal, ImportBatch, StageChange
 
 HEADER = ["Record ID", "Deal Name", "Company", "Deal Stage", "Amount", "Close Date"]
@@ -440,7 +440,7 @@ def test_a_reimport_of_lost_and_open_deals_changes_nothing(manager, stages, make
 
 
 def test_a_backup_that_cannot_be_filed_after_the_commit_is_a_warning(
-    manager, stages, make_xlsx, monkeypatch
+    manager, stages, make_xlsx, monkeypatch, db_path
 ):
     """The deals are in (the commit is done), so a backup that cannot be renamed into place
     (the disk filled up, say) is reported, not raised, and not claimed."""
@@ -454,3 +454,4 @@ def test_a_backup_that_cannot_be_filed_after_the_commit_is_a_warning(
     assert report.committed and Deal.select().count() == 3
     assert report.backup is None
     assert any("could not be kept (No space left on device)" in w for w in report.warnings)
+    assert not list(backup_folder(db_path).glob("*.partial")) and not list_backups(db_path)
