@@ -17,7 +17,7 @@ from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
-from itertools import zip_longest
+from itertools import repeat, zip_longest
 from typing import Any
 
 from app.deals import MAX_VALUE
@@ -395,25 +395,29 @@ def build_plan(
         money = parse_money_column(amounts, decimal.get(header, decimal.get("*")))
         if money.ambiguous:
             ambiguous[header] = money.ambiguous
-        column = []
-        for position, amount in enumerate(money.values):
-            if amount is None:
+        values = money.values
+        if (values and set(map(type, values)) == {Decimal} and min(values) >= 0
+                and max(values) <= MAX_VALUE):  # the usual column: checked in C
+            cleaned["value"] = list(map(Decimal.quantize, values, repeat(_CENT)))
+        else:
+            cleaned["value"] = column = []
+            for position, amount in enumerate(values):
+                if amount is None:
+                    column.append(None)
+                    continue
+                if isinstance(amount, str):
+                    fail(position, "value", amount)
+                elif amount < 0:
+                    shown = amounts[position]
+                    shown = repr(shown.strip()) if isinstance(shown, str) else f"{amount:f}"
+                    fail(position, "value", f"{shown} is negative; a deal's value cannot be "
+                                            "negative.")
+                elif amount > MAX_VALUE:
+                    fail(position, "value", "That value is too large for a deal.")
+                else:
+                    column.append(amount.quantize(_CENT))
+                    continue
                 column.append(None)
-                continue
-            if isinstance(amount, str):
-                fail(position, "value", amount)
-            elif amount < 0:
-                shown = amounts[position]
-                shown = repr(shown.strip()) if isinstance(shown, str) else f"{amount:f}"
-                fail(position, "value", f"{shown} is negative; a deal's value cannot be "
-                                        "negative.")
-            elif amount > MAX_VALUE:
-                fail(position, "value", "That value is too large for a deal.")
-            else:
-                column.append(amount.quantize(_CENT))
-                continue
-            column.append(None)
-        cleaned["value"] = column
     for key in ("expected_close", "next_step_due"):
         if key in label:
             header = label[key]
@@ -451,7 +455,7 @@ def build_plan(
             stage_of[raw] = stage.id if stage is not None else None
             if text and stage is None:
                 unknown_raw[raw] = shown.setdefault(match_key(text), text)
-        cleaned["stage_id"] = [stage_of[raw] for raw in raw_cells]
+        cleaned["stage_id"] = list(map(stage_of.__getitem__, raw_cells))
         if unknown_raw:
             for position, raw in enumerate(raw_cells):
                 first = unknown_raw.get(raw)
@@ -471,7 +475,7 @@ def build_plan(
                 continue
             hit = index.find(text)
             found[raw] = hit.id if hit is not None else created.setdefault(match_key(text), text)
-        cleaned[target] = [found[raw] for raw in raw_cells]
+        cleaned[target] = list(map(found.__getitem__, raw_cells))
     uuids: list[str | None] = [None] * count
     if "deal_id" in label:
         for position, raw in enumerate(cells("deal_id")):
@@ -492,14 +496,16 @@ def build_plan(
     if "title" in cleaned or "company" in cleaned:
         titles = cleaned.get("title", [None] * count)
         companies = cleaned.get("company", [None] * count)
-        derived_titles = {position for position, title in enumerate(titles) if title is None}
-        cleaned["title"] = [t if t is not None else c for t, c in zip(titles, companies,
-                                                                      strict=True)]
-        for position, title in enumerate(cleaned["title"]):
-            if title is None:
-                failed[position].append(RowProblem(
-                    row_numbers[position], label.get("title", label.get("company", "")),
-                    no_title))
+        if None in titles:  # (a scan in C: most files give every row a title)
+            derived_titles = {position for position, title in enumerate(titles)
+                              if title is None}
+            cleaned["title"] = [t if t is not None else c for t, c in zip(titles, companies,
+                                                                          strict=True)]
+            for position, title in enumerate(cleaned["title"]):
+                if title is None:
+                    failed[position].append(RowProblem(
+                        row_numbers[position], label.get("title", label.get("company", "")),
+                        no_title))
 
     existing = _Existing(set(label))
     planned: list[PlannedRow] = []
@@ -519,8 +525,7 @@ def build_plan(
             and len(set(keyed)) == len(keyed)):
         # The usual large first import: no deal to match, no row repeating another, so every
         # row is a new deal (what the loop below finds, without its work for each row).
-        planned = [PlannedRow(number, "create", position)
-                   for position, number in enumerate(row_numbers)]
+        planned = list(map(PlannedRow, row_numbers, repeat("create"), range(count)))
     else:
         for position, (row_number, uuid_hex, external, company_key, title_key, email) in enumerate(
                 zip(row_numbers, uuids, externals, company_keys, title_keys, emails, strict=True)):

@@ -95,3 +95,12 @@ def test_a_column_with_cents_decides_its_own_separator(cases, style):
         texts.append(f"-{text}" if amount < 0 else text)
         expected.append(amount)
     assert values(texts) == expected
+
+
+@given(st.lists(st.floats(allow_nan=False, allow_infinity=False), min_size=1))
+def test_a_column_of_number_cells_reads_as_each_cell_does_beside_other_cells(numbers):
+    """A column of number cells alone is read in one pass; with a blank cell among them it
+    takes the cell-by-cell path: both give each number the digits it shows."""
+    alone = values(numbers)
+    assert alone == values([*numbers, ""])[:-1]
+    assert alone == [Decimal(repr(n)) for n in numbers]

@@ -92,3 +92,17 @@ def test_a_reimport_of_more_than_500_deals_finds_each_change(manager, stages, ma
     report = run_import(make_csv([header, *rows], name="again.csv"), ImportOptions(), manager)
     assert (report.created, report.updated, report.unchanged) == (0, 1, 1199)
     assert Deal.get(Deal.title == "Deal 777").value == Decimal("5000.00")
+
+
+def test_number_cells_out_of_range_are_named_by_row_in_a_column_of_numbers(manager, stages,
+                                                                            make_xlsx):
+    """A column of number cells only (the usual export) is checked in one pass; a negative
+    or too large number in it is still reported on its own row, and the others imported."""
+    path = make_xlsx([["Title", "Amount"], ["A", 1200.5], ["B", -40.0], ["C", 1e15],
+                      ["D", 0.125]])
+    report = run_import(path, ImportOptions(skip_invalid=True), manager)
+    assert [(e.row, e.column) for e in report.errors] == [(3, "Amount"), (4, "Amount")]
+    assert report.errors[0].message.startswith("-40.0 is negative")
+    assert "too large" in report.errors[1].message
+    assert {d.title: d.value for d in Deal.select()} == {
+        "A": Decimal("1200.50"), "D": Decimal("0.12")}
