@@ -12,10 +12,9 @@ their stored form (ids, cents, ISO text). Call these inside a write transaction
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator, Mapping, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from datetime import date, datetime
-from itertools import chain, islice
 
 from peewee import Model, PostgresqlDatabase
 
@@ -75,29 +74,40 @@ _MAX_PARAMETERS = 999
 
 def insert_rows(
     model: type[Model],
-    columns: Sequence[str],
-    rows: Iterable[Sequence],
+    columns: Mapping[str, Sequence],
     constants: Mapping[str, object] | None = None,
 ) -> None:
-    """Insert ``rows`` (stored-form values in the order of ``columns``, column names) into
-    ``model``'s table. ``constants`` (column → value, or an :class:`SqlExpression`) are the
-    same on every row and are written into the statement, not bound.
+    """Insert rows into ``model``'s table, given column by column: ``columns`` maps each
+    column name to its stored-form values, one per row (all of the same length).
+    ``constants`` (column → value, or an :class:`SqlExpression`) are the same on every row
+    and are written into the statement, not bound.
 
     Rows go in many to a statement (``VALUES (…), (…), …``, up to 999 parameters): one
     statement step per 70-odd rows rather than per row, 0.11 s for 50,000 deals where a
-    prepared statement per row (``executemany``) took 0.14."""
+    prepared statement per row (``executemany``) took 0.14. The parameters are laid out
+    row after row by slice assignment, one column at a time in C, rather than by building
+    a tuple for every row."""
     constants = dict(constants or {})
     names = ", ".join(_quote(n) for n in [*columns, *constants])
-    one = "(" + ", ".join([database.obj.param] * len(columns)
+    width = len(columns)
+    one = "(" + ", ".join([database.obj.param] * width
                           + [_literal(v) for v in constants.values()]) + ")"
     head = f"INSERT INTO {_quote(model._meta.table_name)} ({names}) VALUES "
-    per_statement = max(1, _MAX_PARAMETERS // max(1, len(columns)))
+    lengths = {len(values) for values in columns.values()}
+    if len(lengths) != 1:
+        raise ValueError(f"insert_rows needs columns of one length, not {sorted(lengths)}")
+    count = lengths.pop()
+    flat: list = [None] * (count * width)
+    for offset, values in enumerate(columns.values()):
+        flat[offset::width] = values
+    per_statement = max(1, _MAX_PARAMETERS // max(1, width))
     full = head + ", ".join([one] * per_statement)
     cursor = database.obj.cursor()
-    rows = iter(rows)
-    while chunk := list(islice(rows, per_statement)):
-        sql = full if len(chunk) == per_statement else head + ", ".join([one] * len(chunk))
-        cursor.execute(sql, list(chain.from_iterable(chunk)))
+    step = per_statement * width
+    for start in range(0, len(flat), step):
+        chunk = flat[start:start + step]
+        sql = full if len(chunk) == step else head + ", ".join([one] * (len(chunk) // width))
+        cursor.execute(sql, chunk)
 
 
 def copy_rows(

@@ -206,20 +206,20 @@ def random_uuid_hexes(count: int) -> list[str]:
 
 
 def _stored_column(key: str, values: Sequence, reps: dict[str, int],
-                   sources: dict[str, int], first_stage_id: int) -> list:
+                   sources: dict[str, int], first_stage_id: int) -> Sequence:
     """A column of plan values in the form the deal table stores them (cents, ISO dates,
     ids for new owners and sources)."""
-    empty = _EMPTY.get(key)
     if key == "value":
         return [int(v.scaleb(2)) if v is not None else 0 for v in values]
     if key in ("expected_close", "next_step_due"):  # few distinct dates: each written once
         iso = {day: day.isoformat() for day in set(values) if day is not None}
-        return [iso.get(day) for day in values]
-    if key == "stage_id":
-        return [v if v is not None else first_stage_id for v in values]
+        return list(map(iso.get, values))
     if key in ("owner_id", "source_id"):
         names = reps if key == "owner_id" else sources
         return [names[v] if isinstance(v, str) else v for v in values]
+    empty = first_stage_id if key == "stage_id" else _EMPTY.get(key)
+    if empty is None or None not in values:  # (a scan in C: most columns are full)
+        return values
     return [v if v is not None else empty for v in values]
 
 
@@ -271,7 +271,7 @@ def _create_deals(plan: ImportPlan, creates: list[PlannedRow], reps, sources, ac
         constants["uuid"] = new_uuid_sql()
     before = max_id(Deal)
     with indexes_rebuilt(len(creates), Deal, StageChange):
-        insert_rows(Deal, used, zip(*stored, strict=True), constants)
+        insert_rows(Deal, dict(zip(used, stored, strict=True)), constants)
         added = Deal.select().where(Deal.id > before).count()
         if added != len(creates):
             raise ConflictError("Another change was written while importing; import again.")
