@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import shutil
 import sqlite3
+import time
 import uuid
 from contextlib import closing
 from datetime import date
@@ -16,7 +17,13 @@ import pytest
 from app.deals import DealDraft, create_deal
 from app.importing import ImportOptions, run_import
 from app.jobs import Cancelled, JobControl
-from db.bulk import checkpoint_after, indexes_rebuilt, new_uuid_sql, page_cache
+from db.bulk import (
+    checkpoint_after,
+    indexes_rebuilt,
+    new_uuid_hexes,
+    new_uuid_sql,
+    page_cache,
+)
 from db.connection import database, wait_for_checkpoints, writing
 from db.models import Deal, ImportBatch, ImportChange, StageChange
 
@@ -109,18 +116,44 @@ def test_page_cache_is_back_to_its_configured_size_after_a_load(manager):
     assert cache_size() == configured
 
 
-def test_uuids_made_in_sql_are_distinct_version_4_uuids(manager):
-    """Stage changes copied in SQL get uuids like any other: 32 hex digits, version 4, the
-    RFC 4122 variant, all different (and the random halves really vary)."""
-    made = [row[0] for row in database.obj.execute_sql(
-        f"WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 2000) "
-        f"SELECT {new_uuid_sql()} FROM n").fetchall()]
+def _check_time_ordered(made: list[str], before_ms: int, after_ms: int) -> None:
     parsed = [uuid.UUID(hex=text) for text in made]
     assert all(len(text) == 32 and text == text.lower() for text in made)
-    assert {u.version for u in parsed} == {4} and {u.variant for u in parsed} == {uuid.RFC_4122}
+    assert {u.version for u in parsed} == {7} and {u.variant for u in parsed} == {uuid.RFC_4122}
     assert len(set(made)) == len(made)
-    assert {text[0] for text in made} == set("0123456789abcdef")
+    assert all(before_ms <= int(text[:12], 16) <= after_ms for text in made)
+    assert {text[13] for text in made} == set("0123456789abcdef")  # random after the time
     assert {text[16] for text in made} == set("89ab")
+    assert {text[31] for text in made} == set("0123456789abcdef")
+
+
+def _milliseconds() -> int:
+    return time.time_ns() // 1_000_000
+
+
+def test_uuids_made_in_sql_are_distinct_time_ordered_uuids(manager):
+    """Stage changes copied in SQL get uuids like any other: 32 hex digits, version 7 (the
+    time they were made, then random bits), the RFC variant, all different; a later batch
+    sorts after an earlier one, which keeps the uuid index appending."""
+    def batch() -> list[str]:
+        return [row[0] for row in database.obj.execute_sql(
+            f"WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 2000) "
+            f"SELECT {new_uuid_sql()} FROM n").fetchall()]
+
+    started = _milliseconds()
+    first = batch()
+    _check_time_ordered(first, started, _milliseconds())
+    time.sleep(0.002)
+    assert min(batch()) > max(first)
+
+
+def test_uuids_made_in_python_are_distinct_time_ordered_uuids():
+    started = _milliseconds()
+    first = new_uuid_hexes(2000)
+    _check_time_ordered(first, started, _milliseconds())
+    assert [uuid.UUID(h).hex for h in first] == first
+    time.sleep(0.002)
+    assert min(new_uuid_hexes(10)) > max(first)
 
 
 def test_the_log_is_copied_into_the_database_file_after_the_commit(manager, stages,
