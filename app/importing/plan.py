@@ -160,7 +160,8 @@ class _Existing:
                   "company": "company" in mapped, "title": "company" in mapped,
                   "contact_email": "company" in mapped and "contact_email" in mapped}
         names = [name for name, used in wanted.items() if used]
-        query = Deal.select(Deal.id, *(getattr(Deal, name) for name in names))
+        query = (Deal.select(Deal.id, *(getattr(Deal, name) for name in names))
+                 .order_by(Deal.id))  # where two deals share a key, the older one matches
         rows = database.obj.execute(query).fetchall()  # stored values: uuids as hex text
         self.any = bool(rows)
         if not rows:

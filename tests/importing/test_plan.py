@@ -106,3 +106,20 @@ def test_number_cells_out_of_range_are_named_by_row_in_a_column_of_numbers(manag
     assert "too large" in report.errors[1].message
     assert {d.title: d.value for d in Deal.select()} == {
         "A": Decimal("1200.50"), "D": Decimal("0.12")}
+
+
+def test_where_two_deals_share_a_key_the_row_updates_the_older_one(manager, stages, make_csv):
+    older = create_deal(DealDraft(title="Roof", company="Acme",
+                                  contact_email="ann@acme.example"), manager)
+    newer = create_deal(DealDraft(title="Roof", company="ACME",
+                                  contact_email="Ann@Acme.example"), manager)
+    path = make_csv([["Title", "Company", "Email", "Amount"],
+                     ["roof", "Acme", "ann@acme.example", "120"],
+                     ["Gutters", "acme", "ANN@acme.example", "80"]])
+    report = run_import(path, ImportOptions(skip_invalid=True), manager)
+    # Both rows name the older deal (one by title, one by email): the first updates it and
+    # the second is reported as describing the same deal; the newer deal is left alone.
+    assert (report.created, report.updated) == (0, 1)
+    assert [c.row for c in report.conflicts] == [3]
+    assert get_deal(older.id).value == Decimal("120.00")
+    assert get_deal(newer.id).version == newer.version
