@@ -63,9 +63,10 @@ _RFC_VARIANT = bytes(b & 0x3F | 0x80 for b in range(256))  # byte 8: variant bit
 
 def new_uuid_hexes(count: int) -> list[str]:
     """``count`` fresh version-7 uuids of this moment as 32 hex digits (the form the uuid
-    columns store), as :func:`new_uuid_sql` makes them: the time in milliseconds in the
-    first six bytes, 74 random bits from one read of the OS's random source, the version and
-    variant set by byte translation (50,000 in about 11 ms where ``uuid4()`` takes 115)."""
+    columns store), as :func:`new_uuid_sql` makes them on SQLite: the time in milliseconds
+    in the first six bytes, 74 random bits from one read of the OS's random source, the
+    version and variant set by byte translation (50,000 in about 11 ms where ``uuid4()``
+    takes 115)."""
     raw = bytearray(os.urandom(16 * count))
     stamp = (time.time_ns() // 1_000_000).to_bytes(6, "big")
     for position, byte in enumerate(stamp):
@@ -108,7 +109,8 @@ def insert_rows(
     constants: Mapping[str, object] | None = None,
 ) -> None:
     """Insert rows into ``model``'s table, given column by column: ``columns`` maps each
-    column name to its stored-form values, one per row (all of the same length).
+    column name to its stored-form values, one per row (at least one column; all of the
+    same length; only read).
     ``constants`` (column → value, or an :class:`SqlExpression`) are the same on every row
     and are written into the statement, not bound.
 
@@ -125,7 +127,8 @@ def insert_rows(
     head = f"INSERT INTO {_quote(model._meta.table_name)} ({names}) VALUES "
     lengths = {len(values) for values in columns.values()}
     if len(lengths) != 1:
-        raise ValueError(f"insert_rows needs columns of one length, not {sorted(lengths)}")
+        raise ValueError("insert_rows needs at least one column, all of one length; got "
+                         f"lengths {sorted(lengths)}")
     count = lengths.pop()
     flat: list = [None] * (count * width)
     for offset, values in enumerate(columns.values()):

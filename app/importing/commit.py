@@ -193,7 +193,8 @@ _EMPTY = {
 def _stored_column(key: str, values: Sequence, reps: dict[str, int],
                    sources: dict[str, int], first_stage_id: int) -> Sequence:
     """A column of plan values in the form the deal table stores them (cents, ISO dates,
-    ids for new owners and sources)."""
+    ids for new owners and sources). A column already in that form is returned as it is,
+    the plan's own object: read it, never change it."""
     if key == "value":
         return [int(v.scaleb(2)) if v is not None else 0 for v in values]
     if key in ("expected_close", "next_step_due"):  # few distinct dates: each written once
@@ -208,7 +209,7 @@ def _stored_column(key: str, values: Sequence, reps: dict[str, int],
     return [v if v is not None else empty for v in values]
 
 
-def _settle_lost_reasons(used: list[str], stored: list[list], constants: dict,
+def _settle_lost_reasons(used: list[str], stored: list[Sequence], constants: dict,
                          lost_stages: frozenset[int]) -> None:
     """Give the new deals the lost reasons :func:`app.pipeline.move_deal` would: the row's
     in a lost stage (:data:`IMPORTED_AS_LOST` when it has none), none elsewhere. Edits

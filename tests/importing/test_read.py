@@ -243,3 +243,14 @@ def test_a_sheet_read_while_the_cache_is_cleared_is_not_kept(make_xlsx, monkeypa
     assert [v for _, v in table.rows] == [["Title"], ["Roof"]]
     monkeypatch.setattr(read_module, "read_sheet", real)
     assert cache.read(path) is not table  # nothing was kept: read afresh
+
+
+def test_rows_of_uneven_length_are_numbered_and_blank_ones_dropped():
+    """calamine pads every row to the sheet's width; should a row come shorter, a blank one
+    is still dropped and the others keep their sheet row numbers."""
+    from app.importing.read import _numbered_rows
+
+    rows = [["Title", "Value"], [""], ["Roof", 1.0], ["", ""], ["Door"]]
+    assert _numbered_rows(rows, 3, 2) == [(3, ["Title", "Value"]), (5, ["Roof", 1.0]),
+                                           (7, ["Door"])]
+    assert _numbered_rows(rows[2:4], 1, 2) == [(1, ["Roof", 1.0])]
