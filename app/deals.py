@@ -14,7 +14,7 @@ from decimal import Decimal, InvalidOperation
 
 from app.clock import utcnow
 from app.errors import ConflictError, NotFound, ValidationError
-from app.pipeline import live_stages, set_checked
+from app.pipeline import live_stages, record_lost_reason, set_checked
 from app.users import EMAIL, RepInfo, list_reps
 from db.connection import writing
 from db.models import Deal, LeadSource, Rep, Stage, StageChange
@@ -251,6 +251,8 @@ def update_deal(
             version=deal.version + 1, updated_at=now, updated_by=actor.id if actor else None
         )
         Deal.update(**real).where(Deal.id == deal_id, Deal.version == expected_version).execute()
+        if "lost_reason" in real:
+            record_lost_reason(deal_id, deal.stage_id, real["lost_reason"])
     return get_deal(deal_id)
 
 

@@ -232,6 +232,25 @@ def move_deal(
     return MoveResult(deal_id, str(change.uuid), deal.stage_id, to_stage.id, missing)
 
 
+def record_lost_reason(deal_id: int, stage_id: int, reason: str) -> None:
+    """After the lost reason of a deal sitting in ``stage_id`` was changed in place (edited,
+    or put back by an undo), write ``reason`` into the StageChange that moved the deal into
+    that stage, when that stage is a lost one.
+
+    Why: the move into a lost stage records the deal's reason, and undoing a later move out
+    of that stage puts back the reason from that record; without this, an edit of the
+    reason made in between was silently replaced by the one the deal was lost with. Call
+    inside the write transaction that changed the deal."""
+    if not Stage.select().where(Stage.id == stage_id, Stage.outcome == "lost").exists():
+        return
+    entry = (StageChange.select(StageChange.id, StageChange.to_stage)
+             .where(StageChange.deal == deal_id)
+             .order_by(StageChange.changed_at.desc(), StageChange.id.desc())
+             .first())
+    if entry is not None and entry.to_stage_id == stage_id:
+        StageChange.update(lost_reason=reason).where(StageChange.id == entry.id).execute()
+
+
 def undo_move(stage_change_uuid: str, actor: RepInfo | None) -> None:
     """Take back a move: the deal returns to the stage it came from, with the lost reason it
     had there, and the StageChange is deleted. Only the deal's latest move can be undone (a

@@ -183,3 +183,21 @@ def test_the_lost_reason_follows_the_moves_and_their_undo(deal, stages, rep):
     undo_move(reopened.stage_change_uuid, rep)
     assert get_deal(deal.id).lost_reason == "No budget"
     assert StageChange.get(StageChange.uuid == lost.stage_change_uuid).lost_reason == "No budget"
+
+
+def test_an_edited_lost_reason_comes_back_when_a_later_move_is_undone(deal, stages, rep):
+    """The reason a lost deal is corrected to is the one it holds there: reopening it and
+    undoing that puts back the corrected reason, not the one it was first lost with."""
+    from app.deals import update_deal
+
+    lost = move_deal(deal.id, stages["Lost"].id, rep, lost_reason="No budget")
+    edited = update_deal(deal.id, {"lost_reason": "Chose a competitor"},
+                         get_deal(deal.id).version, rep)
+    assert StageChange.get(StageChange.uuid == lost.stage_change_uuid).lost_reason == (
+        "Chose a competitor")
+    reopened = move_deal(deal.id, stages["Sales-ready lead"].id, rep, tick=[
+        *required(stages["Nurturing"]), *required(stages["Sales-ready lead"])])
+    assert get_deal(deal.id).lost_reason == ""
+    undo_move(reopened.stage_change_uuid, rep)
+    assert get_deal(deal.id).lost_reason == "Chose a competitor"
+    assert get_deal(deal.id).version > edited.version

@@ -35,6 +35,7 @@ from app.deals import EMAIL, update_deal
 from app.errors import ConflictError, NotFound
 from app.importing.plan import DEAL_FIELDS, IMPORTED_AS_LOST, ImportPlan, PlannedRow
 from app.jobs import JobControl
+from app.pipeline import record_lost_reason
 from app.users import RepInfo, create_rep
 from db.bulk import (
     checkpoint_after,
@@ -423,6 +424,9 @@ def undo_last_import(actor: RepInfo | None, backup=None) -> UndoResult:
                 **updates, version=version, updated_at=now,
                 updated_by=actor.id if actor else None,
             ).where(Deal.id == change.deal_id).execute()
+            if "lost_reason" in updates:  # the record of the move into a lost stage follows
+                stage_id = updates.get("stage") or Deal.get_by_id(change.deal_id).stage_id
+                record_lost_reason(change.deal_id, stage_id, updates["lost_reason"])
             # The deal again holds what the import before this one left: that import's
             # record follows the new version, so it can still be undone next (a deal it
             # created at version 1 has no record yet: see below).

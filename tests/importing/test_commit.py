@@ -443,3 +443,24 @@ def test_a_backup_that_cannot_be_filed_after_the_commit_is_a_warning(
     assert report.backup is None
     assert any("could not be kept (No space left on device)" in w for w in report.warnings)
     assert not list(backup_folder(db_path).glob("*.partial")) and not list_backups(db_path)
+
+
+def test_undoing_an_import_that_changed_a_lost_reason_puts_it_back_on_the_record(
+        manager, stages, make_xlsx):
+    """An import that corrects a lost deal's reason (the deal stays lost) writes it where
+    the move into Lost recorded it; undoing the import puts the old reason back there too,
+    so reopening the deal and undoing that still restores the reason it held."""
+    run_import(make_xlsx([LOST_HEADER, ["1", "Roof", "Acme", "Lost", 10.0, None, "Budget cut"]],
+                         name="lost.xlsx"), ImportOptions(), manager)
+    roof = Deal.get()
+    corrected = make_xlsx([LOST_HEADER, ["1", "Roof", "Acme", "Lost", 10.0, None, "Price"]],
+                          name="corrected.xlsx")
+    assert run_import(corrected, ImportOptions(), manager).updated == 1
+    assert moves(roof.id) == [("Lost", "Price", "import")]
+    undo_last_import(manager)
+    assert Deal.get_by_id(roof.id).lost_reason == "Budget cut"
+    assert moves(roof.id) == [("Lost", "Budget cut", "import")]
+    move_deal(roof.id, stages["Suspect"].id, manager, override_reason="back in play")
+    undo_move(StageChange.select().where(StageChange.deal == roof.id)
+              .order_by(StageChange.id.desc()).get().uuid, manager)
+    assert Deal.get_by_id(roof.id).lost_reason == "Budget cut"
