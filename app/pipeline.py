@@ -232,6 +232,15 @@ def move_deal(
     return MoveResult(deal_id, str(change.uuid), deal.stage_id, to_stage.id, missing)
 
 
+def _latest_change(deal_id: int, *, other_than: int | None = None) -> StageChange | None:
+    """The deal's latest StageChange (leaving out ``other_than``), by time, then by id for
+    two at the same instant."""
+    query = StageChange.select().where(StageChange.deal == deal_id)
+    if other_than is not None:
+        query = query.where(StageChange.id != other_than)
+    return query.order_by(StageChange.changed_at.desc(), StageChange.id.desc()).first()
+
+
 def record_lost_reason(deal_id: int, stage_id: int, reason: str) -> None:
     """After the lost reason of a deal sitting in ``stage_id`` was changed in place (edited,
     or put back by an undo), write ``reason`` into the StageChange that moved the deal into
@@ -243,10 +252,7 @@ def record_lost_reason(deal_id: int, stage_id: int, reason: str) -> None:
     inside the write transaction that changed the deal."""
     if not Stage.select().where(Stage.id == stage_id, Stage.outcome == "lost").exists():
         return
-    entry = (StageChange.select(StageChange.id, StageChange.to_stage)
-             .where(StageChange.deal == deal_id)
-             .order_by(StageChange.changed_at.desc(), StageChange.id.desc())
-             .first())
+    entry = _latest_change(deal_id)
     if entry is not None and entry.to_stage_id == stage_id:
         StageChange.update(lost_reason=reason).where(StageChange.id == entry.id).execute()
 
@@ -261,12 +267,7 @@ def undo_move(stage_change_uuid: str, actor: RepInfo | None) -> None:
             raise NotFound("That move was already undone.")
         if change.from_stage_id is None:
             raise ValidationError("A deal's creation is not a move; delete the deal instead.")
-        latest = (
-            StageChange.select()
-            .where(StageChange.deal == change.deal_id)
-            .order_by(StageChange.changed_at.desc(), StageChange.id.desc())
-            .first()
-        )
+        latest = _latest_change(change.deal_id)
         if latest.id != change.id:
             raise ConflictError("The deal has moved again since; undo the later move first.")
         if change.from_stage.archived:
@@ -274,12 +275,7 @@ def undo_move(stage_change_uuid: str, actor: RepInfo | None) -> None:
                 f"{change.from_stage.name} was deleted since, so the move cannot be taken "
                 "back; move the deal to another stage yourself."
             )
-        previous = (
-            StageChange.select()
-            .where(StageChange.deal == change.deal_id, StageChange.id != change.id)
-            .order_by(StageChange.changed_at.desc(), StageChange.id.desc())
-            .first()
-        )
+        previous = _latest_change(change.deal_id, other_than=change.id)
         entered = previous.changed_at if previous is not None else change.deal.created_at
         restored_reason = previous.lost_reason if previous is not None else ""
         change.delete_instance()

@@ -328,6 +328,11 @@ def moves(deal_id):
             .where(StageChange.deal == deal_id).order_by(StageChange.id)]
 
 
+def undo_latest_move(deal_id, actor):
+    undo_move(StageChange.select().where(StageChange.deal == deal_id)
+              .order_by(StageChange.id.desc()).get().uuid, actor)
+
+
 def test_a_deal_created_in_lost_records_its_reason_on_its_creation(manager, stages, make_xlsx):
     path = make_xlsx([LOST_HEADER,
                       ["1", "Roof", "Acme", "Lost", 100.0, None, "Budget cut"],
@@ -348,8 +353,7 @@ def test_a_deal_created_in_lost_records_its_reason_on_its_creation(manager, stag
 
     move_deal(roof.id, stages["Suspect"].id, manager, override_reason="won them back")
     assert Deal.get_by_id(roof.id).lost_reason == ""
-    undo_move(StageChange.select().where(StageChange.deal == roof.id)
-              .order_by(StageChange.id.desc()).get().uuid, manager)
+    undo_latest_move(roof.id, manager)
     again = Deal.get_by_id(roof.id)
     assert again.stage.name == "Lost" and again.lost_reason == "Budget cut"
 
@@ -371,8 +375,7 @@ def test_an_import_moving_an_open_deal_into_lost_records_the_reason(manager, sta
     assert Deal.get_by_id(door.id).lost_reason == "Imported as lost"
 
     move_deal(roof.id, stages["Suspect"].id, manager, override_reason="back in play")
-    undo_move(StageChange.select().where(StageChange.deal == roof.id)
-              .order_by(StageChange.id.desc()).get().uuid, manager)
+    undo_latest_move(roof.id, manager)
     again = Deal.get_by_id(roof.id)
     assert again.stage.name == "Lost" and again.lost_reason == "Went dark"
 
@@ -392,8 +395,7 @@ def test_an_import_moving_a_lost_deal_to_an_open_stage_clears_its_reason(manager
 
     # A later move into Lost, undone, leaves the deal open with no reason again.
     move_deal(roof.id, stages["Lost"].id, manager, lost_reason="Price")
-    undo_move(StageChange.select().where(StageChange.deal == roof.id)
-              .order_by(StageChange.id.desc()).get().uuid, manager)
+    undo_latest_move(roof.id, manager)
     again = Deal.get_by_id(roof.id)
     assert again.stage.name == "Negotiation" and again.lost_reason == ""
 
@@ -412,8 +414,7 @@ def test_undoing_an_import_that_reopened_a_lost_deal_restores_its_reason(manager
     assert moves(roof.id) == [("Lost", "Budget cut", "import")]
     # Reopened in the app after the undo, then that move undone: the reason comes back.
     move_deal(roof.id, stages["Suspect"].id, manager, override_reason="back in play")
-    undo_move(StageChange.select().where(StageChange.deal == roof.id)
-              .order_by(StageChange.id.desc()).get().uuid, manager)
+    undo_latest_move(roof.id, manager)
     assert Deal.get_by_id(roof.id).lost_reason == "Budget cut"
 
 
@@ -461,6 +462,5 @@ def test_undoing_an_import_that_changed_a_lost_reason_puts_it_back_on_the_record
     assert Deal.get_by_id(roof.id).lost_reason == "Budget cut"
     assert moves(roof.id) == [("Lost", "Budget cut", "import")]
     move_deal(roof.id, stages["Suspect"].id, manager, override_reason="back in play")
-    undo_move(StageChange.select().where(StageChange.deal == roof.id)
-              .order_by(StageChange.id.desc()).get().uuid, manager)
+    undo_latest_move(roof.id, manager)
     assert Deal.get_by_id(roof.id).lost_reason == "Budget cut"
