@@ -177,6 +177,11 @@ def needs_first_run() -> bool:
     return not Rep.select().exists()
 
 
+def is_blank() -> bool:
+    """True on a database nothing has been put in yet: no stages, no reps, no deals."""
+    return not (Stage.select().exists() or Rep.select().exists() or Deal.select().exists())
+
+
 def start_empty(manager_name: str, email: str = "") -> RepInfo:
     """First run without demo data: the default pipeline, and the user as its manager."""
     install_default_pipeline()
