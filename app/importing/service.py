@@ -285,7 +285,7 @@ class _BackupBeforeImport:
 
 
 def _plan(table: SheetTable, header_index: int, mapping, stages: list[StageInfo],
-          options: ImportOptions, control: JobControl) -> ImportPlan:
+          options: ImportOptions, control: JobControl | None) -> ImportPlan:
     return build_plan(
         table, header_index, mapping, stages,
         stage_mapping=options.stage_mapping, decimal=options.decimal,
@@ -345,8 +345,8 @@ class _Recheck:
         fresh = self.make()
         problems = fresh.blocking or fresh.errors or fresh.conflicts
         if problems and not _same_problems(fresh, self.plan):
-            raise ConflictError("Deals were changed while this file was being checked, "
-                                    "and it no longer imports as checked; import it again.")
+            raise ConflictError("Deals were changed while this file was being checked, and "
+                                "it no longer imports as checked; import it again.")
         if _outcome(fresh) != _outcome(self.plan):
             self.changed = ("Another change was saved while this file was being checked; it "
                             "was checked again against it before writing.")
@@ -453,8 +453,8 @@ def _read_check_commit(
     control.report(0.6, "Waiting to write…")
     if backup is not None:
         backup.refresh()
-    checked = _Recheck(plan, seen, lambda: _plan(
-        table, header_index, mapping, list_stages(), options, control))
+    checked = _Recheck(plan, seen, lambda: _plan(  # no progress: the bar is past planning
+        table, header_index, mapping, list_stages(), options, None))
     result = commit_plan(
         plan, actor, file_name=path.name, sheet=table.sheet,
         backup=backup.settle if backup is not None else str, control=control,
