@@ -13,6 +13,7 @@ import threading
 
 import pytest
 
+from app.errors import ConflictError
 from app.importing import ImportOptions, run_import
 from app.jobs import JobControl, release_thread_connection
 from db.models import Deal, ImportBatch, Rep
@@ -81,3 +82,35 @@ def test_the_same_file_imported_twice_at_once_creates_its_deals_once(any_manager
     assert Deal.select().count() == 2
     assert Rep.select().count() == reps_before + (2 if owners else 0)
     assert ImportBatch.select().count() == 1  # the second wrote nothing for undo to find
+
+
+def test_a_file_that_no_longer_imports_as_checked_is_abandoned(any_manager, make_csv):
+    """The second file's two rows are two new deals when it is checked, but once the first
+    import's deal exists they both match it (by title, and by company and email): written as
+    planned they would be two deals, so nothing is written and the user is told to retry."""
+    first_path = make_csv([["Title", "Company", "Email"], ["Roof", "Acme", "ann@acme.test"]],
+                          name="first.csv")
+    second_path = make_csv([["Title", "Company", "Email"], ["Roof", "Acme", ""],
+                            ["Roof repair", "Acme", "ann@acme.test"]], name="second.csv")
+    results: dict = {}
+    release = threading.Event()
+    first_control = _Pause("Finishing…", release)
+    second_control = _Pause("Waiting to write…")
+    first = _in_thread(first_path, any_manager, first_control, results, "first")
+    assert first_control.reached.wait(WAIT)
+    second = _in_thread(second_path, any_manager, second_control, results, "second")
+    try:
+        assert second_control.reached.wait(WAIT)
+    finally:
+        release.set()
+        first.join(WAIT)
+        second.join(WAIT)
+
+    assert results["first"].created == 1
+    refused = results["second"]
+    assert isinstance(refused, ConflictError), refused
+    assert "no longer imports as checked; import it again" in str(refused)
+    assert [title for (title,) in Deal.select(Deal.title).tuples()] == ["Roof"]
+    assert ImportBatch.select().count() == 1
+    again = run_import(second_path, ImportOptions(skip_invalid=True), any_manager)
+    assert again.conflicts and (again.created, again.unchanged) == (0, 1)
