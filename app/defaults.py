@@ -9,7 +9,7 @@ from __future__ import annotations
 import json
 from importlib.resources import files
 
-from db.connection import writing
+from db.connection import lock_for_writing, writing
 from db.models import ChecklistItem, LeadSource, Stage
 
 
@@ -22,6 +22,7 @@ def install_default_pipeline() -> None:
     """Create the default stages, checklists and sources. Does nothing if stages exist."""
     template = load_template()
     with writing():
+        lock_for_writing(Stage)  # two first imports into one new server database at once
         if Stage.select().exists():
             return
         for position, spec in enumerate(template["stages"]):

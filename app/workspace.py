@@ -14,7 +14,7 @@ from platformdirs import user_data_path
 
 from app import settings
 from app.defaults import install_default_pipeline
-from app.errors import DatabaseDamaged, UsageError
+from app.errors import DatabaseDamaged, UsageError, ValidationError
 from app.users import RepInfo, create_rep, resolve_actor
 from db import backup
 from db.connection import (
@@ -24,6 +24,7 @@ from db.connection import (
     make_database,
     sqlite_path,
     wait_for_checkpoints,
+    writing,
 )
 from db.migrations import current_version, is_up_to_date, latest_version, migrate, pending
 from db.models import Deal, Rep, Stage
@@ -177,12 +178,36 @@ def needs_first_run() -> bool:
     return not Rep.select().exists()
 
 
+def is_blank() -> bool:
+    """True on a database nothing has been put in yet: no stages, no reps, no deals."""
+    return not (Stage.select().exists() or Rep.select().exists() or Deal.select().exists())
+
+
 def start_empty(manager_name: str, email: str = "") -> RepInfo:
-    """First run without demo data: the default pipeline, and the user as its manager."""
-    install_default_pipeline()
-    manager = create_rep(manager_name, email, role="manager")
-    settings.put("current_user", manager.name)
+    """First run without demo data: the default pipeline, and the user as its manager (and
+    current user). One transaction: a rejected name leaves the database as it was."""
+    with writing():
+        install_default_pipeline()
+        manager = create_rep(manager_name, email, role="manager")
+        settings.put("current_user", manager.name)
     return manager
+
+
+def initialise(manager_name: str | None) -> RepInfo | None:
+    """The command line's ``init``: what the welcome dialog's "Start empty" does
+    (:func:`start_empty`), or, without a manager's name, the default pipeline alone (the
+    window then asks who manages it). Refuses a database that already has its pipeline,
+    unless it has nobody yet and a manager is named (an import set the pipeline up)."""
+    stages = Stage.select().count()
+    if stages and (manager_name is None or Rep.select().exists()):
+        hint = ("" if Rep.select().exists() else
+                " To name its manager, run init again with --manager NAME.")
+        raise ValidationError(f"This database already has a pipeline ({stages} stages), so "
+                              f"init changed nothing.{hint}")
+    if manager_name is not None:
+        return start_empty(manager_name)
+    install_default_pipeline()
+    return None
 
 
 def counts() -> Counts:

@@ -85,6 +85,10 @@ class ImportBatch(BaseModel):
     skipped_count = IntegerField(default=0)
     backup_path = CharField(default="")
     undone_at = DateTimeField(null=True)
+    # The ids of the reps and lead sources it created, as JSON lists ("" for none): undo
+    # removes those nothing else refers to by then.
+    created_reps = TextField(default="")
+    created_sources = TextField(default="")
 
 
 class Deal(BaseModel):

@@ -85,3 +85,80 @@ def test_a_reader_that_stops_early_does_not_turn_success_into_an_error(tmp_path)
     proc.stdout.close()  # the reader is gone before anything is printed
     assert proc.wait(timeout=120) == 0
     assert "unexpected" not in proc.stderr.read().decode()
+
+
+def test_from_nothing_to_an_imported_pipeline_and_back(tmp_path):
+    """The README's first commands on a file that does not exist yet: no init needed."""
+    db = tmp_path / "new.sqlite"
+    deals = tmp_path / "deals.csv"
+    deals.write_text("Title,Company,Owner,Amount\nRoof,Acme,Ravi Rep,1200\n"
+                     "Door,Beta,,300\n", encoding="utf-8")
+
+    dry = run("--db", str(db), "import", str(deals), "--dry-run", "--json")
+    assert dry.returncode == 0, dry.stderr
+    assert json.loads(dry.stdout)["created"] == 2
+    assert "will first set up the default pipeline" in " ".join(json.loads(dry.stdout)["warnings"])
+    assert "Define the pipeline" not in dry.stderr
+    again = run("--db", str(db), "--json", "init")  # the dry run set nothing up
+    assert again.returncode == 0, again.stderr
+    db.unlink()
+
+    done = run("--db", str(db), "import", str(deals))
+    assert done.returncode == 0, done.stderr
+    assert "Created 2" in done.stdout and "default pipeline was set up first" in done.stdout
+    assert not (tmp_path / "new-backups").exists()  # nothing to back up in a new file
+    twice = run("--db", str(db), "import", str(deals), "--json")
+    assert json.loads(twice.stdout)["unchanged"] == 2
+
+    undone = run("--db", str(db), "undo-import", "--json")
+    assert undone.returncode == 0, undone.stderr
+    payload = json.loads(undone.stdout)
+    assert (payload["deleted"], payload["restored"]) == (2, 0)
+    assert payload["reps_removed"] == ["Ravi Rep"] and payload["kept"] == []
+    nothing = run("--db", str(db), "undo-import")
+    assert nothing.returncode == 1 and "There is no import to undo." in nothing.stderr
+
+
+def test_undo_import_refuses_to_lose_work_done_since(tmp_path):
+    db = tmp_path / "team.sqlite"
+    deals = tmp_path / "deals.csv"
+    deals.write_text("Title,Company,Amount\nRoof,Acme,1200\n", encoding="utf-8")
+    assert run("--db", str(db), "init", "--manager", "Maria Manager").returncode == 0
+    assert run("--db", str(db), "import", str(deals)).returncode == 0
+    deals.write_text("Title,Company,Amount\nRoof,Acme,1500\n", encoding="utf-8")
+    assert run("--db", str(db), "import", str(deals)).returncode == 0  # an edit since
+    # The second import is undone first; the first then finds its deal as it left it.
+    first = run("--db", str(db), "undo-import")
+    assert first.returncode == 0 and "put back as before" in first.stdout
+    assert "A backup was written first" in first.stdout
+    deals.write_text("Title,Company,Amount\nRoof,Acme,1700\n", encoding="utf-8")
+    assert run("--db", str(db), "import", str(deals)).returncode == 0
+    import sqlite3
+
+    with sqlite3.connect(db) as connection:  # someone edits the deal after the import
+        connection.execute("UPDATE deal SET version = version + 1, value = 99")
+    refused = run("--db", str(db), "undo-import", "--json")
+    assert refused.returncode == 1 and "were changed since" in refused.stderr
+    assert refused.stdout == ""
+
+
+def test_init_sets_up_the_default_pipeline_once(tmp_path):
+    db = str(tmp_path / "team.sqlite")
+    first = run("--db", db, "--json", "init", "--manager", "Maria Manager")
+    assert first.returncode == 0, first.stderr
+    payload = json.loads(first.stdout)
+    assert payload["manager"] == "Maria Manager"
+    assert payload["stages"][0] == "Suspect" and payload["stages"][-1] == "Lost"
+
+    again = run("--db", db, "init", "--manager", "Someone Else")
+    assert again.returncode == 1
+    assert "already has a pipeline (9 stages)" in again.stderr and "Traceback" not in again.stderr
+
+
+def test_init_without_a_manager_can_name_one_later(tmp_path):
+    db = str(tmp_path / "team.sqlite")
+    first = run("--db", db, "init")
+    assert first.returncode == 0 and "--manager NAME" in first.stdout
+    assert run("--db", db, "init").returncode == 1
+    named = run("--db", db, "--json", "init", "--manager", "Maria Manager")
+    assert named.returncode == 0 and json.loads(named.stdout)["manager"] == "Maria Manager"

@@ -23,13 +23,14 @@ from __future__ import annotations
 import json
 import uuid
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass, field
 from datetime import date, datetime
 from decimal import Decimal
 from operator import itemgetter
 
 from peewee import JOIN, Value, fn
 
+from app import settings
 from app.clock import utcnow
 from app.deals import EMAIL, update_deal
 from app.errors import ConflictError, NotFound
@@ -48,7 +49,7 @@ from db.bulk import (
     new_uuid_sql,
     page_cache,
 )
-from db.connection import writing
+from db.connection import lock_for_writing, writing
 from db.models import (
     Activity,
     ChecklistCheck,
@@ -56,8 +57,11 @@ from db.models import (
     ImportBatch,
     ImportChange,
     LeadSource,
+    Rep,
+    Stage,
     StageChange,
 )
+from db.references import referring_models
 
 # Undo puts these back as they were. The version is not among them: undo is one more edit
 # (version + 1), so an editor still holding the deal as it was before the import or after it
@@ -82,6 +86,13 @@ class UndoResult:
     file_name: str
     deleted: int
     restored: int
+    reps_removed: list[str] = field(default_factory=list)
+    sources_removed: list[str] = field(default_factory=list)
+    # Reps and sources the import created that stay, each with what still refers to it.
+    kept: list[str] = field(default_factory=list)
+
+    def as_dict(self) -> dict:
+        return asdict(self)
 
     def describe(self) -> str:
         def deals(count: int) -> str:
@@ -95,7 +106,15 @@ class UndoResult:
             parts.append(f"{deals(self.restored)} it changed "
                          f"{'was' if self.restored == 1 else 'were'} put back as before")
         what = " and ".join(parts) or "there was nothing to take back"
-        return f"The import of {self.file_name} was undone: {what}."
+        lines = [f"The import of {self.file_name} was undone: {what}."]
+        removed = [*(f"rep {n}" for n in self.reps_removed),
+                   *(f"lead source {n}" for n in self.sources_removed)]
+        if removed:
+            lines.append(f"Removed what it had added: {', '.join(removed)}.")
+        if self.kept:
+            lines.append("Kept, because other records refer to them: "
+                         f"{'; '.join(self.kept)}.")
+        return " ".join(lines)
 
 
 def _encode(value):
@@ -136,9 +155,16 @@ def commit_plan(
     sheet: str,
     backup: Callable[[], str],
     control: JobControl | None = None,
+    recheck: Callable[[], ImportPlan] | None = None,
 ) -> CommitResult:
     """Write the plan's creates and updates (invalid rows are skipped: the caller decided
     that skipping is allowed). One transaction; raises and writes nothing on any failure.
+
+    ``recheck`` is called first inside the transaction, once no other writer can touch
+    deals, reps, sources or stages until the commit; it returns the plan to write: ``plan``
+    itself when the database has not changed since it was made, else a plan made again
+    against the database as it now is (the same file imported twice at once then finds the
+    first import's deals and reps), or raises to abandon the import.
 
     ``backup`` is called inside the transaction once everything is written, just before the
     commit: it returns the path of a backup of the database as it was before the import (""
@@ -146,13 +172,17 @@ def commit_plan(
     import. Called that late, a backup the caller started on another thread has had the
     whole import's time to finish."""
     control = control or JobControl()
-    creates = [r for r in plan.rows if r.action == "create"]
-    updates = [r for r in plan.rows if r.action == "update"]
     actor_id = actor.id if actor else None
     now = utcnow()
-    if not creates and not updates:  # nothing to write, and nothing for "Undo" to take back
-        return CommitResult("", 0, 0, plan.count("unchanged"), plan.count("invalid"))
     with checkpoint_after(), page_cache(128), writing():
+        # From here until the commit nobody else writes deals, reps, sources or stages.
+        lock_for_writing(Deal, Rep, LeadSource, Stage)
+        if recheck is not None:
+            plan = recheck()
+        creates = [r for r in plan.rows if r.action == "create"]
+        updates = [r for r in plan.rows if r.action == "update"]
+        if not creates and not updates:  # nothing to write, nothing for "Undo" to take back
+            return CommitResult("", 0, 0, plan.count("unchanged"), plan.count("invalid"))
         reps: dict[str, int] = {}
         for name in plan.new_owners:
             reps[name] = create_rep(name, name if EMAIL.match(name) else "").id
@@ -160,6 +190,7 @@ def commit_plan(
         batch = ImportBatch.create(
             uuid=uuid.uuid4(), file_name=file_name, sheet=sheet, started_at=now,
             finished_at=now, actor=actor_id,
+            created_reps=_id_list(reps.values()), created_sources=_id_list(sources.values()),
         )
         control.report(0.65, "Writing new deals…")
         _create_deals(plan, creates, reps, sources, actor_id, batch.id, now, control)
@@ -374,22 +405,48 @@ def _record_created_versions(deal_ids: list[int], earlier) -> None:
             ImportChange.version_after]).execute()
 
 
-def undo_last_import(actor: RepInfo | None, backup=None) -> UndoResult:
-    """Delete the deals the newest import created and restore the values it changed.
+# What a row of each table that can refer to a rep or a lead source is called, for the
+# undo's report of what it kept.
+_REFERRERS = {
+    "Deal": "deals", "Activity": "activities", "Quota": "quotas",
+    "StageChange": "stage moves", "ChecklistCheck": "checklist ticks",
+    "ImportBatch": "imports", "SourceSpend": "spending records",
+}
 
-    Refuses (changing nothing) when undoing would silently lose work done since the import:
-    any of its deals edited after it (its version moved on), or a deal it created that has
-    activities, checklist ticks or stage moves recorded since. A restored deal's version goes
-    up by one like any edit. ``backup`` (a callable) is called before writing.
-    """
-    batch = last_import()
-    if batch is None:
-        raise NotFound("There is no import to undo.")
-    changes = list(
-        ImportChange.select(ImportChange, Deal.version, Deal.title)
-        .join(Deal).where(ImportChange.batch == batch.id, ImportChange.kind == "updated")
-        .objects()
-    )
+
+def _id_list(ids) -> str:
+    """Ids as stored on an import batch: a JSON list, "" for none."""
+    ids = list(ids)
+    return json.dumps(ids) if ids else ""
+
+
+def _remove_created(model, stored: str, what: str) -> tuple[list[str], list[str]]:
+    """Delete the rows of ``model`` (reps or lead sources) an import created, listed in
+    ``stored``, that nothing refers to any more; the acting user is kept too. Returns the
+    names removed, and a phrase for each kept naming what still refers to it."""
+    ids = json.loads(stored) if stored else []
+    names = dict(model.select(model.id, model.name).where(model.id.in_(ids)).tuples())
+    held = referring_models(model, list(names))
+    if model is Rep:
+        current = settings.get("current_user")
+        for rep_id, name in names.items():
+            if name == current:
+                held.setdefault(rep_id, set()).add(None)
+    kept = []
+    for rep_id in held:
+        why = sorted(_REFERRERS.get(m.__name__, m._meta.table_name) if m is not None
+                     else "being the current user" for m in held[rep_id])
+        kept.append(f"{what} “{names[rep_id]}” ({', '.join(why)})")
+    gone = [i for i in names if i not in held]
+    if gone:
+        model.delete().where(model.id.in_(gone)).execute()
+    return sorted((names[i] for i in gone), key=str.casefold), sorted(kept, key=str.casefold)
+
+
+def _refuse_if_worked_on(batch: ImportBatch, changes: list) -> None:
+    """Refuse (raise ConflictError) when undoing ``batch`` would silently lose work done
+    since: any of its deals edited after it (its version moved on), or a deal it created
+    with activities, checklist ticks or stage moves recorded since."""
     edited = _created_edited_since(batch.id)
     edited += [c.title for c in changes if c.version != c.version_after]
     if edited:
@@ -405,13 +462,50 @@ def undo_last_import(actor: RepInfo | None, backup=None) -> UndoResult:
             f"{batch.file_name} and {'has' if len(worked) == 1 else 'have'} activities, "
             "checklist ticks or stage moves recorded since, which undoing would delete."
         )
+
+
+def _updated_records(batch: ImportBatch) -> list:
+    return list(
+        ImportChange.select(ImportChange, Deal.version, Deal.title)
+        .join(Deal).where(ImportChange.batch == batch.id, ImportChange.kind == "updated")
+        .objects()
+    )
+
+
+def _newest_import() -> ImportBatch:
+    batch = last_import()
+    if batch is None:
+        raise NotFound("There is no import to undo.")
+    return batch
+
+
+def undo_last_import(actor: RepInfo | None, backup=None) -> UndoResult:
+    """Delete the deals the newest import created, restore the values it changed, and
+    remove the reps and lead sources it created that nothing else refers to by now.
+
+    Refuses (changing nothing) when undoing would silently lose work done since the import
+    (see :func:`_refuse_if_worked_on`). A restored deal's version goes up by one like any
+    edit. ``backup`` (a callable) is called before writing, once a first look found nothing
+    to refuse.
+
+    The check that decides is made again inside the write transaction, with every other
+    writer of deals, reps, sources, activities, ticks and stage moves held out until the
+    commit: an edit saved after the first look is either seen there (and refused) or waits
+    for the undo and then finds its deal gone; it is never deleted unseen.
+    """
+    first = _newest_import()
+    _refuse_if_worked_on(first, _updated_records(first))
     if backup is not None:
         backup()
     now = utcnow()
-    earlier = ImportBatch.select(ImportBatch.id).where(
-        ImportBatch.undone_at.is_null(), ImportBatch.id != batch.id)
     back_at_creation: list[int] = []
     with writing():
+        lock_for_writing(Deal, Rep, LeadSource, Stage, Activity, ChecklistCheck, StageChange)
+        batch = _newest_import()
+        changes = _updated_records(batch)
+        _refuse_if_worked_on(batch, changes)
+        earlier = ImportBatch.select(ImportBatch.id).where(
+            ImportBatch.undone_at.is_null(), ImportBatch.id != batch.id)
         deleted = Deal.delete().where(Deal.import_batch == batch.id).execute()
         for change in changes:
             before = {k: _decode(k, v) for k, v in json.loads(change.before or "{}").items()}
@@ -440,4 +534,8 @@ def undo_last_import(actor: RepInfo | None, backup=None) -> UndoResult:
         _record_created_versions(back_at_creation, earlier)
         batch.undone_at = now
         batch.save()
-    return UndoResult(batch.file_name, deleted, len(changes))
+        reps, kept_reps = _remove_created(Rep, batch.created_reps, "rep")
+        sources, kept_sources = _remove_created(LeadSource, batch.created_sources,
+                                                "lead source")
+    return UndoResult(batch.file_name, deleted, len(changes), reps, sources,
+                      kept_reps + kept_sources)

@@ -16,20 +16,21 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from app.errors import UsageError, ValidationError
+from app.defaults import install_default_pipeline, load_template
+from app.errors import ConflictError, UsageError, ValidationError
 from app.importing.columns import FIELDS, map_columns
 from app.importing.commit import commit_plan
 from app.importing.errors_workbook import write_problems_workbook
 from app.importing.header import find_header
-from app.importing.plan import RowProblem, build_plan
+from app.importing.plan import ImportPlan, RowProblem, build_plan
 from app.importing.read import SheetTable, read_sheet
 from app.importing.values import clean_text
 from app.jobs import JobControl
-from app.pipeline import list_stages
+from app.pipeline import StageInfo, list_stages
 from app.users import RepInfo
-from app.workspace import start_backup
+from app.workspace import is_blank, start_backup
 from db.backup import PendingBackup
-from db.connection import data_version
+from db.connection import data_version, writing
 
 
 @dataclass
@@ -283,6 +284,88 @@ class _BackupBeforeImport:
             pending.discard()
 
 
+def _plan(table: SheetTable, header_index: int, mapping, stages: list[StageInfo],
+          options: ImportOptions, control: JobControl | None) -> ImportPlan:
+    return build_plan(
+        table, header_index, mapping, stages,
+        stage_mapping=options.stage_mapping, decimal=options.decimal,
+        day_first=options.day_first, locale_day_first=options.locale_day_first,
+        control=control,
+    )
+
+
+@contextmanager
+def _pipeline(dry_run: bool, said: list[str]) -> Iterator[list[StageInfo]]:
+    """The stages to plan against, for the block that plans. A blank database (nothing in
+    it yet: the obvious first command is an import) gets the default pipeline, as the
+    welcome dialog's "Start empty" sets it up, and ``said`` a sentence saying so; for a dry
+    run it is set up only for the block, inside a transaction that is rolled back."""
+    stages = list_stages()
+    if stages or not is_blank():
+        yield stages
+        return
+    names = ", ".join(spec["name"] for spec in load_template()["stages"])
+    if not dry_run:
+        install_default_pipeline()
+        said.append(f"This database was new, so the default pipeline was set up first "
+                    f"({names}); change its stages in Settings.")
+        yield list_stages()
+        return
+    said.append(f"This database is new: importing will first set up the default pipeline "
+                f"({names}).")
+    with writing() as transaction:
+        install_default_pipeline()
+        yield list_stages()
+        transaction.rollback()  # a dry run writes nothing
+
+
+class _Recheck:
+    """Decides, inside the import's write transaction, whether the plan still holds.
+
+    The plan was made outside that transaction, so another import (another process, or
+    the window beside the command line) may have committed since: writing the stale plan
+    would create its deals a second time, and its new reps ("There is already a rep
+    called …"). On SQLite, ``PRAGMA data_version`` on this connection, read before the plan's
+    first read (``seen``), changes exactly when another connection commits: equal readings
+    inside the transaction mean the plan is what a plan made now would be. A server database
+    has no such counter, so there the plan is always made again (its tables are locked
+    against writers by then: see :func:`db.connection.lock_for_writing`). A plan made again
+    that now finds problems abandons the import."""
+
+    def __init__(self, plan: ImportPlan, seen: int | None,
+                 make: Callable[[], ImportPlan]) -> None:
+        self.plan = plan
+        self.seen = seen
+        self.make = make
+        self.changed = ""  # a sentence for the report when the plan made again differs
+
+    def plan_to_write(self) -> ImportPlan:
+        if self.seen is not None and data_version() == self.seen:
+            return self.plan
+        fresh = self.make()
+        problems = fresh.blocking or fresh.errors or fresh.conflicts
+        if problems and not _same_problems(fresh, self.plan):
+            raise ConflictError("Deals were changed while this file was being checked, and "
+                                "it no longer imports as checked; import it again.")
+        if _outcome(fresh) != _outcome(self.plan):
+            self.changed = ("Another change was saved while this file was being checked; it "
+                            "was checked again against it before writing.")
+        self.plan = fresh
+        return fresh
+
+
+def _outcome(plan: ImportPlan) -> tuple:
+    return (tuple(plan.count(a) for a in ("create", "update", "unchanged", "invalid")),
+            plan.new_owners, plan.new_sources)
+
+
+def _same_problems(one: ImportPlan, other: ImportPlan) -> bool:
+    """Whether two plans of the same file reject the same rows for the same reasons (the
+    user chose to skip those, or was told of them)."""
+    return (one.errors, one.conflicts, one.unknown_stages, one.ambiguous_amounts) == (
+        other.errors, other.conflicts, other.unknown_stages, other.ambiguous_amounts)
+
+
 def run_import(
     path: str | Path,
     options: ImportOptions,
@@ -305,7 +388,8 @@ def _run_import(
 ) -> ImportReport:
     control = control or JobControl()
     control.report(0.0, "Reading the file…")
-    backup = None if options.dry_run else _BackupBeforeImport()
+    # A blank database has nothing to back up (and gets no backups folder for nothing).
+    backup = None if options.dry_run or is_blank() else _BackupBeforeImport()
     try:
         return _read_check_commit(path, options, actor, control, backup, reader)
     finally:
@@ -326,21 +410,19 @@ def _read_check_commit(
     if not mapped & {"title", "company"}:
         raise ValidationError("Choose the column that holds each deal's title (or its company); "
                               "no column is mapped to Title or Company.")
-    stages = list_stages()
-    plan = build_plan(
-        table, header_index, mapping, stages,
-        stage_mapping=options.stage_mapping, decimal=options.decimal,
-        day_first=options.day_first, locale_day_first=options.locale_day_first,
-        control=control,
-    )
+    seen = data_version()  # before the plan's first read: a later commit changes it
+    setup: list[str] = []
+    with _pipeline(options.dry_run, setup) as stages:
+        plan = _plan(table, header_index, mapping, stages, options, control)
     report = ImportReport(
         file=path.name, sheet=table.sheet, sheet_names=table.sheet_names,
         header_row=plan.header_row,
         mapping={mapping.headers[i]: FIELDS[k] for i, k in mapping.fields.items()},
         unmapped=mapping.unmapped, errors=plan.errors, conflicts=plan.conflicts,
         unknown_stages=plan.unknown_stages, ambiguous_amounts=plan.ambiguous_amounts,
-        new_owners=plan.new_owners, new_sources=plan.new_sources, warnings=plan.warnings,
-        stage_names=[s.name for s in stages], dry_run=options.dry_run,
+        new_owners=plan.new_owners, new_sources=plan.new_sources,
+        warnings=setup + plan.warnings, stage_names=[s.name for s in stages],
+        dry_run=options.dry_run,
     )
     report.rejected = plan.blocking or bool(
         (plan.errors or plan.conflicts) and not options.skip_invalid
@@ -363,18 +445,29 @@ def _read_check_commit(
     report.updated = plan.count("update")
     report.unchanged = plan.count("unchanged")
     report.skipped = plan.count("invalid")
-    if backup is None or report.rejected:  # a dry run, or a file with problems
+    if options.dry_run or report.rejected:  # a file with problems
         return report
     if not report.created and not report.updated:
         report.committed = True  # nothing to write: no backup, no batch for "Undo" to find
         return report
-    backup.refresh()
+    control.report(0.6, "Waiting to write…")
+    if backup is not None:
+        backup.refresh()
+    checked = _Recheck(plan, seen, lambda: _plan(  # no progress: the bar is past planning
+        table, header_index, mapping, list_stages(), options, None))
     result = commit_plan(
-        plan, actor, file_name=path.name, sheet=table.sheet, backup=backup.settle,
-        control=control,
+        plan, actor, file_name=path.name, sheet=table.sheet,
+        backup=backup.settle if backup is not None else str, control=control,
+        recheck=checked.plan_to_write,
     )
     report.committed = True
     report.created, report.updated = result.created, result.updated
+    report.unchanged, report.skipped = result.unchanged, result.skipped
+    if checked.changed:
+        report.new_owners, report.new_sources = checked.plan.new_owners, checked.plan.new_sources
+        report.warnings.append(checked.changed)
+    if not result.batch_uuid or backup is None:  # nothing written, or a blank database
+        return report
     if not result.backup_path:
         report.warnings.append("No backup was taken: back up a server database with its own "
                                "tools.")

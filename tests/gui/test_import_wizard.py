@@ -124,6 +124,8 @@ def test_mapping_values_preview_import_and_undo(qtbot, qtmodeltester, wizard, tr
     assert Deal.select().count() == 0
     assert not wizard.summary_page.undo.isEnabled()
     assert "2 deals it created were removed" in wizard.summary_page.subTitle()
+    assert "Removed what it had added: rep Sam New." in wizard.summary_page.subTitle()
+    assert not Rep.select().where(Rep.name == "Sam New").exists()
     assert wizard.summary_page.title() == "Import undone"
 
 

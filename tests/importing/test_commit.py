@@ -464,3 +464,71 @@ def test_undoing_an_import_that_changed_a_lost_reason_puts_it_back_on_the_record
     move_deal(roof.id, stages["Suspect"].id, manager, override_reason="back in play")
     undo_latest_move(roof.id, manager)
     assert Deal.get_by_id(roof.id).lost_reason == "Budget cut"
+
+
+def test_undo_removes_the_reps_and_sources_the_import_created_unless_still_used(
+        any_manager, make_csv):
+    from app import settings
+    from app.activities import ActivityDraft, log_activity
+    from db.models import LeadSource, Rep
+
+    reps_before = sorted(Rep.select(Rep.name).tuples())
+    sources_before = LeadSource.select().count()
+    path = make_csv([["Title", "Company", "Owner", "Source"],
+                     ["Roof", "Acme", "Ravi Rep", "Trade fair"],
+                     ["Door", "Beta", "Sam Seller", "Webinar"],
+                     ["Gate", "Gamma", "Tia Closer", "Webinar"]])
+    run_import(path, ImportOptions(), any_manager)
+    assert Rep.select().count() == len(reps_before) + 3
+    sam = Rep.get(Rep.name == "Sam Seller")
+    log_activity(ActivityDraft(sam.id, "Meeting", date.today(), Decimal("1")), any_manager)
+    settings.put("current_user", "Tia Closer")
+
+    result = undo_last_import(any_manager)
+
+    assert result.reps_removed == ["Ravi Rep"]
+    assert result.sources_removed == ["Trade fair", "Webinar"]
+    assert result.kept == ["rep “Sam Seller” (activities)",
+                           "rep “Tia Closer” (being the current user)"]
+    assert sorted(Rep.select(Rep.name).tuples()) == sorted(
+        [*reps_before, ("Sam Seller",), ("Tia Closer",)])
+    assert LeadSource.select().count() == sources_before
+    assert "Removed what it had added: rep Ravi Rep, lead source Trade fair" in (
+        result.describe())
+    assert "Kept, because other records refer to them: rep “Sam Seller” (activities)" in (
+        result.describe())
+
+
+def test_an_edit_saved_after_undo_first_looks_is_seen_and_refuses_the_undo(
+        any_manager, make_csv):
+    """The edit lands where the undo used to check and then delete outside one transaction:
+    between its look at "edited since" and its write. It must not be deleted unseen."""
+    import threading
+
+    from app.jobs import release_thread_connection
+
+    path = make_csv([["Title", "Company", "Amount"], ["Roof", "Acme", "1200"],
+                     ["Door", "Beta", "300"]])
+    run_import(path, ImportOptions(), any_manager)
+    roof = Deal.get(Deal.title == "Roof")
+    failures: list[Exception] = []
+
+    def edit_from_another_connection() -> None:
+        def edit() -> None:
+            try:
+                update_deal(roof.id, {"value": "5000"}, roof.version, any_manager)
+            except Exception as error:
+                failures.append(error)
+            finally:
+                release_thread_connection()
+
+        thread = threading.Thread(target=edit)
+        thread.start()
+        thread.join(60)
+
+    with pytest.raises(ConflictError, match="were changed since"):
+        undo_last_import(any_manager, backup=edit_from_another_connection)
+    assert failures == []
+    assert Deal.select().count() == 2
+    assert Deal.get_by_id(roof.id).value == Decimal("5000.00")
+    assert describe_last_import() is not None
