@@ -239,6 +239,28 @@ def backup_now(reason: str = "manual") -> Path:
     return backup.write_backup(_database_file(), reason)
 
 
+# What the user is told when a change that backs a file up first runs on a server database.
+SERVER_BACKUPS = ("No backup was taken: a server database is backed up with the server's own "
+                  "tools.")
+
+
+def backup_if_file(reason: str) -> Path | None:
+    """:func:`backup_now` when the open database is a file; None on a server database, which
+    Funnelcast does not copy (its own backups apply: :data:`SERVER_BACKUPS` says so). For a
+    change made on either kind of database that is to be preceded by a backup where one can
+    be taken (undoing an import)."""
+    path = sqlite_path()
+    return backup.write_backup(path, reason) if path is not None else None
+
+
+def backup_note() -> str:
+    """The sentence a confirmation ends with before a change that calls
+    :func:`backup_if_file` first: what it will do about a backup on the open database."""
+    if sqlite_path() is not None:
+        return "A backup is taken first."
+    return "Funnelcast takes no backup of a server database: the server's own backups apply."
+
+
 def start_backup(reason: str) -> backup.PendingBackup:
     """Start a backup of the open SQLite database on a thread of its own; the caller keeps
     or discards it (:class:`db.backup.PendingBackup`). Raises UsageError on a server

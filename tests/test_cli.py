@@ -115,6 +115,8 @@ def test_from_nothing_to_an_imported_pipeline_and_back(tmp_path):
     payload = json.loads(undone.stdout)
     assert (payload["deleted"], payload["restored"]) == (2, 0)
     assert payload["reps_removed"] == ["Ravi Rep"] and payload["kept"] == []
+    assert Path(payload["backup"]).name.endswith("-before-undo-import.sqlite")
+    assert Path(payload["backup"]).exists()
     nothing = run("--db", str(db), "undo-import")
     assert nothing.returncode == 1 and "There is no import to undo." in nothing.stderr
 

@@ -28,7 +28,7 @@ from app.importing.values import clean_text
 from app.jobs import JobControl
 from app.pipeline import StageInfo, list_stages
 from app.users import RepInfo
-from app.workspace import is_blank, start_backup
+from app.workspace import SERVER_BACKUPS, is_blank, start_backup
 from db.backup import PendingBackup
 from db.connection import data_version, writing
 
@@ -469,8 +469,7 @@ def _read_check_commit(
     if not result.batch_uuid or backup is None:  # nothing written, or a blank database
         return report
     if not result.backup_path:
-        report.warnings.append("No backup was taken: back up a server database with its own "
-                               "tools.")
+        report.warnings.append(SERVER_BACKUPS)
         return report
     try:
         backup.keep()

@@ -51,7 +51,7 @@ from app.importing import (
     run_import,
     undo_last_import,
 )
-from app.workspace import backup_now
+from app.workspace import backup_note
 from ui import theme
 from ui.context import UiContext
 from ui.importing.models import (
@@ -77,7 +77,7 @@ def confirm_undo(parent: QWidget | None, what: str) -> bool:
     answer = QMessageBox.question(
         parent, "Undo last import",
         f"Undo the import of {what}? The deals it created are deleted and the values it "
-        "changed are put back. A backup is taken first.",
+        f"changed are put back. {backup_note()}",
     )
     return answer == QMessageBox.StandardButton.Yes
 
@@ -505,7 +505,7 @@ class SummaryPage(_Page):
         self.body.addWidget(self.summary)
         self.undo = QPushButton(theme.icon("ph.arrow-counter-clockwise"), "&Undo this import")
         self.undo.setToolTip("Delete the deals this import created and put back the values it "
-                             "changed (a backup is taken first)")
+                             "changed")
         self.undo.clicked.connect(self._undo)
         row = QHBoxLayout()
         row.addWidget(self.undo)
@@ -545,10 +545,7 @@ class SummaryPage(_Page):
             return
         actor = wizard.context.actor
 
-        def work(control):
-            return undo_last_import(actor, backup=lambda: backup_now("before-undo-import"))
-
-        wizard.run(self, work, self._undone)
+        wizard.run(self, lambda control: undo_last_import(actor), self._undone)
 
     def _undone(self, result: UndoResult) -> None:
         self.undo.setEnabled(False)
