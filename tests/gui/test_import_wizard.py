@@ -122,11 +122,47 @@ def test_mapping_values_preview_import_and_undo(qtbot, qtmodeltester, wizard, tr
         qtbot.mouseClick(wizard.summary_page.undo, Qt.MouseButton.LeftButton)
     assert asked == ["tracker.xlsx"]
     assert Deal.select().count() == 0
-    assert not wizard.summary_page.undo.isEnabled()
+    assert not wizard.summary_page.undo.isVisible()
     assert "2 deals it created were removed" in wizard.summary_page.subTitle()
-    assert "Removed what it had added: rep Sam New." in wizard.summary_page.subTitle()
+    summary = wizard.summary_page.summary.text()
+    assert "New reps" not in summary  # what the import did is no longer the news
+    assert "Removed what it had added: rep Sam New." in summary
+    assert "A backup was written first:" in summary
     assert not Rep.select().where(Rep.name == "Sam New").exists()
     assert wizard.summary_page.title() == "Import undone"
+
+
+def test_after_undo_the_summary_says_which_new_rep_stays_and_why(qtbot, wizard, ui_context,
+                                                                  tmp_path, monkeypatch):
+    from app.activities import ActivityDraft, log_activity
+
+    path = tmp_path / "deals.csv"
+    path.write_text("Title,Company,Owner,Source\nRoof,Acme,Sam New,Trade fair\n"
+                    "Door,Beta,Tia Closer,\n", encoding="utf-8")
+    wizard.file_page.set_path(str(path))
+    qtbot.waitUntil(wizard.file_page.isComplete, timeout=10_000)
+    go_next(qtbot, wizard, PAGE_MAPPING)
+    go_next(qtbot, wizard, PAGE_PREVIEW)
+    with qtbot.wait_signal(wizard.sig_imported, timeout=10_000):
+        wizard.next()
+    qtbot.waitUntil(lambda: wizard.currentId() == PAGE_SUMMARY, timeout=10_000)
+    assert "New reps: Sam New, Tia Closer." in wizard.summary_page.summary.text()
+    sam = Rep.get(Rep.name == "Sam New")
+    log_activity(ActivityDraft(sam.id, "Meeting", date.today(), Decimal("1")), ui_context.actor)
+
+    monkeypatch.setattr(wizard_module, "confirm_undo", lambda parent, what: True)
+    with qtbot.wait_signal(wizard.sig_undone, timeout=10_000):
+        qtbot.mouseClick(wizard.summary_page.undo, Qt.MouseButton.LeftButton)
+        # A second click while it runs would undo the import before this one.
+        assert not wizard.summary_page.undo.isEnabled()
+
+    page = wizard.summary_page
+    assert page.subTitle() == "The import of deals.csv was undone: 2 deals it created were removed."
+    summary = page.summary.text()
+    assert "New reps" not in summary
+    assert "Removed what it had added: rep Tia Closer, lead source Trade fair." in summary
+    assert "Kept, because other records refer to them: rep “Sam New” (activities)." in summary
+    assert [r.name for r in Rep.select().order_by(Rep.name)] == ["Maria Manager", "Sam New"]
 
 
 def test_an_ambiguous_amount_column_is_asked_about(qtbot, wizard, tmp_path):

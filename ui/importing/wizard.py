@@ -544,13 +544,18 @@ class SummaryPage(_Page):
         if not confirm_undo(self, Path(wizard.result.file).name):
             return
         actor = wizard.context.actor
-
-        wizard.run(self, lambda control: undo_last_import(actor), self._undone)
+        self.undo.setEnabled(False)  # one undo per click: a second would take an older import
+        wizard.run(self, lambda control: undo_last_import(actor), self._undone,
+                   lambda _error: self.undo.setEnabled(True))
 
     def _undone(self, result: UndoResult) -> None:
-        self.undo.setEnabled(False)
+        """The page now tells what the undo did, in place of what the import did (its new
+        reps and sources are gone, or stay for a reason the undo names)."""
+        self.undo.setVisible(False)  # done: nothing is left to take back
+        headline, *details = result.sentences()
         self.setTitle("Import undone")
-        self.setSubTitle(result.describe())
+        self.setSubTitle(headline)
+        self.summary.setText("\n\n".join(details))
         wizard = self.import_wizard()
         wizard.context.bus.changed("deals", "reps")
         wizard.sig_undone.emit(result)
