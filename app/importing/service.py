@@ -308,7 +308,8 @@ def _pipeline(dry_run: bool, said: list[str]) -> Iterator[list[StageInfo]]:
     if not dry_run:
         install_default_pipeline()
         said.append(f"This database was new, so the default pipeline was set up first "
-                    f"({names}); change its stages in Settings.")
+                    f"({names}); change its stages in Settings. It has no manager yet: "
+                    f"name one with init --manager NAME, or open it in the window.")
         yield list_stages()
         return
     said.append(f"This database is new: importing will first set up the default pipeline "
