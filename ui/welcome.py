@@ -20,10 +20,11 @@ from PySide6.QtWidgets import (
 )
 
 from app import users, workspace
-from app.errors import FunnelcastError
 from app.users import RepInfo
 from ui.tasks import TaskRunner
 from ui.theme import icon
+
+NAME_FIRST = "Type your name first: you will be the team's manager."
 
 
 def _card(title: str, text: str, icon_name: str, button: QPushButton,
@@ -133,14 +134,18 @@ class WelcomeDialog(QDialog):
         self.resize(760, 420)
 
     def _busy(self, busy: bool) -> None:
+        """While a choice is being saved on the worker: nothing else can be chosen (Enter in
+        a field also reaches the dialog's default button, which is disabled by then)."""
         for widget in (self.demo_button, self.empty_button, self.name_edit, self.email_edit):
             widget.setEnabled(not busy)
-        self.progress.setVisible(busy)
+        if not busy:
+            self.progress.setVisible(False)
 
     def _start_demo(self) -> None:
         from app.demo import generate_demo
 
         self._busy(True)
+        self.progress.setVisible(True)
         self.message.setText("Building the demo team…")
         task = self._runner.submit(lambda control: generate_demo(
             progress=lambda fraction: control.report(fraction)))
@@ -151,15 +156,15 @@ class WelcomeDialog(QDialog):
     def _start_empty(self) -> None:
         name = self.name_edit.text().strip()
         if not name:
-            self.message.setText("Type your name first: you will be the team's manager.")
+            self.message.setText(NAME_FIRST)
             self.name_edit.setFocus()
             return
-        try:
-            workspace.start_empty(name, self.email_edit.text().strip())
-        except FunnelcastError as error:
-            self.message.setText(str(error))
-            return
-        self._done("empty")
+        email = self.email_edit.text().strip()
+        self._busy(True)
+        self.message.setText("")
+        self._runner.submit(lambda control: workspace.start_empty(name, email),
+                            on_result=lambda _manager: self._done("empty"),
+                            on_error=self._failed)
 
     def _done(self, choice: str) -> None:
         self.choice = choice
@@ -242,7 +247,7 @@ class NameManagerDialog(QDialog):
     def _continue(self) -> None:
         name = self.name_combo.currentText().strip()
         if not name:
-            self.message.setText("Type your name first: you will be the team's manager.")
+            self.message.setText(NAME_FIRST)
             self.name_combo.setFocus()
             return
         email = self.email_edit.text().strip()

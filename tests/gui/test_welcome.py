@@ -33,7 +33,9 @@ def test_start_empty_needs_a_name_and_changes_nothing_without_one(qtbot, dialog)
 def test_start_empty_installs_the_pipeline_with_the_user_as_manager(qtbot, dialog):
     qtbot.keyClicks(dialog.name_edit, "Sam Owner")
     qtbot.keyClicks(dialog.email_edit, "sam@example.com")
-    qtbot.mouseClick(dialog.empty_button, Qt.MouseButton.LeftButton)
+    with qtbot.wait_signal(dialog.accepted, timeout=10_000):
+        qtbot.mouseClick(dialog.empty_button, Qt.MouseButton.LeftButton)
+        assert not dialog.demo_button.isEnabled()  # saved on the worker, not the GUI thread
     assert dialog.result() == QDialog.DialogCode.Accepted and dialog.choice == "empty"
     assert users.current_user().name == "Sam Owner" and users.current_user().is_manager
     assert len(list_stages()) == 9
@@ -43,8 +45,9 @@ def test_a_bad_email_is_shown_and_nothing_is_created(qtbot, dialog):
     qtbot.keyClicks(dialog.name_edit, "Sam Owner")
     qtbot.keyClicks(dialog.email_edit, "sam at example")
     qtbot.mouseClick(dialog.empty_button, Qt.MouseButton.LeftButton)
-    assert "not an email address" in dialog.message.text()
-    assert users.list_reps() == []
+    qtbot.waitUntil(lambda: "not an email address" in dialog.message.text(), timeout=10_000)
+    assert users.list_reps() == [] and list_stages() == []
+    assert dialog.empty_button.isEnabled()  # the user can correct it and try again
 
 
 def test_the_demo_team_is_built_in_the_background(qtbot, dialog):
@@ -65,9 +68,13 @@ def test_who_are_you_offers_managers_first(qtbot, rep):
 
 
 def test_enter_in_the_name_field_starts_empty(qtbot, dialog):
+    dialog.show()  # Enter also reaches the default button (the demo's) of a shown dialog
     qtbot.keyClicks(dialog.name_edit, "Sam Owner")
-    qtbot.keyClick(dialog.name_edit, Qt.Key.Key_Return)
+    with qtbot.wait_signal(dialog.accepted, timeout=10_000):
+        qtbot.keyClick(dialog.name_edit, Qt.Key.Key_Return)
+    dialog._runner.wait()
     assert dialog.choice == "empty" and users.current_user().name == "Sam Owner"
+    assert len(users.list_reps()) == 1  # no demo team was built as well
 
 
 @pytest.fixture
