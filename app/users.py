@@ -101,6 +101,33 @@ def create_rep(
     return _info(rep)
 
 
+def appoint_manager(name: str, email: str = "") -> RepInfo:
+    """Make the user a manager of the team and its current user: the rep called ``name``
+    (case- and space-insensitive) is promoted, and made active again (``email``, when given,
+    replaces theirs); without one, a manager called ``name`` is added.
+
+    Why promote rather than refuse the name: reps can come before their manager (an import
+    into a new database adds the file's owners as reps), and the owner who opens it may be
+    one of them. One transaction: a rejected name or email changes nothing."""
+    name, email, _ = validate_rep_fields(name, email, "manager", 40)
+    with writing():
+        wanted = name_key(name)
+        rep = next((r for r in Rep.select() if name_key(r.name) == wanted), None)
+        if rep is None:
+            manager = create_rep(name, email, role="manager")
+        else:
+            rep.role, rep.active, rep.email = "manager", True, email or rep.email
+            rep.save()
+            manager = _info(rep)
+        settings.put("current_user", manager.name)
+    return manager
+
+
+def has_manager() -> bool:
+    """Whether the team has an active manager (someone who may edit stages and undo imports)."""
+    return Rep.select().where(Rep.role == "manager", Rep.active == True).exists()
+
+
 def current_user() -> RepInfo | None:
     """The acting user kept in settings, or None when none is set (or it was removed)."""
     name = settings.get("current_user")

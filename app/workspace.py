@@ -12,10 +12,9 @@ from pathlib import Path
 from peewee import DatabaseError, fn
 from platformdirs import user_data_path
 
-from app import settings
 from app.defaults import install_default_pipeline
 from app.errors import DatabaseDamaged, UsageError, ValidationError
-from app.users import RepInfo, create_rep, resolve_actor
+from app.users import RepInfo, appoint_manager, has_manager, list_reps, resolve_actor
 from db import backup
 from db.connection import (
     bind,
@@ -150,10 +149,12 @@ def check_integrity() -> None:
 class StartState:
     first_run: bool  # nobody in the database yet: welcome first
     actor: RepInfo | None  # --as NAME, else the current user in the settings
+    needs_manager: bool = False  # reps but no manager (an import made them): name one first
 
 
 def start_state(acting_user: str | None) -> StartState:
-    """What the GUI needs before its window: first run or not, and who is acting.
+    """What the GUI needs before its window: first run or not, whether the team still needs
+    its manager named, and who is acting.
 
     These are the first reads of a database whose check may be deferred; if they fail
     because the file is damaged, the check runs now and raises :class:`DatabaseDamaged`.
@@ -161,7 +162,7 @@ def start_state(acting_user: str | None) -> StartState:
     try:
         if needs_first_run():
             return StartState(True, None)
-        return StartState(False, resolve_actor(acting_user))
+        return StartState(False, resolve_actor(acting_user), needs_manager=not has_manager())
     except DatabaseError:
         check_integrity()
         raise
@@ -184,30 +185,47 @@ def is_blank() -> bool:
 
 
 def start_empty(manager_name: str, email: str = "") -> RepInfo:
-    """First run without demo data: the default pipeline, and the user as its manager (and
-    current user). One transaction: a rejected name leaves the database as it was."""
+    """First run without demo data, or a team whose manager is still to be named: the
+    default pipeline (unless the database has one: an import set it up) and the user as its
+    manager and current user (:func:`app.users.appoint_manager`: a rep of that name is
+    promoted). One transaction: a rejected name leaves the database as it was."""
     with writing():
         install_default_pipeline()
-        manager = create_rep(manager_name, email, role="manager")
-        settings.put("current_user", manager.name)
-    return manager
+        return appoint_manager(manager_name, email)
 
 
-def initialise(manager_name: str | None) -> RepInfo | None:
+@dataclass(frozen=True)
+class Initialised:
+    """What ``init`` did."""
+
+    manager: RepInfo | None
+    pipeline_set_up: bool  # False: the database had its pipeline, and gained its manager
+
+
+def initialise(manager_name: str | None) -> Initialised:
     """The command line's ``init``: what the welcome dialog's "Start empty" does
     (:func:`start_empty`), or, without a manager's name, the default pipeline alone (the
-    window then asks who manages it). Refuses a database that already has its pipeline,
-    unless it has nobody yet and a manager is named (an import set the pipeline up)."""
-    stages = Stage.select().count()
-    if stages and (manager_name is None or Rep.select().exists()):
-        hint = ("" if Rep.select().exists() else
-                " To name its manager, run init again with --manager NAME.")
-        raise ValidationError(f"This database already has a pipeline ({stages} stages), so "
-                              f"init changed nothing.{hint}")
-    if manager_name is not None:
-        return start_empty(manager_name)
-    install_default_pipeline()
-    return None
+    window then asks who manages it).
+
+    A database that has its pipeline but no manager (an import into a new file set it up
+    and made the file's owners reps) gains the named manager. Anything else that already
+    has a pipeline is refused, and nothing changes."""
+    with writing():
+        stages = Stage.select().count()
+        managers = [rep.name for rep in list_reps() if rep.is_manager]
+        if stages and (manager_name is None or managers):
+            if managers:
+                held = f" and a manager ({', '.join(managers)})"
+                hint = ""
+            else:
+                held = ""
+                hint = " To name its manager, run init again with --manager NAME."
+            raise ValidationError(f"This database already has a pipeline ({stages} stages)"
+                                  f"{held}, so init changed nothing.{hint}")
+        if manager_name is not None:
+            return Initialised(start_empty(manager_name), pipeline_set_up=not stages)
+        install_default_pipeline()
+        return Initialised(None, pipeline_set_up=True)
 
 
 def counts() -> Counts:
@@ -237,6 +255,28 @@ def _database_file() -> Path:
 def backup_now(reason: str = "manual") -> Path:
     """Write a backup of the open SQLite database and return its path."""
     return backup.write_backup(_database_file(), reason)
+
+
+# What the user is told when a change that backs a file up first runs on a server database.
+SERVER_BACKUPS = ("No backup was taken: a server database is backed up with the server's own "
+                  "tools.")
+
+
+def backup_if_file(reason: str) -> Path | None:
+    """:func:`backup_now` when the open database is a file; None on a server database, which
+    Funnelcast does not copy (its own backups apply: :data:`SERVER_BACKUPS` says so). For a
+    change made on either kind of database that is to be preceded by a backup where one can
+    be taken (undoing an import)."""
+    path = sqlite_path()
+    return backup.write_backup(path, reason) if path is not None else None
+
+
+def backup_note() -> str:
+    """The sentence a confirmation ends with before a change that calls
+    :func:`backup_if_file` first: what it will do about a backup on the open database."""
+    if sqlite_path() is not None:
+        return "A backup is taken first."
+    return "Funnelcast takes no backup of a server database: the server's own backups apply."
 
 
 def start_backup(reason: str) -> backup.PendingBackup:

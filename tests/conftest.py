@@ -32,6 +32,35 @@ def manager(workspace):
     return start_empty("Maria Manager", "maria@example.com")
 
 
+@pytest.fixture(params=["sqlite", "postgres"])
+def any_workspace(request, db_path):
+    """An opened, migrated, empty database: a SQLite file, and the PostgreSQL server
+    ``FUNNELCAST_TEST_POSTGRES`` names (wiped first; skipped when it names none)."""
+    from app.workspace import close_workspace, open_workspace
+
+    url = os.environ.get("FUNNELCAST_TEST_POSTGRES", "")
+    if request.param == "postgres":
+        if not url:
+            pytest.skip("FUNNELCAST_TEST_POSTGRES names no server")
+        import psycopg2
+
+        with psycopg2.connect(url) as connection, connection.cursor() as cursor:
+            cursor.execute("DROP SCHEMA public CASCADE; CREATE SCHEMA public")
+        opened = open_workspace(url)
+    else:
+        opened = open_workspace(db_path)
+    yield opened
+    close_workspace()
+
+
+@pytest.fixture
+def any_manager(any_workspace):
+    """The manager of a database with the default pipeline, on SQLite and PostgreSQL."""
+    from app.workspace import start_empty
+
+    return start_empty("Maria Manager", "maria@example.com")
+
+
 @pytest.fixture
 def rep(manager):
     from app.users import create_rep

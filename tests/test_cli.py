@@ -115,6 +115,8 @@ def test_from_nothing_to_an_imported_pipeline_and_back(tmp_path):
     payload = json.loads(undone.stdout)
     assert (payload["deleted"], payload["restored"]) == (2, 0)
     assert payload["reps_removed"] == ["Ravi Rep"] and payload["kept"] == []
+    assert Path(payload["backup"]).name.endswith("-before-undo-import.sqlite")
+    assert Path(payload["backup"]).exists()
     nothing = run("--db", str(db), "undo-import")
     assert nothing.returncode == 1 and "There is no import to undo." in nothing.stderr
 
@@ -162,3 +164,53 @@ def test_init_without_a_manager_can_name_one_later(tmp_path):
     assert run("--db", db, "init").returncode == 1
     named = run("--db", db, "--json", "init", "--manager", "Maria Manager")
     assert named.returncode == 0 and json.loads(named.stdout)["manager"] == "Maria Manager"
+
+
+def test_a_database_an_import_made_gets_its_manager_from_init(tmp_path):
+    """An import into a new file adds the file's owners as reps but no manager; init used
+    to refuse it ("already has a pipeline"), so that database could never get one."""
+    from app.users import current_user, list_reps
+    from app.workspace import close_workspace, open_workspace
+
+    db = str(tmp_path / "new.sqlite")
+    deals = tmp_path / "deals.csv"
+    deals.write_text("Title,Company,Owner\nRoof,Acme,Ravi Rep\nDoor,Beta,Tia Closer\n",
+                     encoding="utf-8")
+    imported = run("--db", db, "import", str(deals))
+    assert imported.returncode == 0 and "no manager yet" in imported.stdout
+    unnamed = run("--db", db, "init")
+    assert unnamed.returncode == 1 and "run init again with --manager NAME" in unnamed.stderr
+
+    named = run("--db", db, "--json", "init", "--manager", "ravi  rep")
+    assert named.returncode == 0, named.stderr
+    payload = json.loads(named.stdout)
+    assert payload["manager"] == "Ravi Rep" and payload["pipeline_set_up"] is False
+    again = run("--db", db, "init", "--manager", "Olga Owner")
+    assert again.returncode == 1 and "and a manager (Ravi Rep)" in again.stderr
+
+    open_workspace(db)
+    try:
+        assert current_user().name == "Ravi Rep" and current_user().is_manager
+        assert [(r.name, r.role) for r in list_reps()] == [("Ravi Rep", "manager"),
+                                                           ("Tia Closer", "rep")]
+    finally:
+        close_workspace()
+
+
+def test_init_adds_a_manager_not_among_the_imported_reps(tmp_path):
+    from app.users import current_user, find_rep
+    from app.workspace import close_workspace, open_workspace
+
+    db = str(tmp_path / "new.sqlite")
+    deals = tmp_path / "deals.csv"
+    deals.write_text("Title,Company,Owner\nRoof,Acme,Ravi Rep\n", encoding="utf-8")
+    assert run("--db", db, "import", str(deals)).returncode == 0
+    named = run("--db", db, "init", "--manager", "Olga Owner")
+    assert named.returncode == 0, named.stderr
+    assert "Olga Owner is now the manager of this database's pipeline" in named.stdout
+    open_workspace(db)
+    try:
+        assert current_user().name == "Olga Owner" and current_user().is_manager
+        assert not find_rep("Ravi Rep").is_manager
+    finally:
+        close_workspace()

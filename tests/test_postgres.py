@@ -51,5 +51,7 @@ def test_import_reimport_and_undo_on_a_server(server_manager, tmp_path):
     assert undo_last_import(server_manager).restored == 1
     roof = Deal.get(Deal.title == "Roof")
     assert roof.value == Decimal("1200.00") and roof.stage.name == "Qualified"
-    assert undo_last_import(server_manager).deleted == 2
+    undone = undo_last_import(server_manager)
+    assert undone.deleted == 2 and undone.backup is None
+    assert "server's own tools" in undone.describe()
     assert Deal.select().count() == 0

@@ -28,6 +28,28 @@ def test_starting_empty_installs_the_default_pipeline_and_a_manager(manager):
     assert not workspace.needs_first_run()
 
 
+def test_a_team_whose_reps_an_import_made_gets_its_manager(any_workspace, tmp_path):
+    """On SQLite and PostgreSQL: the start-up state asks for the manager, and naming one who
+    is among the reps (deactivated meanwhile) promotes that rep rather than refusing."""
+    from app.importing import ImportOptions, run_import
+    from app.users import find_rep, has_manager
+    from db.models import Rep
+
+    path = tmp_path / "deals.csv"
+    path.write_text("Title,Company,Owner\nRoof,Acme,Ravi Rep\n", encoding="utf-8")
+    run_import(path, ImportOptions(), None)
+    state = workspace.start_state(None)
+    assert (state.first_run, state.needs_manager, state.actor) == (False, True, None)
+    Rep.update(active=False).where(Rep.name == "Ravi Rep").execute()
+
+    done = workspace.initialise("RAVI REP")
+    assert not done.pipeline_set_up and len(list_stages()) == 9
+    ravi = find_rep("Ravi Rep")
+    assert done.manager == ravi and ravi.is_manager and ravi.active
+    assert has_manager() and Rep.select().count() == 1
+    assert workspace.start_state(None) == workspace.StartState(False, ravi, False)
+
+
 def test_counts_for_the_status_bar(manager, stages):
     from app.deals import DealDraft, create_deal
     from app.pipeline import move_deal

@@ -6,7 +6,7 @@ import os
 import sys
 import time
 
-from app import crash_log, users, workspace
+from app import crash_log, workspace
 from app.errors import DatabaseDamaged, FunnelcastError
 from ui.platform_check import (
     display_available,
@@ -35,7 +35,7 @@ def run_gui(db: str | None, acting_user: str | None) -> int:
         print(missing_libraries_message(missing), file=sys.stderr)
         return 2
 
-    from PySide6.QtWidgets import QApplication, QDialog, QMessageBox
+    from PySide6.QtWidgets import QApplication, QMessageBox
 
     from ui.formatting import adopt_system_locale
     from ui.theme import apply_theme
@@ -53,22 +53,13 @@ def run_gui(db: str | None, acting_user: str | None) -> int:
 
     from ui.context import UiContext
     from ui.main_window import MainWindow
-    from ui.welcome import ChooseUserDialog, WelcomeDialog
+    from ui.welcome import who_is_acting
 
     context = UiContext(opened, None)
     try:
-        state = workspace.start_state(acting_user)
-        actor = state.actor
-        if state.first_run:
-            welcome = WelcomeDialog(context.runner)
-            if welcome.exec() != QDialog.DialogCode.Accepted:
-                return 0
-            actor = users.resolve_actor(acting_user)
+        actor = who_is_acting(context.runner, acting_user)
         if actor is None:
-            chooser = ChooseUserDialog()
-            if chooser.exec() != QDialog.DialogCode.Accepted:
-                return 0
-            actor = users.set_current_user(chooser.chosen_name())
+            return 0
     except DatabaseDamaged as damaged:
         return restart_after_damage(damaged)
     except FunnelcastError as error:

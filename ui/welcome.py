@@ -1,4 +1,5 @@
-"""First start: the welcome dialog (demo team or empty), and "Who are you?"."""
+"""First start: the welcome dialog (demo team or empty), "Who manages this team?" (reps but
+no manager yet), and "Who are you?"; :func:`who_is_acting` runs them in order."""
 
 from __future__ import annotations
 
@@ -19,9 +20,11 @@ from PySide6.QtWidgets import (
 )
 
 from app import users, workspace
-from app.errors import FunnelcastError
+from app.users import RepInfo
 from ui.tasks import TaskRunner
 from ui.theme import icon
+
+NAME_FIRST = "Type your name first: you will be the team's manager."
 
 
 def _card(title: str, text: str, icon_name: str, button: QPushButton,
@@ -131,14 +134,18 @@ class WelcomeDialog(QDialog):
         self.resize(760, 420)
 
     def _busy(self, busy: bool) -> None:
+        """While a choice is being saved on the worker: nothing else can be chosen (Enter in
+        a field also reaches the dialog's default button, which is disabled by then)."""
         for widget in (self.demo_button, self.empty_button, self.name_edit, self.email_edit):
             widget.setEnabled(not busy)
-        self.progress.setVisible(busy)
+        if not busy:
+            self.progress.setVisible(False)
 
     def _start_demo(self) -> None:
         from app.demo import generate_demo
 
         self._busy(True)
+        self.progress.setVisible(True)
         self.message.setText("Building the demo team…")
         task = self._runner.submit(lambda control: generate_demo(
             progress=lambda fraction: control.report(fraction)))
@@ -149,15 +156,15 @@ class WelcomeDialog(QDialog):
     def _start_empty(self) -> None:
         name = self.name_edit.text().strip()
         if not name:
-            self.message.setText("Type your name first: you will be the team's manager.")
+            self.message.setText(NAME_FIRST)
             self.name_edit.setFocus()
             return
-        try:
-            workspace.start_empty(name, self.email_edit.text().strip())
-        except FunnelcastError as error:
-            self.message.setText(str(error))
-            return
-        self._done("empty")
+        email = self.email_edit.text().strip()
+        self._busy(True)
+        self.message.setText("")
+        self._runner.submit(lambda control: workspace.start_empty(name, email),
+                            on_result=lambda _manager: self._done("empty"),
+                            on_error=self._failed)
 
     def _done(self, choice: str) -> None:
         self.choice = choice
@@ -166,6 +173,97 @@ class WelcomeDialog(QDialog):
     def _failed(self, error: Exception) -> None:
         self._busy(False)
         self.message.setText(str(error))
+
+    @classmethod
+    def ask(cls, runner: TaskRunner) -> bool:
+        """Show the dialog; True once the database is ready (tests replace this)."""
+        return cls(runner).exec() == QDialog.DialogCode.Accepted
+
+
+class NameManagerDialog(QDialog):
+    """"Who manages this team?" on a database whose reps came before any manager: an import
+    into a new file sets up the pipeline and adds the file's owners as reps, and without a
+    manager nobody may edit the stages, set quotas or undo imports. The user names themself,
+    or picks their name if the import added them (that rep is promoted), and becomes the
+    manager and the current user, saved on the worker. Accepted once saved."""
+
+    def __init__(self, runner: TaskRunner, parent: QWidget | None = None):
+        super().__init__(parent)
+        self.setWindowTitle("Who manages this team?")
+        self.setModal(True)
+        self._runner = runner
+        reps = [rep.name for rep in users.list_reps()]
+
+        title = QLabel("Who manages this team?")
+        title.setObjectName("PageTitle")
+        team = f"{len(reps)} rep{'' if len(reps) == 1 else 's'}" if reps else "no one"
+        intro = QLabel(
+            f"This database has its pipeline and {team}, most likely added by an import, "
+            "but no manager yet. The manager edits the stages, sets quotas and can undo "
+            "imports. Type your name to become the manager, or pick it from the list if "
+            "the import added you."
+        )
+        intro.setWordWrap(True)
+        intro.setObjectName("Muted")
+
+        self.name_combo = QComboBox()
+        self.name_combo.setEditable(True)
+        self.name_combo.setInsertPolicy(QComboBox.InsertPolicy.NoInsert)
+        self.name_combo.addItems(reps)
+        self.name_combo.setCurrentIndex(-1)
+        self.name_combo.lineEdit().setPlaceholderText("Your name")
+        self.email_edit = QLineEdit()
+        self.email_edit.setPlaceholderText("you@example.com (optional)")
+        form = QFormLayout()
+        form.addRow("&Name", self.name_combo)
+        form.addRow("&Email", self.email_edit)
+
+        self.message = QLabel("")
+        self.message.setWordWrap(True)
+        buttons = QDialogButtonBox()
+        self.continue_button = buttons.addButton("&Continue as manager",
+                                                 QDialogButtonBox.ButtonRole.AcceptRole)
+        self.continue_button.setDefault(True)
+        buttons.addButton("Quit", QDialogButtonBox.ButtonRole.RejectRole)
+        buttons.accepted.connect(self._continue)
+        buttons.rejected.connect(self.reject)
+
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(28, 24, 28, 20)
+        layout.setSpacing(12)
+        layout.addWidget(title)
+        layout.addWidget(intro)
+        layout.addSpacing(6)
+        layout.addLayout(form)
+        layout.addWidget(self.message)
+        layout.addStretch(1)
+        layout.addWidget(buttons)
+        self.resize(560, 320)
+
+    def _busy(self, busy: bool) -> None:
+        for widget in (self.name_combo, self.email_edit, self.continue_button):
+            widget.setEnabled(not busy)
+
+    def _continue(self) -> None:
+        name = self.name_combo.currentText().strip()
+        if not name:
+            self.message.setText(NAME_FIRST)
+            self.name_combo.setFocus()
+            return
+        email = self.email_edit.text().strip()
+        self._busy(True)
+        self.message.setText("")
+        self._runner.submit(lambda control: workspace.start_empty(name, email),
+                            on_result=lambda _manager: self.accept(), on_error=self._failed)
+
+    def _failed(self, error: Exception) -> None:
+        self._busy(False)
+        self.message.setText(str(error))
+
+    @classmethod
+    def ask(cls, runner: TaskRunner) -> bool:
+        """Show the dialog; True once a manager was named (tests replace this)."""
+        return cls(runner).exec() == QDialog.DialogCode.Accepted
 
 
 class ChooseUserDialog(QDialog):
@@ -193,3 +291,31 @@ class ChooseUserDialog(QDialog):
 
     def chosen_name(self) -> str:
         return str(self.combo.currentData())
+
+    @classmethod
+    def ask(cls) -> str | None:
+        """Show the dialog; the name chosen, or None (tests replace this)."""
+        chooser = cls()
+        return chooser.chosen_name() if chooser.exec() == QDialog.DialogCode.Accepted else None
+
+
+def who_is_acting(runner: TaskRunner, acting_user: str | None) -> RepInfo | None:
+    """Before the window: who is using it, asking what the database leaves open. The
+    welcome dialog on an empty database; "Who manages this team?" on one whose reps have no
+    manager yet (an import made them); "Who are you?" when nobody is the current user.
+    ``acting_user`` (``--as NAME``) is who acts once the database is ready. None: the user
+    quit. Raises what :func:`app.workspace.start_state` raises."""
+    state = workspace.start_state(acting_user)
+    actor = state.actor
+    if state.first_run or state.needs_manager:
+        ready = (WelcomeDialog.ask(runner) if state.first_run
+                 else NameManagerDialog.ask(runner))
+        if not ready:
+            return None
+        actor = users.resolve_actor(acting_user)
+    if actor is None:
+        name = ChooseUserDialog.ask()
+        if name is None:
+            return None
+        actor = users.set_current_user(name)
+    return actor

@@ -38,6 +38,7 @@ from app.importing.plan import DEAL_FIELDS, IMPORTED_AS_LOST, ImportPlan, Planne
 from app.jobs import JobControl
 from app.pipeline import record_lost_reason
 from app.users import RepInfo, create_rep
+from app.workspace import SERVER_BACKUPS, backup_if_file
 from db.bulk import (
     checkpoint_after,
     copy_rows,
@@ -90,11 +91,14 @@ class UndoResult:
     sources_removed: list[str] = field(default_factory=list)
     # Reps and sources the import created that stay, each with what still refers to it.
     kept: list[str] = field(default_factory=list)
+    backup: str | None = None  # the backup written first; None on a server database
 
     def as_dict(self) -> dict:
         return asdict(self)
 
-    def describe(self) -> str:
+    def sentences(self) -> list[str]:
+        """What the undo did, in order: the deals (the headline), the reps and sources it
+        removed, those it kept and why, and the backup."""
         def deals(count: int) -> str:
             return f"{count:,} deal{'' if count == 1 else 's'}"
 
@@ -114,7 +118,12 @@ class UndoResult:
         if self.kept:
             lines.append("Kept, because other records refer to them: "
                          f"{'; '.join(self.kept)}.")
-        return " ".join(lines)
+        lines.append(f"A backup was written first: {self.backup}." if self.backup
+                     else SERVER_BACKUPS)
+        return lines
+
+    def describe(self) -> str:
+        return " ".join(self.sentences())
 
 
 def _encode(value):
@@ -479,14 +488,23 @@ def _newest_import() -> ImportBatch:
     return batch
 
 
-def undo_last_import(actor: RepInfo | None, backup=None) -> UndoResult:
+def backup_before_undo() -> str | None:
+    """The backup rule of "Undo last import", for the window and the command line alike: a
+    copy of a database file, written before the undo writes (its path); on a server database
+    none (None): the server's own backups apply. Confirmations say so with
+    :func:`app.workspace.backup_note`."""
+    taken = backup_if_file("before-undo-import")
+    return str(taken) if taken is not None else None
+
+
+def undo_last_import(actor: RepInfo | None) -> UndoResult:
     """Delete the deals the newest import created, restore the values it changed, and
     remove the reps and lead sources it created that nothing else refers to by now.
 
     Refuses (changing nothing) when undoing would silently lose work done since the import
     (see :func:`_refuse_if_worked_on`). A restored deal's version goes up by one like any
-    edit. ``backup`` (a callable) is called before writing, once a first look found nothing
-    to refuse.
+    edit. Once a first look found nothing to refuse, and before writing, a database file is
+    backed up (:func:`backup_before_undo`); the result names the copy.
 
     The check that decides is made again inside the write transaction, with every other
     writer of deals, reps, sources, activities, ticks and stage moves held out until the
@@ -495,8 +513,7 @@ def undo_last_import(actor: RepInfo | None, backup=None) -> UndoResult:
     """
     first = _newest_import()
     _refuse_if_worked_on(first, _updated_records(first))
-    if backup is not None:
-        backup()
+    backup = backup_before_undo()
     now = utcnow()
     back_at_creation: list[int] = []
     with writing():
@@ -538,4 +555,4 @@ def undo_last_import(actor: RepInfo | None, backup=None) -> UndoResult:
         sources, kept_sources = _remove_created(LeadSource, batch.created_sources,
                                                 "lead source")
     return UndoResult(batch.file_name, deleted, len(changes), reps, sources,
-                      kept_reps + kept_sources)
+                      kept_reps + kept_sources, backup)

@@ -28,7 +28,7 @@ from app.importing.values import clean_text
 from app.jobs import JobControl
 from app.pipeline import StageInfo, list_stages
 from app.users import RepInfo
-from app.workspace import is_blank, start_backup
+from app.workspace import SERVER_BACKUPS, is_blank, start_backup
 from db.backup import PendingBackup
 from db.connection import data_version, writing
 
@@ -308,7 +308,8 @@ def _pipeline(dry_run: bool, said: list[str]) -> Iterator[list[StageInfo]]:
     if not dry_run:
         install_default_pipeline()
         said.append(f"This database was new, so the default pipeline was set up first "
-                    f"({names}); change its stages in Settings.")
+                    f"({names}); change its stages in Settings. It has no manager yet: "
+                    f"name one with init --manager NAME, or open it in the window.")
         yield list_stages()
         return
     said.append(f"This database is new: importing will first set up the default pipeline "
@@ -469,8 +470,7 @@ def _read_check_commit(
     if not result.batch_uuid or backup is None:  # nothing written, or a blank database
         return report
     if not result.backup_path:
-        report.warnings.append("No backup was taken: back up a server database with its own "
-                               "tools.")
+        report.warnings.append(SERVER_BACKUPS)
         return report
     try:
         backup.keep()

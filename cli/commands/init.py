@@ -1,8 +1,11 @@
 """``init [--manager NAME]``: a new database with the default pipeline, as the welcome
-dialog's "Start empty" sets it up, for a user who scripts Funnelcast from the start.
+dialog's "Start empty" sets it up, for a user who scripts Funnelcast from the start; or,
+with ``--manager``, the manager of a database an import set up (its reps came first: a rep
+of that name is promoted).
 
-Exit codes: 0 set up, 1 refused (the database already has its pipeline; nothing changed),
-2 the database could not be opened or the command was misused.
+Exit codes: 0 done, 1 refused (the database already has its pipeline, and its manager or no
+name was given; nothing changed), 2 the database could not be opened or the command was
+misused.
 """
 
 from __future__ import annotations
@@ -19,18 +22,26 @@ HELP = "set up a new database with the default pipeline (and its manager)"
 def configure(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--manager", metavar="NAME",
                         help="the team's manager, who becomes the current user (default: "
-                             "none yet; the window asks)")
+                             "none yet; the window asks); a rep of that name, such as an "
+                             "owner an import added, is promoted")
 
 
 def run(args: argparse.Namespace, context: Context) -> int:
     from app.pipeline import list_stages
     from app.workspace import initialise
 
-    manager = initialise(args.manager)
+    done = initialise(args.manager)
+    manager = done.manager
     stages = [stage.name for stage in list_stages()]
     if args.json:
         emit_json({"database": context.workspace.location, "stages": stages,
-                   "manager": manager.name if manager else None})
+                   "manager": manager.name if manager else None,
+                   "pipeline_set_up": done.pipeline_set_up})
+        return 0
+    if not done.pipeline_set_up:
+        say(f"{manager.name} is now the manager of this database's pipeline "
+            f"({len(stages)} stages) and its current user.\n"
+            f"Database: {context.workspace.location}")
         return 0
     who = (f" with {manager.name} as its manager" if manager else
            "; give --manager NAME (or open the window) to name its manager")

@@ -1,5 +1,6 @@
 """``undo-import``: take back the newest import not yet undone, as the window's
-"Undo last import" does (the same service, the same refusals).
+"Undo last import" does (the same service: the same refusals, and the same backup of a
+database file first).
 
 Exit codes: 0 undone, 1 refused (no import to undo, or undoing would lose work done since;
 nothing changed), 2 the database could not be opened or the backup could not be written.
@@ -22,18 +23,10 @@ def configure(parser: argparse.ArgumentParser) -> None:
 
 def run(args: argparse.Namespace, context: Context) -> int:
     from app.importing import undo_last_import
-    from app.workspace import backup_now
 
-    taken = []
-
-    def backup() -> None:
-        taken.append(str(backup_now("before-undo-import")))
-
-    result = undo_last_import(context.actor,
-                              backup=backup if context.workspace.is_file else None)
-    shown = taken[0] if taken else None
+    result = undo_last_import(context.actor)  # backs a database file up first
     if args.json:
-        emit_json({**result.as_dict(), "backup": shown})
+        emit_json(result.as_dict())
     else:
-        say(result.describe() + (f"\nA backup was written first: {shown}." if shown else ""))
+        say(result.describe())
     return 0

@@ -122,11 +122,47 @@ def test_mapping_values_preview_import_and_undo(qtbot, qtmodeltester, wizard, tr
         qtbot.mouseClick(wizard.summary_page.undo, Qt.MouseButton.LeftButton)
     assert asked == ["tracker.xlsx"]
     assert Deal.select().count() == 0
-    assert not wizard.summary_page.undo.isEnabled()
+    assert not wizard.summary_page.undo.isVisible()
     assert "2 deals it created were removed" in wizard.summary_page.subTitle()
-    assert "Removed what it had added: rep Sam New." in wizard.summary_page.subTitle()
+    summary = wizard.summary_page.summary.text()
+    assert "New reps" not in summary  # what the import did is no longer the news
+    assert "Removed what it had added: rep Sam New." in summary
+    assert "A backup was written first:" in summary
     assert not Rep.select().where(Rep.name == "Sam New").exists()
     assert wizard.summary_page.title() == "Import undone"
+
+
+def test_after_undo_the_summary_says_which_new_rep_stays_and_why(qtbot, wizard, ui_context,
+                                                                  tmp_path, monkeypatch):
+    from app.activities import ActivityDraft, log_activity
+
+    path = tmp_path / "deals.csv"
+    path.write_text("Title,Company,Owner,Source\nRoof,Acme,Sam New,Trade fair\n"
+                    "Door,Beta,Tia Closer,\n", encoding="utf-8")
+    wizard.file_page.set_path(str(path))
+    qtbot.waitUntil(wizard.file_page.isComplete, timeout=10_000)
+    go_next(qtbot, wizard, PAGE_MAPPING)
+    go_next(qtbot, wizard, PAGE_PREVIEW)
+    with qtbot.wait_signal(wizard.sig_imported, timeout=10_000):
+        wizard.next()
+    qtbot.waitUntil(lambda: wizard.currentId() == PAGE_SUMMARY, timeout=10_000)
+    assert "New reps: Sam New, Tia Closer." in wizard.summary_page.summary.text()
+    sam = Rep.get(Rep.name == "Sam New")
+    log_activity(ActivityDraft(sam.id, "Meeting", date.today(), Decimal("1")), ui_context.actor)
+
+    monkeypatch.setattr(wizard_module, "confirm_undo", lambda parent, what: True)
+    with qtbot.wait_signal(wizard.sig_undone, timeout=10_000):
+        qtbot.mouseClick(wizard.summary_page.undo, Qt.MouseButton.LeftButton)
+        # A second click while it runs would undo the import before this one.
+        assert not wizard.summary_page.undo.isEnabled()
+
+    page = wizard.summary_page
+    assert page.subTitle() == "The import of deals.csv was undone: 2 deals it created were removed."
+    summary = page.summary.text()
+    assert "New reps" not in summary
+    assert "Removed what it had added: rep Tia Closer, lead source Trade fair." in summary
+    assert "Kept, because other records refer to them: rep “Sam New” (activities)." in summary
+    assert [r.name for r in Rep.select().order_by(Rep.name)] == ["Maria Manager", "Sam New"]
 
 
 def test_an_ambiguous_amount_column_is_asked_about(qtbot, wizard, tmp_path):
@@ -221,6 +257,48 @@ def test_the_window_gets_import_and_undo_last_import(qtbot, ui_context, tracker,
     undo.trigger()
     qtbot.waitUntil(lambda: bool(told), timeout=10_000)
     assert "were removed" in told[0] and Deal.select().count() == 0
+
+
+def test_the_window_undoes_an_import_on_a_file_and_on_a_server(
+        qtbot, any_workspace, any_manager, db_path, tmp_path, monkeypatch):
+    """File › Undo last import backs a database file up first; on a server database, which
+    Funnelcast does not copy, it undoes all the same and says that the server's own backups
+    apply (it used to fail there, asking for a backup a server cannot give)."""
+    from app.importing import ImportOptions, run_import
+    from db.backup import list_backups
+    from ui.context import UiContext
+    from ui.importing import install as install_module
+    from ui.main_window import MainWindow
+
+    context = UiContext(any_workspace, any_manager)
+    window = MainWindow(context)
+    qtbot.add_widget(window)
+    install_module.install(window)
+    path = tmp_path / "deals.csv"
+    path.write_text("Title,Company,Owner\nRoof,Acme,Sam New\n", encoding="utf-8")
+    assert run_import(path, ImportOptions(), any_manager).created == 1
+    asked, told = [], []
+    message_box = install_module.QMessageBox
+    monkeypatch.setattr(message_box, "question", lambda parent, title, text: (
+        asked.append(text) or message_box.StandardButton.Yes))
+    for kind in ("information", "warning"):
+        monkeypatch.setattr(message_box, kind, lambda parent, title, text: told.append(text))
+
+    window.actions_by_name["undo_import"].trigger()
+    qtbot.waitUntil(lambda: bool(told), timeout=10_000)
+    context.runner.wait()
+
+    assert "1 deal it created was removed" in told[0] and "rep Sam New" in told[0]
+    assert Deal.select().count() == 0
+    if any_workspace.is_file:
+        assert "A backup is taken first." in asked[0]
+        newest = list_backups(db_path)[0]  # the import's own is older
+        assert newest.name.endswith("-before-undo-import.sqlite")
+        assert f"A backup was written first: {newest}." in told[0]
+    else:
+        assert "the server's own backups apply" in asked[0]
+        assert "No backup was taken: a server database is backed up with the server's own " \
+               "tools." in told[0]
 
 
 def test_a_whole_column_problem_says_so_in_the_row_cell(qtmodeltester, manager, stages,

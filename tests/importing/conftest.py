@@ -3,32 +3,10 @@
 from __future__ import annotations
 
 import csv
-import os
 from pathlib import Path
 
 import openpyxl
 import pytest
-
-
-@pytest.fixture(params=["sqlite", "postgres"])
-def any_manager(request, db_path):
-    """The manager of a database with the default pipeline, on SQLite and on the PostgreSQL
-    server ``FUNNELCAST_TEST_POSTGRES`` names (wiped first; skipped when it names none)."""
-    from app.workspace import close_workspace, open_workspace, start_empty
-
-    url = os.environ.get("FUNNELCAST_TEST_POSTGRES", "")
-    if request.param == "postgres":
-        if not url:
-            pytest.skip("FUNNELCAST_TEST_POSTGRES names no server")
-        import psycopg2
-
-        with psycopg2.connect(url) as connection, connection.cursor() as cursor:
-            cursor.execute("DROP SCHEMA public CASCADE; CREATE SCHEMA public")
-        open_workspace(url)
-    else:
-        open_workspace(db_path)
-    yield start_empty("Maria Manager", "maria@example.com")
-    close_workspace()
 
 
 @pytest.fixture

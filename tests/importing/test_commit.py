@@ -13,7 +13,14 @@ import pytest
 
 from app.deals import get_deal, update_deal
 from app.errors import ConflictError, NotFound, UsageError
-from app.importing import ImportOptions, describe_last_import, run_import, service, undo_last_import
+from app.importing import (
+    ImportOptions,
+    commit,
+    describe_last_import,
+    run_import,
+    service,
+    undo_last_import,
+)
 from app.jobs import Cancelled, JobControl
 from app.pipeline import move_deal, undo_move
 from app.workspace import backup_now
@@ -500,7 +507,7 @@ def test_undo_removes_the_reps_and_sources_the_import_created_unless_still_used(
 
 
 def test_an_edit_saved_after_undo_first_looks_is_seen_and_refuses_the_undo(
-        any_manager, make_csv):
+        any_manager, make_csv, monkeypatch):
     """The edit lands where the undo used to check and then delete outside one transaction:
     between its look at "edited since" and its write. It must not be deleted unseen."""
     import threading
@@ -526,8 +533,10 @@ def test_an_edit_saved_after_undo_first_looks_is_seen_and_refuses_the_undo(
         thread.start()
         thread.join(60)
 
+    # The edit lands while the undo takes its backup, between its first look and its write.
+    monkeypatch.setattr(commit, "backup_before_undo", edit_from_another_connection)
     with pytest.raises(ConflictError, match="were changed since"):
-        undo_last_import(any_manager, backup=edit_from_another_connection)
+        undo_last_import(any_manager)
     assert failures == []
     assert Deal.select().count() == 2
     assert Deal.get_by_id(roof.id).value == Decimal("5000.00")

@@ -51,7 +51,7 @@ from app.importing import (
     run_import,
     undo_last_import,
 )
-from app.workspace import backup_now
+from app.workspace import backup_note
 from ui import theme
 from ui.context import UiContext
 from ui.importing.models import (
@@ -77,7 +77,7 @@ def confirm_undo(parent: QWidget | None, what: str) -> bool:
     answer = QMessageBox.question(
         parent, "Undo last import",
         f"Undo the import of {what}? The deals it created are deleted and the values it "
-        "changed are put back. A backup is taken first.",
+        f"changed are put back. {backup_note()}",
     )
     return answer == QMessageBox.StandardButton.Yes
 
@@ -505,7 +505,7 @@ class SummaryPage(_Page):
         self.body.addWidget(self.summary)
         self.undo = QPushButton(theme.icon("ph.arrow-counter-clockwise"), "&Undo this import")
         self.undo.setToolTip("Delete the deals this import created and put back the values it "
-                             "changed (a backup is taken first)")
+                             "changed")
         self.undo.clicked.connect(self._undo)
         row = QHBoxLayout()
         row.addWidget(self.undo)
@@ -544,16 +544,18 @@ class SummaryPage(_Page):
         if not confirm_undo(self, Path(wizard.result.file).name):
             return
         actor = wizard.context.actor
-
-        def work(control):
-            return undo_last_import(actor, backup=lambda: backup_now("before-undo-import"))
-
-        wizard.run(self, work, self._undone)
+        self.undo.setEnabled(False)  # one undo per click: a second would take an older import
+        wizard.run(self, lambda control: undo_last_import(actor), self._undone,
+                   lambda _error: self.undo.setEnabled(True))
 
     def _undone(self, result: UndoResult) -> None:
-        self.undo.setEnabled(False)
+        """The page now tells what the undo did, in place of what the import did (its new
+        reps and sources are gone, or stay for a reason the undo names)."""
+        self.undo.setVisible(False)  # done: nothing is left to take back
+        headline, *details = result.sentences()
         self.setTitle("Import undone")
-        self.setSubTitle(result.describe())
+        self.setSubTitle(headline)
+        self.summary.setText("\n\n".join(details))
         wizard = self.import_wizard()
         wizard.context.bus.changed("deals", "reps")
         wizard.sig_undone.emit(result)
