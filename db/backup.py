@@ -8,7 +8,22 @@ import threading
 from datetime import datetime
 from pathlib import Path
 
+from db.connection import busy_timeout_seconds, is_busy
+
 KEEP_BACKUPS = 10
+
+# SQLite's result codes (the low byte of an extended code) that mean "this is not a sound
+# database file", as opposed to "cannot get at it now" (busy, permissions, I/O).
+_SQLITE_CORRUPT = 11
+_SQLITE_NOTADB = 26
+
+
+class DatabaseBusy(Exception):
+    """Another connection (usually another program) holds the database locked."""
+
+
+class NotDamaged(Exception):
+    """A restore was refused: the file it would replace passes its integrity check."""
 
 
 def backup_folder(db_path: Path) -> Path:
@@ -99,29 +114,44 @@ def read_only_uri(db_path: Path) -> str:
 
 
 def quick_check(db_path: Path) -> str | None:
-    """Run ``PRAGMA quick_check`` on a connection of its own.
+    """Run ``PRAGMA quick_check`` on a read-only connection of its own.
 
-    Returns None when the file is sound, else SQLite's first complaint (including "file is
-    not a database" for something that is not SQLite at all).
+    Returns None when the file is sound, else the damage SQLite reports: the check's first
+    complaint, or "file is not a database" / "database disk image is malformed" when SQLite
+    cannot even read it as a database. Only those are damage. A file another program holds
+    locked (past the busy timeout) raises :class:`DatabaseBusy`; any other failure to get at
+    the file (permissions, a missing folder, an I/O error) raises the ``sqlite3.Error``: it
+    says nothing about the file's health.
     """
     try:
-        con = sqlite3.connect(read_only_uri(db_path), uri=True)
+        con = sqlite3.connect(read_only_uri(db_path), uri=True, timeout=busy_timeout_seconds())
         try:
             rows = con.execute("PRAGMA quick_check(1)").fetchall()
         finally:
             con.close()
-    except sqlite3.DatabaseError as exc:
-        return str(exc)
+    except sqlite3.Error as exc:
+        if is_busy(exc):
+            raise DatabaseBusy(str(exc)) from exc
+        if getattr(exc, "sqlite_errorcode", 0) & 0xFF in (_SQLITE_CORRUPT, _SQLITE_NOTADB):
+            return str(exc)
+        raise
     first = rows[0][0] if rows else "no answer"
     return None if first == "ok" else first
 
 
 def restore_backup(backup: Path, db_path: Path) -> None:
-    """Replace ``db_path`` with ``backup``; the damaged file is kept as ``*.damaged`` with its
-    write-ahead log beside it (``*.damaged-wal``: its newest transactions may be there).
+    """Replace a damaged ``db_path`` with ``backup``; the damaged file is kept as ``*.damaged``
+    with its write-ahead log beside it (``*.damaged-wal``: its newest transactions may be
+    there).
 
-    The caller must have closed every connection to ``db_path`` first.
+    Only damage justifies throwing away newer data: a file that passes ``quick_check``
+    raises :class:`NotDamaged`, one another program holds locked :class:`DatabaseBusy`, one
+    that cannot be read for another reason its ``sqlite3.Error``; in each case nothing is
+    touched. A missing ``db_path`` is simply restored. The caller must have closed every
+    connection to ``db_path`` first.
     """
+    if db_path.exists() and quick_check(db_path) is None:
+        raise NotDamaged(str(db_path))
     kept = db_path.with_name(db_path.name + ".damaged")
     for suffix in ("-wal", "-shm"):
         log = Path(f"{db_path}{suffix}")

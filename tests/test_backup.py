@@ -7,7 +7,7 @@ from datetime import datetime, timedelta
 
 import pytest
 
-from app.errors import DatabaseDamaged, UsageError
+from app.errors import DatabaseBusy, DatabaseDamaged, UsageError
 from app.workspace import backup_now, close_workspace, open_workspace, restore_backup, start_empty
 from db import backup
 
@@ -88,6 +88,51 @@ def test_restoring_keeps_the_damaged_files_log_beside_it(tmp_path):
     start_empty("Maria Manager")
     good = backup_now("nightly")
     close_workspace()
+    _damage(path)
     (tmp_path / "team.sqlite-wal").write_bytes(b"recent transactions")
     restore_backup(path, good)
     assert (tmp_path / "team.sqlite.damaged-wal").read_bytes() == b"recent transactions"
+
+
+def _reps(path) -> list[str]:
+    with sqlite3.connect(path) as con:
+        names = [r[0] for r in con.execute("SELECT name FROM rep ORDER BY name")]
+    con.close()
+    return names
+
+
+def test_a_restore_never_replaces_a_healthy_database(tmp_path):
+    path = tmp_path / "team.sqlite"
+    open_workspace(path)
+    start_empty("Maria Manager")
+    older = backup_now("nightly")
+    from app.users import create_rep
+
+    create_rep("Newer Rep", "", role="rep")  # in the live file only
+    close_workspace()
+
+    with pytest.raises(UsageError) as caught:
+        restore_backup(path, older)
+    assert str(caught.value) == (
+        f"The database {path} passes its integrity check, so it was not replaced by the older "
+        f"backup {older.name}. Nothing was changed.")
+    with pytest.raises(backup.NotDamaged):  # the file-level function refuses on its own
+        backup.restore_backup(older, path)
+    assert _reps(path) == ["Maria Manager", "Newer Rep"]
+    assert not path.with_name("team.sqlite.damaged").exists()
+
+
+def test_a_restore_never_replaces_a_database_another_program_holds(
+    tmp_path, short_busy_timeout, lock_holder
+):
+    path = tmp_path / "team.sqlite"
+    open_workspace(path)
+    start_empty("Maria Manager")
+    older = backup_now("nightly")
+    close_workspace()
+    lock_holder(path, exclusive=True)
+    with pytest.raises(DatabaseBusy):
+        restore_backup(path, older)
+    assert not path.with_name("team.sqlite.damaged").exists()
+    assert not path.with_name("team.sqlite.restoring").exists()
+
