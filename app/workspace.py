@@ -116,6 +116,7 @@ def _open(target: str, defer_check: bool) -> Workspace:
                 checked = False
             else:
                 _raise_if_damaged(path)
+        backup.remove_leftover_partials(path)
         target = str(path)
     shown = _hide_password(target)
     try:

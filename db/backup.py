@@ -2,15 +2,22 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
 import sqlite3
 import threading
+import time
 from datetime import datetime
 from pathlib import Path
 
 from db.connection import busy_timeout_seconds, is_busy
 
 KEEP_BACKUPS = 10
+
+# A copy being written touches its ``.partial`` file continuously and is filed within seconds
+# of finishing (an import keeps it until its commit), so one untouched for this long was left
+# by a copy that was killed or crashed, in this process or another.
+LEFTOVER_AGE_SECONDS = 15 * 60
 
 # SQLite's result codes (the low byte of an extended code) that mean "this is not a sound
 # database file", as opposed to "cannot get at it now" (busy, permissions, I/O).
@@ -55,7 +62,9 @@ class PendingBackup:
         stamp = (now or datetime.now()).strftime("%Y%m%d-%H%M%S-%f")
         safe_reason = "".join(ch if ch.isalnum() else "-" for ch in reason)[:30] or "backup"
         folder = backup_folder(db_path)
+        self._made_folder = not folder.is_dir()
         folder.mkdir(parents=True, exist_ok=True)
+        remove_leftover_partials(db_path)
         self.db_path = db_path
         self.target = folder / f"{db_path.stem}-{stamp}-{safe_reason}.sqlite"
         self._partial = self.target.with_suffix(".partial")
@@ -93,12 +102,37 @@ class PendingBackup:
 
     def discard(self) -> None:
         """Stop the copy if it is still running, and delete it; the backups already kept are
-        left alone."""
+        left alone. A backup folder this copy created is removed again when nothing else is
+        in it, so a rejected import leaves no trace beside the database."""
         if self._thread.is_alive():
             self._source.interrupt()
         self._thread.join()
         self._source.close()
         self._partial.unlink(missing_ok=True)
+        if self._made_folder:
+            with contextlib.suppress(OSError):  # something was filed there meanwhile
+                self._partial.parent.rmdir()
+
+
+def remove_leftover_partials(db_path: Path) -> list[Path]:
+    """Delete the ``.partial`` copies of ``db_path`` that a killed or crashed backup left in its
+    backup folder (each is as large as the database, and is never a backup), and return them.
+
+    A partial written right now by another process is left alone: only those untouched for
+    :data:`LEFTOVER_AGE_SECONDS` are removed (see there for why that age is safe)."""
+    folder = backup_folder(db_path)
+    if not folder.is_dir():
+        return []
+    cutoff = time.time() - LEFTOVER_AGE_SECONDS
+    removed = []
+    for partial in folder.glob(f"{db_path.stem}-*.partial"):
+        try:
+            if partial.stat().st_mtime < cutoff:
+                partial.unlink()
+                removed.append(partial)
+        except OSError:
+            pass  # gone already, or not ours to delete: the next start tries again
+    return removed
 
 
 def write_backup(db_path: Path, reason: str, *, now: datetime | None = None) -> Path:

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import os
 import sqlite3
+import time
 from datetime import datetime, timedelta
 
 import pytest
@@ -136,3 +138,35 @@ def test_a_restore_never_replaces_a_database_another_program_holds(
     assert not path.with_name("team.sqlite.damaged").exists()
     assert not path.with_name("team.sqlite.restoring").exists()
 
+
+def _leftover(db_path, name: str, age_seconds: float):
+    """A ``.partial`` copy as a killed backup leaves it: full size, ``age_seconds`` old."""
+    partial = backup.backup_folder(db_path) / f"{db_path.stem}-{name}.partial"
+    partial.parent.mkdir(exist_ok=True)
+    with sqlite3.connect(db_path) as con:
+        con.execute("VACUUM INTO ?", (str(partial),))
+    con.close()
+    then = time.time() - age_seconds
+    os.utime(partial, (then, then))
+    return partial
+
+
+def test_partial_copies_left_by_killed_backups_are_removed_at_the_next_backup(manager, db_path):
+    orphans = [_leftover(db_path, f"2026010{i}-before-import", 3600 * (i + 1)) for i in range(3)]
+    being_written = _leftover(db_path, "20261204-before-import", 5)  # another process, now
+    backup_now("manual")
+    assert [p.exists() for p in orphans] == [False, False, False]
+    assert being_written.exists()
+    assert len(backup.list_backups(db_path)) == 1  # partials never count as backups
+
+
+def test_partial_copies_left_by_killed_backups_are_removed_at_the_next_start(tmp_path):
+    path = tmp_path / "team.sqlite"
+    open_workspace(path)
+    start_empty("Maria Manager")
+    close_workspace()
+    orphan = _leftover(path, "20260101-before-import", backup.LEFTOVER_AGE_SECONDS + 60)
+    being_written = _leftover(path, "20261204-before-import", 5)
+    open_workspace(path)
+    close_workspace()
+    assert not orphan.exists() and being_written.exists()
