@@ -167,6 +167,9 @@ def _refuse_if_read_only(path: Path) -> None:
         if candidate.exists() and not os.access(candidate, os.W_OK):
             raise DatabaseReadOnly(path, candidate)
     if not os.access(path.parent, os.W_OK):
+        if not path.exists():
+            raise UsageError(f"Cannot create the database {path}: you are not allowed to write "
+                             f"to the folder {path.parent}. Choose a folder of your own.")
         raise DatabaseReadOnly(path, path.parent)
 
 

@@ -171,3 +171,18 @@ def test_a_database_from_a_newer_funnelcast_is_refused_untouched(tmp_path):
             "and nothing in it was changed. Install the newer Funnelcast to open it.")
     assert _fingerprint(path) == before
     assert sorted(p.name for p in tmp_path.iterdir()) == ["team.sqlite"]  # no backup, no log
+
+
+def test_a_new_database_in_a_folder_the_user_cannot_write_is_refused():
+    with tempfile.TemporaryDirectory() as folder:
+        folder = Path(folder)
+        folder.chmod(0o555)
+        try:
+            result = _run_as_another_user("--db", str(folder / "new.sqlite"), "demo")
+        finally:
+            folder.chmod(0o700)
+        assert result.returncode == 2
+        assert result.stderr.strip() == (
+            f"funnelcast: Cannot create the database {folder / 'new.sqlite'}: you are not "
+            f"allowed to write to the folder {folder}. Choose a folder of your own.")
+        assert list(folder.iterdir()) == []
