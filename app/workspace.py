@@ -116,7 +116,6 @@ def _open(target: str, defer_check: bool) -> Workspace:
                 checked = False
             else:
                 _raise_if_damaged(path)
-        backup.remove_leftover_partials(path)
         target = str(path)
     shown = _hide_password(target)
     try:
@@ -140,10 +139,12 @@ def _open(target: str, defer_check: bool) -> Workspace:
     if before > latest_version():
         close_workspace()
         raise NewerDatabase(shown, before, latest_version())
+    path = sqlite_path()
+    if path is not None:
+        backup.remove_leftover_partials(path)
     taken = None
     todo = pending(db)
     if todo:
-        path = sqlite_path()
         if before > 0 and path is not None:
             taken = backup.write_backup(path, f"before-v{latest_version()}")
         migrate(db)
