@@ -1,6 +1,8 @@
 """Where unexpected errors go: a log file for whoever fixes the bug, one sentence for the user.
 
-A user never sees a traceback; the front ends call :func:`record` and show :func:`sentence`.
+A user never sees a traceback: each front end's last line of defence (the GUI's worker and
+exception hook, the command line) turns whatever escaped into :func:`for_user`'s error and
+shows its message.
 """
 
 from __future__ import annotations
@@ -10,6 +12,9 @@ from datetime import datetime
 from pathlib import Path
 
 from platformdirs import user_log_path
+
+from app.errors import DatabaseBusy, FunnelcastError
+from db.connection import is_busy, sqlite_path
 
 
 def log_path() -> Path:
@@ -36,3 +41,17 @@ def sentence(error: BaseException, path: Path) -> str:
         f"written. The details are in {path}; please send that file to whoever supports "
         "Funnelcast."
     )
+
+
+def for_user(error: Exception) -> FunnelcastError:
+    """What the user is told about ``error``, an exception no ``app`` call translated.
+
+    This is the one place database failures that are not bugs become sentences: "database
+    is locked" (another program kept its write lock past the busy timeout, on any read or
+    write) is a :class:`DatabaseBusy`, not logged. Anything else is a bug: it is recorded
+    and the user gets :func:`sentence`."""
+    if isinstance(error, FunnelcastError):
+        return error
+    if is_busy(error):
+        return DatabaseBusy(sqlite_path())
+    return FunnelcastError(sentence(error, record(error)))

@@ -6,6 +6,8 @@ not been through it.
 
 from __future__ import annotations
 
+import os
+import sqlite3
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -13,12 +15,21 @@ from peewee import DatabaseError, fn
 from platformdirs import user_data_path
 
 from app.defaults import install_default_pipeline
-from app.errors import DatabaseDamaged, UsageError, ValidationError
+from app.errors import (
+    DatabaseBusy,
+    DatabaseDamaged,
+    DatabaseReadOnly,
+    FunnelcastError,
+    NewerDatabase,
+    UsageError,
+    ValidationError,
+)
 from app.users import RepInfo, appoint_manager, has_manager, list_reps, resolve_actor
 from db import backup
 from db.connection import (
     bind,
     database,
+    is_busy,
     is_url,
     make_database,
     sqlite_path,
@@ -68,7 +79,10 @@ def open_workspace(target: str | Path | None = None, *, defer_check: bool = Fals
 
     A SQLite file is integrity-checked first: a damaged file raises :class:`DatabaseDamaged`
     listing its backups and is never opened. Before migrating a database that already has
-    data, a backup is written beside it.
+    data, a backup is written beside it. What is not damage is never reported as damage:
+    a file another program holds locked raises :class:`DatabaseBusy` (``opening``), a file
+    or folder this user cannot write :class:`DatabaseReadOnly`, and a database written by a
+    newer Funnelcast :class:`NewerDatabase`; each before anything is written to it.
 
     ``defer_check`` lets the GUI put its window on screen before checking a large file
     (``quick_check`` reads every page: ~0.4 s at 250 MB). The caller must then run
@@ -77,6 +91,17 @@ def open_workspace(target: str | Path | None = None, *, defer_check: bool = Fals
     checked first, since migrating a damaged file could make things worse.
     """
     target = str(target) if target is not None else str(default_database_path())
+    try:
+        return _open(target, defer_check)
+    except FunnelcastError:
+        raise
+    except Exception as exc:
+        if is_busy(exc):  # "database is locked" on any statement while opening
+            raise DatabaseBusy(_hide_password(target), opening=True) from exc
+        raise
+
+
+def _open(target: str, defer_check: bool) -> Workspace:
     checked = True
     if not is_url(target):
         path = Path(target).expanduser()
@@ -86,6 +111,7 @@ def open_workspace(target: str | Path | None = None, *, defer_check: bool = Fals
             path.parent.mkdir(parents=True, exist_ok=True)
         except OSError as exc:
             raise UsageError(f"Cannot create the folder for {path}: {exc.strerror}.") from exc
+        _refuse_if_read_only(path)
         if path.exists() and path.stat().st_size > 0:
             if defer_check and is_up_to_date(path):
                 checked = False
@@ -104,15 +130,22 @@ def open_workspace(target: str | Path | None = None, *, defer_check: bool = Fals
     try:
         db.connect(reuse_if_open=True)
     except Exception as exc:  # peewee wraps driver errors in many classes
+        if is_busy(exc):
+            raise
         hint = (" Install PostgreSQL support with: .venv/bin/pip install -e '.[postgres]'."
                 if "driver not found" in str(exc) else "")
         reason = str(exc).strip().rstrip(".")
         raise UsageError(f"Cannot open the database {shown}: {reason}.{hint}") from exc
     before = current_version(db)
+    if before > latest_version():
+        close_workspace()
+        raise NewerDatabase(shown, before, latest_version())
+    path = sqlite_path()
+    if path is not None:
+        backup.remove_leftover_partials(path)
     taken = None
     todo = pending(db)
     if todo:
-        path = sqlite_path()
         if before > 0 and path is not None:
             taken = backup.write_backup(path, f"before-v{latest_version()}")
         migrate(db)
@@ -126,8 +159,30 @@ def open_workspace(target: str | Path | None = None, *, defer_check: bool = Fals
     )
 
 
+def _refuse_if_read_only(path: Path) -> None:
+    """Refuse a database this user cannot change rather than open it read-only: everything
+    Funnelcast does writes (who is using it, every edit, the backup before an import), and a
+    window that loses each change at save time would cost the user work; a SQLite database
+    in WAL mode cannot even be read where its ``-wal``/``-shm`` files cannot be made."""
+    logs = [Path(f"{path}{suffix}") for suffix in ("-wal", "-shm")]
+    for candidate in (path, *logs):
+        if candidate.exists() and not os.access(candidate, os.W_OK):
+            raise DatabaseReadOnly(path, candidate)
+    if not os.access(path.parent, os.W_OK):
+        if not path.exists():
+            raise UsageError(f"Cannot create the database {path}: you are not allowed to write "
+                             f"to the folder {path.parent}. Choose a folder of your own.")
+        raise DatabaseReadOnly(path, path.parent)
+
+
 def _raise_if_damaged(path: Path) -> None:
-    problem = backup.quick_check(path)
+    try:
+        problem = backup.quick_check(path)
+    except backup.DatabaseBusy as exc:
+        raise DatabaseBusy(path, opening=True) from exc
+    except sqlite3.Error as exc:  # not damage: the file could not be read at all
+        reason = str(exc).strip().rstrip(".")
+        raise UsageError(f"Cannot open the database {path}: {reason}.") from exc
     if problem is None:
         return
     backups = backup.list_backups(path)
@@ -163,7 +218,9 @@ def start_state(acting_user: str | None) -> StartState:
         if needs_first_run():
             return StartState(True, None)
         return StartState(False, resolve_actor(acting_user), needs_manager=not has_manager())
-    except DatabaseError:
+    except DatabaseError as exc:
+        if is_busy(exc):
+            raise DatabaseBusy(sqlite_path(), opening=True) from exc
         check_integrity()
         raise
 
@@ -288,6 +345,22 @@ def start_backup(reason: str) -> backup.PendingBackup:
 
 def restore_backup(db_path: Path, chosen: Path) -> None:
     """Put ``chosen`` in place of a damaged ``db_path`` (kept as ``*.damaged``), then it can be
-    opened with :func:`open_workspace`. Nothing may hold the database open."""
+    opened with :func:`open_workspace`. Nothing may hold the database open.
+
+    Refused, with nothing touched, unless ``db_path`` really is damaged (see
+    :func:`db.backup.restore_backup`): a healthy file raises UsageError, a locked one
+    :class:`DatabaseBusy`."""
     close_workspace()
-    backup.restore_backup(chosen, db_path)
+    try:
+        backup.restore_backup(chosen, db_path)
+    except backup.NotDamaged:
+        raise UsageError(
+            f"The database {db_path} passes its integrity check, so it was not replaced by the "
+            f"older backup {chosen.name}. Nothing was changed."
+        ) from None
+    except backup.DatabaseBusy as exc:
+        raise DatabaseBusy(db_path, opening=True) from exc
+    except sqlite3.Error as exc:
+        reason = str(exc).strip().rstrip(".")
+        raise UsageError(f"Cannot restore the database {db_path}: {reason}. Nothing was "
+                         "changed.") from exc

@@ -58,9 +58,10 @@ def run_command(args: argparse.Namespace) -> int:
     except KeyboardInterrupt:
         complain("interrupted; nothing more was written.")
         return 2
-    except Exception as error:  # a bug: the log gets the traceback, the user one sentence
-        complain(crash_log.sentence(error, crash_log.record(error)))
-        return 2
+    except Exception as error:  # a locked database, or a bug (logged): one sentence
+        told = crash_log.for_user(error)
+        complain(str(told))
+        return told.exit_code
 
 
 def main(argv: list[str] | None = None) -> int:

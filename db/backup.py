@@ -2,13 +2,35 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
 import sqlite3
 import threading
+import time
 from datetime import datetime
 from pathlib import Path
 
+from db.connection import busy_timeout_seconds, is_busy
+
 KEEP_BACKUPS = 10
+
+# A copy being written touches its ``.partial`` file continuously and is filed within seconds
+# of finishing (an import keeps it until its commit), so one untouched for this long was left
+# by a copy that was killed or crashed, in this process or another.
+LEFTOVER_AGE_SECONDS = 15 * 60
+
+# SQLite's result codes (the low byte of an extended code) that mean "this is not a sound
+# database file", as opposed to "cannot get at it now" (busy, permissions, I/O).
+_SQLITE_CORRUPT = 11
+_SQLITE_NOTADB = 26
+
+
+class DatabaseBusy(Exception):
+    """Another connection (usually another program) holds the database locked."""
+
+
+class NotDamaged(Exception):
+    """A restore was refused: the file it would replace passes its integrity check."""
 
 
 def backup_folder(db_path: Path) -> Path:
@@ -40,7 +62,9 @@ class PendingBackup:
         stamp = (now or datetime.now()).strftime("%Y%m%d-%H%M%S-%f")
         safe_reason = "".join(ch if ch.isalnum() else "-" for ch in reason)[:30] or "backup"
         folder = backup_folder(db_path)
+        self._made_folder = not folder.is_dir()
         folder.mkdir(parents=True, exist_ok=True)
+        remove_leftover_partials(db_path)
         self.db_path = db_path
         self.target = folder / f"{db_path.stem}-{stamp}-{safe_reason}.sqlite"
         self._partial = self.target.with_suffix(".partial")
@@ -78,12 +102,37 @@ class PendingBackup:
 
     def discard(self) -> None:
         """Stop the copy if it is still running, and delete it; the backups already kept are
-        left alone."""
+        left alone. A backup folder this copy created is removed again when nothing else is
+        in it, so a rejected import leaves no trace beside the database."""
         if self._thread.is_alive():
             self._source.interrupt()
         self._thread.join()
         self._source.close()
         self._partial.unlink(missing_ok=True)
+        if self._made_folder:
+            with contextlib.suppress(OSError):  # something was filed there meanwhile
+                self._partial.parent.rmdir()
+
+
+def remove_leftover_partials(db_path: Path) -> list[Path]:
+    """Delete the ``.partial`` copies of ``db_path`` that a killed or crashed backup left in its
+    backup folder (each is as large as the database, and is never a backup), and return them.
+
+    A partial written right now by another process is left alone: only those untouched for
+    :data:`LEFTOVER_AGE_SECONDS` are removed (see there for why that age is safe)."""
+    folder = backup_folder(db_path)
+    if not folder.is_dir():
+        return []
+    cutoff = time.time() - LEFTOVER_AGE_SECONDS
+    removed = []
+    for partial in folder.glob(f"{db_path.stem}-*.partial"):
+        try:
+            if partial.stat().st_mtime < cutoff:
+                partial.unlink()
+                removed.append(partial)
+        except OSError:
+            pass  # gone already, or not ours to delete: the next start tries again
+    return removed
 
 
 def write_backup(db_path: Path, reason: str, *, now: datetime | None = None) -> Path:
@@ -99,29 +148,44 @@ def read_only_uri(db_path: Path) -> str:
 
 
 def quick_check(db_path: Path) -> str | None:
-    """Run ``PRAGMA quick_check`` on a connection of its own.
+    """Run ``PRAGMA quick_check`` on a read-only connection of its own.
 
-    Returns None when the file is sound, else SQLite's first complaint (including "file is
-    not a database" for something that is not SQLite at all).
+    Returns None when the file is sound, else the damage SQLite reports: the check's first
+    complaint, or "file is not a database" / "database disk image is malformed" when SQLite
+    cannot even read it as a database. Only those are damage. A file another program holds
+    locked (past the busy timeout) raises :class:`DatabaseBusy`; any other failure to get at
+    the file (permissions, a missing folder, an I/O error) raises the ``sqlite3.Error``: it
+    says nothing about the file's health.
     """
     try:
-        con = sqlite3.connect(read_only_uri(db_path), uri=True)
+        con = sqlite3.connect(read_only_uri(db_path), uri=True, timeout=busy_timeout_seconds())
         try:
             rows = con.execute("PRAGMA quick_check(1)").fetchall()
         finally:
             con.close()
-    except sqlite3.DatabaseError as exc:
-        return str(exc)
+    except sqlite3.Error as exc:
+        if is_busy(exc):
+            raise DatabaseBusy(str(exc)) from exc
+        if getattr(exc, "sqlite_errorcode", 0) & 0xFF in (_SQLITE_CORRUPT, _SQLITE_NOTADB):
+            return str(exc)
+        raise
     first = rows[0][0] if rows else "no answer"
     return None if first == "ok" else first
 
 
 def restore_backup(backup: Path, db_path: Path) -> None:
-    """Replace ``db_path`` with ``backup``; the damaged file is kept as ``*.damaged`` with its
-    write-ahead log beside it (``*.damaged-wal``: its newest transactions may be there).
+    """Replace a damaged ``db_path`` with ``backup``; the damaged file is kept as ``*.damaged``
+    with its write-ahead log beside it (``*.damaged-wal``: its newest transactions may be
+    there).
 
-    The caller must have closed every connection to ``db_path`` first.
+    Only damage justifies throwing away newer data: a file that passes ``quick_check``
+    raises :class:`NotDamaged`, one another program holds locked :class:`DatabaseBusy`, one
+    that cannot be read for another reason its ``sqlite3.Error``; in each case nothing is
+    touched. A missing ``db_path`` is simply restored. The caller must have closed every
+    connection to ``db_path`` first.
     """
+    if db_path.exists() and quick_check(db_path) is None:
+        raise NotDamaged(str(db_path))
     kept = db_path.with_name(db_path.name + ".damaged")
     for suffix in ("-wal", "-shm"):
         log = Path(f"{db_path}{suffix}")

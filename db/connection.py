@@ -27,6 +27,27 @@ SQLITE_PRAGMAS = {
 }
 
 
+def busy_timeout_seconds() -> float:
+    """How long a connection waits for another one's lock before giving up (the
+    ``busy_timeout`` above), for connections opened without those pragmas."""
+    return SQLITE_PRAGMAS["busy_timeout"] / 1000
+
+
+# SQLite's SQLITE_BUSY and SQLITE_LOCKED (the low byte of an extended result code).
+_BUSY_CODES = (5, 6)
+
+
+def is_busy(error: BaseException) -> bool:
+    """True when ``error`` means another connection held the database locked past the busy
+    timeout ("database is locked"), as sqlite3 raises it or as peewee re-raises it (peewee
+    wraps the driver's exception: as its first argument, or as the exception it was raised
+    while handling)."""
+    for candidate in (error, *error.args[:1], error.__cause__, error.__context__):
+        if isinstance(candidate, sqlite3.Error):
+            return getattr(candidate, "sqlite_errorcode", 0) & 0xFF in _BUSY_CODES
+    return False
+
+
 def is_url(target: str) -> bool:
     """True when ``target`` names a server database (``postgresql://...``), not a file."""
     return "://" in target
@@ -41,7 +62,8 @@ def make_database(target: str) -> Database:
         if not isinstance(db, PostgresqlDatabase):
             raise ValueError("only postgresql:// URLs are supported")
         return db
-    return SqliteDatabase(str(Path(target)), pragmas=SQLITE_PRAGMAS, autoconnect=True)
+    return SqliteDatabase(str(Path(target)), pragmas=SQLITE_PRAGMAS, autoconnect=True,
+                          timeout=busy_timeout_seconds())
 
 
 def bind(db: Database) -> None:

@@ -97,3 +97,37 @@ def ui_context(qtbot, workspace, manager, qsettings_isolated):
     context = UiContext(workspace, manager)
     yield context
     context.runner.wait()
+
+
+@pytest.fixture
+def short_busy_timeout(monkeypatch):
+    """Databases opened from now on wait 0.2 s, not 5 s, for another connection's lock."""
+    from db import connection
+
+    monkeypatch.setitem(connection.SQLITE_PRAGMAS, "busy_timeout", 200)
+
+
+@pytest.fixture
+def lock_holder():
+    """``lock_holder(path, exclusive=False)``: a second, real connection to the SQLite file
+    that holds its write lock (``BEGIN IMMEDIATE``), as another program writing would; with
+    ``exclusive`` it holds the whole file (``locking_mode=EXCLUSIVE``), so nobody can even
+    read. Closed (the lock given up) at the end of the test, or earlier by the test."""
+    import sqlite3
+
+    held = []
+
+    def hold(path, exclusive: bool = False) -> sqlite3.Connection:
+        other = sqlite3.connect(path, isolation_level=None, check_same_thread=False)
+        if exclusive:
+            other.execute("PRAGMA locking_mode = EXCLUSIVE")
+            other.execute("BEGIN EXCLUSIVE")
+            other.execute("CREATE TABLE IF NOT EXISTS other_program (x)")
+        else:
+            other.execute("BEGIN IMMEDIATE")
+        held.append(other)
+        return other
+
+    yield hold
+    for other in held:
+        other.close()

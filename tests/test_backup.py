@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import os
 import sqlite3
+import time
 from datetime import datetime, timedelta
 
 import pytest
 
-from app.errors import DatabaseDamaged, UsageError
+from app.errors import DatabaseBusy, DatabaseDamaged, UsageError
 from app.workspace import backup_now, close_workspace, open_workspace, restore_backup, start_empty
 from db import backup
 
@@ -88,6 +90,83 @@ def test_restoring_keeps_the_damaged_files_log_beside_it(tmp_path):
     start_empty("Maria Manager")
     good = backup_now("nightly")
     close_workspace()
+    _damage(path)
     (tmp_path / "team.sqlite-wal").write_bytes(b"recent transactions")
     restore_backup(path, good)
     assert (tmp_path / "team.sqlite.damaged-wal").read_bytes() == b"recent transactions"
+
+
+def _reps(path) -> list[str]:
+    with sqlite3.connect(path) as con:
+        names = [r[0] for r in con.execute("SELECT name FROM rep ORDER BY name")]
+    con.close()
+    return names
+
+
+def test_a_restore_never_replaces_a_healthy_database(tmp_path):
+    path = tmp_path / "team.sqlite"
+    open_workspace(path)
+    start_empty("Maria Manager")
+    older = backup_now("nightly")
+    from app.users import create_rep
+
+    create_rep("Newer Rep", "", role="rep")  # in the live file only
+    close_workspace()
+
+    with pytest.raises(UsageError) as caught:
+        restore_backup(path, older)
+    assert str(caught.value) == (
+        f"The database {path} passes its integrity check, so it was not replaced by the older "
+        f"backup {older.name}. Nothing was changed.")
+    with pytest.raises(backup.NotDamaged):  # the file-level function refuses on its own
+        backup.restore_backup(older, path)
+    assert _reps(path) == ["Maria Manager", "Newer Rep"]
+    assert not path.with_name("team.sqlite.damaged").exists()
+
+
+def test_a_restore_never_replaces_a_database_another_program_holds(
+    tmp_path, short_busy_timeout, lock_holder
+):
+    path = tmp_path / "team.sqlite"
+    open_workspace(path)
+    start_empty("Maria Manager")
+    older = backup_now("nightly")
+    close_workspace()
+    lock_holder(path, exclusive=True)
+    with pytest.raises(DatabaseBusy):
+        restore_backup(path, older)
+    assert not path.with_name("team.sqlite.damaged").exists()
+    assert not path.with_name("team.sqlite.restoring").exists()
+
+
+def _leftover(db_path, name: str, age_seconds: float):
+    """A ``.partial`` copy as a killed backup leaves it: full size, ``age_seconds`` old."""
+    partial = backup.backup_folder(db_path) / f"{db_path.stem}-{name}.partial"
+    partial.parent.mkdir(exist_ok=True)
+    with sqlite3.connect(db_path) as con:
+        con.execute("VACUUM INTO ?", (str(partial),))
+    con.close()
+    then = time.time() - age_seconds
+    os.utime(partial, (then, then))
+    return partial
+
+
+def test_partial_copies_left_by_killed_backups_are_removed_at_the_next_backup(manager, db_path):
+    orphans = [_leftover(db_path, f"2026010{i}-before-import", 3600 * (i + 1)) for i in range(3)]
+    being_written = _leftover(db_path, "20261204-before-import", 5)  # another process, now
+    backup_now("manual")
+    assert [p.exists() for p in orphans] == [False, False, False]
+    assert being_written.exists()
+    assert len(backup.list_backups(db_path)) == 1  # partials never count as backups
+
+
+def test_partial_copies_left_by_killed_backups_are_removed_at_the_next_start(tmp_path):
+    path = tmp_path / "team.sqlite"
+    open_workspace(path)
+    start_empty("Maria Manager")
+    close_workspace()
+    orphan = _leftover(path, "20260101-before-import", backup.LEFTOVER_AGE_SECONDS + 60)
+    being_written = _leftover(path, "20261204-before-import", 5)
+    open_workspace(path)
+    close_workspace()
+    assert not orphan.exists() and being_written.exists()

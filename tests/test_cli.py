@@ -214,3 +214,26 @@ def test_init_adds_a_manager_not_among_the_imported_reps(tmp_path):
         assert not find_rep("Ravi Rep").is_manager
     finally:
         close_workspace()
+
+
+def test_an_import_while_another_program_writes_is_told_to_try_again(
+    short_busy_timeout, manager, db_path, lock_holder, tmp_path, capsys, monkeypatch
+):
+    """In-process (the busy timeout is shortened for the test), with a real second
+    connection holding the write lock past it."""
+    from cli.main import main
+    from db.backup import list_backups
+    from db.models import Deal
+
+    monkeypatch.setenv("XDG_STATE_HOME", str(tmp_path / "state"))
+    sheet = tmp_path / "deals.csv"
+    sheet.write_text("Title,Company,Stage\nRoof,Acme,Qualified\n", encoding="utf-8")
+    other = lock_holder(db_path)
+    code = main(["--db", str(db_path), "import", str(sheet)])
+    assert code == 2
+    assert capsys.readouterr().err == (
+        f"funnelcast: Another program is writing to the database {db_path} and did not finish "
+        "in time. Nothing was changed; try again in a moment.\n")
+    other.close()
+    assert Deal.select().count() == 0 and list_backups(db_path) == []
+    assert not (tmp_path / "state").exists()

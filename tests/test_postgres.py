@@ -55,3 +55,24 @@ def test_import_reimport_and_undo_on_a_server(server_manager, tmp_path):
     assert undone.deleted == 2 and undone.backup is None
     assert "server's own tools" in undone.describe()
     assert Deal.select().count() == 0
+
+
+def test_a_server_database_from_a_newer_funnelcast_is_refused_untouched(server_manager):
+    import psycopg2
+
+    from app.errors import NewerDatabase
+    from db.migrations import latest_version
+
+    close_workspace()
+    newer = latest_version() + 1
+    with psycopg2.connect(URL) as connection, connection.cursor() as cursor:
+        cursor.execute("INSERT INTO schema_version VALUES (%s, '2030-01-01')", (newer,))
+        cursor.execute("SELECT value FROM setting ORDER BY key")
+        settings_before = cursor.fetchall()
+    with pytest.raises(NewerDatabase, match=f"its schema is version {newer}; this version knows"):
+        open_workspace(URL)
+    with psycopg2.connect(URL) as connection, connection.cursor() as cursor:
+        cursor.execute("SELECT value FROM setting ORDER BY key")
+        assert cursor.fetchall() == settings_before
+        cursor.execute("SELECT MAX(version) FROM schema_version")
+        assert cursor.fetchone()[0] == newer

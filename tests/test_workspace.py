@@ -2,11 +2,21 @@
 
 from __future__ import annotations
 
+import hashlib
+import sqlite3
+import subprocess
+import sys
+import tempfile
+from pathlib import Path
+
 import pytest
 
 from app import workspace
-from app.errors import UsageError
+from app.errors import DatabaseBusy, DatabaseDamaged, NewerDatabase, UsageError
 from app.pipeline import list_stages
+from db.migrations import latest_version
+
+ROOT = Path(__file__).resolve().parent.parent
 
 
 def test_a_new_database_needs_the_first_run(workspace):
@@ -77,3 +87,124 @@ def test_a_url_password_is_never_shown():
         workspace._hide_password("postgresql://sam:secret@db.local/sales")
         == "postgresql://sam:***@db.local/sales"
     )
+
+
+def _made_with_a_manager(path: Path) -> None:
+    workspace.open_workspace(path)
+    workspace.start_empty("Maria Manager")
+    workspace.close_workspace()
+
+
+def _fingerprint(path: Path) -> str:
+    return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+@pytest.mark.parametrize("defer_check", [False, True])
+def test_a_database_another_program_holds_locked_is_busy_not_damaged(
+    tmp_path, short_busy_timeout, lock_holder, defer_check
+):
+    path = tmp_path / "team.sqlite"
+    _made_with_a_manager(path)
+    other = lock_holder(path, exclusive=True)
+
+    with pytest.raises(DatabaseBusy) as caught:
+        workspace.open_workspace(path, defer_check=defer_check)
+    assert not isinstance(caught.value, DatabaseDamaged)
+    assert caught.value.opening
+    assert str(caught.value) == (
+        f"Another program is using the database {path} and holds it locked, so Funnelcast "
+        "cannot open it now. Nothing was changed. Close that program or wait for it to "
+        "finish, then try again.")
+
+    other.close()  # the other program is done: the same database opens, data intact
+    workspace.open_workspace(path, defer_check=defer_check)
+    try:
+        workspace.check_integrity()
+        assert not workspace.needs_first_run()
+    finally:
+        workspace.close_workspace()
+
+
+# The command line, as a user who may read but not write what the test made. The tests run as
+# root, which file permissions do not stop, so the child then gives up root for ``nobody``
+# after start-up (the interpreter's own folder may be closed to ``nobody``, hence the commands
+# are imported first).
+_AS_ANOTHER_USER = """
+import os, sys
+from cli.main import build_parser, main
+build_parser()
+if os.geteuid() == 0:
+    os.setgroups([]); os.setgid(65534); os.setuid(65534)
+sys.exit(main(sys.argv[1:]))
+"""
+
+
+def _run_as_another_user(*args: str) -> subprocess.CompletedProcess:
+    return subprocess.run([sys.executable, "-c", _AS_ANOTHER_USER, *args], capture_output=True,
+                          text=True, timeout=120, cwd=ROOT)
+
+
+@pytest.mark.parametrize("blocked", ["folder", "file"])
+def test_a_database_the_user_cannot_write_is_refused_and_left_untouched(blocked):
+    with tempfile.TemporaryDirectory() as folder:
+        folder = Path(folder)
+        path = folder / "team.sqlite"
+        _made_with_a_manager(path)
+        if blocked == "file":
+            folder.chmod(0o1777)  # anyone may make files here, but not change this one
+            path.chmod(0o444)
+        else:
+            path.chmod(0o666)  # the file may be changed, but no -wal or backup made beside it
+            folder.chmod(0o555)
+        before = _fingerprint(path)
+        try:
+            result = _run_as_another_user("--db", str(path), "demo")
+        finally:
+            folder.chmod(0o700)
+            path.chmod(0o644)
+        what = f"the folder it is in ({folder})" if blocked == "folder" else f"the file ({path})"
+        assert result.returncode == 2, result.stderr
+        assert result.stderr.strip() == (
+            f"funnelcast: The database {path} cannot be changed: you are not allowed to write "
+            f"to {what}. Nothing was opened or changed. Ask whoever manages that folder to let "
+            "you write to it, or copy the database into a folder of your own and open the copy."
+        )
+        assert "damaged" not in result.stderr
+        assert _fingerprint(path) == before
+        assert sorted(p.name for p in folder.iterdir()) == ["team.sqlite"]
+
+
+def test_a_database_from_a_newer_funnelcast_is_refused_untouched(tmp_path):
+    path = tmp_path / "team.sqlite"
+    _made_with_a_manager(path)
+    newer = latest_version() + 1
+    with sqlite3.connect(path) as other:
+        other.execute("INSERT INTO schema_version VALUES (?, '2030-01-01')", (newer,))
+        other.execute("CREATE TABLE from_the_future (x)")
+    other.close()
+    before = _fingerprint(path)
+
+    for defer_check in (False, True):
+        with pytest.raises(NewerDatabase) as caught:
+            workspace.open_workspace(path, defer_check=defer_check)
+        assert str(caught.value) == (
+            f"The database {path} was written by a newer version of Funnelcast (its schema is "
+            f"version {newer}; this version knows up to {latest_version()}). It was not opened "
+            "and nothing in it was changed. Install the newer Funnelcast to open it.")
+    assert _fingerprint(path) == before
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["team.sqlite"]  # no backup, no log
+
+
+def test_a_new_database_in_a_folder_the_user_cannot_write_is_refused():
+    with tempfile.TemporaryDirectory() as folder:
+        folder = Path(folder)
+        folder.chmod(0o555)
+        try:
+            result = _run_as_another_user("--db", str(folder / "new.sqlite"), "demo")
+        finally:
+            folder.chmod(0o700)
+        assert result.returncode == 2
+        assert result.stderr.strip() == (
+            f"funnelcast: Cannot create the database {folder / 'new.sqlite'}: you are not "
+            f"allowed to write to the folder {folder}. Choose a folder of your own.")
+        assert list(folder.iterdir()) == []

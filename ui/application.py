@@ -7,7 +7,7 @@ import sys
 import time
 
 from app import crash_log, workspace
-from app.errors import DatabaseDamaged, FunnelcastError
+from app.errors import DatabaseBusy, DatabaseDamaged, FunnelcastError
 from ui.platform_check import (
     display_available,
     missing_libraries_message,
@@ -96,8 +96,25 @@ def offer_restore(parent, damaged: DatabaseDamaged) -> bool:
     box.exec()
     if box.clickedButton() is not restore:
         return False
-    workspace.restore_backup(damaged.path, damaged.backups[0])
+    try:
+        workspace.restore_backup(damaged.path, damaged.backups[0])
+    except FunnelcastError as refused:  # not damaged after all, or held by another program
+        QMessageBox.warning(parent, "Funnelcast", str(refused))
+        return False
     return True
+
+
+def ask_retry(parent, busy: DatabaseBusy) -> bool:
+    """Tell the user another program holds the database locked; True when they choose to
+    try again (tests patch this instead of showing the box)."""
+    from PySide6.QtWidgets import QMessageBox
+
+    box = QMessageBox(QMessageBox.Icon.Warning, "Database in use", str(busy), parent=parent)
+    retry = box.addButton("Try again", QMessageBox.ButtonRole.AcceptRole)
+    box.addButton("Quit", QMessageBox.ButtonRole.RejectRole)
+    box.setDefaultButton(retry)
+    box.exec()
+    return box.clickedButton() is retry
 
 
 def restart_after_damage(damaged: DatabaseDamaged, parent=None) -> int:
@@ -117,18 +134,21 @@ def _report_unexpected(kind, error, trace) -> None:
     if issubclass(kind, KeyboardInterrupt):
         QApplication.quit()
         return
-    path = crash_log.record(error.with_traceback(trace))
-    QMessageBox.critical(QApplication.activeWindow(), "Funnelcast", crash_log.sentence(error, path))
+    told = crash_log.for_user(error.with_traceback(trace))
+    QMessageBox.critical(QApplication.activeWindow(), "Funnelcast", str(told))
 
 
 def _open(db: str | None):
-    """Open the database, offering the newest backup when it is damaged. None: give up."""
+    """Open the database, offering the newest backup when it is damaged and another try
+    when another program holds it locked. None: give up."""
     from PySide6.QtWidgets import QMessageBox
 
     try:
         return workspace.open_workspace(db, defer_check=True)
     except DatabaseDamaged as damaged:
         return _open(db) if offer_restore(None, damaged) else None
+    except DatabaseBusy as busy:
+        return _open(db) if ask_retry(None, busy) else None
     except FunnelcastError as error:
         QMessageBox.critical(None, "Funnelcast", str(error))
         return None

@@ -13,7 +13,6 @@ from typing import Any
 from PySide6.QtCore import QObject, QRunnable, QThreadPool, QTimer, Signal
 
 from app import crash_log
-from app.errors import FunnelcastError
 from app.jobs import Cancelled, JobControl, release_thread_connection
 
 
@@ -51,10 +50,8 @@ class Task(QObject):
             result = self._fn(self.control)
         except Cancelled:
             self.sig_cancelled.emit()
-        except FunnelcastError as error:
-            self.sig_error.emit(error)
-        except Exception as error:  # a bug: the log gets the traceback, the user one sentence
-            self.sig_error.emit(FunnelcastError(crash_log.sentence(error, crash_log.record(error))))
+        except Exception as error:  # a bug is logged; the user always gets one sentence
+            self.sig_error.emit(crash_log.for_user(error))
         else:
             self.sig_result.emit(result)
         finally:

@@ -64,9 +64,10 @@ def applied_versions(db: Database) -> set[int]:
 
 def is_up_to_date(path: Path) -> bool:
     """Whether the SQLite file at ``path`` has every migration, read without opening it
-    through the app (no pragmas, no writes); False when that cannot be read."""
+    through the app (no pragmas, no writes); False when that cannot be read, at once: a file
+    another program holds locked is not waited for here (the full check that follows waits)."""
     try:
-        con = sqlite3.connect(read_only_uri(path), uri=True)
+        con = sqlite3.connect(read_only_uri(path), uri=True, timeout=0)
         try:
             applied = {int(r[0]) for r in con.execute("SELECT version FROM schema_version")}
         finally:

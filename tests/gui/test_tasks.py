@@ -80,3 +80,21 @@ def test_shutdown_drops_jobs_that_have_not_started(qtbot, runner):
     runner.shutdown()
     qtbot.wait(50)
     assert ran == []
+
+
+def test_a_write_another_program_keeps_locked_is_a_sentence_not_a_crash(
+    qtbot, runner, short_busy_timeout, manager, db_path, lock_holder, tmp_path, monkeypatch
+):
+    from app.users import create_rep, list_reps
+
+    monkeypatch.setenv("XDG_STATE_HOME", str(tmp_path / "state"))
+    other = lock_holder(db_path)  # BEGIN IMMEDIATE: another program in mid-write
+    task = runner.submit(lambda _c: create_rep("Ravi Rep", "", role="rep"))
+    with qtbot.wait_signal(task.sig_error, timeout=5000) as blocker:
+        pass
+    assert str(blocker.args[0]) == (
+        f"Another program is writing to the database {db_path} and did not finish in time. "
+        "Nothing was changed; try again in a moment.")
+    assert not (tmp_path / "state").exists()  # not a bug: nothing logged
+    other.close()
+    assert [r.name for r in list_reps()] == ["Maria Manager"]

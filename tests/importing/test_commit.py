@@ -79,6 +79,15 @@ def test_one_bad_row_means_nothing_is_written(manager, stages, make_xlsx):
     assert (report.created, report.updated) == (0, 0)
     assert Deal.select().count() == 0 and StageChange.select().count() == 0
     assert report.problems_workbook and not list_backups(path.parent / "funnelcast.sqlite")
+    assert not backup_folder(path.parent / "funnelcast.sqlite").exists()  # no empty folder
+
+
+def test_a_file_that_cannot_be_read_leaves_no_backup_folder(manager, db_path, tmp_path):
+    path = tmp_path / "deals.xlsx"
+    path.write_bytes(b"not a workbook at all" * 50)
+    with pytest.raises(UsageError):
+        run_import(path, ImportOptions(), manager)
+    assert not backup_folder(db_path).exists()
 
 
 def test_skip_invalid_writes_the_valid_rows_and_reports_the_rest(manager, stages, make_xlsx):
