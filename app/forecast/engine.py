@@ -142,7 +142,7 @@ def _outlook(rep_id, name, quota, won, deals, runs: list[RunRate], rates: Rates,
     expected = won + open_expected + new_expected
     dist = win_distribution(((float(d.value), d.p_win * d.p_in_period) for d in deals),
                             shift=float(won),
-                            poisson=[(r.wins, float(r.value)) for r in runs if r.wins > 0])
+                            poisson=[(rate, float(value)) for r in runs for rate, value in r.parts])
     probability = dist.prob_at_least(float(quota)) if quota is not None else None
     need = needs(quota, expected, rates) if quota is not None else Needs(Decimal(0), None, None)
     ceiling = won + sum((d.value for d in deals if d.p_in_period > 0), Decimal(0)) + new_expected
