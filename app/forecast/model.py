@@ -283,7 +283,7 @@ class Model:
             inside = (self._won_by(owner, band, i, week, to_end)
                       - self._won_by(owner, band, i, week, to_start))
             stage_time = min(1.0, max(0.0, inside / ever))
-        slip_time = self._slip_time(deal, as_of, start, end)
+        slip_time = self.slip_chance(deal, as_of, start, end)
         if stage_time is None and slip_time is None:
             if deal.expected_close is None:
                 return p_win, 0.5
@@ -294,7 +294,7 @@ class Model:
             return p_win, stage_time
         return p_win, SLIP_WEIGHT * slip_time + (1 - SLIP_WEIGHT) * stage_time
 
-    def _slip_time(self, deal: OpenDeal, as_of: date, start: date, end: date) -> float | None:
+    def slip_chance(self, deal: OpenDeal, as_of: date, start: date, end: date) -> float | None:
         """P(the win lands in [start, end] | it lands after ``as_of``), from the expected close
         date and how far wins slipped from theirs; None without either."""
         if deal.expected_close is None or not self.slip_team.total:
