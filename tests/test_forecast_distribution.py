@@ -21,7 +21,7 @@ def enumerate_exactly(wins: list[tuple[float, float]], target: float) -> float:
         for won, (v, q) in zip(outcome, wins, strict=True):
             p *= q if won else 1 - q
             value += v if won else 0.0
-        if value >= target - 1e-9:
+        if value >= target - 1e-6:  # the same tolerance as Distribution.prob_at_least
             total += p
     return total
 

@@ -127,12 +127,11 @@ def add_poisson(mass: list[float], offset: int, rate: float, value: float,
         lattice[low] += pk * (1 - frac)
         lattice[low + 1] += pk * frac
     lattice, lattice_offset = _trim(lattice, 0)
-    out = [0.0] * (len(mass) + len(lattice) - 1)
+    n = len(mass)
+    out = [0.0] * (n + len(lattice) - 1)
     for j, y in enumerate(lattice):
-        if y < NEGLIGIBLE:
-            continue
-        for i, x in enumerate(mass):
-            out[i + j] += x * y
+        if y >= NEGLIGIBLE:
+            out[j:j + n] = [a + y * x for a, x in zip(out[j:j + n], mass, strict=True)]
     return _trim(out, offset + lattice_offset)
 
 
@@ -142,8 +141,8 @@ def win_distribution(wins: Iterable[tuple[float, float]], *, shift: float = 0.0,
     """The distribution of ``shift`` + Σ (value with probability p) + Σ Poisson(rate) wins
     of a value, for ``wins`` = (value, p) and ``poisson`` = (rate, value) pairs.
 
-    Exact (sums to the cent) while the number of distinct sums stays under
-    :data:`EXACT_SUMS` — every small pipeline; otherwise over value buckets."""
+    Exact (sums to the cent) when there can be at most :data:`EXACT_SUMS` distinct sums —
+    every pipeline of up to 14 deals; otherwise over value buckets."""
     wins = [(v, min(p, 1.0)) for v, p in wins if v > 0 and p > 0]
     poisson = [(rate, v) for rate, v in poisson if rate > 0 and v > 0]
     if width is None:
@@ -172,8 +171,15 @@ def win_distribution(wins: Iterable[tuple[float, float]], *, shift: float = 0.0,
 
 def _exact(wins: list[tuple[float, float]], poisson: list[tuple[float, float]]
            ) -> dict[int, float] | None:
-    """cents -> probability of every distinct sum, or None once there are more than
-    :data:`EXACT_SUMS` of them (then buckets take over)."""
+    """cents -> probability of every distinct sum, or None when there could be more than
+    :data:`EXACT_SUMS` of them (2 per win, times each Poisson term's counts): then buckets
+    take over."""
+    counts = [_poisson_pmf(rate) for rate, _ in poisson]
+    bound = 2 ** min(len(wins), 64)
+    for pmf in counts:
+        bound *= len(pmf)
+    if bound > EXACT_SUMS:
+        return None
     sums = {0: 1.0}
     for value, p in wins:
         cents = round(value * 100)
@@ -182,19 +188,14 @@ def _exact(wins: list[tuple[float, float]], poisson: list[tuple[float, float]]
             after[s] = after.get(s, 0.0) + q * (1 - p)
             after[s + cents] = after.get(s + cents, 0.0) + q * p
         sums = after
-        if len(sums) > EXACT_SUMS:
-            return None
-    for rate, value in poisson:
+    for (_, value), pmf in zip(poisson, counts, strict=True):
         cents = round(value * 100)
-        counts = _poisson_pmf(rate)
         after = {}
         for s, q in sums.items():
-            for k, pk in enumerate(counts):
+            for k, pk in enumerate(pmf):
                 key = s + k * cents
                 after[key] = after.get(key, 0.0) + q * pk
         sums = after
-        if len(sums) > EXACT_SUMS:
-            return None
     return sums
 
 
