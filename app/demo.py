@@ -724,13 +724,13 @@ class _Generator:
 
 # The current quarter's quota per archetype, as (share of the value won so far, share of the
 # open pipeline's value, a fixed amount): the on-track rep needs little of what is open, the
-# prospector most of his big, poorly converting pipeline (more leads than his hours can work),
+# prospector all of his big, poorly converting pipeline (more leads than his hours can work),
 # the new rep more than everything open (out of reach), the steady and the capacity-bound
 # reps most of it (more pipeline will do: the capacity-bound rep converts so well that the
 # few leads she needs fit in her hours). The open share shrinks with the quarter left.
 CURRENT_QUOTA: dict[str, tuple[float, float, float]] = {
     "on-track": (0.9, 0.1, 0.0),
-    "prospector": (1.0, 0.85, 0.0),
+    "prospector": (1.0, 1.0, 0.0),
     "new": (1.25, 1.25, 20_000.0),
     "steady": (1.0, 0.8, 0.0),
     "capacity-bound": (1.0, 0.7, 0.0),

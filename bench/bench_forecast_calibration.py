@@ -3,8 +3,9 @@
 chance of a win inside the quarter and of each rep's probability of quota, against the
 manager's static percentages with expected close dates taken at face value.
 
-Three seeded teams of 8 reps, three years each (the first year is history only), forecast
-on days 1, 22, 45 and 68 of every later quarter. Prints figures; nothing asserts (the
+Three seeded teams of 8 reps (not the seeds the model's weights were chosen on), three
+years each (the first year is history only), forecast on days 1, 22, 45 and 68 of every
+later quarter. Prints figures; nothing asserts (the
 smaller seeded check is ``tests/test_forecast_calibration.py``).
 """
 
@@ -13,7 +14,7 @@ from __future__ import annotations
 import tempfile
 from pathlib import Path
 
-SEEDS = (1, 2, 3)
+SEEDS = (4, 5, 6)  # the model's two weights were chosen on seeds 1–3
 
 
 def run() -> None:
