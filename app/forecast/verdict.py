@@ -1,0 +1,95 @@
+"""Gap, leads and hours needed, and the verdict with its one-sentence reason.
+
+Why: a probability alone does not tell a manager what to do. The verdict says whether the
+fix is more pipeline (the hours exist to work the leads needed), more selling time or
+better conversion (the hours needed exceed the hours left: more leads will not help), or
+nothing (on track), or whether the quota is out of reach.
+
+Rules, in order:
+
+- no quota → ``no quota``;
+- probability of reaching quota ≥ :data:`ON_TRACK` → ``on track``;
+- won + every open deal's full value + the pipeline usually created in the rest of the
+  period < quota → ``out of reach``;
+- hours needed (for the leads needed) > hours available → ``capacity-bound``;
+- otherwise → ``needs more pipeline``.
+
+Leads needed = gap ÷ (average won value × lead-to-win rate); hours needed = leads needed ×
+prospecting hours per lead + wins needed × selling hours per won deal, wins needed = leads
+needed × lead-to-win rate. Without the history to know a ratio, the figures that need it
+are None and the verdict falls back to ``needs more pipeline`` with a reason that says so.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from decimal import Decimal
+
+ON_TRACK = 0.8
+
+
+@dataclass(frozen=True)
+class Rates:
+    """A rep's (or the team's) recent selling numbers; None where there is no history."""
+
+    average_won_value: Decimal | None
+    lead_to_win: float | None
+    selling_hours_per_win: float | None
+    prospecting_hours_per_lead: float | None
+
+
+@dataclass(frozen=True)
+class Needs:
+    gap: Decimal
+    leads_needed: float | None
+    hours_needed: float | None
+
+
+def needs(quota: Decimal | None, expected: Decimal, rates: Rates) -> Needs:
+    """The gap between the quota and the expected won value, and what closing it takes."""
+    if quota is None:
+        return Needs(Decimal(0), None, None)
+    gap = max(Decimal(0), quota - expected)
+    if not gap:
+        return Needs(gap, 0.0, 0.0)
+    if not rates.average_won_value or not rates.lead_to_win:
+        return Needs(gap, None, None)
+    wins = float(gap / rates.average_won_value)
+    leads = wins / rates.lead_to_win
+    if rates.selling_hours_per_win is None or rates.prospecting_hours_per_lead is None:
+        return Needs(gap, leads, None)
+    hours = leads * rates.prospecting_hours_per_lead + wins * rates.selling_hours_per_win
+    return Needs(gap, leads, hours)
+
+
+def verdict(quota: Decimal | None, probability: float | None, ceiling: Decimal,
+            need: Needs, hours_available: float | None) -> tuple[str, str]:
+    """(verdict, reason). ``ceiling``: won + every open deal + the usual new pipeline."""
+    if quota is None or probability is None:
+        return "no quota", "No quota is set for this period."
+    chance = f"{probability:.0%}"
+    if probability >= ON_TRACK:
+        return "on track", f"A {chance} chance of reaching quota from what is won and open."
+    if ceiling < quota:
+        return "out of reach", (
+            f"Even winning every open deal reaches only {_money(ceiling)} of the "
+            f"{_money(quota)} quota.")
+    if need.hours_needed is not None and hours_available is not None \
+            and need.hours_needed > hours_available:
+        return "capacity-bound", (
+            f"The {need.leads_needed:.0f} more leads needed would take "
+            f"{need.hours_needed:.0f} hours but only {max(hours_available, 0):.0f} are "
+            f"left: raise conversion or free selling time, more leads will not help.")
+    if need.leads_needed is None:
+        return "needs more pipeline", (
+            f"A {chance} chance of quota; too little history to say how many leads close "
+            f"the {_money(need.gap)} gap.")
+    hours = (f" ({need.hours_needed:.0f} of the {hours_available:.0f} hours left)"
+             if need.hours_needed is not None and hours_available is not None else "")
+    return "needs more pipeline", (
+        f"A {chance} chance of quota: about {need.leads_needed:.0f} more leads close the "
+        f"{_money(need.gap)} gap{hours}.")
+
+
+def _money(value: Decimal) -> str:
+    return f"{value:,.0f}"
