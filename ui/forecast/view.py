@@ -24,7 +24,6 @@ from PySide6.QtWidgets import (
     QScrollArea,
     QStackedWidget,
     QTableView,
-    QToolButton,
     QVBoxLayout,
     QWidget,
 )
@@ -37,20 +36,12 @@ from ui.forecast.card import OutlookCard, card_stylesheet
 from ui.forecast.chart import DistributionChart
 from ui.forecast.deals_model import DEAL_ID_ROLE, DealChancesModel
 from ui.formatting import format_date, format_money
+from ui.period_buttons import step_button
 from ui.theme import DANGER, icon
 
 TOPICS = frozenset({"deals", "stages", "activities", "quotas", "reps", "settings"})
 COLUMNS = 3  # rep cards per row
 RECOMPUTE_PAUSE_MS = 150  # a burst of changes (an import, an undo) costs one recompute
-
-
-def _nav_button(icon_name: str, tip: str, shortcut: str) -> QToolButton:
-    button = QToolButton()
-    button.setIcon(icon(icon_name))
-    button.setShortcut(QKeySequence(shortcut))
-    button.setToolTip(f"{tip} ({shortcut})")
-    button.setAutoRaise(True)
-    return button
 
 
 class ForecastView(QWidget):
@@ -76,8 +67,8 @@ class ForecastView(QWidget):
         heading.addStretch(1)
         heading.addWidget(self.quotas_button)
 
-        self.previous = _nav_button("ph.caret-left", "Previous quarter", "Alt+Left")
-        self.next = _nav_button("ph.caret-right", "Next quarter", "Alt+Right")
+        self.previous = step_button("ph.caret-left", "Previous quarter", "Alt+Left")
+        self.next = step_button("ph.caret-right", "Next quarter", "Alt+Right")
         self.current = QPushButton("This quarter")
         self.current.setShortcut(QKeySequence("Alt+Home"))
         self.current.setToolTip("Back to the current quarter (Alt+Home)")

@@ -24,7 +24,6 @@ from PySide6.QtWidgets import (
     QPushButton,
     QStyledItemDelegate,
     QTableView,
-    QToolButton,
     QVBoxLayout,
     QWidget,
 )
@@ -37,7 +36,9 @@ from app.periods import Period, period_of
 from app.quotas import QuotaChange, copy_quotas_forward, put_quotas, quota_grid
 from ui import theme
 from ui.context import UiContext
+from ui.period_buttons import step_button
 from ui.quotas.model import QuotaGridModel
+from ui.table_fit import fit_rows
 from ui.worker_command import WorkerCommand
 
 PAGE = {"quarter": 4, "month": 6}  # periods shown at once: a fiscal year, or half of one
@@ -78,15 +79,6 @@ class MoneyDelegate(QStyledItemDelegate):
         return editor
 
 
-def _nav_button(icon_name: str, tip: str, shortcut: str) -> QToolButton:
-    button = QToolButton()
-    button.setIcon(theme.icon(icon_name))
-    button.setShortcut(QKeySequence(shortcut))
-    button.setToolTip(f"{tip} ({shortcut})")
-    button.setAutoRaise(True)
-    return button
-
-
 class QuotaPanel(QWidget):
     def __init__(self, context: UiContext, parent: QWidget | None = None):
         super().__init__(parent)
@@ -111,8 +103,8 @@ class QuotaPanel(QWidget):
         self.unit_box.addItem("Quarters", "quarter")
         self.unit_box.addItem("Months", "month")
         self.unit_box.setToolTip("Quotas per fiscal quarter or per month")
-        self.previous = _nav_button("ph.caret-left", "Earlier periods", "Alt+Left")
-        self.next = _nav_button("ph.caret-right", "Later periods", "Alt+Right")
+        self.previous = step_button("ph.caret-left", "Earlier periods", "Alt+Left")
+        self.next = step_button("ph.caret-right", "Later periods", "Alt+Right")
         self.current = QPushButton("This year")
         self.current.setToolTip("Back to the periods holding today (Alt+Home)")
         self.current.setShortcut(QKeySequence("Alt+Home"))
@@ -177,8 +169,9 @@ class QuotaPanel(QWidget):
         layout.addLayout(bar)
         layout.addWidget(self.error)
         layout.addWidget(self.empty)
-        layout.addWidget(self.table, 1)
+        layout.addWidget(self.table)
         layout.addWidget(self.status)
+        layout.addStretch(1)
 
         self.unit_box.currentIndexChanged.connect(self._unit_chosen)
         self.previous.clicked.connect(lambda: self.go(self.offset - 1))
@@ -240,6 +233,7 @@ class QuotaPanel(QWidget):
         self.model.set_grid(grid, currency)
         header = self.table.horizontalHeader()
         header.setSectionResizeMode(0, QHeaderView.ResizeMode.ResizeToContents)
+        fit_rows(self.table)
         self.range_label.setText(f"{grid.periods[0].label} – {grid.periods[-1].label}")
         self.empty.setVisible(not any(r.role == "rep" for r in grid.reps))
         self._restore_current(current)
