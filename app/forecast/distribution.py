@@ -20,45 +20,38 @@ Contract:
 
 from __future__ import annotations
 
+import bisect
 import math
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 
+EXACT_SUMS = 20_000  # distinct sums the exact DP carries before buckets take over
 MAX_BUCKETS = 4000  # of the sum's full range, for small pipelines
-SIGMA_BUCKETS = 40  # buckets per standard deviation of the sum, for large ones
+SIGMA_BUCKETS = 50  # buckets per standard deviation of the sum, at least
 NEGLIGIBLE = 1e-13
 POISSON_TAIL = 1e-12
 
 
 @dataclass(frozen=True)
 class Distribution:
-    """Probabilities of a sum on the grid ``offset + i·width`` (``mass[i]``), plus ``shift``
-    (a sure amount such as the value already won) added to every point."""
+    """The sum's distribution as point masses: ``mass[i]`` at ``values[i]`` (ascending)."""
 
-    width: float
-    offset: int  # index of mass[0]
+    values: tuple[float, ...]
     mass: tuple[float, ...]
-    shift: float = 0.0
-
-    def value_at(self, index: int) -> float:
-        return self.shift + (self.offset + index) * self.width
 
     @property
     def mean(self) -> float:
-        return sum(p * self.value_at(i) for i, p in enumerate(self.mass))
+        return sum(p * v for v, p in zip(self.values, self.mass, strict=True))
 
     def prob_at_least(self, target: float) -> float:
-        """P(sum ≥ target), reading the grid as point masses."""
-        eps = self.width * 1e-9
-        total = sum(p for i, p in enumerate(self.mass) if self.value_at(i) >= target - eps)
-        return min(1.0, max(0.0, total))
+        """P(sum ≥ target)."""
+        start = bisect.bisect_left(self.values, target - 1e-6)
+        return min(1.0, max(0.0, sum(self.mass[start:])))
 
     def points(self, count: int = 200) -> tuple[tuple[Decimal, float], ...]:
-        """At most ``count`` (value, probability) pairs: neighbouring buckets merged, each
-        pair placed at its buckets' mean value."""
-        if not self.mass:
-            return ()
+        """At most ``count`` (value, probability) pairs: neighbouring points merged, each
+        pair placed at its points' mean value."""
         step = max(1, math.ceil(len(self.mass) / count))
         out = []
         for start in range(0, len(self.mass), step):
@@ -66,7 +59,8 @@ class Distribution:
             p = sum(chunk)
             if p <= 0:
                 continue
-            mean = sum(q * self.value_at(start + j) for j, q in enumerate(chunk)) / p
+            mean = sum(q * v for q, v in zip(chunk, self.values[start:start + step],
+                                             strict=True)) / p
             out.append((Decimal(str(round(mean, 2))), p))
         return tuple(out)
 
@@ -74,15 +68,17 @@ class Distribution:
 def choose_width(values: Sequence[float], probs: Sequence[float], extra_var: float = 0.0,
                  extra_max: float = 0.0) -> float:
     """A bucket width for these wins: the finer of "the full range in MAX_BUCKETS" and
-    "SIGMA_BUCKETS per standard deviation" (the latter bounds the work on big pipelines,
-    where the sum is spread over many standard deviations' worth of full range)."""
+    "SIGMA_BUCKETS per standard deviation of the sum". Trimming keeps the work per deal to
+    the sum's plausible range (some tens of standard deviations), so the finer width costs
+    little on big pipelines and keeps small ones, whose sums sit on a few heavy points,
+    within a fraction of a point of enumeration."""
     full = sum(values) + extra_max
     if full <= 0:
         return 1.0
     var = sum(p * (1 - p) * v * v for v, p in zip(values, probs, strict=True)) + extra_var
     width = full / MAX_BUCKETS
     if var > 0:
-        width = max(width, math.sqrt(var) / SIGMA_BUCKETS)
+        width = min(width, math.sqrt(var) / SIGMA_BUCKETS)
     return width
 
 
@@ -120,15 +116,7 @@ def add_poisson(mass: list[float], offset: int, rate: float, value: float,
     if rate <= 0 or value <= 0:
         return mass, offset
     # the Poisson count's own distribution on the grid, then one convolution
-    k, pk, count = 0, math.exp(-rate), []
-    total = 0.0
-    while True:
-        count.append(pk)
-        total += pk
-        k += 1
-        pk *= rate / k
-        if k > rate and 1 - total < POISSON_TAIL:
-            break
+    count = _poisson_pmf(rate)
     lattice: list[float] = [0.0]
     for k, pk in enumerate(count):
         position = k * value / width
@@ -139,12 +127,11 @@ def add_poisson(mass: list[float], offset: int, rate: float, value: float,
         lattice[low] += pk * (1 - frac)
         lattice[low + 1] += pk * frac
     lattice, lattice_offset = _trim(lattice, 0)
-    out = [0.0] * (len(mass) + len(lattice) - 1)
+    n = len(mass)
+    out = [0.0] * (n + len(lattice) - 1)
     for j, y in enumerate(lattice):
-        if y < NEGLIGIBLE:
-            continue
-        for i, x in enumerate(mass):
-            out[i + j] += x * y
+        if y >= NEGLIGIBLE:
+            out[j:j + n] = [a + y * x for a, x in zip(out[j:j + n], mass, strict=True)]
     return _trim(out, offset + lattice_offset)
 
 
@@ -152,21 +139,73 @@ def win_distribution(wins: Iterable[tuple[float, float]], *, shift: float = 0.0,
                      poisson: Sequence[tuple[float, float]] = (),
                      width: float | None = None) -> Distribution:
     """The distribution of ``shift`` + Σ (value with probability p) + Σ Poisson(rate) wins
-    of a value, for ``wins`` = (value, p) and ``poisson`` = (rate, value) pairs."""
-    wins = [(v, p) for v, p in wins if v > 0 and p > 0]
+    of a value, for ``wins`` = (value, p) and ``poisson`` = (rate, value) pairs.
+
+    Exact (sums to the cent) when there can be at most :data:`EXACT_SUMS` distinct sums —
+    every pipeline of up to 14 deals; otherwise over value buckets."""
+    wins = [(v, min(p, 1.0)) for v, p in wins if v > 0 and p > 0]
+    poisson = [(rate, v) for rate, v in poisson if rate > 0 and v > 0]
     if width is None:
+        exact = _exact(wins, poisson)
+        if exact is not None:
+            values = sorted(exact)
+            return Distribution(tuple(shift + c / 100 for c in values),
+                                tuple(exact[c] for c in values))
         values = [v for v, _ in wins]
-        probs = [min(p, 1.0) for _, p in wins]
+        probs = [p for _, p in wins]
         extra_var = sum(rate * v * v for rate, v in poisson)
         extra_max = sum((rate + 6 * math.sqrt(rate) + 1) * v for rate, v in poisson)
         width = choose_width(values, probs, extra_var, extra_max)
     mass, offset = [1.0], 0
     # large wins first: the support grows early, when it is cheapest to carry
     for value, p in sorted(wins, reverse=True):
-        mass, offset = add_win(mass, offset, value, min(p, 1.0), width)
+        mass, offset = add_win(mass, offset, value, p, width)
     for rate, value in poisson:
         mass, offset = add_poisson(mass, offset, rate, value, width)
     total = sum(mass)
     if total > 0:
         mass = [x / total for x in mass]
-    return Distribution(width, offset, tuple(mass), shift)
+    return Distribution(tuple(shift + (offset + i) * width for i in range(len(mass))),
+                        tuple(mass))
+
+
+def _exact(wins: list[tuple[float, float]], poisson: list[tuple[float, float]]
+           ) -> dict[int, float] | None:
+    """cents -> probability of every distinct sum, or None when there could be more than
+    :data:`EXACT_SUMS` of them (2 per win, times each Poisson term's counts): then buckets
+    take over."""
+    counts = [_poisson_pmf(rate) for rate, _ in poisson]
+    bound = 2 ** min(len(wins), 64)
+    for pmf in counts:
+        bound *= len(pmf)
+    if bound > EXACT_SUMS:
+        return None
+    sums = {0: 1.0}
+    for value, p in wins:
+        cents = round(value * 100)
+        after: dict[int, float] = {}
+        for s, q in sums.items():
+            after[s] = after.get(s, 0.0) + q * (1 - p)
+            after[s + cents] = after.get(s + cents, 0.0) + q * p
+        sums = after
+    for (_, value), pmf in zip(poisson, counts, strict=True):
+        cents = round(value * 100)
+        after = {}
+        for s, q in sums.items():
+            for k, pk in enumerate(pmf):
+                key = s + k * cents
+                after[key] = after.get(key, 0.0) + q * pk
+        sums = after
+    return sums
+
+
+def _poisson_pmf(rate: float) -> list[float]:
+    """P(N = k) for k = 0, 1, … until the rest is below :data:`POISSON_TAIL`."""
+    k, pk, out, total = 0, math.exp(-rate), [], 0.0
+    while True:
+        out.append(pk)
+        total += pk
+        k += 1
+        pk *= rate / k
+        if k > rate and 1 - total < POISSON_TAIL:
+            return out

@@ -10,6 +10,8 @@ from collections import defaultdict
 from datetime import date, timedelta
 from decimal import Decimal
 
+from peewee import fn
+
 from app import clock
 from app.activities import day_start_utc
 from app.forecast.distribution import win_distribution
@@ -72,7 +74,7 @@ def compute_forecast(period: Period, as_of: date | None = None) -> Forecast:
     reps = _reps_shown(set(by_rep) | set(won) | set(quotas))
     outlooks = []
     for rep_id, name, weekly in reps:
-        available = _hours_available(weekly, as_of, period, rep_id)
+        available = _hours_available(weekly, as_of, period, rep_id, cutoff.live)
         runs = [new_pipeline[rep_id]] if rep_id in new_pipeline else []
         outlooks.append(_outlook(rep_id, name, quotas.get(rep_id), won.get(rep_id, Decimal(0)),
                                  by_rep.get(rep_id, []), runs, _rates(figures.get(rep_id)),
@@ -123,14 +125,20 @@ def _rates(figures) -> Rates:
                  float(prospecting) if prospecting is not None else None)
 
 
-def _hours_available(weekly: Decimal, as_of: date, period: Period, rep_id: int) -> float:
+def _hours_available(weekly: Decimal, as_of: date, period: Period, rep_id: int,
+                     live: bool) -> float:
+    """The rep's capacity over the working days left in the period, minus the hours already
+    logged ahead for those days. As of a past date the log cannot say what had been logged
+    ahead then, so nothing is taken off."""
     start = max(as_of + timedelta(days=1), period.start)
     if start > period.end:
         return 0.0
     capacity = capacity_for(weekly, start, period.end)
-    ahead = (Activity.select(Activity.hours)
-             .where(Activity.rep == rep_id, Activity.date.between(start, period.end)))
-    logged = sum((h for (h,) in ahead.tuples()), Decimal(0))
+    logged = Decimal(0)
+    if live:
+        ahead = (Activity.select(fn.SUM(Activity.hours))
+                 .where(Activity.rep == rep_id, Activity.date.between(start, period.end)))
+        logged = Activity.hours.from_units(ahead.scalar()) or Decimal(0)
     return float(max(Decimal(0), capacity - logged))
 
 
@@ -142,7 +150,7 @@ def _outlook(rep_id, name, quota, won, deals, runs: list[RunRate], rates: Rates,
     expected = won + open_expected + new_expected
     dist = win_distribution(((float(d.value), d.p_win * d.p_in_period) for d in deals),
                             shift=float(won),
-                            poisson=[(r.wins, float(r.value)) for r in runs if r.wins > 0])
+                            poisson=[(rate, float(value)) for r in runs for rate, value in r.parts])
     probability = dist.prob_at_least(float(quota)) if quota is not None else None
     need = needs(quota, expected, rates) if quota is not None else Needs(Decimal(0), None, None)
     ceiling = won + sum((d.value for d in deals if d.p_in_period > 0), Decimal(0)) + new_expected

@@ -255,18 +255,21 @@ def _floor(expr):
 RUN_RATE_PERIODS = 4  # past periods the pipeline-not-yet-created term averages
 
 
+RUN_RATE_PARTS = 3  # value groups of the not-yet-created wins (their values are heavy-tailed)
+
+
 @dataclass(frozen=True)
 class RunRate:
-    """The pipeline not yet created, for one owner: wins per period from deals created
-    after the same elapsed point of a past period and won inside it (``wins``, a Poisson
-    rate) and their average value."""
+    """The pipeline not yet created, for one owner: per value group (smallest to largest
+    third of the past such wins), the wins per period (a Poisson rate) and their average
+    value. Deals created after the same elapsed point of a past period and won inside it."""
 
-    wins: float
-    value: Decimal
+    parts: tuple[tuple[float, Decimal], ...]  # (wins per period, average value)
 
     @property
     def expected(self) -> Decimal:
-        return (self.value * Decimal(self.wins)).quantize(Decimal("0.01"))
+        total = sum((value * Decimal(rate) for rate, value in self.parts), Decimal(0))
+        return total.quantize(Decimal("0.01"))
 
 
 def run_rates(period: Period, cutoff: Cutoff) -> dict[int | None, RunRate]:
@@ -287,14 +290,19 @@ def run_rates(period: Period, cutoff: Cutoff) -> dict[int | None, RunRate]:
     if not past:
         return {}
     wins = wins_of_deals_created_since(day_start_utc(past[-1].start), cutoff)
-    counts: dict[int | None, int] = defaultdict(int)
-    values: dict[int | None, Decimal] = defaultdict(Decimal)
+    found: dict[int | None, list[Decimal]] = defaultdict(list)
     for p in past:
         lo, hi = day_start_utc(p.start), day_start_utc(p.end + timedelta(days=1))
         after = lo + (hi - lo) * elapsed
         for owner, created, won_at, value in wins:
             if after <= created < hi and won_at < hi:
-                counts[owner] += 1
-                values[owner] += value
-    return {o: RunRate(counts[o] / len(past), (values[o] / counts[o]).quantize(Decimal("0.01")))
-            for o in counts}
+                found[owner].append(value)
+    rates = {}
+    for owner, values in found.items():
+        values.sort()
+        size = -(-len(values) // RUN_RATE_PARTS)
+        groups = [values[i:i + size] for i in range(0, len(values), size)]
+        rates[owner] = RunRate(tuple(
+            (len(g) / len(past), (sum(g, Decimal(0)) / len(g)).quantize(Decimal("0.01")))
+            for g in groups))
+    return rates

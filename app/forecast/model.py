@@ -10,12 +10,14 @@ The model, learned from the event log before the cutoff:
   for the weeks they were seen (half for the week they were seen last) and never as an
   outcome, so young deals do not make the history look lost or won. A deal that has sat
   long in its stage is read from the hazards of its own week, so one that has stalled is
-  less likely to move on. A thin week borrows from the stage's average over all weeks.
+  less likely to move on. A thin week borrows :data:`PRIOR_EVENTS` events' worth from the
+  average of itself and the later weeks (what deals that had sat that long did next).
 - **Reps and sizes.** Reps differ in skill and pace, big deals are harder and slower: each
-  rep and each value band (terciles of the open deals' values) gets a multiplier on the
-  hazards of moving forward and one on the hazards of being lost, estimated as observed ÷
-  expected events under the team's hazards, shrunk towards 1 by :data:`RATIO_PRIOR`
-  expected events (a rep with little history is the team).
+  rep has its own week-by-week hazards, and so has each value band (terciles of the open
+  deals' values), each shrunk towards the team's by :data:`PRIOR_EVENTS` events' worth; a
+  deal uses its rep's hazards times its band's relative to the team's. A rep with little
+  history is the team; a fast rep's deal that has sat for weeks reads that rep's own late
+  weeks (not a "fast" multiplier that would make a stalled deal look lively).
 - **Chance of a win.** From a deal's state (stage, week of its stay) the chance of reaching
   won within ``t`` weeks follows from the hazards by a backward recursion; ``t`` = ∞ gives
   ``p_win``. Where the stage's history is thin it leans on the blended stage rate: ``p_win``
@@ -40,13 +42,12 @@ from decimal import Decimal
 from app.forecast.history import OpenDeal, StageFacts, Visit
 
 DWELL_CAP = 12  # weeks; week 12 holds every longer stay
-CELL_PRIOR = 3.0  # at-risk deals a thin week borrows from its stage's average
-RATIO_PRIOR = 10.0  # expected events a rep or band multiplier is shrunk by
+PRIOR_EVENTS = 3.0  # a thin week borrows this many events' worth from its prior
+MAX_RATIO = 4.0  # a value band multiplies a hazard by at most this (or divides it)
 PRIOR_DEALS = 5.0  # closed deals the blended stage rate counts as
 SLIP_PRIOR = 10.0  # won deals the team's slips count as in a rep's
 SLIP_WEIGHT = 0.5  # weight of the expected-close estimate in p_in_period
 MAX_EXIT = 0.98  # no week empties a stage for certain
-FORWARD, LOST = "forward", "lost"
 
 
 @dataclass
@@ -76,9 +77,6 @@ class Model:
         self.open_ids = [s.id for s in stages.values()
                          if s.outcome == "open" and s.side == "sales"]
         self.index = {sid: i for i, sid in enumerate(self.open_ids)}
-        self._kind = {sid: (FORWARD if s.outcome == "won"
-                            or (s.outcome == "open" and s.side == "sales") else LOST)
-                      for sid, s in stages.items()}
         self._won = {sid for sid, s in stages.items() if s.outcome == "won"}
         self._fit_hazards(visits)
         self._fit_slips(slips)
@@ -104,40 +102,50 @@ class Model:
                 cells[(v.owner_id, v.band, v.stage_id, min(week, DWELL_CAP))].events[
                     v.next_stage] += v.n
         team: dict[tuple[int, int], _Cell] = defaultdict(_Cell)
-        stage_total: dict[int, _Cell] = defaultdict(_Cell)
         for (_, _, sid, w), cell in cells.items():
-            for target in (team[(sid, w)], stage_total[sid]):
-                target.at_risk += cell.at_risk
-                for nxt, n in cell.events.items():
-                    target.events[nxt] += n
-        # the team's hazards, each week shrunk towards its stage's average week
+            target = team[(sid, w)]
+            target.at_risk += cell.at_risk
+            for nxt, n in cell.events.items():
+                target.events[nxt] += n
+        # the team's hazards, each week shrunk towards the average of that week and all
+        # later ones (what a deal that has sat this long has done since)
         self.team: dict[tuple[int, int], dict[int, float]] = {}
         for sid in self.open_ids:
-            total = stage_total.get(sid)
-            average = ({n: e / total.at_risk for n, e in total.events.items()}
-                       if total and total.at_risk else {})
-            for w in range(DWELL_CAP + 1):
+            tail = _Cell()
+            for w in reversed(range(DWELL_CAP + 1)):
                 cell = team.get((sid, w), _Cell())
+                tail.at_risk += cell.at_risk
+                for nxt, n in cell.events.items():
+                    tail.events[nxt] += n
+                average = ({n: e / tail.at_risk for n, e in tail.events.items()}
+                           if tail.at_risk else {})
+                prior = _prior_weight(average)
                 nexts = set(cell.events) | set(average)
                 self.team[(sid, w)] = {
-                    n: (cell.events.get(n, 0.0) + CELL_PRIOR * average.get(n, 0.0))
-                    / (cell.at_risk + CELL_PRIOR) for n in nexts}
-        # observed ÷ expected events per owner and per band, forward and lost apart
-        observed: dict[tuple, float] = defaultdict(float)
-        expected: dict[tuple, float] = defaultdict(float)
-        for (owner, band, sid, w), cell in cells.items():
-            base = self.team[(sid, w)]
-            for kind in (FORWARD, LOST):
-                e = cell.at_risk * sum(h for n, h in base.items() if self._kind_of(n) == kind)
-                o = sum(c for n, c in cell.events.items() if self._kind_of(n) == kind)
-                for key in (("rep", owner, kind), ("band", band, kind)):
-                    observed[key] += o
-                    expected[key] += e
-        self.ratio = {key: (observed[key] + RATIO_PRIOR) / (expected[key] + RATIO_PRIOR)
-                      for key in expected}
+                    n: (cell.events.get(n, 0.0) + prior * average.get(n, 0.0))
+                    / (cell.at_risk + prior) for n in nexts}
+        # each rep's and each band's own week-by-week hazards, shrunk towards the team's
+        self.rep_cells = self._shrunk(cells, 0)
+        self.band_cells = self._shrunk(cells, 1)
 
-    def _kind_of(self, stage_id: int | None) -> str:
-        return self._kind.get(stage_id, LOST)
+    def _shrunk(self, cells: dict[tuple, _Cell], part: int) -> dict[tuple, dict[int, float]]:
+        """(owner or band, stage, week) -> hazards: the group's own events plus
+        :data:`PRIOR_EVENTS` events' worth of deals at the team's hazards."""
+        grouped: dict[tuple, _Cell] = defaultdict(_Cell)
+        for key, cell in cells.items():
+            target = grouped[(key[part], key[2], key[3])]
+            target.at_risk += cell.at_risk
+            for nxt, n in cell.events.items():
+                target.events[nxt] += n
+        out = {}
+        for (group, sid, w), cell in grouped.items():
+            base = self.team[(sid, w)]
+            prior = _prior_weight(base)
+            nexts = set(cell.events) | set(base)
+            out[(group, sid, w)] = {
+                n: (cell.events.get(n, 0.0) + prior * base.get(n, 0.0))
+                / (cell.at_risk + prior) for n in nexts}
+        return out
 
     def _fit_slips(self, slips: list[tuple[int | None, int, int]]) -> None:
         by_owner: dict[int | None, list[tuple[int, int]]] = defaultdict(list)
@@ -151,14 +159,18 @@ class Model:
     # ---- the recursion -----------------------------------------------------------------------
 
     def _hazards(self, owner: int | None, band: int) -> dict[tuple[int, int], list]:
-        """(stage, week) -> [(next stage id, weekly hazard)] for this rep and band."""
+        """(stage, week) -> [(next stage id, weekly hazard)] for this rep and band: the rep's
+        hazards times the band's relative to the team's (each ratio kept within
+        1/:data:`MAX_RATIO` … :data:`MAX_RATIO`)."""
         out = {}
         for (sid, w), base in self.team.items():
+            mine = self.rep_cells.get((owner, sid, w), base)
+            size = self.band_cells.get((band, sid, w), base)
             rows = []
-            for nxt, h in base.items():
-                kind = self._kind_of(nxt)
-                h *= self.ratio.get(("rep", owner, kind), 1.0)
-                h *= self.ratio.get(("band", band, kind), 1.0)
+            for nxt, h in mine.items():
+                team = base.get(nxt, 0.0)
+                if team > 0:
+                    h *= min(MAX_RATIO, max(1 / MAX_RATIO, size.get(nxt, team) / team))
                 rows.append((nxt, h))
             total = sum(h for _, h in rows)
             if total > MAX_EXIT:
@@ -271,7 +283,7 @@ class Model:
             inside = (self._won_by(owner, band, i, week, to_end)
                       - self._won_by(owner, band, i, week, to_start))
             stage_time = min(1.0, max(0.0, inside / ever))
-        slip_time = self._slip_time(deal, as_of, start, end)
+        slip_time = self.slip_chance(deal, as_of, start, end)
         if stage_time is None and slip_time is None:
             if deal.expected_close is None:
                 return p_win, 0.5
@@ -282,7 +294,7 @@ class Model:
             return p_win, stage_time
         return p_win, SLIP_WEIGHT * slip_time + (1 - SLIP_WEIGHT) * stage_time
 
-    def _slip_time(self, deal: OpenDeal, as_of: date, start: date, end: date) -> float | None:
+    def slip_chance(self, deal: OpenDeal, as_of: date, start: date, end: date) -> float | None:
         """P(the win lands in [start, end] | it lands after ``as_of``), from the expected close
         date and how far wins slipped from theirs; None without either."""
         if deal.expected_close is None or not self.slip_team.total:
@@ -301,6 +313,13 @@ class Model:
             return None
         low = cdf((max(as_of, start - timedelta(days=1)) - close).days)
         return max(0.0, (cdf((end - close).days) - low) / (1 - already))
+
+
+def _prior_weight(hazards: dict[int, float]) -> float:
+    """How many deals at risk a prior counts as: as many as make :data:`PRIOR_EVENTS`
+    events at its hazards, so a prior of rare exits (long stays) is not swamped by a few
+    lucky events."""
+    return PRIOR_EVENTS / max(sum(hazards.values()), 0.01)
 
 
 class _Cdf:

@@ -1,0 +1,60 @@
+"""Gap, leads and hours needed, and the verdict, on hand-computed cases."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+import pytest
+
+from app.forecast.verdict import Needs, Rates, needs, verdict
+
+RATES = Rates(average_won_value=Decimal(20_000), lead_to_win=0.25,
+              selling_hours_per_win=30.0, prospecting_hours_per_lead=4.0)
+
+
+def test_leads_and_hours_needed_by_hand():
+    # gap 100,000 - 60,000 = 40,000 -> 2 wins of 20,000 -> 8 leads at 1 in 4;
+    # hours: 8 leads x 4 h + 2 wins x 30 h = 92
+    need = needs(Decimal(100_000), Decimal(60_000), RATES)
+    assert need.gap == Decimal(40_000)
+    assert need.leads_needed == pytest.approx(8.0)
+    assert need.hours_needed == pytest.approx(92.0)
+
+
+def test_no_gap_needs_nothing_and_unknown_rates_say_none():
+    assert needs(Decimal(50_000), Decimal(70_000), RATES) == Needs(Decimal(0), 0.0, 0.0)
+    unknown = needs(Decimal(50_000), Decimal(10_000), Rates(None, None, None, None))
+    assert (unknown.gap, unknown.leads_needed, unknown.hours_needed) == (
+        Decimal(40_000), None, None)
+    no_hours = needs(Decimal(50_000), Decimal(10_000),
+                     Rates(Decimal(10_000), 0.5, None, None))
+    assert (no_hours.leads_needed, no_hours.hours_needed) == (pytest.approx(8.0), None)
+
+
+@pytest.mark.parametrize(("probability", "ceiling", "available", "expected"), [
+    (0.85, Decimal(150_000), 200.0, "on track"),
+    (0.40, Decimal(150_000), 200.0, "needs more pipeline"),  # 92 hours of 200 left
+    (0.40, Decimal(150_000), 60.0, "capacity-bound"),  # 92 hours, only 60 left
+    (0.02, Decimal(90_000), 200.0, "out of reach"),  # everything open is not enough
+])
+def test_each_verdict_is_reached(probability, ceiling, available, expected):
+    quota = Decimal(100_000)
+    need = needs(quota, Decimal(60_000), RATES)
+    label, reason = verdict(quota, probability, ceiling, need, available)
+    assert label == expected
+    assert reason.endswith(".") and len(reason.split(". ")) == 1  # one sentence
+
+
+def test_reasons_name_the_numbers_a_manager_acts_on():
+    quota = Decimal(100_000)
+    need = needs(quota, Decimal(60_000), RATES)
+    _, capacity = verdict(quota, 0.4, Decimal(150_000), need, 60.0)
+    assert "92 hours" in capacity and "60" in capacity and "more leads will not help" in capacity
+    _, more = verdict(quota, 0.4, Decimal(150_000), need, 200.0)
+    assert "8 more leads" in more and "40,000" in more
+    _, reach = verdict(quota, 0.02, Decimal(90_000), need, 200.0)
+    assert "90,000" in reach and "100,000" in reach
+
+
+def test_without_a_quota_there_is_no_verdict():
+    assert verdict(None, None, Decimal(0), Needs(Decimal(0), None, None), 10.0)[0] == "no quota"
