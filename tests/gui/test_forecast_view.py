@@ -17,7 +17,7 @@ from app.forecast import DealChance, Forecast, Outlook, StageRate, period_of
 from app.users import create_rep
 from ui.context import UiContext
 from ui.forecast.card import OutlookCard, percent
-from ui.forecast.chart import DistributionChart, histogram
+from ui.forecast.chart import DistributionChart, histogram, trimmed
 from ui.forecast.deals_model import DEAL_ID_ROLE, DealChancesModel
 from ui.forecast.view import ForecastView
 from ui.formatting import format_money
@@ -105,6 +105,12 @@ def test_the_histogram_keeps_every_bit_of_probability():
     low, width, mass = histogram(outlook().distribution, bins=4)
     assert low == 61000 and width == pytest.approx(7250)
     assert mass == pytest.approx([0.2, 0.5, 0.0, 0.3])
+
+
+def test_the_far_tails_are_left_out_of_the_bars():
+    points = ((Decimal(1), 0.0001), (Decimal(2), 0.5), (Decimal(3), 0.4999),
+              (Decimal(900), 0.0000001))
+    assert [v for v, _ in trimmed(points)] == [Decimal(2), Decimal(3)]
 
 
 def test_the_chart_marks_the_quota_or_says_there_is_none(qtbot):

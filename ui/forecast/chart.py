@@ -24,6 +24,18 @@ from ui.theme import accent, muted_text
 BINS = 28
 
 
+def trimmed(points: tuple[tuple[Decimal, float], ...], tail: float = 0.001
+            ) -> tuple[tuple[Decimal, float], ...]:
+    """``points`` without the far tails (each holding less than ``tail`` of the
+    probability), so the bars use the width for the outcomes that can happen."""
+    total, kept = 0.0, []
+    for value, probability in points:
+        before, total = total, total + probability
+        if total >= tail and before <= 1 - tail:
+            kept.append((value, probability))
+    return tuple(kept) or points
+
+
 def histogram(points: tuple[tuple[Decimal, float], ...], bins: int = BINS
               ) -> tuple[float, float, list[float]]:
     """(low, bin width, probability per bin) of ``points``; values in the currency unit."""
@@ -85,7 +97,7 @@ class DistributionChart(QChartView):
         if not outlook.distribution:
             chart.setTitle("Team: no distribution to show yet")
             return
-        low, width, mass = histogram(outlook.distribution)
+        low, width, mass = histogram(trimmed(outlook.distribution))
         high = low + width * len(mass)
         quota = float(outlook.quota) if outlook.quota is not None else None
         self.quota_value = quota
@@ -121,10 +133,12 @@ class DistributionChart(QChartView):
         x_axis.setRange(x_low, x_high)
         x_axis.setLabelFormat(f"{symbol}%.0fk")
         x_axis.setTickCount(6)
+        x_axis.applyNiceNumbers()  # round thousands on the ticks
         y_axis = QValueAxis()
         y_axis.setRange(0, peak)
         y_axis.setLabelFormat("%.0f %%")
         y_axis.setTickCount(4)
+        y_axis.applyNiceNumbers()
         for axis in (x_axis, y_axis):
             axis.setLabelsBrush(muted_text())
             axis.setGridLineColor(line)
