@@ -219,7 +219,8 @@ def test_a_rep_sees_their_own_card_first(qtbot, workspace, manager, rep, deal):
     widget.show()
     qtbot.waitUntil(lambda: loaded(widget))
     first = widget.rep_grid.itemAtPosition(0, 0).widget()
-    assert first.rep_id == rep.id and first.name.text() == "Ravi Rep (you)"
+    assert first.rep_id == rep.id and first.mine
+    assert first.probability_caption.text() == "no quota set for you"
     assert widget.rep_grid.itemAtPosition(0, 1).widget().rep_id == other.id
     context.runner.wait()
 
@@ -247,3 +248,19 @@ def test_the_view_builds_against_a_hand_made_forecast(qtbot, ui_context, monkeyp
     qtbot.waitUntil(lambda: widget.forecast is made)
     assert [widget.rep_grid.itemAt(i).widget().name.text() for i in range(2)] == ["Bea", "Cal"]
     assert "Needs more pipeline" in widget.cards[None].verdict.text()
+
+
+def test_switching_user_puts_the_new_users_card_first(qtbot, view, manager, rep, ui_context):
+    other = create_rep("Aaron Able", role="rep")
+    ui_context.bus.changed("reps")
+    qtbot.waitUntil(lambda: other.id in view.cards)
+    assert view.rep_grid.itemAtPosition(0, 0).widget().rep_id == other.id
+    ui_context.set_actor(other)  # already first by name: only the marking changes
+    qtbot.waitUntil(lambda: view.cards[other.id].mine)
+    first = view.rep_grid.itemAtPosition(0, 0).widget()
+    assert first is view.cards[other.id] and first.isVisibleTo(view)
+    ui_context.set_actor(rep)
+    qtbot.waitUntil(lambda: view.rep_grid.itemAtPosition(0, 0).widget().rep_id == rep.id)
+    first = view.rep_grid.itemAtPosition(0, 0).widget()
+    assert first.mine and first is view.cards[rep.id]
+    assert not view.rep_grid.itemAtPosition(0, 1).widget().mine

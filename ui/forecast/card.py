@@ -111,6 +111,7 @@ class OutlookCard(QFrame):
         self.setFrameShape(QFrame.Shape.StyledPanel)
         self.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Preferred)
         self.mine = mine
+        self.setProperty("mine", mine)  # the acting user's own card: an accent border
 
         self.name = QLabel()
         self.name.setStyleSheet("font-size: 12pt; font-weight: 600;")
@@ -126,14 +127,11 @@ class OutlookCard(QFrame):
         self.probability.setStyleSheet("font-size: 24pt; font-weight: 600;")
         self.probability_caption = QLabel("chance of making quota")
         self.probability_caption.setObjectName("Muted")
-        self.expected = QLabel()
-        self.expected.setAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
-        self.expected.setObjectName("Muted")
+        self.probability_caption.setWordWrap(True)
         big = QHBoxLayout()
         big.setSpacing(8)
         big.addWidget(self.probability, 0, Qt.AlignmentFlag.AlignBottom)
-        big.addWidget(self.probability_caption, 0, Qt.AlignmentFlag.AlignBottom)
-        big.addStretch(1)
+        big.addWidget(self.probability_caption, 1, Qt.AlignmentFlag.AlignBottom)
 
         self.bar = QuotaBar()
         self.figures = QLabel()
@@ -168,7 +166,7 @@ class OutlookCard(QFrame):
         colour = style.color()
         tint = QColor(colour)
         tint.setAlpha(38)
-        self.name.setText(f"{outlook.rep_name} (you)" if self.mine else outlook.rep_name)
+        self.name.setText(outlook.rep_name)
         self.verdict.setText(f"{style.symbol}  {style.label}")
         self.verdict.setStyleSheet(
             f"color: {colour.name()}; background: {tint.name(QColor.NameFormat.HexArgb)};"
@@ -176,8 +174,10 @@ class OutlookCard(QFrame):
             "font-weight: 600;")
         has_quota = outlook.quota is not None
         self.probability.setText(percent(outlook.probability) if has_quota else "—")
-        self.probability_caption.setText("chance of making quota" if has_quota
-                                         else "no quota set for this period")
+        whose = "your" if self.mine else ""
+        self.probability_caption.setText(
+            f"{whose} chance of making quota".strip() if has_quota
+            else f"no quota set for {'you' if self.mine else 'this period'}")
 
         def money(value: Decimal | None) -> str:
             return format_money(value, currency)
@@ -235,6 +235,7 @@ def card_stylesheet() -> str:
     line = QApplication.palette().color(QPalette.ColorRole.Mid).name()
     return (f"#ForecastCard {{ background: {base}; border: 1px solid {line}; "
             "border-radius: 10px; }"
+            f"#ForecastCard[mine=\"true\"] {{ border: 2px solid {accent().name()}; }}"
             f"#ForecastCard:hover {{ border: 1px solid {accent().name()}; }}"
             f"#ForecastCard:focus {{ border: 2px solid {accent().name()}; }}"
             f"#ForecastCard QLabel#Muted {{ color: {muted_text().name()}; }}")

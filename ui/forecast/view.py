@@ -148,6 +148,7 @@ class ForecastView(QWidget):
         column.addStretch(1)
         scroll = QScrollArea()
         scroll.setWidgetResizable(True)
+        scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
         scroll.setFrameShape(QFrame.Shape.NoFrame)
         scroll.setWidget(content)
         return scroll
@@ -315,17 +316,15 @@ class ForecastView(QWidget):
             self.team_slot.addWidget(team)
         ordered = self._ordered(forecast)
         wanted = [o.rep_id for o in ordered]
-        placed = [self.rep_grid.itemAt(i).widget().rep_id
-                  for i in range(self.rep_grid.count())]
-        for outlook in ordered:
-            self._card(outlook)
+        cards = [self._card(outlook) for outlook in ordered]
         for gone in set(self.cards) - set(wanted) - {None}:
             self.cards.pop(gone).deleteLater()
-        if placed != wanted:
+        placed = [self.rep_grid.itemAt(i).widget() for i in range(self.rep_grid.count())]
+        if placed != cards:  # a rep came or went, or the order (the acting user) changed
             while self.rep_grid.count():
                 self.rep_grid.takeAt(0)
-            for i, rep_id in enumerate(wanted):
-                self.rep_grid.addWidget(self.cards[rep_id], i // COLUMNS, i % COLUMNS)
+            for i, card in enumerate(cards):
+                self.rep_grid.addWidget(card, i // COLUMNS, i % COLUMNS)
         for column in range(COLUMNS):
             self.rep_grid.setColumnStretch(column, 1)
         self.empty.setVisible(not wanted)

@@ -88,11 +88,7 @@ class QuotaPanel(QWidget):
         self._asked: tuple[str, int] | None = None
         self._focus: tuple[int | None, str] | None = None
 
-        intro = QLabel(
-            "Each rep's quota per period. Double-click a cell or start typing to set one, "
-            "Delete clears it, Ctrl+Z undoes. The team's quota is the reps' sum unless you "
-            "set one for the team."
-        )
+        self.intro = intro = QLabel()
         intro.setObjectName("Muted")
         intro.setWordWrap(True)
         self.read_only_note = QLabel()
@@ -193,6 +189,12 @@ class QuotaPanel(QWidget):
 
     def _apply_role(self) -> None:
         manager = self.is_manager
+        self.intro.setText(
+            "Each rep's quota per period. Double-click a cell or start typing to set one, "
+            "Delete clears it, Ctrl+Z undoes. The team's quota is the reps' sum unless you "
+            "set one for the team." if manager else
+            "Each rep's quota per period. The team's quota is the reps' sum unless a manager "
+            "sets one for the team.")
         self.model.editable = manager
         self.copy_button.setVisible(manager)
         self.read_only_note.setVisible(not manager)
