@@ -122,8 +122,10 @@ def test_the_chart_marks_the_quota_or_says_there_is_none(qtbot):
     assert len(chart.chart().series()) == 2  # the bars below the quota, and the marker
     chart.set_outlook(outlook(quota=None, probability=None), "USD", "2026-Q4")
     assert "no quota set" in chart.chart().title()
-    chart.set_outlook(outlook(distribution=()), "USD", "2026-Q4")
-    assert "no distribution" in chart.chart().title()
+    for certain in ((), ((Decimal(0), 1.0),)):
+        chart.set_outlook(outlook(distribution=certain), "USD", "2026-Q4")
+        assert "no range of outcomes" in chart.chart().title()
+        assert chart.chart().series() == [] and chart.chart().axes() == []
 
 
 # -------------------------------------------------------------- the page on a database

@@ -94,8 +94,10 @@ class DistributionChart(QChartView):
         chart.setTitleFont(title_font)
         chart.setTitleBrush(text)
         symbol = currency_symbol(currency)
-        if not outlook.distribution:
-            chart.setTitle("Team: no distribution to show yet")
+        if len({value for value, _ in outlook.distribution}) < 2:
+            # one certain outcome (nothing open, often nothing at all): no spread to draw
+            chart.setTitle(f"Team, {period_label}: no open deals yet, so no range of "
+                           "outcomes to show")
             return
         low, width, mass = histogram(trimmed(outlook.distribution))
         high = low + width * len(mass)
