@@ -150,3 +150,24 @@ def test_a_rep_sees_the_grid_but_cannot_edit_it(qtbot, workspace, manager, rep):
     qtbot.keyClick(widget.table, Qt.Key.Key_Delete)
     context.runner.wait()
     assert quota_grid(this_year(), 1).reps[1].amounts == (Decimal("50000.00"),)
+
+
+def test_a_page_is_the_fiscal_year_or_half_of_it():
+    from datetime import date
+
+    april = page_start(date(2026, 12, 4), "quarter", 4, 0)
+    assert (april.label, april.start) == ("2026-Q1", date(2026, 4, 1))
+    assert page_start(date(2026, 12, 4), "quarter", 4, -1).start == date(2025, 4, 1)
+    assert page_start(date(2026, 12, 4), "month", 4, 0).start == date(2026, 10, 1)
+    assert page_start(date(2026, 2, 1), "quarter", 1, 1).label == "2027-Q1"
+
+
+def test_the_grid_follows_the_fiscal_year_start(qtbot, ui_context, rep):
+    from app import settings
+
+    settings.put("fiscal_year_start_month", "4")
+    widget = QuotaPanel(ui_context)
+    qtbot.addWidget(widget)
+    qtbot.waitUntil(lambda: widget.model.grid is not None)
+    assert all(p.fiscal_start_month == 4 for p in widget.model.grid.periods)
+    assert widget.model.grid.periods[0].start.month == 4

@@ -108,6 +108,8 @@ class QuotaPanel(QWidget):
         self.range_label.setStyleSheet("font-weight: 600; padding: 0 6px;")
         self.copy_button = QPushButton(theme.icon("ph.copy"), "Copy forward")
         self.copy_button.clicked.connect(self.copy_forward)
+        for button in (self.current, self.copy_button):
+            button.setAutoDefault(False)  # in the Quotas window Enter belongs to the grid
 
         bar = QHBoxLayout()
         bar.addWidget(QLabel("Show"))
@@ -180,7 +182,7 @@ class QuotaPanel(QWidget):
         self.reload()
 
     def sizeHint(self) -> QSize:
-        return QSize(980, 520)
+        return QSize(980, 400)
 
     # --------------------------------------------------------------- loading
     @property
