@@ -680,7 +680,9 @@ class _Generator:
     # -- quotas -------------------------------------------------------------------------------
 
     def quotas(self) -> list[tuple]:
-        """Quotas per rep and for the team, from each rep's own closing pace."""
+        """Quotas per rep and for the team: past quarters from each rep's own closing pace,
+        the current one from what each rep has won and has open today (see
+        :data:`CURRENT_QUOTA`), so the forecast shows every verdict."""
         bounds = [*self.quarters, _add_months(self.quarters[-1], 3)]
         won: dict[tuple[int, int], Decimal] = defaultdict(Decimal)
         for deal in self.deals:
@@ -691,6 +693,11 @@ class _Generator:
                     won[(deal.owner, q)] += deal.value
         current_days = (bounds[-1] - self.quarters[-1]).days
         elapsed = 1 + (self.today - self.quarters[-1]).days / current_days
+        open_value: dict[int, Decimal] = defaultdict(Decimal)
+        for deal in self.deals:
+            if deal.outcome == "open" and deal.owner is not None:
+                open_value[deal.owner] += deal.value
+        current = len(self.quarters) - 1
         rows: list[tuple] = []
         for q, start in enumerate(self.quarters):
             end = bounds[q + 1] - timedelta(days=1)
@@ -698,15 +705,45 @@ class _Generator:
             for index, member in enumerate(TEAM):
                 if member.role != "rep":
                     continue
-                # pace since the first quarter (the pipeline was still warming up then)
-                pace = max(float(won[(index, 1)] + won[(index, 2)]) / elapsed, 15_000.0)
-                amount = pace * member.quota_factor * (1 + 0.05 * (q - 1))
-                amount_d = Decimal(max(10_000, round(amount / 5_000) * 5_000))
+                if q == current and member.archetype in CURRENT_QUOTA:
+                    # the current quarter's quota is set against what is won and open
+                    # today, so the forecast shows each verdict on any day of the quarter
+                    amount = _current_quota(member.archetype, won[(index, q)],
+                                            open_value[index], 2 - elapsed)
+                else:
+                    # pace since the first quarter (the pipeline was still warming up then)
+                    pace = max(float(won[(index, 1)] + won[(index, 2)]) / elapsed, 15_000.0)
+                    amount = pace * member.quota_factor * (1 + 0.05 * (q - 1))
+                amount_d = Decimal(max(10_000, round(float(amount) / 5_000) * 5_000))
                 team += amount_d
                 rows.append((self.rep_ids[index], start, end, amount_d))
             rows.append((None, start, end, (team * Decimal("0.95") / 5_000).quantize(
                 Decimal(1)) * 5_000))
         return rows
+
+
+# The current quarter's quota per archetype, as (share of the value won so far, share of the
+# open pipeline's value, a fixed amount): the on-track rep needs little of what is open, the
+# prospector most of his big, poorly converting pipeline (more leads than his hours can work),
+# the new rep more than everything open (out of reach), the steady and the capacity-bound
+# reps most of it (more pipeline will do: the capacity-bound rep converts so well that the
+# few leads she needs fit in her hours). The open share shrinks with the quarter left.
+CURRENT_QUOTA: dict[str, tuple[float, float, float]] = {
+    "on-track": (0.9, 0.1, 0.0),
+    "prospector": (1.0, 0.85, 0.0),
+    "new": (1.25, 1.25, 20_000.0),
+    "steady": (1.0, 0.8, 0.0),
+    "capacity-bound": (1.0, 0.7, 0.0),
+}
+
+
+def _current_quota(archetype: str, won: Decimal, open_value: Decimal, left: float) -> float:
+    """``left``: the share of the quarter still ahead (the open pipeline can still close in
+    it); the out-of-reach quota is above everything open whatever the day."""
+    won_share, open_share, extra = CURRENT_QUOTA[archetype]
+    if archetype != "new":
+        open_share *= max(left, 0.1)
+    return float(won) * won_share + float(open_value) * open_share + extra
 
 
 # --------------------------------------------------------------------------------------------

@@ -407,3 +407,22 @@ def test_fills_a_started_empty_database(manager):
     assert Stage.select().count() == 9  # the existing pipeline was reused, not duplicated
     assert settings.get("current_user") == MANAGER.name
     assert Rep.select().where(Rep.name == "Maria Manager").exists()
+
+
+# --- the forecast tells each rep's story ------------------------------------------------------
+
+
+def test_the_forecast_shows_every_verdict(demo, monkeypatch):
+    from app.forecast import compute_forecast, period_of
+
+    monkeypatch.setattr("app.clock.local_today", lambda: TODAY)
+    forecast = compute_forecast(period_of(TODAY))
+    verdicts = {o.rep_name: o.verdict for o in forecast.reps}
+    archetype = {r.name: r.archetype for r in REPS}
+    assert {archetype[name]: v for name, v in verdicts.items()} == {
+        "on-track": "on track",
+        "prospector": "capacity-bound",  # prospects most of the week, converts little
+        "new": "out of reach",
+        "steady": "needs more pipeline",
+        "capacity-bound": "needs more pipeline",
+    }

@@ -3,16 +3,17 @@
 Why: the probability of reaching quota is a statement about the *sum* of many uncertain wins;
 multiplying values by chances gives only its mean. Each open deal is a Bernoulli win of its
 value; the pipeline not yet created is a Poisson number of wins of a typical value. The sum's
-distribution is built by a DP over value buckets, exactly up to the bucketing, never by
-sampling.
+distribution is built by dynamic programming, never by sampling.
 
 Contract:
 
-- Values are cut into buckets of one width ``w`` chosen from the pipeline (fine enough that a
-  pipeline of a few deals is within a fraction of a percentage point of enumeration). A value
-  that falls between two buckets is split between them in proportion, so every bucketed win
-  keeps its exact mean and the sum's mean is exact.
-- Mass below :data:`NEGLIGIBLE` at either end is trimmed as the DP goes, so the work per deal
+- A pipeline with at most :data:`EXACT_SUMS` possible sums (every pipeline of up to 14
+  deals) is computed exactly, to the cent.
+- A bigger one goes over value buckets of one width chosen from the pipeline. A value that
+  falls between two buckets is split between them in proportion, so the sum's mean is exact;
+  the split adds a known variance, which is taken back by narrowing the result around its
+  mean (so the variance is exact too), and a bucket is read as spread evenly over its width.
+  Mass below :data:`NEGLIGIBLE` at either end is trimmed as the DP goes, so the work per deal
   is the width of the sum's plausible range, not of its full range.
 - :class:`Distribution` answers P(sum ≥ x) and gives ≤ ``points`` (value, probability) pairs
   for a chart.
@@ -28,7 +29,7 @@ from decimal import Decimal
 
 EXACT_SUMS = 20_000  # distinct sums the exact DP carries before buckets take over
 MAX_BUCKETS = 4000  # of the sum's full range, for small pipelines
-SIGMA_BUCKETS = 50  # buckets per standard deviation of the sum, at least
+SIGMA_BUCKETS = 16  # buckets per standard deviation of the sum, at least
 NEGLIGIBLE = 1e-13
 POISSON_TAIL = 1e-12
 
@@ -39,6 +40,7 @@ class Distribution:
 
     values: tuple[float, ...]
     mass: tuple[float, ...]
+    spread: float = 0.0  # a bucket's width (its mass spread evenly over it); 0: exact points
 
     @property
     def mean(self) -> float:
@@ -46,8 +48,16 @@ class Distribution:
 
     def prob_at_least(self, target: float) -> float:
         """P(sum ≥ target)."""
-        start = bisect.bisect_left(self.values, target - 1e-6)
-        return min(1.0, max(0.0, sum(self.mass[start:])))
+        if not self.spread:
+            start = bisect.bisect_left(self.values, target - 1e-6)
+            return min(1.0, max(0.0, sum(self.mass[start:])))
+        half = self.spread / 2
+        start = bisect.bisect_left(self.values, target - half)
+        total = sum(self.mass[start + 1:])
+        if start < len(self.values):
+            low = self.values[start] - half
+            total += self.mass[start] * min(1.0, max(0.0, 1 - (target - low) / self.spread))
+        return min(1.0, max(0.0, total))
 
     def points(self, count: int = 200) -> tuple[tuple[Decimal, float], ...]:
         """At most ``count`` (value, probability) pairs: neighbouring points merged, each
@@ -163,10 +173,17 @@ def win_distribution(wins: Iterable[tuple[float, float]], *, shift: float = 0.0,
     for rate, value in poisson:
         mass, offset = add_poisson(mass, offset, rate, value, width)
     total = sum(mass)
-    if total > 0:
-        mass = [x / total for x in mass]
-    return Distribution(tuple(shift + (offset + i) * width for i in range(len(mass))),
-                        tuple(mass))
+    mass = [x / total for x in mass]
+    grid = [(offset + i) * width for i in range(len(mass))]
+    # the exact mean and variance, and the narrowing that gives the grid the variance back
+    mean = sum(v * p for v, p in wins) + sum(rate * v for rate, v in poisson)
+    variance = (sum(p * (1 - p) * v * v for v, p in wins)
+                + sum(rate * v * v for rate, v in poisson))
+    grid_mean = sum(v * p for v, p in zip(grid, mass, strict=True))
+    grid_variance = sum(p * (v - grid_mean) ** 2 for v, p in zip(grid, mass, strict=True))
+    scale = math.sqrt(variance / grid_variance) if grid_variance > variance > 0 else 1.0
+    return Distribution(tuple(shift + mean + (v - grid_mean) * scale for v in grid),
+                        tuple(mass), width * scale)
 
 
 def _exact(wins: list[tuple[float, float]], poisson: list[tuple[float, float]]
