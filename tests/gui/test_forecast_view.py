@@ -119,6 +119,8 @@ def test_the_chart_marks_the_quota_or_says_there_is_none(qtbot):
     chart.set_outlook(outlook(probability=0.4), "USD", "2026-Q4")
     assert chart.quota_value == 110000
     assert "40 % chance of reaching the quota" in chart.chart().title()
+    chart.set_outlook(outlook(probability=0.001), "USD", "2026-Q4")
+    assert "&lt;1 % chance" in chart.chart().title()  # rich text: shown as "<1 %"
     assert len(chart.chart().series()) == 2  # the bars below the quota, and the marker
     chart.set_outlook(outlook(quota=None, probability=None), "USD", "2026-Q4")
     assert "no quota set" in chart.chart().title()

@@ -114,6 +114,7 @@ class OutlookCard(QFrame):
         self.setProperty("mine", mine)  # the acting user's own card: an accent border
 
         self.name = QLabel()
+        self.name.setTextFormat(Qt.TextFormat.PlainText)
         self.name.setStyleSheet("font-size: 12pt; font-weight: 600;")
         self.verdict = QLabel()
         self.verdict.setObjectName("Verdict")
@@ -123,6 +124,7 @@ class OutlookCard(QFrame):
         head.addWidget(self.verdict, 0, Qt.AlignmentFlag.AlignTop)
 
         self.probability = QLabel()
+        self.probability.setTextFormat(Qt.TextFormat.PlainText)  # "<1 %" is not a tag
         self.probability.setObjectName("Probability")
         self.probability.setStyleSheet("font-size: 24pt; font-weight: 600;")
         self.probability_caption = QLabel("chance of making quota")
@@ -137,6 +139,7 @@ class OutlookCard(QFrame):
         self.figures = QLabel()
         self.figures.setWordWrap(True)
         self.reason = QLabel()
+        self.reason.setTextFormat(Qt.TextFormat.PlainText)  # the engine's words, verbatim
         self.reason.setWordWrap(True)
         self.reason.setObjectName("Muted")
         self.reason.setAlignment(Qt.AlignmentFlag.AlignTop | Qt.AlignmentFlag.AlignLeft)
@@ -201,7 +204,7 @@ class OutlookCard(QFrame):
         if outlook.quota is None:
             return ""
         if not outlook.gap:
-            return "Quota covered by what is expected: no more leads needed."
+            return "No gap: what is expected covers the quota."
         parts = [f"Gap {money(outlook.gap)}"]
         if outlook.leads_needed is not None:
             parts.append(f"<b>{count(outlook.leads_needed)}</b> more leads")

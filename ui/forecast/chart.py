@@ -8,6 +8,7 @@ Themed from the palette, so it follows light and dark with the rest of the windo
 
 from __future__ import annotations
 
+import html
 from decimal import Decimal
 
 from PySide6.QtCharts import QAreaSeries, QChart, QChartView, QLineSeries, QValueAxis
@@ -127,8 +128,10 @@ class DistributionChart(QChartView):
             marker.setPen(QPen(text, 2, Qt.PenStyle.DashLine))
             chart.addSeries(marker)
             chance = outlook.probability or 0.0
-            chart.setTitle(f"Team, {period_label}: possible outcomes · {percent(chance)} "
-                           "chance of reaching the quota (dashed)")
+            # the title is rich text: "<1 %" must not read as a tag
+            chart.setTitle(html.escape(f"Team, {period_label}: possible outcomes · "
+                                       f"{percent(chance)} chance of reaching the quota "
+                                       "(dashed)"))
         else:
             chart.setTitle(f"Team, {period_label}: possible outcomes (no quota set)")
         x_axis = QValueAxis()

@@ -169,8 +169,6 @@ class ForecastView(QWidget):
         top_bar.addWidget(self.detail_title)
         top_bar.addStretch(1)
 
-        self.detail_slot = QVBoxLayout()
-        self.detail_slot.setContentsMargins(0, 0, 0, 0)
         self.breakdown = QFormLayout()
         self.breakdown.setLabelAlignment(Qt.AlignmentFlag.AlignLeft)
         self.breakdown.setHorizontalSpacing(24)
@@ -193,10 +191,10 @@ class ForecastView(QWidget):
         box_layout.addWidget(heading)
         box_layout.addLayout(self.breakdown)
         box_layout.addStretch(1)
-        summary = QHBoxLayout()
+        self.summary = summary = QHBoxLayout()
         summary.setSpacing(12)
-        summary.addLayout(self.detail_slot, 3)
-        summary.addWidget(breakdown_box, 2)
+        summary.addWidget(breakdown_box, 2)  # the card goes before it, see _show_detail
+        self.detail_card: OutlookCard | None = None
 
         self.deals_model = DealChancesModel(self)
         self.deals_view = QTableView()
@@ -359,13 +357,13 @@ class ForecastView(QWidget):
         period = self.forecast.period.label
         self.detail_title.setText(f"{outlook.rep_name} · {period}: the deals behind the "
                                   "forecast")
-        while self.detail_slot.count():
-            self.detail_slot.takeAt(0).widget().deleteLater()
-        card = OutlookCard(outlook, self.currency)
-        card.setFocusPolicy(Qt.FocusPolicy.NoFocus)
-        card.setCursor(Qt.CursorShape.ArrowCursor)
-        self.detail_card = card
-        self.detail_slot.addWidget(card)
+        if self.detail_card is None:
+            self.detail_card = OutlookCard(outlook, self.currency)
+            self.detail_card.setFocusPolicy(Qt.FocusPolicy.NoFocus)
+            self.detail_card.setCursor(Qt.CursorShape.ArrowCursor)
+            self.summary.insertWidget(0, self.detail_card, 3)
+        else:
+            self.detail_card.set_outlook(outlook, self.currency)
 
         def money(value) -> str:
             return format_money(value, self.currency) if value is not None else "—"
