@@ -9,7 +9,7 @@ from decimal import Decimal
 import pytest
 
 from app.forecast import compute_forecast, parse_period
-from app.forecast.history import Cutoff, OpenDeal, slips, stages, visits
+from app.forecast.history import Cutoff, OpenDeal, read_history, stages
 from app.forecast.model import Model
 from db.models import Deal, Stage, StageChange
 
@@ -83,11 +83,11 @@ def test_slips_are_learned_from_how_far_wins_landed_from_their_expected_close(re
         won = at(200 + 7 * k)
         craft(rep.id, [("Negotiation", won - timedelta(days=20)), ("Won", won)],
               expected_close=(won - timedelta(days=30)).date())
-    cutoff = Cutoff.at(TODAY, TODAY)
-    assert slips(cutoff) == [(rep.id, 30, 12)]
+    history = read_history(Cutoff.at(TODAY, TODAY))
+    assert history.slips() == [(rep.id, 30, 12)]
 
     facts = stages()
-    model = Model(facts, {}, {}, visits(cutoff, ()), slips(cutoff), ())
+    model = Model(facts, {}, {}, history.visits(()), history.slips(), ())
     end = date(2026, 12, 31)
 
     def open_deal(expected: date) -> OpenDeal:

@@ -15,19 +15,7 @@ from peewee import fn
 from app import clock
 from app.activities import day_start_utc
 from app.forecast.distribution import win_distribution
-from app.forecast.history import (
-    Cutoff,
-    RunRate,
-    StageFacts,
-    blend,
-    open_deals,
-    passed_counts,
-    run_rates,
-    slips,
-    stages,
-    visits,
-    won_between,
-)
+from app.forecast.history import Cutoff, RunRate, StageFacts, blend, read_history, stages
 from app.forecast.model import Model, value_bands
 from app.forecast.types import DealChance, Forecast, Outlook, StageRate
 from app.forecast.verdict import Needs, Rates, needs, verdict
@@ -38,7 +26,7 @@ from app.timesheet import capacity_for
 from db.models import Activity, Rep
 
 CENT = Decimal("0.01")
-HISTORY_DAYS = 365
+HISTORY_DAYS = 182  # the recent half-year of hours, wins and leads behind leads and hours
 
 
 def compute_forecast(period: Period, as_of: date | None = None) -> Forecast:
@@ -48,12 +36,13 @@ def compute_forecast(period: Period, as_of: date | None = None) -> Forecast:
     as_of = as_of or today
     cutoff = Cutoff.at(as_of, today)
     facts = stages()
-    rates = stage_rates(facts, passed_counts(cutoff))
-    deals = open_deals(cutoff)
+    history = read_history(cutoff, facts)
+    rates = stage_rates(facts, history.passed)
+    deals = history.open_deals()
     thresholds = value_bands([d.value for d in deals])
     model = Model(facts, {r.stage_id: r.blended for r in rates.values()},
-                  {r.stage_id: r.n for r in rates.values()}, visits(cutoff, thresholds),
-                  slips(cutoff), thresholds)
+                  {r.stage_id: r.n for r in rates.values()}, history.visits(thresholds),
+                  history.slips(), thresholds)
     start_moment = day_start_utc(period.start)
     end_moment = day_start_utc(period.end + timedelta(days=1))
     by_rep: dict[int | None, list[DealChance]] = defaultdict(list)
@@ -66,8 +55,8 @@ def compute_forecast(period: Period, as_of: date | None = None) -> Forecast:
         by_rep[deal.owner_id].append(DealChance(
             deal.deal_id, deal.uuid, deal.title, deal.company, rate.stage_name, deal.value,
             rate, p_win, p_in, (deal.value * Decimal(p_win * p_in)).quantize(CENT)))
-    won = won_between(start_moment, end_moment, cutoff)
-    new_pipeline = run_rates(period, cutoff)
+    won = history.won_between(start_moment, end_moment)
+    new_pipeline = history.run_rates(period)
     quotas = {q.rep_id: q.amount for q in quotas_for(period.start)}
     window = period_figures(as_of - timedelta(days=HISTORY_DAYS - 1), as_of)
     figures = {f.rep_id: f for f in window.reps}

@@ -1,29 +1,35 @@
 """Facts read from the event log (StageChange) as it stood at a cutoff.
 
 Why: every figure of the forecast must be rebuildable "as of" a past date, so nothing here
-reads a deal's current stage when a cutoff in the past is given; the state of each deal is
-the ``to_stage`` of its last move before the cutoff. On the live forecast (cutoff = now) the
-deal table already holds that state and is read instead, which is much cheaper.
+reads a deal's current stage when a cutoff in the past is given: the state of each deal is
+the ``to_stage`` of its last move before the cutoff, and only moves before the cutoff count.
+On the live forecast (cutoff = the end of today) the deal table holds that state already and
+is read instead.
 
-Each reader is one or a few SQL aggregates (GROUP BY), never a loop over the event log in
-Python, so the 100k-deal database stays fast.
+:func:`read_history` reads the log once — one ordered scan of the moves before the cutoff
+and one of the deals' few columns, as stored (no per-value conversion) — and every fact is
+derived from that in one pass: the stages each deal passed and where it stood, each stay in
+a stage with its length and what followed, each deal's wins. Many GROUP BY queries over the
+same 300,000 moves cost several times more than reading them once.
 """
 
 from __future__ import annotations
 
-from collections import defaultdict
+from collections import Counter, defaultdict
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from decimal import Decimal
 
-from peewee import JOIN, SQL, Case, PostgresqlDatabase, Value, fn
-
 from app.activities import day_start_utc
 from app.periods import Period
+from db.bulk import rows_by_id
 from db.connection import database
 from db.models import Deal, Stage, StageChange
 
 BLEND_K = 5  # the manager's estimate counts as this many closed deals
+RUN_RATE_PERIODS = 4  # past periods the pipeline-not-yet-created term averages
+RUN_RATE_PARTS = 3  # value groups of the not-yet-created wins (their values are heavy-tailed)
+CENT = Decimal("0.01")
 
 
 @dataclass(frozen=True)
@@ -57,43 +63,6 @@ def stages() -> dict[int, StageFacts]:
     return {r[0]: StageFacts(*r) for r in rows}
 
 
-def state_at(cutoff: Cutoff):
-    """A query of (deal_id, stage_id, entered_at) for every deal that existed at the cutoff."""
-    if cutoff.live:
-        return Deal.select(Deal.id.alias("deal_id"), Deal.stage.alias("stage_id"),
-                           Deal.stage_entered_at.alias("entered_at"))
-    last = (StageChange.select(StageChange.deal.alias("deal_id"),
-                               fn.MAX(StageChange.changed_at).alias("at"))
-            .where(StageChange.changed_at < cutoff.moment)
-            .group_by(StageChange.deal).alias("last"))
-    return (StageChange.select(StageChange.deal.alias("deal_id"),
-                               fn.MAX(StageChange.to_stage).alias("stage_id"),
-                               StageChange.changed_at.alias("entered_at"))
-            .join(last, on=((StageChange.deal == last.c.deal_id)
-                            & (StageChange.changed_at == last.c.at)))
-            .group_by(StageChange.deal, StageChange.changed_at))
-
-
-def passed_counts(cutoff: Cutoff) -> dict[int, dict[str, int]]:
-    """stage id -> {"won": n, "lost": n, "open": n}: deals that entered the stage before the
-    cutoff, by where they stood at the cutoff. A deal lost (or won) from a later stage counts
-    as closed from every earlier stage it passed."""
-    state = state_at(cutoff).alias("state")
-    passed = (StageChange.select(StageChange.deal.alias("deal_id"),
-                                 StageChange.to_stage.alias("stage_id"))
-              .where(StageChange.changed_at < cutoff.moment).distinct().alias("passed"))
-    rows = (Stage.select(passed.c.stage_id, Stage.outcome, fn.COUNT(passed.c.deal_id))
-            .from_(passed)
-            .join(state, on=(passed.c.deal_id == state.c.deal_id))
-            .join(Stage, on=(Stage.id == state.c.stage_id))
-            .group_by(passed.c.stage_id, Stage.outcome)
-            .tuples())
-    counts: dict[int, dict[str, int]] = defaultdict(lambda: {"won": 0, "lost": 0, "open": 0})
-    for stage_id, outcome, n in rows:
-        counts[stage_id][outcome] += n
-    return counts
-
-
 def blend(won: int, closed: int, manager: float, k: int = BLEND_K) -> float:
     """The manager's estimate blended with history: ``(won + k·manager) / (closed + k)``."""
     return (won + k * manager) / (closed + k)
@@ -113,59 +82,9 @@ class OpenDeal:
     created_at: datetime
 
 
-def open_deals(cutoff: Cutoff) -> list[OpenDeal]:
-    """The deals open on the sales side at the cutoff (values as they are today)."""
-    sales_open = Stage.select(Stage.id).where(Stage.outcome == "open", Stage.side == "sales")
-    fields = (Deal.id, Deal.uuid, Deal.title, Deal.company, Deal.owner, Deal.value,
-              Deal.expected_close, Deal.created_at)
-    if cutoff.live:
-        query = Deal.select(*fields, Deal.stage, Deal.stage_entered_at).where(
-            Deal.stage.in_(sales_open))
-        rows = [(*r[:5], r[8], *r[5:7], r[9], r[7]) for r in query.tuples()]
-    else:
-        state = state_at(cutoff).alias("state")
-        query = (Deal.select(*fields, state.c.stage_id, state.c.entered_at)
-                 .join(state, on=(Deal.id == state.c.deal_id))
-                 .where(state.c.stage_id.in_(sales_open)))
-        rows = [(*r[:5], r[8], *r[5:7], _as_datetime(r[9]), r[7]) for r in query.tuples()]
-    return [OpenDeal(r[0], str(r[1]), r[2], r[3], r[4], r[5], r[6], r[7], r[8], r[9])
-            for r in rows]
-
-
-def _as_datetime(value) -> datetime:
-    if isinstance(value, datetime):
-        return value
-    return datetime.fromisoformat(str(value))
-
-
-def won_between(lo: datetime, hi: datetime, cutoff: Cutoff) -> dict[int | None, Decimal]:
-    """owner id -> value of the deals whose move into a won stage falls in [lo, hi) and that
-    stood won at the cutoff."""
-    won_stages = Stage.select(Stage.id).where(Stage.outcome == "won")
-    state = state_at(cutoff).alias("state")
-    won_at = (StageChange.select(StageChange.deal.alias("deal_id"),
-                                 fn.MAX(StageChange.changed_at).alias("won_at"))
-              .where(StageChange.to_stage.in_(won_stages),
-                     StageChange.changed_at < min(hi, cutoff.moment))
-              .group_by(StageChange.deal).alias("won"))
-    rows = (Deal.select(Deal.owner, fn.SUM(Deal.value))
-            .join(won_at, on=(Deal.id == won_at.c.deal_id))
-            .join(state, JOIN.INNER, on=(Deal.id == state.c.deal_id))
-            .where(state.c.stage_id.in_(won_stages), won_at.c.won_at >= lo)
-            .group_by(Deal.owner).tuples())
-    return {owner: Deal.value.from_units(units) for owner, units in rows}
-
-
-def _days(expr):
-    """An SQL expression of ``expr`` (a date or timestamp) in days, for differences."""
-    if isinstance(database.obj, PostgresqlDatabase):
-        return fn.EXTRACT(SQL("EPOCH FROM"), expr) / 86400.0
-    return fn.julianday(expr)
-
-
 @dataclass(frozen=True)
 class Visit:
-    """Visits of open sales stages grouped: ``n`` deals of ``owner_id`` in value ``band``
+    """Stays in open sales stages grouped: ``n`` deals of ``owner_id`` in value ``band``
     that entered ``stage_id`` before the cutoff and left it after ``days`` whole days for
     ``next_stage`` — or are still there at the cutoff (``next_stage`` None: censored)."""
 
@@ -175,87 +94,6 @@ class Visit:
     days: int
     next_stage: int | None
     n: int
-
-
-def visits(cutoff: Cutoff, thresholds: tuple[Decimal, ...]) -> list[Visit]:
-    """Every stay in an open sales stage before the cutoff, by owner, value band (the
-    number of ``thresholds`` the deal's value reaches), stage, whole days and where it went
-    next. One pass of a window function over the event log."""
-    order = [StageChange.changed_at, StageChange.id]
-    left = fn.LEAD(StageChange.changed_at).over(partition_by=[StageChange.deal], order_by=order)
-    after = fn.LEAD(StageChange.to_stage).over(partition_by=[StageChange.deal], order_by=order)
-    stays = (StageChange.select(StageChange.deal.alias("deal_id"),
-                                StageChange.to_stage.alias("stage_id"),
-                                StageChange.changed_at.alias("entered"),
-                                left.alias("left_at"), after.alias("next_stage"))
-             .where(StageChange.changed_at < cutoff.moment).alias("stays"))
-    sales_open = Stage.select(Stage.id).where(Stage.outcome == "open", Stage.side == "sales")
-    ended = fn.COALESCE(stays.c.left_at, cutoff.moment)
-    days = _floor(_days(ended) - _days(stays.c.entered))
-    cases = [(Deal.value < t, i) for i, t in enumerate(thresholds)]
-    band = Case(None, cases, len(thresholds)) if cases else Value(0)
-    rows = (Deal.select(Deal.owner, band, stays.c.stage_id, days, stays.c.next_stage,
-                        fn.COUNT(SQL("*")))
-            .join(stays, on=(Deal.id == stays.c.deal_id))
-            .where(stays.c.stage_id.in_(sales_open))
-            .group_by(SQL("1, 2, 3, 4, 5"))
-            .tuples())
-    return [Visit(o, b, s, max(0, int(d)), nxt, n) for o, b, s, d, nxt, n in rows]
-
-
-def slips(cutoff: Cutoff) -> list[tuple[int | None, int, int]]:
-    """(owner id, days from the expected close date to the win, deals) for the deals won
-    before the cutoff that had an expected close date. Positive days: the win came later."""
-    won_stages = Stage.select(Stage.id).where(Stage.outcome == "won")
-    won_at = (StageChange.select(StageChange.deal.alias("deal_id"),
-                                 fn.MIN(StageChange.changed_at).alias("won_at"))
-              .where(StageChange.to_stage.in_(won_stages),
-                     StageChange.changed_at < cutoff.moment)
-              .group_by(StageChange.deal).alias("won"))
-    days = _floor(_days(won_at.c.won_at) - _days(Deal.expected_close))
-    rows = (Deal.select(Deal.owner, days, fn.COUNT(SQL("*")))
-            .join(won_at, on=(Deal.id == won_at.c.deal_id))
-            .where(Deal.expected_close.is_null(False))
-            .group_by(SQL("1, 2")).tuples())
-    return [(o, int(d), n) for o, d, n in rows]
-
-
-def wins_of_deals_created_since(since: datetime, cutoff: Cutoff
-                                ) -> list[tuple[int | None, datetime, datetime, Decimal]]:
-    """(owner id, created at, first won at, value) of the deals created in [since, cutoff)
-    and won before the cutoff: the pipeline that was created and won within a period."""
-    won_stages = Stage.select(Stage.id).where(Stage.outcome == "won")
-    won_at = (StageChange.select(StageChange.deal.alias("deal_id"),
-                                 fn.MIN(StageChange.changed_at).alias("won_at"))
-              .where(StageChange.to_stage.in_(won_stages),
-                     StageChange.changed_at < cutoff.moment,
-                     StageChange.changed_at >= since)
-              .group_by(StageChange.deal).alias("won"))
-    rows = (Deal.select(Deal.owner, Deal.created_at, won_at.c.won_at, Deal.value)
-            .join(won_at, on=(Deal.id == won_at.c.deal_id))
-            .where(Deal.created_at >= since, Deal.created_at < cutoff.moment).tuples())
-    return [(o, c, _as_datetime(w), v) for o, c, w, v in rows]
-
-
-def first_activity(cutoff: Cutoff) -> datetime | None:
-    """When the history starts: the first move in the event log before the cutoff."""
-    first = (StageChange.select(fn.MIN(StageChange.changed_at))
-             .where(StageChange.changed_at < cutoff.moment).scalar())
-    return None if first is None else _as_datetime(first)
-
-
-def _floor(expr):
-    """Whole days, rounded down, on both databases (SQLite's CAST truncates towards zero,
-    so it is shifted into the positive range first)."""
-    if isinstance(database.obj, PostgresqlDatabase):
-        return fn.FLOOR(expr).cast("INTEGER")
-    return (expr + 100000).cast("INTEGER") - 100000
-
-
-RUN_RATE_PERIODS = 4  # past periods the pipeline-not-yet-created term averages
-
-
-RUN_RATE_PARTS = 3  # value groups of the not-yet-created wins (their values are heavy-tailed)
 
 
 @dataclass(frozen=True)
@@ -269,40 +107,187 @@ class RunRate:
     @property
     def expected(self) -> Decimal:
         total = sum((value * Decimal(rate) for rate, value in self.parts), Decimal(0))
-        return total.quantize(Decimal("0.01"))
+        return total.quantize(CENT)
 
 
-def run_rates(period: Period, cutoff: Cutoff) -> dict[int | None, RunRate]:
-    """owner id -> :class:`RunRate` for the rest of ``period`` after the cutoff, from the
-    :data:`RUN_RATE_PERIODS` periods before it that the history covers. Elapsed fraction:
-    how far the cutoff is into the period (0 before it starts, the rest is then the whole
-    period)."""
-    start, end = day_start_utc(period.start), day_start_utc(period.end + timedelta(days=1))
-    if cutoff.moment >= end:
-        return {}
-    elapsed = max(0.0, (cutoff.moment - start).total_seconds() / (end - start).total_seconds())
-    first = first_activity(cutoff)
-    if first is None:
-        return {}
-    past = [period.shifted(-k) for k in range(1, RUN_RATE_PERIODS + 1)]
-    past = [p for p in past if day_start_utc(p.start) >= first - timedelta(days=1)
-            and day_start_utc(p.end + timedelta(days=1)) <= cutoff.moment]
-    if not past:
-        return {}
-    wins = wins_of_deals_created_since(day_start_utc(past[-1].start), cutoff)
-    found: dict[int | None, list[Decimal]] = defaultdict(list)
-    for p in past:
-        lo, hi = day_start_utc(p.start), day_start_utc(p.end + timedelta(days=1))
-        after = lo + (hi - lo) * elapsed
-        for owner, created, won_at, value in wins:
-            if after <= created < hi and won_at < hi:
-                found[owner].append(value)
-    rates = {}
-    for owner, values in found.items():
-        values.sort()
-        size = -(-len(values) // RUN_RATE_PARTS)
-        groups = [values[i:i + size] for i in range(0, len(values), size)]
-        rates[owner] = RunRate(tuple(
-            (len(g) / len(past), (sum(g, Decimal(0)) / len(g)).quantize(Decimal("0.01")))
-            for g in groups))
-    return rates
+def _moment(value) -> datetime:
+    """A stored timestamp as a datetime (SQLite gives ISO text, PostgreSQL a datetime)."""
+    return value if isinstance(value, datetime) else datetime.fromisoformat(value)
+
+
+def _day(value) -> date | None:
+    if value is None or isinstance(value, date):
+        return value
+    return date.fromisoformat(value)
+
+
+class History:
+    """Everything the forecast learns from the log before one cutoff. Build it with
+    :func:`read_history`."""
+
+    def __init__(self, cutoff: Cutoff, facts: dict[int, StageFacts]):
+        self.cutoff = cutoff
+        self.facts = facts
+        self.won_stages = {s.id for s in facts.values() if s.outcome == "won"}
+        self.sales_open = {s.id for s in facts.values()
+                           if s.outcome == "open" and s.side == "sales"}
+        # deal id -> (owner id, value in cents, expected close, created at (as stored))
+        self.deals: dict[int, tuple] = {}
+        # deal -> (stage, entered at (as stored on the live database))
+        self.state: dict[int, tuple[int, datetime | str]] = {}
+        self.passed: dict[int, dict[str, int]] = defaultdict(
+            lambda: {"won": 0, "lost": 0, "open": 0})
+        self.stays: list[tuple[int, int, int, int | None]] = []  # deal, stage, days, next
+        self.first_won: dict[int, datetime] = {}
+        self.last_won: dict[int, datetime] = {}
+        self.first_move: datetime | None = None
+
+    # ---- facts ----------------------------------------------------------------------------
+
+    def value(self, deal_id: int) -> Decimal:
+        return Deal.value.python_value(self.deals[deal_id][1])
+
+    def open_deals(self) -> list[OpenDeal]:
+        """The deals open on the sales side at the cutoff (values as they are today)."""
+        ids = [d for d, (stage, _) in self.state.items() if stage in self.sales_open]
+        rows = rows_by_id(Deal, (Deal.id, Deal.uuid, Deal.title, Deal.company), ids)
+        out = []
+        for deal_id, raw_uuid, title, company in rows:
+            owner, _, close, created = self.deals[deal_id]
+            stage, entered = self.state[deal_id]
+            out.append(OpenDeal(deal_id, str(Deal.uuid.python_value(raw_uuid)), title, company,
+                                owner, stage, self.value(deal_id), _day(close),
+                                _moment(entered), _moment(created)))
+        out.sort(key=lambda d: d.deal_id)
+        return out
+
+    def visits(self, thresholds: tuple[Decimal, ...]) -> list[Visit]:
+        """Every stay in an open sales stage before the cutoff, grouped by owner, value band
+        (how many of ``thresholds`` the deal's value reaches), stage, whole days and what
+        followed."""
+        cents = [int(t * 100) for t in thresholds]
+        group = {deal_id: (owner, sum(1 for c in cents if value >= c))
+                 for deal_id, (owner, value, _, _) in self.deals.items()}
+        counts = Counter((*group[deal_id], stage, days, following)
+                         for deal_id, stage, days, following in self.stays)
+        return [Visit(*key, n) for key, n in counts.items()]
+
+    def slips(self) -> list[tuple[int | None, int, int]]:
+        """(owner id, whole days from the expected close date to the first win, deals) for
+        the deals won before the cutoff that had an expected close date. Positive: later."""
+        counts: dict[tuple[int | None, int], int] = defaultdict(int)
+        for deal_id, won_at in self.first_won.items():
+            owner, _, close, _ = self.deals.get(deal_id, (None, 0, None, None))
+            close = _day(close)
+            if close is not None:
+                counts[(owner, (won_at - datetime.combine(close, datetime.min.time())).days)] += 1
+        return [(owner, days, n) for (owner, days), n in counts.items()]
+
+    def won_between(self, lo: datetime, hi: datetime) -> dict[int | None, Decimal]:
+        """owner id -> value of the deals standing won at the cutoff whose latest move into
+        a won stage falls in [lo, hi)."""
+        totals: dict[int | None, int] = defaultdict(int)
+        for deal_id, won_at in self.last_won.items():
+            if lo <= won_at < hi and self.state.get(deal_id, (None,))[0] in self.won_stages:
+                owner, value, _, _ = self.deals[deal_id]
+                totals[owner] += value
+        return {owner: Deal.value.python_value(units) for owner, units in totals.items()}
+
+    def run_rates(self, period: Period) -> dict[int | None, RunRate]:
+        """owner id -> :class:`RunRate` for the rest of ``period`` after the cutoff, from the
+        :data:`RUN_RATE_PERIODS` periods before it that the history covers. Elapsed: how far
+        the cutoff is into the period (0 before it starts: then the whole period)."""
+        start = day_start_utc(period.start)
+        end = day_start_utc(period.end + timedelta(days=1))
+        moment = self.cutoff.moment
+        if moment >= end or self.first_move is None:
+            return {}
+        elapsed = max(0.0, (moment - start).total_seconds() / (end - start).total_seconds())
+        past = []
+        for k in range(1, RUN_RATE_PERIODS + 1):
+            p = period.shifted(-k)
+            lo, hi = day_start_utc(p.start), day_start_utc(p.end + timedelta(days=1))
+            if lo >= self.first_move - timedelta(days=1) and hi <= moment:
+                past.append((lo, hi))
+        if not past:
+            return {}
+        since = min(lo for lo, _ in past)
+        found: dict[int | None, list[int]] = defaultdict(list)
+        for deal_id, won_at in self.first_won.items():
+            if won_at < since:
+                continue
+            owner, value, _, created = self.deals[deal_id]
+            created = _moment(created)
+            for lo, hi in past:
+                if lo + (hi - lo) * elapsed <= created < hi and won_at < hi:
+                    found[owner].append(value)
+        rates = {}
+        for owner, values in found.items():
+            values.sort()
+            size = -(-len(values) // RUN_RATE_PARTS)
+            groups = [values[i:i + size] for i in range(0, len(values), size)]
+            rates[owner] = RunRate(tuple(
+                (len(g) / len(past), (Deal.value.python_value(sum(g)) / len(g)).quantize(CENT))
+                for g in groups))
+        return rates
+
+
+def read_history(cutoff: Cutoff, facts: dict[int, StageFacts] | None = None) -> History:
+    """Read the deals and the moves before the cutoff once, and derive every fact."""
+    history = History(cutoff, facts if facts is not None else stages())
+    live = cutoff.live
+    query = Deal.select(Deal.id, Deal.owner, Deal.value, Deal.expected_close, Deal.created_at,
+                        Deal.stage, Deal.stage_entered_at)
+    if not live:
+        query = query.where(Deal.created_at < cutoff.moment)
+    for deal_id, owner, value, close, created, stage, entered in _raw(query):
+        history.deals[deal_id] = (owner, value or 0, close, created)
+        if live:
+            history.state[deal_id] = (stage, entered)  # parsed when read (most are closed)
+    moves = (StageChange.select(StageChange.deal, StageChange.to_stage, StageChange.changed_at)
+             .where(StageChange.changed_at < cutoff.moment)
+             .order_by(StageChange.deal, StageChange.changed_at, StageChange.id))
+    current, stage, entered, passed = None, None, None, set()
+    for deal_id, to_stage, changed in _raw(moves):
+        changed = _moment(changed)
+        if history.first_move is None or changed < history.first_move:
+            history.first_move = changed
+        if deal_id != current:
+            if current is not None:
+                _close(history, current, stage, entered, passed)
+            current, passed = deal_id, set()
+        elif stage in history.sales_open:
+            history.stays.append((deal_id, stage, (changed - entered).days, to_stage))
+        stage, entered = to_stage, changed
+        passed.add(to_stage)
+        if to_stage in history.won_stages:
+            history.first_won.setdefault(deal_id, changed)
+            history.last_won[deal_id] = changed
+    if current is not None:
+        _close(history, current, stage, entered, passed)
+    return history
+
+
+def _close(history: History, deal_id: int, stage: int, entered: datetime,
+           passed: set[int]) -> None:
+    """The end of one deal's moves: its open stay (censored at the cutoff), its state, and
+    the stages it passed counted by where it stood (a deal lost or won from a later stage
+    counts as closed from every earlier stage it passed)."""
+    if deal_id not in history.deals:
+        return  # a deal deleted since: its moves are gone with it on a live database
+    if not history.cutoff.live:
+        history.state[deal_id] = (stage, entered)
+    stage_now = history.state.get(deal_id, (stage,))[0]
+    if stage_now in history.sales_open:
+        entered_now = _moment(history.state[deal_id][1])
+        history.stays.append((deal_id, stage_now,
+                              (history.cutoff.moment - entered_now).days, None))
+    outcome = history.facts[stage_now].outcome if stage_now in history.facts else "open"
+    for passed_stage in passed:
+        history.passed[passed_stage][outcome] += 1
+
+
+def _raw(query):
+    """The rows of ``query`` as stored, without Peewee's conversion of every value."""
+    sql, params = query.sql()
+    return database.obj.execute_sql(sql, params).fetchall()
