@@ -177,6 +177,7 @@ def test_a_quota_typed_into_the_grid_moves_the_card(qtbot, view, rep, ui_context
     assert format_money(Decimal("10000"), "USD") in card.figures.text()
     assert not view.banner.isVisibleTo(view)  # the team now has the reps' sum
 
+    view._quota_window.close()  # Ctrl+Z still works once the window is closed
     ui_context.undo_stack.undo()
     qtbot.waitUntil(lambda: "No quota" in card.verdict.text(), timeout=10_000)
 

@@ -387,16 +387,12 @@ class ForecastView(QWidget):
 
     # ----------------------------------------------------------------- quotas
     def open_quotas(self) -> None:
-        """The quota grid in a window of its own beside the cards (one at a time)."""
+        """The quota grid in a window of its own beside the cards. Made once and kept when
+        closed (hidden): its undo steps and late answers may still call on it."""
         from ui.quotas.panel import QuotaWindow
 
         if self._quota_window is None:
             self._quota_window = QuotaWindow(self.context, self)
-            self._quota_window.finished.connect(self._quota_closed)
         self._quota_window.show()
         self._quota_window.raise_()
         self._quota_window.activateWindow()
-
-    def _quota_closed(self) -> None:
-        self._quota_window.deleteLater()
-        self._quota_window = None
