@@ -171,3 +171,11 @@ def test_the_grid_follows_the_fiscal_year_start(qtbot, ui_context, rep):
     qtbot.waitUntil(lambda: widget.model.grid is not None)
     assert all(p.fiscal_start_month == 4 for p in widget.model.grid.periods)
     assert widget.model.grid.periods[0].start.month == 4
+
+
+def test_switching_to_a_rep_makes_the_open_grid_read_only(qtbot, panel, rep, ui_context):
+    index = panel.model.index(panel.model.row_of(rep.id), 1)
+    assert panel.model.flags(index) & Qt.ItemFlag.ItemIsEditable
+    ui_context.set_actor(rep)
+    assert not panel.model.flags(index) & Qt.ItemFlag.ItemIsEditable
+    assert panel.read_only_note.isVisibleTo(panel) and not panel.copy_button.isVisibleTo(panel)

@@ -49,6 +49,12 @@ class QuotaGridModel(QAbstractTableModel):
         self.grid, self.currency = grid, currency
         self.endResetModel()
 
+    def set_editable(self, editable: bool) -> None:
+        """Allow or forbid edits (the acting user changed); views re-read every flag."""
+        self.beginResetModel()
+        self.editable = editable
+        self.endResetModel()
+
     def row(self, row: int) -> GridRow:
         return self.grid.team if row == len(self.grid.reps) else self.grid.reps[row]
 

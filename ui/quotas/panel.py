@@ -197,7 +197,7 @@ class QuotaPanel(QWidget):
             "set one for the team." if manager else
             "Each rep's quota per period. The team's quota is the reps' sum unless a manager "
             "sets one for the team.")
-        self.model.editable = manager
+        self.model.set_editable(manager)
         self.copy_button.setVisible(manager)
         self.read_only_note.setVisible(not manager)
         actor = self.context.actor
@@ -205,7 +205,6 @@ class QuotaPanel(QWidget):
             who = f"{actor.name} is a rep" if actor else "nobody is signed in"
             self.read_only_note.setText(
                 f"Only a manager can change quotas; {who}, so this is read-only.")
-        self.model.layoutChanged.emit()  # flags changed
 
     def _unit_chosen(self, index: int) -> None:
         self.unit = self.unit_box.itemData(index)
