@@ -22,7 +22,7 @@ from app.forecast.verdict import Needs, Rates, needs, verdict
 from app.periods import Period
 from app.quotas import quotas_for
 from app.time_figures import period_figures
-from app.timesheet import capacity_for
+from app.timesheet import ZERO, capacity_for
 from db.models import Activity, Rep
 
 CENT = Decimal("0.01")
@@ -65,15 +65,15 @@ def compute_forecast(period: Period, as_of: date | None = None) -> Forecast:
     for rep_id, name, weekly in reps:
         available = _hours_available(weekly, as_of, period, rep_id, cutoff.live)
         runs = [new_pipeline[rep_id]] if rep_id in new_pipeline else []
-        outlooks.append(_outlook(rep_id, name, quotas.get(rep_id), won.get(rep_id, Decimal(0)),
+        outlooks.append(_outlook(rep_id, name, quotas.get(rep_id), won.get(rep_id, ZERO),
                                  by_rep.get(rep_id, []), runs, _rates(figures.get(rep_id)),
                                  available))
     team_quota = quotas.get(None)
     if team_quota is None and any(quotas.get(r) is not None for r, _, _ in reps):
-        team_quota = sum((quotas[r] for r, _, _ in reps if quotas.get(r) is not None), Decimal(0))
+        team_quota = sum((quotas[r] for r, _, _ in reps if quotas.get(r) is not None), ZERO)
     team_deals = [d for ds in by_rep.values() for d in ds]
-    team_available = sum((o.hours_available or 0.0) for o in outlooks)
-    team = _outlook(None, "Team", team_quota, sum(won.values(), Decimal(0)), team_deals,
+    team_available = sum((o.hours_available or 0.0 for o in outlooks), 0.0)
+    team = _outlook(None, "Team", team_quota, sum(won.values(), ZERO), team_deals,
                     list(new_pipeline.values()), _rates(window.team), team_available)
     return Forecast(period, as_of, tuple(outlooks), team, tuple(rates.values()))
 
@@ -123,26 +123,26 @@ def _hours_available(weekly: Decimal, as_of: date, period: Period, rep_id: int,
     if start > period.end:
         return 0.0
     capacity = capacity_for(weekly, start, period.end)
-    logged = Decimal(0)
+    logged = ZERO
     if live:
         ahead = (Activity.select(fn.SUM(Activity.hours))
                  .where(Activity.rep == rep_id, Activity.date.between(start, period.end)))
-        logged = Activity.hours.from_units(ahead.scalar()) or Decimal(0)
-    return float(max(Decimal(0), capacity - logged))
+        logged = Activity.hours.from_units(ahead.scalar()) or ZERO
+    return float(max(ZERO, capacity - logged))
 
 
 def _outlook(rep_id, name, quota, won, deals, runs: list[RunRate], rates: Rates,
              available) -> Outlook:
     deals = sorted(deals, key=lambda d: d.expected, reverse=True)
-    open_expected = sum((d.expected for d in deals), Decimal(0))
-    new_expected = sum((r.expected for r in runs), Decimal(0))
+    open_expected = sum((d.expected for d in deals), ZERO)
+    new_expected = sum((r.expected for r in runs), ZERO)
     expected = won + open_expected + new_expected
     dist = win_distribution(((float(d.value), d.p_win * d.p_in_period) for d in deals),
                             shift=float(won),
                             poisson=[(rate, float(value)) for r in runs for rate, value in r.parts])
     probability = dist.prob_at_least(float(quota)) if quota is not None else None
-    need = needs(quota, expected, rates) if quota is not None else Needs(Decimal(0), None, None)
-    ceiling = won + sum((d.value for d in deals if d.p_in_period > 0), Decimal(0)) + new_expected
+    need = needs(quota, expected, rates) if quota is not None else Needs(ZERO, None, None)
+    ceiling = won + sum((d.value for d in deals if d.p_in_period > 0), ZERO) + new_expected
     label, reason = verdict(quota, probability, ceiling, need, available)
     return Outlook(rep_id, name, quota, won, open_expected, new_expected, expected, probability,
                    need.gap, need.leads_needed, need.hours_needed, available, label, reason,

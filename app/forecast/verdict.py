@@ -25,6 +25,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from decimal import Decimal
 
+from app.timesheet import ZERO
+
 ON_TRACK = 0.8
 
 
@@ -48,8 +50,8 @@ class Needs:
 def needs(quota: Decimal | None, expected: Decimal, rates: Rates) -> Needs:
     """The gap between the quota and the expected won value, and what closing it takes."""
     if quota is None:
-        return Needs(Decimal(0), None, None)
-    gap = max(Decimal(0), quota - expected)
+        return Needs(ZERO, None, None)
+    gap = max(ZERO, quota - expected)
     if not gap:
         return Needs(gap, 0.0, 0.0)
     if not rates.average_won_value or not rates.lead_to_win:
