@@ -76,3 +76,22 @@ def test_a_server_database_from_a_newer_funnelcast_is_refused_untouched(server_m
         assert cursor.fetchall() == settings_before
         cursor.execute("SELECT MAX(version) FROM schema_version")
         assert cursor.fetchone()[0] == newer
+
+
+def test_quotas_on_a_server_the_team_row_is_one_row(server_manager):
+    """PostgreSQL, like SQLite, lets several NULL reps past UNIQUE(rep, period_start): the
+    team's quota must still be one row that is replaced, cleared and copied forward."""
+    from app.periods import parse_period
+    from app.quotas import copy_quotas_forward, put_quotas, quota_grid
+    from db.models import Quota
+
+    q1 = parse_period("2026-Q1")
+    put_quotas(q1, {None: "90000", server_manager.id: "40000"}, server_manager)
+    put_quotas(q1, {None: "95000"}, server_manager)
+    assert Quota.select().where(Quota.rep.is_null()).count() == 1
+    copy_quotas_forward(q1, server_manager)
+    grid = quota_grid(q1, 2)
+    assert grid.team.amounts == (Decimal("95000.00"), Decimal("95000.00"))
+    put_quotas(q1.shifted(1), {None: None}, server_manager)
+    assert quota_grid(q1, 2).team.amounts == (Decimal("95000.00"), Decimal("40000.00"))
+    assert quota_grid(q1, 2).team.own == (True, False)

@@ -18,7 +18,7 @@ class DataBus(QObject):
 
     Signals:
         sig_changed(topics: frozenset[str]) — e.g. {"deals"}, {"activities"}, {"stages"},
-            {"reps"}, {"settings"}; a view refreshes when a topic it shows is named.
+            {"reps"}, {"settings"}, {"quotas"}; a view refreshes when a topic it shows is named.
         sig_user_changed(rep: RepInfo) — the acting user was switched.
     """
 

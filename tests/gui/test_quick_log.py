@@ -194,3 +194,17 @@ def test_the_type_ahead_model_passes_the_model_tester(qtmodeltester, manager):
     assert model.rowCount() == 1 and "Pilot" in model.index(0, 0).data()
     assert model.index(0, 0).data(Qt.ItemDataRole.UserRole) is not None
     qtmodeltester.check(model)
+
+
+def test_a_search_answered_after_the_dialog_closed_is_dropped(qtbot, ui_context, manager):
+    """The user types a deal name and closes the dialog before the search answers: the
+    answer must not reach the dialog's deleted list (it used to raise in the event loop)."""
+    import shiboken6
+    from PySide6.QtCore import QCoreApplication
+
+    dialog = QuickLogDialog(ui_context)
+    dialog.deal_edit.setText("Acme")
+    dialog._search()  # the type-ahead's timer fired: a search is queued on the worker
+    shiboken6.delete(dialog)
+    ui_context.runner.wait()
+    QCoreApplication.processEvents()  # the answer is delivered here; nothing may be raised

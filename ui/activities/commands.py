@@ -1,55 +1,22 @@
-"""Undoable activity changes on the shared undo stack (Ctrl+Z / Ctrl+Shift+Z).
-
-Each command is pushed *after* its first write succeeded (so a refused change never lands on
-the stack); that first ``redo()`` Qt makes on push is therefore skipped. Undo and redo run
-their writes on the worker and announce ``"activities"`` on the bus; a refusal (say the day
-filled up meanwhile) is reported through ``on_error``.
+"""Undoable activity changes on the shared undo stack (Ctrl+Z / Ctrl+Shift+Z); their writes
+run on the worker and announce ``"activities"`` (see :class:`ui.worker_command.WorkerCommand`).
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from datetime import date
 from decimal import Decimal
-
-from PySide6.QtGui import QUndoCommand
 
 from app.activities import ActivityInfo, delete_activity, restore_activity
 from app.timesheet import set_cell
 from ui.activities.hours_text import format_hours
 from ui.context import UiContext
+from ui.worker_command import ErrorSink, WorkerCommand
 
-ErrorSink = Callable[[str], None]
 
-
-class _ActivityCommand(QUndoCommand):
+class _ActivityCommand(WorkerCommand):
     def __init__(self, context: UiContext, text: str, on_error: ErrorSink):
-        super().__init__(text)
-        self.context = context
-        self.on_error = on_error
-        self._pushed = False
-
-    def _run(self, work) -> None:
-        self.context.runner.submit(
-            lambda _control: work(),
-            on_result=lambda _value: self.context.bus.changed("activities"),
-            on_error=lambda error: self.on_error(str(error)),
-        )
-
-    def redo(self) -> None:
-        if not self._pushed:
-            self._pushed = True
-            return
-        self._run(self.do)
-
-    def undo(self) -> None:
-        self._run(self.undo_work)
-
-    def do(self):
-        raise NotImplementedError
-
-    def undo_work(self):
-        raise NotImplementedError
+        super().__init__(context, text, "activities", on_error)
 
 
 class CellEditCommand(_ActivityCommand):

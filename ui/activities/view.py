@@ -21,7 +21,6 @@ from PySide6.QtWidgets import (
     QPushButton,
     QTableView,
     QTabWidget,
-    QToolButton,
     QVBoxLayout,
     QWidget,
 )
@@ -39,6 +38,8 @@ from ui.activities.team_model import FiguresModel, TeamModel
 from ui.activities.timesheet_model import HoursDelegate, TimesheetModel
 from ui.context import UiContext
 from ui.formatting import format_date, format_money
+from ui.period_buttons import step_button
+from ui.table_fit import fit_rows
 from ui.theme import DANGER, icon
 
 ERROR_STYLE = f"color: {DANGER.name()}; padding: 4px 0;"
@@ -47,23 +48,6 @@ ERROR_STYLE = f"color: {DANGER.name()}; padding: 4px 0;"
 def make_view(context: UiContext) -> QWidget:
     """The section's factory (see ``ui.navigation``)."""
     return ActivitiesView(context)
-
-
-def _nav_button(icon_name: str, tip: str, shortcut: str) -> QToolButton:
-    button = QToolButton()
-    button.setIcon(icon(icon_name))
-    button.setShortcut(QKeySequence(shortcut))
-    button.setToolTip(f"{tip} ({shortcut})")
-    button.setAutoRaise(True)
-    return button
-
-
-def fit_rows(view: QTableView) -> None:
-    """Make ``view`` exactly as tall as its rows, so a short table shows no empty area and a
-    week's grid never hides its Total row behind a scroll bar."""
-    height = view.horizontalHeader().height() + 2 * view.frameWidth()
-    height += sum(view.rowHeight(r) for r in range(view.model().rowCount()))
-    view.setFixedHeight(height + 2)
 
 
 def _compact(view: QTableView) -> None:
@@ -108,8 +92,8 @@ class TimesheetPage(QWidget):
         self.rep_box = QComboBox()
         self.rep_box.setMinimumContentsLength(16)
         self.rep_box.setToolTip("Whose week to show")
-        self.previous = _nav_button("ph.caret-left", "Previous week", "Alt+Left")
-        self.next = _nav_button("ph.caret-right", "Next week", "Alt+Right")
+        self.previous = step_button("ph.caret-left", "Previous week", "Alt+Left")
+        self.next = step_button("ph.caret-right", "Next week", "Alt+Right")
         self.this_week = QPushButton("This week")
         self.this_week.setShortcut(QKeySequence("Alt+Home"))
         self.this_week.setToolTip("Back to this week (Alt+Home)")
@@ -370,8 +354,8 @@ class TeamPage(QWidget):
         for unit in PERIOD_UNITS:
             self.unit_box.addItem(unit.capitalize(), unit)
         self.unit_box.setToolTip("Show a week, a month or a (fiscal) quarter")
-        self.previous = _nav_button("ph.caret-left", "Previous period", "Alt+Left")
-        self.next = _nav_button("ph.caret-right", "Next period", "Alt+Right")
+        self.previous = step_button("ph.caret-left", "Previous period", "Alt+Left")
+        self.next = step_button("ph.caret-right", "Next period", "Alt+Right")
         self.current = QPushButton("Current")
         self.current.setShortcut(QKeySequence("Alt+Home"))
         self.current.setToolTip("Back to the current period (Alt+Home)")

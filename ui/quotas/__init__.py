@@ -1,0 +1,1 @@
+"""The quota grid: its table model and the panel that edits it."""
