@@ -1,4 +1,7 @@
-"""The demo team generator, checked on real SQLite files as a user would notice it."""
+"""The demo team generator, checked on real databases as a user would notice it.
+
+The story the data tells is read from one demo on a SQLite file; on PostgreSQL the demo is
+checked to hold exactly the same data, and to leave every table ready for new rows."""
 
 from __future__ import annotations
 
@@ -113,8 +116,7 @@ def test_refuses_a_database_with_deals_and_changes_nothing(demo):
     assert digest() == fingerprint
 
 
-def test_refuses_a_database_with_one_deal_of_the_users_own(tmp_path):
-    db = fresh_db(tmp_path / "own.sqlite")
+def test_refuses_a_database_with_one_deal_of_the_users_own(workspace):
     from app.defaults import install_default_pipeline
 
     install_default_pipeline()
@@ -126,7 +128,6 @@ def test_refuses_a_database_with_one_deal_of_the_users_own(tmp_path):
         generate_demo(today=TODAY)
     assert row_counts() == before
     assert settings.get("current_user") == ""
-    db.close()
 
 
 # --- determinism -------------------------------------------------------------------------------
@@ -147,6 +148,13 @@ def test_same_seed_and_day_give_identical_data(tmp_path, demo_file):
     assert digest() == again
     assert other != again
     db.close()
+
+
+def test_the_demo_holds_the_same_data_on_either_backend(workspace, demo_file):
+    generate_demo(seed=SEED, today=TODAY)
+    here = digest()
+    bind(make_database(str(demo_file[0])))
+    assert digest() == here
 
 
 # --- the shape of the data ---------------------------------------------------------------------
@@ -407,3 +415,4 @@ def test_fills_a_started_empty_database(manager):
     assert Stage.select().count() == 9  # the existing pipeline was reused, not duplicated
     assert settings.get("current_user") == MANAGER.name
     assert Rep.select().where(Rep.name == "Maria Manager").exists()
+

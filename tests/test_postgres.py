@@ -1,55 +1,29 @@
-"""The import, its re-import and its undo on a PostgreSQL server, for a team whose database
-outgrew one laptop (``--db postgresql://…``).
+"""What only a server database does differently, for a team whose database outgrew one laptop
+(``--db postgresql://…``). Everything else runs on PostgreSQL too: see tests/conftest.py.
 
-Runs only when ``FUNNELCAST_TEST_POSTGRES`` names a server database the tests may wipe, e.g.
-``postgresql://fc:fc@localhost/fctest`` (and the ``postgres`` extra is installed); every
-test starts from an empty ``public`` schema.
+Runs only when ``FUNNELCAST_TEST_POSTGRES`` names a server database the tests may wipe.
 """
 
 from __future__ import annotations
 
-import os
-from decimal import Decimal
-
 import pytest
 
-from app.importing import ImportOptions, run_import, undo_last_import
-from app.workspace import close_workspace, open_workspace, start_empty
-from db.models import Deal, StageChange
+from app.errors import UsageError
+from app.importing import ImportOptions, run_import
+from app.workspace import backup_now
 
-URL = os.environ.get("FUNNELCAST_TEST_POSTGRES", "")
-pytestmark = pytest.mark.skipif(not URL, reason="FUNNELCAST_TEST_POSTGRES names no server")
-
-
-@pytest.fixture
-def server_manager():
-    import psycopg2
-
-    with psycopg2.connect(URL) as connection, connection.cursor() as cursor:
-        cursor.execute("DROP SCHEMA public CASCADE; CREATE SCHEMA public")
-    open_workspace(URL)
-    yield start_empty("Maria Manager", "maria@example.com")
-    close_workspace()
+pytestmark = pytest.mark.postgresql_only
 
 
-def test_import_reimport_and_undo_on_a_server(server_manager, tmp_path):
+def test_an_import_on_a_server_takes_no_backup_and_says_so(manager, tmp_path):
     path = tmp_path / "deals.csv"
-    path.write_text("Title,Company,Stage,Amount\nRoof,Acme,Qualified,1200\n"
-                    "Door,Beta,Closed lost,300\n", encoding="utf-8")
-    report = run_import(path, ImportOptions(), server_manager)
-    assert report.committed and report.created == 2 and report.backup is None
+    path.write_text("Title,Company,Stage,Amount\nRoof,Acme,Qualified,1200\n", encoding="utf-8")
+    report = run_import(path, ImportOptions(), manager)
+    assert report.committed and report.created == 1 and report.backup is None
     assert "No backup was taken" in " ".join(report.warnings)
-    assert len({d.uuid for d in Deal.select()}) == 2
-    assert StageChange.select().where(StageChange.origin == "import").count() == 2
-    assert Deal.get(Deal.title == "Door").lost_reason == "Imported as lost"
+    assert not list(tmp_path.glob("**/*.sqlite"))
 
-    again = run_import(path, ImportOptions(), server_manager)
-    assert (again.created, again.updated, again.unchanged) == (0, 0, 2)
 
-    path.write_text("Title,Company,Stage,Amount\nRoof,Acme,Proposal,1500\n", encoding="utf-8")
-    assert run_import(path, ImportOptions(), server_manager).updated == 1
-    assert undo_last_import(server_manager).restored == 1
-    roof = Deal.get(Deal.title == "Roof")
-    assert roof.value == Decimal("1200.00") and roof.stage.name == "Qualified"
-    assert undo_last_import(server_manager).deleted == 2
-    assert Deal.select().count() == 0
+def test_a_backup_of_a_server_database_is_left_to_the_server(manager):
+    with pytest.raises(UsageError, match="server's own tools"):
+        backup_now("manual")

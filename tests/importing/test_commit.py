@@ -205,7 +205,6 @@ def test_cancel_during_the_write_leaves_nothing(manager, stages, make_xlsx):
 def test_undo_last_import_removes_created_deals_and_restores_changed_values(
     manager, stages, make_xlsx
 ):
-    backup_now("baseline")
     run_import(sample(make_xlsx), ImportOptions(), manager)
     roof = Deal.get(Deal.title == "Roof")
     changed = sample(make_xlsx, [
