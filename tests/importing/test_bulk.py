@@ -23,6 +23,7 @@ from app.jobs import Cancelled, JobControl
 from db.bulk import (
     checkpoint_after,
     indexes_rebuilt,
+    insert_rows,
     new_uuid_hexes,
     new_uuid_sql,
     page_cache,
@@ -194,3 +195,11 @@ def test_the_commit_of_a_load_leaves_the_log_alone(manager):
         assert database.obj.execute_sql("PRAGMA wal_autocheckpoint").fetchone()[0] == 0
     assert database.obj.execute_sql("PRAGMA wal_autocheckpoint").fetchone()[0] == 1000
     wait_for_checkpoints()
+
+
+def test_bulk_inserts_leave_ids_to_the_database(manager, stages):
+    """An explicit id would leave PostgreSQL's id sequence behind the rows (the next deal
+    added by hand would then fail): insert_rows refuses one."""
+    with writing(), pytest.raises(ValueError, match=r"deal\.id"):
+        insert_rows(Deal, {"id": [1], "title": ["Roof"]})
+    assert Deal.select().count() == 0
