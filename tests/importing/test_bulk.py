@@ -149,8 +149,8 @@ def test_uuids_made_in_sql_are_distinct_time_ordered_uuids(manager):
     """Stage changes copied in SQL get uuids like any other: 32 hex digits, version 7 (the
     time they were made, then random bits), the RFC variant, all different; a later batch
     sorts after an earlier one, which keeps the uuid index appending."""
-    def batch() -> list[str]:
-        return [row[0] for row in database.obj.execute_sql(
+    def batch() -> list[str]:  # as 32 hex digits (PostgreSQL returns its uuid type)
+        return [str(row[0]).replace("-", "") for row in database.obj.execute_sql(
             f"WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 2000) "
             f"SELECT {new_uuid_sql()} FROM n").fetchall()]
 
