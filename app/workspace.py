@@ -214,6 +214,14 @@ def backup_now(reason: str = "manual") -> Path:
     return backup.write_backup(_database_file(), reason)
 
 
+def backup_if_file(reason: str) -> Path | None:
+    """Before a write that takes back a user's work: a backup of the open SQLite database
+    (its path), or None on a server database, which is backed up with the server's own
+    tools (and must not make the write fail)."""
+    path = sqlite_path()
+    return None if path is None else backup.write_backup(path, reason)
+
+
 def start_backup(reason: str) -> backup.PendingBackup:
     """Start a backup of the open SQLite database on a thread of its own; the caller keeps
     or discards it (:class:`db.backup.PendingBackup`). Raises UsageError on a server

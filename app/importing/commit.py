@@ -37,6 +37,7 @@ from app.importing.plan import DEAL_FIELDS, IMPORTED_AS_LOST, ImportPlan, Planne
 from app.jobs import JobControl
 from app.pipeline import record_lost_reason
 from app.users import RepInfo, create_rep
+from app.workspace import backup_if_file
 from db.bulk import (
     checkpoint_after,
     copy_rows,
@@ -374,13 +375,14 @@ def _record_created_versions(deal_ids: list[int], earlier) -> None:
             ImportChange.version_after]).execute()
 
 
-def undo_last_import(actor: RepInfo | None, backup=None) -> UndoResult:
+def undo_last_import(actor: RepInfo | None, *, backup: bool = False) -> UndoResult:
     """Delete the deals the newest import created and restore the values it changed.
 
     Refuses (changing nothing) when undoing would silently lose work done since the import:
     any of its deals edited after it (its version moved on), or a deal it created that has
     activities, checklist ticks or stage moves recorded since. A restored deal's version goes
-    up by one like any edit. ``backup`` (a callable) is called before writing.
+    up by one like any edit. With ``backup``, a database file is backed up before writing
+    (:func:`app.workspace.backup_if_file`; a server database is not).
     """
     batch = last_import()
     if batch is None:
@@ -405,8 +407,8 @@ def undo_last_import(actor: RepInfo | None, backup=None) -> UndoResult:
             f"{batch.file_name} and {'has' if len(worked) == 1 else 'have'} activities, "
             "checklist ticks or stage moves recorded since, which undoing would delete."
         )
-    if backup is not None:
-        backup()
+    if backup:
+        backup_if_file("before-undo-import")
     now = utcnow()
     earlier = ImportBatch.select(ImportBatch.id).where(
         ImportBatch.undone_at.is_null(), ImportBatch.id != batch.id)

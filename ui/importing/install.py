@@ -6,7 +6,6 @@ from PySide6.QtGui import QAction
 from PySide6.QtWidgets import QMessageBox, QWidget
 
 from app.importing import describe_last_import, undo_last_import
-from app.workspace import backup_now
 from ui.context import UiContext
 from ui.theme import icon
 
@@ -33,7 +32,7 @@ def undo_from_menu(parent: QWidget, context: UiContext) -> None:
         return
     actor = context.actor
     task = context.runner.submit(
-        lambda control: undo_last_import(actor, backup=lambda: backup_now("before-undo-import"))
+        lambda control: undo_last_import(actor, backup=True)
     )
 
     def done(result) -> None:

@@ -51,7 +51,6 @@ from app.importing import (
     run_import,
     undo_last_import,
 )
-from app.workspace import backup_now
 from ui import theme
 from ui.context import UiContext
 from ui.importing.models import (
@@ -546,7 +545,7 @@ class SummaryPage(_Page):
         actor = wizard.context.actor
 
         def work(control):
-            return undo_last_import(actor, backup=lambda: backup_now("before-undo-import"))
+            return undo_last_import(actor, backup=True)
 
         wizard.run(self, work, self._undone)
 
