@@ -194,3 +194,19 @@ def test_the_type_ahead_model_passes_the_model_tester(qtmodeltester, manager):
     assert model.rowCount() == 1 and "Pilot" in model.index(0, 0).data()
     assert model.index(0, 0).data(Qt.ItemDataRole.UserRole) is not None
     qtmodeltester.check(model)
+
+
+def test_a_search_answered_after_the_dialog_is_gone_reaches_nothing(qtbot, ui_context,
+                                                                    manager):
+    """The type-ahead searches on the worker; on a busy machine the answer can come after
+    the dialog was closed and deleted, and must then be dropped, not crash the window."""
+    import shiboken6
+    from PySide6.QtCore import QCoreApplication
+
+    create_deal(DealDraft("Roof", company="Acme"), manager)
+    dialog = QuickLogDialog(ui_context)
+    qtbot.keyClicks(dialog.deal_edit, "Acm")
+    dialog._search_timer.timeout.emit()  # the search the typing scheduled, without the wait
+    shiboken6.delete(dialog)
+    assert ui_context.runner.wait()
+    QCoreApplication.processEvents()  # the answer is delivered: to nobody

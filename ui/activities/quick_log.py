@@ -229,10 +229,13 @@ class QuickLogDialog(QDialog):
         text = self.deal_edit.text()
         self._search_serial += 1
         serial = self._search_serial
-        self.context.runner.submit(lambda _control: search_deals(text),
-                                   on_result=lambda found: self._show_matches(serial, found))
+        task = self.context.runner.submit(lambda _control: (serial, search_deals(text)))
+        # A method of the dialog, not a lambda: Qt drops the connection when the dialog is
+        # deleted, so a search that finishes after it closed reaches nothing.
+        task.sig_result.connect(self._show_matches)
 
-    def _show_matches(self, serial: int, found: list[DealChoice]) -> None:
+    def _show_matches(self, result: tuple[int, list[DealChoice]]) -> None:
+        serial, found = result
         if serial != self._search_serial:
             return  # the user typed on; a newer search is coming
         self.deal_choices.set_choices(found)
