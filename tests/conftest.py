@@ -104,6 +104,11 @@ class ServerDatabase:
         cursor.execute("SET lock_timeout = '10s'")
         return cursor
 
+    def drop(self) -> None:
+        """Leave the ``public`` schema empty (the next :meth:`reset` notices)."""
+        with self._cursor() as cursor:
+            cursor.execute("DROP SCHEMA public CASCADE; CREATE SCHEMA public")
+
     def reset(self) -> None:
         """Make the database as a fresh migration leaves it (see the class docstring)."""
         with self._cursor() as cursor:
@@ -178,6 +183,16 @@ def db_target(backend, tmp_path) -> str:
     server's URL, its database as migrating an empty schema leaves it. Nothing is opened."""
     if backend == "postgresql":
         _server.reset()
+        return POSTGRES_URL
+    return str(tmp_path / SQLITE_FILE)
+
+
+@pytest.fixture
+def empty_db_target(backend, tmp_path) -> str:
+    """Like ``db_target``, but holding nothing at all, not even tables: for building a
+    database as an older version made it (``migrate(db, up_to=...)``)."""
+    if backend == "postgresql":
+        _server.drop()
         return POSTGRES_URL
     return str(tmp_path / SQLITE_FILE)
 
