@@ -208,6 +208,22 @@ def max_id(model: type[Model]) -> int:
     ).limit(1).scalar() or 0
 
 
+def keep_other_writers_out(*models: type[Model]) -> None:
+    """Until the current write transaction ends, no other connection may insert, update or
+    delete rows of ``models``' tables (they wait; reading goes on). On SQLite the write
+    transaction already holds the database's one write lock, and this does nothing.
+
+    Why: a bulk load finds the rows it added as those with ids above :func:`max_id` taken
+    before it. On PostgreSQL a deal another user adds, committed while the load runs, would
+    be taken for one of them (given the import's stage change, or miscounted), and one
+    whose id was drawn before :func:`max_id` but committed after would too. Call it before
+    :func:`max_id`: it waits for the other writers already at work to finish."""
+    if not _postgres():
+        return
+    tables = ", ".join(_quote(model._meta.table_name) for model in models)
+    database.obj.execute_sql(f"LOCK TABLE {tables} IN SHARE ROW EXCLUSIVE MODE")
+
+
 def row_count(model: type[Model]) -> int:
     """How many rows ``model``'s table holds."""
     return model.select().count()
