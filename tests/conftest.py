@@ -17,8 +17,8 @@ pragmas, its path, damage to the file) opts out with ``@pytest.mark.sqlite_only`
 that asks for ``db_path`` (the SQLite file itself) is SQLite-only without saying so, since
 there is no file behind a server database. GUI tests (marked ``gui``) run on SQLite only:
 the screens reach the database only through ``app/``, which the tests outside ``tests/gui``
-run on both backends. A trial run of the GUI tests on PostgreSQL (109 tests, 40-90 s on this
-project's two-core machines) found one bug, the window's undo of an import asking for a
+run on both backends. A trial run of the GUI tests on PostgreSQL (109 tests, 90 s on this
+project's busy two-core machine) found one bug, the window's undo of an import asking for a
 file backup, now tested on both backends in ``tests/importing/test_commit.py``; running
 them there every time would take ``make test`` past its five minutes on a busy machine.
 
