@@ -13,7 +13,9 @@ Contract of :func:`generate_demo`:
 - The same ``seed`` and ``today`` give identical rows (uuids included): every random choice
   comes from one ``random.Random(seed)``.
 - Everything is written in one write transaction with bulk inserts, so it is fast (well under
-  two seconds) and never half done.
+  two seconds) and never half done. Row ids come from the database (never written by the
+  demo): on PostgreSQL an explicit id leaves the table's id sequence behind, and every later
+  insert into that table would then fail on a duplicate key.
 - The rows obey the rules the rest of the app relies on: each deal's stage is the ``to_stage``
   of its last StageChange, a deal in or past a stage has that stage's required checklist
   items (and every earlier stage's) ticked, timestamps are naive UTC and never after the
@@ -32,7 +34,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 from decimal import Decimal
 
-from peewee import Model, fn
+from peewee import Model
 
 from app import clock, settings
 from app.defaults import install_default_pipeline, load_template
@@ -301,7 +303,6 @@ class _Pipeline:
 
 @dataclass
 class _Deal:
-    id: int
     uuid: uuid.UUID
     source_id: int
     source: str
@@ -327,6 +328,7 @@ class _Deal:
     next_step_due: date | None = None
     checks: list[tuple[int, datetime, int | None]] = field(default_factory=list)
     last_activity_day: date | None = None
+    id: int | None = None  # the database's, once the deal is inserted
 
     @property
     def entered(self) -> datetime:
@@ -433,7 +435,7 @@ class _Generator:
         indexes = list(range(1, len(TEAM)))
         return _weighted(self.rng, indexes, [weights_of(TEAM[i]) for i in indexes])
 
-    def _deal(self, deal_id: int, created: datetime) -> _Deal:
+    def _deal(self, created: datetime) -> _Deal:
         rng, pipe = self.rng, self.pipe
         source = _weighted(
             rng, self.sources, [SOURCES.get(s.name, (0.1, 1.0, 0))[0] for s in self.sources]
@@ -442,7 +444,7 @@ class _Generator:
         industry = _weighted(rng, list(INDUSTRIES), [v[0] for v in INDUSTRIES.values()])
         region = _weighted(rng, [r for r, _ in REGIONS], [w for _, w in REGIONS])
         (low, high), _, typical = _weighted(rng, SIZE_BANDS, [b[1] for b in SIZE_BANDS])
-        deal = _Deal(deal_id, _uuid(rng), source.id, source.name, created, [], [])
+        deal = _Deal(_uuid(rng), source.id, source.name, created, [], [])
         deal.industry, deal.region, deal.size = industry, region, rng.randint(low, high)
         deal.company = self._company(INDUSTRIES[industry][1])
         first, last = rng.choice(FIRST_NAMES), rng.choice(LAST_NAMES)
@@ -579,7 +581,7 @@ class _Generator:
                     by = deal.owner if deal.owner is not None else manager
                     deal.checks.append((item, when.replace(microsecond=0), by))
 
-    def deals_(self, count: int, first_id: int) -> None:
+    def deals_(self, count: int) -> None:
         rng = self.rng
         days = (self.horizon.date() - self.start).days
         created: list[datetime] = []
@@ -593,12 +595,14 @@ class _Generator:
                     day -= timedelta(days=1)
             created.append(_office_time(rng, day))
         created.sort()
-        self.deals = [self._deal(first_id + n, when) for n, when in enumerate(created)]
+        self.deals = [self._deal(when) for when in created]
 
     # -- activities ---------------------------------------------------------------------------
 
     def activities(self, kinds: dict[str, list[str]]) -> list[tuple]:
-        """Hours for every working day of the period, for every team member."""
+        """Hours for every working day of the period, for every team member: rows in
+        ACTIVITY_FIELDS order, with the :class:`_Deal` worked on (or None) in the deal's place
+        (its id is known only once the deals are inserted; see :func:`_with_deal_ids`)."""
         pipe = self.pipe
         path_names = [s.name for s in pipe.path]
         # per rep, the deals they could work on, as (first day, last day, deal)
@@ -674,8 +678,7 @@ class _Generator:
                 if deal is not None and (deal.last_activity_day is None
                                          or deal.last_activity_day < day):
                     deal.last_activity_day = day
-                yield (_uuid(rng), rep_id, deal.id if deal else None, kind, day,
-                       Decimal(part) / 4, note)
+                yield (_uuid(rng), rep_id, deal, kind, day, Decimal(part) / 4, note)
 
     # -- quotas -------------------------------------------------------------------------------
 
@@ -781,16 +784,18 @@ def generate_demo(
             kinds[kind.category].append(kind.name)
 
         gen = _Generator(rng, today, pipe, sources, rep_ids, fy_month)
-        first_id = (Deal.select(fn.MAX(Deal.id)).scalar() or 0) + 1
-        gen.deals_(DEAL_COUNT, first_id)
+        gen.deals_(DEAL_COUNT)
         report(0.3)
         activity_rows = gen.activities(kinds)
         report(0.45)
         quota_rows = gen.quotas()
 
-        deal_rows, change_rows, check_rows = _deal_rows(gen, rng)
+        deal_rows = _deal_rows(gen)
         report(0.55)
         _insert(Deal, DEAL_FIELDS, deal_rows)
+        _take_deal_ids(gen.deals)
+        change_rows, check_rows = _history_rows(gen, rng)
+        activity_rows = _with_deal_ids(activity_rows)
         report(0.65)
         _insert(StageChange, CHANGE_FIELDS, change_rows)
         _insert(ChecklistCheck, CHECK_FIELDS, check_rows)
@@ -822,7 +827,7 @@ def generate_demo(
 
 
 DEAL_FIELDS = [
-    Deal.id, Deal.uuid, Deal.title, Deal.company, Deal.contact_name, Deal.contact_email,
+    Deal.uuid, Deal.title, Deal.company, Deal.contact_name, Deal.contact_email,
     Deal.contact_phone, Deal.industry, Deal.company_size, Deal.region, Deal.source, Deal.owner,
     Deal.stage, Deal.value, Deal.expected_close, Deal.next_step, Deal.next_step_due,
     Deal.created_at, Deal.stage_entered_at, Deal.last_activity_at, Deal.lost_reason,
@@ -844,39 +849,66 @@ ACTIVITY_FIELDS = [
 QUOTA_FIELDS = [Quota.rep, Quota.period_start, Quota.period_end, Quota.amount]
 
 
-def _deal_rows(gen: _Generator, rng: random.Random) -> tuple[list, list, list]:
-    pipe, rep_ids = gen.pipe, gen.rep_ids
+def _stage_id(pipe: _Pipeline, index: int) -> int:
+    """The stage at ``index`` of the simulation's path (-1: the lost stage)."""
+    return pipe.lost.id if index < 0 else pipe.path[index].id
 
-    def stage_id(index: int) -> int:
-        return pipe.lost.id if index < 0 else pipe.path[index].id
 
-    def rep_id(index: int | None) -> int | None:
-        return None if index is None else rep_ids[index]
+def _rep_id(gen: _Generator, index: int | None) -> int | None:
+    return None if index is None else gen.rep_ids[index]
 
-    deal_rows, change_rows, check_rows = [], [], []
+
+def _deal_rows(gen: _Generator) -> list[tuple]:
+    """The deals, in DEAL_FIELDS order (no id: the database gives each its own)."""
+    rows = []
     for deal in gen.deals:
         entered = deal.entered
         last_activity = entered
         if deal.last_activity_day is not None:
             last_activity = max(entered, datetime.combine(deal.last_activity_day, time(16, 30)))
         updated = max([entered, *(when for _, when, _ in deal.checks)])
-        deal_rows.append((
-            deal.id, deal.uuid, deal.title, deal.company, deal.contact, deal.email, deal.phone,
-            deal.industry, deal.size, deal.region, deal.source_id, rep_id(deal.owner),
-            stage_id(deal.history[-1][1]), deal.value, deal.expected_close, deal.next_step,
-            deal.next_step_due, deal.created, entered, last_activity, deal.lost_reason, "",
-            len(deal.history) + (1 if deal.next_step else 0), updated,
+        rows.append((
+            deal.uuid, deal.title, deal.company, deal.contact, deal.email, deal.phone,
+            deal.industry, deal.size, deal.region, deal.source_id, _rep_id(gen, deal.owner),
+            _stage_id(gen.pipe, deal.history[-1][1]), deal.value, deal.expected_close,
+            deal.next_step, deal.next_step_due, deal.created, entered, last_activity,
+            deal.lost_reason, "", len(deal.history) + (1 if deal.next_step else 0), updated,
         ))
+    return rows
+
+
+def _take_deal_ids(deals: list[_Deal]) -> None:
+    """Give each simulated deal the id the database gave it, found by its uuid."""
+    ids = {}
+    for start in range(0, len(deals), 500):
+        uuids = [deal.uuid for deal in deals[start:start + 500]]
+        ids.update(Deal.select(Deal.uuid, Deal.id).where(Deal.uuid.in_(uuids)).tuples())
+    for deal in deals:
+        deal.id = ids[deal.uuid]
+
+
+def _with_deal_ids(activity_rows: list[tuple]) -> list[tuple]:
+    """Activity rows with the id of the deal worked on in place of the simulated deal."""
+    return [(key, rep, deal.id if deal is not None else None, *rest)
+            for key, rep, deal, *rest in activity_rows]
+
+
+def _history_rows(gen: _Generator, rng: random.Random) -> tuple[list, list]:
+    """Each deal's stage changes and checklist ticks, in CHANGE_FIELDS and CHECK_FIELDS
+    order; the deals must have their ids (:func:`_take_deal_ids`)."""
+    change_rows, check_rows = [], []
+    for deal in gen.deals:
         previous: int | None = None
         for (when, index), by in zip(deal.history, deal.changed_by, strict=True):
             reason = deal.lost_reason if index < 0 else ""
+            stage_id = _stage_id(gen.pipe, index)
             change_rows.append(
-                (_uuid(rng), deal.id, previous, stage_id(index), when, rep_id(by), "app", reason)
+                (_uuid(rng), deal.id, previous, stage_id, when, _rep_id(gen, by), "app", reason)
             )
-            previous = stage_id(index)
+            previous = stage_id
         seen: set[int] = set()
         for item, when, by in deal.checks:
             if item not in seen:
                 seen.add(item)
-                check_rows.append((deal.id, item, when, rep_id(by)))
-    return deal_rows, change_rows, check_rows
+                check_rows.append((deal.id, item, when, _rep_id(gen, by)))
+    return change_rows, check_rows

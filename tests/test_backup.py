@@ -13,6 +13,8 @@ from app.errors import DatabaseBusy, DatabaseDamaged, UsageError
 from app.workspace import backup_now, close_workspace, open_workspace, restore_backup, start_empty
 from db import backup
 
+pytestmark = pytest.mark.sqlite_only  # backups are copies of a SQLite file
+
 
 def test_a_backup_is_a_readable_copy_with_the_data(manager, db_path):
     written = backup_now("before-import")

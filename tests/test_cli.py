@@ -1,4 +1,4 @@
-"""The command line as a user runs it: real processes, real files, exit codes 0/1/2."""
+"""The command line as a user runs it: real processes, real databases, exit codes 0/1/2."""
 
 from __future__ import annotations
 
@@ -18,8 +18,8 @@ def run(*args: str, env: dict | None = None) -> subprocess.CompletedProcess:
     )
 
 
-def test_demo_fills_an_empty_database_once(tmp_path):
-    db = str(tmp_path / "demo.sqlite")
+def test_demo_fills_an_empty_database_once(db_target):
+    db = db_target
     first = run("--db", db, "--json", "demo")
     assert first.returncode == 0, first.stderr
     summary = json.loads(first.stdout)
@@ -31,8 +31,8 @@ def test_demo_fills_an_empty_database_once(tmp_path):
     assert "Traceback" not in again.stderr
 
 
-def test_an_unknown_acting_user_is_rejected_by_name(tmp_path):
-    db = str(tmp_path / "demo.sqlite")
+def test_an_unknown_acting_user_is_rejected_by_name(db_target):
+    db = db_target
     assert run("--db", db, "demo").returncode == 0
     result = run("--db", db, "--as", "Nobody Known", "demo")
     assert result.returncode == 1

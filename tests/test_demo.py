@@ -1,4 +1,7 @@
-"""The demo team generator, checked on real SQLite files as a user would notice it."""
+"""The demo team generator, checked on real databases as a user would notice it.
+
+The story the data tells is read from one demo on a SQLite file; on PostgreSQL the demo is
+checked to hold exactly the same data, and to leave every table ready for new rows."""
 
 from __future__ import annotations
 
@@ -113,8 +116,7 @@ def test_refuses_a_database_with_deals_and_changes_nothing(demo):
     assert digest() == fingerprint
 
 
-def test_refuses_a_database_with_one_deal_of_the_users_own(tmp_path):
-    db = fresh_db(tmp_path / "own.sqlite")
+def test_refuses_a_database_with_one_deal_of_the_users_own(workspace):
     from app.defaults import install_default_pipeline
 
     install_default_pipeline()
@@ -126,7 +128,6 @@ def test_refuses_a_database_with_one_deal_of_the_users_own(tmp_path):
         generate_demo(today=TODAY)
     assert row_counts() == before
     assert settings.get("current_user") == ""
-    db.close()
 
 
 # --- determinism -------------------------------------------------------------------------------
@@ -147,6 +148,13 @@ def test_same_seed_and_day_give_identical_data(tmp_path, demo_file):
     assert digest() == again
     assert other != again
     db.close()
+
+
+def test_the_demo_holds_the_same_data_on_either_backend(workspace, demo_file):
+    generate_demo(seed=SEED, today=TODAY)
+    here = digest()
+    bind(make_database(str(demo_file[0])))
+    assert digest() == here
 
 
 # --- the shape of the data ---------------------------------------------------------------------
@@ -425,4 +433,50 @@ def test_the_forecast_shows_every_verdict(demo, monkeypatch):
         "new": "out of reach",
         "steady": "needs more pipeline",
         "capacity-bound": "needs more pipeline",
+    }
+
+
+def test_after_the_demo_every_kind_of_row_can_still_be_added(workspace, tmp_path):
+    """The demo writes hundreds of rows in bulk; on PostgreSQL the rows a user adds next take
+    their ids from each table's sequence, which must be past the demo's rows."""
+    from app.activities import ActivityDraft, log_activity
+    from app.activity_kinds import create_kind
+    from app.deals import DealDraft, create_deal
+    from app.importing import ImportOptions, run_import
+    from app.pipeline import list_stages, move_deal, set_checked
+    from app.quotas import set_quota
+    from app.stage_admin import ChecklistDraft, StageDraft, load_pipeline, save_pipeline
+    from app.users import create_rep, current_user
+
+    generate_demo(seed=SEED, today=TODAY)
+    before = row_counts()
+    manager = current_user()
+    rep = create_rep("Nina New", "nina@example.com", role="rep", weekly_capacity_hours=40)
+    stages = load_pipeline()
+    stages.insert(2, StageDraft("Discovery", side="sales", probability=15,
+                                checklist=[ChecklistDraft("Pain confirmed")]))
+    save_pipeline(stages, {}, manager)
+    discovery = next(s for s in list_stages() if s.name == "Discovery")
+    deal = create_deal(DealDraft("New roof", company="Fresh Co", owner_id=rep.id), manager)
+    item = ChecklistItem.get(ChecklistItem.stage == discovery.id)
+    set_checked(deal.id, item.id, True, manager)
+    move_deal(deal.id, discovery.id, manager, override_reason="Referred by their CEO")
+    create_kind("Site visit", "selling", manager)
+    log_activity(ActivityDraft(rep.id, "Site visit", TODAY, Decimal("1.5"), deal.id), manager,
+                 today=TODAY)
+    set_quota(rep.id, date(2025, 7, 1), date(2025, 9, 30), Decimal(20_000), manager)
+    path = tmp_path / "deals.csv"
+    path.write_text("Title,Company,Stage,Amount,Source\nDoor,Acme,Qualified,1200,Trade fair\n"
+                    "Gate,Beta,Proposal,300,Website\n", encoding="utf-8")
+    assert run_import(path, ImportOptions(), manager).created == 2
+    path.write_text("Title,Company,Stage,Amount\nDoor,Acme,Proposal,1500\n", encoding="utf-8")
+    assert run_import(path, ImportOptions(), manager).updated == 1
+
+    after = row_counts()
+    added = {name: after[name] - count for name, count in before.items()
+             if after[name] != count and name != "Setting"}
+    assert added == {
+        "Rep": 1, "Stage": 1, "ChecklistItem": 1, "LeadSource": 1, "Deal": 3,
+        "ChecklistCheck": 1, "StageChange": 5, "ActivityKind": 1, "Activity": 1, "Quota": 1,
+        "ImportBatch": 2, "ImportChange": 1,
     }

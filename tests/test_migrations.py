@@ -1,4 +1,7 @@
-"""A database made by an older version opens in this one without losing data."""
+"""A database made by an older version opens in this one without losing data.
+
+The migrations that rewrite data (versions 6 and 8) are checked on PostgreSQL too, since a
+team's server database goes through them as well; the rest build SQLite files."""
 
 from __future__ import annotations
 
@@ -123,37 +126,50 @@ def test_every_index_the_models_declare_exists_and_no_other(workspace):
     db = Stage._meta.database
     for model in ALL_MODELS:
         table = model._meta.table_name
-        existing = {tuple(i.columns) for i in db.get_indexes(table)}
+        primary = tuple(db.get_primary_keys(table))  # PostgreSQL lists its index too
+        existing = {tuple(i.columns) for i in db.get_indexes(table)} - {primary}
         declared = {tuple(f.column_name for f in index._expressions)
                     for index in model._meta.fields_to_index()}
         assert existing == declared, table
 
 
-def test_version_6_records_lost_reasons_on_moves_and_clears_them_from_open_deals(tmp_path):
-    path = tmp_path / "v5.sqlite"
-    db = make_database(str(path))
+def _older_database(target: str, version: int):
+    """A database at ``target`` (empty) as ``version`` of Funnelcast made it, bound."""
+    db = make_database(target)
     bind(db)
-    migrations.migrate(db, up_to=5)
+    migrations.migrate(db, up_to=version)
+    return db
+
+
+def _sql(db, text: str) -> str:
+    """``text`` with its ``?`` placeholders in ``db``'s own style."""
+    return text.replace("?", db.param)
+
+
+def test_version_6_records_lost_reasons_on_moves_and_clears_them_from_open_deals(
+    empty_db_target,
+):
+    db = _older_database(empty_db_target, 5)
     db.execute_sql("INSERT INTO rep (name, email, role, weekly_capacity_hours, active) "
-                   "VALUES ('Old Rep', '', 'manager', 4000, 1)")
+                   "VALUES ('Old Rep', '', 'manager', 4000, TRUE)")
     db.execute_sql("INSERT INTO stage (name, position, side, outcome, probability) VALUES "
                    "('Open', 0, 'sales', 'open', 20), ('Won', 1, 'sales', 'won', 100), "
                    "('Lost', 2, 'sales', 'lost', 0)")
     stamp = "2026-01-05 10:00:00"
     for n, (stage_id, reason) in enumerate(((3, "Price"), (1, "Timing"))):  # lost; reopened
-        db.execute_sql(
+        db.execute_sql(_sql(db,
             "INSERT INTO deal (uuid, title, company, contact_name, contact_email, "
             "contact_phone, industry, region, stage_id, value, next_step, lost_reason, notes, "
             "created_at, stage_entered_at, last_activity_at, updated_at, version) VALUES "
-            "(?, ?, '', '', '', '', '', '', ?, 0, '', ?, '', ?, ?, ?, ?, 1)",
+            "(?, ?, '', '', '', '', '', '', ?, 0, '', ?, '', ?, ?, ?, ?, 1)"),
             (f"{n:032x}", f"Deal {n}", stage_id, reason, stamp, stamp, stamp, stamp))
-        db.execute_sql(
+        db.execute_sql(_sql(db,
             "INSERT INTO stage_change (uuid, deal_id, from_stage_id, to_stage_id, changed_at, "
-            "override_reason, origin) VALUES (?, ?, 1, 3, ?, '', 'app')",
+            "override_reason, origin) VALUES (?, ?, 1, 3, ?, '', 'app')"),
             (f"{n + 10:032x}", n + 1, stamp))
     db.close()
 
-    open_workspace(path)
+    open_workspace(empty_db_target)
     try:
         lost, reopened = Deal.get(Deal.title == "Deal 0"), Deal.get(Deal.title == "Deal 1")
         assert lost.lost_reason == "Price" and reopened.lost_reason == ""
@@ -163,39 +179,38 @@ def test_version_6_records_lost_reasons_on_moves_and_clears_them_from_open_deals
         close_workspace()
 
 
-def test_version_8_marks_imported_deals_and_keeps_only_the_exceptional_records(tmp_path):
+def test_version_8_marks_imported_deals_and_keeps_only_the_exceptional_records(
+    empty_db_target,
+):
     """A database made by version 7 after two imports: the deals the first created carry it
     and still undo; the undo record of a deal at version 1 goes, the one saying a later undo
     left a deal at version 3 stays (the deal must be at 3 to be undone)."""
-    path = tmp_path / "v7.sqlite"
-    db = make_database(str(path))
-    bind(db)
-    migrations.migrate(db, up_to=7)
+    db = _older_database(empty_db_target, 7)
     db.execute_sql("INSERT INTO stage (name, position, side, outcome, probability) VALUES "
                    "('Open', 0, 'sales', 'open', 20)")
     stamp = "2026-01-05 10:00:00"
-    db.execute_sql("INSERT INTO import_batch (uuid, file_name, sheet, started_at, finished_at, "
-                   "created_count, updated_count, unchanged_count, skipped_count, backup_path) "
-                   "VALUES (?, 'first.xlsx', 'Deals', ?, ?, 2, 0, 0, 0, '')",
-                   ("a" * 32, stamp, stamp))
+    db.execute_sql(_sql(db,
+        "INSERT INTO import_batch (uuid, file_name, sheet, started_at, finished_at, "
+        "created_count, updated_count, unchanged_count, skipped_count, backup_path) "
+        "VALUES (?, 'first.xlsx', 'Deals', ?, ?, 2, 0, 0, 0, '')"), ("a" * 32, stamp, stamp))
     for n, version in ((1, 1), (2, 3)):
-        db.execute_sql(
+        db.execute_sql(_sql(db,
             "INSERT INTO deal (uuid, title, company, contact_name, contact_email, "
             "contact_phone, industry, region, stage_id, value, next_step, lost_reason, notes, "
             "created_at, stage_entered_at, last_activity_at, updated_at, version, external_id)"
-            " VALUES (?, ?, '', '', '', '', '', '', 1, 0, '', '', '', ?, ?, ?, ?, ?, '')",
+            " VALUES (?, ?, '', '', '', '', '', '', 1, 0, '', '', '', ?, ?, ?, ?, ?, '')"),
             (f"{n:032x}", f"Deal {n}", stamp, stamp, stamp, stamp, version))
-        db.execute_sql("INSERT INTO import_change (batch_id, deal_id, kind, before, "
-                       "version_after) VALUES (1, ?, 'created', '', ?)", (n, version))
-    db.execute_sql(
+        db.execute_sql(_sql(db, "INSERT INTO import_change (batch_id, deal_id, kind, before, "
+                                "version_after) VALUES (1, ?, 'created', '', ?)"), (n, version))
+    db.execute_sql(_sql(db,
         "INSERT INTO deal (uuid, title, company, contact_name, contact_email, contact_phone, "
         "industry, region, stage_id, value, next_step, lost_reason, notes, created_at, "
         "stage_entered_at, last_activity_at, updated_at, version, external_id) VALUES "
-        "(?, 'Typed in', '', '', '', '', '', '', 1, 0, '', '', '', ?, ?, ?, ?, 1, '')",
+        "(?, 'Typed in', '', '', '', '', '', '', 1, 0, '', '', '', ?, ?, ?, ?, 1, '')"),
         ("f" * 32, stamp, stamp, stamp, stamp))
     db.close()
 
-    open_workspace(path)
+    open_workspace(empty_db_target)
     try:
         from app.importing import undo_last_import
         from db.models import ImportChange

@@ -38,7 +38,8 @@ def test_starting_empty_installs_the_default_pipeline_and_a_manager(manager):
     assert not workspace.needs_first_run()
 
 
-def test_a_team_whose_reps_an_import_made_gets_its_manager(any_workspace, tmp_path):
+@pytest.mark.usefixtures("workspace")  # opened on both backends; the name is the module's here
+def test_a_team_whose_reps_an_import_made_gets_its_manager(tmp_path):
     """On SQLite and PostgreSQL: the start-up state asks for the manager, and naming one who
     is among the reps (deactivated meanwhile) promotes that rep rather than refusing."""
     from app.importing import ImportOptions, run_import

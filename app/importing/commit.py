@@ -44,6 +44,7 @@ from db.bulk import (
     copy_rows,
     indexes_rebuilt,
     insert_rows,
+    keep_other_writers_out,
     literal,
     max_id,
     new_uuid_hexes,
@@ -296,6 +297,7 @@ def _create_deals(plan: ImportPlan, creates: list[PlannedRow], reps, sources, ac
         stored.insert(0, [item.uuid or next(fresh) for item in creates])
     else:
         constants["uuid"] = new_uuid_sql()
+    keep_other_writers_out(Deal)
     before = max_id(Deal)
     with indexes_rebuilt(len(creates), Deal, StageChange):
         insert_rows(Deal, dict(zip(used, stored, strict=True)), constants)

@@ -6,6 +6,7 @@ from __future__ import annotations
 import threading
 from datetime import date
 from decimal import Decimal
+from pathlib import Path
 
 import openpyxl
 import pytest
@@ -259,8 +260,9 @@ def test_the_window_gets_import_and_undo_last_import(qtbot, ui_context, tracker,
     assert "were removed" in told[0] and Deal.select().count() == 0
 
 
+@pytest.mark.both_backends
 def test_the_window_undoes_an_import_on_a_file_and_on_a_server(
-        qtbot, any_workspace, any_manager, db_path, tmp_path, monkeypatch):
+        qtbot, workspace, manager, tmp_path, monkeypatch):
     """File › Undo last import backs a database file up first; on a server database, which
     Funnelcast does not copy, it undoes all the same and says that the server's own backups
     apply (it used to fail there, asking for a backup a server cannot give)."""
@@ -270,13 +272,13 @@ def test_the_window_undoes_an_import_on_a_file_and_on_a_server(
     from ui.importing import install as install_module
     from ui.main_window import MainWindow
 
-    context = UiContext(any_workspace, any_manager)
+    context = UiContext(workspace, manager)
     window = MainWindow(context)
     qtbot.add_widget(window)
     install_module.install(window)
     path = tmp_path / "deals.csv"
     path.write_text("Title,Company,Owner\nRoof,Acme,Sam New\n", encoding="utf-8")
-    assert run_import(path, ImportOptions(), any_manager).created == 1
+    assert run_import(path, ImportOptions(), manager).created == 1
     asked, told = [], []
     message_box = install_module.QMessageBox
     monkeypatch.setattr(message_box, "question", lambda parent, title, text: (
@@ -290,9 +292,9 @@ def test_the_window_undoes_an_import_on_a_file_and_on_a_server(
 
     assert "1 deal it created was removed" in told[0] and "rep Sam New" in told[0]
     assert Deal.select().count() == 0
-    if any_workspace.is_file:
+    if workspace.is_file:
         assert "A backup is taken first." in asked[0]
-        newest = list_backups(db_path)[0]  # the import's own is older
+        newest = list_backups(Path(workspace.location))[0]  # the import's own is older
         assert newest.name.endswith("-before-undo-import.sqlite")
         assert f"A backup was written first: {newest}." in told[0]
     else:

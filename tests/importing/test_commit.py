@@ -221,7 +221,6 @@ def test_cancel_during_the_write_leaves_nothing(manager, stages, make_xlsx):
 def test_undo_last_import_removes_created_deals_and_restores_changed_values(
     manager, stages, make_xlsx
 ):
-    backup_now("baseline")
     run_import(sample(make_xlsx), ImportOptions(), manager)
     roof = Deal.get(Deal.title == "Roof")
     changed = sample(make_xlsx, [
@@ -244,6 +243,20 @@ def test_undo_last_import_removes_created_deals_and_restores_changed_values(
     assert Deal.select().count() == 0
     with pytest.raises(NotFound, match="no import to undo"):
         undo_last_import(manager)
+
+
+def test_undo_backs_up_a_database_file_first_and_works_on_a_server(
+    manager, stages, make_xlsx, backend, db_target
+):
+    """The window undoes an import with a backup first: of a file; a server database is
+    backed up with its own tools, and the undo must not fail for want of a file."""
+    run_import(sample(make_xlsx), ImportOptions(), manager)
+    before = list_backups(Path(db_target)) if backend == "sqlite" else []
+    assert undo_last_import(manager, backup=True).deleted == 3
+    assert Deal.select().count() == 0
+    if backend == "sqlite":
+        (taken,) = set(list_backups(Path(db_target))) - set(before)
+        assert "before-undo-import" in taken.name
 
 
 def test_undo_refuses_to_lose_a_later_edit(manager, stages, make_xlsx):
@@ -483,7 +496,7 @@ def test_undoing_an_import_that_changed_a_lost_reason_puts_it_back_on_the_record
 
 
 def test_undo_removes_the_reps_and_sources_the_import_created_unless_still_used(
-        any_manager, make_csv):
+        manager, make_csv):
     from app import settings
     from app.activities import ActivityDraft, log_activity
     from db.models import LeadSource, Rep
@@ -494,13 +507,13 @@ def test_undo_removes_the_reps_and_sources_the_import_created_unless_still_used(
                      ["Roof", "Acme", "Ravi Rep", "Trade fair"],
                      ["Door", "Beta", "Sam Seller", "Webinar"],
                      ["Gate", "Gamma", "Tia Closer", "Webinar"]])
-    run_import(path, ImportOptions(), any_manager)
+    run_import(path, ImportOptions(), manager)
     assert Rep.select().count() == len(reps_before) + 3
     sam = Rep.get(Rep.name == "Sam Seller")
-    log_activity(ActivityDraft(sam.id, "Meeting", date.today(), Decimal("1")), any_manager)
+    log_activity(ActivityDraft(sam.id, "Meeting", date.today(), Decimal("1")), manager)
     settings.put("current_user", "Tia Closer")
 
-    result = undo_last_import(any_manager)
+    result = undo_last_import(manager)
 
     assert result.reps_removed == ["Ravi Rep"]
     assert result.sources_removed == ["Trade fair", "Webinar"]
@@ -516,7 +529,7 @@ def test_undo_removes_the_reps_and_sources_the_import_created_unless_still_used(
 
 
 def test_an_edit_saved_after_undo_first_looks_is_seen_and_refuses_the_undo(
-        any_manager, make_csv, monkeypatch):
+        manager, make_csv, monkeypatch):
     """The edit lands where the undo used to check and then delete outside one transaction:
     between its look at "edited since" and its write. It must not be deleted unseen."""
     import threading
@@ -525,14 +538,14 @@ def test_an_edit_saved_after_undo_first_looks_is_seen_and_refuses_the_undo(
 
     path = make_csv([["Title", "Company", "Amount"], ["Roof", "Acme", "1200"],
                      ["Door", "Beta", "300"]])
-    run_import(path, ImportOptions(), any_manager)
+    run_import(path, ImportOptions(), manager)
     roof = Deal.get(Deal.title == "Roof")
     failures: list[Exception] = []
 
     def edit_from_another_connection() -> None:
         def edit() -> None:
             try:
-                update_deal(roof.id, {"value": "5000"}, roof.version, any_manager)
+                update_deal(roof.id, {"value": "5000"}, roof.version, manager)
             except Exception as error:
                 failures.append(error)
             finally:
@@ -545,7 +558,7 @@ def test_an_edit_saved_after_undo_first_looks_is_seen_and_refuses_the_undo(
     # The edit lands while the undo takes its backup, between its first look and its write.
     monkeypatch.setattr(commit, "backup_before_undo", edit_from_another_connection)
     with pytest.raises(ConflictError, match="were changed since"):
-        undo_last_import(any_manager)
+        undo_last_import(manager)
     assert failures == []
     assert Deal.select().count() == 2
     assert Deal.get_by_id(roof.id).value == Decimal("5000.00")

@@ -53,7 +53,7 @@ def _in_thread(path, actor, control, results: dict, name: str) -> threading.Thre
 
 
 @pytest.mark.parametrize("owners", [False, True], ids=["known-owners", "new-owners"])
-def test_the_same_file_imported_twice_at_once_creates_its_deals_once(any_manager, make_csv, owners):
+def test_the_same_file_imported_twice_at_once_creates_its_deals_once(manager, make_csv, owners):
     header = ["Title", "Company", "Amount", "Owner"]
     rows = [["Roof", "Acme", "1200", "Ravi Rep" if owners else "Maria Manager"],
             ["Door", "Beta", "300", "Sam Seller" if owners else ""]]
@@ -63,9 +63,9 @@ def test_the_same_file_imported_twice_at_once_creates_its_deals_once(any_manager
     release = threading.Event()
     first_control = _Pause("Finishing…", release)  # inside its write transaction
     second_control = _Pause("Waiting to write…")  # planned, about to write
-    first = _in_thread(path, any_manager, first_control, results, "first")
+    first = _in_thread(path, manager, first_control, results, "first")
     assert first_control.reached.wait(WAIT)
-    second = _in_thread(path, any_manager, second_control, results, "second")
+    second = _in_thread(path, manager, second_control, results, "second")
     try:
         assert second_control.reached.wait(WAIT)  # its plan saw none of the first's deals
     finally:
@@ -84,7 +84,7 @@ def test_the_same_file_imported_twice_at_once_creates_its_deals_once(any_manager
     assert ImportBatch.select().count() == 1  # the second wrote nothing for undo to find
 
 
-def test_a_file_that_no_longer_imports_as_checked_is_abandoned(any_manager, make_csv):
+def test_a_file_that_no_longer_imports_as_checked_is_abandoned(manager, make_csv):
     """The second file's two rows are two new deals when it is checked, but once the first
     import's deal exists they both match it (by title, and by company and email): written as
     planned they would be two deals, so nothing is written and the user is told to retry."""
@@ -96,9 +96,9 @@ def test_a_file_that_no_longer_imports_as_checked_is_abandoned(any_manager, make
     release = threading.Event()
     first_control = _Pause("Finishing…", release)
     second_control = _Pause("Waiting to write…")
-    first = _in_thread(first_path, any_manager, first_control, results, "first")
+    first = _in_thread(first_path, manager, first_control, results, "first")
     assert first_control.reached.wait(WAIT)
-    second = _in_thread(second_path, any_manager, second_control, results, "second")
+    second = _in_thread(second_path, manager, second_control, results, "second")
     try:
         assert second_control.reached.wait(WAIT)
     finally:
@@ -112,5 +112,5 @@ def test_a_file_that_no_longer_imports_as_checked_is_abandoned(any_manager, make
     assert "no longer imports as checked; import it again" in str(refused)
     assert [title for (title,) in Deal.select(Deal.title).tuples()] == ["Roof"]
     assert ImportBatch.select().count() == 1
-    again = run_import(second_path, ImportOptions(skip_invalid=True), any_manager)
+    again = run_import(second_path, ImportOptions(skip_invalid=True), manager)
     assert again.conflicts and (again.created, again.unchanged) == (0, 1)
