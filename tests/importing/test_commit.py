@@ -248,15 +248,17 @@ def test_undo_last_import_removes_created_deals_and_restores_changed_values(
 def test_undo_backs_up_a_database_file_first_and_works_on_a_server(
     manager, stages, make_xlsx, backend, db_target
 ):
-    """The window undoes an import with a backup first: of a file; a server database is
-    backed up with its own tools, and the undo must not fail for want of a file."""
+    """Undo takes a backup first: of a file; a server database is backed up with its own
+    tools, and the undo must not fail for want of a file."""
     run_import(sample(make_xlsx), ImportOptions(), manager)
     before = list_backups(Path(db_target)) if backend == "sqlite" else []
-    assert undo_last_import(manager, backup=True).deleted == 3
-    assert Deal.select().count() == 0
+    undone = undo_last_import(manager)
+    assert undone.deleted == 3 and Deal.select().count() == 0
     if backend == "sqlite":
         (taken,) = set(list_backups(Path(db_target))) - set(before)
-        assert "before-undo-import" in taken.name
+        assert "before-undo-import" in taken.name and undone.backup == str(taken)
+    else:
+        assert undone.backup is None
 
 
 def test_undo_refuses_to_lose_a_later_edit(manager, stages, make_xlsx):
