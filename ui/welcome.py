@@ -140,11 +140,10 @@ class WelcomeDialog(QDialog):
 
         self._busy(True)
         self.message.setText("Building the demo team…")
-        task = self._runner.submit(lambda control: generate_demo(
-            progress=lambda fraction: control.report(fraction)))
-        task.sig_progress.connect(lambda f, _m: self.progress.setValue(int(f * 100)))
-        task.sig_result.connect(lambda _summary: self._done("demo"))
-        task.sig_error.connect(self._failed)
+        self._runner.submit(
+            lambda control: generate_demo(progress=lambda fraction: control.report(fraction)),
+            owner=self, on_progress=lambda f, _m: self.progress.setValue(int(f * 100)),
+            on_result=lambda _summary: self._done("demo"), on_error=self._failed)
 
     def _start_empty(self) -> None:
         name = self.name_edit.text().strip()

@@ -3,7 +3,8 @@
 Each command is pushed *after* its first write succeeded (so a refused change never lands on
 the stack); that first ``redo()`` Qt makes on push is therefore skipped. Undo and redo run
 their writes on the worker and announce ``"activities"`` on the bus; a refusal (say the day
-filled up meanwhile) is reported through ``on_error``.
+filled up meanwhile) is reported through ``on_error``. The widget that shows those refusals
+is the command's ``owner``: once it is gone an undo still writes, but nobody is called back.
 """
 
 from __future__ import annotations
@@ -12,6 +13,7 @@ from collections.abc import Callable
 from datetime import date
 from decimal import Decimal
 
+from PySide6.QtCore import QObject
 from PySide6.QtGui import QUndoCommand
 
 from app.activities import ActivityInfo, delete_activity, restore_activity
@@ -23,15 +25,16 @@ ErrorSink = Callable[[str], None]
 
 
 class _ActivityCommand(QUndoCommand):
-    def __init__(self, context: UiContext, text: str, on_error: ErrorSink):
+    def __init__(self, context: UiContext, text: str, on_error: ErrorSink, owner: QObject):
         super().__init__(text)
         self.context = context
         self.on_error = on_error
+        self.owner = owner
         self._pushed = False
 
     def _run(self, work) -> None:
         self.context.runner.submit(
-            lambda _control: work(),
+            lambda _control: work(), owner=self.owner,
             on_result=lambda _value: self.context.bus.changed("activities"),
             on_error=lambda error: self.on_error(str(error)),
         )
@@ -56,10 +59,10 @@ class CellEditCommand(_ActivityCommand):
     """A timesheet cell went from ``old`` to ``new`` hours."""
 
     def __init__(self, context: UiContext, rep_id: int, day: date, kind: str, old: Decimal,
-                 new: Decimal, on_error: ErrorSink):
+                 new: Decimal, on_error: ErrorSink, owner: QObject):
         super().__init__(
             context, f"{kind} on {day.isoformat()}: {format_hours(old) or '0'} → "
-                     f"{format_hours(new) or '0'} h", on_error)
+                     f"{format_hours(new) or '0'} h", on_error, owner)
         self.rep_id, self.day, self.kind, self.old, self.new = rep_id, day, kind, old, new
 
     def do(self):
@@ -72,9 +75,10 @@ class CellEditCommand(_ActivityCommand):
 class DeleteActivityCommand(_ActivityCommand):
     """An activity was deleted; undo puts it back (same uuid, note and deal)."""
 
-    def __init__(self, context: UiContext, deleted: ActivityInfo, on_error: ErrorSink):
+    def __init__(self, context: UiContext, deleted: ActivityInfo, on_error: ErrorSink,
+                 owner: QObject):
         super().__init__(context, f"Delete {format_hours(deleted.hours)} h {deleted.kind}",
-                         on_error)
+                         on_error, owner)
         self.info = deleted
 
     def do(self):

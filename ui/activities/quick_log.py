@@ -229,7 +229,7 @@ class QuickLogDialog(QDialog):
         text = self.deal_edit.text()
         self._search_serial += 1
         serial = self._search_serial
-        self.context.runner.submit(lambda _control: search_deals(text),
+        self.context.runner.submit(lambda _control: search_deals(text), owner=self,
                                    on_result=lambda found: self._show_matches(serial, found))
 
     def _show_matches(self, serial: int, found: list[DealChoice]) -> None:
@@ -285,7 +285,7 @@ class QuickLogDialog(QDialog):
                 return log_activity(draft, actor)
             return update_activity(editing.id, draft, actor)
 
-        self.context.runner.submit(lambda _control: work(), on_result=self._logged,
+        self.context.runner.submit(lambda _control: work(), owner=self, on_result=self._logged,
                                    on_error=self.show_error,
                                    on_finished=lambda: self.log_button.setEnabled(True))
 
