@@ -93,8 +93,9 @@ class MainWindow(QMainWindow):
             button.setCheckable(True)
             button.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextBesideIcon)
             button.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Fixed)
+            # The shortcut belongs to the Go menu's action alone: a second owner makes Qt
+            # call it "ambiguous" and do nothing.
             button.setToolTip(f"{section.label} ({section.shortcut})")
-            button.setShortcut(QKeySequence(section.shortcut))
             button.clicked.connect(lambda _=False, key=section.key: self.show_section(key))
             group.addButton(button)
             column.addWidget(button)

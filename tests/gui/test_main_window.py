@@ -73,3 +73,17 @@ def test_backup_now_writes_a_backup(qtbot, window, ui_context, db_path):
     ui_context.runner.wait()
     qtbot.wait_until(lambda: "Backup written" in window.statusBar().currentMessage(), timeout=5000)
     assert list((db_path.parent / "funnelcast-backups").glob("*.sqlite"))
+
+
+def test_ctrl_1_to_7_open_their_sections(qtbot, window):
+    """Each shortcut has one owner (the Go menu), so Qt never finds it ambiguous."""
+    from PySide6.QtGui import QKeySequence
+
+    window.activateWindow()
+    qtbot.wait_until(window.isActiveWindow, timeout=5000)
+    for section in reversed(SECTIONS):  # from the last, so every press changes the page
+        combo = QKeySequence(section.shortcut)[0]
+        qtbot.keyClick(window, combo.key(), combo.keyboardModifiers())
+        assert window.current_section() == section.key, section.shortcut
+        assert window._nav_buttons[section.key].isChecked()
+    assert window.current_section() == "board"
