@@ -87,3 +87,25 @@ def test_ctrl_1_to_7_open_their_sections(qtbot, window):
         assert window.current_section() == section.key, section.shortcut
         assert window._nav_buttons[section.key].isChecked()
     assert window.current_section() == "board"
+
+
+def test_ctrl_q_while_the_worker_runs_calls_nothing_back(qtbot, window, ui_context):
+    import threading
+
+    started, release = threading.Event(), threading.Event()
+    heard = []
+
+    def job(_control):
+        started.set()
+        release.wait(5)
+        return "late"
+
+    ui_context.runner.submit(job, owner=window.statusBar(),
+                             on_result=lambda text: window.statusBar().showMessage(text),
+                             on_finished=lambda: heard.append("finished"))
+    qtbot.wait_until(started.is_set, timeout=5000)
+    release.set()  # the job ends while the window closes
+    window.actions_by_name["quit"].trigger()
+    assert not window.isVisible()
+    qtbot.wait(20)  # anything queued for the window would arrive now
+    assert heard == [] and window.statusBar().currentMessage() != "late"
