@@ -74,8 +74,9 @@ class OwnerBinding(QObject):
 
     It is a child of ``owner``: when the owner is destroyed Qt destroys the binding with it,
     which disconnects the task's signals from its slots and discards the calls already queued
-    for it, so no callback runs on a widget that is gone (the validity check covers a slot
-    already running when the owner went). It deletes itself after the task's last signal.
+    for it, so no callback runs on a widget that is gone. It holds no reference to the owner
+    (that would keep a dialog alive in Python) and deletes itself after the task's last
+    signal.
     Any layer that runs work off the GUI thread (the operations layer to come) binds its
     callbacks the same way: ``OwnerBinding(owner, task, on_result=…)``.
     """
@@ -90,7 +91,6 @@ class OwnerBinding(QObject):
             raise TypeError(f"a task's owner must be a QObject, not {type(owner).__name__}")
         alive = shiboken6.isValid(owner)  # an undo can outlive the view that made it
         super().__init__(owner if alive else None)
-        self._owner = owner
         self._on_result, self._on_error = on_result, on_error
         self._on_finished, self._on_progress = on_finished, on_progress
         self._on_cancelled = on_cancelled
@@ -109,7 +109,8 @@ class OwnerBinding(QObject):
         self._on_progress = self._on_cancelled = None
 
     def _owner_alive(self) -> bool:
-        return shiboken6.isValid(self) and shiboken6.isValid(self._owner)
+        """The binding dies with its owner; a handler may have destroyed both meanwhile."""
+        return shiboken6.isValid(self) and self.parent() is not None
 
     @Slot(object, object)
     def _progress(self, fraction: float, message: str) -> None:
