@@ -52,6 +52,7 @@ class Soak:
                  import_path: str):
         self.qtbot, self.window, self.context, self.rng = qtbot, window, context, rng
         self.import_path = import_path
+        self.last = ""
         self.actions = [
             (self.switch_page, 6), (self.open_deal, 4), (self.close_a_dialog, 4),
             (self.new_deal, 1), (self.drag_card, 8), (self.step_card_with_keys, 3),
@@ -62,12 +63,12 @@ class Soak:
             (self.change_activity_kinds, 2),
         ]
 
-    def step(self) -> str:
+    def step(self) -> None:
         action = self.rng.choices([a for a, _ in self.actions],
                                   [w for _, w in self.actions])[0]
+        self.last = action.__name__
         action()
         QApplication.processEvents()
-        return action.__name__
 
     # ---------------------------------------------------------------- helpers
     def page(self, key: str):
@@ -86,10 +87,13 @@ class Soak:
         section = self.rng.choice(SECTIONS)
         if self.rng.random() < 0.5 and not QApplication.activeModalWidget():
             self.window.activateWindow()
+            self.qtbot.wait_until(self.window.isActiveWindow, timeout=5000)
             combo = QKeySequence(section.shortcut)[0]
             self.qtbot.keyClick(self.window, combo.key(), combo.keyboardModifiers())
         else:
             self.window._nav_buttons[section.key].click()
+        assert self.window.current_section() == section.key, (
+            f"{section.shortcut} did not open {section.label}")
 
     def open_deal(self) -> None:
         cards = self.board_cards()
@@ -332,8 +336,12 @@ def test_thousands_of_random_actions_crash_nothing(qtbot, demo_context, small_wo
     soak = Soak(qtbot, window, demo_context, rng, small_workbook)
 
     for number in range(1, ACTIONS + 1):
-        name = soak.step()
-        assert not unexpected, (f"seed {seed}, action {number} ({name}): "
+        try:
+            soak.step()
+        except AssertionError as failure:
+            raise AssertionError(f"seed {seed}, action {number} ({soak.last}): "
+                                 f"{failure}") from failure
+        assert not unexpected, (f"seed {seed}, action {number} ({soak.last}): "
                                 f"unexpected error: {unexpected}")
 
     # Ctrl+Q with work still on the worker: nothing may call back into the closing window.
