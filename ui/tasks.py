@@ -189,6 +189,12 @@ class TaskRunner(QObject):
         QTimer.singleShot(0, self, self._start_waiting)
         return task
 
+    @property
+    def busy(self) -> bool:
+        """True while a job is queued or running, or its last signals are still on their way
+        to the GUI thread."""
+        return bool(self._waiting or self._running)
+
     def _start_waiting(self) -> None:
         while self._waiting:
             self._pool.start(_Runnable(self._waiting.pop(0)))

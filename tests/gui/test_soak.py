@@ -26,8 +26,10 @@ from PySide6.QtGui import QDropEvent, QKeySequence
 from PySide6.QtWidgets import QApplication, QMessageBox
 
 from app import crash_log, users
-from app.deal_table import COLUMNS
+from app.board import load_board
+from app.deal_table import COLUMNS, select_ids
 from app.demo import generate_demo
+from app.lead_score import score_leads
 from ui import application
 from ui.activities.quick_log import QuickLogDialog
 from ui.board.model import DEAL_MIME
@@ -261,7 +263,28 @@ class Soak:
             button.click()
 
     def wait_for_worker(self) -> None:
-        self.context.runner.wait()
+        """Let every job and the reloads it starts finish; then the pages that are built
+        must show what the database holds."""
+        runner = self.context.runner
+        while runner.busy:
+            runner.wait()
+            QApplication.processEvents()
+        pages = self.window._pages
+        def cards(board):
+            return {c.stage.id: [card.id for card in c.cards] for c in board.columns}
+
+        if "board" in pages and pages["board"]._board is not None:
+            assert cards(pages["board"]._board) == cards(load_board()), (
+                "the board shows other cards than the database holds")
+        if "deals" in pages:
+            model = pages["deals"].model
+            assert model.rowCount() == len(select_ids(model.spec)), (
+                "the deals table shows another number of deals than its filter selects")
+        if "leads" in pages:
+            shown = [lead.deal_id for lead in pages["leads"].model.all_rows]
+            threshold = self.context.settings.sales_ready_threshold
+            assert shown == [lead.deal_id for lead in score_leads(threshold)], (
+                "the leads page ranks other leads than the database holds")
 
 
 def answer_the_gate(rng: random.Random):
