@@ -66,7 +66,7 @@ def run_gui(db: str | None, acting_user: str | None) -> int:
         QMessageBox.critical(None, "Funnelcast", str(error))
         return error.exit_code
     context.actor = actor
-    sys.excepthook = _report_unexpected
+    report_unexpected_errors(app)
 
     window = MainWindow(context)
     if os.environ.get("FUNNELCAST_BENCH_FIRST_PAINT"):
@@ -125,6 +125,24 @@ def restart_after_damage(damaged: DatabaseDamaged, parent=None) -> int:
         QProcess.startDetached(sys.executable, sys.argv)
         return 0
     return 2
+
+
+def report_unexpected_errors(app) -> None:
+    """From now on a bug in a slot is logged and told to the user (:func:`_report_unexpected`);
+    once ``app`` is quitting it is only logged: a dialog then would hold the exit open over
+    half-destroyed windows."""
+    sys.excepthook = _report_unexpected
+    app.aboutToQuit.connect(_quitting)
+
+
+def _quitting() -> None:
+    sys.excepthook = _log_unexpected
+
+
+def _log_unexpected(kind, error, trace) -> None:
+    """A bug while quitting: the log gets it, nobody is asked anything."""
+    if not issubclass(kind, KeyboardInterrupt):
+        crash_log.record(error.with_traceback(trace))
 
 
 def _report_unexpected(kind, error, trace) -> None:

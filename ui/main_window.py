@@ -93,8 +93,9 @@ class MainWindow(QMainWindow):
             button.setCheckable(True)
             button.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextBesideIcon)
             button.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Fixed)
+            # The shortcut belongs to the Go menu's action alone: a second owner makes Qt
+            # call it "ambiguous" and do nothing.
             button.setToolTip(f"{section.label} ({section.shortcut})")
-            button.setShortcut(QKeySequence(section.shortcut))
             button.clicked.connect(lambda _=False, key=section.key: self.show_section(key))
             group.addButton(button)
             column.addWidget(button)
@@ -226,8 +227,8 @@ class MainWindow(QMainWindow):
         self.statusBar().showMessage(f"You are now working as {rep.name}.", 4000)
 
     def refresh_counts(self) -> None:
-        task = self.context.runner.submit(lambda _control: workspace.counts())
-        task.sig_result.connect(self._show_counts)
+        self.context.runner.submit(lambda _control: workspace.counts(), owner=self,
+                                   on_result=self._show_counts)
 
     def _show_counts(self, counts) -> None:
         reps = "1 rep" if counts.reps == 1 else f"{counts.reps} reps"
@@ -240,11 +241,10 @@ class MainWindow(QMainWindow):
             self.refresh_counts()
 
     def _backup_now(self) -> None:
-        task = self.context.runner.submit(lambda _control: workspace.backup_now("manual"))
-        task.sig_result.connect(
-            lambda path: self.statusBar().showMessage(f"Backup written: {path}", 8000)
-        )
-        task.sig_error.connect(lambda error: QMessageBox.warning(self, "Backup", str(error)))
+        self.context.runner.submit(
+            lambda _control: workspace.backup_now("manual"), owner=self,
+            on_result=lambda path: self.statusBar().showMessage(f"Backup written: {path}", 8000),
+            on_error=lambda error: QMessageBox.warning(self, "Backup", str(error)))
 
     # ---------------------------------------------------------- persistence
     def _settings(self) -> QSettings:
@@ -299,9 +299,9 @@ class MainWindow(QMainWindow):
             self._load()
             return
         self.statusBar().showMessage("Checking the database…")
-        task = self.context.runner.submit(lambda _control: workspace.check_integrity())
-        task.sig_result.connect(lambda _none: self._load())
-        task.sig_error.connect(self._check_failed)
+        self.context.runner.submit(lambda _control: workspace.check_integrity(), owner=self,
+                                   on_result=lambda _none: self._load(),
+                                   on_error=self._check_failed)
 
     def _load(self) -> None:
         self.centralWidget().setEnabled(True)

@@ -147,11 +147,10 @@ class WelcomeDialog(QDialog):
         self._busy(True)
         self.progress.setVisible(True)
         self.message.setText("Building the demo team…")
-        task = self._runner.submit(lambda control: generate_demo(
-            progress=lambda fraction: control.report(fraction)))
-        task.sig_progress.connect(lambda f, _m: self.progress.setValue(int(f * 100)))
-        task.sig_result.connect(lambda _summary: self._done("demo"))
-        task.sig_error.connect(self._failed)
+        self._runner.submit(
+            lambda control: generate_demo(progress=lambda fraction: control.report(fraction)),
+            owner=self, on_progress=lambda f, _m: self.progress.setValue(int(f * 100)),
+            on_result=lambda _summary: self._done("demo"), on_error=self._failed)
 
     def _start_empty(self) -> None:
         name = self.name_edit.text().strip()
@@ -162,7 +161,7 @@ class WelcomeDialog(QDialog):
         email = self.email_edit.text().strip()
         self._busy(True)
         self.message.setText("")
-        self._runner.submit(lambda control: workspace.start_empty(name, email),
+        self._runner.submit(lambda control: workspace.start_empty(name, email), owner=self,
                             on_result=lambda _manager: self._done("empty"),
                             on_error=self._failed)
 
@@ -253,7 +252,7 @@ class NameManagerDialog(QDialog):
         email = self.email_edit.text().strip()
         self._busy(True)
         self.message.setText("")
-        self._runner.submit(lambda control: workspace.start_empty(name, email),
+        self._runner.submit(lambda control: workspace.start_empty(name, email), owner=self,
                             on_result=lambda _manager: self.accept(), on_error=self._failed)
 
     def _failed(self, error: Exception) -> None:

@@ -1,8 +1,12 @@
-"""Starting the GUI on a database that is not ready: the user is told why and may retry."""
+"""Starting and running the GUI: a database that is not ready is explained (the user may
+retry), and a bug in a slot is reported before and while the application quits."""
 
 from __future__ import annotations
 
+import sys
+
 import pytest
+from PySide6.QtWidgets import QApplication, QMessageBox
 
 from app.workspace import close_workspace, open_workspace, start_empty
 from ui import application
@@ -52,3 +56,29 @@ def test_quitting_at_the_retry_question_leaves_the_database_alone(
     monkeypatch.setattr(application, "offer_restore", lambda _parent, _damaged: False)
     assert application._open(str(team_file)) is None
     assert sorted(p.name for p in team_file.parent.iterdir() if "damaged" in p.name) == []
+
+
+def test_a_bug_is_shown_while_running_and_only_logged_once_quitting(qtbot, monkeypatch,
+                                                                    tmp_path):
+    monkeypatch.setenv("XDG_STATE_HOME", str(tmp_path))
+    monkeypatch.setattr(sys, "excepthook", sys.excepthook)  # put back after the test
+    shown = []
+    monkeypatch.setattr(QMessageBox, "critical",
+                        staticmethod(lambda _parent, _title, text: shown.append(text)))
+    app = QApplication.instance()
+    application.report_unexpected_errors(app)
+
+    def bug(message):
+        try:
+            raise RuntimeError(message)
+        except RuntimeError as error:
+            sys.excepthook(type(error), error, error.__traceback__)
+
+    bug("while running")
+    assert len(shown) == 1 and "while running" in shown[0]
+    app.aboutToQuit.emit()  # Ctrl+Q: the event loop is winding down
+    bug("while quitting")
+    assert len(shown) == 1  # no dialog holds the exit open
+    log = (tmp_path / "Funnelcast" / "log" / "funnelcast.log").read_text()
+    assert "while running" in log and "while quitting" in log
+    app.aboutToQuit.disconnect(application._quitting)  # the test's QApplication lives on

@@ -230,13 +230,13 @@ class _Queue:
     def __init__(self):
         self.jobs = []
 
-    def submit(self, fn, **_handlers):
-        self.jobs.append(fn)
+    def submit(self, fn, *, owner, on_result):
+        self.jobs.append((fn, on_result))
 
     def run(self):
         jobs, self.jobs = self.jobs, []
-        for job in jobs:
-            job(None)
+        for job, on_result in jobs:
+            on_result(job(None))
 
 
 @pytest.fixture

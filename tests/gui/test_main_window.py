@@ -73,3 +73,39 @@ def test_backup_now_writes_a_backup(qtbot, window, ui_context, db_path):
     ui_context.runner.wait()
     qtbot.wait_until(lambda: "Backup written" in window.statusBar().currentMessage(), timeout=5000)
     assert list((db_path.parent / "funnelcast-backups").glob("*.sqlite"))
+
+
+def test_ctrl_1_to_7_open_their_sections(qtbot, window):
+    """Each shortcut has one owner (the Go menu), so Qt never finds it ambiguous."""
+    from PySide6.QtGui import QKeySequence
+
+    window.activateWindow()
+    qtbot.wait_until(window.isActiveWindow, timeout=5000)
+    for section in reversed(SECTIONS):  # from the last, so every press changes the page
+        combo = QKeySequence(section.shortcut)[0]
+        qtbot.keyClick(window, combo.key(), combo.keyboardModifiers())
+        assert window.current_section() == section.key, section.shortcut
+        assert window._nav_buttons[section.key].isChecked()
+    assert window.current_section() == "board"
+
+
+def test_ctrl_q_while_the_worker_runs_calls_nothing_back(qtbot, window, ui_context):
+    import threading
+
+    started, release = threading.Event(), threading.Event()
+    heard = []
+
+    def job(_control):
+        started.set()
+        release.wait(5)
+        return "late"
+
+    ui_context.runner.submit(job, owner=window.statusBar(),
+                             on_result=lambda text: window.statusBar().showMessage(text),
+                             on_finished=lambda: heard.append("finished"))
+    qtbot.wait_until(started.is_set, timeout=5000)
+    release.set()  # the job ends while the window closes
+    window.actions_by_name["quit"].trigger()
+    assert not window.isVisible()
+    qtbot.wait(20)  # anything queued for the window would arrive now
+    assert heard == [] and window.statusBar().currentMessage() != "late"

@@ -208,3 +208,16 @@ def test_a_search_answered_after_the_dialog_closed_is_dropped(qtbot, ui_context,
     shiboken6.delete(dialog)
     ui_context.runner.wait()
     QCoreApplication.processEvents()  # the answer is delivered here; nothing may be raised
+
+
+def test_a_dialog_gone_before_its_save_returns_is_not_called_back(qtbot, ui_context, manager):
+    """Ctrl+L, Enter, and the window closes before the worker answers: the answer must not
+    reach the deleted dialog ("Internal C++ object (QPushButton) already deleted")."""
+    import shiboken6
+
+    dialog = QuickLogDialog(ui_context)
+    dialog.submit()
+    shiboken6.delete(dialog)
+    ui_context.runner.wait()
+    qtbot.wait(20)  # deliver whatever the worker queued for the GUI thread
+    assert [a.hours for a in list_activities(manager.id, TODAY, TODAY)] == [Decimal("1.00")]

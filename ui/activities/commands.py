@@ -7,6 +7,8 @@ from __future__ import annotations
 from datetime import date
 from decimal import Decimal
 
+from PySide6.QtCore import QObject
+
 from app.activities import ActivityInfo, delete_activity, restore_activity
 from app.timesheet import set_cell
 from ui.activities.hours_text import format_hours
@@ -15,18 +17,18 @@ from ui.worker_command import ErrorSink, WorkerCommand
 
 
 class _ActivityCommand(WorkerCommand):
-    def __init__(self, context: UiContext, text: str, on_error: ErrorSink):
-        super().__init__(context, text, "activities", on_error)
+    def __init__(self, context: UiContext, text: str, on_error: ErrorSink, owner: QObject):
+        super().__init__(context, text, "activities", on_error, owner)
 
 
 class CellEditCommand(_ActivityCommand):
     """A timesheet cell went from ``old`` to ``new`` hours."""
 
     def __init__(self, context: UiContext, rep_id: int, day: date, kind: str, old: Decimal,
-                 new: Decimal, on_error: ErrorSink):
+                 new: Decimal, on_error: ErrorSink, owner: QObject):
         super().__init__(
             context, f"{kind} on {day.isoformat()}: {format_hours(old) or '0'} → "
-                     f"{format_hours(new) or '0'} h", on_error)
+                     f"{format_hours(new) or '0'} h", on_error, owner)
         self.rep_id, self.day, self.kind, self.old, self.new = rep_id, day, kind, old, new
 
     def do(self):
@@ -39,9 +41,10 @@ class CellEditCommand(_ActivityCommand):
 class DeleteActivityCommand(_ActivityCommand):
     """An activity was deleted; undo puts it back (same uuid, note and deal)."""
 
-    def __init__(self, context: UiContext, deleted: ActivityInfo, on_error: ErrorSink):
+    def __init__(self, context: UiContext, deleted: ActivityInfo, on_error: ErrorSink,
+                 owner: QObject):
         super().__init__(context, f"Delete {format_hours(deleted.hours)} h {deleted.kind}",
-                         on_error)
+                         on_error, owner)
         self.info = deleted
 
     def do(self):

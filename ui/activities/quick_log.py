@@ -229,13 +229,10 @@ class QuickLogDialog(QDialog):
         text = self.deal_edit.text()
         self._search_serial += 1
         serial = self._search_serial
-        task = self.context.runner.submit(lambda _control: (serial, search_deals(text)))
-        # A method of the dialog, not a lambda: Qt drops the answer if the dialog is closed
-        # and deleted before it arrives.
-        task.sig_result.connect(self._show_matches)
+        self.context.runner.submit(lambda _control: search_deals(text), owner=self,
+                                   on_result=lambda found: self._show_matches(serial, found))
 
-    def _show_matches(self, answer: tuple[int, list[DealChoice]]) -> None:
-        serial, found = answer
+    def _show_matches(self, serial: int, found: list[DealChoice]) -> None:
         if serial != self._search_serial:
             return  # the user typed on; a newer search is coming
         self.deal_choices.set_choices(found)
@@ -288,7 +285,7 @@ class QuickLogDialog(QDialog):
                 return log_activity(draft, actor)
             return update_activity(editing.id, draft, actor)
 
-        self.context.runner.submit(lambda _control: work(), on_result=self._logged,
+        self.context.runner.submit(lambda _control: work(), owner=self, on_result=self._logged,
                                    on_error=self.show_error,
                                    on_finished=lambda: self.log_button.setEnabled(True))
 

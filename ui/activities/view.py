@@ -232,7 +232,7 @@ class TimesheetPage(QWidget):
             week = load_week(rep_id, day)
             return week, list_activities(rep_id, week.start, week.days[-1])
 
-        self.context.runner.submit(lambda _control: work(), on_result=self._show,
+        self.context.runner.submit(lambda _control: work(), owner=self, on_result=self._show,
                                    on_error=lambda error: self.show_error(str(error)))
 
     def _show(self, loaded) -> None:
@@ -288,11 +288,11 @@ class TimesheetPage(QWidget):
 
         def done(_value) -> None:
             self.context.undo_stack.push(CellEditCommand(
-                self.context, rep_id, day, kind, old, hours, self.show_error))
+                self.context, rep_id, day, kind, old, hours, self.show_error, self))
             self.context.bus.changed("activities")
 
         self.context.runner.submit(
-            lambda _control: set_cell(rep_id, day, kind, hours, actor),
+            lambda _control: set_cell(rep_id, day, kind, hours, actor), owner=self,
             on_result=done, on_error=lambda error: self.show_error(str(error)))
 
     def _restore_cell(self) -> None:
@@ -319,11 +319,11 @@ class TimesheetPage(QWidget):
 
         def done(deleted) -> None:
             self.context.undo_stack.push(
-                DeleteActivityCommand(self.context, deleted, self.show_error))
+                DeleteActivityCommand(self.context, deleted, self.show_error, self))
             self.context.bus.changed("activities")
 
         self.context.runner.submit(
-            lambda _control: delete_activity(entry.id, actor),
+            lambda _control: delete_activity(entry.id, actor), owner=self,
             on_result=done, on_error=lambda error: self.show_error(str(error)))
 
     def _edit_selected(self) -> None:
@@ -455,7 +455,7 @@ class TeamPage(QWidget):
         start, end = self.start, self.end
         self.period_label.setText(_span(start, end))
         self.status.setText("Loading…")
-        self.context.runner.submit(lambda _control: team_view(start, end),
+        self.context.runner.submit(lambda _control: team_view(start, end), owner=self,
                                    on_result=self._show, on_error=self._failed)
 
     def _failed(self, error) -> None:

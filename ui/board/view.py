@@ -9,7 +9,6 @@ the shared gated move (:func:`ui.deal_actions.move_with_gate`) and the undo stac
 
 from __future__ import annotations
 
-import contextlib
 from decimal import Decimal
 
 from PySide6.QtCore import QSize, Qt, QTimer, Signal
@@ -221,17 +220,12 @@ class BoardView(QWidget):
     """
 
     sig_loaded = Signal()
-    # (generation, Board or FunnelcastError), emitted on the worker and delivered here. The
-    # view's own signal is connected before any task starts, so a fast task cannot finish
-    # before anyone listens.
-    _sig_read = Signal(object, object)
 
     def __init__(self, context: UiContext, parent=None):
         super().__init__(parent)
         self.context = context
         self._board: Board | None = None
         self._generation = 0
-        self._sig_read.connect(self._arrived)
         self.columns: list[BoardColumnWidget] = []
         self.drop_zones: list[DropZone] = []
 
@@ -332,15 +326,10 @@ class BoardView(QWidget):
         generation = self._generation
         if self._board is None:
             self._show_empty("Loading the board…")
-        def read(_control) -> None:
-            try:
-                result = load_board()
-            except FunnelcastError as error:
-                result = error
-            with contextlib.suppress(RuntimeError):  # the view was closed meanwhile
-                self._sig_read.emit(generation, result)
-
-        self.context.runner.submit(read)
+        self.context.runner.submit(
+            lambda _control: load_board(), owner=self,
+            on_result=lambda board: self._arrived(generation, board),
+            on_error=lambda error: self._arrived(generation, error))
 
     def _arrived(self, generation: int, result: Board | FunnelcastError) -> None:
         if generation != self._generation:

@@ -352,10 +352,10 @@ class DealDialog(QDialog):
 
         self.save_button.setEnabled(False)
         self._saving_values = values
-        # Bound methods, so the handlers belong to this dialog (closing is held off while a
-        # save runs, but a deleted dialog must never be called back).
+        # Closing is held off while a save runs; should the dialog go anyway, its owner
+        # binding drops the handlers.
         self._saving = self.context.runner.submit(
-            run, on_result=self._saved, on_error=self._refused,
+            run, owner=self, on_result=self._saved, on_error=self._refused,
             on_finished=self._save_finished)
         return self._saving
 

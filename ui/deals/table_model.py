@@ -26,7 +26,6 @@ Signals:
 
 from __future__ import annotations
 
-import contextlib
 from collections.abc import Callable
 from dataclasses import replace
 from decimal import Decimal
@@ -75,10 +74,6 @@ class DealTableModel(QAbstractTableModel):
     sig_totals = Signal(object, object, object)
     sig_error = Signal(object)
     sig_edited = Signal(object)
-    # (generation, totals) from the worker; connected before any task starts, so a fast task
-    # cannot finish before anyone listens.
-    _sig_summed = Signal(object, object)
-    _sig_ids = Signal(object, object, object)  # (generation, how, ids) from the worker
     sig_rows_ready = Signal()
 
     def __init__(self, currency: str, actor: Callable[[], RepInfo | None],
@@ -87,15 +82,14 @@ class DealTableModel(QAbstractTableModel):
         """``actor`` returns the acting user at edit time; ``mover(deal_id, stage_id,
         version)`` makes a gated stage move of the row as shown (the stage column is read-only
         without it); ``submit`` runs the queries off the GUI thread (without it they run at
-        once)."""
+        once). It is called as ``context.runner.submit`` is: ``submit(fn, owner=self,
+        on_result=…)``."""
         super().__init__(parent)
         self._submit = submit
         self._generation = 0
         self._ids_generation = 0
         self._applied_generation = 0
         self._pending_how = "relayout"  # the strongest change asked for and not yet applied
-        self._sig_summed.connect(self._totals_arrived)
-        self._sig_ids.connect(self._ids_arrived)
         self.currency = currency
         self._actor = actor
         self._mover = mover
@@ -142,14 +136,16 @@ class DealTableModel(QAbstractTableModel):
             self._ids_arrived(generation, how, select_ids(spec))
             return
 
-        def select(_control) -> None:
+        def select(_control) -> list[int] | None:
             if generation != self._ids_generation:
-                return  # superseded while it waited (fast typing): only the newest runs
-            ids = select_ids(spec)
-            with contextlib.suppress(RuntimeError):  # the model was deleted meanwhile
-                self._sig_ids.emit(generation, how, ids)
+                return None  # superseded while it waited (fast typing): only the newest runs
+            return select_ids(spec)
 
-        self._submit(select)
+        def arrived(ids: list[int] | None) -> None:
+            if ids is not None:
+                self._ids_arrived(generation, how, ids)
+
+        self._submit(select, owner=self, on_result=arrived)
 
     @property
     def loading(self) -> bool:
@@ -184,14 +180,16 @@ class DealTableModel(QAbstractTableModel):
         if self._submit is None:
             self._totals_arrived(generation, select_totals(spec))
             return
-        def add_up(_control) -> None:
+        def add_up(_control) -> tuple[Decimal, Decimal] | None:
             if generation != self._generation:
-                return  # a newer filter was asked for while this waited: skip the query
-            totals = select_totals(spec)
-            with contextlib.suppress(RuntimeError):  # the model was deleted meanwhile
-                self._sig_summed.emit(generation, totals)
+                return None  # a newer filter was asked for while this waited: skip the query
+            return select_totals(spec)
 
-        self._submit(add_up)
+        def summed(totals: tuple[Decimal, Decimal] | None) -> None:
+            if totals is not None:
+                self._totals_arrived(generation, totals)
+
+        self._submit(add_up, owner=self, on_result=summed)
 
     def _totals_arrived(self, generation: int, totals: tuple[Decimal, Decimal]) -> None:
         if generation == self._generation:

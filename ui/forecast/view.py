@@ -256,7 +256,7 @@ class ForecastView(QWidget):
                                stored.fiscal_year_start_month).shifted(offset)
             return request, compute_forecast(period), stored.currency
 
-        self.context.runner.submit(lambda _control: work(), on_result=self._show,
+        self.context.runner.submit(lambda _control: work(), owner=self, on_result=self._show,
                                    on_error=self._failed)
 
     def _failed(self, error) -> None:

@@ -31,15 +31,15 @@ def undo_from_menu(parent: QWidget, context: UiContext) -> None:
     if not confirm_undo(parent, what):
         return
     actor = context.actor
-    task = context.runner.submit(lambda control: undo_last_import(actor))
 
     def done(result) -> None:
         context.bus.changed("deals", "reps")
         QMessageBox.information(parent, "Undo last import", result.describe())
 
-    task.sig_result.connect(done)
-    task.sig_error.connect(lambda error: QMessageBox.warning(parent, "Undo last import",
-                                                             str(error)))
+    context.runner.submit(
+        lambda control: undo_last_import(actor),
+        owner=parent, on_result=done,
+        on_error=lambda error: QMessageBox.warning(parent, "Undo last import", str(error)))
 
 
 def install(window) -> None:

@@ -647,19 +647,11 @@ class ImportWizard(QWizard):
         page.busy.show()
         page.completeChanged.emit()
         self.button(QWizard.WizardButton.BackButton).setEnabled(False)
-        task = self.context.runner.submit(fn)  # starts once the connections below exist
-        self.task = task
-        page.busy.cancel.clicked.connect(task.cancel)
-        task.sig_progress.connect(page.busy.show_progress)
-        task.sig_result.connect(on_result)
 
         def failed(error) -> None:
             page.show_error(str(error))
             if on_error is not None:
                 on_error(error)
-
-        task.sig_error.connect(failed)
-        task.sig_cancelled.connect(lambda: page.show_error("Cancelled; nothing was changed."))
 
         def finished() -> None:
             page.busy.cancel.clicked.disconnect(task.cancel)
@@ -669,7 +661,13 @@ class ImportWizard(QWizard):
             self.button(QWizard.WizardButton.BackButton).setEnabled(True)
             page.completeChanged.emit()
 
-        task.sig_finished.connect(finished)
+        # The page is the owner: it goes with the wizard, and its handlers touch both.
+        task = self.context.runner.submit(
+            fn, owner=page, on_progress=page.busy.show_progress, on_result=on_result,
+            on_error=failed, on_finished=finished,
+            on_cancelled=lambda: page.show_error("Cancelled; nothing was changed."))
+        self.task = task
+        page.busy.cancel.clicked.connect(task.cancel)
         return task
 
     def reject(self) -> None:

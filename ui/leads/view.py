@@ -227,9 +227,9 @@ class LeadsView(QWidget):
         self._fill_owners()
         self.loading = True
         self.count_label.setText("Scoring…")
-        self.task = self.context.runner.submit(lambda _control: score_leads(threshold))
-        self.task.sig_result.connect(self._loaded)
-        self.task.sig_error.connect(lambda error: self.show_message(str(error), error=True))
+        self.context.runner.submit(
+            lambda _control: score_leads(threshold), owner=self, on_result=self._loaded,
+            on_error=lambda error: self.show_message(str(error), error=True))
 
     def _loaded(self, leads: list[LeadScore]) -> None:
         self.loading = False

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from datetime import date
 
-from PySide6.QtCore import QModelIndex, QSize, Qt
+from PySide6.QtCore import QModelIndex, QObject, QSize, Qt
 from PySide6.QtGui import QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QAbstractItemView,
@@ -58,8 +58,9 @@ class QuotaCommand(WorkerCommand):
     """A quota write already made (``change``); undo writes ``change.before`` back, redo
     ``change.after``."""
 
-    def __init__(self, context: UiContext, text: str, change: QuotaChange, on_error):
-        super().__init__(context, text, "quotas", on_error)
+    def __init__(self, context: UiContext, text: str, change: QuotaChange, on_error,
+                 owner: QObject):
+        super().__init__(context, text, "quotas", on_error, owner)
         self.change = change
 
     def do(self):
@@ -225,7 +226,7 @@ class QuotaPanel(QWidget):
             first = page_start(local_today(), unit, stored.fiscal_year_start_month, offset)
             return (unit, offset), quota_grid(first, PAGE[unit]), stored.currency
 
-        self.context.runner.submit(lambda _control: work(), on_result=self._show,
+        self.context.runner.submit(lambda _control: work(), owner=self, on_result=self._show,
                                    on_error=lambda error: self.show_error(str(error)))
 
     def _show(self, loaded) -> None:
@@ -324,12 +325,12 @@ class QuotaPanel(QWidget):
 
         def done(change: QuotaChange) -> None:
             self.context.undo_stack.push(QuotaCommand(self.context, text, change,
-                                                      self.show_error))
+                                                      self.show_error, self))
             self.context.bus.changed("quotas")
             self.show_note(f"{text}: done. Ctrl+Z undoes it." if change.changed
                            else f"{text}: nothing changed.")
 
-        self.context.runner.submit(lambda _control: work(actor), on_result=done,
+        self.context.runner.submit(lambda _control: work(actor), owner=self, on_result=done,
                                    on_error=lambda error: self.show_error(str(error)))
 
 

@@ -234,7 +234,7 @@ class ActivityKindsTab(QWidget):
 
     def reload(self) -> None:
         self.context.runner.submit(
-            lambda _control: list_kinds(include_inactive=True, with_uses=True),
+            lambda _control: list_kinds(include_inactive=True, with_uses=True), owner=self,
             on_result=self._show)
 
     def _show(self, kinds: list[KindInfo]) -> None:
@@ -259,7 +259,7 @@ class ActivityKindsTab(QWidget):
             self.context.bus.changed("activities", "settings")
             self.reload()
 
-        self.context.runner.submit(lambda _control: work(), on_result=done,
+        self.context.runner.submit(lambda _control: work(), owner=self, on_result=done,
                                    on_error=self._failed)
 
     def _failed(self, error) -> None:

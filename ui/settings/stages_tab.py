@@ -518,11 +518,9 @@ class StagesTab(QWidget):
         self._saving = True
         self._apply_role()
         self.dirty_label.setText("Saving…")
-        task = self.context.runner.submit(lambda _control: save_pipeline(stages, reassign, actor))
-        task.sig_result.connect(self._saved)
-        task.sig_error.connect(self._save_failed)
-        task.sig_finished.connect(self._save_finished)
-        self.save_task = task
+        self.save_task = self.context.runner.submit(
+            lambda _control: save_pipeline(stages, reassign, actor), owner=self,
+            on_result=self._saved, on_error=self._save_failed, on_finished=self._save_finished)
 
     def _saved(self, report) -> None:
         self._saving = False
