@@ -32,6 +32,27 @@ def manager(workspace):
     return start_empty("Maria Manager", "maria@example.com")
 
 
+POSTGRES_URL = os.environ.get("FUNNELCAST_TEST_POSTGRES", "")
+needs_postgres = pytest.mark.skipif(not POSTGRES_URL,
+                                    reason="FUNNELCAST_TEST_POSTGRES names no server")
+
+
+@pytest.fixture
+def server_manager():
+    """The default pipeline and a manager on the PostgreSQL server that
+    ``FUNNELCAST_TEST_POSTGRES`` names (a database the tests may wipe: every test starts from
+    an empty ``public`` schema). Mark the test :data:`needs_postgres`."""
+    import psycopg2
+
+    from app.workspace import close_workspace, open_workspace, start_empty
+
+    with psycopg2.connect(POSTGRES_URL) as connection, connection.cursor() as cursor:
+        cursor.execute("DROP SCHEMA public CASCADE; CREATE SCHEMA public")
+    open_workspace(POSTGRES_URL)
+    yield start_empty("Maria Manager", "maria@example.com")
+    close_workspace()
+
+
 @pytest.fixture
 def rep(manager):
     from app.users import create_rep

@@ -8,28 +8,13 @@ test starts from an empty ``public`` schema.
 
 from __future__ import annotations
 
-import os
 from decimal import Decimal
 
-import pytest
-
 from app.importing import ImportOptions, run_import, undo_last_import
-from app.workspace import close_workspace, open_workspace, start_empty
 from db.models import Deal, StageChange
+from tests.conftest import needs_postgres
 
-URL = os.environ.get("FUNNELCAST_TEST_POSTGRES", "")
-pytestmark = pytest.mark.skipif(not URL, reason="FUNNELCAST_TEST_POSTGRES names no server")
-
-
-@pytest.fixture
-def server_manager():
-    import psycopg2
-
-    with psycopg2.connect(URL) as connection, connection.cursor() as cursor:
-        cursor.execute("DROP SCHEMA public CASCADE; CREATE SCHEMA public")
-    open_workspace(URL)
-    yield start_empty("Maria Manager", "maria@example.com")
-    close_workspace()
+pytestmark = needs_postgres
 
 
 def test_import_reimport_and_undo_on_a_server(server_manager, tmp_path):
