@@ -382,3 +382,15 @@ def test_entities_declared_far_into_a_part_are_refused_as_entities(make_raw_xlsx
                          extra={"xl/sharedStrings.xml": padded.encode()})
     with pytest.raises(UsageError, match="declares XML entities"):
         read_sheet(path)
+
+
+@pytest.mark.parametrize("far", ['<row r="1"><c r="A1048576"><v>1</v></c></row>',
+                                 '<row r="1"><c\tr="XFD1"><v>1</v></c></row>',
+                                 '<row r="1"><x:c r="XFD1"><v>1</v></x:c></row>'])
+def test_a_far_cell_is_found_however_its_row_or_tag_is_written(make_raw_xlsx, far):
+    # Calamine places a cell by its own reference, whatever row tag holds it.
+    path = make_raw_xlsx(SHEET_HEAD.replace("<worksheet ", '<worksheet xmlns:x="urn:x" ')
+                         + '<sheetData><row r="2"><c r="A2"><v>1</v></c></row>' + far
+                         + "</sheetData></worksheet>", name="far.xlsx")
+    with pytest.raises(UsageError, match=r"far\.xlsx has more than"):
+        read_sheet(path)
