@@ -45,6 +45,7 @@ from app.jobs import JobControl
 MAX_ROWS = 200_000
 MAX_COLUMNS = 500
 MAX_CELLS = 5_000_000  # e.g. 200,000 rows × 25 columns, or 10,000 rows × 500
+MAX_TEXT_BYTES = 400 * 1024 * 1024  # a sheet's XML and the shared strings its cells use
 MAX_FILE_BYTES = 200 * 1024 * 1024
 MAX_UNZIPPED_BYTES = 1024 * 1024 * 1024
 MAX_RATIO = 200
@@ -113,6 +114,12 @@ def _check_extent(where: str, extent: Extent) -> None:
                                 else f"{extent.columns:,}")
     if extent.rows * extent.columns > MAX_CELLS:
         raise _too_many_cells(where, extent.rows, extent.columns)
+    if extent.text > MAX_TEXT_BYTES:
+        raise UsageError(
+            f"{where} holds more than {MAX_TEXT_BYTES // (1024 * 1024)} MB of text (counting "
+            "each cell that repeats a text), the most Funnelcast imports at a time. Split the "
+            "file and import it in parts."
+        )
 
 
 def detect_format(path: Path) -> str:
@@ -201,7 +208,8 @@ def _check_zip(path: Path) -> dict[str, Extent]:
             if "[Content_Types].xml" not in names and "mimetype" not in names:
                 raise UsageError(f"{path.name} is a zip archive, not a spreadsheet.")
             try:
-                return scan_parts(archive, MAX_ROWS + 50, MAX_COLUMNS, MAX_CELLS)
+                return scan_parts(archive, MAX_ROWS + 50, MAX_COLUMNS, MAX_CELLS,
+                                  MAX_TEXT_BYTES)
             except ScanRefusal as refusal:
                 if refusal.reason == "utf16":
                     raise UsageError(

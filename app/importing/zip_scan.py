@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import re
 import zipfile
+from array import array
 from dataclasses import dataclass
 
 CHUNK_BYTES = 4 * 1024 * 1024
@@ -35,12 +36,15 @@ _UTF16_STARTS = (b"\xff\xfe", b"\xfe\xff", b"<\x00", b"\x00<")
 
 @dataclass(frozen=True)
 class Extent:
-    """How many rows and columns calamine's grid for a worksheet can span, at most.
+    """How many rows and columns calamine's grid for a worksheet can span, at most, and how
+    much text it holds (``text``: calamine copies a shared string into every cell that uses
+    it, so a 100 KB file whose one 32,767-character string 200,000 cells use holds 6.5 GB).
     ``partial``: the scan stopped once past a limit, so the sheet spans at least this."""
 
     rows: int
     columns: int
     partial: bool = False
+    text: int = 0  # bytes of text calamine holds for it: its XML, and each shared string used
 
 
 class ScanRefusal(Exception):
@@ -74,24 +78,91 @@ def _is_worksheet(name: str) -> bool:
 
 
 def scan_parts(archive: zipfile.ZipFile, max_rows: int, max_columns: int,
-               max_cells: int) -> dict[str, Extent]:
+               max_cells: int, max_text: int) -> dict[str, Extent]:
     """Scan every XML part of ``archive``; return the extent of each worksheet part by its
     name in the archive. Raises :class:`ScanRefusal` for entities or UTF-16 XML.
 
     A worksheet's scan stops as soon as its extent passes ``max_rows``, ``max_columns`` or
     ``max_cells`` (what it then reports is past the limit, which is all the caller needs):
-    a hostile sheet costs no more time than an acceptable one."""
-    extents: dict[str, Extent] = {}
+    a hostile sheet costs no more time than an acceptable one. Its text is bounded by its
+    string cells times the longest shared string, and counted cell by cell only when that
+    bound passes ``max_text``."""
+    sheets: dict[str, _Tally] = {}
+    shared = array("L")
     for info in archive.infolist():
         if not info.filename.endswith((".xml", ".rels")):
             continue
-        worksheet = _is_worksheet(info.filename)
         with archive.open(info) as part:
-            extent = _scan_part(part, info.filename, worksheet, max_rows, max_columns,
-                                max_cells)
-        if worksheet:
-            extents[info.filename] = extent
+            if _is_worksheet(info.filename):
+                sheets[info.filename] = _scan_sheet(part, info.filename, max_rows,
+                                                    max_columns, max_cells, max_text)
+            else:
+                found = _scan_other(part, info.filename,
+                                    info.filename.endswith("sharedStrings.xml"))
+                shared = found if found is not None else shared
+    longest = max(shared, default=0)
+    extents = {}
+    for name, tally in sheets.items():
+        text = tally.xml_bytes + tally.shared_cells * longest
+        if text > max_text and not tally.partial and tally.xml_bytes <= max_text:
+            with archive.open(name) as part:
+                text = tally.xml_bytes + _shared_text(part, shared, max_text)
+        extents[name] = Extent(tally.rows, tally.columns, tally.partial, text)
     return extents
+
+
+_SHARED_CELL = re.compile(rb'<c\b[^>]*\st="s"[^>]*>\s*<v>(\d+)</v>')
+
+
+def _shared_text(part, shared: array, max_text: int) -> int:
+    """The bytes of shared strings a worksheet's cells use, counted cell by cell (until past
+    ``max_text``)."""
+    total = 0
+    carry = b""
+    while chunk := part.read(CHUNK_BYTES):
+        window = carry + chunk
+        cut = window.rfind(b"<c")
+        cut = cut if cut > 0 else len(window)
+        for index in _SHARED_CELL.findall(window[:cut]):
+            number = int(index)
+            total += shared[number] if number < len(shared) else 0
+        carry = window[cut:]
+        if total > max_text:
+            break
+    return total
+
+
+def _scan_other(part, name: str, strings: bool) -> array | None:
+    """Check a part that is no worksheet; for the shared strings (``strings``), return the
+    length in bytes of each, in order (tags included: the bound errs on the large side)."""
+    lengths = array("L") if strings else None
+    first = True
+    carry = b""
+    current = -1  # bytes of the shared string still open, -1 before the first
+    while chunk := part.read(CHUNK_BYTES):
+        if first and chunk.startswith(_UTF16_STARTS):
+            raise ScanRefusal("utf16", name)
+        first = False
+        window = carry + chunk
+        if b"<!" in window and any(marker in window for marker in _FORBIDDEN):
+            raise ScanRefusal("entities", name)
+        if lengths is None:
+            carry = window[-_OVERLAP:]
+            continue
+        cut = window.rfind(b"<")  # so that no "<si" is cut in two
+        cut = cut if cut > 0 else len(window)
+        head, *items = window[:cut].split(b"<si")
+        carry = window[cut:]
+        if current >= 0:
+            current += len(head)
+        if items:
+            if current >= 0:
+                lengths.append(current)
+            lengths.extend(map(len, items[:-1]))
+            current = len(items[-1])
+    if lengths is not None and current >= 0:
+        lengths.append(current + len(carry))
+    return lengths
 
 
 def _greater(text: str, alphabet: str) -> str:
@@ -123,6 +194,8 @@ class _Tally:
     def __init__(self) -> None:
         self.top_row = self.top_column = 0
         self.loose_rows = self.loose_cells = 0  # rows and cells written without a reference
+        self.xml_bytes = self.shared_cells = 0  # its XML, and its cells using a shared string
+        self.partial = False
         self._beyond: tuple[re.Pattern[bytes], re.Pattern[bytes]] | None = None
         self._beyond_of = (-1, -1)
 
@@ -136,7 +209,7 @@ class _Tally:
             self._beyond_of = (self.top_row, self.top_column)
         return any(pattern.search(text) for pattern in self._beyond)
 
-    def add(self, text: bytes) -> Extent:
+    def add(self, text: bytes) -> None:
         rows = _ROW_TAG.findall(text)
         if rows:
             self.top_row = max(self.top_row, max(map(int, rows)))
@@ -148,31 +221,37 @@ class _Tally:
         labelled_cells = text.count(b' r="') - len(rows)
         self.loose_rows += max(0, text.count(b"<row") - len(rows))
         self.loose_cells += max(0, text.count(b"<c") - labelled_cells)
-        return Extent(self.top_row + self.loose_rows, self.top_column + self.loose_cells)
+        self.xml_bytes += len(text)
+        self.shared_cells += text.count(b't="s"')
+
+    @property
+    def rows(self) -> int:
+        return self.top_row + self.loose_rows
+
+    @property
+    def columns(self) -> int:
+        return self.top_column + self.loose_cells
 
 
-def _scan_part(part, name: str, worksheet: bool, max_rows: int, max_columns: int,
-               max_cells: int) -> Extent:
+def _scan_sheet(part, name: str, max_rows: int, max_columns: int,
+                max_cells: int, max_text: int) -> _Tally:
     first = True
     carry = b""
     tally = _Tally()
-    extent = Extent(0, 0)
     while chunk := part.read(CHUNK_BYTES):
-        if first:
-            if chunk.startswith(_UTF16_STARTS):
-                raise ScanRefusal("utf16", name)
-            first = False
+        if first and chunk.startswith(_UTF16_STARTS):
+            raise ScanRefusal("utf16", name)
+        first = False
         window = carry + chunk
         if b"<!" in window and any(marker in window for marker in _FORBIDDEN):
             raise ScanRefusal("entities", name)
-        if worksheet:
-            cut = window.rfind(b"<")
-            cut = cut if cut > 0 else len(window)
-            extent = tally.add(window[:cut])
-            carry = window[cut:]
-            if (extent.rows > max_rows or extent.columns > max_columns
-                    or extent.rows * extent.columns > max_cells):
-                return Extent(extent.rows, extent.columns, partial=True)
-        else:
-            carry = window[-_OVERLAP:]
-    return tally.add(carry) if worksheet else extent
+        cut = window.rfind(b"<")
+        cut = cut if cut > 0 else len(window)
+        tally.add(window[:cut])
+        carry = window[cut:]
+        if (tally.rows > max_rows or tally.columns > max_columns
+                or tally.rows * tally.columns > max_cells or tally.xml_bytes > max_text):
+            tally.partial = True
+            return tally
+    tally.add(carry)
+    return tally

@@ -394,3 +394,29 @@ def test_a_far_cell_is_found_however_its_row_or_tag_is_written(make_raw_xlsx, fa
                          + "</sheetData></worksheet>", name="far.xlsx")
     with pytest.raises(UsageError, match=r"far\.xlsx has more than"):
         read_sheet(path)
+
+
+def _shared_strings_workbook(make_raw_xlsx, uses: list[int], name: str):
+    """A workbook whose shared strings are "Title" and one of 32,767 characters (Excel's
+    longest), and whose column A uses string ``uses[i]`` on row ``i + 1``."""
+    strings = ('<?xml version="1.0" encoding="UTF-8"?><sst xmlns="http://schemas.openxmlformats'
+               '.org/spreadsheetml/2006/main"><si><t>Title</t></si><si><t>' + "x" * 32767
+               + "</t></si></sst>")
+    rows = "".join(f'<row r="{n}"><c r="A{n}" t="s"><v>{index}</v></c></row>'
+                   for n, index in enumerate(uses, start=1))
+    return make_raw_xlsx(SHEET_HEAD + f"<sheetData>{rows}</sheetData></worksheet>", name=name,
+                         extra={"xl/sharedStrings.xml": strings.encode()})
+
+
+def test_a_long_shared_string_repeated_in_many_cells_is_refused(make_raw_xlsx):
+    # 110 KB on disk; calamine copies the string into each of 20,000 cells (1.3 GB).
+    path = _shared_strings_workbook(make_raw_xlsx, [0] + [1] * 20_000, "repeat.xlsx")
+    with pytest.raises(UsageError, match=r"'Deals' of repeat\.xlsx holds more than 400 MB of "
+                                         r"text"):
+        read_sheet(path)
+
+
+def test_a_long_shared_string_used_once_is_read(make_raw_xlsx):
+    path = _shared_strings_workbook(make_raw_xlsx, [0] * 20_000 + [1], "once.xlsx")
+    table = read_sheet(path)
+    assert len(table.rows) == 20_001 and table.rows[-1][1] == ["x" * 32767]
