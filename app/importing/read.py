@@ -39,7 +39,13 @@ from pathlib import Path
 import python_calamine
 
 from app.errors import UsageError
-from app.importing.zip_scan import Extent, ScanRefusal, column_letters, scan_parts
+from app.importing.zip_scan import (
+    Extent,
+    ScanRefusal,
+    column_letters,
+    ods_extents,
+    scan_parts,
+)
 from app.jobs import JobControl
 
 MAX_ROWS = 200_000
@@ -50,6 +56,7 @@ MAX_FILE_BYTES = 200 * 1024 * 1024
 MAX_UNZIPPED_BYTES = 1024 * 1024 * 1024
 MAX_RATIO = 200
 MAX_INDEX_BYTES = 16 * 1024 * 1024  # of xl/workbook.xml and its relationships
+ODS_TABLE = "content.xml#"  # an .ods table's key among the extents, before its name
 RATIO_FLOOR_BYTES = 1024 * 1024  # tiny parts may compress very well; only big ones are judged
 
 # Names of the zip-based workbook formats: a file so named that holds plain text is no
@@ -208,8 +215,13 @@ def _check_zip(path: Path) -> dict[str, Extent]:
             if "[Content_Types].xml" not in names and "mimetype" not in names:
                 raise UsageError(f"{path.name} is a zip archive, not a spreadsheet.")
             try:
-                return scan_parts(archive, MAX_ROWS + 50, MAX_COLUMNS, MAX_CELLS,
-                                  MAX_TEXT_BYTES)
+                extents = scan_parts(archive, MAX_ROWS + 50, MAX_COLUMNS, MAX_CELLS,
+                                     MAX_TEXT_BYTES)
+                if "mimetype" in names and "content.xml" in names:  # an .ods file
+                    with archive.open("content.xml") as content:
+                        tables = ods_extents(content, MAX_ROWS + 50, MAX_COLUMNS, MAX_CELLS)
+                    extents.update((f"{ODS_TABLE}{name}", e) for name, e in tables.items())
+                return extents
             except ScanRefusal as refusal:
                 if refusal.reason == "utf16":
                     raise UsageError(
@@ -303,6 +315,9 @@ def _open_workbook(path: Path, kind: str) -> tuple[python_calamine.CalamineWorkb
     if kind == "ole" and _is_encrypted(path):
         raise _password_error(path)
     extents = _check_zip(path) if kind == "zip" else {}
+    for key, extent in extents.items():
+        if key.startswith(ODS_TABLE):  # calamine builds every table of an .ods as it opens
+            _check_extent(_where(path, key.removeprefix(ODS_TABLE)), extent)
     try:
         return python_calamine.CalamineWorkbook.from_path(str(path)), extents
     except python_calamine.PasswordError:
@@ -346,7 +361,8 @@ def read_sheet(
             )
         where = _where(path, chosen)
         if extents:  # measured before calamine builds the grid: it may not fit in memory
-            part = _sheet_part(path, list(workbook.sheet_names).index(chosen))
+            part = (f"{ODS_TABLE}{chosen}" if f"{ODS_TABLE}{chosen}" in extents
+                    else _sheet_part(path, list(workbook.sheet_names).index(chosen)))
             for extent in [extents[part]] if part in extents else extents.values():
                 _check_extent(where, extent)
         try:

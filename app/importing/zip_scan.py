@@ -255,3 +255,87 @@ def _scan_sheet(part, name: str, max_rows: int, max_columns: int,
             return tally
     tally.add(carry)
     return tally
+
+
+# --- OpenDocument (.ods) ------------------------------------------------------------------
+
+_TABLE_NS = "urn:oasis:names:tc:opendocument:xmlns:table:1.0"
+_OFFICE_NS = "urn:oasis:names:tc:opendocument:xmlns:office:1.0"
+_TEXT_NS = "urn:oasis:names:tc:opendocument:xmlns:text:1.0"
+
+
+class _PastLimit(Exception):
+    pass
+
+
+def ods_extents(part, max_rows: int, max_columns: int, max_cells: int) -> dict[str, Extent]:
+    """The extent of each table of an .ods file's content.xml, by table name: the row and
+    column of its last non-empty cell. Why: a repeat count (``number-rows-repeated``,
+    ``number-columns-repeated``) makes one tag stand for many cells, so an 800-byte file
+    can place a value at row 200,000, column 500, and calamine then builds a grid of 100
+    million cells (3 GB). Read with expat as a stream (the part was checked for entity
+    declarations first); a table past a limit stops the read.
+
+    Trailing empty cells and rows (LibreOffice repeats an empty cell to column 1024 and an
+    empty row to the sheet's end) count for nothing, as they do for calamine."""
+    from xml.parsers import expat
+
+    extents: dict[str, Extent] = {}
+    state = {"table": None, "row": 0, "repeat": 1, "column": 0, "last_column": 0,
+             "top_row": 0, "top_column": 0, "cell_end": 0}
+
+    def count(value: str | None) -> int:
+        if value is None:
+            return 1
+        if len(value) > 9 or not value.isdigit():
+            raise _PastLimit  # a repeat count of a billion or more, or no number at all
+        return max(1, int(value))
+
+    def finish() -> None:
+        if state["table"] is not None:
+            extents[state["table"]] = Extent(state["top_row"], state["top_column"])
+
+    def check() -> None:
+        rows, columns = state["top_row"], state["top_column"]
+        if rows > max_rows or columns > max_columns or rows * columns > max_cells:
+            extents[state["table"]] = Extent(rows, columns, partial=True)
+            raise _PastLimit
+
+    def start(name: str, attributes: dict) -> None:
+        if name == f"{_TABLE_NS} table":
+            finish()
+            state.update(table=attributes.get(f"{_TABLE_NS} name", ""), row=0, top_row=0,
+                         top_column=0)
+        elif name == f"{_TABLE_NS} table-row":
+            state.update(repeat=count(attributes.get(f"{_TABLE_NS} number-rows-repeated")),
+                         column=0, last_column=0)
+        elif name in (f"{_TABLE_NS} table-cell", f"{_TABLE_NS} covered-table-cell"):
+            state["column"] += count(attributes.get(f"{_TABLE_NS} number-columns-repeated"))
+            state["cell_end"] = state["column"]
+            if f"{_OFFICE_NS} value-type" in attributes:
+                state["last_column"] = state["column"]
+        elif name.startswith(_TEXT_NS):  # text inside a cell: it is not empty
+            state["last_column"] = max(state["last_column"], state["cell_end"])
+
+    def end(name: str) -> None:
+        if name == f"{_TABLE_NS} table-row" and state["table"] is not None:
+            state["row"] += state["repeat"]
+            if state["last_column"]:
+                state["top_row"] = state["row"]
+                state["top_column"] = max(state["top_column"], state["last_column"])
+                check()
+
+    parser = expat.ParserCreate(namespace_separator=" ")
+    parser.StartElementHandler = start
+    parser.EndElementHandler = end
+    try:
+        while chunk := part.read(CHUNK_BYTES):
+            parser.Parse(chunk, False)
+        parser.Parse(b"", True)
+        finish()
+    except _PastLimit:
+        if state["table"] is not None and state["table"] not in extents:
+            extents[state["table"]] = Extent(max_rows + 1, max_columns + 1, partial=True)
+    except expat.ExpatError:
+        finish()  # calamine reports the damage in its own words
+    return extents

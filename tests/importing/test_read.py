@@ -420,3 +420,45 @@ def test_a_long_shared_string_used_once_is_read(make_raw_xlsx):
     path = _shared_strings_workbook(make_raw_xlsx, [0] * 20_000 + [1], "once.xlsx")
     table = read_sheet(path)
     assert len(table.rows) == 20_001 and table.rows[-1][1] == ["x" * 32767]
+
+
+def test_an_ods_whose_repeat_counts_reach_far_is_refused_before_it_is_opened(tmp_path):
+    # 1 KB: one value at row 199,003, column 499, placed there by repeat counts.
+    # Calamine builds every table as it opens the file: 3 GB, then the process aborted.
+    content = ODS_CONTENT.replace(
+        "</table:table>",
+        '<table:table-row table:number-rows-repeated="199000"><table:table-cell '
+        'table:number-columns-repeated="498"/></table:table-row><table:table-row>'
+        '<table:table-cell table:number-columns-repeated="498"/><table:table-cell '
+        'office:value-type="float" office:value="1"><text:p>1</text:p></table:table-cell>'
+        "</table:table-row></table:table>")
+    path = tmp_path / "far.ods"
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as archive:
+        archive.writestr("mimetype", "application/vnd.oasis.opendocument.spreadsheet")
+        archive.writestr("content.xml", content)
+        archive.writestr("META-INF/manifest.xml", ODS_MANIFEST)
+    with pytest.raises(UsageError, match=rf"'Deals' of far\.ods spans 199,003 rows × 499 "
+                                         rf"columns; .* at most {MAX_CELLS:,} cells"):
+        list_sheets(path)
+
+
+def test_libreoffice_trailing_empty_repeats_count_for_nothing(tmp_path):
+    # LibreOffice repeats an empty cell to column 1024 and an empty row to the sheet's end.
+    def cell(text: str) -> str:
+        return (f'<table:table-cell office:value-type="string"><text:p>{text}</text:p>'
+                "</table:table-cell>")
+
+    empties = '<table:table-cell table:number-columns-repeated="1022"/>'
+    table = ('<table:table table:name="Deals">'
+             f"<table:table-row>{cell('Title')}{cell('Company')}{empties}</table:table-row>"
+             f"<table:table-row>{cell('Roof')}{cell('Acme')}{empties}</table:table-row>"
+             '<table:table-row table:number-rows-repeated="1048574"><table:table-cell '
+             'table:number-columns-repeated="1024"/></table:table-row></table:table>')
+    start = ODS_CONTENT.index('<table:table table:name="Deals">')
+    end = ODS_CONTENT.index("</table:table>") + len("</table:table>")
+    path = tmp_path / "libre.ods"
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as archive:
+        archive.writestr("mimetype", "application/vnd.oasis.opendocument.spreadsheet")
+        archive.writestr("content.xml", ODS_CONTENT[:start] + table + ODS_CONTENT[end:])
+        archive.writestr("META-INF/manifest.xml", ODS_MANIFEST)
+    assert read_sheet(path).rows[1][1][:2] == ["Roof", "Acme"]
