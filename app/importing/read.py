@@ -18,11 +18,14 @@ Hostile files are refused before anything heavy happens, each with one sentence:
   ``EncryptedPackage`` stream, is named as such;
 - at most :data:`MAX_ROWS` rows (200,000: four times the largest pipeline we expect from a
   small team's CRM), :data:`MAX_COLUMNS` columns (A to SF) and :data:`MAX_CELLS` cells
-  (rows × columns, counting the empty cells between), for workbooks and CSV files alike.
+  (rows × columns, counting the empty cells between), for workbooks and CSV files alike,
+  and for a workbook :data:`MAX_TEXT_BYTES` of text (its sheet's XML and every use of a
+  shared string, which calamine copies into each cell).
   Memory grows with the cells a sheet spans (calamine's grid and then Python's lists hold
-  every one), so the cell limit is what keeps an accepted file within a fixed bound: an
-  import's peak stays under 1 GB (0.9 GB measured for 10,000 rows × 500 columns of
-  30-character texts, the heaviest accepted shape; 430 MB for 200,000 rows × 12 columns).
+  every one) and the text they hold, so these limits keep any accepted file within a
+  fixed bound: an import's peak stays under 1.25 GB (1.2 GB measured for the heaviest
+  workbook within the limits, 10,000 rows × 500 columns of distinct shared strings; 430 MB
+  for 200,000 rows × 12 columns).
 """
 
 from __future__ import annotations
