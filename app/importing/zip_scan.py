@@ -14,8 +14,9 @@ One pass over every XML part refuses, each with one sentence naming the file:
 
 and measures each worksheet part's extent: the highest row and column its cell references
 name, plus the cells and rows written without a reference (calamine places those one after
-another, so each can widen the grid by one). That bound is exact for the files Excel,
-LibreOffice and openpyxl write, and never smaller than calamine's grid for any file.
+another, so each can widen the grid by one), and the text it makes calamine hold. That bound
+is exact for the files Excel, LibreOffice and openpyxl write, and never smaller than
+calamine's grid for any file. An .ods file's tables are measured by :func:`ods_extents`.
 """
 
 from __future__ import annotations
@@ -73,6 +74,12 @@ def column_letters(number: int) -> str:
     return letters
 
 
+def _number(digits: bytes) -> int:
+    """A row number or string index as written; a number of ten digits or more (which no
+    sheet holds, and which Python would refuse to convert past 4,300) counts as 10**9."""
+    return int(digits) if len(digits) < 10 else 10**9
+
+
 def _is_worksheet(name: str) -> bool:
     return name.startswith("xl/worksheets/") and name.endswith(".xml")
 
@@ -124,7 +131,7 @@ def _shared_text(part, shared: array, max_text: int) -> int:
         cut = window.rfind(b"<c")
         cut = cut if cut > 0 else len(window)
         for index in _SHARED_CELL.findall(window[:cut]):
-            number = int(index)
+            number = _number(index)
             total += shared[number] if number < len(shared) else 0
         carry = window[cut:]
         if total > max_text:
@@ -212,10 +219,10 @@ class _Tally:
     def add(self, text: bytes) -> None:
         rows = _ROW_TAG.findall(text)
         if rows:
-            self.top_row = max(self.top_row, max(map(int, rows)))
+            self.top_row = max(self.top_row, max(map(_number, rows)))
         if self._past_seen(text):
             for letters, digits in _REF.findall(text):
-                self.top_row = max(self.top_row, int(digits))
+                self.top_row = max(self.top_row, _number(digits))
                 if letters:
                     self.top_column = max(self.top_column, column_number(letters))
         labelled_cells = text.count(b' r="') - len(rows)

@@ -462,3 +462,11 @@ def test_libreoffice_trailing_empty_repeats_count_for_nothing(tmp_path):
         archive.writestr("content.xml", ODS_CONTENT[:start] + table + ODS_CONTENT[end:])
         archive.writestr("META-INF/manifest.xml", ODS_MANIFEST)
     assert read_sheet(path).rows[1][1][:2] == ["Roof", "Acme"]
+
+
+def test_a_reference_of_thousands_of_digits_is_refused_in_words(make_raw_xlsx):
+    huge = "9" * 5000
+    path = make_raw_xlsx(SHEET_HEAD + f'<sheetData><row r="{huge}"><c r="A{huge}" t="s">'
+                         f"<v>{huge}</v></c></row></sheetData></worksheet>", name="digits.xlsx")
+    with pytest.raises(UsageError, match=rf"digits\.xlsx has more than {MAX_ROWS:,} rows"):
+        read_sheet(path)
