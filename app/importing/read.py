@@ -526,8 +526,12 @@ def _read_csv_as(path: Path, encoding: str, control: JobControl | None) -> Sheet
                     table.rows.append((number, values))
                     cells += len(values)
                     if cells > MAX_CELLS:
-                        raise _too_many_cells(where, number, max(map(len, (
-                            v for _, v in table.rows))))
+                        raise UsageError(
+                            f"{where} holds more than {MAX_CELLS:,} cells (rows × columns: "
+                            f"row {number:,} passes the limit, {len(values)} columns wide); "
+                            "Funnelcast imports at most that many at a time. Delete the "
+                            "columns you do not need, or split the file and import it in parts."
+                        )
                 if control is not None and number % 20_000 == 0:
                     control.report(0.1, "Reading the file…")
         except csv.Error as exc:
