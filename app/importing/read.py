@@ -35,7 +35,9 @@ import csv
 import re
 import stat
 import zipfile
+from array import array
 from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -45,9 +47,11 @@ from app.errors import UsageError
 from app.importing.zip_scan import (
     Extent,
     ScanRefusal,
+    check_parts,
     column_letters,
+    measure_sheets,
     ods_extents,
-    scan_parts,
+    worksheet_parts,
 )
 from app.jobs import JobControl
 
@@ -59,7 +63,6 @@ MAX_FILE_BYTES = 200 * 1024 * 1024
 MAX_UNZIPPED_BYTES = 1024 * 1024 * 1024
 MAX_RATIO = 200
 MAX_INDEX_BYTES = 16 * 1024 * 1024  # of xl/workbook.xml and its relationships
-ODS_TABLE = "content.xml#"  # an .ods table's key among the extents, before its name
 RATIO_FLOOR_BYTES = 1024 * 1024  # tiny parts may compress very well; only big ones are judged
 
 # Names of the zip-based workbook formats: a file so named that holds plain text is no
@@ -193,49 +196,78 @@ def _is_binary(head: bytes) -> bool:
     return control > len(head) // 20
 
 
-def _check_zip(path: Path) -> dict[str, Extent]:
-    """Refuse corrupt archives, zip bombs, XML with entity declarations and UTF-16 XML;
-    return the extent of each worksheet part (by its name in the archive)."""
-    try:
-        with zipfile.ZipFile(path) as archive:
-            members = archive.infolist()
-            total = 0
-            for info in members:
-                total += info.file_size
-                if info.file_size > RATIO_FLOOR_BYTES and (
-                    info.compress_size == 0 or info.file_size / info.compress_size > MAX_RATIO
-                ):
-                    raise UsageError(
-                        f"{path.name} was refused: a part of it expands more than {MAX_RATIO} "
-                        "times when unpacked, which no real spreadsheet does (a “zip bomb”)."
-                    )
-            if total > MAX_UNZIPPED_BYTES:
+@dataclass(frozen=True)
+class _ZipChecked:
+    """What checking a zip workbook found: the shared strings' lengths (for measuring a
+    worksheet later) and, for an .ods file, each table's extent by name."""
+
+    shared: array
+    tables: dict[str, Extent]
+
+
+def _check_zip(path: Path) -> _ZipChecked:
+    """Refuse corrupt archives, zip bombs, XML with entity declarations or in UTF-16 (in
+    every part calamine parses as it opens the workbook), and an .ods table past a limit
+    (calamine builds them all as it opens the file)."""
+    with _zip_refusals(path), zipfile.ZipFile(path) as archive:
+        members = archive.infolist()
+        total = 0
+        for info in members:
+            total += info.file_size
+            if info.file_size > RATIO_FLOOR_BYTES and (
+                info.compress_size == 0 or info.file_size / info.compress_size > MAX_RATIO
+            ):
                 raise UsageError(
-                    f"{path.name} was refused: it unpacks to more than "
-                    f"{MAX_UNZIPPED_BYTES // (1024 ** 3)} GB."
+                    f"{path.name} was refused: a part of it expands more than {MAX_RATIO} "
+                    "times when unpacked, which no real spreadsheet does (a “zip bomb”)."
                 )
-            names = {info.filename for info in members}
-            if "[Content_Types].xml" not in names and "mimetype" not in names:
-                raise UsageError(f"{path.name} is a zip archive, not a spreadsheet.")
-            try:
-                extents = scan_parts(archive, MAX_ROWS + 50, MAX_COLUMNS, MAX_CELLS,
-                                     MAX_TEXT_BYTES)
-                if "mimetype" in names and "content.xml" in names:  # an .ods file
-                    with archive.open("content.xml") as content:
-                        tables = ods_extents(content, MAX_ROWS + 50, MAX_COLUMNS, MAX_CELLS)
-                    extents.update((f"{ODS_TABLE}{name}", e) for name, e in tables.items())
-                return extents
-            except ScanRefusal as refusal:
-                if refusal.reason == "utf16":
-                    raise UsageError(
-                        f"{path.name} stores its XML ({refusal.part}) as UTF-16, which "
-                        "Funnelcast cannot read; open it in Excel or LibreOffice and save it "
-                        "again as .xlsx."
-                    ) from None
-                raise UsageError(
-                    f"{path.name} was refused: it declares XML entities, which spreadsheets "
-                    "never need and which can be used to exhaust memory."
-                ) from None
+        if total > MAX_UNZIPPED_BYTES:
+            raise UsageError(
+                f"{path.name} was refused: it unpacks to more than "
+                f"{MAX_UNZIPPED_BYTES // (1024 ** 3)} GB."
+            )
+        names = {info.filename for info in members}
+        if "[Content_Types].xml" not in names and "mimetype" not in names:
+            raise UsageError(f"{path.name} is a zip archive, not a spreadsheet.")
+        shared = check_parts(archive)
+        tables: dict[str, Extent] = {}
+        if "mimetype" in names and "content.xml" in names:  # an .ods file
+            with archive.open("content.xml") as content:
+                tables = ods_extents(content, MAX_ROWS + 50, MAX_COLUMNS, MAX_CELLS)
+    for name, extent in tables.items():
+        _check_extent(_where(path, name), extent)
+    return _ZipChecked(shared, tables)
+
+
+def _measure_sheet(path: Path, index: int, checked: _ZipChecked) -> list[Extent]:
+    """The extent of an .xlsx workbook's ``index``-th sheet, measured from its XML (which is
+    checked as the other parts were) before calamine reads it; none for an .ods file (its
+    tables were measured as it was opened). When the workbook does not say which part holds
+    the sheet, every worksheet part is measured, and each must pass."""
+    if checked.tables:
+        return []
+    part = _sheet_part(path, index)
+    with _zip_refusals(path), zipfile.ZipFile(path) as archive:
+        parts = [part] if part in archive.namelist() else worksheet_parts(archive)
+        return list(measure_sheets(archive, parts, checked.shared, MAX_ROWS + 50,
+                                   MAX_COLUMNS, MAX_CELLS, MAX_TEXT_BYTES).values())
+
+
+@contextmanager
+def _zip_refusals(path: Path) -> Iterator[None]:
+    """Turn what reading a zip workbook raises into the user's sentence."""
+    try:
+        yield
+    except ScanRefusal as refusal:
+        if refusal.reason == "utf16":
+            raise UsageError(
+                f"{path.name} stores its XML ({refusal.part}) as UTF-16, which Funnelcast "
+                "cannot read; open it in Excel or LibreOffice and save it again as .xlsx."
+            ) from None
+        raise UsageError(
+            f"{path.name} was refused: it declares XML entities, which spreadsheets never "
+            "need and which can be used to exhaust memory."
+        ) from None
     except zipfile.BadZipFile:
         raise UsageError(
             f"{path.name} is damaged (its zip structure is broken); open it in Excel or "
@@ -312,17 +344,14 @@ def _visible_sheets(workbook) -> list[str]:
 
 
 def _open_workbook(path: Path, kind: str) -> tuple[python_calamine.CalamineWorkbook,
-                                                    dict[str, Extent]]:
-    """The workbook opened by calamine, once the checks above pass, and the extent of each
-    worksheet part of a zip workbook (none for the other kinds)."""
+                                                    _ZipChecked | None]:
+    """The workbook opened by calamine, once the checks above pass, and what checking a zip
+    workbook found (None for the other kinds)."""
     if kind == "ole" and _is_encrypted(path):
         raise _password_error(path)
-    extents = _check_zip(path) if kind == "zip" else {}
-    for key, extent in extents.items():
-        if key.startswith(ODS_TABLE):  # calamine builds every table of an .ods as it opens
-            _check_extent(_where(path, key.removeprefix(ODS_TABLE)), extent)
+    checked = _check_zip(path) if kind == "zip" else None
     try:
-        return python_calamine.CalamineWorkbook.from_path(str(path)), extents
+        return python_calamine.CalamineWorkbook.from_path(str(path)), checked
     except python_calamine.PasswordError:
         raise _password_error(path) from None
     except (python_calamine.CalamineError, ValueError, OSError) as exc:
@@ -354,7 +383,7 @@ def read_sheet(
             raise UsageError(f"{path.name} is a CSV file, and a CSV file has no sheets; leave "
                              f"out the sheet name ({sheet!r}).")
         return _read_csv(path, control)
-    workbook, extents = _open_workbook(path, kind)
+    workbook, checked = _open_workbook(path, kind)
     try:
         names = _visible_sheets(workbook)
         chosen = sheet if sheet is not None else names[0]
@@ -363,10 +392,9 @@ def read_sheet(
                 f"{path.name} has no sheet called {chosen!r}. Sheets: {', '.join(names)}."
             )
         where = _where(path, chosen)
-        if extents:  # measured before calamine builds the grid: it may not fit in memory
-            part = (f"{ODS_TABLE}{chosen}" if f"{ODS_TABLE}{chosen}" in extents
-                    else _sheet_part(path, list(workbook.sheet_names).index(chosen)))
-            for extent in [extents[part]] if part in extents else extents.values():
+        if checked is not None:  # measured before calamine builds the grid: it may not fit
+            for extent in _measure_sheet(path, list(workbook.sheet_names).index(chosen),
+                                         checked):
                 _check_extent(where, extent)
         try:
             data = workbook.get_sheet_by_name(chosen)

@@ -32,6 +32,7 @@ _REF = re.compile(rb'\sr="([A-Z]{0,3})(\d+)"')
 _ROW_TAG = re.compile(rb'<row\b[^>]*?\sr="(\d+)"')
 _FORBIDDEN = (b"<!DOCTYPE", b"<!ENTITY")
 _OVERLAP = 16  # bytes kept from one chunk to the next, so no marker is cut in two
+_STRETCH = 64 * 1024  # XML read reference by reference from a reference past those seen
 _UTF16_STARTS = (b"\xff\xfe", b"\xfe\xff", b"<\x00", b"\x00<")
 
 
@@ -80,37 +81,53 @@ def _number(digits: bytes) -> int:
     return int(digits) if len(digits) < 10 else 10**9
 
 
+def _largest(numbers: list[bytes]) -> int:
+    """The largest of some row numbers as written (see :func:`_number`)."""
+    if max(map(len, numbers)) < 10:
+        return max(map(int, numbers))
+    return max(map(_number, numbers))
+
+
 def _is_worksheet(name: str) -> bool:
     return name.startswith("xl/worksheets/") and name.endswith(".xml")
 
 
-def scan_parts(archive: zipfile.ZipFile, max_rows: int, max_columns: int,
-               max_cells: int, max_text: int) -> dict[str, Extent]:
-    """Scan every XML part of ``archive``; return the extent of each worksheet part by its
-    name in the archive. Raises :class:`ScanRefusal` for entities or UTF-16 XML.
+def check_parts(archive: zipfile.ZipFile) -> array:
+    """Check every XML part of ``archive`` but its worksheets (calamine parses these parts
+    as it opens the workbook; a worksheet only when it is read, and is checked then, by
+    :func:`measure_sheets`). Return the length in bytes of each shared string, in order.
+    Raises :class:`ScanRefusal` for entities or UTF-16 XML."""
+    shared = array("L")
+    for info in archive.infolist():
+        if info.filename.endswith((".xml", ".rels")) and not _is_worksheet(info.filename):
+            with archive.open(info) as part:
+                found = _scan_other(part, info.filename,
+                                    info.filename.endswith("sharedStrings.xml"))
+            shared = found if found is not None else shared
+    return shared
+
+
+def worksheet_parts(archive: zipfile.ZipFile) -> list[str]:
+    """The names of an .xlsx archive's worksheet parts."""
+    return [name for name in archive.namelist() if _is_worksheet(name)]
+
+
+def measure_sheets(archive: zipfile.ZipFile, names: list[str], shared: array, max_rows: int,
+                   max_columns: int, max_cells: int, max_text: int) -> dict[str, Extent]:
+    """Check the worksheet parts ``names`` as :func:`check_parts` checks the others, and
+    return the extent of each. ``shared``: the shared strings' lengths.
 
     A worksheet's scan stops as soon as its extent passes ``max_rows``, ``max_columns`` or
     ``max_cells`` (what it then reports is past the limit, which is all the caller needs):
     a hostile sheet costs no more time than an acceptable one. Its text is bounded by its
-    string cells times the longest shared string, and counted cell by cell only when that
-    bound passes ``max_text``."""
-    sheets: dict[str, _Tally] = {}
-    shared = array("L")
-    for info in archive.infolist():
-        if not info.filename.endswith((".xml", ".rels")):
-            continue
-        with archive.open(info) as part:
-            if _is_worksheet(info.filename):
-                sheets[info.filename] = _scan_sheet(part, info.filename, max_rows,
-                                                    max_columns, max_cells, max_text)
-            else:
-                found = _scan_other(part, info.filename,
-                                    info.filename.endswith("sharedStrings.xml"))
-                shared = found if found is not None else shared
+    XML and its cells times the longest shared string, and counted cell by cell only when
+    that bound passes ``max_text``."""
     longest = max(shared, default=0)
     extents = {}
-    for name, tally in sheets.items():
-        text = tally.xml_bytes + tally.shared_cells * longest
+    for name in names:
+        with archive.open(name) as part:
+            tally = _scan_sheet(part, name, max_rows, max_columns, max_cells, max_text)
+        text = tally.xml_bytes + tally.cells * longest
         if text > max_text and not tally.partial and tally.xml_bytes <= max_text:
             with archive.open(name) as part:
                 text = tally.xml_bytes + _shared_text(part, shared, max_text)
@@ -190,10 +207,10 @@ class _Tally:
     ending just before a tag, so no tag is cut in two).
 
     Why not read every reference: a regex match per cell took 2 s for 3 million cells.
-    Rows come from the row tags (one match per row); then two searches per piece, each
-    with a literal prefix (fast), look for a cell reference past the columns, or past the
-    rows, seen so far, and only a piece holding one is read reference by reference: in a
-    well-formed sheet, the first piece and any piece where a column is first used. Cells
+    Rows come from the row tags (one match per row); then two searches, each with a
+    literal prefix (fast), look for a cell reference past the columns, or past the rows,
+    seen so far, and only the stretch of XML from such a reference on is read reference by
+    reference: in a well-formed sheet, its first row, and where a column is first used. Cells
     and rows written without a reference are counted (``<c`` tags less ``r`` attributes),
     which counts any odd tag starting with ``<c`` too: the bound errs only on the large
     side."""
@@ -201,35 +218,52 @@ class _Tally:
     def __init__(self) -> None:
         self.top_row = self.top_column = 0
         self.loose_rows = self.loose_cells = 0  # rows and cells written without a reference
-        self.xml_bytes = self.shared_cells = 0  # its XML, and its cells using a shared string
+        self.xml_bytes = 0
         self.partial = False
         self._beyond: tuple[re.Pattern[bytes], re.Pattern[bytes]] | None = None
         self._beyond_of = (-1, -1)
 
-    def _past_seen(self, text: bytes) -> bool:
-        """Whether ``text`` references a column or a row past the ones seen so far."""
+    def _patterns(self) -> tuple[re.Pattern[bytes], re.Pattern[bytes]]:
+        """Searches for a reference past the columns, and past the rows, seen so far."""
         if self._beyond is None or self._beyond_of != (self.top_row, self.top_column):
             columns = _greater(column_letters(self.top_column), "ABCDEFGHIJKLMNOPQRSTUVWXYZ")
             rows = _greater(str(self.top_row), "0123456789")
             self._beyond = (re.compile(f'r="(?:{columns})[0-9]'.encode()),
                             re.compile(f'r="[A-Z]{{1,3}}+(?:{rows})"'.encode()))
             self._beyond_of = (self.top_row, self.top_column)
-        return any(pattern.search(text) for pattern in self._beyond)
+        return self._beyond
 
-    def add(self, text: bytes) -> None:
-        rows = _ROW_TAG.findall(text)
+    def _read_references(self, text: bytes, start: int, end: int) -> None:
+        """Take in every reference of ``text[start:end]``, one by one."""
+        refs = _REF.findall(text, start, end)
+        if not refs:
+            return
+        letters = {found for found, _ in refs}
+        letters.discard(b"")
+        if letters:
+            self.top_column = max(self.top_column, max(map(column_number, letters)))
+        self.top_row = max(self.top_row, _largest([found for _, found in refs]))
+
+    def add(self, text: bytes, end: int) -> None:
+        """Take in ``text[:end]``."""
+        rows = _ROW_TAG.findall(text, 0, end)
         if rows:
-            self.top_row = max(self.top_row, max(map(_number, rows)))
-        if self._past_seen(text):
-            for letters, digits in _REF.findall(text):
-                self.top_row = max(self.top_row, _number(digits))
-                if letters:
-                    self.top_column = max(self.top_column, column_number(letters))
-        labelled_cells = text.count(b' r="') - len(rows)
-        self.loose_rows += max(0, text.count(b"<row") - len(rows))
-        self.loose_cells += max(0, text.count(b"<c") - labelled_cells)
-        self.xml_bytes += len(text)
-        self.shared_cells += text.count(b't="s"')
+            self.top_row = max(self.top_row, _largest(rows))
+        start = 0
+        while True:  # read a stretch past each reference beyond those seen, then search on
+            found = [m.start() for m in (p.search(text, start, end) for p in self._patterns())
+                     if m]
+            if not found:
+                break
+            start = min(found)
+            stop = text.find(b"<", start + _STRETCH, end)
+            stop = end if stop < 0 else stop
+            self._read_references(text, max(0, start - 1), stop)
+            start = stop
+        labelled_cells = text.count(b' r="', 0, end) - len(rows)
+        self.loose_rows += max(0, text.count(b"<row", 0, end) - len(rows))
+        self.loose_cells += max(0, text.count(b"<c", 0, end) - labelled_cells)
+        self.xml_bytes += end
 
     @property
     def rows(self) -> int:
@@ -238,6 +272,11 @@ class _Tally:
     @property
     def columns(self) -> int:
         return self.top_column + self.loose_cells
+
+    @property
+    def cells(self) -> int:
+        """At most how many cells the sheet writes (and so uses a shared string in)."""
+        return self.rows * self.columns
 
 
 def _scan_sheet(part, name: str, max_rows: int, max_columns: int,
@@ -254,13 +293,13 @@ def _scan_sheet(part, name: str, max_rows: int, max_columns: int,
             raise ScanRefusal("entities", name)
         cut = window.rfind(b"<")
         cut = cut if cut > 0 else len(window)
-        tally.add(window[:cut])
+        tally.add(window, cut)
         carry = window[cut:]
         if (tally.rows > max_rows or tally.columns > max_columns
                 or tally.rows * tally.columns > max_cells or tally.xml_bytes > max_text):
             tally.partial = True
             return tally
-    tally.add(carry)
+    tally.add(carry, len(carry))
     return tally
 
 
