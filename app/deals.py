@@ -180,7 +180,7 @@ def check_fields(values: dict) -> dict:
         out["value"] = clean_value(out["value"])
     for key in ("title", "company", "contact_name", "contact_email", "contact_phone",
                 "industry", "region", "next_step", "lost_reason", "external_id", "notes"):
-        if key in out and out[key]:
+        if out.get(key):
             out[key] = CONTROL_CHARACTERS.sub("", str(out[key]))
             limit = text_limit(getattr(Deal, key))
             if limit is not None and len(out[key]) > limit:
