@@ -13,6 +13,16 @@ probability of quota through a period, and how good past forecasts were).
 
 from app.forecast.capacity import Effect, RepHours
 from app.forecast.engine import compute_forecast
+from app.forecast.track_record import (
+    Check,
+    PeriodRecord,
+    ReliabilityBin,
+    TrackRecord,
+    TrendPoint,
+    forecast_trend,
+    iter_track_record,
+    track_record,
+)
 from app.forecast.types import VERDICTS, DealChance, Forecast, Outlook, StageRate
 from app.forecast.whatif import (
     LEVERS,
@@ -29,7 +39,35 @@ from app.forecast.whatif import (
 )
 from app.periods import Period, parse_period, period_of
 
-__all__ = ["LEVERS", "VERDICTS", "DealChance", "Effect", "Forecast", "LeverCosts",
-           "LeverCurve", "LeverResult", "Outlook", "Period", "Projection", "RepBase", "RepHours",
-           "StageRate", "WhatIfBase", "WhatIfResult", "apply_levers", "compute_forecast",
-           "lever_curves", "parse_period", "period_of", "prepare_whatif"]
+__all__ = [
+    "LEVERS",
+    "VERDICTS",
+    "Check",
+    "DealChance",
+    "Effect",
+    "Forecast",
+    "LeverCosts",
+    "LeverCurve",
+    "LeverResult",
+    "Outlook",
+    "Period",
+    "PeriodRecord",
+    "Projection",
+    "ReliabilityBin",
+    "RepBase",
+    "RepHours",
+    "StageRate",
+    "TrackRecord",
+    "TrendPoint",
+    "WhatIfBase",
+    "WhatIfResult",
+    "apply_levers",
+    "compute_forecast",
+    "forecast_trend",
+    "iter_track_record",
+    "lever_curves",
+    "parse_period",
+    "period_of",
+    "prepare_whatif",
+    "track_record",
+]
