@@ -25,8 +25,7 @@ from __future__ import annotations
 
 import bisect
 import math
-from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, timedelta
 from decimal import Decimal
 
@@ -74,6 +73,18 @@ class RepBase:
     new_parts: tuple[tuple[float, float], ...]
     hours: RepHours
     survival: tuple[tuple[float, float], ...]
+    open_wins: float = field(init=False)
+    new_wins: float = field(init=False)
+    mean: float = field(init=False)
+    variance: float = field(init=False)
+
+    def __post_init__(self) -> None:
+        set_ = object.__setattr__  # frozen: derived fields are set once, here
+        set_(self, "open_wins", sum(w * i for w, i in zip(self.p_win, self.p_in, strict=True)))
+        set_(self, "new_wins", sum(rate for rate, _ in self.new_parts))
+        mean, variance = _sum_moments(self, 1.0, 1.0, 1.0)
+        set_(self, "mean", mean)
+        set_(self, "variance", variance)
 
 
 @dataclass(frozen=True)
@@ -284,11 +295,10 @@ def _lever(base: WhatIfBase, name: str, size: float, leads: float, conversion: f
     cost_total = Decimal(0)
     leads_extra = leads_worked = leads_unworked = need = got = got_today = 0.0
     for rep in base.reps:
-        wins = _open_wins(rep) + sum(r for r, _ in rep.new_parts)
-        fx = effect(rep.hours, _open_wins(rep), sum(r for r, _ in rep.new_parts), leads,
-                    conversion, hours)
-        moments = (*_sum_moments(rep, fx.scale, fx.conversion, fx.new_factor),
-                   *_sum_moments(rep, 1.0, 1.0, 1.0))
+        wins = rep.open_wins + rep.new_wins
+        fx = effect(rep.hours, rep.open_wins, rep.new_wins, leads, conversion, hours)
+        moments = (*_moments_under(rep, fx),
+                   rep.mean, rep.variance)
         cost = _cost(base.costs, fx, conversion, hours, rep.hours.weeks)
         projections.append(_projection(rep, *moments, cost, fx))
         team = [t + m for t, m in zip(team, moments, strict=True)]
@@ -300,8 +310,8 @@ def _lever(base: WhatIfBase, name: str, size: float, leads: float, conversion: f
         got += wins * fx.coverage
         got_today += wins * fx.coverage_today
     if base.unowned is not None:
-        moments = _sum_moments(base.unowned, 1.0, 1.0, 1.0)
-        team = [t + m for t, m in zip(team, moments * 2, strict=True)]
+        nobody = base.unowned
+        team = [t + m for t, m in zip(team, (nobody.mean, nobody.variance) * 2, strict=True)]
     team_fx = Effect(1.0, 1.0, 1.0, got / need if need else 1.0,
                      got_today / need if need else 1.0, leads_worked, leads_unworked,
                      leads_extra)
@@ -309,14 +319,10 @@ def _lever(base: WhatIfBase, name: str, size: float, leads: float, conversion: f
                        _projection(base.team, *team, cost_total, team_fx))
 
 
-def _weighted(pairs: Iterable[tuple[float, float]], total: float) -> float:
-    if total <= 0:
-        return 1.0
-    return sum(value * weight for value, weight in pairs) / total
-
-
-def _open_wins(rep: RepBase) -> float:
-    return sum(w * i for w, i in zip(rep.p_win, rep.p_in, strict=True))
+def _moments_under(rep: RepBase, fx: Effect) -> tuple[float, float]:
+    if fx.scale == fx.conversion == fx.new_factor == 1.0:
+        return rep.mean, rep.variance
+    return _sum_moments(rep, fx.scale, fx.conversion, fx.new_factor)
 
 
 def _sum_moments(rep: RepBase, scale: float, conversion: float, new_factor: float
