@@ -58,3 +58,11 @@ def test_reasons_name_the_numbers_a_manager_acts_on():
 
 def test_without_a_quota_there_is_no_verdict():
     assert verdict(None, None, Decimal(0), Needs(Decimal(0), None, None), 10.0)[0] == "no quota"
+
+
+def test_a_period_that_is_over_says_what_was_won():
+    quota = Decimal(100_000)
+    need = needs(quota, Decimal(60_000), RATES)
+    label, reason = verdict(quota, 0.0, Decimal(60_000), need, 0.0, ended=True)
+    assert label == "out of reach" and "ended with 60,000 won of the 100,000" in reason
+    assert verdict(quota, 1.0, Decimal(120_000), need, 0.0, ended=True)[0] == "on track"

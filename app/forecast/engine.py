@@ -58,6 +58,7 @@ def compute_forecast(period: Period, as_of: date | None = None) -> Forecast:
             deal.expected_close))
     won = history.won_between(start_moment, end_moment)
     new_pipeline = history.run_rates(period)
+    ended = cutoff.moment >= end_moment
     quotas = {q.rep_id: q.amount for q in quotas_for(period.start)}
     window = period_figures(as_of - timedelta(days=HISTORY_DAYS - 1), as_of)
     figures = {f.rep_id: f for f in window.reps}
@@ -68,14 +69,14 @@ def compute_forecast(period: Period, as_of: date | None = None) -> Forecast:
         runs = [new_pipeline[rep_id]] if rep_id in new_pipeline else []
         outlooks.append(_outlook(rep_id, name, quotas.get(rep_id), won.get(rep_id, ZERO),
                                  by_rep.get(rep_id, []), runs, _rates(figures.get(rep_id)),
-                                 available))
+                                 available, ended))
     team_quota = quotas.get(None)
     if team_quota is None and any(quotas.get(r) is not None for r, _, _ in reps):
         team_quota = sum((quotas[r] for r, _, _ in reps if quotas.get(r) is not None), ZERO)
     team_deals = [d for ds in by_rep.values() for d in ds]
     team_available = sum((o.hours_available or 0.0 for o in outlooks), 0.0)
     team = _outlook(None, "Team", team_quota, sum(won.values(), ZERO), team_deals,
-                    list(new_pipeline.values()), _rates(window.team), team_available)
+                    list(new_pipeline.values()), _rates(window.team), team_available, ended)
     return Forecast(period, as_of, tuple(outlooks), team, tuple(rates.values()))
 
 
@@ -133,7 +134,7 @@ def _hours_available(weekly: Decimal, as_of: date, period: Period, rep_id: int,
 
 
 def _outlook(rep_id, name, quota, won, deals, runs: list[RunRate], rates: Rates,
-             available) -> Outlook:
+             available, ended: bool) -> Outlook:
     deals = sorted(deals, key=lambda d: d.expected, reverse=True)
     open_expected = sum((d.expected for d in deals), ZERO)
     new_expected = sum((r.expected for r in runs), ZERO)
@@ -144,7 +145,7 @@ def _outlook(rep_id, name, quota, won, deals, runs: list[RunRate], rates: Rates,
     probability = dist.prob_at_least(float(quota)) if quota is not None else None
     need = needs(quota, expected, rates) if quota is not None else Needs(ZERO, None, None)
     ceiling = won + sum((d.value for d in deals if d.p_in_period > 0), ZERO) + new_expected
-    label, reason = verdict(quota, probability, ceiling, need, available)
+    label, reason = verdict(quota, probability, ceiling, need, available, ended=ended)
     return Outlook(rep_id, name, quota, won, open_expected, new_expected, expected, probability,
                    need.gap, need.leads_needed, need.hours_needed, available, label, reason,
                    tuple(deals), dist.points(),

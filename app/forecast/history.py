@@ -247,24 +247,30 @@ def read_history(cutoff: Cutoff, facts: dict[int, StageFacts] | None = None) -> 
     moves = (StageChange.select(StageChange.deal, StageChange.to_stage, StageChange.changed_at)
              .where(StageChange.changed_at < cutoff.moment)
              .order_by(StageChange.deal, StageChange.changed_at, StageChange.id))
+    rows = _raw(moves)
+    parse = datetime.fromisoformat if rows and isinstance(rows[0][2], str) else _moment
+    sales_open, won_stages = history.sales_open, history.won_stages
+    stays, first_won, last_won = history.stays, history.first_won, history.last_won
+    first_move = None
     current, stage, entered, passed = None, None, None, set()
-    for deal_id, to_stage, changed in _raw(moves):
-        changed = _moment(changed)
-        if history.first_move is None or changed < history.first_move:
-            history.first_move = changed
+    for deal_id, to_stage, changed in rows:
+        changed = parse(changed)
         if deal_id != current:
             if current is not None:
                 _close(history, current, stage, entered, passed)
             current, passed = deal_id, set()
-        elif stage in history.sales_open:
-            history.stays.append((deal_id, stage, (changed - entered).days, to_stage))
+            if first_move is None or changed < first_move:  # a deal's first move is its
+                first_move = changed  # earliest: the moves are in time order per deal
+        elif stage in sales_open:
+            stays.append((deal_id, stage, (changed - entered).days, to_stage))
         stage, entered = to_stage, changed
         passed.add(to_stage)
-        if to_stage in history.won_stages:
-            history.first_won.setdefault(deal_id, changed)
-            history.last_won[deal_id] = changed
+        if to_stage in won_stages:
+            first_won.setdefault(deal_id, changed)
+            last_won[deal_id] = changed
     if current is not None:
         _close(history, current, stage, entered, passed)
+    history.first_move = first_move
     return history
 
 

@@ -72,12 +72,15 @@ def value_bands(values: list[Decimal]) -> tuple[Decimal, ...]:
 
 
 class Model:
-    """The fitted model for one cutoff; :meth:`chance` answers for one open deal."""
+    """The fitted model for one cutoff; :meth:`chance` answers for one open deal.
+
+    ``blended`` and ``closed``: per stage id, the blended rate and the deals closed from the
+    stage (the prior and its weight); ``visits`` and ``slips``: from
+    :class:`app.forecast.history.History`; ``thresholds``: the value bands'."""
 
     def __init__(self, stages: dict[int, StageFacts], blended: dict[int, float],
                  closed: dict[int, int], visits: list[Visit],
                  slips: list[tuple[int | None, int, int]], thresholds: tuple[Decimal, ...]):
-        self.stages = stages
         self.blended = blended
         self.closed = closed
         self.thresholds = thresholds

@@ -8,6 +8,8 @@ nothing (on track), or whether the quota is out of reach.
 Rules, in order:
 
 - no quota → ``no quota``;
+- a period that is over: quota reached → ``on track``, else ``out of reach`` (saying what
+  was won);
 - probability of reaching quota ≥ :data:`ON_TRACK` → ``on track``;
 - won + every open deal's full value + the pipeline usually created in the rest of the
   period < quota → ``out of reach``;
@@ -65,11 +67,18 @@ def needs(quota: Decimal | None, expected: Decimal, rates: Rates) -> Needs:
 
 
 def verdict(quota: Decimal | None, probability: float | None, ceiling: Decimal,
-            need: Needs, hours_available: float | None) -> tuple[str, str]:
-    """(verdict, reason). ``ceiling``: won + every open deal + the usual new pipeline."""
+            need: Needs, hours_available: float | None, *,
+            ended: bool = False) -> tuple[str, str]:
+    """(verdict, reason). ``ceiling``: won + every open deal + the usual new pipeline;
+    ``ended``: the period is over (``ceiling`` is then what was won)."""
     if quota is None or probability is None:
         return "no quota", "No quota is set for this period."
     chance = f"{probability:.0%}"
+    if ended:
+        if ceiling >= quota:
+            return "on track", f"The period ended with {_money(ceiling)} won, quota reached."
+        return "out of reach", (
+            f"The period ended with {_money(ceiling)} won of the {_money(quota)} quota.")
     if probability >= ON_TRACK:
         return "on track", f"A {chance} chance of reaching quota from what is won and open."
     if ceiling < quota:
