@@ -15,16 +15,18 @@ from peewee import fn
 from app import clock
 from app.activities import day_start_utc
 from app.forecast.distribution import win_distribution
-from app.forecast.history import Cutoff, RunRate
-from app.forecast.snapshot import snapshot
-from app.forecast.types import DealChance, Forecast, Outlook
+from app.forecast.history import Cutoff, RunRate, StageFacts, blend, read_history, stages
+from app.forecast.model import Model, value_bands
+from app.forecast.types import DealChance, Forecast, Outlook, StageRate
 from app.forecast.verdict import Needs, Rates, needs, verdict
 from app.periods import Period
 from app.quotas import quotas_in_force
+from app.time_figures import period_figures
 from app.timesheet import ZERO, capacity_for
 from db.models import Activity, Rep
 
 CENT = Decimal("0.01")
+HISTORY_DAYS = 182  # the recent half-year of hours, wins and leads behind leads and hours
 
 
 def compute_forecast(period: Period, as_of: date | None = None) -> Forecast:
@@ -33,12 +35,18 @@ def compute_forecast(period: Period, as_of: date | None = None) -> Forecast:
     today = clock.local_today()
     as_of = as_of or today
     cutoff = Cutoff.at(as_of, today)
-    known = snapshot(cutoff)
-    history, rates, model = known.history, known.rates, known.model
+    facts = stages()
+    history = read_history(cutoff, facts)
+    rates = stage_rates(facts, history.passed)
+    deals = history.open_deals()
+    thresholds = value_bands([d.value for d in deals])
+    model = Model(facts, {r.stage_id: r.blended for r in rates.values()},
+                  {r.stage_id: r.n for r in rates.values()}, history.visits(thresholds),
+                  history.slips(), thresholds)
     start_moment = day_start_utc(period.start)
     end_moment = day_start_utc(period.end + timedelta(days=1))
     by_rep: dict[int | None, list[DealChance]] = defaultdict(list)
-    for deal in known.deals:
+    for deal in deals:
         rate = rates.get(deal.stage_id)
         if rate is None:
             continue
@@ -51,7 +59,7 @@ def compute_forecast(period: Period, as_of: date | None = None) -> Forecast:
     new_pipeline = history.run_rates(period)
     ended = cutoff.moment >= end_moment
     quotas = quotas_in_force(period)
-    window = known.window
+    window = period_figures(as_of - timedelta(days=HISTORY_DAYS - 1), as_of)
     figures = {f.rep_id: f for f in window.reps}
     reps = _reps_shown(set(by_rep) | set(won) | set(quotas))
     outlooks = []
@@ -66,6 +74,22 @@ def compute_forecast(period: Period, as_of: date | None = None) -> Forecast:
     team = _outlook(None, "Team", quotas.get(None), sum(won.values(), ZERO), team_deals,
                     list(new_pipeline.values()), _rates(window.team), team_available, ended)
     return Forecast(period, as_of, tuple(outlooks), team, tuple(rates.values()))
+
+
+def stage_rates(facts: dict[int, StageFacts], counts: dict[int, dict[str, int]]
+                ) -> dict[int, StageRate]:
+    """stage id -> its rate as shown: the manager's, history's, and the blend (open sales
+    stages, in pipeline order)."""
+    rates = {}
+    for s in facts.values():
+        if s.outcome != "open" or s.side != "sales":
+            continue
+        c = counts.get(s.id, {"won": 0, "lost": 0, "open": 0})
+        closed = c["won"] + c["lost"]
+        manager = s.probability / 100
+        rates[s.id] = StageRate(s.id, s.name, manager, c["won"] / closed if closed else None,
+                                closed, blend(c["won"], closed, manager))
+    return rates
 
 
 def _reps_shown(involved: set[int | None]) -> list[tuple[int, str, Decimal]]:
