@@ -20,7 +20,7 @@ from app.forecast.model import Model, value_bands
 from app.forecast.types import DealChance, Forecast, Outlook, StageRate
 from app.forecast.verdict import Needs, Rates, needs, verdict
 from app.periods import Period
-from app.quotas import quotas_for
+from app.quotas import quotas_in_force
 from app.time_figures import period_figures
 from app.timesheet import ZERO, capacity_for
 from db.models import Activity, Rep
@@ -59,7 +59,7 @@ def compute_forecast(period: Period, as_of: date | None = None) -> Forecast:
     won = history.won_between(start_moment, end_moment)
     new_pipeline = history.run_rates(period)
     ended = cutoff.moment >= end_moment
-    quotas = {q.rep_id: q.amount for q in quotas_for(period.start)}
+    quotas = quotas_in_force(period)
     window = period_figures(as_of - timedelta(days=HISTORY_DAYS - 1), as_of)
     figures = {f.rep_id: f for f in window.reps}
     reps = _reps_shown(set(by_rep) | set(won) | set(quotas))
@@ -70,12 +70,9 @@ def compute_forecast(period: Period, as_of: date | None = None) -> Forecast:
         outlooks.append(_outlook(rep_id, name, quotas.get(rep_id), won.get(rep_id, ZERO),
                                  by_rep.get(rep_id, []), runs, _rates(figures.get(rep_id)),
                                  available, ended))
-    team_quota = quotas.get(None)
-    if team_quota is None and any(quotas.get(r) is not None for r, _, _ in reps):
-        team_quota = sum((quotas[r] for r, _, _ in reps if quotas.get(r) is not None), ZERO)
     team_deals = [d for ds in by_rep.values() for d in ds]
     team_available = sum((o.hours_available or 0.0 for o in outlooks), 0.0)
-    team = _outlook(None, "Team", team_quota, sum(won.values(), ZERO), team_deals,
+    team = _outlook(None, "Team", quotas.get(None), sum(won.values(), ZERO), team_deals,
                     list(new_pipeline.values()), _rates(window.team), team_available, ended)
     return Forecast(period, as_of, tuple(outlooks), team, tuple(rates.values()))
 
