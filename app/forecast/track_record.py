@@ -31,7 +31,7 @@ from app.forecast.history import Cutoff, read_history
 from app.forecast.types import Forecast, Outlook
 from app.jobs import JobControl
 from app.periods import Period
-from app.quotas import quotas_for
+from app.quotas import quotas_in_force
 
 CHECK_DAYS = 14  # the track record looks at the forecast every fortnight of a period
 PAST_PERIODS = 4
@@ -133,7 +133,7 @@ def closed_periods(count: int = PAST_PERIODS, today: date | None = None,
     found = []
     for k in range(1, count + 1):
         p = current.shifted(-k)
-        if quotas_for(p.start):
+        if quotas_in_force(p):
             found.append(p)
     return found[::-1]
 
