@@ -1,0 +1,178 @@
+"""Reading what the reports are computed from: the stages, the moves (StageChange) of the
+deals in scope, and a few columns of those deals — as stored, in one ordered scan each.
+
+Why raw rows: a quarter on a large team is tens of thousands of moves; converting every
+value through Peewee costs more than the query (the forecast's history reader does the same,
+does the same). Timestamps are parsed once.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+from decimal import Decimal
+
+from app.activities import day_start_utc
+from app.pipeline import list_stages
+from app.reports.types import ReportScope
+from db.bulk import rows_by_id
+from db.connection import database
+from db.models import Deal, Stage
+
+DAY = Decimal("0.1")
+RATE = Decimal("0.0001")
+CENT = Decimal("0.01")
+
+
+def ratio(numerator, denominator, places: Decimal = RATE) -> Decimal | None:
+    """``numerator ÷ denominator`` rounded to ``places``; None with nothing to divide by."""
+    if not denominator:
+        return None
+    return (Decimal(numerator) / Decimal(denominator)).quantize(places)
+
+
+def days_between(earlier: datetime, later: datetime) -> Decimal:
+    return Decimal((later - earlier).total_seconds()) / Decimal(86400)
+
+
+@dataclass(frozen=True)
+class Stages:
+    """The pipeline as the reports see it. ``funnel``: the live open stages by position,
+    then the won stage; ``rank``: each funnel stage's place in it. A stage deleted in the
+    editor (archived) has no rank: moves into it reach nothing in the funnel."""
+
+    funnel: tuple[int, ...]
+    rank: dict[int, int]
+    name: dict[int, str]
+    side: dict[int, str]
+    outcome: dict[int, str]
+
+    def of(self, outcome: str) -> set[int]:
+        return {s for s, o in self.outcome.items() if o == outcome}
+
+    @property
+    def sales_open(self) -> set[int]:
+        return {s for s, o in self.outcome.items() if o == "open" and self.side[s] == "sales"}
+
+    @property
+    def handed(self) -> set[int]:
+        """The stages a lead handed to sales is in: the open sales stages and the won
+        stage (lost stages are on the sales side too, but a lead lost is not handed over)."""
+        return self.sales_open | self.of("won")
+
+    @property
+    def marketing(self) -> set[int]:
+        return {s for s, side in self.side.items() if side == "marketing"}
+
+
+def read_stages() -> Stages:
+    every = list(Stage.select(Stage.id, Stage.name, Stage.position, Stage.side,
+                              Stage.outcome).order_by(Stage.position).tuples())
+    live = {s.id for s in list_stages()}
+    funnel_open = [s for s, _n, _p, _side, outcome in every if outcome == "open" and s in live]
+    won = [s for s, _n, _p, _side, outcome in every if outcome == "won" and s in live]
+    funnel = tuple(funnel_open + won[:1])
+    rank = {s: i for i, s in enumerate(funnel)}
+    return Stages(funnel, rank, {s: n for s, n, *_ in every},
+                  {s: side for s, _n, _p, side, _o in every},
+                  {s: o for s, _n, _p, _side, o in every})
+
+
+def window(start: date, end: date) -> tuple[datetime, datetime]:
+    """The local days ``start``–``end`` as a half-open range of naive UTC moments."""
+    return day_start_utc(start), day_start_utc(end + timedelta(days=1))
+
+
+def moment(value) -> datetime:
+    """A stored timestamp as a datetime (SQLite gives ISO text, PostgreSQL a datetime)."""
+    return value if isinstance(value, datetime) else datetime.fromisoformat(value)
+
+
+def marks(values) -> str:
+    """SQL placeholders for ``values`` ("NULL" for none: ``IN (NULL)`` matches nothing)."""
+    return ", ".join([database.obj.param] * len(values)) or "NULL"
+
+
+def deal_filter(scope: ReportScope, alias: str = "d") -> tuple[str, list]:
+    """SQL (`` AND ...``) and parameters keeping the deals (``alias``) of the scope's rep
+    and source."""
+    p = database.obj.param
+    sql, params = "", []
+    if scope.rep_id is not None:
+        sql += f" AND {alias}.owner_id = {p}"
+        params.append(scope.rep_id)
+    if scope.source_id is not None:
+        sql += f" AND {alias}.source_id = {p}"
+        params.append(scope.source_id)
+    return sql, params
+
+
+Move = tuple[int, int | None, int, datetime, str, str]  # deal, from, to, at, override, origin
+
+
+def _deals_in_scope(scope: ReportScope, lo: datetime, hi: datetime | None,
+                    open_stages: frozenset[int]) -> tuple[str, list]:
+    """SQL for the ids of the deals in scope that moved in [lo, hi) (hi None: up to now),
+    and of those standing in ``open_stages`` now (they may not have moved for a while)."""
+    p = database.obj.param
+    where, params = deal_filter(scope, "d")
+    upper = f" AND s2.changed_at < {p}" if hi is not None else ""
+    sql = ("SELECT s2.deal_id FROM stage_change s2 JOIN deal d ON d.id = s2.deal_id "
+           f"WHERE s2.changed_at >= {p}{upper}{where}")
+    out = [lo, *([hi] if hi is not None else []), *params]
+    if open_stages:
+        marks = ", ".join([p] * len(open_stages))
+        sql += f" UNION SELECT d.id FROM deal d WHERE d.stage_id IN ({marks}){where}"
+        out += [*sorted(open_stages), *params]
+    return sql, out
+
+
+def moves_of_deals_moved(scope: ReportScope, lo: datetime, hi: datetime | None = None,
+                         open_stages: frozenset[int] = frozenset()) -> list[Move]:
+    """Every move (all of its history) of each deal in scope that moved in [lo, hi) or
+    stands in ``open_stages``, ordered by deal and time."""
+    deals, params = _deals_in_scope(scope, lo, hi, open_stages)
+    sql = (
+        "SELECT sc.deal_id, sc.from_stage_id, sc.to_stage_id, sc.changed_at, "
+        f"sc.override_reason, sc.origin FROM stage_change sc WHERE sc.deal_id IN ({deals}) "
+        "ORDER BY sc.deal_id, sc.changed_at, sc.id"
+    )
+    rows = database.obj.execute_sql(sql, params).fetchall()
+    if rows and isinstance(rows[0][3], str):
+        parse = datetime.fromisoformat
+        return [(d, f, t, parse(at), o, origin) for d, f, t, at, o, origin in rows]
+    return rows
+
+
+@dataclass(frozen=True)
+class DealFacts:
+    owner_id: int | None
+    source_id: int | None
+    value: Decimal
+    created_at: datetime
+    stage_id: int
+
+
+def _facts(rows) -> dict[int, DealFacts]:
+    to_money = Deal.value.python_value
+    return {d: DealFacts(owner, source, to_money(value or 0), moment(created), stage)
+            for d, owner, source, value, created, stage in rows}
+
+
+
+
+FACT_COLUMNS = "id, owner_id, source_id, value, created_at, stage_id"
+
+
+def deal_facts(ids) -> dict[int, DealFacts]:
+    """Owner, source, value, creation and current stage of the deals ``ids``."""
+    return _facts(rows_by_id(Deal, (Deal.id, Deal.owner, Deal.source, Deal.value,
+                                    Deal.created_at, Deal.stage), list(ids)))
+
+
+def facts_of_deals_moved(scope: ReportScope, lo: datetime, hi: datetime | None = None,
+                         open_stages: frozenset[int] = frozenset()) -> dict[int, DealFacts]:
+    """:func:`deal_facts` of the deals :func:`moves_of_deals_moved` reads."""
+    deals, params = _deals_in_scope(scope, lo, hi, open_stages)
+    sql = f"SELECT {FACT_COLUMNS} FROM deal WHERE id IN ({deals})"
+    return _facts(database.obj.execute_sql(sql, params).fetchall())
