@@ -18,6 +18,8 @@ from collections import defaultdict
 from decimal import Decimal
 
 from app import settings
+from app.errors import NotFound
+from app.matching import name_key
 from app.reports.log import CENT, deal_filter, marks, ratio, read_stages, window
 from app.reports.spend import spend_in
 from app.reports.types import ZERO, ReportScope, SourceFigures, SourceReport
@@ -94,3 +96,15 @@ def _figures(source_id: int | None, name: str, leads: list[int], ready: list[int
         lead_ids=tuple(sorted(leads)), ready_ids=tuple(sorted(ready)),
         won_ids=tuple(sorted(won)),
     )
+
+
+def source_named(name: str) -> int:
+    """The id of the lead source called ``name`` (any case); a :class:`NotFound` naming the
+    sources there are otherwise."""
+    wanted = name_key(name)
+    sources = list(LeadSource.select(LeadSource.id, LeadSource.name).tuples())
+    for source_id, source in sources:
+        if name_key(source) == wanted:
+            return source_id
+    known = ", ".join(sorted(n for _, n in sources)) or "none yet"
+    raise NotFound(f"No lead source is called “{name}” (the sources are: {known}).")
