@@ -30,6 +30,7 @@ import pytest
 
 from app.activities import ActivityDraft, log_activity
 from app.periods import parse_period
+from app.pipeline import list_stages
 from app.reports import (
     ReportScope,
     deals_behind,
@@ -52,7 +53,9 @@ def at(text: str) -> datetime:
 
 
 @pytest.fixture
-def log(manager, stages):
+def log(any_manager):
+    manager = any_manager
+    stages = {info.name: info for info in list_stages()}
     ravi = create_rep("Ravi Rep", role="rep")
     bea = create_rep("Bea Baker", role="rep")
     web = LeadSource.get_or_create(name="Web")[0]
