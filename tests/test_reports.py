@@ -245,6 +245,8 @@ def test_time_and_money_against_the_target(log):
     assert (ravi.not_ready_hours, ravi.not_ready_won_value) == (Decimal("5.00"),
                                                                  Decimal("0.00"))
     assert names(log, ravi.not_ready_ids) == ["B", "G"]
+    assert names(log, ravi.won_ids) == ["A", "C"] and names(log, report.team.won_ids) == [
+        "A", "C", "E"]
 
 
 def test_deals_behind_a_figure(log):

@@ -176,3 +176,19 @@ def facts_of_deals_moved(scope: ReportScope, lo: datetime, hi: datetime | None =
     deals, params = _deals_in_scope(scope, lo, hi, open_stages)
     sql = f"SELECT {FACT_COLUMNS} FROM deal WHERE id IN ({deals})"
     return _facts(database.obj.execute_sql(sql, params).fetchall())
+
+
+def wins_between(scope: ReportScope, lo: datetime, hi: datetime, won: set[int]
+                 ) -> list[tuple[int, int | None, int | None, int]]:
+    """(deal id, owner id, source id, value in cents) of the deals in scope standing in a
+    won stage (``won``) whose latest move into one falls in [lo, hi) — the rule of
+    :mod:`app.time_figures`."""
+    p = database.obj.param
+    where, params = deal_filter(scope)
+    stages = sorted(won)
+    return database.obj.execute_sql(
+        "SELECT d.id, d.owner_id, d.source_id, d.value FROM deal d JOIN (SELECT deal_id, "
+        f"MAX(changed_at) AS won_at FROM stage_change WHERE to_stage_id IN ({marks(stages)}) "
+        f"GROUP BY deal_id) w ON w.deal_id = d.id WHERE d.stage_id IN ({marks(stages)}) "
+        f"AND w.won_at >= {p} AND w.won_at < {p}{where}",
+        [*stages, *stages, lo, hi, *params]).fetchall()

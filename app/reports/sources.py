@@ -20,7 +20,7 @@ from decimal import Decimal
 from app import settings
 from app.errors import NotFound
 from app.matching import name_key
-from app.reports.log import CENT, deal_filter, marks, ratio, read_stages, window
+from app.reports.log import CENT, deal_filter, marks, ratio, read_stages, window, wins_between
 from app.reports.spend import spend_in
 from app.reports.types import ZERO, ReportScope, SourceFigures, SourceReport
 from db.connection import database
@@ -32,7 +32,6 @@ NO_SOURCE = "No source"
 def source_report(scope: ReportScope) -> SourceReport:
     stages = read_stages()
     sales = sorted(stages.handed)
-    won = sorted(stages.of("won"))
     lo, hi = window(scope.start, scope.end)
     p = database.obj.param
     where, params = deal_filter(scope)
@@ -41,20 +40,14 @@ def source_report(scope: ReportScope) -> SourceReport:
         f"sc.deal_id = d.id AND sc.to_stage_id IN ({marks(sales)})) "
         f"FROM deal d WHERE d.created_at >= {p} AND d.created_at < {p}{where}",
         [*sales, lo, hi, *params]).fetchall()
-    won_marks = marks(won)
-    wins = database.obj.execute_sql(
-        "SELECT d.id, d.source_id, d.value FROM deal d JOIN (SELECT deal_id, MAX(changed_at) "
-        f"AS won_at FROM stage_change WHERE to_stage_id IN ({won_marks}) GROUP BY deal_id) w "
-        f"ON w.deal_id = d.id WHERE d.stage_id IN ({won_marks}) AND w.won_at >= {p} "
-        f"AND w.won_at < {p}{where}",
-        [*won, *won, lo, hi, *params]).fetchall()
+    wins = wins_between(scope, lo, hi, stages.of("won"))
     lead_ids, ready_ids, won_ids = defaultdict(list), defaultdict(list), defaultdict(list)
     won_cents: dict[int | None, int] = defaultdict(int)
     for deal_id, source_id, ready in leads:
         lead_ids[source_id].append(deal_id)
         if ready:
             ready_ids[source_id].append(deal_id)
-    for deal_id, source_id, cents in wins:
+    for deal_id, _owner, source_id, cents in wins:
         won_ids[source_id].append(deal_id)
         won_cents[source_id] += cents or 0
     spend = spend_in(scope.start, scope.end, scope.source_id)

@@ -188,6 +188,7 @@ class RepTime:
     not_ready_hours: Decimal  # logged on leads that were not sales-ready
     not_ready_won_value: Decimal  # what those leads have been won for
     not_ready_ids: tuple[int, ...]
+    won_ids: tuple[int, ...]  # the wins behind the revenue
 
 
 @dataclass(frozen=True)
