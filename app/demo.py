@@ -210,10 +210,10 @@ OFFERINGS = (
 # over its months by _spend_rows)
 SOURCES: dict[str, tuple[float, float, int]] = {
     "Website": (0.30, 1.0, 45_000),
-    "Referral": (0.14, 2.6, 6_000),
+    "Referral": (0.14, 2.6, 20_000),
     "Event": (0.15, 0.85, 80_000),
-    "Outbound": (0.29, 0.55, 30_000),
-    "Partner": (0.12, 1.6, 24_000),
+    "Outbound": (0.29, 0.55, 90_000),
+    "Partner": (0.12, 1.6, 60_000),
 }
 MARKETING_LOST = ("Not a fit", "No response", "Unsubscribed", "Duplicate lead")
 SALES_LOST = ("Price", "Chose a competitor", "No decision", "Bad timing", "No budget",
