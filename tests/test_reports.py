@@ -54,7 +54,12 @@ def at(text: str) -> datetime:
 
 @pytest.fixture
 def log(any_manager):
-    manager = any_manager
+    return build_log(any_manager)
+
+
+def build_log(manager) -> dict:
+    """The log in the module's docstring, with its spend and hours; returns the reps, the
+    sources and each deal's id by letter."""
     stages = {info.name: info for info in list_stages()}
     ravi = create_rep("Ravi Rep", role="rep")
     bea = create_rep("Bea Baker", role="rep")
