@@ -13,7 +13,16 @@ from app.reports.drill import deals_behind
 from app.reports.funnel import funnel
 from app.reports.handoff import handoff_quality
 from app.reports.sources import source_report
-from app.reports.spend import SpendChange, SpendGrid, put_spend, spend_grid, spend_in
+from app.reports.spend import (
+    Economics,
+    SpendChange,
+    SpendGrid,
+    economics,
+    put_spend,
+    set_economics,
+    spend_grid,
+    spend_in,
+)
 from app.reports.time_money import time_and_money
 from app.reports.types import (
     DealLine,
@@ -33,9 +42,9 @@ from app.reports.types import (
 from app.reports.velocity import velocity_report
 
 __all__ = [
-    "DealLine", "Funnel", "HandoffGroup", "HandoffReport", "RepTime", "ReportScope",
-    "SourceFigures", "SourceReport", "SpendChange", "SpendGrid", "StageRow",
-    "TimeMoneyReport", "TrendPoint", "Velocity", "VelocityReport", "deals_behind", "funnel",
-    "handoff_quality", "put_spend", "source_report", "spend_grid", "spend_in",
-    "time_and_money", "velocity_report",
+    "DealLine", "Economics", "Funnel", "HandoffGroup", "HandoffReport", "RepTime",
+    "ReportScope", "SourceFigures", "SourceReport", "SpendChange", "SpendGrid", "StageRow",
+    "TimeMoneyReport", "TrendPoint", "Velocity", "VelocityReport", "deals_behind",
+    "economics", "funnel", "handoff_quality", "put_spend", "set_economics", "source_report",
+    "spend_grid", "spend_in", "time_and_money", "velocity_report",
 ]

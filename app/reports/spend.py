@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from decimal import Decimal
 
+from app import settings
 from app.deals import clean_value
 from app.errors import ValidationError
 from app.users import RepInfo, require_manager
@@ -120,3 +121,33 @@ def spend_in(start: date, end: date, source_id: int | None = None) -> dict[int, 
         share = row.amount if covered >= days else row.amount * covered / days
         totals[row.source_id] += share
     return {s: v.quantize(CENT) for s, v in totals.items()}
+
+
+@dataclass(frozen=True)
+class Economics:
+    """The settings that turn the reports' wins into profit and hours into a benchmark."""
+
+    gross_margin: Decimal  # a fraction, 0–1
+    revenue_per_hour_target: Decimal
+
+
+def economics() -> Economics:
+    stored = settings.load()
+    return Economics(stored.gross_margin, stored.revenue_per_hour_target)
+
+
+def set_economics(wanted: Economics, actor: RepInfo | None) -> Economics:
+    """Store the gross margin (0–100 %) and the revenue-per-hour target (more than zero);
+    returns what they were, for undo. A manager's job."""
+    require_manager(actor, "change the gross margin and the hourly target")
+    if not Decimal(0) <= wanted.gross_margin <= Decimal(1):
+        raise ValidationError("The gross margin is a share of a sale between 0 % and 100 %.",
+                              field="gross_margin")
+    if wanted.revenue_per_hour_target <= 0:
+        raise ValidationError("The revenue-per-hour target is an amount above zero (such as "
+                              "1000).", field="revenue_per_hour_target")
+    before = economics()
+    with writing():
+        settings.put("gross_margin", str(wanted.gross_margin))
+        settings.put("revenue_per_hour_target", str(wanted.revenue_per_hour_target))
+    return before
