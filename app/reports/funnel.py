@@ -25,16 +25,16 @@ from decimal import Decimal
 from itertools import groupby
 
 from app.reports.log import (
-    CENT,
     DAY,
-    days_between,
-    deal_facts,
     moves_of_deals_moved,
     ratio,
     read_stages,
     window,
 )
-from app.reports.types import ZERO, Funnel, ReportScope, StageRow
+from app.reports.types import Funnel, ReportScope, StageRow
+from db.models import Deal
+
+SECONDS_A_DAY = 86400
 
 
 def funnel(scope: ReportScope) -> Funnel:
@@ -45,16 +45,18 @@ def funnel(scope: ReportScope) -> Funnel:
     lost_stages = stages.of("lost")
     side = stages.side
     reach: dict[int, dict[int, datetime]] = {}
-    stayed: dict[int, dict[int, Decimal]] = {}
+    stayed: dict[int, dict[int, float]] = {}
+    cohorts: list[list[int]] = [[] for _ in funnel_ids]
+    cents: dict[int, int] = {}
     lost_from: dict[int, set[int]] = defaultdict(set)
     returned_from: dict[int, set[int]] = defaultdict(set)
     for deal_id, moves in groupby(moves_of_deals_moved(scope, lo, hi), key=lambda m: m[0]):
         reached: dict[int, datetime] = {}
-        days: dict[int, Decimal] = defaultdict(Decimal)
+        days: dict[int, float] = defaultdict(float)
         first = current = entered = None
-        for _deal, _from, to, at, _override, _origin in moves:
+        for _deal, _from, to, at, _override, _origin, value in moves:
             if current is not None and current in rank:
-                days[rank[current]] += days_between(entered, at)
+                days[rank[current]] += (at - entered).total_seconds() / SECONDS_A_DAY
                 if to in lost_stages:
                     lost_from[rank[current]].add(deal_id)
                 elif side.get(to) == "marketing" and side.get(current) == "sales":
@@ -66,16 +68,20 @@ def funnel(scope: ReportScope) -> Funnel:
                 for k in range(first if r >= first else r, r + 1):
                     reached.setdefault(k, at)
             current, entered = to, at
-        reach[deal_id] = reached
-        stayed[deal_id] = days
-    in_period = {k: sorted(d for d, reached in reach.items() if lo <= reached.get(k, hi) < hi)
-                 for k in range(len(funnel_ids))}
-    facts = deal_facts({d for ids in in_period.values() for d in ids})
+            cents[deal_id] = value or 0
+        counted = False
+        for k, moment in reached.items():
+            if lo <= moment < hi:
+                cohorts[k].append(deal_id)
+                counted = True
+        if counted:
+            reach[deal_id] = reached
+            stayed[deal_id] = days
     won_rank = len(funnel_ids) - 1 if funnel_ids and stages.outcome[funnel_ids[-1]] == "won" \
         else None
     rows = []
     for k, stage_id in enumerate(funnel_ids):
-        cohort = in_period[k]
+        cohort = cohorts[k]
         is_won = k == won_rank
         next_ids = () if is_won or k + 1 >= len(funnel_ids) else tuple(
             d for d in cohort if k + 1 in reach[d])
@@ -85,10 +91,10 @@ def funnel(scope: ReportScope) -> Funnel:
             stage_id=stage_id, name=stages.name[stage_id],
             side="sales" if is_won else side[stage_id], outcome=stages.outcome[stage_id],
             entered=len(cohort),
-            value=sum((facts[d].value for d in cohort if d in facts), ZERO).quantize(CENT),
+            value=Deal.value.python_value(sum(cents.get(d, 0) for d in cohort)),
             to_next=None if is_won else ratio(len(next_ids), len(cohort)),
             to_win=None if is_won else ratio(len(won_ids), len(cohort)),
-            average_days=(sum(spans) / len(spans)).quantize(DAY) if spans else None,
+            average_days=Decimal(sum(spans) / len(spans)).quantize(DAY) if spans else None,
             median_days=Decimal(statistics.median(spans)).quantize(DAY) if spans else None,
             lost=len(lost_ids := tuple(d for d in cohort if d in lost_from[k])),
             returned=len(returned_ids := tuple(d for d in cohort if d in returned_from[k])),

@@ -50,9 +50,9 @@ def handoff_quality(scope: ReportScope) -> HandoffReport:
     where, params = deal_filter(scope)
     rows = database.obj.execute_sql(
         "SELECT sc.deal_id, sc.changed_at, sc.override_reason, sc.origin, d.stage_id, "
-        "d.value, (SELECT MAX(w.changed_at) FROM stage_change w WHERE w.deal_id = d.id AND "
-        f"w.to_stage_id IN ({marks(won)})) FROM stage_change sc "
-        "JOIN deal d ON d.id = sc.deal_id "
+        "d.value, w.won_at FROM stage_change sc JOIN deal d ON d.id = sc.deal_id "
+        "LEFT JOIN (SELECT deal_id, MAX(changed_at) AS won_at FROM stage_change "
+        f"WHERE to_stage_id IN ({marks(won)}) GROUP BY deal_id) w ON w.deal_id = d.id "
         f"WHERE sc.from_stage_id IN ({marks(marketing)}) "
         f"AND sc.to_stage_id IN ({marks(sales)}) "
         f"AND sc.changed_at >= {p} AND sc.changed_at < {p}{where} "

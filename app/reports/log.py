@@ -107,7 +107,8 @@ def deal_filter(scope: ReportScope, alias: str = "d") -> tuple[str, list]:
     return sql, params
 
 
-Move = tuple[int, int | None, int, datetime, str, str]  # deal, from, to, at, override, origin
+# deal, from, to, at, override, origin, the deal's value in cents
+Move = tuple[int, int | None, int, datetime, str, str, int]
 
 
 def _deals_in_scope(scope: ReportScope, lo: datetime, hi: datetime | None,
@@ -117,8 +118,8 @@ def _deals_in_scope(scope: ReportScope, lo: datetime, hi: datetime | None,
     p = database.obj.param
     where, params = deal_filter(scope, "d")
     upper = f" AND s2.changed_at < {p}" if hi is not None else ""
-    sql = ("SELECT s2.deal_id FROM stage_change s2 JOIN deal d ON d.id = s2.deal_id "
-           f"WHERE s2.changed_at >= {p}{upper}{where}")
+    join = " JOIN deal d ON d.id = s2.deal_id" if where else ""  # only to filter
+    sql = f"SELECT s2.deal_id FROM stage_change s2{join} WHERE s2.changed_at >= {p}{upper}{where}"
     out = [lo, *([hi] if hi is not None else []), *params]
     if open_stages:
         marks = ", ".join([p] * len(open_stages))
@@ -134,13 +135,14 @@ def moves_of_deals_moved(scope: ReportScope, lo: datetime, hi: datetime | None =
     deals, params = _deals_in_scope(scope, lo, hi, open_stages)
     sql = (
         "SELECT sc.deal_id, sc.from_stage_id, sc.to_stage_id, sc.changed_at, "
-        f"sc.override_reason, sc.origin FROM stage_change sc WHERE sc.deal_id IN ({deals}) "
+        "sc.override_reason, sc.origin, d.value FROM stage_change sc "
+        f"JOIN deal d ON d.id = sc.deal_id WHERE sc.deal_id IN ({deals}) "
         "ORDER BY sc.deal_id, sc.changed_at, sc.id"
     )
     rows = database.obj.execute_sql(sql, params).fetchall()
     if rows and isinstance(rows[0][3], str):
         parse = datetime.fromisoformat
-        return [(d, f, t, parse(at), o, origin) for d, f, t, at, o, origin in rows]
+        return [(d, f, t, parse(at), o, origin, v) for d, f, t, at, o, origin, v in rows]
     return rows
 
 

@@ -20,22 +20,23 @@ from __future__ import annotations
 from bisect import bisect_right
 from collections import defaultdict
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, datetime
 from decimal import Decimal
-from itertools import groupby
 
 from app.reports.log import (
     CENT,
     DAY,
     days_between,
-    facts_of_deals_moved,
-    moves_of_deals_moved,
+    deal_filter,
+    marks,
+    moment,
     ratio,
     read_stages,
     window,
 )
 from app.reports.types import ZERO, ReportScope, TrendPoint, Velocity, VelocityReport
-from db.models import Rep
+from db.connection import database
+from db.models import Deal, Rep
 
 TREND_MONTHS = 12
 
@@ -76,61 +77,89 @@ def _months(end: date) -> list[date]:
     return [date((index + i) // 12, (index + i) % 12 + 1, 1) for i in range(TREND_MONTHS + 1)]
 
 
+def _closings(scope: ReportScope, closing: list[int], lo: datetime, hi: datetime) -> list:
+    """(id, owner, value cents, created at, stage, closed at) of the deals in scope standing
+    in a won or lost stage whose latest move into one falls in [lo, hi)."""
+    p = database.obj.param
+    where, params = deal_filter(scope)
+    return database.obj.execute_sql(
+        "SELECT d.id, d.owner_id, d.value, d.created_at, d.stage_id, c.closed_at FROM deal d "
+        "JOIN (SELECT deal_id, MAX(changed_at) AS closed_at FROM stage_change WHERE "
+        f"to_stage_id IN ({marks(closing)}) GROUP BY deal_id) c ON c.deal_id = d.id "
+        f"WHERE d.stage_id IN ({marks(closing)}) AND c.closed_at >= {p} "
+        f"AND c.closed_at < {p}{where}",
+        [*closing, *closing, lo, hi, *params]).fetchall()
+
+
+def _open_at(scope: ReportScope, sales_open: list[int], edges: list[datetime]) -> list:
+    """(deal id, owner, value cents, open at each edge: 0/1...) for the deals in scope that
+    stood in an open sales stage at one of ``edges`` at least: the moves into the open
+    sales stages (from elsewhere) count +1 and the moves out of them −1, summed up to each
+    edge — one scan, without replaying each deal's moves."""
+    p = database.obj.param
+    where, params = deal_filter(scope)
+    m = marks(sales_open)
+    # "+column": a scan in table order is several times faster here than SQLite's choice
+    # of walking the stage index and fetching each row from it
+    delta = f"CASE WHEN +sc.to_stage_id IN ({m}) THEN 1 ELSE -1 END"
+    columns = ", ".join(f"SUM(CASE WHEN x.at < {p} THEN x.delta ELSE 0 END) AS e{i}"
+                        for i in range(len(edges)))
+    crossing = (f"((+sc.to_stage_id IN ({m}) AND (sc.from_stage_id IS NULL OR "
+                f"+sc.from_stage_id NOT IN ({m}))) OR (+sc.from_stage_id IN ({m}) AND "
+                f"+sc.to_stage_id NOT IN ({m})))")
+    any_open = " OR ".join(f"g.e{i} > 0" for i in range(len(edges)))
+    return database.obj.execute_sql(
+        f"SELECT g.deal_id, d.owner_id, d.value, {', '.join(f'g.e{i}' for i in range(len(edges)))}"
+        f" FROM (SELECT x.deal_id AS deal_id, {columns} FROM (SELECT sc.deal_id AS deal_id, "
+        f"sc.changed_at AS at, {delta} AS delta FROM stage_change sc WHERE {crossing} "
+        f"AND sc.changed_at < {p}) x GROUP BY x.deal_id) g "
+        f"JOIN deal d ON d.id = g.deal_id WHERE ({any_open}){where}",
+        [*edges, *sales_open, *sales_open * 4, max(edges), *params]).fetchall()
+
+
 def velocity_report(scope: ReportScope) -> VelocityReport:
     stages = read_stages()
-    won_stages, lost_stages = stages.of("won"), stages.of("lost")
-    sales_open = frozenset(stages.sales_open)
+    won_stages = stages.of("won")
+    closing = sorted(won_stages | stages.of("lost"))
     lo, hi = window(scope.start, scope.end)
     months = _months(scope.end)
     month_edges = [window(m, m)[0] for m in months]
-    trend_lo = min(month_edges[0], lo)
     # the moments the open pipeline is counted at: each month's end, then the period's
     edges = sorted({*month_edges[1:], hi})
-    facts = facts_of_deals_moved(scope, trend_lo, None, sales_open)
     period = defaultdict(_Tally)  # owner -> tally
     team = _Tally()
     trend = [_Tally() for _ in months[:-1]]
-    open_at: list[dict[int, list[int]]] = [defaultdict(list) for _ in edges]  # owner ->
-    hi_index = edges.index(hi)
-    for deal_id, moves in groupby(moves_of_deals_moved(scope, trend_lo, None, sales_open),
-                                  key=lambda m: m[0]):
-        fact = facts.get(deal_id)
-        if fact is None:
-            continue
-        moves = list(moves)
-        for i, (_d, _f, to, at, _o, _origin) in enumerate(moves):
-            if to in sales_open:
-                until = moves[i + 1][3] if i + 1 < len(moves) else None
-                first = bisect_right(edges, at)
-                last = len(edges) if until is None else bisect_right(edges, until)
-                for e in range(first, last):
-                    open_at[e][fact.owner_id].append(deal_id)
-        last_to, closed = moves[-1][2], moves[-1][3]
-        if last_to not in won_stages and last_to not in lost_stages:
-            continue
-        won = last_to in won_stages
+    to_money = Deal.value.python_value
+    for deal_id, owner, cents, created, stage, closed in _closings(
+            scope, closing, min(month_edges[0], lo), max(edges)):
+        closed = moment(closed)
+        value = to_money(cents or 0)
         tallies = []
         if lo <= closed < hi:
-            tallies += [period[fact.owner_id], team]
+            tallies += [period[owner], team]
         m = bisect_right(month_edges, closed) - 1
         if 0 <= m < len(trend):
             tallies.append(trend[m])
         for tally in tallies:
-            if won:
+            if stage in won_stages:
                 tally.won.append(deal_id)
-                tally.won_value += fact.value
-                tally.cycle += days_between(fact.created_at, closed)
+                tally.won_value += value
+                tally.cycle += days_between(moment(created), closed)
             else:
                 tally.lost.append(deal_id)
-                tally.lost_value += fact.value
-    for owner, ids in open_at[hi_index].items():
-        period[owner].open = ids
-        period[owner].open_value = sum((facts[d].value for d in ids), ZERO)
-        team.open += ids
-        team.open_value += period[owner].open_value
-    for m, tally in enumerate(trend):
-        tally.open = [d for ids in open_at[edges.index(month_edges[m + 1])].values()
-                      for d in ids]
+                tally.lost_value += value
+    at_hi = edges.index(hi)
+    at_month_end = [edges.index(month_edges[m + 1]) for m in range(len(trend))]
+    for deal_id, owner, cents, *flags in _open_at(scope, sorted(stages.sales_open), edges):
+        if flags[at_hi] > 0:
+            tally = period[owner]
+            tally.open.append(deal_id)
+            tally.open_value += to_money(cents or 0)
+            team.open.append(deal_id)
+            team.open_value += to_money(cents or 0)
+        for m, e in enumerate(at_month_end):
+            if flags[e] > 0:
+                trend[m].open.append(deal_id)
     wanted = {o for o in period if o is not None}
     reps = Rep.select(Rep.id, Rep.name).where((Rep.active == True) | Rep.id.in_(list(wanted)))
     if scope.rep_id is not None:
