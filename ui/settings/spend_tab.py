@@ -47,6 +47,7 @@ from ui import theme
 from ui.context import UiContext
 from ui.formatting import format_money
 from ui.period_buttons import step_button
+from ui.table_fit import fit_rows
 from ui.worker_command import WorkerCommand
 
 MONTHS = 6
@@ -205,9 +206,14 @@ class SpendPanel(QWidget):
                                "1,000 per hour)")
         for box in (self.margin, self.target):
             box.editingFinished.connect(self._economics_edited)
+        for box in (self.margin, self.target):
+            box.setMinimumWidth(120)
         form = QFormLayout()
         form.addRow("Gross margin", self.margin)
         form.addRow("Revenue per selling hour target", self.target)
+        economics_row = QHBoxLayout()
+        economics_row.addLayout(form)
+        economics_row.addStretch(1)
 
         self.note = QLabel()
         self.note.setObjectName("Muted")
@@ -220,10 +226,12 @@ class SpendPanel(QWidget):
         layout.setContentsMargins(0, 12, 0, 0)
         layout.addWidget(intro)
         layout.addLayout(bar)
-        layout.addWidget(self.table, 1)
-        layout.addLayout(form)
+        layout.addWidget(self.table)
+        layout.addSpacing(8)
+        layout.addLayout(economics_row)
         layout.addWidget(self.error)
         layout.addWidget(self.note)
+        layout.addStretch(1)
         self._economics: Economics | None = None
 
         self.previous.clicked.connect(lambda: self.go(self.offset - 1))
@@ -261,6 +269,7 @@ class SpendPanel(QWidget):
         if request != self._request:
             return
         self.model.set_grid(grid, currency, self.is_manager)
+        fit_rows(self.table)
         self.range_label.setText(f"{grid.months[0]:%b %Y} – {grid.months[-1]:%b %Y}")
         self._economics = stored
         for box, value in ((self.margin, stored.gross_margin * 100),
