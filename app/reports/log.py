@@ -15,9 +15,8 @@ from decimal import Decimal
 from app.activities import day_start_utc
 from app.pipeline import list_stages
 from app.reports.types import ReportScope
-from db.bulk import rows_by_id
 from db.connection import database
-from db.models import Deal, Stage
+from db.models import Stage
 
 DAY = Decimal("0.1")
 RATE = Decimal("0.0001")
@@ -111,28 +110,20 @@ def deal_filter(scope: ReportScope, alias: str = "d") -> tuple[str, list]:
 Move = tuple[int, int | None, int, datetime, str, str, int]
 
 
-def _deals_in_scope(scope: ReportScope, lo: datetime, hi: datetime | None,
-                    open_stages: frozenset[int]) -> tuple[str, list]:
-    """SQL for the ids of the deals in scope that moved in [lo, hi) (hi None: up to now),
-    and of those standing in ``open_stages`` now (they may not have moved for a while)."""
+def _deals_in_scope(scope: ReportScope, lo: datetime, hi: datetime) -> tuple[str, list]:
+    """SQL for the ids of the deals in scope that moved in [lo, hi)."""
     p = database.obj.param
     where, params = deal_filter(scope, "d")
-    upper = f" AND s2.changed_at < {p}" if hi is not None else ""
     join = " JOIN deal d ON d.id = s2.deal_id" if where else ""  # only to filter
-    sql = f"SELECT s2.deal_id FROM stage_change s2{join} WHERE s2.changed_at >= {p}{upper}{where}"
-    out = [lo, *([hi] if hi is not None else []), *params]
-    if open_stages:
-        marks = ", ".join([p] * len(open_stages))
-        sql += f" UNION SELECT d.id FROM deal d WHERE d.stage_id IN ({marks}){where}"
-        out += [*sorted(open_stages), *params]
-    return sql, out
+    sql = (f"SELECT s2.deal_id FROM stage_change s2{join} WHERE s2.changed_at >= {p} "
+           f"AND s2.changed_at < {p}{where}")
+    return sql, [lo, hi, *params]
 
 
-def moves_of_deals_moved(scope: ReportScope, lo: datetime, hi: datetime | None = None,
-                         open_stages: frozenset[int] = frozenset()) -> list[Move]:
-    """Every move (all of its history) of each deal in scope that moved in [lo, hi) or
-    stands in ``open_stages``, ordered by deal and time."""
-    deals, params = _deals_in_scope(scope, lo, hi, open_stages)
+def moves_of_deals_moved(scope: ReportScope, lo: datetime, hi: datetime) -> list[Move]:
+    """Every move (all of its history) of each deal in scope that moved in [lo, hi),
+    ordered by deal and time, with the deal's value."""
+    deals, params = _deals_in_scope(scope, lo, hi)
     sql = (
         "SELECT sc.deal_id, sc.from_stage_id, sc.to_stage_id, sc.changed_at, "
         "sc.override_reason, sc.origin, d.value FROM stage_change sc "
@@ -144,40 +135,6 @@ def moves_of_deals_moved(scope: ReportScope, lo: datetime, hi: datetime | None =
         parse = datetime.fromisoformat
         return [(d, f, t, parse(at), o, origin, v) for d, f, t, at, o, origin, v in rows]
     return rows
-
-
-@dataclass(frozen=True)
-class DealFacts:
-    owner_id: int | None
-    source_id: int | None
-    value: Decimal
-    created_at: datetime
-    stage_id: int
-
-
-def _facts(rows) -> dict[int, DealFacts]:
-    to_money = Deal.value.python_value
-    return {d: DealFacts(owner, source, to_money(value or 0), moment(created), stage)
-            for d, owner, source, value, created, stage in rows}
-
-
-
-
-FACT_COLUMNS = "id, owner_id, source_id, value, created_at, stage_id"
-
-
-def deal_facts(ids) -> dict[int, DealFacts]:
-    """Owner, source, value, creation and current stage of the deals ``ids``."""
-    return _facts(rows_by_id(Deal, (Deal.id, Deal.owner, Deal.source, Deal.value,
-                                    Deal.created_at, Deal.stage), list(ids)))
-
-
-def facts_of_deals_moved(scope: ReportScope, lo: datetime, hi: datetime | None = None,
-                         open_stages: frozenset[int] = frozenset()) -> dict[int, DealFacts]:
-    """:func:`deal_facts` of the deals :func:`moves_of_deals_moved` reads."""
-    deals, params = _deals_in_scope(scope, lo, hi, open_stages)
-    sql = f"SELECT {FACT_COLUMNS} FROM deal WHERE id IN ({deals})"
-    return _facts(database.obj.execute_sql(sql, params).fetchall())
 
 
 def wins_between(scope: ReportScope, lo: datetime, hi: datetime, won: set[int]
