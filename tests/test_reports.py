@@ -53,8 +53,8 @@ def at(text: str) -> datetime:
 
 
 @pytest.fixture
-def log(any_manager):
-    return build_log(any_manager)
+def log(manager):
+    return build_log(manager)
 
 
 def build_log(manager) -> dict:
