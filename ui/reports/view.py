@@ -273,7 +273,7 @@ class ReportsView(QWidget):
             return ([(r.id, r.name) for r in list_reps(include_inactive=True)],
                     [(s.id, s.name) for s in list_sources()])
 
-        self.context.runner.submit(lambda _c: work(), on_result=self._show_choices)
+        self.context.runner.submit(lambda _c: work(), owner=self, on_result=self._show_choices)
 
     def _show_choices(self, choices) -> None:
         for combo, items in zip((self.rep, self.source), choices, strict=True):
@@ -314,7 +314,8 @@ class ReportsView(QWidget):
                 scope, currency = scope_of()
                 return request, part.key, scope, part.load(scope), currency
 
-            self.context.runner.submit(lambda _c, work=work: work(), on_result=self._show,
+            self.context.runner.submit(lambda _c, work=work: work(),
+                                       owner=self, on_result=self._show,
                                        on_error=self._failed)
 
     def _failed(self, error) -> None:
@@ -351,7 +352,8 @@ class ReportsView(QWidget):
             if result[0] == self._drill_request:
                 self.deals_model.set_lines(result[1], self.currency)
 
-        self.context.runner.submit(lambda _c: (request, deals_behind(ids)), on_result=arrived,
+        self.context.runner.submit(lambda _c: (request, deals_behind(ids)),
+                                   owner=self, on_result=arrived,
                                    on_error=self._failed)
 
     def close_deals(self) -> None:

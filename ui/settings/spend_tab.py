@@ -14,7 +14,14 @@ from collections.abc import Callable
 from datetime import date
 from decimal import Decimal
 
-from PySide6.QtCore import QAbstractTableModel, QLocale, QModelIndex, QPersistentModelIndex, Qt
+from PySide6.QtCore import (
+    QAbstractTableModel,
+    QLocale,
+    QModelIndex,
+    QObject,
+    QPersistentModelIndex,
+    Qt,
+)
 from PySide6.QtGui import QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QAbstractItemView,
@@ -58,8 +65,9 @@ RIGHT = int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
 class SpendCommand(WorkerCommand):
     """A spend write already made; undo writes ``change.before`` back, redo ``after``."""
 
-    def __init__(self, context: UiContext, text: str, change: SpendChange, on_error):
-        super().__init__(context, text, "spend", on_error)
+    def __init__(self, context: UiContext, text: str, change: SpendChange, on_error,
+                 owner: QObject):
+        super().__init__(context, text, "spend", on_error, owner)
         self.change = change
 
     def do(self):
@@ -70,9 +78,10 @@ class SpendCommand(WorkerCommand):
 
 
 class EconomicsCommand(WorkerCommand):
-    def __init__(self, context: UiContext, before: Economics, after: Economics, on_error):
+    def __init__(self, context: UiContext, before: Economics, after: Economics, on_error,
+                 owner: QObject):
         super().__init__(context, "Change the gross margin and hourly target", "settings",
-                         on_error)
+                         on_error, owner)
         self.before, self.after = before, after
 
     def do(self):
@@ -261,7 +270,7 @@ class SpendPanel(QWidget):
         def work():
             return request, spend_grid(first, MONTHS), economics(), settings.load().currency
 
-        self.context.runner.submit(lambda _c: work(), on_result=self._show,
+        self.context.runner.submit(lambda _c: work(), owner=self, on_result=self._show,
                                    on_error=lambda e: self.show_error(str(e)))
 
     def _show(self, result) -> None:
@@ -292,11 +301,12 @@ class SpendPanel(QWidget):
 
         def done(change: SpendChange) -> None:
             self.context.undo_stack.push(SpendCommand(self.context, label, change,
-                                                      self.show_error))
+                                                      self.show_error, self))
             self.context.bus.changed("spend")
             self.show_note(f"{label}: done. Ctrl+Z undoes it.")
 
         self.context.runner.submit(lambda _c: put_spend({(source_id, month): amount}, actor),
+                                   owner=self,
                                    on_result=done, on_error=lambda e: self.show_error(str(e)))
 
     def clear_current(self) -> None:
@@ -315,12 +325,13 @@ class SpendPanel(QWidget):
 
         def done(before: Economics) -> None:
             self.context.undo_stack.push(EconomicsCommand(self.context, before, wanted,
-                                                          self.show_error))
+                                                          self.show_error, self))
             self.context.settings_changed()
             self.show_note("Gross margin and hourly target saved. Ctrl+Z undoes it.")
 
         self._economics = wanted
-        self.context.runner.submit(lambda _c: set_economics(wanted, actor), on_result=done,
+        self.context.runner.submit(lambda _c: set_economics(wanted, actor),
+                                   owner=self, on_result=done,
                                    on_error=lambda e: self.show_error(str(e)))
 
     def show_error(self, text: str) -> None:
