@@ -14,6 +14,11 @@ DEFAULTS: dict[str, str] = {
     "sales_ready_threshold": "60",
     "revenue_per_hour_target": "1000",
     "current_user": "",
+    # the what-if's lever costs (issue 12): a lead's cost when no lead source has a cost set,
+    # training that raises a rep's conversion by 10 %, an hour of selling time bought
+    "whatif_cost_per_lead": "60",
+    "whatif_training_cost_per_rep": "2500",
+    "whatif_hourly_cost": "45",
 }
 
 

@@ -54,7 +54,8 @@ def compute_forecast(period: Period, as_of: date | None = None) -> Forecast:
                                    start_moment, end_moment)
         by_rep[deal.owner_id].append(DealChance(
             deal.deal_id, deal.uuid, deal.title, deal.company, rate.stage_name, deal.value,
-            rate, p_win, p_in, (deal.value * Decimal(p_win * p_in)).quantize(CENT)))
+            rate, p_win, p_in, (deal.value * Decimal(p_win * p_in)).quantize(CENT),
+            deal.expected_close))
     won = history.won_between(start_moment, end_moment)
     new_pipeline = history.run_rates(period)
     ended = cutoff.moment >= end_moment
@@ -147,4 +148,5 @@ def _outlook(rep_id, name, quota, won, deals, runs: list[RunRate], rates: Rates,
     label, reason = verdict(quota, probability, ceiling, need, available, ended=ended)
     return Outlook(rep_id, name, quota, won, open_expected, new_expected, expected, probability,
                    need.gap, need.leads_needed, need.hours_needed, available, label, reason,
-                   tuple(deals), dist.points())
+                   tuple(deals), dist.points(),
+                   tuple(part for r in runs for part in r.parts))
