@@ -18,7 +18,7 @@ from PySide6.QtWidgets import QWidget
 
 from app.forecast import Outlook
 from ui.forecast.card import percent
-from ui.forecast.chart_style import style_axis, style_chart, text_colour
+from ui.forecast.chart_style import clear_chart, style_axis, style_chart, text_colour
 from ui.forecast.verdicts import style_of
 from ui.formatting import currency_symbol
 from ui.theme import accent
@@ -77,12 +77,10 @@ class DistributionChart(QChartView):
 
     def set_outlook(self, outlook: Outlook, currency: str, period_label: str) -> None:
         chart = self.chart_
-        chart.removeAllSeries()
+        clear_chart(chart)
         for outline in self._outlines:
             outline.deleteLater()
         self._outlines: list[QLineSeries] = []
-        for axis in chart.axes():
-            chart.removeAxis(axis)
         style_chart(chart)
         text = text_colour()
         symbol = currency_symbol(currency)

@@ -27,6 +27,15 @@ def text_colour() -> QColor:
     return QApplication.palette().color(QPalette.ColorRole.WindowText)
 
 
+def clear_chart(chart: QChart) -> None:
+    """Remove every series and axis, and delete the axes: a removed axis left alive keeps
+    drawing its labels over the new ones."""
+    chart.removeAllSeries()
+    for axis in chart.axes():
+        chart.removeAxis(axis)
+        axis.deleteLater()
+
+
 def style_chart(chart: QChart) -> None:
     """Background, frame and title font from the palette."""
     palette = QApplication.palette()

@@ -18,7 +18,13 @@ from PySide6.QtWidgets import QGraphicsView, QWidget
 
 from app.forecast import LEVERS, LeverCurve
 from app.forecast.whatif import HOURS_FULL_SCALE, LEVER_LABELS
-from ui.forecast.chart_style import percent_axis, series_colour, style_axis, style_chart
+from ui.forecast.chart_style import (
+    clear_chart,
+    percent_axis,
+    series_colour,
+    style_axis,
+    style_chart,
+)
 
 TEAM = "team"
 
@@ -47,9 +53,7 @@ class LeverCurvesChart(QChartView):
         """Draw ``who``'s curves (:data:`TEAM` or a rep id; ``name`` for the title)."""
         self.curves, self.who = curves, who
         chart = self.chart_
-        chart.removeAllSeries()
-        for axis in chart.axes():
-            chart.removeAxis(axis)
+        clear_chart(chart)
         self.lines, self.dots = {}, {}
         style_chart(chart)
         chart.legend().setVisible(True)

@@ -44,7 +44,13 @@ from app.forecast import (
 from app.forecast.track_record import RELIABILITY_MIN, closed_periods, score
 from ui.context import UiContext
 from ui.forecast.card import percent
-from ui.forecast.chart_style import percent_axis, series_colour, style_chart, text_colour
+from ui.forecast.chart_style import (
+    clear_chart,
+    percent_axis,
+    series_colour,
+    style_chart,
+    text_colour,
+)
 from ui.forecast.trend_chart import TrendChart
 from ui.formatting import format_date, format_money
 from ui.theme import DANGER, SUCCESS
@@ -158,9 +164,7 @@ class ReliabilityChart(QChartView):
 
     def set_record(self, record: TrackRecord) -> None:
         chart = self.chart_
-        chart.removeAllSeries()
-        for axis in chart.axes():
-            chart.removeAxis(axis)
+        clear_chart(chart)
         style_chart(chart)
         chart.setTitle("Reliability")
         chart.legend().setVisible(True)
