@@ -4,7 +4,8 @@ lever or rep that reads on both."""
 
 from __future__ import annotations
 
-from PySide6.QtCharts import QAbstractAxis, QChart, QValueAxis
+import shiboken6
+from PySide6.QtCharts import QAbstractAxis, QChart, QChartView, QValueAxis
 from PySide6.QtCore import QMargins
 from PySide6.QtGui import QColor, QFont, QPalette, QPen
 from PySide6.QtWidgets import QApplication
@@ -33,7 +34,17 @@ def clear_chart(chart: QChart) -> None:
     chart.removeAllSeries()
     for axis in chart.axes():
         chart.removeAxis(axis)
-        axis.deleteLater()
+        shiboken6.delete(axis)  # now, not later: nothing else holds it
+
+
+def fresh_chart(view: QChartView) -> QChart:
+    """Give ``view`` a new, empty chart and delete the old one: a chart re-used after its
+    view was resized keeps drawing its previous plot area's grid."""
+    old = view.chart()
+    chart = QChart()
+    view.setChart(chart)
+    shiboken6.delete(old)
+    return chart
 
 
 def style_chart(chart: QChart) -> None:

@@ -19,7 +19,7 @@ from PySide6.QtWidgets import QGraphicsView, QWidget
 from app.forecast import LEVERS, LeverCurve
 from app.forecast.whatif import HOURS_FULL_SCALE, LEVER_LABELS
 from ui.forecast.chart_style import (
-    clear_chart,
+    fresh_chart,
     percent_axis,
     series_colour,
     style_axis,
@@ -52,8 +52,7 @@ class LeverCurvesChart(QChartView):
     def set_curves(self, curves: tuple[LeverCurve, ...], who, name: str) -> None:
         """Draw ``who``'s curves (:data:`TEAM` or a rep id; ``name`` for the title)."""
         self.curves, self.who = curves, who
-        chart = self.chart_
-        clear_chart(chart)
+        chart = self.chart_ = fresh_chart(self)
         self.lines, self.dots = {}, {}
         style_chart(chart)
         chart.legend().setVisible(True)

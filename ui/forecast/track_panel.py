@@ -45,7 +45,7 @@ from app.forecast.track_record import RELIABILITY_MIN, closed_periods, score
 from ui.context import UiContext
 from ui.forecast.card import percent
 from ui.forecast.chart_style import (
-    clear_chart,
+    fresh_chart,
     percent_axis,
     series_colour,
     style_chart,
@@ -163,8 +163,7 @@ class ReliabilityChart(QChartView):
         self.setChart(self.chart_)
 
     def set_record(self, record: TrackRecord) -> None:
-        chart = self.chart_
-        clear_chart(chart)
+        chart = self.chart_ = fresh_chart(self)
         style_chart(chart)
         chart.setTitle("Reliability")
         chart.legend().setVisible(True)

@@ -14,7 +14,7 @@ from PySide6.QtWidgets import QGraphicsView, QWidget
 
 from app.forecast import TrendPoint
 from ui.forecast.chart_style import (
-    clear_chart,
+    fresh_chart,
     percent_axis,
     series_colour,
     style_axis,
@@ -40,8 +40,7 @@ class TrendChart(QChartView):
 
     def set_trend(self, points: tuple[TrendPoint, ...], period_label: str) -> None:
         """One line per rep with a quota, and the team's; a point per week's end."""
-        chart = self.chart_
-        clear_chart(chart)
+        chart = self.chart_ = fresh_chart(self)
         self.lines = {}
         style_chart(chart)
         chart.legend().setAlignment(Qt.AlignmentFlag.AlignRight)
