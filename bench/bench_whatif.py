@@ -51,7 +51,13 @@ def _line(label: str, floor_ms: float, ms: float, ratios: list[float], target: f
 
 def run() -> None:
     from app import clock
-    from app.forecast import apply_levers, forecast_trend, period_of, prepare_whatif
+    from app.forecast import (
+        apply_levers,
+        forecast_trend,
+        lever_curves,
+        period_of,
+        prepare_whatif,
+    )
     from app.forecast.track_record import iter_track_record
     from bench.synthetic import ensure_large_db
     from db.connection import bind, make_database
@@ -78,6 +84,11 @@ def run() -> None:
 
             _line("one what-if step, every rep and team", *_paired(
                 walk, lambda: apply_levers(base, 0.5, 0.1, 2.0), RUNS), STEP_TARGET_MS)
+            floor_ms, ms, ratios = _paired(walk, lambda: lever_curves(base), SLOW_RUNS)
+            print(f"whatif: {'lever curves, 3 levers × 11 sizes':<36} {ms:8.1f} ms (floor "
+                  f"{floor_ms:6.2f} ms; ratio median {statistics.median(ratios):.1f}×, spread "
+                  f"{min(ratios):.1f}–{max(ratios):.1f}×), no target: once per base, on the "
+                  f"worker", flush=True)
 
             sales_open = Stage.select(Stage.id).where(Stage.outcome == "open",
                                                       Stage.side == "sales")

@@ -138,9 +138,32 @@ def test_the_demo_prospector_loses_revenue_to_a_lead_flood(demo):
     for projection, outlook in zip(still.reps, forecast.reps, strict=True):
         assert projection.probability == outlook.probability
         assert abs(projection.revenue - outlook.expected) <= Decimal("0.05")
+    assert still.team.probability == forecast.team.probability
+    assert abs(still.team.revenue - forecast.team.expected) <= Decimal("0.05")
     flood = next(r for r in apply_levers(base, 1.0, 0, 0).levers if r.lever == "leads")
     tom = next(p for p in flood.reps if p.rep_name == "Tom Becker")
     assert next(o for o in forecast.reps if o.rep_name == "Tom Becker").verdict == \
         "capacity-bound"
     assert tom.leads_unworked > 0 and tom.gain < 0
     assert tom.probability < tom.baseline_probability
+
+
+def test_the_team_counts_what_nobody_owns(demo_path, tmp_path, monkeypatch):
+    import shutil
+
+    from db.models import Deal, Stage
+
+    monkeypatch.setattr("app.clock.local_today", lambda: TODAY)
+    copy = tmp_path / "nobody.sqlite"
+    shutil.copy(demo_path, copy)
+    db = make_database(str(copy))
+    bind(db)
+    try:
+        sales = Stage.select(Stage.id).where(Stage.side == "sales")
+        Deal.update(owner=None).where(Deal.stage.in_(sales), Deal.id % 4 == 0).execute()
+        forecast = compute_forecast(PERIOD)
+        still = apply_levers(prepare_whatif(PERIOD)).combined.team
+        assert abs(still.revenue - forecast.team.expected) <= Decimal("0.05")
+        assert still.probability == forecast.team.probability
+    finally:
+        db.close()

@@ -136,3 +136,11 @@ def test_without_hours_history_leads_scale_the_new_pipeline_and_hours_do_nothing
     result = apply_levers(base(rep(1, unknown)), 0.5, 0, 5)
     assert lever(result, "leads").reps[0].revenue == Decimal("29000.00")
     assert lever(result, "hours").reps[0].gain == 0
+
+
+def test_a_rep_with_no_hours_left_keeps_the_forecast_when_no_lever_moves():
+    # capacity used up: today's coverage is read at its floor, and no lever means no change
+    drained = RepHours(work_hours=0, weeks=4, leads=10, prospecting_per_lead=2,
+                       selling_per_win=20)
+    still = apply_levers(base(rep(1, drained))).combined.reps[0]
+    assert still.revenue == still.baseline_revenue == Decimal("24000.00")

@@ -35,7 +35,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-MIN_COVERAGE = 0.05  # today's coverage is never read as less than this (no division blow-up)
+MIN_COVERAGE = 0.05  # coverage is never read as less than this (no division by nothing)
 
 
 @dataclass(frozen=True)
@@ -97,8 +97,14 @@ def effect(hours: RepHours, open_wins: float, new_wins: float, leads_pct: float,
     worked = extra_leads if per_lead <= 0 else min(extra_leads, max(0.0, spare) / per_lead)
     unworked = extra_leads - worked
     for_deals = available - worked * per_lead - unworked * a
-    today = min(1.0, max(MIN_COVERAGE, selling_today / need))
-    coverage = min(1.0, max(0.0, for_deals / need))
+    today = _covered(selling_today, need)
+    coverage = _covered(for_deals, need)
     scale = coverage / today
     new_factor = conversion * (scale + (worked / hours.leads if hours.leads > 0 else 0.0))
     return Effect(scale, conversion, new_factor, coverage, today, worked, unworked, extra_leads)
+
+
+def _covered(hours: float, need: float) -> float:
+    """The share of the needed selling hours that ``hours`` cover, from
+    :data:`MIN_COVERAGE` to 1 (today's and a lever's alike, so no lever changes nothing)."""
+    return min(1.0, max(MIN_COVERAGE, hours / need))

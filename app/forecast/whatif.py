@@ -25,6 +25,7 @@ from __future__ import annotations
 
 import bisect
 import math
+from collections import Counter
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from decimal import Decimal
@@ -89,9 +90,10 @@ class RepBase:
 
 @dataclass(frozen=True)
 class WhatIfBase:
-    """Everything :func:`apply_levers` needs: the reps (``reps``), the deals of nobody
-    (``unowned``, untouched by the levers but in the team's total), the team's quota,
-    forecast probability and distribution (``team``, its deals empty), and the costs."""
+    """Everything :func:`apply_levers` needs: the reps (``reps``), what nobody in particular
+    won, has open or brings new (``unowned``, untouched by the levers but in the team's
+    total), the team's quota, forecast probability and distribution (``team``, its deals
+    empty), and the costs."""
 
     period: Period
     as_of: date
@@ -183,9 +185,14 @@ def prepare_whatif(period: Period, as_of: date | None = None) -> WhatIfBase:
         owned.update(d.deal_id for d in outlook.deals)
         reps.append(_rep_base(outlook, _hours(outlook, figures.get(outlook.rep_id), weeks)))
     stray = [d for d in forecast.team.deals if d.deal_id not in owned]
+    # the team's pipeline not yet created less the reps': what nobody in particular brings
+    parts = Counter(forecast.team.new_pipeline_parts)
+    parts.subtract(part for o in forecast.reps for part in o.new_pipeline_parts)
+    stray_parts = tuple(part for part, n in parts.items() for _ in range(max(n, 0)))
+    stray_won = forecast.team.won - sum((o.won for o in forecast.reps), Decimal(0))
     unowned = None
-    if stray:
-        unowned = _from_deals(None, "Nobody", None, Decimal(0), None, stray, (),
+    if stray or stray_parts or stray_won:
+        unowned = _from_deals(None, "Nobody", None, stray_won, None, stray, stray_parts,
                               RepHours(0.0, weeks, 0.0, None, None), ())
     team = _rep_base(forecast.team, RepHours(0.0, weeks, 0.0, None, None), with_deals=False)
     return WhatIfBase(period, as_of, tuple(reps), unowned, team, lever_costs())
