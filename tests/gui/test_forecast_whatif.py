@@ -18,6 +18,7 @@ from app.workspace import close_workspace, open_workspace
 from db.connection import bind, make_database
 from db.migrations import migrate
 from ui.context import UiContext
+from ui.forecast.curves_chart import stops_paying
 from ui.forecast.trend_chart import msecs
 from ui.forecast.view import ForecastView
 from ui.formatting import format_money
@@ -90,6 +91,7 @@ def test_a_slider_moves_the_figures_the_table_and_the_chart(qtbot, view):
     assert "Tom Becker" in panel.chart.chart().title()
     line = panel.chart.lines["leads"].points()
     assert line[-1].y() < line[0].y()
+    assert panel.chart.rings["leads"].points()[0].x() == 0  # a lead flood never pays for him
     # Ctrl+R: back to today
     qtbot.keyClick(card.slider, Qt.Key.Key_R, Qt.KeyboardModifier.ControlModifier)
     assert card.slider.value() == 0 and card.figures["revenue"].text() == today
@@ -141,3 +143,11 @@ def test_the_track_record_fills_in_as_each_period_arrives(qtbot, view):
     view.context.runner.wait()
     QCoreApplication.processEvents()  # the cancelled run's late signals: dropped
     assert track.records == [] and track.model.rowCount() == 0
+
+
+def test_a_lever_stops_paying_where_no_further_step_adds_a_point():
+    sizes = (0.0, 0.25, 0.5, 0.75, 1.0)
+    assert stops_paying(sizes, (0.10, 0.20, 0.25, 0.255, 0.256)) == 2
+    assert stops_paying(sizes, (0.10, 0.05, 0.02, 0.01, 0.0)) == 0  # never pays
+    assert stops_paying(sizes, (0.1, 0.2, 0.3, 0.4, 0.5)) == 4  # still paying at full scale
+    assert stops_paying(sizes, (None,) * 5) is None  # no quota

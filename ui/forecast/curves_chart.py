@@ -27,6 +27,20 @@ from ui.forecast.chart_style import (
 )
 
 TEAM = "team"
+STOPS_PAYING = 0.01  # a step of the curve that adds less than one point of chance
+
+
+def stops_paying(sizes: tuple[float, ...], probabilities: tuple[float | None, ...]
+                 ) -> int | None:
+    """The index on a curve from which no further step adds :data:`STOPS_PAYING` or more
+    to the chance of quota (0: the lever never pays; None: no chance to judge)."""
+    if not sizes or any(p is None for p in probabilities):
+        return None
+    last = 0
+    for i in range(1, len(probabilities)):
+        if probabilities[i] - probabilities[i - 1] >= STOPS_PAYING:
+            last = i
+    return last
 
 
 def curve_of(curve: LeverCurve, who) -> tuple[float | None, ...]:
@@ -47,13 +61,14 @@ class LeverCurvesChart(QChartView):
         self.curves: tuple[LeverCurve, ...] = ()
         self.lines: dict[str, QLineSeries] = {}
         self.dots: dict[str, QScatterSeries] = {}
+        self.rings: dict[str, QScatterSeries] = {}  # where each lever stops paying
         self.who = TEAM
 
     def set_curves(self, curves: tuple[LeverCurve, ...], who, name: str) -> None:
         """Draw ``who``'s curves (:data:`TEAM` or a rep id; ``name`` for the title)."""
         self.curves, self.who = curves, who
         chart = self.chart_ = fresh_chart(self)
-        self.lines, self.dots = {}, {}
+        self.lines, self.dots, self.rings = {}, {}, {}
         style_chart(chart)
         chart.legend().setVisible(True)
         chart.legend().setAlignment(Qt.AlignmentFlag.AlignBottom)
@@ -63,7 +78,6 @@ class LeverCurvesChart(QChartView):
             chart.setTitle(html.escape(f"{name}: no quota set, so no chance of quota to "
                                        "draw"))
             return
-        chart.setTitle(html.escape(f"{name}: chance of quota as each lever grows"))
         x_axis = QValueAxis()
         x_axis.setRange(0, 100)
         x_axis.setLabelFormat("%.0f %%")
@@ -90,6 +104,21 @@ class LeverCurvesChart(QChartView):
                 series.attachAxis(y_axis)
             chart.legend().markers(dot)[0].setVisible(False)
             self.lines[curve.lever], self.dots[curve.lever] = line, dot
+            knee = stops_paying(curve.sizes, drawn[curve.lever])
+            if knee is not None and knee < len(curve.sizes) - 1:
+                ring = QScatterSeries()
+                ring.setMarkerSize(16)
+                ring.setColor(Qt.GlobalColor.transparent)
+                ring.setBorderColor(colour)
+                ring.setPen(QPen(colour, 2))
+                ring.append(QPointF(curve.sizes[knee] * 100, drawn[curve.lever][knee] * 100))
+                chart.addSeries(ring)
+                ring.attachAxis(x_axis)
+                ring.attachAxis(y_axis)
+                chart.legend().markers(ring)[0].setVisible(False)
+                self.rings[curve.lever] = ring
+        chart.setTitle(html.escape(f"{name}: chance of quota as each lever grows (ring: "
+                                   "beyond it, a lever adds under 1 point a step)"))
 
     def set_positions(self, positions: dict[str, tuple[float, float | None]]) -> None:
         """Each lever's dot at (share of full scale 0–1, probability) — per slider tick."""

@@ -96,12 +96,6 @@ class LeverCard(QFrame):
         self.slider.setAccessibleName(LEVER_LABELS[lever])
         self.size_label = QLabel()
         self.size_label.setStyleSheet("font-size: 13pt; font-weight: 600;")
-        self.size_label.setAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
-        self.size_label.setMinimumWidth(self.size_label.fontMetrics().horizontalAdvance(
-            lever_size_text(lever, 1.0 if lever != "hours" else HOURS_FULL_SCALE)) + 24)
-        slide = QHBoxLayout()
-        slide.addWidget(self.slider, 1)
-        slide.addWidget(self.size_label)
 
         self.cost_edit = QLineEdit()
         self.cost_edit.setAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
@@ -143,7 +137,8 @@ class LeverCard(QFrame):
         layout.setContentsMargins(16, 12, 16, 12)
         layout.setSpacing(6)
         layout.addLayout(head)
-        layout.addLayout(slide)
+        layout.addWidget(self.size_label)
+        layout.addWidget(self.slider)
         layout.addLayout(cost_row)
         layout.addWidget(self.cost_note)
         layout.addSpacing(4)
@@ -222,7 +217,7 @@ class LeverCard(QFrame):
             if p.leads_unworked > 0.05:
                 unworked = True
                 line += (f" · {locale.toString(p.leads_unworked, 'f', 1)} of "
-                         f"{locale.toString(p.extra_leads, 'f', 1)} extra leads not worked")
+                         f"{locale.toString(p.extra_leads, 'f', 1)} leads unworked")
             lines.append(line)
         if not lines:
             return ""

@@ -29,6 +29,7 @@ from PySide6.QtWidgets import (
     QProgressBar,
     QPushButton,
     QScrollArea,
+    QSizePolicy,
     QTableView,
     QVBoxLayout,
     QWidget,
@@ -184,7 +185,7 @@ class ReliabilityChart(QChartView):
         sizes.append([QPointF(b.mean_forecast * 100, b.share_reached * 100)
                       for b in record.reliability])
         x_axis = percent_axis("forecast said")
-        y_axis = percent_axis("share that reached quota")
+        y_axis = percent_axis("reached quota")
         chart.addAxis(x_axis, Qt.AlignmentFlag.AlignBottom)
         chart.addAxis(y_axis, Qt.AlignmentFlag.AlignLeft)
         for series in (diagonal, dots, sizes):
@@ -238,6 +239,9 @@ class TrackPanel(QWidget):
         progress_row.addWidget(self.progress, 1)
         progress_row.addWidget(self.cancel_button)
         progress_row.addWidget(self.again_button)
+        progress_row.addStretch(0)
+        for button in (self.cancel_button, self.again_button):
+            button.setSizePolicy(QSizePolicy.Policy.Fixed, QSizePolicy.Policy.Fixed)
 
         self.model = ChecksModel(self)
         self.table = QTableView()

@@ -14,6 +14,7 @@ from PySide6.QtGui import QFont
 
 from app.forecast import LeverResult, Projection
 from ui.forecast.card import percent
+from ui.forecast.gain_delegate import GAIN_ROLE, SCALE_ROLE
 from ui.forecast.lever_card import HURT_EPSILON, ratio_text, signed_money
 from ui.formatting import format_money
 from ui.theme import DANGER, SUCCESS
@@ -21,7 +22,7 @@ from ui.theme import DANGER, SUCCESS
 REP_ID_ROLE = Qt.ItemDataRole.UserRole + 1
 TEAM_KEY = "team"  # REP_ID_ROLE of the team's row (a rep's id may be None for "nobody")
 HEADERS = ("Rep", "Revenue today", "Revenue", "Against today", "Chance today", "Chance",
-           "Cost", "Revenue per 1 spent", "Extra leads worked")
+           "Cost", "Return per 1", "Extra leads worked")
 RIGHT = int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
 LEFT = int(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter)
 
@@ -98,6 +99,10 @@ class ProjectionsModel(QAbstractTableModel):
                     "still take hours to look at, which come out of closing deals "
                     f"(selling time covered: {percent(p.coverage_today)} today, "
                     f"{percent(p.coverage)} with the lever).")
+        if role == GAIN_ROLE and column == 3 and not self._is_team(index.row()):
+            return float(p.gain)  # the team's total is on another scale: no bar
+        if role == SCALE_ROLE and column == 3:
+            return max((abs(float(r.gain)) for r in self.rows[:-1]), default=0.0)
         if role == REP_ID_ROLE:
             return TEAM_KEY if self._is_team(index.row()) else p.rep_id
         return None

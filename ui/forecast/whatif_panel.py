@@ -49,6 +49,7 @@ from app.forecast import (
 from app.forecast.whatif import HOURS_FULL_SCALE, LEVER_LABELS
 from ui.context import UiContext
 from ui.forecast.curves_chart import TEAM, LeverCurvesChart
+from ui.forecast.gain_delegate import GainBarDelegate
 from ui.forecast.lever_card import LeverCard
 from ui.forecast.whatif_model import REP_ID_ROLE, TEAM_KEY, ProjectionsModel
 from ui.formatting import format_date
@@ -109,6 +110,7 @@ class WhatIfPanel(QWidget):
         self.model = ProjectionsModel(self)
         self.table = QTableView()
         self.table.setModel(self.model)
+        self.table.setItemDelegateForColumn(3, GainBarDelegate(self.table))
         self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
         self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
         self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
