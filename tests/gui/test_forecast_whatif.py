@@ -74,7 +74,10 @@ def test_a_slider_moves_the_figures_the_table_and_the_chart(qtbot, view):
     card = panel.cards["leads"]
     today = card.figures["revenue"].text()
     assert today == format_money(panel.result.levers[0].team.baseline_revenue, "USD")
-    card.slider.setFocus()
+    panel.reset_button.setFocus()
+    qtbot.waitUntil(panel.reset_button.hasFocus)
+    qtbot.keyClick(panel.reset_button, Qt.Key.Key_Tab)  # the sliders are on the Tab chain
+    assert card.slider.hasFocus()
     for _ in range(10):  # PageUp: +10 % each, from the keyboard
         qtbot.keyClick(card.slider, Qt.Key.Key_PageUp)
     assert card.slider.value() == 100 and card.size_label.text() == "+100 % leads"
@@ -151,3 +154,21 @@ def test_a_lever_stops_paying_where_no_further_step_adds_a_point():
     assert stops_paying(sizes, (0.10, 0.05, 0.02, 0.01, 0.0)) == 0  # never pays
     assert stops_paying(sizes, (0.1, 0.2, 0.3, 0.4, 0.5)) == 4  # still paying at full scale
     assert stops_paying(sizes, (None,) * 5) is None  # no quota
+
+
+def test_redrawing_the_curves_leaves_nothing_of_the_old_chart(qtbot):
+    from app.forecast import LeverCurve
+    from ui.forecast.curves_chart import TEAM, LeverCurvesChart
+
+    curve = LeverCurve("leads", (0.0, 1.0), (0.0, 1.0), (0.1, 0.2), (), ((1, (0.3, 0.5)),))
+    chart = LeverCurvesChart()
+    qtbot.addWidget(chart)
+    chart.resize(800, 300)
+    chart.show()
+    chart.set_curves((curve,), TEAM, "Team")
+    QCoreApplication.processEvents()  # laid out: axes' ticks and labels made
+    drawn = len(chart.scene().items())
+    chart.resize(800, 500)
+    chart.set_curves((curve,), 1, "Tom")  # a rep picked: redrawn at another size
+    QCoreApplication.processEvents()
+    assert len(chart.scene().items()) == drawn  # no stale grid or labels left in the scene

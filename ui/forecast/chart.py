@@ -18,7 +18,7 @@ from PySide6.QtWidgets import QWidget
 
 from app.forecast import Outlook
 from ui.forecast.card import percent
-from ui.forecast.chart_style import clear_chart, style_axis, style_chart, text_colour
+from ui.forecast.chart_style import fresh_chart, style_axis, style_chart, text_colour
 from ui.forecast.verdicts import style_of
 from ui.formatting import currency_symbol
 from ui.theme import accent
@@ -76,8 +76,8 @@ class DistributionChart(QChartView):
         self._outlines: list[QLineSeries] = []
 
     def set_outlook(self, outlook: Outlook, currency: str, period_label: str) -> None:
-        chart = self.chart_
-        clear_chart(chart)
+        chart = self.chart_ = fresh_chart(self)
+        chart.legend().setVisible(False)
         for outline in self._outlines:
             outline.deleteLater()
         self._outlines: list[QLineSeries] = []

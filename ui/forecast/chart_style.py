@@ -28,15 +28,6 @@ def text_colour() -> QColor:
     return QApplication.palette().color(QPalette.ColorRole.WindowText)
 
 
-def clear_chart(chart: QChart) -> None:
-    """Remove every series and axis, and delete the axes: a removed axis left alive keeps
-    drawing its labels over the new ones."""
-    chart.removeAllSeries()
-    for axis in chart.axes():
-        chart.removeAxis(axis)
-        shiboken6.delete(axis)  # now, not later: nothing else holds it
-
-
 def fresh_chart(view: QChartView) -> QChart:
     """Give ``view`` a new, empty chart and delete the old one: a chart re-used after its
     view was resized keeps drawing its previous plot area's grid."""
