@@ -22,6 +22,7 @@ from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPointF, Qt, Signal
 from PySide6.QtGui import QFont, QPainter, QPen
 from PySide6.QtWidgets import (
     QAbstractItemView,
+    QBoxLayout,
     QFrame,
     QHBoxLayout,
     QHeaderView,
@@ -56,13 +57,14 @@ from ui.forecast.trend_chart import TrendChart
 from ui.formatting import format_date, format_money
 from ui.theme import DANGER, SUCCESS
 
+REACHED, FIRST_DAY = 3, 4  # columns: whether quota was reached, then each check
 RIGHT = int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
 LEFT = int(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter)
 
 
 class ChecksModel(QAbstractTableModel):
-    """One row per period and rep (the team last): the quota, what the forecast said at each
-    fortnight (columns "Day 14", "Day 28", …) and whether quota was reached."""
+    """One row per period and rep (the team last): the quota, whether it was reached, and
+    what the forecast said at each fortnight (columns "Day 14", "Day 28", …)."""
 
     def __init__(self, parent=None):
         super().__init__(parent)
@@ -109,13 +111,12 @@ class ChecksModel(QAbstractTableModel):
         if orientation != Qt.Orientation.Horizontal:
             return None
         if role == Qt.ItemDataRole.DisplayRole:
-            if section < 3:
-                return ("Quarter", "Who", "Quota")[section]
-            if section == 3 + len(self.days):
-                return "Reached?"
-            return f"Day {self.days[section - 3]}"
-        if role == Qt.ItemDataRole.ToolTipRole and 3 <= section < 3 + len(self.days):
-            return f"What the forecast said on day {self.days[section - 3]} of the quarter"
+            if section < FIRST_DAY:
+                return ("Quarter", "Who", "Quota", "Reached?")[section]
+            return f"Day {self.days[section - FIRST_DAY]}"
+        if role == Qt.ItemDataRole.ToolTipRole and section >= FIRST_DAY:
+            return (f"What the forecast said on day {self.days[section - FIRST_DAY]} of the "
+                    "quarter")
         if role == Qt.ItemDataRole.TextAlignmentRole:
             return LEFT if section < 2 else RIGHT
         return None
@@ -124,8 +125,8 @@ class ChecksModel(QAbstractTableModel):
         if not index.isValid():
             return None
         label, name, quota, checks, reached, team = self.rows[index.row()]
-        column, last = index.column(), 3 + len(self.days)
-        check = checks.get(self.days[column - 3]) if 3 <= column < last else None
+        column, last = index.column(), REACHED
+        check = checks.get(self.days[column - FIRST_DAY]) if column >= FIRST_DAY else None
         if role == Qt.ItemDataRole.DisplayRole:
             if column == 0:
                 return label
@@ -185,6 +186,7 @@ class ReliabilityChart(QChartView):
         sizes.append([QPointF(b.mean_forecast * 100, b.share_reached * 100)
                       for b in record.reliability])
         x_axis = percent_axis("forecast said")
+        x_axis.setTickCount(5)
         y_axis = percent_axis("reached quota")
         chart.addAxis(x_axis, Qt.AlignmentFlag.AlignBottom)
         chart.addAxis(y_axis, Qt.AlignmentFlag.AlignLeft)
@@ -258,7 +260,6 @@ class TrackPanel(QWidget):
         header = self.table.horizontalHeader()
         header.setHighlightSections(False)
         header.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
-        self.table.setMinimumHeight(260)
         self.reliability = ReliabilityChart()
         self.reliability.hide()
         self.reliability_note = QLabel()
@@ -269,9 +270,9 @@ class TrackPanel(QWidget):
         side.addWidget(self.reliability)
         side.addWidget(self.reliability_note)
         side.addStretch(1)
-        lower = QHBoxLayout()
+        self.lower = lower = QBoxLayout(QBoxLayout.Direction.LeftToRight)
         lower.setSpacing(12)
-        lower.addWidget(self.table, 1)
+        lower.addWidget(self.table, 1, Qt.AlignmentFlag.AlignTop)
         lower.addLayout(side)
 
         content = QWidget()
@@ -292,6 +293,30 @@ class TrackPanel(QWidget):
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.addWidget(scroll)
+
+    def _fit_table(self) -> None:
+        """Every row shown (the page scrolls, not the table), the columns to their contents."""
+        self.table.resizeColumnsToContents()
+        rows = self.model.rowCount()
+        height = self.table.horizontalHeader().height() + self.table.frameWidth() * 2
+        height += sum(self.table.rowHeight(r) for r in range(rows)) + 2
+        self.table.setFixedHeight(max(height, 120))
+        self._fit_lower()
+
+    def resizeEvent(self, event) -> None:
+        super().resizeEvent(event)
+        self._fit_lower()
+
+    def _fit_lower(self) -> None:
+        """The reliability chart beside the checks when both fit, else below them: a table
+        cut off on the right would hide the last checks."""
+        header = self.table.horizontalHeader()
+        needed = header.length() + self.table.frameWidth() * 2 + 12 + self.reliability.width()
+        beside = needed <= self.width() - 24
+        direction = (QBoxLayout.Direction.LeftToRight if beside
+                     else QBoxLayout.Direction.TopToBottom)
+        if self.lower.direction() != direction:
+            self.lower.setDirection(direction)
 
     # ----------------------------------------------------------------- loading
     def set_period(self, period: Period, currency: str) -> None:
@@ -339,6 +364,7 @@ class TrackPanel(QWidget):
         run = self._run
         self.records, self.record = [], None
         self.model.clear()
+        self._fit_table()
         self._running(True, "Finding the closed quarters with quotas…", 0.0)
         self._task = self.context.runner.submit(
             lambda _control: closed_periods(), owner=self,
@@ -367,6 +393,7 @@ class TrackPanel(QWidget):
                 return
             self.records.append(record)
             self.model.add(record, self.currency)
+            self._fit_table()
             self._show_score(done=False)
             self.sig_period_added.emit(record)
             self._check(run, periods, i + 1)
