@@ -14,7 +14,9 @@ import html
 from decimal import Decimal
 
 from PySide6.QtCore import QLocale, Qt, Signal
+from PySide6.QtGui import QPalette
 from PySide6.QtWidgets import (
+    QApplication,
     QFrame,
     QGridLayout,
     QHBoxLayout,
@@ -100,6 +102,9 @@ class LeverCard(QFrame):
         self.cost_edit = QLineEdit()
         self.cost_edit.setAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
         self.cost_edit.setMaximumWidth(110)
+        line = QApplication.palette().color(QPalette.ColorRole.Mid).name()
+        self.cost_edit.setStyleSheet(  # on the card's own background, an input needs a frame
+            f"QLineEdit {{ border: 1px solid {line}; border-radius: 4px; padding: 2px 6px; }}")
         self.cost_edit.setAccessibleName(self.COST_CAPTIONS[lever])
         self.cost_edit.editingFinished.connect(self._cost_typed)
         self.cost_symbol = QLabel()
