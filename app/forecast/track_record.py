@@ -24,8 +24,10 @@ from datetime import date, timedelta
 from decimal import Decimal
 
 from app import clock
+from app.activities import day_start_utc
 from app.forecast.distribution import win_distribution
 from app.forecast.engine import compute_forecast
+from app.forecast.history import Cutoff, read_history
 from app.forecast.types import Forecast, Outlook
 from app.jobs import JobControl
 from app.periods import Period
@@ -156,9 +158,8 @@ def iter_track_record(periods: list[Period] | None = None,
     for period in periods:
         if job is not None:
             job.report(done / steps, f"Outcome of {period.label}")
-        final = compute_forecast(period, period.end)
+        won = won_in(period)
         done += 1
-        won = {o.rep_id: o.won for o in (*final.reps, final.team)}
         checks = []
         for day in check_days(period):
             if job is not None:
@@ -175,6 +176,17 @@ def iter_track_record(periods: list[Period] | None = None,
         yield PeriodRecord(period, tuple(checks))
     if job is not None:
         job.report(1.0, "Done")
+
+
+def won_in(period: Period) -> dict[int | None, Decimal]:
+    """rep id -> what they had won in ``period`` by its end, as the as-of forecast at its last
+    day counts it; the team's under None. Only the log is read (no model, no distribution)."""
+    history = read_history(Cutoff.at(period.end, clock.local_today()))
+    by_owner = history.won_between(day_start_utc(period.start),
+                                   day_start_utc(period.end + timedelta(days=1)))
+    won = {owner: value for owner, value in by_owner.items() if owner is not None}
+    won[None] = sum(by_owner.values(), Decimal(0))
+    return won
 
 
 def weighted_probability(outlook: Outlook, period: Period) -> float:
