@@ -263,7 +263,9 @@ def test_switching_user_puts_the_new_users_card_first(qtbot, view, manager, rep,
     ui_context.set_actor(other)  # already first by name: only the marking changes
     qtbot.waitUntil(lambda: view.cards[other.id].mine)
     first = view.rep_grid.itemAtPosition(0, 0).widget()
-    assert first is view.cards[other.id] and first.isVisibleTo(view)
+    assert first is view.cards[other.id]
+    # a widget added to a shown layout is shown on the next turn of the event loop
+    qtbot.waitUntil(lambda: first.isVisibleTo(view))
     ui_context.set_actor(rep)
     qtbot.waitUntil(lambda: view.rep_grid.itemAtPosition(0, 0).widget().rep_id == rep.id)
     first = view.rep_grid.itemAtPosition(0, 0).widget()
