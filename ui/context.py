@@ -3,6 +3,8 @@ change bus, so widgets never reach for globals."""
 
 from __future__ import annotations
 
+from enum import StrEnum
+
 from PySide6.QtCore import QObject, Signal
 from PySide6.QtGui import QUndoStack
 
@@ -13,19 +15,36 @@ from app.workspace import Workspace
 from ui.tasks import TaskRunner
 
 
+class Topic(StrEnum):
+    """What a change touched; a view refreshes when a topic it shows is announced. A typo is
+    an AttributeError, not a view that silently never refreshes."""
+
+    DEALS = "deals"  # deals, their stage moves, checklist ticks, hand-offs, imports
+    ACTIVITIES = "activities"
+    STAGES = "stages"  # stages and their checklist items
+    REPS = "reps"
+    SETTINGS = "settings"
+    QUOTAS = "quotas"
+
+
 class DataBus(QObject):
     """Tells open views that data changed so they can refresh.
 
     Signals:
-        sig_changed(topics: frozenset[str]) — e.g. {"deals"}, {"activities"}, {"stages"},
-            {"reps"}, {"settings"}, {"quotas"}; a view refreshes when a topic it shows is named.
+        sig_changed(topics: frozenset[Topic]) — announced by ``ui.operations.Write`` (and the
+            undo commands) after a change; a view refreshes when a topic it shows is named.
         sig_user_changed(rep: RepInfo) — the acting user was switched.
+        sig_failed(message: str) — an operation with no failure handler of its own was
+            refused; the main window shows the sentence.
     """
 
     sig_changed = Signal(object)
     sig_user_changed = Signal(object)
+    sig_failed = Signal(object)
 
-    def changed(self, *topics: str) -> None:
+    def changed(self, *topics: Topic) -> None:
+        if not all(isinstance(topic, Topic) for topic in topics):
+            raise TypeError(f"announce Topic members, not {topics!r}")
         self.sig_changed.emit(frozenset(topics))
 
 
@@ -53,7 +72,7 @@ class UiContext(QObject):
 
     def settings_changed(self) -> None:
         self._settings = None
-        self.bus.changed("settings")
+        self.bus.changed(Topic.SETTINGS)
 
     def set_actor(self, rep: RepInfo) -> None:
         self.actor = rep

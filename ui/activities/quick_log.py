@@ -51,7 +51,7 @@ from app.clock import local_today
 from app.errors import FunnelcastError, ValidationError
 from ui.activities.hours_text import format_hours
 from ui.activities.timesheet_model import CATEGORY_LABELS
-from ui.context import UiContext
+from ui.context import Topic, UiContext
 from ui.theme import DANGER
 
 ModelIndex = QModelIndex | QPersistentModelIndex
@@ -290,7 +290,7 @@ class QuickLogDialog(QDialog):
                                    on_finished=lambda: self.log_button.setEnabled(True))
 
     def _logged(self, logged: Logged) -> None:
-        topics = ("activities", "deals") if logged.deal_touched else ("activities",)
+        topics = (Topic.ACTIVITIES, Topic.DEALS) if logged.deal_touched else (Topic.ACTIVITIES,)
         self.context.bus.changed(*topics)
         self.sig_logged.emit(logged)
         self.accept()

@@ -44,7 +44,7 @@ from app import deals, pipeline
 from app.clock import utcnow
 from app.deal_detail import DealDetail, checklist_for, load_deal_detail
 from app.errors import ConflictError, FunnelcastError, NotFound, ValidationError
-from ui.context import UiContext
+from ui.context import Topic, UiContext
 from ui.deals.detail_models import ActivityModel, ChecklistModel, HistoryModel
 from ui.tasks import Task
 from ui.theme import DANGER
@@ -380,7 +380,7 @@ class DealDialog(QDialog):
         self.saved = info
         self._loaded = self._saving_values
         self.checklist_model.mark_saved()
-        self.context.bus.changed("deals")
+        self.context.bus.changed(Topic.DEALS)
         self.sig_saved.emit(info)
         self.accept()
 

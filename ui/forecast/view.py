@@ -31,7 +31,7 @@ from PySide6.QtWidgets import (
 from app import settings
 from app.clock import local_today
 from app.forecast import Forecast, Outlook, compute_forecast, period_of
-from ui.context import UiContext
+from ui.context import Topic, UiContext
 from ui.forecast.card import OutlookCard, card_stylesheet
 from ui.forecast.chart import DistributionChart
 from ui.forecast.deals_model import DEAL_ID_ROLE, DealChancesModel
@@ -39,7 +39,7 @@ from ui.formatting import format_date, format_money
 from ui.period_buttons import step_button
 from ui.theme import DANGER, icon
 
-TOPICS = frozenset({"deals", "stages", "activities", "quotas", "reps", "settings"})
+TOPICS = frozenset(Topic)  # every change can move the forecast
 COLUMNS = 3  # rep cards per row
 RECOMPUTE_PAUSE_MS = 150  # a burst of changes (an import, an undo) costs one recompute
 

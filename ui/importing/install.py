@@ -6,7 +6,7 @@ from PySide6.QtGui import QAction
 from PySide6.QtWidgets import QMessageBox, QWidget
 
 from app.importing import describe_last_import, undo_last_import
-from ui.context import UiContext
+from ui.context import Topic, UiContext
 from ui.theme import icon
 
 
@@ -33,7 +33,7 @@ def undo_from_menu(parent: QWidget, context: UiContext) -> None:
     actor = context.actor
 
     def done(result) -> None:
-        context.bus.changed("deals", "reps")
+        context.bus.changed(Topic.DEALS, Topic.REPS)
         QMessageBox.information(parent, "Undo last import", result.describe())
 
     context.runner.submit(

@@ -53,7 +53,7 @@ from app.importing import (
 )
 from app.workspace import backup_note
 from ui import theme
-from ui.context import UiContext
+from ui.context import Topic, UiContext
 from ui.importing.models import (
     CHOICES_ROLE,
     ColumnMappingModel,
@@ -557,7 +557,7 @@ class SummaryPage(_Page):
         self.setSubTitle(headline)
         self.summary.setText("\n\n".join(details))
         wizard = self.import_wizard()
-        wizard.context.bus.changed("deals", "reps")
+        wizard.context.bus.changed(Topic.DEALS, Topic.REPS)
         wizard.sig_undone.emit(result)
 
 
@@ -626,7 +626,7 @@ class ImportWizard(QWizard):
         self.result = report
         self.sheets.clear()  # the summary needs the report, not the cells
         if report.committed:
-            self.context.bus.changed("deals", "reps")
+            self.context.bus.changed(Topic.DEALS, Topic.REPS)
             self.sig_imported.emit(report)
 
     def nextId(self) -> int:

@@ -43,7 +43,7 @@ from app.stage_admin import (
     save_pipeline,
 )
 from ui import theme
-from ui.context import UiContext
+from ui.context import Topic, UiContext
 from ui.settings.stages_model import (
     OUTCOME_LABELS,
     SIDE_LABELS,
@@ -404,7 +404,7 @@ class StagesTab(QWidget):
 
     def _on_changed(self, topics: frozenset) -> None:
         """Show others' changes (deal counts, stages) unless edits are pending here."""
-        if topics & {"deals", "stages"} and self.undo_stack.isClean() and not self._saving:
+        if topics & {Topic.DEALS, Topic.STAGES} and self.undo_stack.isClean() and not self._saving:
             self.revert()
 
     def _keep_selection_visible(self, *_args) -> None:
@@ -527,7 +527,7 @@ class StagesTab(QWidget):
         self.revert()
         moved = f"; {report.deals_moved:,} deal(s) moved" if report.deals_moved else ""
         self.dirty_label.setText(f"Saved{moved}")
-        self.context.bus.changed("stages", "deals")
+        self.context.bus.changed(Topic.STAGES, Topic.DEALS)
 
     def _save_failed(self, error: FunnelcastError) -> None:
         self.error_label.setText(f"Not saved: {error}")
