@@ -73,11 +73,23 @@ class _Superseded(Cancelled):
     """A newer query of the same kind was asked for before this one ran."""
 
 
-# (id(owner), key) -> token of the newest query asked for. Written on the GUI thread when a
-# query is run, read on the worker before it starts, cleared on the worker when it ends.
-_newest: dict[tuple[int, Hashable], int] = {}
+# id(owner) -> {key: token of the newest query asked for}. Written on the GUI thread when a
+# query is run, read on the worker before it starts and on the GUI thread when it answers;
+# an owner's entry goes when the owner is destroyed.
+_newest: dict[int, dict[Hashable, int]] = {}
 _newest_lock = threading.Lock()
 _tokens = itertools.count(1)
+
+
+def _ask(owner: QObject, key: Hashable) -> Callable[[], bool]:
+    """Register a new query of ``key`` for ``owner``; returns "is it superseded now?"."""
+    token, owner_id = next(_tokens), id(owner)
+    with _newest_lock:
+        if owner_id not in _newest:
+            _newest[owner_id] = {}
+            owner.destroyed.connect(lambda *_: _newest.pop(owner_id, None))
+        _newest[owner_id][key] = token
+    return lambda: _newest.get(owner_id, {}).get(key) != token
 
 
 class Operation(Generic[T]):
@@ -130,23 +142,13 @@ class Operation(Generic[T]):
         """Queue the work on the worker; the handlers run later on the GUI thread."""
         if self.task is not None:
             raise RuntimeError("an operation runs once; build a new one")
-        key = token = None
-        if self._supersede is not None:
-            key, token = (id(self.owner), self._supersede), next(_tokens)
-            with _newest_lock:
-                _newest[key] = token
-        superseded = (lambda: _newest.get(key, token) != token) if key else (lambda: False)
+        superseded = (_ask(self.owner, self._supersede) if self._supersede is not None
+                      else lambda: False)
 
         def work(control: JobControl) -> T:
             if superseded():
                 raise _Superseded()
-            try:
-                return self._work(control)
-            finally:
-                if key is not None:
-                    with _newest_lock:
-                        if _newest.get(key) == token:
-                            del _newest[key]
+            return self._work(control)
 
         def succeeded(result: T) -> None:
             if superseded():
