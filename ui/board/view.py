@@ -70,6 +70,10 @@ class CardListView(QListView):
         super().__init__(parent)
         self.empty_text = empty_text
         self.setUniformItemSizes(True)
+        # A column of 10,000 cards is laid out a batch per event-loop turn, not in one go:
+        # the window stays responsive while a large board arrives (bench_responsiveness).
+        self.setLayoutMode(QListView.LayoutMode.Batched)
+        self.setBatchSize(1000)
         self.setVerticalScrollMode(QAbstractItemView.ScrollMode.ScrollPerPixel)
         self.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
         self.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
