@@ -28,6 +28,7 @@ import statistics
 import sys
 import tempfile
 import time
+from itertools import pairwise
 from pathlib import Path
 
 TICK_MS = 5
@@ -124,7 +125,7 @@ def _one(mode: str, workbook: Path, folder: Path) -> dict:
     app.processEvents()
     close_workspace()
 
-    gaps = [(b - a) * 1000 for a, b in zip(ticks, ticks[1:], strict=False)]
+    gaps = [(b - a) * 1000 for a, b in pairwise(ticks)]
     worst = max(range(len(gaps)), key=gaps.__getitem__) if gaps else 0
     committed = state["import_committed"]
     dropped, settled_at = state["requested"], state["move_written"]
@@ -165,7 +166,7 @@ def _idle(seconds: float = 3.0) -> dict:
     timer.start()
     loop.exec()
     timer.stop()
-    gaps = [(b - a) * 1000 for a, b in zip(ticks, ticks[1:], strict=False)]
+    gaps = [(b - a) * 1000 for a, b in pairwise(ticks)]
     return {"longest_gap_ms": max(gaps), "p99_gap_ms": statistics.quantiles(gaps, n=100)[98]}
 
 
