@@ -45,7 +45,7 @@ import itertools
 import sys
 import threading
 from collections.abc import Callable, Hashable, Iterable
-from typing import Generic, TypeVar
+from typing import Any, Generic, TypeVar
 
 from PySide6.QtCore import QCoreApplication, QObject, QThread
 from PySide6.QtGui import QUndoCommand
@@ -97,7 +97,7 @@ class Operation(Generic[T]):
     (each returns the operation), then :meth:`run` it once. Use :class:`Write` or
     :class:`Query`, which say whether it changes data."""
 
-    _announce: frozenset[Topic] = frozenset()
+    _announce: frozenset[Topic] | Callable[[Any], Iterable[Topic]] = frozenset()
     _supersede: Hashable | None = None
 
     def __init__(self, owner: QObject, context: UiContext, work: Work[T]):
@@ -106,6 +106,7 @@ class Operation(Generic[T]):
         self._work = work
         self._on_success: Callable[[T], None] | None = None
         self._on_failure: MessageSink | None = None
+        self._on_refusal: Callable[[Exception], None] | None = None
         self._on_progress: Callable[[float, str], None] | None = None
         self._on_cancelled: Callable[[], None] | None = None
         self._on_finished: Callable[[], None] | None = None
@@ -120,6 +121,13 @@ class Operation(Generic[T]):
     def failure(self, handler: MessageSink) -> Operation[T]:
         """``handler(sentence)`` when the call was refused (or failed): nothing was written."""
         self._on_failure = handler
+        return self
+
+    def refusal(self, handler: Callable[[Exception], None]) -> Operation[T]:
+        """``handler(error)`` instead of :meth:`failure`, with the ``app.errors`` exception
+        itself, for a screen that points at what was refused (``ValidationError.field``) or
+        tells refusals apart. ``str(error)`` is still the sentence for the user."""
+        self._on_refusal = handler
         return self
 
     def progress(self, handler: Callable[[float, str], None]) -> Operation[T]:
@@ -157,7 +165,9 @@ class Operation(Generic[T]):
                 self._on_success(result)
 
         def failed(error: Exception) -> None:
-            if self._on_failure is not None:
+            if self._on_refusal is not None:
+                self._on_refusal(error)
+            elif self._on_failure is not None:
                 self._on_failure(str(error))
             else:
                 self.context.bus.sig_failed.emit(str(error))
@@ -177,8 +187,10 @@ class Operation(Generic[T]):
             on_progress=self._on_progress, on_cancelled=cancelled, on_finished=finished)
         if self._announce:
             # Bound to the bus, not the owner: the change was made even if the owner is gone.
+            topics = self._announce if callable(self._announce) else (
+                lambda _result: self._announce)
             OwnerBinding(self.context.bus, self.task,
-                         on_result=lambda _result: self.context.bus.changed(*self._announce))
+                         on_result=lambda result: self.context.bus.changed(*topics(result)))
         return self
 
     def cancel(self) -> None:
@@ -188,11 +200,16 @@ class Operation(Generic[T]):
 
 
 class Write(Operation[T]):
-    """An operation that changes data; on success it announces ``announce`` on the bus."""
+    """An operation that changes data; on success it announces ``announce`` on the bus:
+    Topic members, or a function of the result giving them (when what changed depends on
+    what was written, e.g. an activity that touched its deal)."""
 
     def __init__(self, owner: QObject, context: UiContext, work: Work[T], *,
-                 announce: Iterable[Topic]):
+                 announce: Iterable[Topic] | Callable[[T], Iterable[Topic]]):
         super().__init__(owner, context, work)
+        if callable(announce):
+            self._announce = announce
+            return
         topics = frozenset(announce)
         if not all(isinstance(topic, Topic) for topic in topics):
             raise TypeError("announce takes Topic members")

@@ -62,6 +62,7 @@ def test_enter_logs_the_activity_and_announces_it(qtbot, dialog, ui_context, man
     [saved] = list_activities(manager.id, TODAY, TODAY)
     assert (saved.kind, saved.hours, saved.note) == ("Demo", Decimal("2.75"),
                                                      "walked through the reports")
+    qtbot.waitUntil(lambda: bool(topics))  # announced once the handlers ran
     assert topics == [frozenset({Topic.ACTIVITIES})]
     assert QuickLogDialog.summary(logged.args[0]) == \
         f"Logged 2{QLocale().decimalPoint()}75 h Demo for {manager.name}."
@@ -118,6 +119,7 @@ def test_deal_type_ahead_picks_a_deal_and_logging_marks_it_worked(qtbot, dialog,
     ui_context.bus.sig_changed.connect(topics.append)
     with qtbot.waitSignal(dialog.sig_logged):
         dialog.submit()
+    qtbot.waitUntil(lambda: bool(topics))
     assert topics == [frozenset({Topic.ACTIVITIES, Topic.DEALS})]
     assert get_deal(deal.id).last_activity_at.date() >= TODAY - timedelta(days=1)
     assert list_activities(manager.id, TODAY, TODAY)[0].deal_id == deal.id
