@@ -308,9 +308,8 @@ class MainWindow(QMainWindow):
             self._load()
             return
         self.statusBar().showMessage("Checking the database…")
-        self.context.runner.submit(lambda _control: workspace.check_integrity(), owner=self,
-                                   on_result=lambda _none: self._load(),
-                                   on_error=self._check_failed)
+        Query(self, self.context, lambda _control: workspace.check_integrity(),
+              ).success(lambda _none: self._load()).refusal(self._check_failed).run()
 
     def _load(self) -> None:
         self.centralWidget().setEnabled(True)

@@ -219,3 +219,20 @@ def test_a_stale_card_is_not_moved_over_someone_elses_change(qtbot, board, stage
     assert not drop(qtbot, board, deals["Pilot"], stages["Qualified"].id)
     assert "changed by someone else" in board.banner.text()
     assert get_deal(deals["Pilot"]).stage_id == stages["Lost"].id
+
+
+def test_a_dropped_card_moves_at_once_and_goes_back_when_refused(qtbot, board, stages, deals,
+                                                                  gate, manager):
+    """Optimistic: the card is in its new column before the worker has answered; when the
+    move is refused (a colleague closed the deal meanwhile) it leaves that column again and
+    the banner says why."""
+    from app.pipeline import move_deal
+
+    move_deal(deals["Pilot"], stages["Lost"].id, manager, lost_reason="Chose a rival")
+    qualified = stages["Qualified"].id
+    with qtbot.waitSignal(board.sig_move_settled) as settled:
+        board.drop_deal(deals["Pilot"], qualified)
+        assert "Pilot" in titles(board, qualified)  # at once, nothing written yet
+    assert settled.args == [deals["Pilot"], False]
+    assert "Pilot" not in titles(board, qualified)
+    assert "changed by someone else" in board.banner.text()
