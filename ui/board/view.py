@@ -309,9 +309,16 @@ class BoardView(QWidget):
 
     # ---------------------------------------------------------------- data
     def _fill_filters(self) -> None:
+        """Read the owners and sources on the worker (queued before the board, so the combo
+        boxes are filled when it is drawn)."""
+        Query(self, self.context, lambda _control: (list_reps(), list_sources()),
+              supersede="filters").success(self._show_filters).failure(self.show_error).run()
+
+    def _show_filters(self, loaded) -> None:
+        reps, sources = loaded
         for combo, everyone, items in (
-            (self.owner_combo, "All owners", [(r.id, r.name) for r in list_reps()]),
-            (self.source_combo, "All sources", [(s.id, s.name) for s in list_sources()]),
+            (self.owner_combo, "All owners", [(r.id, r.name) for r in reps]),
+            (self.source_combo, "All sources", [(s.id, s.name) for s in sources]),
         ):
             chosen = combo.currentData()
             combo.blockSignals(True)
