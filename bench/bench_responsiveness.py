@@ -129,9 +129,9 @@ def _one(mode: str, workbook: Path, folder: Path) -> dict:
     worst = max(range(len(gaps)), key=gaps.__getitem__) if gaps else 0
     committed = state["import_committed"]
     dropped, settled_at = state["requested"], state["move_written"]
-    around_move = [gap for gap, at in zip(gaps, ticks, strict=False)
+    around_move = [(b - a) * 1000 for a, b in pairwise(ticks)  # gaps overlapping the move
                    if dropped is not None and settled_at is not None
-                   and dropped - 0.005 <= at <= settled_at]
+                   and b >= dropped and a <= settled_at]
     return {
         "move_gap_ms": max(around_move) if around_move else float("nan"),
         "worst_at_s": ticks[worst] - started if gaps else float("nan"),
