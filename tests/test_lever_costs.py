@@ -3,6 +3,7 @@ what-if, and a negative cost refused with a sentence naming what to do."""
 
 from __future__ import annotations
 
+from datetime import date
 from decimal import Decimal
 
 import pytest
@@ -16,7 +17,7 @@ def test_a_lever_cost_is_remembered_and_used(workspace):
     settings.put_lever_cost("whatif_training_cost_per_rep", Decimal("1234.5"))
     settings.put_lever_cost("whatif_hourly_cost", Decimal("0"))
     settings.put_lever_cost("whatif_cost_per_lead", Decimal("75"))
-    costs = lever_costs()
+    costs = lever_costs(date.today())
     assert costs.training_per_rep == Decimal("1234.50") and costs.per_hour == 0
     assert (costs.per_lead, costs.per_lead_source) == (Decimal("75.00"), "setting")
 

@@ -55,6 +55,7 @@ from ui.forecast.chart_style import (
 )
 from ui.forecast.trend_chart import TrendChart
 from ui.formatting import format_date, format_money
+from ui.operations import Query
 from ui.theme import DANGER, SUCCESS
 
 REACHED, FIRST_DAY = 3, 4  # columns: whether quota was reached, then each check
@@ -338,11 +339,10 @@ class TrackPanel(QWidget):
     def load_trend(self) -> None:
         period = self.period
         self.trend_status.setText(f"Working out the trend of {period.label}…")
-        self.context.runner.submit(
-            lambda control: (period, forecast_trend(period, job=control)), owner=self,
-            on_result=self._trend_arrived, on_error=self._trend_failed,
-            on_progress=lambda f, m: self.trend_status.setText(
-                f"Working out the trend of {period.label}: {m}…"))
+        Query(self, self.context, lambda control: (period, forecast_trend(period, job=control)),
+              supersede="trend").success(self._trend_arrived).failure(
+            self._trend_failed).progress(lambda f, m: self.trend_status.setText(
+                f"Working out the trend of {period.label}: {m}…")).run()
 
     def _trend_arrived(self, answer) -> None:
         period, points = answer
@@ -366,10 +366,8 @@ class TrackPanel(QWidget):
         self.model.clear()
         self._fit_table()
         self._running(True, "Finding the closed quarters with quotas…", 0.0)
-        self._task = self.context.runner.submit(
-            lambda _control: closed_periods(), owner=self,
-            on_result=lambda periods: self._check(run, periods, 0),
-            on_error=self._record_failed)
+        self._task = Query(self, self.context, lambda _control: closed_periods()).success(
+            lambda periods: self._check(run, periods, 0)).failure(self._record_failed).run()
 
     def _check(self, run: int, periods: list[Period], i: int) -> None:
         if run != self._run:
@@ -398,9 +396,9 @@ class TrackPanel(QWidget):
             self.sig_period_added.emit(record)
             self._check(run, periods, i + 1)
 
-        self._task = self.context.runner.submit(
-            work, owner=self, on_result=arrived, on_progress=progress,
-            on_error=self._record_failed, on_cancelled=lambda: self._cancelled(run, total))
+        self._task = Query(self, self.context, work).success(arrived).progress(
+            progress).failure(self._record_failed).cancelled(
+            lambda: self._cancelled(run, total)).run()
 
     def cancel_record(self, quiet: bool = False) -> None:
         if self._task is not None:

@@ -37,17 +37,18 @@ from PySide6.QtWidgets import (
 from app import settings
 from app.clock import local_today
 from app.forecast import Forecast, Outlook, compute_forecast, period_of
-from ui.context import UiContext
+from ui.context import Topic, UiContext
 from ui.forecast.card import OutlookCard, card_stylesheet
 from ui.forecast.chart import DistributionChart
 from ui.forecast.deals_model import DEAL_ID_ROLE, DealChancesModel
 from ui.forecast.track_panel import TrackPanel
 from ui.forecast.whatif_panel import WhatIfPanel
 from ui.formatting import format_date, format_money
+from ui.operations import Query
 from ui.period_buttons import step_button
 from ui.theme import DANGER, icon
 
-TOPICS = frozenset({"deals", "stages", "activities", "quotas", "reps", "settings"})
+TOPICS = frozenset(Topic)  # every change can move the forecast
 COLUMNS = 3  # rep cards per row
 RECOMPUTE_PAUSE_MS = 150  # a burst of changes (an import, an undo) costs one recompute
 SECTIONS = ("Outlook", "What if", "Trend && track record")
@@ -63,7 +64,6 @@ class ForecastView(QWidget):
         self.cards: dict[int | None, OutlookCard] = {}
         self.detail_open = False
         self.open_key: int | None = None  # whose deals the drill-down shows (None: team)
-        self._request = 0
         self._quota_window = None
 
         title = QLabel("Forecast")
@@ -267,28 +267,25 @@ class ForecastView(QWidget):
 
     def reload(self) -> None:
         """Compute the forecast on the worker; only the newest request's answer is shown."""
-        self._request += 1
-        request, offset = self._request, self.offset
+        offset = self.offset
         self.status.setText("Updating…" if self.forecast else "Working out the forecast…")
 
-        def work():
+        def work(_control):
             stored = settings.load()
             period = period_of(local_today(), "quarter",
                                stored.fiscal_year_start_month).shifted(offset)
-            return request, compute_forecast(period), stored.currency
+            return compute_forecast(period), stored.currency
 
-        self.context.runner.submit(lambda _control: work(), owner=self, on_result=self._show,
-                                   on_error=self._failed)
+        Query(self, self.context, work, supersede="forecast").success(self._show).failure(
+            self._failed).run()
 
-    def _failed(self, error) -> None:
+    def _failed(self, message: str) -> None:
         self.status.clear()
-        self.error.setText(str(error))
+        self.error.setText(message)
         self.error.show()
 
     def _show(self, result) -> None:
-        request, forecast, currency = result
-        if request != self._request:
-            return  # superseded by a newer request
+        forecast, currency = result
         self.error.hide()
         self.forecast, self.currency = forecast, currency
         period = forecast.period

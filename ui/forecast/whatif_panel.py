@@ -47,12 +47,13 @@ from app.forecast import (
     prepare_whatif,
 )
 from app.forecast.whatif import HOURS_FULL_SCALE, LEVER_LABELS
-from ui.context import UiContext
+from ui.context import Topic, UiContext
 from ui.forecast.curves_chart import TEAM, LeverCurvesChart
 from ui.forecast.gain_delegate import GainBarDelegate
 from ui.forecast.lever_card import LeverCard
 from ui.forecast.whatif_model import REP_ID_ROLE, TEAM_KEY, ProjectionsModel
 from ui.formatting import format_date
+from ui.operations import Query, Write
 from ui.theme import DANGER, icon
 
 TABLE_LEVERS = (*LEVERS, "all")
@@ -70,7 +71,6 @@ class WhatIfPanel(QWidget):
         self.result: WhatIfResult | None = None
         self.tick_ms = 0.0  # the last slider tick's recompute, for the record
         self.stale = True
-        self._request = 0
 
         self.status = QLabel("Set a lever to see what it brings.")
         self.status.setObjectName("Muted")
@@ -170,25 +170,22 @@ class WhatIfPanel(QWidget):
     def load(self) -> None:
         """Read the base and the curves on the worker; the newest request's answer wins."""
         self.stale = False
-        self._request += 1
-        request, period = self._request, self.period
+        period = self.period
         self.status.setText("Reading the forecast, the hours and the costs…")
 
         def work(_control):
             base = prepare_whatif(period)
-            return request, base, lever_curves(base)
+            return base, lever_curves(base)
 
-        self.context.runner.submit(work, owner=self, on_result=self._loaded,
-                                   on_error=self._failed)
+        Query(self, self.context, work, supersede="base").success(self._loaded).failure(
+            self._failed).run()
 
     def _failed(self, error) -> None:
         self.error.setText(str(error))
         self.error.show()
 
     def _loaded(self, answer) -> None:
-        request, base, curves = answer
-        if request != self._request:
-            return
+        base, curves = answer
         self.error.hide()
         self.base, self.curves = base, curves
         self.setEnabled(True)
@@ -274,6 +271,4 @@ class WhatIfPanel(QWidget):
         def work(_control, key=key, amount=amount):
             settings.put_lever_cost(key, Decimal(amount))
 
-        self.context.runner.submit(work, owner=self,
-                                   on_result=lambda _r: self.context.settings_changed(),
-                                   on_error=self._failed)
+        Write(self, self.context, work, announce={Topic.SETTINGS}).failure(self._failed).run()
