@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import bisect
 from collections import Counter, defaultdict
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from decimal import Decimal
@@ -126,13 +127,15 @@ class History:
     """Everything the forecast learns from the log before one cutoff. Build it with
     :func:`read_history`."""
 
-    def __init__(self, cutoff: Cutoff, facts: dict[int, StageFacts]):
+    def __init__(self, cutoff: Cutoff, facts: dict[int, StageFacts],
+                 labels: Callable[[list[int]], dict[int, tuple[str, str, str]]]):
         self.cutoff = cutoff
         self.facts = facts
+        self.labels = labels  # deal ids -> (uuid, title, company): Log.labels
         self.won_stages = {s.id for s in facts.values() if s.outcome == "won"}
         self.sales_open = {s.id for s in facts.values()
                            if s.outcome == "open" and s.side == "sales"}
-        # deal id -> (owner id, value in cents, expected close, created at (as stored))
+        # deal id -> (owner id, value in cents, expected close (as stored), created at)
         self.deals: dict[int, tuple] = {}
         # deal -> (stage, entered at (as stored on the live database))
         self.state: dict[int, tuple[int, datetime | str]] = {}
@@ -150,16 +153,13 @@ class History:
 
     def open_deals(self) -> list[OpenDeal]:
         """The deals open on the sales side at the cutoff (values as they are today)."""
-        ids = [d for d, (stage, _) in self.state.items() if stage in self.sales_open]
-        rows = rows_by_id(Deal, (Deal.id, Deal.uuid, Deal.title, Deal.company), ids)
+        ids = sorted(d for d, (stage, _) in self.state.items() if stage in self.sales_open)
         out = []
-        for deal_id, raw_uuid, title, company in rows:
+        for deal_id, (uuid, title, company) in self.labels(ids).items():
             owner, _, close, created = self.deals[deal_id]
             stage, entered = self.state[deal_id]
-            out.append(OpenDeal(deal_id, str(Deal.uuid.python_value(raw_uuid)), title, company,
-                                owner, stage, self.value(deal_id), _day(close),
-                                _moment(entered), _moment(created)))
-        out.sort(key=lambda d: d.deal_id)
+            out.append(OpenDeal(deal_id, uuid, title, company, owner, stage,
+                                self.value(deal_id), _day(close), _moment(entered), created))
         return out
 
     def visits(self, thresholds: tuple[Decimal, ...]) -> list[Visit]:
@@ -221,7 +221,6 @@ class History:
             if won_at < since:
                 continue
             owner, value, _, created = self.deals[deal_id]
-            created = _moment(created)
             for lo, hi in past:
                 if lo + (hi - lo) * elapsed <= created < hi and won_at < hi:
                     found[owner].append(value)
@@ -236,29 +235,84 @@ class History:
         return rates
 
 
-def read_history(cutoff: Cutoff, facts: dict[int, StageFacts] | None = None) -> History:
-    """Read the deals and the moves before the cutoff once, and derive every fact."""
-    history = History(cutoff, facts if facts is not None else stages())
+class Log:
+    """The deals and their moves up to a latest cutoff, read once: every earlier cutoff's
+    :class:`History` is derived from it in memory (:func:`history_at`), so the trend and the
+    track record read the log once instead of once per point.
+
+    ``deals``: deal id -> (owner id, value in cents, expected close (as stored), created at);
+    ``state`` (a live log only): deal id -> (stage, entered at (as stored)), the deal table's;
+    ``moves``: (deal, to stage, changed at) ordered by deal, time and id."""
+
+    def __init__(self, cutoff: Cutoff, facts: dict[int, StageFacts]):
+        self.cutoff = cutoff
+        self.facts = facts
+        self.deals: dict[int, tuple] = {}
+        self.state: dict[int, tuple[int, datetime | str]] = {}
+        self.moves: list[tuple[int, int, datetime]] = []
+        self._labels: dict[int, tuple[str, str, str]] = {}
+
+    def labels(self, ids: list[int]) -> dict[int, tuple[str, str, str]]:
+        """deal id -> (uuid, title, company) of ``ids`` (in their order), each deal's read
+        once per log."""
+        missing = [i for i in ids if i not in self._labels]
+        for deal_id, raw_uuid, title, company in rows_by_id(
+                Deal, (Deal.id, Deal.uuid, Deal.title, Deal.company), missing):
+            self._labels[deal_id] = (str(Deal.uuid.python_value(raw_uuid)), title, company)
+        return {i: self._labels[i] for i in ids}
+
+
+def load_log(cutoff: Cutoff, facts: dict[int, StageFacts] | None = None) -> Log:
+    """Read the deals created and the moves made before ``cutoff`` (on a live cutoff every
+    deal, with its current state), timestamps parsed once."""
+    log = Log(cutoff, facts if facts is not None else stages())
     live = cutoff.live
     query = Deal.select(Deal.id, Deal.owner, Deal.value, Deal.expected_close, Deal.created_at,
                         Deal.stage, Deal.stage_entered_at)
     if not live:
         query = query.where(Deal.created_at < cutoff.moment)
-    for deal_id, owner, value, close, created, stage, entered in _raw(query):
-        history.deals[deal_id] = (owner, value or 0, close, created)
+    rows = _raw(query)
+    parse = datetime.fromisoformat if rows and isinstance(rows[0][4], str) else _moment
+    deals, state = log.deals, log.state
+    for deal_id, owner, value, close, created, stage, entered in rows:
+        deals[deal_id] = (owner, value or 0, close, parse(created))
         if live:
-            history.state[deal_id] = (stage, entered)  # parsed when read (most are closed)
+            state[deal_id] = (stage, entered)  # parsed when read (most are closed)
     moves = (StageChange.select(StageChange.deal, StageChange.to_stage, StageChange.changed_at)
              .where(StageChange.changed_at < cutoff.moment)
              .order_by(StageChange.deal, StageChange.changed_at, StageChange.id))
     rows = _raw(moves)
-    parse = datetime.fromisoformat if rows and isinstance(rows[0][2], str) else _moment
+    if rows and isinstance(rows[0][2], str):
+        parse = datetime.fromisoformat
+        log.moves = [(deal_id, to_stage, parse(changed)) for deal_id, to_stage, changed in rows]
+    else:
+        log.moves = rows
+    return log
+
+
+def read_history(cutoff: Cutoff, facts: dict[int, StageFacts] | None = None) -> History:
+    """Read the deals and the moves before the cutoff once, and derive every fact."""
+    return history_at(load_log(cutoff, facts), cutoff)
+
+
+def history_at(log: Log, cutoff: Cutoff) -> History:
+    """Every fact of the log as it stood at ``cutoff`` (no later than the log's own; a live
+    cutoff needs a live log): only the deals created and the moves made before it count."""
+    if cutoff.moment > log.cutoff.moment or (cutoff.live and not log.cutoff.live):
+        raise ValueError("the log was read up to an earlier cutoff")
+    history = History(cutoff, log.facts, log.labels)
+    moment = cutoff.moment
+    if cutoff.live:
+        history.deals, history.state = log.deals, log.state  # _close adds no state here
+    else:
+        history.deals = {d: row for d, row in log.deals.items() if row[3] < moment}
     sales_open, won_stages = history.sales_open, history.won_stages
     stays, first_won, last_won = history.stays, history.first_won, history.last_won
     first_move = None
     current, stage, entered, passed = None, None, None, set()
-    for deal_id, to_stage, changed in rows:
-        changed = parse(changed)
+    for deal_id, to_stage, changed in log.moves:
+        if changed >= moment:
+            continue
         if deal_id != current:
             if current is not None:
                 _close(history, current, stage, entered, passed)
