@@ -6,11 +6,13 @@ the ``to_stage`` of its last move before the cutoff, and only moves before the c
 On the live forecast (cutoff = the end of today) the deal table holds that state already and
 is read instead.
 
-:func:`read_history` reads the log once — one ordered scan of the moves before the cutoff
-and one of the deals' few columns, as stored (no per-value conversion) — and every fact is
-derived from that in one pass: the stages each deal passed and where it stood, each stay in
-a stage with its length and what followed, each deal's wins. Many GROUP BY queries over the
-same 300,000 moves cost several times more than reading them once.
+:func:`load_log` reads the log once — one ordered scan of the moves before a cutoff and one
+of the deals' few columns, timestamps parsed into numpy arrays — and :func:`history_at`
+derives every fact at that cutoff or any earlier one from it with a few array masks: the
+stages each deal passed and where it stood, each stay in a stage with its length and what
+followed, each deal's wins. The trend and the track record read the log once for all their
+days; :func:`read_history` is the one-cutoff case. Many GROUP BY queries over the same
+300,000 moves cost several times more than reading them once.
 """
 
 from __future__ import annotations
