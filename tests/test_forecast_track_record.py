@@ -80,6 +80,19 @@ def test_the_track_record_checks_each_closed_quarter_every_fortnight(demo):
     assert "too short a history to judge" in record.judgement
 
 
+def test_each_check_is_the_as_of_forecast_of_its_day(demo):
+    """The track record reads the log once, up to its last period's end, and derives every
+    earlier day from it: each check must still say what the forecast as of that day says."""
+    periods = closed_periods(today=TODAY)
+    records = list(iter_track_record(periods))
+    for record in records:
+        for day in sorted({c.as_of for c in record.checks})[::3]:
+            forecast = compute_forecast(record.period, day)
+            said = {o.rep_id: o.probability for o in (*forecast.reps, forecast.team)}
+            for check in (c for c in record.checks if c.as_of == day):
+                assert check.probability == said[check.rep_id]
+
+
 def test_cancelling_the_track_record_stops_it(demo):
     job = JobControl()
     job.cancel()

@@ -15,7 +15,15 @@ from peewee import fn
 from app import clock
 from app.activities import day_start_utc
 from app.forecast.distribution import win_distribution
-from app.forecast.history import Cutoff, RunRate, StageFacts, blend, read_history, stages
+from app.forecast.history import (
+    Cutoff,
+    Log,
+    RunRate,
+    StageFacts,
+    blend,
+    history_at,
+    load_log,
+)
 from app.forecast.model import Model, value_bands
 from app.forecast.types import DealChance, Forecast, Outlook, StageRate
 from app.forecast.verdict import Needs, Rates, needs, verdict
@@ -33,10 +41,16 @@ def compute_forecast(period: Period, as_of: date | None = None) -> Forecast:
     """The forecast of ``period`` as it stood at the end of ``as_of`` (default: today),
     from the history before then."""
     today = clock.local_today()
-    as_of = as_of or today
-    cutoff = Cutoff.at(as_of, today)
-    facts = stages()
-    history = read_history(cutoff, facts)
+    cutoff = Cutoff.at(as_of or today, today)
+    return forecast_from_log(load_log(cutoff), period, cutoff)
+
+
+def forecast_from_log(log: Log, period: Period, cutoff: Cutoff) -> Forecast:
+    """The forecast of ``period`` at ``cutoff`` from ``log`` (read up to that cutoff or a
+    later one): several cutoffs share one read of the log."""
+    as_of = cutoff.as_of
+    facts = log.facts
+    history = history_at(log, cutoff)
     rates = stage_rates(facts, history.passed)
     deals = history.open_deals()
     thresholds = value_bands([d.value for d in deals])

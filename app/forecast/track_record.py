@@ -11,8 +11,10 @@
   independent wins. With :data:`RELIABILITY_MIN` or more checks, a reliability table
   (probability bins: mean forecast against the share that reached quota).
 
-Both read the database through :func:`compute_forecast` as of past dates: call them on the
-database worker. :func:`iter_track_record` yields each period as it is computed and takes a
+Both read the event log once, up to their latest day, and derive each day's as-of forecast
+from it (:func:`~app.forecast.engine.forecast_from_log`, the same code as
+:func:`~app.forecast.engine.compute_forecast`): call them on the database worker.
+:func:`iter_track_record` yields each period as it is computed and takes a
 :class:`~app.jobs.JobControl` for progress and cancel.
 """
 
@@ -26,8 +28,8 @@ from decimal import Decimal
 from app import clock
 from app.activities import day_start_utc
 from app.forecast.distribution import win_distribution
-from app.forecast.engine import compute_forecast
-from app.forecast.history import Cutoff, read_history
+from app.forecast.engine import forecast_from_log
+from app.forecast.history import Cutoff, Log, history_at, load_log
 from app.forecast.types import Forecast, Outlook
 from app.jobs import JobControl
 from app.periods import Period
@@ -113,11 +115,13 @@ def forecast_trend(period: Period, as_of: date | None = None,
         day += timedelta(days=7)
     if as_of >= period.start:
         days.append(as_of)
+    today = clock.local_today()
+    log = load_log(Cutoff.at(days[-1], today)) if days else None
     points = []
     for n, day in enumerate(days):
         if job is not None:
             job.report(n / len(days), f"Forecast as of {day.isoformat()}")
-        forecast = compute_forecast(period, day)
+        forecast = forecast_from_log(log, period, Cutoff.at(day, today))
         points.append(TrendPoint(day, forecast.team.probability, _probabilities(forecast)))
     return tuple(points)
 
@@ -153,18 +157,22 @@ def iter_track_record(periods: list[Period] | None = None,
                       job: JobControl | None = None) -> Iterator[PeriodRecord]:
     """Each closed period's checks, as computed (oldest first)."""
     periods = closed_periods() if periods is None else periods
-    steps = sum(len(check_days(p)) + 1 for p in periods) or 1
-    done = 0
+    steps = sum(len(check_days(p)) + 1 for p in periods) + 1
+    today = clock.local_today()
+    if job is not None:
+        job.report(0.0, "Reading the history")
+    log = load_log(Cutoff.at(max(p.end for p in periods), today)) if periods else None
+    done = 1
     for period in periods:
         if job is not None:
             job.report(done / steps, f"Outcome of {period.label}")
-        won = won_in(period)
+        won = won_in(period, log)
         done += 1
         checks = []
         for day in check_days(period):
             if job is not None:
                 job.report(done / steps, f"{period.label} as of {day.isoformat()}")
-            forecast = compute_forecast(period, day)
+            forecast = forecast_from_log(log, period, Cutoff.at(day, today))
             done += 1
             for outlook in (*forecast.reps, forecast.team):
                 if outlook.quota is None or outlook.probability is None:
@@ -178,10 +186,12 @@ def iter_track_record(periods: list[Period] | None = None,
         job.report(1.0, "Done")
 
 
-def won_in(period: Period) -> dict[int | None, Decimal]:
+def won_in(period: Period, log: Log | None = None) -> dict[int | None, Decimal]:
     """rep id -> what they had won in ``period`` by its end, as the as-of forecast at its last
-    day counts it; the team's under None. Only the log is read (no model, no distribution)."""
-    history = read_history(Cutoff.at(period.end, clock.local_today()))
+    day counts it; the team's under None. Only the log is read (no model, no distribution):
+    ``log`` if given (read up to the period's end or later), else read here."""
+    cutoff = Cutoff.at(period.end, clock.local_today())
+    history = history_at(log or load_log(cutoff), cutoff)
     by_owner = history.won_between(day_start_utc(period.start),
                                    day_start_utc(period.end + timedelta(days=1)))
     won = {owner: value for owner, value in by_owner.items() if owner is not None}
