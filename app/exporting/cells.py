@@ -1,0 +1,105 @@
+"""Cells the workbook writes: user text that can never become a formula, cut text reported,
+and the few formats and styles every sheet shares.
+
+openpyxl turns any string starting with ``=`` into a live formula and a string such as
+``#N/A`` into an error cell, and refuses control characters at save. :class:`TextCells`
+writes every piece of user text as a string cell (``=HYPERLINK(…)``, ``+44 20 …``,
+``-5% deal``, ``@SUM(1)`` stay literal: OWASP's CSV/formula injection), drops the characters
+XML cannot hold, and cuts text over Excel's 32,767-character cell limit with a marker,
+remembering where so the export can say so.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from openpyxl.cell import WriteOnlyCell
+from openpyxl.cell.cell import ERROR_CODES, ILLEGAL_CHARACTERS_RE
+from openpyxl.styles import Alignment, Font, PatternFill
+
+from app.currency import currency_symbol
+
+CELL_LIMIT = 32_767
+CUT_MARKER = "… [cut: {} characters]"
+
+# Built-in formats 14 and 22: Excel and LibreOffice show them in the reader's own locale.
+DATE_FORMAT = "mm-dd-yy"
+STAMP_FORMAT = "m/d/yy h:mm"
+PERCENT_FORMAT = "0%"
+HOURS_FORMAT = "#,##0.0"
+COUNT_FORMAT = "#,##0"
+
+ACCENT = "2F5D8A"
+HEADER_FONT = Font(bold=True, color="FFFFFF")
+HEADER_FILL = PatternFill("solid", start_color=ACCENT)
+BOLD = Font(bold=True)
+TITLE_FONT = Font(bold=True, size=14, color=ACCENT)
+WRAP = Alignment(wrap_text=True, vertical="top")
+
+
+def money_format(currency: str) -> str:
+    """The settings' currency as an Excel number format: ``"$"#,##0.00``."""
+    symbol = currency_symbol(currency).replace('"', "")
+    return f'"{symbol}"#,##0.00;-"{symbol}"#,##0.00'
+
+
+@dataclass
+class TextCells:
+    """Makes safe text cells for one workbook and remembers what it had to cut."""
+
+    cut: list[str] = field(default_factory=list)
+
+    def text(self, sheet, value: str | None, where: str = "") -> str | WriteOnlyCell | None:
+        """``value`` as something ``sheet.append`` writes as a string cell. Plain strings
+        stay plain (openpyxl writes them as text); the ones openpyxl would read as a
+        formula or an error code become an explicit string cell."""
+        if not value:
+            return None
+        if ILLEGAL_CHARACTERS_RE.search(value):
+            value = ILLEGAL_CHARACTERS_RE.sub("", value)
+        if len(value) > CELL_LIMIT:
+            marker = CUT_MARKER.format(f"{len(value):,}")
+            value = value[: CELL_LIMIT - len(marker)] + marker
+            self.cut.append(where or "a cell")
+        if value[0] == "=" or value in ERROR_CODES:
+            cell = WriteOnlyCell(sheet)
+            cell._value = value
+            cell.data_type = "s"
+            return cell
+        return value
+
+
+def styled(sheet, value, *, number_format: str | None = None, font: Font | None = None,
+           fill: PatternFill | None = None, alignment: Alignment | None = None) -> WriteOnlyCell:
+    """A write-only cell with a style, for the small sheets (the Deals sheet shares one style
+    per column instead: see :func:`column_style`)."""
+    cell = WriteOnlyCell(sheet, value)
+    if number_format:
+        cell.number_format = number_format
+    if font:
+        cell.font = font
+    if fill:
+        cell.fill = fill
+    if alignment:
+        cell.alignment = alignment
+    return cell
+
+
+def column_style(sheet, number_format: str):
+    """The style of a number format, computed once and shared by a column's cells (setting
+    ``number_format`` cell by cell costs a style lookup each)."""
+    return styled(sheet, None, number_format=number_format)._style
+
+
+def with_style(sheet, value, style) -> WriteOnlyCell | None:
+    """``value`` in a cell carrying a style from :func:`column_style`."""
+    if value is None:
+        return None
+    cell = WriteOnlyCell(sheet, value)
+    cell._style = style
+    return cell
+
+
+def header(sheet, titles: list[str]) -> list[WriteOnlyCell]:
+    """A header row: bold white on the accent colour."""
+    return [styled(sheet, t, font=HEADER_FONT, fill=HEADER_FILL) for t in titles]
