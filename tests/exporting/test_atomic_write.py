@@ -51,7 +51,7 @@ def test_a_disk_failure_mid_write_keeps_the_old_file(demo, tmp_path, monkeypatch
         raise OSError(28, "No space left on device")
 
     monkeypatch.setattr(service, "add_cached_values", disk_full)
-    with pytest.raises(UsageError, match="No space left on device.*Nothing was changed"):
+    with pytest.raises(UsageError, match=r"No space left on device.*Nothing was changed"):
         export_weekly_workbook(target)
     assert target.read_bytes() == OLD
     assert _folder_after(target) == ["pipeline.xlsx"]
