@@ -7,8 +7,10 @@ computed for it; :mod:`.cached_values` puts those results into the saved file.
 
 from __future__ import annotations
 
+import tempfile
 from collections import defaultdict
 from decimal import Decimal
+from typing import BinaryIO
 
 from openpyxl import Workbook
 from openpyxl.workbook.defined_name import DefinedName
@@ -28,6 +30,7 @@ class Book:
         self._sheets = {title: self.workbook.create_sheet(title) for title in sheets}
         self.money_format = cells.money_format(currency)
         self.cached: dict[str, dict[str, Decimal | float | int]] = defaultdict(dict)
+        self.extra_rows: dict[str, BinaryIO] = {}
 
     @property
     def sheet_titles(self) -> tuple[str, ...]:
@@ -43,6 +46,26 @@ class Book:
         self.cached[sheet.title][coordinate] = result
         return cells.styled(sheet, text, number_format=number_format,
                             font=cells.BOLD if bold else None)
+
+    def style_id(self, sheet, number_format: str) -> int:
+        """The workbook's style index for ``number_format`` (for rows written as XML)."""
+        return self.workbook._cell_styles.add(cells.column_style(sheet, number_format))
+
+    def rows_file(self, sheet) -> BinaryIO:
+        """A temporary file for ``sheet``'s rows written as XML, spliced in when the
+        workbook is finished (after the rows openpyxl wrote)."""
+        # Closed by close(), which the export calls whatever happens (unlinked already).
+        handle = tempfile.TemporaryFile()  # noqa: SIM115
+        self.extra_rows[sheet.title] = handle
+        return handle
+
+    def extra_rows_by_part(self) -> dict[str, BinaryIO]:
+        return {self._sheets[title].path.lstrip("/"): handle
+                for title, handle in self.extra_rows.items()}
+
+    def close(self) -> None:
+        for handle in self.extra_rows.values():
+            handle.close()
 
     def name_range(self, name: str, sheet_title: str, ref: str) -> None:
         quoted = f"'{sheet_title}'" if " " in sheet_title else sheet_title

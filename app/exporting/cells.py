@@ -11,6 +11,7 @@ remembering where so the export can say so.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 from openpyxl.cell import WriteOnlyCell
@@ -49,10 +50,11 @@ class TextCells:
 
     cut: list[str] = field(default_factory=list)
 
-    def text(self, sheet, value: str | None, where: str = "") -> str | WriteOnlyCell | None:
-        """``value`` as something ``sheet.append`` writes as a string cell. Plain strings
-        stay plain (openpyxl writes them as text); the ones openpyxl would read as a
-        formula or an error code become an explicit string cell."""
+    def clean(self, value: str | None, where: str | tuple[str, int, str] = "") -> str | None:
+        """``value`` without the characters XML cannot hold, cut to Excel's cell limit
+        with a marker and recorded with ``where`` ("Deals row 12, Title", or the tuple
+        ("Deals", 12, "Title"), which costs nothing unless the text is cut); None when
+        empty."""
         if not value:
             return None
         if ILLEGAL_CHARACTERS_RE.search(value):
@@ -60,7 +62,19 @@ class TextCells:
         if len(value) > CELL_LIMIT:
             marker = CUT_MARKER.format(f"{len(value):,}")
             value = value[: CELL_LIMIT - len(marker)] + marker
+            if isinstance(where, tuple):
+                where = f"{where[0]} row {where[1]}, {where[2]}"
             self.cut.append(where or "a cell")
+        return value or None
+
+    def text(self, sheet, value: str | None, where: str = "") -> str | WriteOnlyCell | None:
+        """``value``, cleaned as :meth:`clean` does, as something ``sheet.append`` writes
+        as a string cell. Plain strings stay plain (openpyxl writes them as text); the ones
+        openpyxl would read as a formula or an error code become an explicit string
+        cell."""
+        value = self.clean(value, where)
+        if value is None:
+            return None
         if value[0] == "=" or value in ERROR_CODES:
             cell = WriteOnlyCell(sheet)
             cell._value = value
@@ -100,6 +114,13 @@ def with_style(sheet, value, style) -> WriteOnlyCell | None:
     return cell
 
 
-def header(sheet, titles: list[str]) -> list[WriteOnlyCell]:
-    """A header row: bold white on the accent colour."""
-    return [styled(sheet, t, font=HEADER_FONT, fill=HEADER_FILL) for t in titles]
+RIGHT = Alignment(horizontal="right")
+
+
+def header(sheet, titles: list[str], numeric: Sequence[bool] = ()) -> list[WriteOnlyCell]:
+    """A header row: bold white on the accent colour; the titles of ``numeric`` columns
+    right-aligned over their numbers."""
+    numeric = list(numeric) or [False] * len(titles)
+    return [styled(sheet, t, font=HEADER_FONT, fill=HEADER_FILL,
+                   alignment=RIGHT if right else None)
+            for t, right in zip(titles, numeric, strict=True)]

@@ -1,9 +1,11 @@
 """The Deals sheet: every open deal and every deal won or lost this week, as an Excel table.
 
 Row 1 holds the totals (SUBTOTAL over the table, so a filter narrows them), row 2 the
-table's header (frozen), the deals follow. The sheet is streamed: one style per column is
-computed once and shared, the widths come from the longest text in the database, and the
-per-stage figures the Summary needs are gathered on the way.
+table's header (frozen), the deals follow. openpyxl writes rows 1 and 2, the columns, the
+table and the validation; the deal rows are written as XML by :class:`.row_xml.RowWriter`
+(one shared style per column) and spliced in when the file is finished. The widths come
+from the longest text in the database, and the per-stage figures the Summary needs are
+gathered on the way.
 """
 
 from __future__ import annotations
@@ -20,7 +22,8 @@ from openpyxl.worksheet.table import Table, TableColumn, TableStyleInfo
 
 from app.exporting import cells
 from app.exporting.cells import TextCells
-from app.exporting.figures import deal_rows, local_naive, text_widths
+from app.exporting.figures import as_stamp, deal_rows, local_naive, text_widths, uuid_hex
+from app.exporting.row_xml import RowWriter
 from app.exporting.small_sheets import add_table, fit_to_page
 from app.jobs import JobControl
 
@@ -54,6 +57,8 @@ COLUMNS: tuple[tuple[str, str, object], ...] = (
     ("Version", "count", 8),
 )
 HIDDEN = (UUID_HEADER, "Version")
+_XML_KIND = {"text": "text", "money": "number", "percent": "number", "count": "number",
+             "date": "date", "stamp": "date"}
 MAX_WIDTH = 50
 
 
@@ -99,44 +104,42 @@ def write_deals(book, total: int, lo: datetime, hi: datetime, now: datetime,
     money = book.money_format
     value_col, weighted_col = letter("Value"), letter("Weighted value")
     sheet.append(_totals_row(book, sheet, last, total))
-    sheet.append(cells.header(sheet, [c[0] for c in COLUMNS]))
+    sheet.append(cells.header(sheet, [c[0] for c in COLUMNS],
+                              [kind != "text" for _, kind, _ in COLUMNS]))
 
-    style = {kind: cells.column_style(sheet, fmt) for kind, fmt in (
-        ("money", money), ("percent", cells.PERCENT_FORMAT), ("date", cells.DATE_FORMAT),
-        ("stamp", cells.STAMP_FORMAT), ("count", cells.COUNT_FORMAT))}
-    money_style, percent_style = style["money"], style["percent"]
-    date_style, stamp_style = style["date"], style["stamp"]
-    text = texts.text
+    formats = {"money": money, "percent": cells.PERCENT_FORMAT, "date": cells.DATE_FORMAT,
+               "stamp": cells.STAMP_FORMAT, "count": cells.COUNT_FORMAT}
+    style_ids = {kind: book.style_id(sheet, fmt) for kind, fmt in formats.items()}
+    rows_file = book.rows_file(sheet)
+    writer = RowWriter(rows_file, [
+        (get_column_letter(index), _XML_KIND[kind], style_ids.get(kind))
+        for index, (_title, kind, _width) in enumerate(COLUMNS, 1)])
+    clean = texts.clean
     tally = StageTally()
     value_sum = weighted_sum = Decimal(0)
     written = 0
     for (title, company, contact, email, phone, owner, stage, value, probability,
          expected_close, next_step, next_step_due, source, industry, region, entered,
          created, last_activity, uuid, version, outcome, stage_id) in deal_rows(lo, hi):
-        row_number = FIRST_ROW + written
+        row = FIRST_ROW + written
         weighted = (value * probability / 100).quantize(CENT)
+        entered, created, last_activity = (
+            as_stamp(entered), as_stamp(created), as_stamp(last_activity))
         days = max(0, (now - entered).days)
         if outcome == "open":
             tally.count[stage_id] += 1
             tally.days[stage_id] += days
         value_sum += value
         weighted_sum += weighted
-        where = f"Deals row {row_number}"
-        sheet.append((
-            text(sheet, title, f"{where}, Title"), text(sheet, company, f"{where}, Company"),
-            text(sheet, contact, f"{where}, Contact"), text(sheet, email, f"{where}, Email"),
-            text(sheet, phone, f"{where}, Phone"), text(sheet, owner, f"{where}, Owner"),
-            text(sheet, stage), cells.with_style(sheet, value, money_style),
-            cells.with_style(sheet, probability / 100, percent_style),
-            cells.with_style(sheet, weighted, money_style),
-            cells.with_style(sheet, expected_close, date_style),
-            text(sheet, next_step, f"{where}, Next step"),
-            cells.with_style(sheet, next_step_due, date_style),
-            text(sheet, source), text(sheet, industry, f"{where}, Industry"),
-            text(sheet, region, f"{where}, Region"), days,
-            cells.with_style(sheet, local_naive(created), stamp_style),
-            cells.with_style(sheet, local_naive(last_activity), stamp_style),
-            str(uuid).replace("-", ""), version,
+        writer.write(row, (
+            clean(title, ("Deals", row, "Title")), clean(company, ("Deals", row, "Company")),
+            clean(contact, ("Deals", row, "Contact")), clean(email, ("Deals", row, "Email")),
+            clean(phone, ("Deals", row, "Phone")), clean(owner, ("Deals", row, "Owner")),
+            clean(stage), value, probability / 100, weighted, expected_close,
+            clean(next_step, ("Deals", row, "Next step")), next_step_due, clean(source),
+            clean(industry, ("Deals", row, "Industry")),
+            clean(region, ("Deals", row, "Region")), days, local_naive(created),
+            local_naive(last_activity), uuid_hex(uuid), version,
         ))
         written += 1
         if control is not None and written % 2000 == 0:

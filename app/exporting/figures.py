@@ -26,6 +26,18 @@ def local_naive(stamp: datetime | None) -> datetime | None:
     return None if stamp is None else to_local(stamp).replace(tzinfo=None)
 
 
+def as_stamp(value: datetime | str) -> datetime:
+    """A timestamp column's value from a raw row: SQLite gives text, PostgreSQL datetimes."""
+    return value if isinstance(value, datetime) else datetime.fromisoformat(value)
+
+
+def uuid_hex(value) -> str:
+    """A uuid column's value as 32 hex digits (SQLite stores them so; PostgreSQL's driver
+    returns a UUID or its text)."""
+    return value.hex if hasattr(value, "hex") and not isinstance(value, str) else (
+        str(value).replace("-", ""))
+
+
 def week_bounds(start: date, end: date) -> tuple[datetime, datetime]:
     """The stored (UTC) moments at which the local days ``start`` to ``end`` begin and end."""
     return day_start_utc(start), day_start_utc(end + timedelta(days=1))
@@ -57,8 +69,20 @@ def count_deals(lo: datetime, hi: datetime) -> int:
 
 def deal_rows(lo: datetime, hi: datetime) -> Iterator[tuple]:
     """Every open deal and every deal that entered a won or lost stage between ``lo`` and
-    ``hi`` (stored moments), by stage then value: tuples in :func:`_deals_query`'s order."""
-    return _deals_query(lo, hi).tuples().iterator()
+    ``hi`` (stored moments), by stage then value: tuples in :func:`_deals_query`'s order.
+    Raw rows from the driver, but for the money (Decimal) and the dates: timestamps may be
+    text (:func:`as_stamp`) and the uuid text or a UUID (:func:`uuid_hex`)."""
+    sql, params = _deals_query(lo, hi).sql()
+    cents = Deal.value.python_value
+    for row in Deal._meta.database.execute_sql(sql, params):
+        row = list(row)
+        row[7] = cents(row[7])
+        row[9], row[11] = _day(row[9]), _day(row[11])
+        yield row
+
+
+def _day(value) -> date | None:
+    return date.fromisoformat(value) if isinstance(value, str) else value
 
 
 def text_widths(lo: datetime, hi: datetime) -> dict[str, int]:

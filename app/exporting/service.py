@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import contextlib
 import os
-import tempfile
+import secrets
 from dataclasses import dataclass, field
 from decimal import Decimal
 from pathlib import Path
@@ -20,7 +20,7 @@ from app import clock, settings
 from app.deal_table import DealTableSpec, select_totals
 from app.errors import UsageError
 from app.exporting.book import Book
-from app.exporting.cached_values import add_cached_values
+from app.exporting.cached_values import finish_package
 from app.exporting.cells import TextCells
 from app.exporting.deals_sheet import write_deals
 from app.exporting.figures import (
@@ -144,30 +144,28 @@ def _write(book: Book, week: Week, control: JobControl | None, texts: TextCells)
             "stage_moves": moves}
 
 
-def export_weekly_workbook(path: str | Path, week: Week | None = None,
-                           control: JobControl | None = None) -> WeeklyExport:
-    """Write the weekly pipeline workbook for ``week`` (default: the current ISO week) to
-    ``path``, atomically. Raises :class:`UsageError` when the file cannot be written and
-    :class:`app.jobs.Cancelled` when cancelled; in both cases ``path`` is as it was."""
-    target = Path(path)
-    week = week or week_of(clock.local_today())
-    if not target.parent.is_dir():
-        raise UsageError(f"The folder {target.parent} does not exist; choose another place "
-                         "for the workbook.")
-    texts = TextCells()
-    book = Book(settings.load().currency)
-    counts = _write(book, week, control, texts)
-    if control is not None:
-        control.report(0.9, "Saving the workbook")
+def _new_file_beside(target: Path, suffix: str) -> Path:
+    """A new, empty, hidden file in ``target``'s folder, with the permissions a file the
+    user saves gets (``mkstemp`` would make it private, and the rename keeps that)."""
+    while True:
+        path = target.with_name(f".{target.stem}-{secrets.token_hex(4)}{suffix}")
+        try:
+            os.close(os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o666))
+        except FileExistsError:
+            continue
+        return path
+
+
+def _save(book: Book, target: Path, control: JobControl | None) -> None:
+    """Save under a temporary name beside ``target``, finish the package into a second
+    one, and rename that over ``target``; the temporary files never outlive the call."""
     temporary: list[Path] = []
     try:
         for suffix in (".part", ".part2"):
-            handle, name = tempfile.mkstemp(prefix=f".{target.stem}-", suffix=suffix,
-                                            dir=target.parent)
-            os.close(handle)
-            temporary.append(Path(name))
+            temporary.append(_new_file_beside(target, suffix))
         book.workbook.save(temporary[0])
-        add_cached_values(temporary[0], temporary[1], book.cached_by_part())
+        finish_package(temporary[0], temporary[1], book.cached_by_part(),
+                       book.extra_rows_by_part())
         if control is not None:
             control.raise_if_cancelled()
         os.replace(temporary[1], target)
@@ -180,8 +178,29 @@ def export_weekly_workbook(path: str | Path, week: Week | None = None,
         for leftover in temporary:
             with contextlib.suppress(FileNotFoundError):
                 leftover.unlink()
-    if control is not None:
-        control.report(1.0, "Done")
+
+
+def export_weekly_workbook(path: str | Path, week: Week | None = None,
+                           control: JobControl | None = None) -> WeeklyExport:
+    """Write the weekly pipeline workbook for ``week`` (default: the current ISO week) to
+    ``path``, atomically. Raises :class:`UsageError` when the file cannot be written and
+    :class:`app.jobs.Cancelled` when cancelled; in both cases ``path`` is as it was."""
+    target = Path(path)
+    week = week or week_of(clock.local_today())
+    if not target.parent.is_dir():
+        raise UsageError(f"The folder {target.parent} does not exist; choose another place "
+                         "for the workbook.")
+    texts = TextCells()
+    book = Book(settings.load().currency)
+    try:
+        counts = _write(book, week, control, texts)
+        if control is not None:
+            control.report(0.9, "Saving the workbook")
+        _save(book, target, control)
+    finally:
+        book.close()
+    # No progress report after the rename: it would raise if Cancel came late, and say
+    # "nothing was changed" about a file that was.
     return WeeklyExport(target, week.label, counts["period"], counts["deals"],
                         counts["activities"], counts["stage_moves"], book.sheet_titles,
                         tuple(texts.cut))

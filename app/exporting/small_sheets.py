@@ -39,9 +39,11 @@ _FORMATS = {"percent": cells.PERCENT_FORMAT, "date": cells.DATE_FORMAT,
 
 def _width(column: Column, values: list) -> int:
     if column.width:
-        return column.width
+        return max(column.width, len(column.header) + 2)
     if column.kind in ("money", "stamp"):
-        return 16
+        return max(16, len(column.header) + 2)
+    if column.kind == "date":
+        return max(13, len(column.header) + 2)
     if column.kind != "text":
         return max(len(column.header) + 2, 12)
     longest = max((len(v) for v in values if isinstance(v, str)), default=0)
@@ -74,7 +76,8 @@ def write_table(book, title: str, table_name: str, columns: Sequence[Column],
                 sheet, f"{col}1", f"=SUBTOTAL(109,{span})", result,
                 number_format=formats[column.kind])
     sheet.append(totals)
-    sheet.append(cells.header(sheet, [c.header for c in columns]))
+    sheet.append(cells.header(sheet, [c.header for c in columns],
+                              [c.kind != "text" for c in columns]))
     styles = {kind: cells.column_style(sheet, fmt) for kind, fmt in formats.items() if fmt}
     for number, row in enumerate(rows, FIRST_ROW):
         out = []

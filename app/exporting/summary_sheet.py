@@ -39,7 +39,7 @@ def write_summary(book, forecast: Forecast, week_label: str, as_of: date,
                   stages: list[StageLine], texts: TextCells) -> None:
     sheet = book.sheet("Summary")
     money = book.money_format
-    for col, width in zip("ABCDEFG", (26, 16, 16, 16, 13, 24, 100), strict=True):
+    for col, width in zip("ABCDEFG", (26, 16, 16, 16, 18, 24, 115), strict=True):
         sheet.column_dimensions[col].width = width
     fit_to_page(sheet)
     team = forecast.team
@@ -74,7 +74,7 @@ def write_summary(book, forecast: Forecast, week_label: str, as_of: date,
 
     put([cells.styled(sheet, "Open pipeline by stage", font=cells.TITLE_FONT)])
     put(cells.header(sheet, ["Stage", "Deals", "Value", "Weighted value",
-                             "Avg days in stage"]))
+                             "Avg days in stage"], [False, True, True, True, True]))
     first = row + 1
     for line in stages:
         put([texts.text(sheet, line.name),
@@ -98,7 +98,7 @@ def write_summary(book, forecast: Forecast, week_label: str, as_of: date,
 
     put([cells.styled(sheet, "Reps", font=cells.TITLE_FONT)])
     put(cells.header(sheet, ["Rep", "Quota", "Won", "Expected", "Probability", "Verdict",
-                             "Reason"]))
+                             "Reason"], [False, True, True, True, True, False, False]))
     rep_first = row + 1
     for outlook in forecast.reps:
         put([texts.text(sheet, outlook.rep_name),

@@ -3,6 +3,9 @@ temporary file behind."""
 
 from __future__ import annotations
 
+import os
+import stat
+
 import pytest
 
 from app.errors import UsageError
@@ -46,19 +49,22 @@ def test_a_disk_failure_mid_write_keeps_the_old_file(demo, tmp_path, monkeypatch
 
     target = _old_file(tmp_path)
 
-    def disk_full(source, temporary, cached):
+    def disk_full(source, temporary, cached, rows):
         temporary.write_bytes(b"PK half a zip")
         raise OSError(28, "No space left on device")
 
-    monkeypatch.setattr(service, "add_cached_values", disk_full)
+    monkeypatch.setattr(service, "finish_package", disk_full)
     with pytest.raises(UsageError, match=r"No space left on device.*Nothing was changed"):
         export_weekly_workbook(target)
     assert target.read_bytes() == OLD
     assert _folder_after(target) == ["pipeline.xlsx"]
 
 
-def test_a_successful_export_replaces_the_old_file(demo, tmp_path):
+def test_a_successful_export_replaces_the_old_file_with_a_normal_file(demo, tmp_path):
     target = _old_file(tmp_path)
     export_weekly_workbook(target)
     assert target.read_bytes()[:2] == b"PK"
     assert _folder_after(target) == ["pipeline.xlsx"]
+    umask = os.umask(0)
+    os.umask(umask)
+    assert stat.S_IMODE(target.stat().st_mode) == 0o666 & ~umask  # not private to us
