@@ -99,9 +99,11 @@ def _floor(out: str) -> tuple[float, int, int]:
     from app.exporting import week_of
     from app.exporting.figures import (
         activity_rows,
+        as_stamp,
         deal_rows,
         local_naive,
         stage_history_rows,
+        uuid_hex,
         week_bounds,
     )
 
@@ -117,8 +119,8 @@ def _floor(out: str) -> tuple[float, int, int]:
         deals.append((title, company, contact, email, phone, owner, stage, value,
                       probability / 100, (value * probability / 100).quantize(cent),
                       expected_close, next_step, next_step_due, source, industry, region,
-                      max(0, (now - entered).days), local_naive(created),
-                      local_naive(last_activity), str(uuid).replace("-", ""), version))
+                      max(0, (now - as_stamp(entered)).days), local_naive(as_stamp(created)),
+                      local_naive(as_stamp(last_activity)), uuid_hex(uuid), version))
     sheets = {"Deals": deals, "Activities": activity_rows(week.start, week.end),
               "Stage history": stage_history_rows(lo, hi)}
     started = time.perf_counter()

@@ -11,16 +11,20 @@ remembering where so the export can say so.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 from openpyxl.cell import WriteOnlyCell
-from openpyxl.cell.cell import ERROR_CODES, ILLEGAL_CHARACTERS_RE
+from openpyxl.cell.cell import ERROR_CODES
 from openpyxl.styles import Alignment, Font, PatternFill
 
 from app.currency import currency_symbol
 
 CELL_LIMIT = 32_767
+# Characters XML 1.0 cannot hold: the C0 controls but tab, newline and carriage return, the
+# two non-characters U+FFFE and U+FFFF, and lone surrogates (openpyxl checks only the first).
+NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff\ud800-\udfff]")
 CUT_MARKER = "… [cut: {} characters]"
 
 # Built-in formats 14 and 22: Excel and LibreOffice show them in the reader's own locale.
@@ -57,8 +61,8 @@ class TextCells:
         empty."""
         if not value:
             return None
-        if ILLEGAL_CHARACTERS_RE.search(value):
-            value = ILLEGAL_CHARACTERS_RE.sub("", value)
+        if NOT_XML.search(value):
+            value = NOT_XML.sub("", value)
         if len(value) > CELL_LIMIT:
             marker = CUT_MARKER.format(f"{len(value):,}")
             value = value[: CELL_LIMIT - len(marker)] + marker
