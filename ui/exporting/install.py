@@ -66,10 +66,14 @@ class WeeklyExportRun:
         return True
 
     def _progress(self, fraction: float, message: str) -> None:
-        if self.progress is not None:
-            self.progress.setValue(round(fraction * 100))
-            if message:
-                self.progress.setLabelText(message)
+        progress = self.progress
+        if progress is None:
+            return
+        if message:
+            progress.setLabelText(message)
+        # Last: a modal progress dialog's setValue processes events, and the result may
+        # arrive and close the dialog inside it.
+        progress.setValue(round(fraction * 100))
 
     def _close(self) -> None:
         if self.progress is not None:
