@@ -17,6 +17,7 @@ from app.errors import ConflictError, NotFound, ValidationError
 from app.pipeline import live_stages, record_lost_reason, set_checked
 from app.users import EMAIL, RepInfo, list_reps
 from db.connection import writing
+from db.limits import CONTROL_CHARACTERS, integer_range, text_limit
 from db.models import Deal, LeadSource, Rep, Stage, StageChange
 
 _AMOUNT = re.compile(r"^([0-9]+\.?[0-9]*|\.[0-9]+)$")
@@ -177,9 +178,19 @@ def check_fields(values: dict) -> dict:
         out["contact_email"] = email
     if "value" in out:
         out["value"] = clean_value(out["value"])
+    for key in ("title", "company", "contact_name", "contact_email", "contact_phone",
+                "industry", "region", "next_step", "lost_reason", "external_id", "notes"):
+        if out.get(key):
+            out[key] = CONTROL_CHARACTERS.sub("", str(out[key]))
+            limit = text_limit(getattr(Deal, key))
+            if limit is not None and len(out[key]) > limit:
+                label = key.replace("_", " ").capitalize()
+                raise ValidationError(
+                    f"{label} is {len(out[key]):,} characters long; it holds at most {limit}.",
+                    field=key)
     if "company_size" in out and out["company_size"] is not None:
         size = out["company_size"]
-        if not isinstance(size, int) or size < 1:
+        if not isinstance(size, int) or not 1 <= size <= integer_range(Deal.company_size)[1]:
             raise ValidationError("Company size is a number of employees.", field="company_size")
     owner_id = out.get("owner_id")
     if owner_id is not None and not Rep.select().where(Rep.id == owner_id).exists():

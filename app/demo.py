@@ -50,6 +50,7 @@ from db.models import (
     LeadSource,
     Quota,
     Rep,
+    SourceSpend,
     Stage,
     StageChange,
 )
@@ -207,13 +208,14 @@ OFFERINGS = (
     "Renewal and expansion", "Starter plan", "Enterprise agreement", "Integration project",
     "Analytics add-on", "Multi-site rollout", "Support upgrade",
 )
-# by source name: (share of new leads, odds multiplier, lead cost for the demo period)
+# by source name: (share of new leads, odds multiplier, spend over the demo period, spread
+# over its months by _spend_rows)
 SOURCES: dict[str, tuple[float, float, int]] = {
-    "Website": (0.30, 1.0, 9_000),
-    "Referral": (0.14, 2.6, 1_500),
-    "Event": (0.15, 0.85, 14_000),
-    "Outbound": (0.29, 0.55, 4_000),
-    "Partner": (0.12, 1.6, 6_000),
+    "Website": (0.30, 1.0, 45_000),
+    "Referral": (0.14, 2.6, 20_000),
+    "Event": (0.15, 0.85, 80_000),
+    "Outbound": (0.29, 0.55, 90_000),
+    "Partner": (0.12, 1.6, 60_000),
 }
 MARKETING_LOST = ("Not a fit", "No response", "Unsubscribed", "Duplicate lead")
 SALES_LOST = ("Price", "Chose a competitor", "No decision", "Bad timing", "No budget",
@@ -362,17 +364,42 @@ def _load_pipeline() -> _Pipeline:
 
 
 def _ensure_sources() -> list[LeadSource]:
-    """The lead sources, with the default five created if there are none, and a spend set
-    on the default ones that have none (so cost per lead and per win show)."""
+    """The lead sources, with the default five created if there are none."""
     if not LeadSource.select().exists():
         for spec in load_template()["sources"]:
             LeadSource.create(name=spec["name"], channel=spec["channel"])
-    sources = list(LeadSource.select().order_by(LeadSource.id))
+    return list(LeadSource.select().order_by(LeadSource.id))
+
+
+# months in which a source ran a campaign get this much more of its spend than the others
+CAMPAIGN_WEIGHT = 3.0
+
+
+def _spend_rows(sources: list[LeadSource], first: date, today: date,
+                rng: random.Random) -> list[tuple]:
+    """Monthly spend of the default sources from ``first``'s month to ``today``'s, so cost
+    per lead, per win and return on spend show in every period: each source's demo spend
+    spread over the months, heavier in one or two campaign months (events and outbound
+    pushes come in bursts), none where a month already has a figure."""
+    months = []
+    month = first.replace(day=1)
+    while month <= today:
+        months.append(month)
+        month = _add_months(month, 1)
+    taken = set(SourceSpend.select(SourceSpend.source, SourceSpend.month).tuples())
+    rows = []
     for source in sources:
-        if source.name in SOURCES and not source.cost:
-            source.cost = Decimal(SOURCES[source.name][2])
-            source.save()
-    return sources
+        if source.name not in SOURCES:
+            continue
+        campaigns = set(rng.sample(range(len(months)), k=min(2, len(months))))
+        weights = [CAMPAIGN_WEIGHT if i in campaigns else rng.uniform(0.7, 1.3)
+                   for i in range(len(months))]
+        total = Decimal(SOURCES[source.name][2])
+        for month, weight in zip(months, weights, strict=True):
+            if (source.id, month) not in taken:
+                amount = (total * Decimal(weight / sum(weights))).quantize(Decimal(1))
+                rows.append((source.id, month, amount))
+    return rows
 
 
 def _ensure_team() -> list[int]:
@@ -790,11 +817,14 @@ def generate_demo(
         report(0.45)
         quota_rows = gen.quotas()
 
+        # a second stream for what was added later (overrides, spend), so the deals, hours
+        # and quotas stay exactly what they were for a seed
+        extra = random.Random(seed + 1_000_003)
         deal_rows = _deal_rows(gen)
         report(0.55)
         _insert(Deal, DEAL_FIELDS, deal_rows)
         _take_deal_ids(gen.deals)
-        change_rows, check_rows = _history_rows(gen, rng)
+        change_rows, check_rows = _history_rows(gen, rng, extra)
         activity_rows = _with_deal_ids(activity_rows)
         report(0.65)
         _insert(StageChange, CHANGE_FIELDS, change_rows)
@@ -803,6 +833,7 @@ def generate_demo(
         _insert(Activity, ACTIVITY_FIELDS, activity_rows)
         report(0.95)
         _insert(Quota, QUOTA_FIELDS, quota_rows)
+        _insert(SourceSpend, SPEND_FIELDS, _spend_rows(sources, gen.start, today, extra))
         settings.put("current_user", MANAGER.name)
 
     deals = gen.deals
@@ -836,7 +867,7 @@ DEAL_FIELDS = [
 CHANGE_FIELDS = [
     StageChange.uuid, StageChange.deal, StageChange.from_stage, StageChange.to_stage,
     StageChange.changed_at, StageChange.changed_by, StageChange.origin,
-    StageChange.lost_reason,
+    StageChange.lost_reason, StageChange.override_reason,
 ]
 CHECK_FIELDS = [
     ChecklistCheck.deal, ChecklistCheck.item, ChecklistCheck.checked_at,
@@ -847,6 +878,12 @@ ACTIVITY_FIELDS = [
     Activity.note,
 ]
 QUOTA_FIELDS = [Quota.rep, Quota.period_start, Quota.period_end, Quota.amount]
+SPEND_FIELDS = [SourceSpend.source, SourceSpend.month, SourceSpend.amount]
+# the chance that a hand-off was forced through by a manager's override, by how the deal
+# ended: leads pushed to sales before they were ready were lost more often (idea 2)
+OVERRIDE_CHANCE = {"lost": 0.35, "open": 0.2, "won": 0.08}
+OVERRIDE_REASONS = ("Rep asked for it before the budget was known",
+                    "End-of-quarter push", "Big logo: worth a look now")
 
 
 def _stage_id(pipe: _Pipeline, index: int) -> int:
@@ -893,7 +930,8 @@ def _with_deal_ids(activity_rows: list[tuple]) -> list[tuple]:
             for key, rep, deal, *rest in activity_rows]
 
 
-def _history_rows(gen: _Generator, rng: random.Random) -> tuple[list, list]:
+def _history_rows(gen: _Generator, rng: random.Random,
+                  extra: random.Random) -> tuple[list, list]:
     """Each deal's stage changes and checklist ticks, in CHANGE_FIELDS and CHECK_FIELDS
     order; the deals must have their ids (:func:`_take_deal_ids`)."""
     change_rows, check_rows = [], []
@@ -902,9 +940,12 @@ def _history_rows(gen: _Generator, rng: random.Random) -> tuple[list, list]:
         for (when, index), by in zip(deal.history, deal.changed_by, strict=True):
             reason = deal.lost_reason if index < 0 else ""
             stage_id = _stage_id(gen.pipe, index)
-            change_rows.append(
-                (_uuid(rng), deal.id, previous, stage_id, when, _rep_id(gen, by), "app", reason)
-            )
+            override = ""
+            if (index == gen.pipe.handover and previous is not None
+                    and extra.random() < OVERRIDE_CHANCE[deal.outcome]):
+                override = extra.choice(OVERRIDE_REASONS)
+            change_rows.append((_uuid(rng), deal.id, previous, stage_id, when, _rep_id(gen, by),
+                                "app", reason, override))
             previous = stage_id
         seen: set[int] = set()
         for item, when, by in deal.checks:

@@ -19,8 +19,6 @@ from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 
-from peewee import JOIN
-
 from app.deals import clean_value
 from app.errors import ValidationError
 from app.periods import Period
@@ -176,19 +174,14 @@ def copy_quotas_forward(period: Period, actor: RepInfo | None) -> QuotaChange:
     return put_quotas(period.shifted(1), source, actor)
 
 
-def quotas_for(period_start: date) -> list[QuotaInfo]:
-    """Every quota for the period starting ``period_start``: the team's first, then by rep."""
-    rows = (
-        Quota.select(Quota, Rep)
-        .join(Rep, JOIN.LEFT_OUTER)
-        .where(Quota.period_start == period_start)
-    )
-    found = [
-        QuotaInfo(q.rep_id, _name(q.rep if q.rep_id else None), q.period_start, q.period_end,
-                  q.amount)
-        for q in rows
-    ]
-    return sorted(found, key=lambda q: (q.rep_id is not None, q.rep_name))
+def quotas_in_force(period: Period) -> dict[int | None, Decimal]:
+    """rep id -> the rep's quota for exactly ``period`` (start and end both match: a
+    quarter's quota is not its first month's), and None -> the team's in force (its own, or
+    the sum of the reps'; absent when neither exists). The same figures as the quota grid's
+    column for ``period``."""
+    grid = quota_grid(period, 1)
+    amounts = {row.rep_id: row.amounts[0] for row in (*grid.reps, grid.team)}
+    return {rep_id: amount for rep_id, amount in amounts.items() if amount is not None}
 
 
 def quota_grid(first: Period, count: int = 4) -> QuotaGrid:

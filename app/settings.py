@@ -13,7 +13,15 @@ DEFAULTS: dict[str, str] = {
     "fiscal_year_start_month": "1",
     "sales_ready_threshold": "60",
     "revenue_per_hour_target": "1000",
+    # The share of a sale that is profit, as a fraction: the value of a lead and the return
+    # on a source's spend are worked out from profit, not from revenue.
+    "gross_margin": "0.7",
     "current_user": "",
+    # the what-if's lever costs (issue 12): a lead's cost when no lead source has a cost set,
+    # training that raises a rep's conversion by 10 %, an hour of selling time bought
+    "whatif_cost_per_lead": "60",
+    "whatif_training_cost_per_rep": "2500",
+    "whatif_hourly_cost": "45",
 }
 
 
@@ -24,6 +32,7 @@ class Settings:
     sales_ready_threshold: int
     revenue_per_hour_target: Decimal
     current_user: str
+    gross_margin: Decimal = Decimal("0.7")
 
 
 def get(key: str) -> str:
@@ -48,4 +57,5 @@ def load() -> Settings:
         sales_ready_threshold=int(merged["sales_ready_threshold"]),
         revenue_per_hour_target=Decimal(merged["revenue_per_hour_target"]),
         current_user=merged["current_user"],
+        gross_margin=Decimal(merged["gross_margin"]),
     )

@@ -111,7 +111,6 @@ def build(path: Path) -> dict[str, int]:
         required.setdefault(stage_id, []).append(item_id)
     sources = [r[0] for r in conn.execute("SELECT id FROM lead_source ORDER BY id")]
     kinds = [r[0] for r in conn.execute("SELECT name FROM activity_kind ORDER BY position")]
-    conn.execute("UPDATE lead_source SET cost = ?", (25_000 * 100,))
 
     # people
     names = [MANAGER_NAME]
@@ -132,6 +131,13 @@ def build(path: Path) -> dict[str, int]:
     )
 
     today = date.today()
+    month = date(today.year, today.month, 1)
+    spend = []
+    for _ in range(DAYS // 30 + 2):  # every month the deals span: 25,000 a source
+        spend += [(source, month.isoformat(), 25_000 * 100) for source in sources]
+        month = date(month.year - (month.month == 1), (month.month - 2) % 12 + 1, 1)
+    conn.executemany("INSERT INTO source_spend (source_id, month, amount) VALUES (?, ?, ?)",
+                     spend)
     start = datetime.combine(today - timedelta(days=DAYS), datetime.min.time())
     now = datetime.combine(today, datetime.min.time())
     deal_rows, change_rows, check_rows = [], [], []

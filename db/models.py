@@ -67,7 +67,17 @@ class ChecklistItem(BaseModel):
 class LeadSource(BaseModel):
     name = CharField(unique=True)
     channel = CharField(default="")
-    cost = ScaledDecimalField(places=2, default=0)
+
+
+class SourceSpend(BaseModel):
+    """What a lead source cost in one month (``month`` is its first day)."""
+
+    source = ForeignKeyField(LeadSource, backref="spend", on_delete="CASCADE", index=False)
+    month = DateField()
+    amount = ScaledDecimalField(places=2, default=0)
+
+    class Meta:
+        indexes = ((("source", "month"), True),)
 
 
 class ImportBatch(BaseModel):
@@ -215,6 +225,7 @@ ALL_MODELS = (
     Stage,
     ChecklistItem,
     LeadSource,
+    SourceSpend,
     Deal,
     ChecklistCheck,
     StageChange,

@@ -177,3 +177,18 @@ def test_a_group_separator_that_cannot_be_thousands_is_refused(typed, group, dec
 
     with pytest.raises(ValidationError, match="not an amount"):
         parse_amount(typed, group, decimal)
+
+
+def test_a_text_longer_than_its_column_is_refused_before_the_save(manager):
+    """On PostgreSQL a varchar(255) refuses a longer title at the write; the editor must say
+    so first, naming the field, on both databases."""
+    with pytest.raises(ValidationError, match="Company is 300 characters long; it holds at most"):
+        create_deal(DealDraft("Roof", company="x" * 300), manager)
+    with pytest.raises(ValidationError, match="Company size"):
+        create_deal(DealDraft("Roof", company_size=2**40), manager)
+
+
+def test_control_characters_are_dropped_from_what_is_typed(manager):
+    deal = create_deal(DealDraft("Roof\x00", company="Ac\x07me", notes="line one\nline\x00 two"),
+                       manager)
+    assert (deal.title, deal.company, deal.notes) == ("Roof", "Acme", "line one\nline two")

@@ -29,6 +29,7 @@ from db.models import (
     LeadSource,
     Quota,
     Rep,
+    SourceSpend,
     Stage,
     StageChange,
 )
@@ -196,7 +197,10 @@ def test_team_roles_capacities_and_sources(demo):
     assert all(Decimal(32) <= c <= Decimal(45) for c in capacities)
     assert {s.name for s in LeadSource.select()} >= {
         "Website", "Referral", "Event", "Outbound", "Partner"}
-    assert all(s.cost > 0 for s in LeadSource.select())
+    # every source carries spend in every month of the demo (cost per lead shows)
+    months = {(s.source_id, s.month) for s in SourceSpend.select()}
+    assert {s for s, _ in months} == {s.id for s in LeadSource.select()}
+    assert len(months) == LeadSource.select().count() * len({m for _, m in months})
 
 
 def test_deals_look_real(demo):

@@ -66,3 +66,35 @@ def test_a_period_that_is_over_says_what_was_won():
     label, reason = verdict(quota, 0.0, Decimal(60_000), need, 0.0, ended=True)
     assert label == "out of reach" and "ended with 60,000 won of the 100,000" in reason
     assert verdict(quota, 1.0, Decimal(120_000), need, 0.0, ended=True)[0] == "on track"
+
+
+def test_a_quota_covered_by_the_expected_value_but_unlikely_says_so():
+    quota = Decimal(100_000)
+    need = needs(quota, Decimal(110_000), RATES)  # no gap
+    label, reason = verdict(quota, 0.62, Decimal(300_000), need, 144.0)
+    assert label == "needs more pipeline"
+    assert "cover the 100,000 quota" in reason and "only 62 %" in reason
+    assert "0 more leads" not in reason and "0 gap" not in reason
+    assert len(reason.split(". ")) == 1
+
+
+def test_one_lead_is_singular_and_a_fraction_of_one_is_still_one():
+    quota = Decimal(100_000)
+    one = needs(quota, Decimal(95_000), RATES)  # 5,000 gap -> 0.25 wins -> 1 lead
+    assert one.leads_needed == pytest.approx(1.0)
+    _, reason = verdict(quota, 0.5, Decimal(300_000), one, 200.0)
+    assert "about 1 more lead closes the" in reason
+    part = needs(quota, Decimal(98_000), RATES)  # 0.4 leads
+    _, reason = verdict(quota, 0.5, Decimal(300_000), part, 200.0)
+    assert "about 1 more lead closes the" in reason and "0 more" not in reason
+    _, capacity = verdict(quota, 0.5, Decimal(300_000), one, 1.0)  # 1 x 4 h + 0.25 x 30 h
+    assert "The 1 more lead needed would take 12 hours but only 1 is left" in capacity
+
+
+@pytest.mark.parametrize(("probability", "shown"), [
+    (0.003, "<1 %"), (0.41, "41 %"), (0.998, ">99 %"), (1.0, "100 %")])
+def test_percentages_in_sentences_read_like_the_cards(probability, shown):
+    quota = Decimal(100_000)
+    need = needs(quota, Decimal(60_000), RATES)
+    _, reason = verdict(quota, probability, Decimal(150_000), need, 200.0)
+    assert f" {shown}" in reason

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import ast
 import sqlite3
+from decimal import Decimal
 from pathlib import Path
 
 from app.workspace import close_workspace, open_workspace
@@ -220,5 +221,42 @@ def test_version_8_marks_imported_deals_and_keeps_only_the_exceptional_records(
         assert [(c.deal_id, c.version_after) for c in ImportChange.select()] == [(2, 3)]
         assert undo_last_import(None).deleted == 2
         assert [d.title for d in Deal.select()] == ["Typed in"]
+    finally:
+        close_workspace()
+
+
+def test_version_11_spreads_a_sources_single_cost_over_the_months_of_its_leads(tmp_path):
+    """1,000.00 over three leads (two in January, one in February) becomes 666.66 and
+    333.34: cost per lead stays 333.33 in each month and the months sum to the old cost. A
+    source with a cost and no leads keeps it, in the month of the migration."""
+    from datetime import date
+
+    from db.models import SourceSpend
+
+    path = tmp_path / "v10.sqlite"
+    db = make_database(str(path))
+    bind(db)
+    migrations.migrate(db, up_to=10)
+    db.execute_sql("INSERT INTO stage (name, position, side, outcome, probability) VALUES "
+                   "('Open', 0, 'sales', 'open', 20)")
+    db.execute_sql("INSERT INTO lead_source (name, channel, cost) VALUES ('Web', '', 100000), "
+                   "('Fair', '', 50000), ('Free', '', 0)")
+    for n, stamp in enumerate(("2026-01-05 10:00:00", "2026-01-20 10:00:00",
+                               "2026-02-03 10:00:00")):
+        db.execute_sql(
+            "INSERT INTO deal (uuid, title, company, contact_name, contact_email, "
+            "contact_phone, industry, region, stage_id, source_id, value, next_step, "
+            "lost_reason, notes, created_at, stage_entered_at, last_activity_at, updated_at, "
+            "version, external_id) VALUES (?, ?, '', '', '', '', '', '', 1, 1, 0, '', '', '', "
+            "?, ?, ?, ?, 1, '')", (f"{n:032x}", f"Deal {n}", stamp, stamp, stamp, stamp))
+    db.close()
+
+    open_workspace(path)
+    try:
+        spend = {(s.source.name, s.month): s.amount for s in SourceSpend.select()}
+        today = date.today().replace(day=1)
+        assert spend == {("Web", date(2026, 1, 1)): Decimal("666.66"),
+                         ("Web", date(2026, 2, 1)): Decimal("333.34"),
+                         ("Fair", today): Decimal("500.00")}
     finally:
         close_workspace()

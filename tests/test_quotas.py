@@ -9,7 +9,7 @@ import pytest
 
 from app.errors import PermissionDenied, ValidationError
 from app.periods import parse_period
-from app.quotas import copy_quotas_forward, put_quotas, quota_grid, quotas_for, set_quota
+from app.quotas import copy_quotas_forward, put_quotas, quota_grid, quotas_in_force, set_quota
 from db.models import Rep
 
 Q3 = (date(2026, 7, 1), date(2026, 9, 30))
@@ -20,16 +20,16 @@ def test_setting_a_quota_twice_replaces_it(manager, rep):
     set_quota(rep.id, *Q3, Decimal("65000.50"), manager)
     set_quota(None, *Q3, "200000", manager)
     set_quota(None, *Q3, "210000", manager)
-    assert [(q.rep_name, q.amount) for q in quotas_for(Q3[0])] == [
-        ("Team", Decimal("210000.00")),
-        ("Ravi Rep", Decimal("65000.50")),
-    ]
+    assert quotas_in_force(parse_period("2026-Q3")) == {
+        None: Decimal("210000.00"),
+        rep.id: Decimal("65000.50"),
+    }
 
 
 def test_only_a_manager_sets_quotas(rep):
     with pytest.raises(PermissionDenied):
         set_quota(rep.id, *Q3, "1000", rep)
-    assert quotas_for(Q3[0]) == []
+    assert quotas_in_force(parse_period("2026-Q3")) == {}
 
 
 def test_a_negative_or_backwards_quota_is_refused(manager, rep):
@@ -37,7 +37,7 @@ def test_a_negative_or_backwards_quota_is_refused(manager, rep):
         set_quota(rep.id, *Q3, "-5", manager)
     with pytest.raises(ValidationError, match="must end after"):
         set_quota(rep.id, Q3[1], Q3[0], "5", manager)
-    assert quotas_for(Q3[0]) == []
+    assert quotas_in_force(parse_period("2026-Q3")) == {}
 
 
 # ------------------------------------------------------------------ the grid and its writes
@@ -149,3 +149,24 @@ def test_an_inactive_rep_keeps_a_row_only_where_they_hold_a_quota(manager, rep):
     row = next(r for r in quota_grid(quarter("2026-Q1"), 2).reps if r.name == "Ravi Rep")
     assert not row.active
     assert "Ravi Rep" not in [r.name for r in quota_grid(quarter("2026-Q3"), 2).reps]
+
+
+def test_a_month_never_takes_the_quarters_quota_that_starts_the_same_day(manager, rep):
+    """Ravi's Q1 quota starts on 1 January like January itself: the January forecast shows
+    no quota for him, only the quota set for January (Cleo's), and the team's is hers."""
+    from app.forecast import compute_forecast
+    from app.users import create_rep
+
+    cleo = create_rep("Cleo Rep", "cleo@example.com", role="rep", weekly_capacity_hours=40)
+    q1, january = parse_period("2026-Q1"), parse_period("2026-01")
+    set_quota(rep.id, q1.start, q1.end, "90000", manager)
+    set_quota(cleo.id, january.start, january.end, "30000", manager)
+
+    month = compute_forecast(january, date(2026, 1, 10))
+    assert {o.rep_name: o.quota for o in month.reps} == {
+        "Cleo Rep": Decimal("30000.00"), "Ravi Rep": None}
+    assert month.team.quota == Decimal("30000.00")
+    quarter_ = compute_forecast(q1, date(2026, 1, 10))
+    assert {o.rep_name: o.quota for o in quarter_.reps} == {
+        "Cleo Rep": None, "Ravi Rep": Decimal("90000.00")}
+    assert quarter_.team.quota == Decimal("90000.00")

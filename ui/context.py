@@ -43,6 +43,12 @@ class UiContext(QObject):
         self.runner = TaskRunner(self)
         self.undo_stack = QUndoStack(self)  # Ctrl+Z / Ctrl+Shift+Z in the Edit menu
         self._settings: Settings | None = None
+        # a "settings" change announced by anyone (an undo step too) makes the cache stale
+        self.bus.sig_changed.connect(self._forget_settings)
+
+    def _forget_settings(self, topics: frozenset) -> None:
+        if "settings" in topics:
+            self._settings = None
 
     @property
     def settings(self) -> Settings:
@@ -52,7 +58,6 @@ class UiContext(QObject):
         return self._settings
 
     def settings_changed(self) -> None:
-        self._settings = None
         self.bus.changed("settings")
 
     def set_actor(self, rep: RepInfo) -> None:

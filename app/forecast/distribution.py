@@ -15,6 +15,9 @@ Contract:
   mean (so the variance is exact too), and a bucket is read as spread evenly over its width.
   Mass below :data:`NEGLIGIBLE` at either end is trimmed as the DP goes, so the work per deal
   is the width of the sum's plausible range, not of its full range.
+- The buckets are a numpy array: each win is three vector operations instead of a Python
+  loop over the buckets, which made the team's distribution of a 10,000-deal pipeline the
+  largest cost of the forecast.
 - :class:`Distribution` answers P(sum ≥ x) and gives ≤ ``points`` (value, probability) pairs
   for a chart.
 """
@@ -26,6 +29,8 @@ import math
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
+
+import numpy as np
 
 EXACT_SUMS = 20_000  # distinct sums the exact DP carries before buckets take over
 MAX_BUCKETS = 4000  # of the sum's full range, for small pipelines
@@ -92,17 +97,16 @@ def choose_width(values: Sequence[float], probs: Sequence[float], extra_var: flo
     return width
 
 
-def _trim(mass: list[float], offset: int) -> tuple[list[float], int]:
-    lo, hi = 0, len(mass)
-    while lo < hi and mass[lo] < NEGLIGIBLE:
-        lo += 1
-    while hi > lo and mass[hi - 1] < NEGLIGIBLE:
-        hi -= 1
-    return mass[lo:hi], offset + lo
+def _trim(mass: np.ndarray, offset: int) -> tuple[np.ndarray, int]:
+    """Drop the buckets below :data:`NEGLIGIBLE` at either end."""
+    kept = np.flatnonzero(mass >= NEGLIGIBLE)
+    if not len(kept):
+        return mass[:0], offset
+    return mass[kept[0]:kept[-1] + 1], offset + int(kept[0])
 
 
-def add_win(mass: list[float], offset: int, value: float, p: float,
-            width: float) -> tuple[list[float], int]:
+def add_win(mass: np.ndarray, offset: int, value: float, p: float,
+            width: float) -> tuple[np.ndarray, int]:
     """Convolve with a win of ``value`` with probability ``p`` (the value split between its
     two neighbouring buckets so that its mean is kept)."""
     if p <= 0 or value <= 0:
@@ -110,39 +114,29 @@ def add_win(mass: list[float], offset: int, value: float, p: float,
     position = value / width
     low = int(position)
     frac = position - low
-    q = 1.0 - p
-    a, b = p * (1 - frac), p * frac
-    pad = [0.0] * (low + 1)
-    stay = [x * q for x in mass] + pad
-    moved = [0.0] * low + [x * a for x in mass] + [0.0]
-    moved_far = pad + [x * b for x in mass]
-    out = [u + v + w for u, v, w in zip(stay, moved, moved_far, strict=True)]
+    n = len(mass)
+    out = np.zeros(n + low + 1)
+    out[:n] = mass * (1.0 - p)
+    out[low:low + n] += mass * (p * (1 - frac))
+    out[low + 1:] += mass * (p * frac)
     return _trim(out, offset)
 
 
-def add_poisson(mass: list[float], offset: int, rate: float, value: float,
-                width: float) -> tuple[list[float], int]:
+def add_poisson(mass: np.ndarray, offset: int, rate: float, value: float,
+                width: float) -> tuple[np.ndarray, int]:
     """Convolve with a Poisson(``rate``) number of wins of ``value`` each."""
     if rate <= 0 or value <= 0:
         return mass, offset
     # the Poisson count's own distribution on the grid, then one convolution
     count = _poisson_pmf(rate)
-    lattice: list[float] = [0.0]
-    for k, pk in enumerate(count):
-        position = k * value / width
-        low = int(position)
-        frac = position - low
-        if len(lattice) < low + 2:
-            lattice += [0.0] * (low + 2 - len(lattice))
-        lattice[low] += pk * (1 - frac)
-        lattice[low + 1] += pk * frac
+    positions = np.arange(len(count)) * (value / width)
+    lows = positions.astype(np.int64)
+    fracs = positions - lows
+    lattice = np.zeros(int(lows[-1]) + 2)
+    np.add.at(lattice, lows, np.array(count) * (1 - fracs))
+    np.add.at(lattice, lows + 1, np.array(count) * fracs)
     lattice, lattice_offset = _trim(lattice, 0)
-    n = len(mass)
-    out = [0.0] * (n + len(lattice) - 1)
-    for j, y in enumerate(lattice):
-        if y >= NEGLIGIBLE:
-            out[j:j + n] = [a + y * x for a, x in zip(out[j:j + n], mass, strict=True)]
-    return _trim(out, offset + lattice_offset)
+    return _trim(np.convolve(mass, lattice), offset + lattice_offset)
 
 
 def win_distribution(wins: Iterable[tuple[float, float]], *, shift: float = 0.0,
@@ -166,24 +160,23 @@ def win_distribution(wins: Iterable[tuple[float, float]], *, shift: float = 0.0,
         extra_var = sum(rate * v * v for rate, v in poisson)
         extra_max = sum((rate + 6 * math.sqrt(rate) + 1) * v for rate, v in poisson)
         width = choose_width(values, probs, extra_var, extra_max)
-    mass, offset = [1.0], 0
+    mass, offset = np.ones(1), 0
     # large wins first: the support grows early, when it is cheapest to carry
     for value, p in sorted(wins, reverse=True):
         mass, offset = add_win(mass, offset, value, p, width)
     for rate, value in poisson:
         mass, offset = add_poisson(mass, offset, rate, value, width)
-    total = sum(mass)
-    mass = [x / total for x in mass]
-    grid = [(offset + i) * width for i in range(len(mass))]
+    mass = mass / mass.sum()
+    grid = (offset + np.arange(len(mass))) * width
     # the exact mean and variance, and the narrowing that gives the grid the variance back
     mean = sum(v * p for v, p in wins) + sum(rate * v for rate, v in poisson)
     variance = (sum(p * (1 - p) * v * v for v, p in wins)
                 + sum(rate * v * v for rate, v in poisson))
-    grid_mean = sum(v * p for v, p in zip(grid, mass, strict=True))
-    grid_variance = sum(p * (v - grid_mean) ** 2 for v, p in zip(grid, mass, strict=True))
+    grid_mean = float(grid @ mass)
+    grid_variance = float(((grid - grid_mean) ** 2) @ mass)
     scale = math.sqrt(variance / grid_variance) if grid_variance > variance > 0 else 1.0
-    return Distribution(tuple(shift + mean + (v - grid_mean) * scale for v in grid),
-                        tuple(mass), width * scale)
+    return Distribution(tuple((shift + mean + (grid - grid_mean) * scale).tolist()),
+                        tuple(mass.tolist()), width * scale)
 
 
 def _exact(wins: list[tuple[float, float]], poisson: list[tuple[float, float]]

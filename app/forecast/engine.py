@@ -20,7 +20,7 @@ from app.forecast.model import Model, value_bands
 from app.forecast.types import DealChance, Forecast, Outlook, StageRate
 from app.forecast.verdict import Needs, Rates, needs, verdict
 from app.periods import Period
-from app.quotas import quotas_for
+from app.quotas import quotas_in_force
 from app.time_figures import period_figures
 from app.timesheet import ZERO, capacity_for
 from db.models import Activity, Rep
@@ -54,11 +54,12 @@ def compute_forecast(period: Period, as_of: date | None = None) -> Forecast:
                                    start_moment, end_moment)
         by_rep[deal.owner_id].append(DealChance(
             deal.deal_id, deal.uuid, deal.title, deal.company, rate.stage_name, deal.value,
-            rate, p_win, p_in, (deal.value * Decimal(p_win * p_in)).quantize(CENT)))
+            rate, p_win, p_in, (deal.value * Decimal(p_win * p_in)).quantize(CENT),
+            deal.expected_close))
     won = history.won_between(start_moment, end_moment)
     new_pipeline = history.run_rates(period)
     ended = cutoff.moment >= end_moment
-    quotas = {q.rep_id: q.amount for q in quotas_for(period.start)}
+    quotas = quotas_in_force(period)
     window = period_figures(as_of - timedelta(days=HISTORY_DAYS - 1), as_of)
     figures = {f.rep_id: f for f in window.reps}
     reps = _reps_shown(set(by_rep) | set(won) | set(quotas))
@@ -69,12 +70,9 @@ def compute_forecast(period: Period, as_of: date | None = None) -> Forecast:
         outlooks.append(_outlook(rep_id, name, quotas.get(rep_id), won.get(rep_id, ZERO),
                                  by_rep.get(rep_id, []), runs, _rates(figures.get(rep_id)),
                                  available, ended))
-    team_quota = quotas.get(None)
-    if team_quota is None and any(quotas.get(r) is not None for r, _, _ in reps):
-        team_quota = sum((quotas[r] for r, _, _ in reps if quotas.get(r) is not None), ZERO)
     team_deals = [d for ds in by_rep.values() for d in ds]
     team_available = sum((o.hours_available or 0.0 for o in outlooks), 0.0)
-    team = _outlook(None, "Team", team_quota, sum(won.values(), ZERO), team_deals,
+    team = _outlook(None, "Team", quotas.get(None), sum(won.values(), ZERO), team_deals,
                     list(new_pipeline.values()), _rates(window.team), team_available, ended)
     return Forecast(period, as_of, tuple(outlooks), team, tuple(rates.values()))
 
@@ -147,4 +145,5 @@ def _outlook(rep_id, name, quota, won, deals, runs: list[RunRate], rates: Rates,
     label, reason = verdict(quota, probability, ceiling, need, available, ended=ended)
     return Outlook(rep_id, name, quota, won, open_expected, new_expected, expected, probability,
                    need.gap, need.leads_needed, need.hours_needed, available, label, reason,
-                   tuple(deals), dist.points())
+                   tuple(deals), dist.points(),
+                   tuple(part for r in runs for part in r.parts))

@@ -15,6 +15,7 @@ same 300,000 moves cost several times more than reading them once.
 
 from __future__ import annotations
 
+import bisect
 from collections import Counter, defaultdict
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
@@ -166,11 +167,14 @@ class History:
         (how many of ``thresholds`` the deal's value reaches), stage, whole days and what
         followed."""
         cents = [int(t * 100) for t in thresholds]
-        group = {deal_id: (owner, sum(1 for c in cents if value >= c))
-                 for deal_id, (owner, value, _, _) in self.deals.items()}
-        counts = Counter((*group[deal_id], stage, days, following)
+        deals = self.deals
+        counts = Counter((deal_id, stage, days, following)
                          for deal_id, stage, days, following in self.stays)
-        return [Visit(*key, n) for key, n in counts.items()]
+        visits: Counter = Counter()
+        for (deal_id, stage, days, following), n in counts.items():
+            owner, value, _, _ = deals[deal_id]
+            visits[(owner, bisect.bisect_right(cents, value), stage, days, following)] += n
+        return [Visit(*key, n) for key, n in visits.items()]
 
     def slips(self) -> list[tuple[int | None, int, int]]:
         """(owner id, whole days from the expected close date to the first win, deals) for

@@ -44,6 +44,7 @@ class DealChance:
     p_win: float
     p_in_period: float
     expected: Decimal
+    expected_close: date | None = None  # as the rep set it (the weighted pipeline reads it)
 
     @property
     def probability(self) -> float:
@@ -71,6 +72,8 @@ class Outlook:
     reason: str
     deals: tuple[DealChance, ...]  # largest expected first
     distribution: tuple[tuple[Decimal, float], ...]  # (won value, probability), ≤ ~200 points
+    # the pipeline not yet created: (wins expected in the period, average value) per value group
+    new_pipeline_parts: tuple[tuple[float, Decimal], ...] = ()
 
 
 @dataclass(frozen=True)

@@ -13,6 +13,8 @@ Rules, in order:
 - probability of reaching quota ≥ :data:`ON_TRACK` → ``on track``;
 - won + every open deal's full value + the pipeline usually created in the rest of the
   period < quota → ``out of reach``;
+- no gap (the expected value covers the quota) yet under :data:`ON_TRACK` → ``needs more
+  pipeline``, saying the quota is covered but the chance is only that;
 - hours needed (for the leads needed) > hours available → ``capacity-bound``;
 - otherwise → ``needs more pipeline``.
 
@@ -20,6 +22,9 @@ Leads needed = gap ÷ (average won value × lead-to-win rate); hours needed = le
 prospecting hours per lead + wins needed × selling hours per won deal, wins needed = leads
 needed × lead-to-win rate. Without the history to know a ratio, the figures that need it
 are None and the verdict falls back to ``needs more pipeline`` with a reason that says so.
+
+Sentences count leads and hours in words that agree ("1 more lead"; a gap needs at least
+one) and show chances as the cards do (:func:`whole_percent`: "<1 %", ">99 %").
 """
 
 from __future__ import annotations
@@ -73,33 +78,64 @@ def verdict(quota: Decimal | None, probability: float | None, ceiling: Decimal,
     ``ended``: the period is over (``ceiling`` is then what was won)."""
     if quota is None or probability is None:
         return "no quota", "No quota is set for this period."
-    chance = f"{probability:.0%}"
+    prefix, number = whole_percent(probability)
+    chance = f"{prefix}{number} %"
     if ended:
         if ceiling >= quota:
             return "on track", f"The period ended with {_money(ceiling)} won, quota reached."
         return "out of reach", (
             f"The period ended with {_money(ceiling)} won of the {_money(quota)} quota.")
     if probability >= ON_TRACK:
-        return "on track", f"A {chance} chance of reaching quota from what is won and open."
+        return "on track", (
+            f"The chance of reaching quota from what is won and open is {chance}.")
     if ceiling < quota:
         return "out of reach", (
             f"Even winning every open deal reaches only {_money(ceiling)} of the "
             f"{_money(quota)} quota.")
+    if not need.gap:
+        return "needs more pipeline", (
+            f"The expected wins cover the {_money(quota)} quota, but the chance of reaching "
+            f"it is only {chance} because the total rests on deals that may not close in "
+            f"time: more pipeline gives it a margin.")
     if need.hours_needed is not None and hours_available is not None \
             and need.hours_needed > hours_available:
+        left = round(max(hours_available, 0))
         return "capacity-bound", (
-            f"The {need.leads_needed:.0f} more leads needed would take "
-            f"{need.hours_needed:.0f} hours but only {max(hours_available, 0):.0f} are "
-            f"left: raise conversion or free selling time, more leads will not help.")
+            f"The {_leads(need.leads_needed)} needed would take "
+            f"{_count(need.hours_needed, 'hour')} but only {left} {'is' if left == 1 else 'are'}"
+            f" left: raise conversion or free selling time, more leads will not help.")
     if need.leads_needed is None:
         return "needs more pipeline", (
-            f"A {chance} chance of quota; too little history to say how many leads close "
-            f"the {_money(need.gap)} gap.")
-    hours = (f" ({need.hours_needed:.0f} of the {hours_available:.0f} hours left)"
+            f"The chance of reaching quota is {chance}; too little history to say how many "
+            f"leads close the {_money(need.gap)} gap.")
+    hours = (f" ({need.hours_needed:.0f} of the {_count(hours_available, 'hour')} left)"
              if need.hours_needed is not None and hours_available is not None else "")
+    leads = _leads(need.leads_needed)
+    close = "closes" if leads.startswith("1 ") else "close"
     return "needs more pipeline", (
-        f"A {chance} chance of quota: about {need.leads_needed:.0f} more leads close the "
+        f"The chance of reaching quota is {chance}: about {leads} {close} the "
         f"{_money(need.gap)} gap{hours}.")
+
+
+def whole_percent(probability: float) -> tuple[str, int]:
+    """A probability as a whole percent with its prefix: ("<", 1) and (">", 99) rather than
+    a misleading 0 or 100 when it is merely very small or very large; ("", n) otherwise.
+    The cards and the sentences both read it."""
+    if 0 < probability < 0.005:
+        return "<", 1
+    if 0.995 <= probability < 1:
+        return ">", 99
+    return "", round(probability * 100)
+
+
+def _leads(count: float) -> str:
+    """"1 more lead", "8 more leads": a gap always needs at least one."""
+    return _count(max(1.0, count), "more lead")
+
+
+def _count(value: float, noun: str) -> str:
+    whole = round(value)
+    return f"{whole} {noun}" if whole == 1 else f"{whole} {noun}s"
 
 
 def _money(value: Decimal) -> str:

@@ -16,7 +16,10 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 
 EXCEL_EPOCH = date(1899, 12, 30)
-SERIAL_RANGE = (10_000, 110_000)  # 1927 – 2201: anything else is not a plausible deal date
+DATE_RANGE = (date(1950, 1, 1), date(2100, 12, 31))
+SERIAL_RANGE = tuple((day - EXCEL_EPOCH).days for day in DATE_RANGE)  # 18,264 – 73,415
+_OUT_OF_RANGE = (f"is outside the dates Funnelcast accepts ({DATE_RANGE[0].year} to "
+                 f"{DATE_RANGE[1].year}).")
 
 MONTHS = {
     name: number
@@ -76,13 +79,26 @@ def _year(text: str) -> int:
 
 def _make(raw: str, year: int, month: int, day: int) -> date | str:
     try:
-        return date(year, month, day)
+        return _in_range(date(year, month, day), raw)
     except ValueError:
         return f"{raw!r} is not a real date."
 
 
+def _in_range(day: date, raw: object) -> date | str:
+    """``day``, or the sentence refusing it when it lies outside :data:`DATE_RANGE`."""
+    if DATE_RANGE[0] <= day <= DATE_RANGE[1]:
+        return day
+    shown = raw.strip() if isinstance(raw, str) else (
+        raw.isoformat() if isinstance(raw, date) else raw)
+    return f"{shown!r} {_OUT_OF_RANGE}"
+
+
 def _serial(number: float, raw: object) -> date | str:
     if not SERIAL_RANGE[0] <= number <= SERIAL_RANGE[1]:
+        if SERIAL_RANGE[1] < number <= (date.max - EXCEL_EPOCH).days:  # a serial, too late
+            day = EXCEL_EPOCH + timedelta(days=int(number))
+            return (f"{raw!r}, read as an Excel serial number, is {day.isoformat()}, which "
+                    + _OUT_OF_RANGE)
         return f"{raw!r} is not a date."
     return EXCEL_EPOCH + timedelta(days=int(number))
 
@@ -151,9 +167,9 @@ def parse_date_column(
         if cell is None or cell == "":
             append(None)
         elif isinstance(cell, datetime):
-            append(cell.date())
+            append(_in_range(cell.date(), cell.date()))
         elif isinstance(cell, date):
-            append(cell)
+            append(_in_range(cell, cell))
         elif isinstance(cell, bool):
             append(f"{cell!r} is not a date.")
         elif isinstance(cell, (int, float)):

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import uuid
 from collections import Counter, defaultdict
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
@@ -36,11 +37,14 @@ from app.importing.values import (
     match_key,
     match_keys,
     plain_emails,
+    strip_controls,
+    too_long,
 )
 from app.jobs import JobControl
 from app.pipeline import StageInfo
 from db.bulk import rows_by_id
 from db.connection import database
+from db.limits import integer_range, text_limit
 from db.models import Deal, LeadSource, Rep
 
 TEXT_FIELDS = (
@@ -312,6 +316,40 @@ def _diff_matches(matches: list[PlannedRow], cleaned: dict[str, list],
                 item.action = "unchanged"
 
 
+def _limits() -> dict[str, tuple[int, str]]:
+    """Cleaned column -> (most characters it may hold, what holds them), from the schema:
+    a deal's text fields, and the names of owners and lead sources an import creates."""
+    limits = {key: (text_limit(Deal._meta.fields[key]), f"a deal's {key.replace('_', ' ')}")
+              for key in (*TEXT_FIELDS, "contact_email", "notes")}
+    limits["owner_id"] = (text_limit(Rep.name), "an owner's name")
+    limits["source_id"] = (text_limit(LeadSource.name), "a lead source's name")
+    return {key: bounded for key, bounded in limits.items() if bounded[0] is not None}
+
+
+_TEXT_LIMITS = _limits()
+_FIELD_OF = {"owner_id": "owner", "source_id": "source"}  # cleaned column -> mapped field
+LARGEST_COMPANY_SIZE = integer_range(Deal.company_size)[1]
+
+
+def _rows_named(row_numbers: list[int], positions: list[int], most: int = 10) -> str:
+    """"row 4" or "3 cells (rows 4, 9, 12)", naming at most ``most`` rows."""
+    rows = [row_numbers[p] for p in positions]
+    if len(rows) == 1:
+        return f"row {rows[0]}"
+    shown = ", ".join(map(str, rows[:most])) + (" …" if len(rows) > most else "")
+    return f"{len(rows):,} cells (rows {shown})"
+
+
+def _cents_rounded(header: str, row_numbers: list[int], amounts: list, kept: list) -> str:
+    """The warning for amounts given to a fraction of a cent, which are kept rounded."""
+    positions = [p for p, (a, k) in enumerate(zip(amounts, kept, strict=True))
+                 if k is not None and isinstance(a, Decimal) and a != k]
+    first = positions[0]
+    return (f"{header}: amounts with fractions of a cent were rounded to the cent in "
+            f"{_rows_named(row_numbers, positions)}, e.g. {amounts[first]:f} → "
+            f"{kept[first]:f} on row {row_numbers[first]}.")
+
+
 def build_plan(
     table: SheetTable,
     header_index: int,
@@ -346,12 +384,22 @@ def build_plan(
     count = len(data)
 
     transposed: dict[int, tuple] = {}
+    column_cells: dict[str, Sequence] = {}
+    controls: dict[str, list[int]] = {}  # field -> positions of cells that held some
 
-    def cells(key: str) -> tuple:
+    def cells(key: str) -> Sequence:
+        """The raw cells of ``key``'s column, control characters taken out of every text
+        (here, once: no value of any field keeps one; the plan warns where they were)."""
+        if key in column_cells:
+            return column_cells[key]
         if not transposed and data:
             transposed.update(enumerate(zip_longest(*(values for _, values in data),
                                                     fillvalue="")))
-        return transposed.get(mapping.column_of(key), ("",) * count)
+        raw, stripped = strip_controls(transposed.get(mapping.column_of(key), ("",) * count))
+        if stripped:
+            controls[key] = stripped
+        column_cells[key] = raw
+        return raw
 
     # Column by column (amounts and dates are decided from the whole column); each list
     # holds the cleaned value or None for an empty cell, and bad cells land in ``failed``.
@@ -384,7 +432,7 @@ def build_plan(
         column = []
         for position, raw in enumerate(cells("company_size")):
             try:
-                column.append(clean_company_size(raw))
+                column.append(clean_company_size(raw, LARGEST_COMPANY_SIZE))
             except ValueError as exc:
                 fail(position, "company_size", str(exc))
                 column.append(None)
@@ -400,6 +448,8 @@ def build_plan(
         if (values and set(map(type, values)) == {Decimal} and min(values) >= 0
                 and max(values) <= MAX_VALUE):  # the usual column: checked in C
             cleaned["value"] = list(map(Decimal.quantize, values, repeat(_CENT)))
+            if True in map(Decimal.__ne__, values, cleaned["value"]):
+                warnings.append(_cents_rounded(header, row_numbers, values, cleaned["value"]))
         else:
             cleaned["value"] = column = []
             for position, amount in enumerate(values):
@@ -419,6 +469,10 @@ def build_plan(
                     column.append(amount.quantize(_CENT))
                     continue
                 column.append(None)
+            rounded = [(a, c) for a, c in zip(values, column, strict=True)
+                       if c is not None and a != c]
+            if rounded:
+                warnings.append(_cents_rounded(header, row_numbers, values, column))
     for key in ("expected_close", "next_step_due"):
         if key in label:
             header = label[key]
@@ -441,6 +495,7 @@ def build_plan(
             cleaned[key] = column
 
     # Stages, owners and sources: few distinct values, each looked up once.
+    # (Their texts are bounded below, with the others, once every column is cleaned.)
     unknown_stages: dict[str, list[int]] = {}  # as first written -> rows
     unknown_positions: set[int] = set()
     new_owners: dict[str, str] = {}
@@ -475,7 +530,12 @@ def build_plan(
                 found[raw] = None
                 continue
             hit = index.find(text)
-            found[raw] = hit.id if hit is not None else created.setdefault(match_key(text), text)
+            if hit is not None:
+                found[raw] = hit.id
+            elif len(text) > _TEXT_LIMITS[target][0]:
+                found[raw] = text  # refused below with its row: never created
+            else:
+                found[raw] = created.setdefault(match_key(text), text)
         cleaned[target] = list(map(found.__getitem__, raw_cells))
     uuids: list[str | None] = [None] * count
     if "deal_id" in label:
@@ -486,6 +546,20 @@ def build_plan(
                 if uuids[position] is None:
                     fail(position, "deal_id", f"{text!r} is not a Funnelcast deal id; leave it "
                                               "empty for a new deal.")
+    for key, column in cleaned.items():
+        bounded = _TEXT_LIMITS.get(key)
+        if bounded is None:
+            continue
+        limit, what = bounded
+        for position in too_long(column, limit):
+            fail(position, _FIELD_OF.get(key, key),
+                 f"The text is {len(column[position]):,} characters long; {what} holds at "
+                 f"most {limit}. Shorten it.")
+    for key, positions in controls.items():
+        warnings.append(
+            f"{label[key]}: control characters (such as NUL) were removed from "
+            f"{_rows_named(row_numbers, positions)}; they cannot be stored and show as nothing."
+        )
     if "title" not in label and "company" in label:
         warnings.append(f"There is no title column; each new deal is titled with its "
                         f"{label['company']} (existing deals keep their titles).")

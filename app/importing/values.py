@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from app.deals import EMAIL
 from app.errors import UsageError
 from app.pipeline import StageInfo
+from db.limits import CONTROL_CHARACTERS
 
 _KEY = re.compile(r"[^0-9a-z]+")
 WON_WORDS = ("closedwon", "won", "win", "dealwon", "wonclosed")
@@ -193,16 +194,52 @@ def clean_email(value: object) -> str:
     return text
 
 
-def clean_company_size(value: object) -> int | None:
-    """A number of employees; ``"1,200"`` and ``"50 employees"`` are accepted."""
+def clean_company_size(value: object, largest: int) -> int | None:
+    """A number of employees from 1 to ``largest`` (what the column holds on every
+    database); ``"1,200"`` and ``"50 employees"`` are accepted. Raises ValueError with the
+    user's sentence, for a number of any length (never Python's own message)."""
     if value is None or value == "":
         return None
+    shown = value if isinstance(value, (int, float)) else clean_text(value)
     if isinstance(value, (int, float)) and not isinstance(value, bool):
-        if value != value or value < 1 or float(value) != int(value):
-            raise ValueError(f"{value!r} is not a number of employees.")
-        return int(value)
-    text = re.sub(r"(?i)\s*(employees|staff|people)$", "", clean_text(value)).replace(",", "")
-    text = text.replace(" ", "").replace("\u00a0", "")
-    if not text.isdigit() or int(text) < 1:
-        raise ValueError(f"{clean_text(value)!r} is not a number of employees.")
+        if not 1 <= value < float("inf") or not float(value).is_integer():
+            raise ValueError(f"{shown!r} is not a number of employees.")
+        text = str(int(value))
+    else:
+        text = re.sub(r"(?i)\s*(employees|staff|people)$", "", shown).replace(",", "")
+        text = text.replace(" ", "").replace("\u00a0", "")
+        if not text.isascii() or not text.isdigit() or not text.strip("0"):
+            raise ValueError(f"{clean_text(value)!r} is not a number of employees.")
+        text = text.lstrip("0")
+    if len(text) > len(str(largest)) or int(text) > largest:
+        short = shown if len(str(shown)) <= 20 else f"{str(shown)[:17]}…"
+        raise ValueError(f"{short!r} is more employees than a company size can be (at most "
+                         f"{largest:,}).")
     return int(text)
+
+
+def strip_controls(cells: Sequence[object]) -> tuple[Sequence[object], list[int]]:
+    """``cells`` with control characters (NUL and the rest, but tab and line breaks) taken
+    out of every text, and the positions of the texts that held one. The usual column, with
+    none, is checked in one search over the column joined and returned as it is."""
+    texts = [cell for cell in cells if type(cell) is str]
+    if not CONTROL_CHARACTERS.search("".join(texts)):
+        return cells, []
+    out = list(cells)
+    changed = []
+    for position, cell in enumerate(cells):
+        if type(cell) is str and CONTROL_CHARACTERS.search(cell):
+            out[position] = CONTROL_CHARACTERS.sub("", cell)
+            changed.append(position)
+    return out, changed
+
+
+def too_long(texts: Sequence[object], limit: int | None) -> list[int]:
+    """Positions of the texts longer than ``limit`` characters (none when it is None);
+    other values (ids, None) are skipped. The usual column is answered by one ``max``."""
+    if limit is None:
+        return []
+    lengths = [len(text) if type(text) is str else 0 for text in texts]
+    if not lengths or max(lengths) <= limit:
+        return []
+    return [position for position, length in enumerate(lengths) if length > limit]

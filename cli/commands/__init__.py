@@ -5,6 +5,16 @@ Opening the window never imports these modules (cli.main decides that from the g
 options alone). Every command module is imported to build the parser for any command or
 ``--help``, so heavy ``app`` imports belong inside ``run()``."""
 
-from cli.commands import demo, export, forecast, import_cmd, init, quota, undo_import
+from cli.commands import (
+    demo,
+    export,
+    forecast,
+    import_cmd,
+    init,
+    quota,
+    report,
+    undo_import,
+    whatif,
+)
 
-COMMANDS = [init, demo, import_cmd, undo_import, quota, forecast, export]
+COMMANDS = [init, demo, import_cmd, undo_import, quota, forecast, whatif, report, export]

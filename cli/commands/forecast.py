@@ -4,6 +4,13 @@ needed, verdict and reason.
 
 JSON: ``{"period", "as_of", "reps": [{"rep", ...}], "team": {...}}``; money as strings of
 Decimal, probabilities as fractions 0–1.
+
+``forecast --history``: the track record instead — for each closed past quarter with quotas,
+what the forecast and the plain weighted pipeline said every fortnight and whether quota was
+reached, their Brier scores, the reliability table and whether the history is long enough to
+judge. JSON: ``{"brier", "brier_weighted", "checks", "judgement", "reliability": [...],
+"periods": [{"period", "checks": [{"as_of", "rep", "quota", "probability", "weighted",
+"reached"}]}]}``.
 """
 
 from __future__ import annotations
@@ -33,12 +40,24 @@ def configure(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--as-of", type=_day, metavar="YYYY-MM-DD",
                         help="forecast from the pipeline as it stood at the end of that day, "
                              "with only the history before it (deal values as they are today)")
+    parser.add_argument("--history", action="store_true",
+                        help="the track record: how good the forecast was in the past four "
+                             "quarters, against the plain weighted pipeline")
 
 
 def run(args: argparse.Namespace, context: Context) -> int:
     from app import clock, settings
     from app.forecast import compute_forecast, parse_period, period_of
 
+    if args.history:
+        from app.forecast import track_record
+
+        record = track_record()
+        if args.json:
+            emit_json(history_json(record))
+        else:
+            say(describe_history(record))
+        return 0
     fiscal = settings.load().fiscal_year_start_month
     if args.period:
         period = parse_period(args.period, fiscal)
@@ -116,4 +135,47 @@ def describe(forecast) -> str:
         lines.append("  ".join(cells))
     lines.append("")
     lines += [f"{o.rep_name}: {o.reason}" for o in (*forecast.reps, forecast.team)]
+    return "\n".join(lines)
+
+
+def history_json(record) -> dict:
+    return {
+        "brier": record.brier,
+        "brier_weighted": record.brier_weighted,
+        "checks": record.checks,
+        "judgement": record.judgement,
+        "reliability": [{"low": b.low, "high": b.high, "count": b.count,
+                         "mean_forecast": b.mean_forecast, "share_reached": b.share_reached}
+                        for b in record.reliability],
+        "periods": [
+            {"period": r.period.label,
+             "checks": [{"as_of": c.as_of, "rep": c.rep_name, "quota": c.quota,
+                         "probability": c.probability, "weighted": c.weighted,
+                         "reached": c.reached} for c in r.checks]}
+            for r in record.periods
+        ],
+    }
+
+
+def describe_history(record) -> str:
+    """Per closed period, each check's forecast and weighted pipeline beside the outcome."""
+    lines = []
+    for r in record.periods:
+        rows = [("As of", "", "Quota", "Forecast", "Weighted", "Reached")]
+        rows += [(c.as_of.isoformat(), c.rep_name, _num(c.quota), f"{c.probability:.0%}",
+                  f"{c.weighted:.0%}", "yes" if c.reached else "no") for c in r.checks]
+        widths = [max(len(row[i]) for row in rows) for i in range(6)]
+        lines += [f"{r.period.label} ({r.period.start.isoformat()} to "
+                  f"{r.period.end.isoformat()})"]
+        lines += ["  ".join([row[0].ljust(widths[0]), row[1].ljust(widths[1])]
+                            + [c.rjust(w) for c, w in zip(row[2:], widths[2:], strict=True)])
+                  for row in rows]
+        lines.append("")
+    if record.reliability:
+        lines.append("Reliability: forecast band, checks, mean forecast, share that reached "
+                     "quota")
+        lines += [f"  {b.low:.0%}–{b.high:.0%}  {b.count:4d}  {b.mean_forecast:.0%}  "
+                  f"{b.share_reached:.0%}" for b in record.reliability]
+        lines.append("")
+    lines.append(record.judgement)
     return "\n".join(lines)

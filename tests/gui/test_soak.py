@@ -252,8 +252,10 @@ class Soak:
     def change_activity_kinds(self) -> None:
         """Settings → Activity kinds: add one, or remove (switch off) or move the selected."""
         settings = self.page("settings")
-        settings.tabs.setCurrentIndex(2)
-        tab = settings.tabs.currentWidget()
+        tabs = settings.tabs
+        tabs.setCurrentIndex(next(i for i in range(tabs.count())
+                                  if tabs.tabText(i) == "Activity kinds"))
+        tab = tabs.currentWidget()
         rows = tab.model.rowCount()
         if rows:
             tab.view.selectRow(self.rng.randrange(rows))

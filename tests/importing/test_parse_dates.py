@@ -5,10 +5,11 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
+import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from app.importing.parse_dates import parse_date_column, system_day_first
+from app.importing.parse_dates import DATE_RANGE, parse_date_column, system_day_first
 
 MARCH_21 = date(2026, 3, 21)
 
@@ -56,15 +57,34 @@ def test_the_system_locale_decides_the_fallback(monkeypatch):
     assert system_day_first() is True
 
 
-@given(st.dates(min_value=date(1950, 1, 1), max_value=date(2150, 12, 31)), st.booleans())
+@given(st.dates(min_value=date(1950, 1, 1), max_value=date(2100, 12, 31)), st.booleans())
 def test_numeric_dates_round_trip_in_a_column_that_proves_its_order(day, day_first):
     text = day.strftime("%d/%m/%Y" if day_first else "%m/%d/%Y")
     proof = "25/12/2026" if day_first else "12/25/2026"
     assert parse_date_column([text, proof], locale_day_first=not day_first).values[0] == day
 
 
-@given(st.dates(min_value=date(1950, 1, 1), max_value=date(2150, 12, 31)))
+@given(st.dates(min_value=date(1950, 1, 1), max_value=date(2100, 12, 31)))
 def test_iso_written_and_serial_forms_round_trip(day):
     serial = (day - date(1899, 12, 30)).days
     cells = [day.isoformat(), day.strftime("%B %d, %Y"), day.strftime("%d %b %Y"), serial]
     assert parse_date_column(cells).values == [day] * 4
+
+
+@pytest.mark.parametrize("cell", ["9999-12-31", "31/12/9999", "December 31, 9999", "1949-12-31",
+                                  date(9999, 12, 31), datetime(1900, 1, 1, 9, 30), "99999",
+                                  110_000.0])
+def test_dates_outside_one_range_are_refused_however_written(cell):
+    # Typed dates had no bound at all while serials stopped at 1927 and 2201.
+    (value,) = parse_date_column([cell], day_first=True).values
+    assert isinstance(value, str)
+    assert f"outside the dates Funnelcast accepts ({DATE_RANGE[0].year} to " \
+           f"{DATE_RANGE[1].year})" in value
+
+
+@given(st.dates(min_value=date(1, 1, 1), max_value=date(9999, 12, 31)))
+def test_typed_and_serial_dates_share_the_range(day):
+    serial = (day - date(1899, 12, 30)).days
+    values = parse_date_column([day, day.isoformat(), serial]).values
+    inside = DATE_RANGE[0] <= day <= DATE_RANGE[1]
+    assert [isinstance(v, date) for v in values] == [inside] * 3

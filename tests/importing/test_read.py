@@ -4,7 +4,9 @@ UsageError), no traceback, no hang, no memory blow-up."""
 from __future__ import annotations
 
 import codecs
+import os
 import re
+import threading
 import zipfile
 from datetime import date
 
@@ -12,7 +14,15 @@ import pytest
 
 from app.errors import UsageError
 from app.importing import inspect_file, list_sheets
-from app.importing.read import CFB_MAGIC, MAX_ROWS, SheetCache, read_sheet, sniff_delimiter
+from app.importing.read import (
+    CFB_MAGIC,
+    MAX_CELLS,
+    MAX_COLUMNS,
+    MAX_ROWS,
+    SheetCache,
+    read_sheet,
+    sniff_delimiter,
+)
 from tests.importing.conftest import SHEET_HEAD
 
 
@@ -118,7 +128,7 @@ def test_a_sheet_claiming_a_million_rows_is_refused_before_loading(make_raw_xlsx
 def test_a_sheet_with_a_million_rows_and_no_dimension_is_refused(make_raw_xlsx):
     rows = "".join(f'<row r="{n}"><c r="A{n}"><v>1</v></c></row>' for n in range(1, 1_000_001))
     path = make_raw_xlsx(SHEET_HEAD + "<sheetData>" + rows + "</sheetData></worksheet>")
-    with pytest.raises(UsageError, match="has 1,000,000 rows"):
+    with pytest.raises(UsageError, match=f"has more than {MAX_ROWS:,} rows"):
         read_sheet(path)
 
 
@@ -254,3 +264,210 @@ def test_rows_of_uneven_length_are_numbered_and_blank_ones_dropped():
     assert _numbered_rows(rows, 3, 2) == [(3, ["Title", "Value"]), (5, ["Roof", 1.0]),
                                            (7, ["Door"])]
     assert _numbered_rows(rows[2:4], 1, 2) == [(1, ["Roof", 1.0])]
+
+
+# --- Hostile files within the size limit: refused from their XML, before calamine's grid --
+
+
+def _two_cells(far: str) -> str:
+    """A sheet of a header in A1 and one number at ``far``, with no <dimension> tag."""
+    row = re.sub(r"[A-Z]+", "", far)
+    return (SHEET_HEAD + '<sheetData><row r="1"><c r="A1" t="inlineStr"><is><t>Title</t></is>'
+            f'</c></row><row r="{row}"><c r="{far}"><v>1</v></c></row></sheetData></worksheet>')
+
+
+def test_a_tiny_sheet_reaching_the_last_cell_of_excel_is_refused(make_raw_xlsx):
+    # 2 KB on disk; calamine's grid for it would be 512 GiB (the process used to abort).
+    path = make_raw_xlsx(_two_cells("XFD1048576"), name="corner.xlsx")
+    assert path.stat().st_size < 4096
+    with pytest.raises(UsageError, match=rf"'Deals' of corner\.xlsx has more than "
+                                         rf"{MAX_ROWS:,} rows"):
+        read_sheet(path)
+
+
+def test_a_tiny_sheet_spanning_too_many_cells_is_refused(make_raw_xlsx):
+    # Inside the row and column limits, but 100 million cells apart (it used to take 4 GB).
+    path = make_raw_xlsx(_two_cells("SF200040"), name="spread.xlsx")
+    with pytest.raises(UsageError, match=rf"'Deals' of spread\.xlsx spans 200,040 rows × 500 "
+                                         rf"columns; .* at most {MAX_CELLS:,} cells"):
+        read_sheet(path)
+
+
+def test_a_sheet_wider_than_the_column_limit_is_refused(make_raw_xlsx):
+    path = make_raw_xlsx(_two_cells("SG2"), name="wide.xlsx")
+    with pytest.raises(UsageError, match=rf"wide\.xlsx has more than 500 columns; Funnelcast reads "
+                                         rf"at most {MAX_COLUMNS} \(A to SF\)"):
+        read_sheet(path)
+
+
+def test_cells_without_references_count_towards_the_width(make_raw_xlsx):
+    # Calamine places cells that have no r="…" one after another along the row.
+    cells = '<c t="inlineStr"><is><t>x</t></is></c>' * (MAX_COLUMNS + 1)
+    path = make_raw_xlsx(SHEET_HEAD + f'<sheetData><row r="1">{cells}</row></sheetData>'
+                         '</worksheet>', name="loose.xlsx")
+    with pytest.raises(UsageError, match=rf"loose\.xlsx has more than {MAX_COLUMNS} columns"):
+        read_sheet(path)
+
+
+def test_a_sheet_within_the_limits_still_reads(make_raw_xlsx):
+    path = make_raw_xlsx(_two_cells("C5000"))
+    table = read_sheet(path)
+    assert [n for n, _ in table.rows] == [1, 5000]
+    assert table.rows[1][1] == ["", "", 1.0]
+
+
+def test_a_csv_with_too_many_columns_is_refused(tmp_path):
+    path = tmp_path / "wide.csv"
+    path.write_text("Title,Company," + ",".join(f"c{i}" for i in range(MAX_COLUMNS)) + "\n")
+    with pytest.raises(UsageError, match=rf"wide\.csv has {MAX_COLUMNS + 2} columns; "
+                                         rf"Funnelcast reads at most {MAX_COLUMNS}"):
+        read_sheet(path)
+
+
+def test_a_csv_line_of_millions_of_fields_is_refused_before_it_is_split(tmp_path):
+    path = tmp_path / "fields.csv"
+    path.write_text("Title,Company\n" + "," * 2_000_000 + "\n")
+    with pytest.raises(UsageError, match=r"fields\.csv has more than 10,000 columns"):
+        read_sheet(path)
+
+
+def test_a_csv_with_too_many_cells_is_refused(tmp_path):
+    path = tmp_path / "cells.csv"
+    width = MAX_CELLS // MAX_ROWS + 1
+    line = ",".join("x" * width) + "\n"
+    path.write_text(line * (MAX_CELLS // width + 2))
+    with pytest.raises(UsageError, match=rf"cells\.csv holds more than {MAX_CELLS:,} cells "
+                                         r"\(rows × columns: row [0-9,]+ passes the limit"):
+        read_sheet(path)
+
+
+def test_a_named_pipe_is_refused_without_being_opened(tmp_path):
+    pipe = tmp_path / "deals.csv"
+    os.mkfifo(pipe)
+    # A writer that would feed the pipe if the reader opened it (it did, and waited).
+    writer = threading.Thread(target=pipe.write_text, args=("Title,Company\nRoof,Acme\n",))
+    writer.start()
+    try:
+        with pytest.raises(UsageError, match=r"deals\.csv is not a file but a named pipe"):
+            read_sheet(pipe)
+    finally:  # let the writer's open() return: open the other end ourselves, then drain it
+        reader = os.open(pipe, os.O_RDONLY | os.O_NONBLOCK)
+        writer.join()
+        os.close(reader)
+
+
+def test_a_png_named_xlsx_is_called_an_image(tmp_path):
+    path = tmp_path / "chart.xlsx"
+    path.write_bytes(b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR" + b"IDAT data " * 500)
+    with pytest.raises(UsageError, match=r"chart\.xlsx is a PNG image, not a spreadsheet: "
+                                         r"choose an \.xlsx") as refused:
+        read_sheet(path)
+    assert "plain text" not in str(refused.value)
+
+
+def test_a_utf16_sheet_is_named_as_such_not_called_empty(make_raw_xlsx):
+    sheet = _two_cells("B2").replace('encoding="UTF-8"', 'encoding="UTF-16"')
+    path = make_raw_xlsx(codecs.BOM_UTF16_LE + sheet.encode("utf-16-le"), name="wide16.xlsx")
+    with pytest.raises(UsageError, match=r"wide16\.xlsx stores its XML .* as UTF-16.*save it "
+                                         r"again as \.xlsx"):
+        inspect_file(path)
+
+
+def test_entities_declared_far_into_a_part_are_refused_as_entities(make_raw_xlsx):
+    padded = ('<?xml version="1.0"?>\n<!--' + "padding " * 1000 + '-->\n'
+              '<!DOCTYPE sst [<!ENTITY name "Roof">]>\n'
+              '<sst xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main" '
+              'count="1" uniqueCount="1"><si><t>&name;</t></si></sst>')
+    path = make_raw_xlsx(SHEET_HEAD + '<sheetData><row r="1"><c r="A1" t="s"><v>0</v></c>'
+                         '</row></sheetData></worksheet>',
+                         extra={"xl/sharedStrings.xml": padded.encode()})
+    with pytest.raises(UsageError, match="declares XML entities"):
+        read_sheet(path)
+
+
+@pytest.mark.parametrize("far", ['<row r="1"><c r="A1048576"><v>1</v></c></row>',
+                                 '<row r="1"><c\tr="XFD1"><v>1</v></c></row>',
+                                 '<row r="1"><x:c r="XFD1"><v>1</v></x:c></row>'])
+def test_a_far_cell_is_found_however_its_row_or_tag_is_written(make_raw_xlsx, far):
+    # Calamine places a cell by its own reference, whatever row tag holds it.
+    path = make_raw_xlsx(SHEET_HEAD.replace("<worksheet ", '<worksheet xmlns:x="urn:x" ')
+                         + '<sheetData><row r="2"><c r="A2"><v>1</v></c></row>' + far
+                         + "</sheetData></worksheet>", name="far.xlsx")
+    with pytest.raises(UsageError, match=r"far\.xlsx has more than"):
+        read_sheet(path)
+
+
+def _shared_strings_workbook(make_raw_xlsx, uses: list[int], name: str):
+    """A workbook whose shared strings are "Title" and one of 32,767 characters (Excel's
+    longest), and whose column A uses string ``uses[i]`` on row ``i + 1``."""
+    strings = ('<?xml version="1.0" encoding="UTF-8"?><sst xmlns="http://schemas.openxmlformats'
+               '.org/spreadsheetml/2006/main"><si><t>Title</t></si><si><t>' + "x" * 32767
+               + "</t></si></sst>")
+    rows = "".join(f'<row r="{n}"><c r="A{n}" t="s"><v>{index}</v></c></row>'
+                   for n, index in enumerate(uses, start=1))
+    return make_raw_xlsx(SHEET_HEAD + f"<sheetData>{rows}</sheetData></worksheet>", name=name,
+                         extra={"xl/sharedStrings.xml": strings.encode()})
+
+
+def test_a_long_shared_string_repeated_in_many_cells_is_refused(make_raw_xlsx):
+    # 110 KB on disk; calamine copies the string into each of 20,000 cells (1.3 GB).
+    path = _shared_strings_workbook(make_raw_xlsx, [0] + [1] * 20_000, "repeat.xlsx")
+    with pytest.raises(UsageError, match=r"'Deals' of repeat\.xlsx holds more than 400 MB of "
+                                         r"text"):
+        read_sheet(path)
+
+
+def test_a_long_shared_string_used_once_is_read(make_raw_xlsx):
+    path = _shared_strings_workbook(make_raw_xlsx, [0] * 20_000 + [1], "once.xlsx")
+    table = read_sheet(path)
+    assert len(table.rows) == 20_001 and table.rows[-1][1] == ["x" * 32767]
+
+
+def test_an_ods_whose_repeat_counts_reach_far_is_refused_before_it_is_opened(tmp_path):
+    # 1 KB: one value at row 199,003, column 499, placed there by repeat counts.
+    # Calamine builds every table as it opens the file: 3 GB, then the process aborted.
+    content = ODS_CONTENT.replace(
+        "</table:table>",
+        '<table:table-row table:number-rows-repeated="199000"><table:table-cell '
+        'table:number-columns-repeated="498"/></table:table-row><table:table-row>'
+        '<table:table-cell table:number-columns-repeated="498"/><table:table-cell '
+        'office:value-type="float" office:value="1"><text:p>1</text:p></table:table-cell>'
+        "</table:table-row></table:table>")
+    path = tmp_path / "far.ods"
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as archive:
+        archive.writestr("mimetype", "application/vnd.oasis.opendocument.spreadsheet")
+        archive.writestr("content.xml", content)
+        archive.writestr("META-INF/manifest.xml", ODS_MANIFEST)
+    with pytest.raises(UsageError, match=rf"'Deals' of far\.ods spans 199,003 rows × 499 "
+                                         rf"columns; .* at most {MAX_CELLS:,} cells"):
+        list_sheets(path)
+
+
+def test_libreoffice_trailing_empty_repeats_count_for_nothing(tmp_path):
+    # LibreOffice repeats an empty cell to column 1024 and an empty row to the sheet's end.
+    def cell(text: str) -> str:
+        return (f'<table:table-cell office:value-type="string"><text:p>{text}</text:p>'
+                "</table:table-cell>")
+
+    empties = '<table:table-cell table:number-columns-repeated="1022"/>'
+    table = ('<table:table table:name="Deals">'
+             f"<table:table-row>{cell('Title')}{cell('Company')}{empties}</table:table-row>"
+             f"<table:table-row>{cell('Roof')}{cell('Acme')}{empties}</table:table-row>"
+             '<table:table-row table:number-rows-repeated="1048574"><table:table-cell '
+             'table:number-columns-repeated="1024"/></table:table-row></table:table>')
+    start = ODS_CONTENT.index('<table:table table:name="Deals">')
+    end = ODS_CONTENT.index("</table:table>") + len("</table:table>")
+    path = tmp_path / "libre.ods"
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as archive:
+        archive.writestr("mimetype", "application/vnd.oasis.opendocument.spreadsheet")
+        archive.writestr("content.xml", ODS_CONTENT[:start] + table + ODS_CONTENT[end:])
+        archive.writestr("META-INF/manifest.xml", ODS_MANIFEST)
+    assert read_sheet(path).rows[1][1][:2] == ["Roof", "Acme"]
+
+
+def test_a_reference_of_thousands_of_digits_is_refused_in_words(make_raw_xlsx):
+    huge = "9" * 5000
+    path = make_raw_xlsx(SHEET_HEAD + f'<sheetData><row r="{huge}"><c r="A{huge}" t="s">'
+                         f"<v>{huge}</v></c></row></sheetData></worksheet>", name="digits.xlsx")
+    with pytest.raises(UsageError, match=rf"digits\.xlsx has more than {MAX_ROWS:,} rows"):
+        read_sheet(path)

@@ -54,10 +54,10 @@ def test_text_emails_and_sizes_are_cleaned():
     assert clean_email(" mailto:a@b.co ") == "a@b.co"
     with pytest.raises(ValueError, match="not an email"):
         clean_email("a@b")
-    assert clean_company_size("1,200 employees") == 1200
-    assert clean_company_size(50.0) == 50
+    assert clean_company_size("1,200 employees", 10**6) == 1200
+    assert clean_company_size(50.0, 10**6) == 50
     with pytest.raises(ValueError):
-        clean_company_size("many")
+        clean_company_size("many", 10**6)
 
 
 ASCII_TEXT = st.text(alphabet=st.characters(max_codepoint=127))

@@ -26,6 +26,7 @@ from PySide6.QtWidgets import (
 )
 
 from app.forecast import Outlook
+from app.forecast.verdict import whole_percent
 from ui.forecast.verdicts import style_of
 from ui.formatting import format_money
 from ui.theme import accent, muted_text
@@ -36,12 +37,8 @@ def percent(probability: float | None) -> str:
     100 when it is merely very small or very large."""
     if probability is None:
         return "—"
-    locale = QLocale()
-    if 0 < probability < 0.005:
-        return f"<{locale.toString(1)} %"
-    if 0.995 <= probability < 1:
-        return f">{locale.toString(99)} %"
-    return f"{locale.toString(round(probability * 100))} %"
+    prefix, number = whole_percent(probability)
+    return f"{prefix}{QLocale().toString(number)} %"
 
 
 def count(value: float | None) -> str:

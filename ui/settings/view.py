@@ -13,6 +13,7 @@ TABS: tuple[tuple[str, str], ...] = (
     ("Stages", "ui.settings.stages_tab:make_stages_tab"),
     ("Reps", "ui.settings.reps_tab:make_reps_tab"),
     ("Quotas", "ui.quotas.panel:make_quotas_tab"),
+    ("Lead spend", "ui.settings.spend_tab:make_spend_tab"),
     ("Activity kinds", "ui.settings.activity_kinds_tab:make_tab"),
 )
 

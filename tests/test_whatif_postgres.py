@@ -1,0 +1,61 @@
+"""The what-if, the trend and the track record on a PostgreSQL server equal those of the same
+data on SQLite (the costs' SUM, the hours figures and the as-of reads differ per server).
+
+Runs only when ``FUNNELCAST_TEST_POSTGRES`` names a server database the tests may wipe (see
+tests/test_postgres.py)."""
+
+from __future__ import annotations
+
+import os
+from datetime import date
+
+import pytest
+
+from app.demo import generate_demo
+from app.forecast import (
+    apply_levers,
+    forecast_trend,
+    iter_track_record,
+    parse_period,
+    prepare_whatif,
+)
+from app.workspace import close_workspace, open_workspace
+
+URL = os.environ.get("FUNNELCAST_TEST_POSTGRES", "")
+pytestmark = pytest.mark.skipif(not URL, reason="FUNNELCAST_TEST_POSTGRES names no server")
+TODAY = date(2026, 12, 4)
+
+
+def figures() -> list:
+    period = parse_period("2026-Q4")
+    base = prepare_whatif(period)
+    result = apply_levers(base, 1.0, 0.2, 3)
+    levers = [[(p.rep_name, p.revenue, p.gain, round(p.probability or 0, 9), p.cost,
+                round(p.leads_worked, 9)) for p in (*r.reps, r.team)]
+              for r in (*result.levers, result.combined)]
+    trend = [(p.as_of, round(p.team or 0, 9), [(n, round(x or 0, 9)) for _, n, x in p.reps])
+             for p in forecast_trend(period, date(2026, 10, 20))]
+    record = [(c.as_of, c.rep_name, round(c.probability, 9), round(c.weighted, 9), c.reached)
+              for r in iter_track_record([parse_period("2026-Q3")]) for c in r.checks]
+    return [base.costs, levers, result.summary, trend, record]
+
+
+def test_the_same_data_gives_the_same_what_if_and_track_record(tmp_path, monkeypatch):
+    import psycopg2
+
+    monkeypatch.setattr("app.clock.local_today", lambda: TODAY)
+    with psycopg2.connect(URL) as connection, connection.cursor() as cursor:
+        cursor.execute("DROP SCHEMA public CASCADE; CREATE SCHEMA public")
+    open_workspace(URL)
+    try:
+        generate_demo(seed=7, today=TODAY)
+        on_server = figures()
+    finally:
+        close_workspace()
+    open_workspace(tmp_path / "same.sqlite")
+    try:
+        generate_demo(seed=7, today=TODAY)
+        on_file = figures()
+    finally:
+        close_workspace()
+    assert on_server == on_file

@@ -1,0 +1,1 @@
+"""The Reports section: funnel, velocity, sources, hand-off quality, time and money."""
