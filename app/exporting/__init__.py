@@ -1,5 +1,5 @@
 """The weekly pipeline workbook (issue 15): ``pipeline-YYYY-Www.xlsx`` with the Summary,
-Deals, Reps, Activities, Stage history and Stages sheets.
+Deals, Reps, Sources, Activities, Stage history and Stages sheets.
 
 Modules: :mod:`.week` (ISO weeks), :mod:`.figures` (the rows, read from the database),
 :mod:`.cells` (text that never becomes a formula, formats), :mod:`.book` (the streamed

@@ -17,7 +17,7 @@ from openpyxl.workbook.defined_name import DefinedName
 
 from app.exporting import cells
 
-SHEETS = ("Summary", "Deals", "Reps", "Activities", "Stage history", "Stages")
+SHEETS = ("Summary", "Deals", "Reps", "Sources", "Activities", "Stage history", "Stages")
 
 
 class Book:

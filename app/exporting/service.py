@@ -2,9 +2,10 @@
 
 :func:`export_weekly_workbook` gathers the week's figures (the forecast of the quarter the
 week ends in, the deals, the reps' hours, the week's activities and stage moves) and writes
-``pipeline-YYYY-Www.xlsx``. The file is written under a temporary name in the target's
-folder and renamed over the target only when complete: a failed or cancelled export leaves
-whatever was there before untouched.
+``pipeline-YYYY-Www.xlsx``; the Sources sheet is the reports' lead economics
+(:func:`app.reports.source_report`) for the quarter to date. The file is written under a
+temporary name in the target's folder and renamed over the target only when complete: a
+failed or cancelled export leaves whatever was there before untouched.
 """
 
 from __future__ import annotations
@@ -35,6 +36,7 @@ from app.exporting.week import Week, week_of
 from app.forecast import compute_forecast, period_of
 from app.jobs import JobControl
 from app.pipeline import list_stages
+from app.reports import ReportScope, source_report
 from app.time_figures import period_figures
 from db.connection import database
 
@@ -52,6 +54,14 @@ REP_COLUMNS = (
 ACTIVITY_COLUMNS = (
     Column("Date", "date", "count"), Column("Rep"), Column("Kind"), Column("Category"),
     Column("Hours", "hours", "sum"), Column("Deal"), Column("Company"), Column("Note"),
+)
+SOURCE_COLUMNS = (
+    Column("Source", width=20), Column("Leads", "count", "sum"),
+    Column("Sales-ready", "count", "sum"), Column("Wins", "count", "sum"),
+    Column("Won value", "money", "sum"), Column("Spend", "money", "sum"),
+    Column("Cost per lead", "money"), Column("Cost per win", "money"),
+    Column("Lead-to-win", "percent"), Column("Average won", "money"),
+    Column("Value of a lead", "money"), Column("Return on spend", "percent"),
 )
 HISTORY_COLUMNS = (
     Column("When", "stamp", "count"), Column("Deal"), Column("Company"), Column("From"),
@@ -113,6 +123,14 @@ def _rep_rows(forecast, week: Week, quarter_start, as_of) -> list[tuple]:
     return rows
 
 
+def _source_rows(period, as_of) -> list[tuple]:
+    """The reports' lead economics per source for the quarter to date."""
+    scope = ReportScope(period.start, as_of, f"{period.label} to date")
+    return [(s.name, s.leads, s.sales_ready, s.wins, s.won_value, s.spend, s.cost_per_lead,
+             s.cost_per_win, s.lead_to_win, s.average_won, s.lead_value, s.return_on_spend)
+            for s in source_report(scope).sources]
+
+
 def _rounded(value: float | None) -> float | None:
     return None if value is None else round(value, 1)
 
@@ -135,6 +153,8 @@ def _write(book: Book, week: Week, control: JobControl | None, texts: TextCells)
     write_summary(book, forecast, week.label, as_of, _stage_lines(deals.tally), texts)
     write_table(book, "Reps", "RepsTable", REP_COLUMNS,
                 _rep_rows(forecast, week, period.start, as_of), texts)
+    write_table(book, "Sources", "SourcesTable", SOURCE_COLUMNS,
+                _source_rows(period, as_of), texts)
     activities = write_table(book, "Activities", "ActivitiesTable", ACTIVITY_COLUMNS,
                              activity_rows(week.start, week.end), texts)
     moves = write_table(book, "Stage history", "StageHistoryTable", HISTORY_COLUMNS,

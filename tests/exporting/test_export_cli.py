@@ -23,7 +23,8 @@ def test_a_folder_gets_the_weeks_workbook_and_json_says_what_was_written(demo_db
     payload = json.loads(result.stdout)
     path = tmp_path / "pipeline-2026-W10.xlsx"
     assert payload["file"] == str(path) and payload["week"] == "2026-W10"
-    assert payload["sheets"] == ["Summary", "Deals", "Reps", "Activities", "Stage history",
+    assert payload["sheets"] == ["Summary", "Deals", "Reps", "Sources", "Activities",
+                               "Stage history",
                                  "Stages"]
     assert payload["deals"] > 0 and payload["cut"] == []
     summary = openpyxl.load_workbook(path)["Summary"]

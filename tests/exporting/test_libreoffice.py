@@ -90,7 +90,8 @@ def test_libreoffice_recalculates_the_totals_funnelcast_wrote(exported, tmp_path
     _poisoned(exported.path, poisoned)
     _convert(poisoned, CSV_FILTER, tmp_path / "csv", profile)
     expected = _formula_cells(exported.path)
-    assert set(expected) == {"Summary", "Deals", "Reps", "Activities", "Stage history"}
+    assert set(expected) == {"Summary", "Deals", "Reps", "Sources", "Activities",
+                             "Stage history"}
     assert expected["Deals"][(1, 1)] == exported.result.deals
     compared = 0
     for sheet, cells in expected.items():

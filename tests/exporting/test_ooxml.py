@@ -54,7 +54,7 @@ def test_parts_relationships_tables_and_names_are_consistent(exported):
             min_col, _, max_col, _ = range_boundaries(table.get("ref"))
             assert len(columns) == max_col - min_col + 1 == len(set(columns))
             assert table.find(f"{MAIN}autoFilter").get("ref") == table.get("ref")
-        assert len(names) == len(set(names)) == 4
+        assert len(names) == len(set(names)) == 5
         assert all(re.fullmatch(r"[A-Za-z_][A-Za-z0-9_.]*", n) for n in names)
 
         workbook = ElementTree.fromstring(archive.read("xl/workbook.xml"))

@@ -24,7 +24,8 @@ def _deals_header(sheet) -> dict[str, int]:
 
 def test_sheets_tables_and_names_are_what_excel_expects(exported):
     book = openpyxl.load_workbook(exported.path)
-    assert book.sheetnames == ["Summary", "Deals", "Reps", "Activities", "Stage history",
+    assert book.sheetnames == ["Summary", "Deals", "Reps", "Sources", "Activities",
+                               "Stage history",
                                "Stages"]
     names = []
     for sheet in book.worksheets:
@@ -37,7 +38,8 @@ def test_sheets_tables_and_names_are_what_excel_expects(exported):
             assert max_row == max(sheet.max_row, 3)  # exactly the data, no more, no less
             assert table.autoFilter.ref == table.ref
             assert sheet.freeze_panes == "A3"
-    assert sorted(names) == ["ActivitiesTable", "DealsTable", "RepsTable", "StageHistoryTable"]
+    assert sorted(names) == ["ActivitiesTable", "DealsTable", "RepsTable", "SourcesTable",
+                             "StageHistoryTable"]
     assert len(set(names)) == len(names)
     stage_names = book.defined_names["StageNames"]
     (sheet_title, ref), = stage_names.destinations
@@ -190,3 +192,22 @@ def test_weeks_read_back_and_name_the_file():
     assert (week.label, week.start, week.end) == ("2026-W01", date(2025, 12, 29),
                                                     date(2026, 1, 4))
     assert week_of(date(2026, 12, 4)).file_name == "pipeline-2026-W49.xlsx"
+
+
+def test_sources_sheet_is_the_reports_lead_economics_for_the_quarter_to_date(exported):
+    from app.forecast import period_of
+    from app.reports import ReportScope, source_report
+
+    period = period_of(date.today())
+    report = source_report(ReportScope(period.start, date.today(), "to date"))
+    sheet = openpyxl.load_workbook(exported.path)["Sources"]
+    cached = openpyxl.load_workbook(exported.path, data_only=True)["Sources"]
+    header = [c.value for c in sheet[2]]
+    assert header[:6] == ["Source", "Leads", "Sales-ready", "Wins", "Won value", "Spend"]
+    rows = list(sheet.iter_rows(min_row=3, values_only=True))
+    assert [r[0] for r in rows] == [s.name for s in report.sources]
+    for row, figures in zip(rows, report.sources, strict=True):
+        assert row[1:4] == (figures.leads, figures.sales_ready, figures.wins)
+        assert Decimal(str(row[4])) == figures.won_value
+    assert cached["B1"].value == sum(s.leads for s in report.sources)
+    assert sheet["B1"].value == f"=SUBTOTAL(109,B3:B{len(rows) + 2})"
