@@ -12,6 +12,7 @@ from __future__ import annotations
 from dataclasses import dataclass, replace
 from datetime import date, datetime
 from decimal import Decimal
+from functools import cached_property
 
 from peewee import fn
 
@@ -60,11 +61,11 @@ class BoardColumn:
     def count(self) -> int:
         return len(self.cards)
 
-    @property
+    @cached_property  # the header, the summary and the weighted figure all read it
     def total_value(self) -> Decimal:
         return sum((c.value for c in self.cards), Decimal("0.00"))
 
-    @property
+    @cached_property
     def weighted_value(self) -> Decimal:
         """The total times the stage's win probability, to the cent."""
         return (self.total_value * self.stage.probability / 100).quantize(CENT)

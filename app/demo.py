@@ -741,9 +741,10 @@ class _Generator:
                     amount = _current_quota(member.archetype, won[(index, q)],
                                             open_value[index], 2 - elapsed)
                 else:
-                    # pace since the first quarter (the pipeline was still warming up then)
-                    pace = max(float(won[(index, 1)] + won[(index, 2)]) / elapsed, 15_000.0)
-                    amount = pace * member.quota_factor * (1 + 0.05 * (q - 1))
+                    # a closed quarter's quota from what the rep went on to win in it: the
+                    # on-track rep (factor under 1) made it, the steady one about made it,
+                    # the others missed, so the forecast's track record has both outcomes
+                    amount = max(float(won[(index, q)]), 15_000.0) * member.quota_factor
                 amount_d = Decimal(max(10_000, round(float(amount) / 5_000) * 5_000))
                 team += amount_d
                 rows.append((self.rep_ids[index], start, end, amount_d))

@@ -50,3 +50,12 @@ def release_thread_connection() -> None:
     from db.connection import close_thread_connection
 
     close_thread_connection()
+
+
+def refuse_writes_where(check: Callable[[], None] | None) -> None:
+    """Have every write transaction call ``check`` first; it raises to refuse the write.
+    The GUI refuses writes on its own thread this way (``ui.operations``) without ``app``
+    or ``db`` knowing of Qt. None removes the check."""
+    from db.connection import set_write_check
+
+    set_write_check(check)

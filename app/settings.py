@@ -47,6 +47,21 @@ def put(key: str, value: str) -> None:
         ).execute()
 
 
+LEVER_COSTS = ("whatif_cost_per_lead", "whatif_training_cost_per_rep", "whatif_hourly_cost")
+
+
+def put_lever_cost(key: str, amount: Decimal) -> None:
+    """Remember one of the what-if's lever costs (``key`` in :data:`LEVER_COSTS`). A cost
+    cannot be negative; the user is told which."""
+    from app.errors import ValidationError
+
+    if key not in LEVER_COSTS:
+        raise ValueError(f"{key} is not a lever cost")
+    if amount < 0:
+        raise ValidationError("A cost cannot be negative: write 0 or more.", field=key)
+    put(key, str(amount.quantize(Decimal("0.01"))))
+
+
 def load() -> Settings:
     """All settings at once, defaults filled in."""
     stored = dict(Setting.select(Setting.key, Setting.value).tuples())

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import sqlite3
 import threading
+from collections.abc import Callable
 from contextlib import AbstractContextManager
 from pathlib import Path
 
@@ -93,13 +94,26 @@ def data_version() -> int | None:
     return database.obj.execute_sql("PRAGMA data_version").fetchone()[0]
 
 
+_write_check: Callable[[], None] | None = None
+
+
+def set_write_check(check: Callable[[], None] | None) -> None:
+    """Install ``check``, called whenever :func:`writing` begins a write transaction; it
+    raises to refuse (the GUI installs one that refuses on its event-loop thread, so a
+    write there cannot freeze the window behind another writer's lock). None removes it."""
+    global _write_check
+    _write_check = check
+
+
 def writing() -> AbstractContextManager:
-    """A write transaction.
+    """A write transaction (every write in ``app`` begins here; see :func:`set_write_check`).
 
     On SQLite it starts ``BEGIN IMMEDIATE`` so the write lock is taken up front: a read that
     later upgrades to a write could otherwise fail with "database is locked" mid-transaction.
     Nested calls become savepoints.
     """
+    if _write_check is not None:
+        _write_check()
     if is_sqlite() and database.obj.transaction_depth() == 0:
         return database.atomic("IMMEDIATE")
     return database.atomic()

@@ -484,3 +484,22 @@ def test_after_the_demo_every_kind_of_row_can_still_be_added(workspace, tmp_path
         "ChecklistCheck": 1, "StageChange": 5, "ActivityKind": 1, "Activity": 1, "Quota": 1,
         "ImportBatch": 2, "ImportChange": 1,
     }
+
+
+@pytest.mark.parametrize("today", [date(2026, 12, 4), TODAY])
+def test_the_closed_quarters_have_reps_who_made_quota_and_reps_who_missed(workspace, today,
+                                                                         monkeypatch):
+    """The forecast's track record is only worth reading when past quarters hold both
+    outcomes: the demo's closed quarters are not all misses (with the default seed, every
+    rep used to miss every closed quarter)."""
+    from app.forecast.track_record import closed_periods, won_in
+    from app.quotas import quotas_in_force
+
+    monkeypatch.setattr("app.clock.local_today", lambda: today)
+    generate_demo(today=today)
+    outcomes = set()
+    for period in closed_periods(today=today):
+        won = won_in(period)
+        outcomes |= {won.get(rep_id, 0) >= quota
+                     for rep_id, quota in quotas_in_force(period).items() if rep_id is not None}
+    assert outcomes == {True, False}

@@ -144,3 +144,22 @@ def test_a_rep_with_no_hours_left_keeps_the_forecast_when_no_lever_moves():
                        selling_per_win=20)
     still = apply_levers(base(rep(1, drained))).combined.reps[0]
     assert still.revenue == still.baseline_revenue == Decimal("24000.00")
+
+
+def test_a_lead_costs_what_the_sources_spent_over_the_year_per_lead_they_brought(manager):
+    """From the monthly spend (Settings → Lead spend): 1,200 spent on a source over the
+    year, four leads from it → 300 a lead; without any spend, the setting."""
+    from app import settings
+    from app.deals import DealDraft, create_deal
+    from app.forecast.whatif import lever_costs
+    from app.reports.spend import put_spend
+    from db.models import LeadSource
+
+    today = date.today()
+    assert lever_costs(today).per_lead == Decimal(settings.get("whatif_cost_per_lead"))
+    fair = LeadSource.create(name="Trade fair", channel="event")
+    for n in range(4):
+        create_deal(DealDraft(f"Lead {n}", company="Acme", source_id=fair.id), manager)
+    put_spend({(fair.id, today.replace(day=1)): "1200"}, manager)
+    costs = lever_costs(today)
+    assert (costs.per_lead, costs.per_lead_source) == (Decimal("300.00"), "sources")

@@ -67,6 +67,11 @@ def run_gui(db: str | None, acting_user: str | None) -> int:
         return error.exit_code
     context.actor = actor
     report_unexpected_errors(app)
+    # From here on every write goes through ui.operations onto the worker; the start-up
+    # above (opening, migrating, choosing who acts) ran before the window existed.
+    from ui.operations import forbid_gui_thread_writes
+
+    forbid_gui_thread_writes()
 
     window = MainWindow(context)
     if os.environ.get("FUNNELCAST_BENCH_FIRST_PAINT"):

@@ -3,6 +3,8 @@ change bus, so widgets never reach for globals."""
 
 from __future__ import annotations
 
+from enum import StrEnum
+
 from PySide6.QtCore import QObject, Signal
 from PySide6.QtGui import QUndoStack
 
@@ -13,19 +15,37 @@ from app.workspace import Workspace
 from ui.tasks import TaskRunner
 
 
+class Topic(StrEnum):
+    """What a change touched; a view refreshes when a topic it shows is announced. A typo is
+    an AttributeError, not a view that silently never refreshes."""
+
+    DEALS = "deals"  # deals, their stage moves, checklist ticks, hand-offs, imports
+    ACTIVITIES = "activities"
+    STAGES = "stages"  # stages and their checklist items
+    REPS = "reps"
+    SETTINGS = "settings"
+    QUOTAS = "quotas"
+    SPEND = "spend"  # what lead sources cost, per month
+
+
 class DataBus(QObject):
     """Tells open views that data changed so they can refresh.
 
     Signals:
-        sig_changed(topics: frozenset[str]) — e.g. {"deals"}, {"activities"}, {"stages"},
-            {"reps"}, {"settings"}, {"quotas"}; a view refreshes when a topic it shows is named.
+        sig_changed(topics: frozenset[Topic]) — announced by ``ui.operations.Write`` (and the
+            undo commands) after a change; a view refreshes when a topic it shows is named.
         sig_user_changed(rep: RepInfo) — the acting user was switched.
+        sig_failed(message: str) — an operation with no failure handler of its own was
+            refused; the main window shows the sentence.
     """
 
     sig_changed = Signal(object)
     sig_user_changed = Signal(object)
+    sig_failed = Signal(object)
 
-    def changed(self, *topics: str) -> None:
+    def changed(self, *topics: Topic) -> None:
+        if not all(isinstance(topic, Topic) for topic in topics):
+            raise TypeError(f"announce Topic members, not {topics!r}")
         self.sig_changed.emit(frozenset(topics))
 
 
@@ -47,18 +67,18 @@ class UiContext(QObject):
         self.bus.sig_changed.connect(self._forget_settings)
 
     def _forget_settings(self, topics: frozenset) -> None:
-        if "settings" in topics:
+        if Topic.SETTINGS in topics:
             self._settings = None
 
     @property
     def settings(self) -> Settings:
-        """Cached; reloaded after a "settings" change on the bus."""
+        """Cached; reloaded after a settings change on the bus."""
         if self._settings is None:
             self._settings = settings.load()
         return self._settings
 
     def settings_changed(self) -> None:
-        self.bus.changed("settings")
+        self.bus.changed(Topic.SETTINGS)
 
     def set_actor(self, rep: RepInfo) -> None:
         self.actor = rep

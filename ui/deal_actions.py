@@ -1,123 +1,128 @@
 """Actions on deals shared by the board, the table and the toolbar.
 
 - :func:`move_with_gate`: the one path for a stage move from the GUI (board drop, table
-  edit): the gate dialog when needed, then :func:`app.pipeline.move_deal`, pushed on the undo
-  stack as a :class:`MoveDealCommand`.
+  edit): the gate dialog when needed, then :func:`app.pipeline.move_deal` on the worker,
+  pushed on the undo stack as a :class:`MoveDealCommand`.
 - :func:`install_new_deal`: the ``ui.features`` installer that wires New deal (Ctrl+N).
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import dataclass
 
-from PySide6.QtGui import QUndoCommand
+from PySide6.QtCore import QObject
 from PySide6.QtWidgets import QWidget
 
 from app import pipeline
 from app.deals import get_deal
-from app.errors import ConflictError, FunnelcastError
-from ui.context import UiContext
+from app.errors import ConflictError, NotFound
+from ui.context import Topic, UiContext
 from ui.gate_dialog import GateDialog
+from ui.operations import Query, UndoableWrite, Write
 
 
-class MoveDealCommand(QUndoCommand):
-    """A stage move on the undo stack. Undo deletes the move and its StageChange
-    (:func:`app.pipeline.undo_move`); redo moves it again with the same reasons.
+class MoveDealCommand(UndoableWrite):
+    """A stage move already made, on the undo stack. Undo deletes the move and its
+    StageChange (:func:`app.pipeline.undo_move`); redo moves it again with the same reasons."""
 
-    ``report`` receives the message when an undo or redo is refused (say the deal moved again
-    meanwhile); the command then drops off the stack.
-    """
-
-    def __init__(self, context: UiContext, deal_id: int, to_stage_id: int, *,
-                 override_reason: str = "", lost_reason: str = "",
-                 tick: tuple[int, ...] = (), expected_version: int | None = None,
-                 report: Callable[[str], None] | None = None):
-        title = get_deal(deal_id).title
-        stage = next(s for s in pipeline.list_stages() if s.id == to_stage_id)
-        super().__init__(f"Move “{title}” to {stage.name}")
-        self._context = context
-        self._deal_id = deal_id
-        self._to_stage_id = to_stage_id
-        self._override = override_reason
-        self._lost = lost_reason
-        self._tick = tick
-        self._expected_version = expected_version
-        self._report = report
-        self._change_uuid: str | None = None
-        self._skip_redo = False
-
-    def perform(self) -> pipeline.MoveResult:
-        """Make the move now (raises the app's error if refused); the push that follows
-        will not move it a second time. The first time, the gate dialog's ticks go in with
-        the move and the deal must still be at the version the user saw; a redo after an
-        undo moves the deal as it is then."""
-        result = pipeline.move_deal(
-            self._deal_id, self._to_stage_id, self._context.actor,
-            override_reason=self._override, lost_reason=self._lost,
-            tick=self._tick, expected_version=self._expected_version,
-        )
-        self._tick, self._expected_version = (), None
+    def __init__(self, context: UiContext, owner: QObject, plan: MovePlan,
+                 result: pipeline.MoveResult, *, override_reason: str, lost_reason: str,
+                 on_failure: Callable[[str], None] | None):
+        super().__init__(context, owner, f"Move “{plan.title}” to {plan.stage.name}",
+                         announce={Topic.DEALS}, on_failure=on_failure)
+        self._deal_id, self._to_stage_id = result.deal_id, result.to_stage_id
+        self._override, self._lost = override_reason, lost_reason
         self._change_uuid = result.stage_change_uuid
-        self._skip_redo = True
+
+    def redo_work(self) -> pipeline.MoveResult:
+        result = pipeline.move_deal(self._deal_id, self._to_stage_id, self.context.actor,
+                                    override_reason=self._override, lost_reason=self._lost)
+        self._change_uuid = result.stage_change_uuid
         return result
 
-    def redo(self) -> None:
-        if self._skip_redo:
-            self._skip_redo = False
-            return
-        self._guard(self.perform)
-        self._skip_redo = False
-
-    def undo(self) -> None:
-        self._guard(lambda: pipeline.undo_move(self._change_uuid, self._context.actor))
-
-    def _guard(self, action: Callable[[], object]) -> None:
-        try:
-            action()
-        except FunnelcastError as error:
-            self.setObsolete(True)
-            if self._report is not None:
-                self._report(str(error))
-        self._context.bus.changed("deals")
+    def undo_work(self) -> None:
+        pipeline.undo_move(self._change_uuid, self.context.actor)
 
 
-def move_with_gate(parent: QWidget | None, context: UiContext, deal_id: int,
-                   to_stage_id: int, report: Callable[[str], None] | None = None,
-                   expected_version: int | None = None) -> bool:
-    """Move a deal as the user asked: True when it moved, False when they cancelled.
+@dataclass(frozen=True)
+class MovePlan:
+    """What the GUI needs to decide on a move before making it (read on the worker)."""
 
-    When required items are missing, or the target is a lost stage, :meth:`GateDialog.ask`
-    collects ticks and reasons first; the ticks and the move are one change, so a refused
-    move leaves no ticks behind. ``expected_version`` is the version of the deal the user
-    was looking at (a card, a row): if someone changed it since, the move is refused rather
-    than made on top of their change. Raises :class:`app.errors.FunnelcastError` (for the
-    caller to show) when refused.
-    """
+    title: str
+    version: int
+    stage: pipeline.StageInfo
+    needs_gate: bool  # required items missing, or a lost stage (a reason is needed)
+
+
+def _plan(deal_id: int, to_stage_id: int, expected_version: int | None) -> MovePlan | None:
+    """Runs on the worker. None when the deal is already there."""
     stage = next((s for s in pipeline.list_stages() if s.id == to_stage_id), None)
     if stage is None:
-        raise FunnelcastError("That stage no longer exists; the board will refresh.")
+        raise NotFound("That stage no longer exists; the board will refresh.")
     deal = get_deal(deal_id)
     if expected_version is not None and deal.version != expected_version:
-        context.bus.changed("deals")
         raise ConflictError(f"“{deal.title}” was changed by someone else meanwhile; it is "
                             "shown as it is now. Move it again if you still want to.")
     if deal.stage_id == to_stage_id:
-        return False
-    missing = pipeline.missing_requirements(deal_id, to_stage_id)
-    override = lost = ""
-    ticked: tuple[int, ...] = ()
-    if missing or stage.outcome == "lost":
-        answer = GateDialog.ask(parent, context, deal_id, to_stage_id)
-        if answer is None:
-            return False
-        override, lost, ticked = answer.override_reason, answer.lost_reason, answer.ticked
-    command = MoveDealCommand(context, deal_id, to_stage_id, override_reason=override,
-                              lost_reason=lost, tick=tuple(ticked),
-                              expected_version=deal.version, report=report)
-    command.perform()
-    context.undo_stack.push(command)
-    context.bus.changed("deals")
-    return True
+        return None
+    gate = stage.outcome == "lost" or bool(pipeline.missing_requirements(deal_id, to_stage_id))
+    return MovePlan(deal.title, deal.version, stage, gate)
+
+
+def move_with_gate(parent: QWidget, context: UiContext, deal_id: int, to_stage_id: int, *,
+                   on_failure: Callable[[str], None],
+                   on_done: Callable[[bool], None] | None = None,
+                   expected_version: int | None = None) -> None:
+    """Move a deal as the user asked, without ever blocking the GUI thread on the database.
+
+    On the worker: is the move possible, and does it need the gate? On the GUI thread, when
+    required items are missing or the target is a lost stage, :meth:`GateDialog.ask` collects
+    ticks and reasons (user input). On the worker again: the move, ticks included, as one
+    change (a refused move leaves no ticks behind), pushed on the undo stack.
+    ``expected_version`` is the version of the deal the user was looking at (a card, a row):
+    if someone changed it since, the move is refused rather than made on top of their change.
+    ``on_done(moved)`` is called with True once the move is written, False when the user
+    cancelled or it was already there; a refusal goes to ``on_failure`` (with the user's
+    sentence) and then ``on_done(False)``; every refusal also announces ``Topic.DEALS`` so an
+    optimistic view shows the deal as it is. All callbacks are bound to ``parent``.
+    """
+    done = on_done or (lambda _moved: None)
+
+    def refused(message: str) -> None:
+        on_failure(message)
+        done(False)
+        context.bus.changed(Topic.DEALS)
+
+    def planned(plan: MovePlan | None) -> None:
+        if plan is None:
+            done(False)
+            return
+        override = lost = ""
+        ticked: tuple[int, ...] = ()
+        if plan.needs_gate:
+            answer = GateDialog.ask(parent, context, deal_id, to_stage_id)
+            if answer is None:
+                done(False)
+                context.bus.changed(Topic.DEALS)  # an optimistic view puts the card back
+                return
+            override, lost = answer.override_reason, answer.lost_reason
+            ticked = tuple(answer.ticked)
+        actor = context.actor
+
+        def moved(result: pipeline.MoveResult) -> None:
+            context.undo_stack.push(MoveDealCommand(
+                context, parent, plan, result, override_reason=override, lost_reason=lost,
+                on_failure=on_failure))
+            done(True)
+
+        Write(parent, context, lambda _control: pipeline.move_deal(
+            deal_id, to_stage_id, actor, override_reason=override, lost_reason=lost,
+            tick=ticked, expected_version=plan.version), announce={Topic.DEALS},
+        ).success(moved).failure(refused).run()
+
+    Query(parent, context, lambda _control: _plan(deal_id, to_stage_id, expected_version),
+          ).success(planned).failure(refused).run()
 
 
 def install_new_deal(window) -> None:

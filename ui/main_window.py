@@ -26,9 +26,10 @@ from PySide6.QtWidgets import (
 
 from app import users, workspace
 from app.errors import DatabaseDamaged
-from ui.context import UiContext
+from ui.context import Topic, UiContext
 from ui.features import install_all
 from ui.navigation import SECTIONS, Section
+from ui.operations import Query, Write
 from ui.pending_view import PendingView
 from ui.theme import icon
 
@@ -69,6 +70,7 @@ class MainWindow(QMainWindow):
             central.setEnabled(False)  # nothing reads the database until the check passes
         self.installEventFilter(self)
         context.bus.sig_changed.connect(self._on_data_changed)
+        context.bus.sig_failed.connect(self._show_failure)
         context.bus.sig_user_changed.connect(self._show_user)
         self._restore_layout()
 
@@ -222,13 +224,20 @@ class MainWindow(QMainWindow):
             action.triggered.connect(lambda _=False, name=rep.name: self._switch_user(name))
 
     def _switch_user(self, name: str) -> None:
-        rep = users.set_current_user(name)
+        Write(self, self.context, lambda _control: users.set_current_user(name),
+              announce=()).success(self._switched).run()
+
+    def _switched(self, rep) -> None:
         self.context.set_actor(rep)
         self.statusBar().showMessage(f"You are now working as {rep.name}.", 4000)
 
+    def _show_failure(self, message: str) -> None:
+        """An operation with no failure handler of its own was refused (``bus.sig_failed``)."""
+        self.statusBar().showMessage(message, 10_000)
+
     def refresh_counts(self) -> None:
-        self.context.runner.submit(lambda _control: workspace.counts(), owner=self,
-                                   on_result=self._show_counts)
+        Query(self, self.context, lambda _control: workspace.counts(), supersede="counts",
+              ).success(self._show_counts).run()
 
     def _show_counts(self, counts) -> None:
         reps = "1 rep" if counts.reps == 1 else f"{counts.reps} reps"
@@ -237,14 +246,14 @@ class MainWindow(QMainWindow):
                              f"{counts.deals:,} in all · {reps}")
 
     def _on_data_changed(self, topics: frozenset) -> None:
-        if topics & {"deals", "reps"}:
+        if topics & {Topic.DEALS, Topic.REPS}:
             self.refresh_counts()
 
     def _backup_now(self) -> None:
-        self.context.runner.submit(
-            lambda _control: workspace.backup_now("manual"), owner=self,
-            on_result=lambda path: self.statusBar().showMessage(f"Backup written: {path}", 8000),
-            on_error=lambda error: QMessageBox.warning(self, "Backup", str(error)))
+        Write(self, self.context, lambda _control: workspace.backup_now("manual"), announce=(),
+              ).success(lambda path: self.statusBar().showMessage(f"Backup written: {path}",
+                                                                  8000),
+              ).failure(lambda message: QMessageBox.warning(self, "Backup", message)).run()
 
     # ---------------------------------------------------------- persistence
     def _settings(self) -> QSettings:
@@ -299,9 +308,8 @@ class MainWindow(QMainWindow):
             self._load()
             return
         self.statusBar().showMessage("Checking the database…")
-        self.context.runner.submit(lambda _control: workspace.check_integrity(), owner=self,
-                                   on_result=lambda _none: self._load(),
-                                   on_error=self._check_failed)
+        Query(self, self.context, lambda _control: workspace.check_integrity(),
+              ).success(lambda _none: self._load()).refusal(self._check_failed).run()
 
     def _load(self) -> None:
         self.centralWidget().setEnabled(True)

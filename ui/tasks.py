@@ -43,7 +43,7 @@ class Task(QObject):
         super().__init__()
         self._fn = fn
         self.control = JobControl(on_progress=self._progress)
-        self.binding: OwnerBinding | None = None  # set by TaskRunner.submit
+        self.bindings: list[OwnerBinding] = []  # who hears of it (see OwnerBinding)
 
     def _progress(self, fraction: float, message: str) -> None:
         self.sig_progress.emit(fraction, message)
@@ -74,8 +74,8 @@ class OwnerBinding(QObject):
     for it, so no callback runs on a widget that is gone. It holds no reference to the owner
     (that would keep a dialog alive in Python) and deletes itself after the task's last
     signal.
-    Any layer that runs work off the GUI thread (the operations layer to come) binds its
-    callbacks the same way: ``OwnerBinding(owner, task, on_result=…)``.
+    A task may have several bindings (``ui.operations`` binds a write's announcement to the
+    bus, its handlers to their widget).
     """
 
     def __init__(self, owner: QObject, task: Task, *,
@@ -98,7 +98,7 @@ class OwnerBinding(QObject):
         task.sig_error.connect(self._error)
         task.sig_cancelled.connect(self._cancelled)
         task.sig_finished.connect(self._finished)
-        task.binding = self
+        task.bindings.append(self)
 
     def drop(self) -> None:
         """Forget the callbacks: whatever the task still reports goes nowhere."""
@@ -213,6 +213,7 @@ class TaskRunner(QObject):
             task.cancel()
         self._pool.waitForDone(msecs)
         for task in list(self._running):
-            if task.binding is not None and shiboken6.isValid(task.binding):
-                task.binding.drop()
+            for binding in task.bindings:
+                if shiboken6.isValid(binding):
+                    binding.drop()
         self._running.clear()

@@ -27,7 +27,7 @@ import bisect
 import math
 from collections import Counter
 from dataclasses import dataclass, field
-from datetime import date, timedelta
+from datetime import date, datetime, time, timedelta
 from decimal import Decimal
 
 from app.forecast.capacity import Effect, RepHours, effect
@@ -195,24 +195,28 @@ def prepare_whatif(period: Period, as_of: date | None = None) -> WhatIfBase:
         unowned = _from_deals(None, "Nobody", None, stray_won, None, stray, stray_parts,
                               RepHours(0.0, weeks, 0.0, None, None), ())
     team = _rep_base(forecast.team, RepHours(0.0, weeks, 0.0, None, None), with_deals=False)
-    return WhatIfBase(period, as_of, tuple(reps), unowned, team, lever_costs())
+    return WhatIfBase(period, as_of, tuple(reps), unowned, team, lever_costs(as_of))
 
 
-def lever_costs() -> LeverCosts:
-    """The levers' costs: a lead's from what the lead sources cost ÷ the leads they brought
-    (every source with a cost; the setting when none has one), training and hours from
-    the settings."""
-    from peewee import fn
-
+def lever_costs(today: date) -> LeverCosts:
+    """The levers' costs: a lead's from what the lead sources cost over the twelve months
+    to ``today``'s (their monthly spend in whole months, this one included:
+    :func:`app.reports.spend.spend_in`) ÷ the leads those sources brought since; the setting
+    when no source had spend. Training and hours from the settings."""
     from app import settings
-    from db.models import Deal, LeadSource
+    from app.reports.spend import add_months, month_start, spend_in
+    from db.models import Deal
 
-    costed = LeadSource.select(LeadSource.id).where(LeadSource.cost > 0)
-    spend = LeadSource.select(fn.SUM(LeadSource.cost)).where(LeadSource.cost > 0).scalar()
-    spend = LeadSource.cost.python_value(spend) if spend else Decimal(0)
-    leads = Deal.select().where(Deal.source.in_(costed)).count() if spend else 0
-    if spend and leads:
-        per_lead, origin = (spend / leads).quantize(CENT), "sources"
+    start = add_months(month_start(today), -11)
+    end = add_months(month_start(today), 1) - timedelta(days=1)
+    spent = {source: amount for source, amount in spend_in(start, end).items() if amount > 0}
+    total = sum(spent.values(), Decimal(0))
+    leads = Deal.select().where(
+        Deal.source.in_(list(spent)),
+        Deal.created_at >= datetime.combine(start, time()),
+    ).count() if total else 0
+    if total and leads:
+        per_lead, origin = (total / leads).quantize(CENT), "sources"
     else:
         per_lead, origin = Decimal(settings.get("whatif_cost_per_lead")), "setting"
     return LeverCosts(per_lead, origin, Decimal(settings.get("whatif_training_cost_per_rep")),

@@ -43,11 +43,12 @@ def board(qtbot, ui_context, deals):
 
 
 def drop(qtbot, view: BoardView, deal_id: int, stage_id: int) -> bool:
-    """The drop path, waiting for the board's refresh when the deal moved."""
-    with qtbot.waitSignal(view.sig_loaded, raising=False, timeout=3000) as blocker:
-        moved = view.drop_deal(deal_id, stage_id)
-    assert blocker.signal_triggered == moved
-    return moved
+    """The drop path: waits until the move is settled (written, or refused or cancelled)
+    and the board is read again; True when the deal moved."""
+    with (qtbot.waitSignal(view.sig_loaded, timeout=5000),
+          qtbot.waitSignal(view.sig_move_settled, timeout=5000) as settled):
+        view.drop_deal(deal_id, stage_id)
+    return settled.args[1]
 
 
 def titles(view: BoardView, stage_id: int) -> list[str]:
@@ -100,9 +101,12 @@ def test_a_drop_ticks_the_gate_items_moves_the_card_and_undo_takes_it_back(
     mime.setData(DEAL_MIME, str(pilot).encode())
     drop = QDropEvent(QPoint(20, 20).toPointF(), Qt.DropAction.MoveAction, mime,
                       Qt.MouseButton.LeftButton, Qt.KeyboardModifier.NoModifier)
-    target.dropEvent(drop)
-    assert drop.isAccepted()
-    qtbot.waitUntil(lambda: "Pilot" in titles(board, qualified))
+    with (qtbot.waitSignal(board.sig_loaded),
+          qtbot.waitSignal(board.sig_move_settled) as settled):
+        target.dropEvent(drop)
+        assert drop.isAccepted()
+    assert settled.args == [pilot, True]
+    assert "Pilot" in titles(board, qualified)
 
     assert gate.calls == [(pilot, qualified)]
     assert titles(board, stages["Sales-ready lead"].id) == []
@@ -212,6 +216,23 @@ def test_a_stale_card_is_not_moved_over_someone_elses_change(qtbot, board, stage
 
     move_deal(deals["Pilot"], stages["Lost"].id, manager, lost_reason="Chose a rival")
     gate.answer = GateAnswer(override_reason="Pushing on")
-    assert not board.drop_deal(deals["Pilot"], stages["Qualified"].id)
+    assert not drop(qtbot, board, deals["Pilot"], stages["Qualified"].id)
     assert "changed by someone else" in board.banner.text()
     assert get_deal(deals["Pilot"]).stage_id == stages["Lost"].id
+
+
+def test_a_dropped_card_moves_at_once_and_goes_back_when_refused(qtbot, board, stages, deals,
+                                                                  gate, manager):
+    """Optimistic: the card is in its new column before the worker has answered; when the
+    move is refused (a colleague closed the deal meanwhile) it leaves that column again and
+    the banner says why."""
+    from app.pipeline import move_deal
+
+    move_deal(deals["Pilot"], stages["Lost"].id, manager, lost_reason="Chose a rival")
+    qualified = stages["Qualified"].id
+    with qtbot.waitSignal(board.sig_move_settled) as settled:
+        board.drop_deal(deals["Pilot"], qualified)
+        assert "Pilot" in titles(board, qualified)  # at once, nothing written yet
+    assert settled.args == [deals["Pilot"], False]
+    assert "Pilot" not in titles(board, qualified)
+    assert "changed by someone else" in board.banner.text()

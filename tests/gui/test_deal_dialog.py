@@ -42,7 +42,7 @@ def save(qtbot, dialog: DealDialog) -> bool:
     dialog.sig_save_failed.connect(lambda _error: outcome.append(False))
     task = dialog.save()
     assert task is not None
-    with qtbot.waitSignal(task.sig_finished):
+    with qtbot.waitSignal(task.task.sig_finished):  # the operation's task
         pass
     return outcome[-1]
 
@@ -162,7 +162,7 @@ def test_save_runs_on_the_worker_and_pressing_it_twice_makes_one_deal(qtbot, ui_
     first = dialog.save()
     assert first is not None and not dialog.save_button.isEnabled()
     assert dialog.save() is None  # the second press, while the first runs
-    with qtbot.waitSignal(first.sig_finished):
+    with qtbot.waitSignal(first.task.sig_finished):
         pass
     assert save(qtbot, dialog)  # the window saves the same deal again, never a new one
     assert Deal.select().where(Deal.title == "Fresh lead").count() == 1

@@ -14,6 +14,7 @@ from app.deal_table import COLUMNS, DealTableSpec
 from app.deals import DealDraft, create_deal, get_deal
 from app.pipeline import missing_requirements
 from app.rep_admin import update_rep
+from ui.context import Topic
 from ui.deals.table_model import DEAL_ID_ROLE
 from ui.deals.view import DealsView
 from ui.gate_dialog import GateAnswer, GateDialog
@@ -99,7 +100,7 @@ def test_leaving_the_owner_of_a_departed_rep_unchanged_keeps_them(qtbot, view, d
                                                                  manager):
     update_rep(rep.id, {"active": False}, manager)
     with qtbot.waitSignal(view.model.sig_rows_ready):
-        view.context.bus.changed("reps")
+        view.context.bus.changed(Topic.REPS)
     before = get_deal(deals["Pilot"])
     index = cell(view, deals["Pilot"], "owner")
     view.table.setCurrentIndex(index)
@@ -121,7 +122,7 @@ def test_leaving_the_owner_of_a_departed_rep_unchanged_keeps_them(qtbot, view, d
 def test_the_owner_filter_finds_a_departed_reps_deals(qtbot, view, deals, rep, manager):
     update_rep(rep.id, {"active": False}, manager)
     with qtbot.waitSignal(view.model.sig_rows_ready):
-        view.context.bus.changed("reps")
+        view.context.bus.changed(Topic.REPS)
     found = view.owner_combo.findData(rep.id)
     assert view.owner_combo.itemText(found) == "Ravi Rep (inactive)"
     with qtbot.waitSignal(view.model.sig_rows_ready):
@@ -129,18 +130,23 @@ def test_the_owner_filter_finds_a_departed_reps_deals(qtbot, view, deals, rep, m
     assert sorted(column_texts(view, "title")) == ["Pilot", "Upgrade"]
 
 
-def test_a_bad_value_is_refused_with_the_reason_and_nothing_changes(view, deals):
-    assert not view.model.setData(cell(view, deals["Pilot"], "value"), "-3")
-    assert "cannot be negative" in view.banner.text() and not view.banner.isHidden()
+def test_a_bad_value_is_refused_with_the_reason_and_nothing_changes(qtbot, view, deals):
+    view.model.setData(cell(view, deals["Pilot"], "value"), "-3")
+    qtbot.waitUntil(lambda: "cannot be negative" in view.banner.text())
+    assert not view.banner.isHidden()
     assert get_deal(deals["Pilot"]).value == Decimal("5000.00")
 
 
-def test_expected_close_and_owner_edits_are_saved(view, deals, manager):
-    assert view.model.setData(cell(view, deals["Pilot"], "expected_close"), QDate(2026, 9, 30))
-    assert view.model.setData(cell(view, deals["Pilot"], "owner"), manager.id)
+def test_expected_close_and_owner_edits_are_saved(qtbot, view, deals, manager):
+    with qtbot.waitSignal(view.model.sig_edited):  # written on the worker
+        assert view.model.setData(cell(view, deals["Pilot"], "expected_close"),
+                                  QDate(2026, 9, 30))
+    with qtbot.waitSignal(view.model.sig_edited):
+        assert view.model.setData(cell(view, deals["Pilot"], "owner"), manager.id)
     saved = get_deal(deals["Pilot"])
     assert saved.expected_close == date(2026, 9, 30) and saved.owner_id == manager.id
-    assert view.model.setData(cell(view, deals["Pilot"], "expected_close"), QDate())
+    with qtbot.waitSignal(view.model.sig_edited):
+        assert view.model.setData(cell(view, deals["Pilot"], "expected_close"), QDate())
     assert get_deal(deals["Pilot"]).expected_close is None
 
 
@@ -154,12 +160,11 @@ def test_a_stage_edit_goes_through_the_gate(qtbot, view, deals, stages, monkeypa
     monkeypatch.setattr(GateDialog, "ask", classmethod(ask))
     qualified = stages["Qualified"].id
     assert view.model.setData(cell(view, deals["Pilot"], "stage"), qualified)
-    qtbot.waitUntil(lambda: get_deal(deals["Pilot"]).stage_id == qualified)
+    qtbot.waitUntil(lambda: cell(view, deals["Pilot"], "stage").data() == "Qualified")
     assert asked == [(deals["Pilot"], qualified)]
-    assert cell(view, deals["Pilot"], "stage").data() == "Qualified"
-    with qtbot.waitSignal(view.model.sig_rows_ready):  # the table re-reads on the worker
-        view.context.undo_stack.undo()
-    assert cell(view, deals["Pilot"], "stage").data() == "Sales-ready lead"
+    assert get_deal(deals["Pilot"]).stage_id == qualified
+    view.context.undo_stack.undo()  # written on the worker; the table then re-reads
+    qtbot.waitUntil(lambda: cell(view, deals["Pilot"], "stage").data() == "Sales-ready lead")
 
 
 def test_sorting_a_column_reorders_rows_and_keeps_the_selection(qtbot, view, deals):
@@ -224,54 +229,38 @@ def test_a_stage_edit_on_a_stale_row_is_refused(qtbot, view, deals, stages, mana
     assert get_deal(deals["Pilot"]).stage_id == stages["Lost"].id
 
 
-class _Queue:
-    """A stand-in for the worker: jobs wait until the test runs them, in order."""
-
-    def __init__(self):
-        self.jobs = []
-
-    def submit(self, fn, *, owner, on_result):
-        self.jobs.append((fn, on_result))
-
-    def run(self):
-        jobs, self.jobs = self.jobs, []
-        for job, on_result in jobs:
-            on_result(job(None))
-
-
 @pytest.fixture
-def queued(qtbot, deals, manager, monkeypatch):
+def counted(qtbot, ui_context, deals, monkeypatch):
+    """A table model on the real worker; ``calls`` lists the id queries that ran."""
     from ui.deals import table_model
     from ui.deals.table_model import DealTableModel
 
     calls = []
     real = table_model.select_ids
     monkeypatch.setattr(table_model, "select_ids", lambda spec: calls.append(spec) or real(spec))
-    queue = _Queue()
-    model = DealTableModel("USD", lambda: manager, submit=queue.submit)
-    model.set_spec(DealTableSpec(sort="title"))
-    queue.run()
+    model = DealTableModel(ui_context)
+    with qtbot.waitSignal(model.sig_rows_ready):
+        model.set_spec(DealTableSpec(sort="title"))
     calls.clear()
-    return model, queue, calls
+    return model, calls
 
 
-def test_a_superseded_query_never_runs(queued, rep):
-    model, queue, calls = queued
-    model.set_spec(DealTableSpec(text="ac", sort="title"))
-    model.set_spec(DealTableSpec(text="acme", sort="title"))
-    queue.run()
+def test_a_superseded_query_never_runs(qtbot, counted, rep):
+    model, calls = counted
+    with qtbot.waitSignal(model.sig_rows_ready):
+        model.set_spec(DealTableSpec(text="ac", sort="title"))  # typing "acme" quickly
+        model.set_spec(DealTableSpec(text="acme", sort="title"))
     assert [spec.text for spec in calls] == ["acme"]  # "ac" skipped its query
     assert model.rowCount() == 1
 
 
-def test_a_sort_right_after_a_filter_still_shows_the_filtered_rows(queued, rep):
-    model, queue, _calls = queued
+def test_a_sort_right_after_a_filter_still_shows_the_filtered_rows(qtbot, counted, rep):
+    model, _calls = counted
     totals = []
     model.sig_totals.connect(lambda count, total, weighted: totals.append((count, total)))
     model.set_spec(DealTableSpec(owner_id=rep.id, sort="title"))  # fewer rows
     model.set_spec(DealTableSpec(owner_id=rep.id, sort="value", descending=False))  # re-sort
-    queue.run()
-    queue.run()  # the totals job queued by the reset
+    qtbot.waitUntil(lambda: bool(totals) and totals[-1][1] is not None)
     titles = [model.index(r, COLUMNS.index("title")).data() for r in range(model.rowCount())]
     assert titles == ["Upgrade", "Pilot"]  # rep's deals only, by value
     assert totals[-1] == (2, Decimal("5800.00"))

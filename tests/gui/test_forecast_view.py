@@ -15,7 +15,7 @@ from app.clock import local_today
 from app.deals import DealDraft, create_deal
 from app.forecast import DealChance, Forecast, Outlook, StageRate, period_of
 from app.users import create_rep
-from ui.context import UiContext
+from ui.context import Topic, UiContext
 from ui.forecast.card import OutlookCard, percent
 from ui.forecast.chart import DistributionChart, histogram, trimmed
 from ui.forecast.deals_model import DEAL_ID_ROLE, DealChancesModel
@@ -211,7 +211,7 @@ def test_the_page_recomputes_when_deals_change(qtbot, view, rep, stages, manager
     assert view.deals_model.rowCount() == 1
     create_deal(DealDraft("Door for Beta", owner_id=rep.id, stage_id=stages["Qualified"].id,
                           value=Decimal("5000")), manager)
-    ui_context.bus.changed("deals")
+    ui_context.bus.changed(Topic.DEALS)
     qtbot.waitUntil(lambda: view.deals_model.rowCount() == 2)
     assert view.pages.currentIndex() == 1  # the drill-down stays open, refreshed
 
@@ -257,13 +257,15 @@ def test_the_view_builds_against_a_hand_made_forecast(qtbot, ui_context, monkeyp
 
 def test_switching_user_puts_the_new_users_card_first(qtbot, view, manager, rep, ui_context):
     other = create_rep("Aaron Able", role="rep")
-    ui_context.bus.changed("reps")
+    ui_context.bus.changed(Topic.REPS)
     qtbot.waitUntil(lambda: other.id in view.cards)
     assert view.rep_grid.itemAtPosition(0, 0).widget().rep_id == other.id
     ui_context.set_actor(other)  # already first by name: only the marking changes
     qtbot.waitUntil(lambda: view.cards[other.id].mine)
     first = view.rep_grid.itemAtPosition(0, 0).widget()
-    assert first is view.cards[other.id] and first.isVisibleTo(view)
+    assert first is view.cards[other.id]
+    # a widget added to a shown layout is shown on the next turn of the event loop
+    qtbot.waitUntil(lambda: first.isVisibleTo(view))
     ui_context.set_actor(rep)
     qtbot.waitUntil(lambda: view.rep_grid.itemAtPosition(0, 0).widget().rep_id == rep.id)
     first = view.rep_grid.itemAtPosition(0, 0).widget()

@@ -96,7 +96,8 @@ def test_hand_a_lead_to_sales_ticking_items_in_the_gate(qtbot, ui_context, leads
 
     monkeypatch.setattr(GateDialog, "ask", fake_ask)
     view.owner_combo.setCurrentIndex(view.owner_combo.findData(rep.id))
-    qtbot.mouseClick(view.handoff_button, Qt.MouseButton.LeftButton)
+    with qtbot.waitSignal(view.sig_handoff_settled):
+        qtbot.mouseClick(view.handoff_button, Qt.MouseButton.LeftButton)
     assert asked == [(warm.id, stages["Sales-ready lead"].id)]
     after = get_deal(warm.id)
     assert (after.owner_id, after.stage_id) == (rep.id, stages["Sales-ready lead"].id)
@@ -105,10 +106,9 @@ def test_hand_a_lead_to_sales_ticking_items_in_the_gate(qtbot, ui_context, leads
     assert [lead.title for lead in view.model.rows] == ["Cold lead"]
     # Ctrl+Z (the application's undo stack) sends it back.
     ui_context.undo_stack.undo()
+    qtbot.waitUntil(lambda: "Warm lead" in [lead.title for lead in view.model.rows])
     back = get_deal(warm.id)
     assert (back.owner_id, back.stage_id) == (None, stages["Nurturing"].id)
-    _reloaded(qtbot, view)
-    assert "Warm lead" in [lead.title for lead in view.model.rows]
 
 
 def test_cancelling_the_gate_changes_nothing(qtbot, ui_context, leads, rep, stages,
@@ -117,7 +117,9 @@ def test_cancelling_the_gate_changes_nothing(qtbot, ui_context, leads, rep, stag
     view = _open(qtbot, ui_context)
     monkeypatch.setattr(GateDialog, "ask", lambda *args: None)
     view.owner_combo.setCurrentIndex(view.owner_combo.findData(rep.id))
-    assert view.hand_selected_to_sales() is None
+    with qtbot.waitSignal(view.sig_handoff_settled) as settled:
+        view.hand_selected_to_sales()
+    assert settled.args == [None]
     after = get_deal(warm.id)
     assert (after.owner_id, after.stage_id) == (None, stages["Nurturing"].id)
 
@@ -128,7 +130,9 @@ def test_a_manager_override_is_recorded(qtbot, ui_context, leads, rep, monkeypat
     monkeypatch.setattr(GateDialog, "ask",
                         lambda *args: GateAnswer(override_reason="Board member intro"))
     view.owner_combo.setCurrentIndex(view.owner_combo.findData(rep.id))
-    done = view.hand_selected_to_sales()
+    with qtbot.waitSignal(view.sig_handoff_settled) as settled:
+        view.hand_selected_to_sales()
+    done = settled.args[0]
     assert done is not None and done.overridden == 2
     change = StageChange.get(StageChange.uuid == done.stage_change_uuid)
     assert change.override_reason == "Board member intro"

@@ -14,6 +14,7 @@ from app.deals import DealDraft, create_deal, get_deal
 from db.models import Deal
 from ui.activities import quick_log
 from ui.activities.quick_log import QuickLogDialog
+from ui.context import Topic
 
 pytestmark = pytest.mark.gui
 
@@ -61,7 +62,8 @@ def test_enter_logs_the_activity_and_announces_it(qtbot, dialog, ui_context, man
     [saved] = list_activities(manager.id, TODAY, TODAY)
     assert (saved.kind, saved.hours, saved.note) == ("Demo", Decimal("2.75"),
                                                      "walked through the reports")
-    assert topics == [frozenset({"activities"})]
+    qtbot.waitUntil(lambda: bool(topics))  # announced once the handlers ran
+    assert topics == [frozenset({Topic.ACTIVITIES})]
     assert QuickLogDialog.summary(logged.args[0]) == \
         f"Logged 2{QLocale().decimalPoint()}75 h Demo for {manager.name}."
 
@@ -117,7 +119,8 @@ def test_deal_type_ahead_picks_a_deal_and_logging_marks_it_worked(qtbot, dialog,
     ui_context.bus.sig_changed.connect(topics.append)
     with qtbot.waitSignal(dialog.sig_logged):
         dialog.submit()
-    assert topics == [frozenset({"activities", "deals"})]
+    qtbot.waitUntil(lambda: bool(topics))
+    assert topics == [frozenset({Topic.ACTIVITIES, Topic.DEALS})]
     assert get_deal(deal.id).last_activity_at.date() >= TODAY - timedelta(days=1)
     assert list_activities(manager.id, TODAY, TODAY)[0].deal_id == deal.id
 

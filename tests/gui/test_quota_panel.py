@@ -12,7 +12,7 @@ from PySide6.QtWidgets import QLineEdit
 from app.clock import local_today
 from app.periods import period_of
 from app.quotas import put_quotas, quota_grid
-from ui.context import UiContext
+from ui.context import Topic, UiContext
 from ui.formatting import format_money
 from ui.quotas.model import QuotaGridModel
 from ui.quotas.panel import PAGE, QuotaPanel, page_start
@@ -108,7 +108,7 @@ def test_copy_forward_copies_the_chosen_column_and_undoes(qtbot, panel, rep, man
                                                           ui_context):
     first = this_year()
     put_quotas(first, {rep.id: "40000", None: "45000"}, manager)
-    ui_context.bus.changed("quotas")
+    ui_context.bus.changed(Topic.QUOTAS)
     qtbot.waitUntil(lambda: cell(panel, "Ravi Rep", 1) == money(40000))
     panel.table.setCurrentIndex(panel.model.index(0, 1))
     label = f"Copy {first.label} to {first.shifted(1).label}"

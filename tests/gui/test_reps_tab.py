@@ -23,7 +23,15 @@ def tab(qtbot, ui_context):
     qtbot.addWidget(widget)
     widget.resize(1000, 500)
     widget.show()
+    qtbot.waitUntil(lambda: bool(widget.model.rows))  # read on the worker
     return widget
+
+
+def _reload(qtbot, tab):
+    """Read the team again (as after a change elsewhere) and wait for it."""
+    before = tab.model.rows
+    tab.reload()
+    qtbot.waitUntil(lambda: tab.model.rows is not before)
 
 
 def _row(tab, name):
@@ -41,53 +49,53 @@ def test_add_a_rep_from_the_form_and_undo(qtbot, tab):
     qtbot.keyClicks(tab.email_edit, "nina@example.com")
     tab.hours_spin.setValue(32)
     qtbot.mouseClick(tab.add_button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: "Nina North" in [r.rep.name for r in tab.model.rows])
     added = next(r for r in list_reps() if r.name == "Nina North")
     assert added.weekly_capacity_hours == Decimal(32)
     assert tab.name_edit.text() == ""
-    assert "Nina North" in [r.rep.name for r in tab.model.rows]
     tab.context.undo_stack.undo()
+    qtbot.waitUntil(lambda: "Nina North" not in [r.rep.name for r in tab.model.rows])
     assert "Nina North" not in [r.name for r in list_reps(include_inactive=True)]
-    assert "Nina North" not in [r.rep.name for r in tab.model.rows]
 
 
 def test_a_bad_name_shows_why_and_adds_nothing(qtbot, tab):
     qtbot.mouseClick(tab.add_button, Qt.MouseButton.LeftButton)
-    assert "needs a name" in tab.status.text()
+    qtbot.waitUntil(lambda: "needs a name" in tab.status.text())
     assert len(tab.model.rows) == 1
 
 
 def test_edit_capacity_in_the_table_and_undo(qtbot, tab, rep):
-    tab.reload()
+    _reload(qtbot, tab)
     index = tab.model.index(_row(tab, "Ravi Rep"), 3)
     assert tab.model.setData(index, 30.5)
+    qtbot.waitUntil(lambda: tab.model.data(index) == "30.5 h")
     assert get_rep(rep.id).weekly_capacity_hours == Decimal("30.5")
-    assert tab.model.data(index) == "30.5 h"
     tab.context.undo_stack.undo()
-    assert get_rep(rep.id).weekly_capacity_hours == Decimal(40)
+    qtbot.waitUntil(lambda: get_rep(rep.id).weekly_capacity_hours == Decimal(40))
     tab.context.undo_stack.redo()
-    assert get_rep(rep.id).weekly_capacity_hours == Decimal("30.5")
+    qtbot.waitUntil(lambda: get_rep(rep.id).weekly_capacity_hours == Decimal("30.5"))
 
 
 def test_a_rejected_edit_keeps_the_old_value(qtbot, tab, rep):
-    tab.reload()
+    _reload(qtbot, tab)
     index = tab.model.index(_row(tab, "Ravi Rep"), 1)
-    assert not tab.model.setData(index, "not an email")
-    assert "not an email address" in tab.status.text()
+    tab.model.setData(index, "not an email")
+    qtbot.waitUntil(lambda: "not an email address" in tab.status.text())
     assert tab.model.data(index) == "ravi@example.com"
 
 
 def test_removing_a_rep_with_deals_deactivates_them(qtbot, tab, rep, manager, stages):
     create_deal(DealDraft("Acme", owner_id=rep.id, stage_id=stages["Qualified"].id), manager)
-    tab.reload()
+    _reload(qtbot, tab)
     tab.view.selectRow(_row(tab, "Ravi Rep"))
     qtbot.mouseClick(tab.remove_button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: "deactivated" in tab.status.text())
     assert Rep.get_by_id(rep.id).active is False
-    assert "deactivated" in tab.status.text()
-    row = tab.model.rows[_row(tab, "Ravi Rep")]
-    assert tab.model.data(tab.model.index(_row(tab, "Ravi Rep"), 4)) == "Inactive"
-    assert row.open_deals == 1
+    qtbot.waitUntil(
+        lambda: tab.model.data(tab.model.index(_row(tab, "Ravi Rep"), 4)) == "Inactive")
+    assert tab.model.rows[_row(tab, "Ravi Rep")].open_deals == 1
     tab.context.undo_stack.undo()
-    assert Rep.get_by_id(rep.id).active is True
+    qtbot.waitUntil(lambda: Rep.get_by_id(rep.id).active is True)
 
 
 def test_a_rep_sees_the_team_read_only(qtbot, ui_context, rep):
@@ -96,5 +104,6 @@ def test_a_rep_sees_the_team_read_only(qtbot, ui_context, rep):
     qtbot.addWidget(widget)
     assert not widget.form.isVisibleTo(widget)
     assert "Only a manager" in widget.read_only_note.text()
+    qtbot.waitUntil(lambda: bool(widget.model.rows))
     index = widget.model.index(0, 0)
     assert not widget.model.flags(index) & Qt.ItemFlag.ItemIsEditable

@@ -88,8 +88,11 @@ class Soak:
     def switch_page(self) -> None:
         section = self.rng.choice(SECTIONS)
         if self.rng.random() < 0.5 and not QApplication.activeModalWidget():
-            self.window.activateWindow()
-            self.qtbot.wait_until(self.window.isActiveWindow, timeout=5000)
+            # The gate dialog may open and close meanwhile (a move's answer arrives while we
+            # wait), taking the activation with it: ask again until the window has it.
+            self.qtbot.wait_until(
+                lambda: self.window.activateWindow() or self.window.isActiveWindow(),
+                timeout=5000)
             combo = QKeySequence(section.shortcut)[0]
             self.qtbot.keyClick(self.window, combo.key(), combo.keyboardModifiers())
         else:

@@ -159,7 +159,7 @@ def test_won_stage_cannot_be_deleted(qtbot, tab):
 def test_a_save_error_is_shown_and_nothing_changes(qtbot, tab):
     tab.stage_model.setData(tab.stage_model.index(_row(tab, "Negotiation"), 2), "won")
     tab.save()
-    with qtbot.waitSignal(tab.save_task.sig_finished, timeout=10_000):
+    with qtbot.waitSignal(tab.save_task.task.sig_finished, timeout=10_000):
         pass
     assert "exactly one won stage" in tab.error_label.text()
     assert tab.error_label.isVisible()

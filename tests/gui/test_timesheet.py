@@ -16,6 +16,7 @@ from app.deals import DealDraft, create_deal
 from app.timesheet import week_start
 from app.users import create_rep
 from ui.activities.view import ActivitiesView, TeamPage, TimesheetPage
+from ui.context import Topic
 
 pytestmark = pytest.mark.gui
 
@@ -56,7 +57,7 @@ def type_into_cell(qtbot, page, kind: str, column: int, typed: str) -> None:
 def test_models_pass_the_model_tester(qtbot, qtmodeltester, page, ui_context, manager):
     qtmodeltester.check(page.model)  # an empty week
     log_activity(ActivityDraft(manager.id, "Demo", MONDAY, Decimal("2"), note="pilot"), manager)
-    ui_context.bus.changed("activities")
+    ui_context.bus.changed(Topic.ACTIVITIES)
     qtbot.waitUntil(lambda: page.entries.rowCount() == 1)
     qtmodeltester.check(page.model)
     qtmodeltester.check(page.entries)
@@ -100,7 +101,7 @@ def test_a_cell_edit_is_undone_with_the_undo_stack(qtbot, page, ui_context, mana
 def test_a_cell_over_the_day_limit_shows_the_message_and_changes_nothing(qtbot, page,
                                                                           ui_context, manager):
     log_activity(ActivityDraft(manager.id, "Travel", MONDAY, Decimal("23")), manager)
-    ui_context.bus.changed("activities")
+    ui_context.bus.changed(Topic.ACTIVITIES)
     model = page.model
     qtbot.waitUntil(lambda: text(model, model.total_row(), 8) == "23")
     type_into_cell(qtbot, page, "Demo", 1, "2")
@@ -114,7 +115,7 @@ def test_deleting_an_entry_keeps_notes_safe_with_undo(qtbot, page, ui_context, m
     deal = create_deal(DealDraft(title="Pilot", company="Acme"), manager)
     log_activity(ActivityDraft(manager.id, "Demo", MONDAY, Decimal("1.5"), deal_id=deal.id,
                                note="went well"), manager)
-    ui_context.bus.changed("activities")
+    ui_context.bus.changed(Topic.ACTIVITIES)
     qtbot.waitUntil(lambda: page.entries.rowCount() == 1)
     assert text(page.entries, 0, 3) == "Acme — Pilot"
     page.entries_view.setFocus()
@@ -140,7 +141,7 @@ def test_week_navigation_and_rep_choice(qtbot, page, manager):
     qtbot.waitUntil(lambda: page.model.week.start == start)
 
     assert page.rep_box.currentText() == manager.name  # the current user by default
-    page.context.bus.changed("reps")
+    page.context.bus.changed(Topic.REPS)
     qtbot.waitUntil(lambda: page.rep_box.findText(other.name) >= 0)
     page.rep_box.setCurrentIndex(page.rep_box.findText(other.name))
     qtbot.waitUntil(lambda: page.model.week.rep.id == other.id)

@@ -51,7 +51,8 @@ from app.clock import local_today
 from app.errors import FunnelcastError, ValidationError
 from ui.activities.hours_text import format_hours
 from ui.activities.timesheet_model import CATEGORY_LABELS
-from ui.context import UiContext
+from ui.context import Topic, UiContext
+from ui.operations import Query, Write
 from ui.theme import DANGER
 
 ModelIndex = QModelIndex | QPersistentModelIndex
@@ -86,6 +87,11 @@ class DealChoicesModel(QAbstractListModel):
         return None
 
 
+def _touched(logged: Logged) -> tuple[Topic, ...]:
+    """What a logged activity changed: its deal too when it was logged against one."""
+    return (Topic.ACTIVITIES, Topic.DEALS) if logged.deal_touched else (Topic.ACTIVITIES,)
+
+
 class QuickLogDialog(QDialog):
     """Signals:
         sig_logged(logged: app.activities.Logged) — the activity was written.
@@ -101,7 +107,6 @@ class QuickLogDialog(QDialog):
         self.activity = activity
         self.deal_id: int | None = activity.deal_id if activity else None
         self._deal_label = activity.deal_label if activity else ""
-        self._search_serial = 0
         self.setWindowTitle("Edit activity" if activity else "Log hours")
 
         self.rep_box = QComboBox()
@@ -227,14 +232,10 @@ class QuickLogDialog(QDialog):
 
     def _search(self) -> None:
         text = self.deal_edit.text()
-        self._search_serial += 1
-        serial = self._search_serial
-        self.context.runner.submit(lambda _control: search_deals(text), owner=self,
-                                   on_result=lambda found: self._show_matches(serial, found))
+        Query(self, self.context, lambda _control: search_deals(text), supersede="deals",
+              ).success(self._show_matches).run()
 
-    def _show_matches(self, serial: int, found: list[DealChoice]) -> None:
-        if serial != self._search_serial:
-            return  # the user typed on; a newer search is coming
+    def _show_matches(self, found: list[DealChoice]) -> None:
         self.deal_choices.set_choices(found)
         if found and self.deal_edit.hasFocus():
             popup = self.completer.popup()
@@ -285,13 +286,11 @@ class QuickLogDialog(QDialog):
                 return log_activity(draft, actor)
             return update_activity(editing.id, draft, actor)
 
-        self.context.runner.submit(lambda _control: work(), owner=self, on_result=self._logged,
-                                   on_error=self.show_error,
-                                   on_finished=lambda: self.log_button.setEnabled(True))
+        Write(self, self.context, lambda _control: work(), announce=_touched,
+              ).success(self._logged).refusal(self.show_error).finished(
+            lambda: self.log_button.setEnabled(True)).run()
 
     def _logged(self, logged: Logged) -> None:
-        topics = ("activities", "deals") if logged.deal_touched else ("activities",)
-        self.context.bus.changed(*topics)
         self.sig_logged.emit(logged)
         self.accept()
 

@@ -36,8 +36,9 @@ from ui.activities.hours_text import format_hours
 from ui.activities.quick_log import QuickLogDialog
 from ui.activities.team_model import FiguresModel, TeamModel
 from ui.activities.timesheet_model import HoursDelegate, TimesheetModel
-from ui.context import UiContext
+from ui.context import Topic, UiContext
 from ui.formatting import format_date, format_money
+from ui.operations import Query, Write
 from ui.period_buttons import step_button
 from ui.table_fit import fit_rows
 from ui.theme import DANGER, icon
@@ -228,18 +229,15 @@ class TimesheetPage(QWidget):
             return
         rep_id, day = self.rep_id, self.day
 
-        def work():
+        def work(_control):
             week = load_week(rep_id, day)
             return week, list_activities(rep_id, week.start, week.days[-1])
 
-        self.context.runner.submit(lambda _control: work(), owner=self, on_result=self._show,
-                                   on_error=lambda error: self.show_error(str(error)))
+        Query(self, self.context, work, supersede="week").success(self._show).failure(
+            self.show_error).run()
 
     def _show(self, loaded) -> None:
         week, entries = loaded
-        if week.rep.id != self.rep_id or week.start != self.day - timedelta(
-                days=self.day.weekday()):
-            return  # an older request; a newer one is on its way
         actor = self.context.actor
         self.model.editable = actor is None or actor.is_manager or actor.id == week.rep.id
         self.model.set_week(week)
@@ -269,9 +267,9 @@ class TimesheetPage(QWidget):
         self.capacity_label.setStyleSheet(f"color: {DANGER.name()};" if over else "")
 
     def _on_changed(self, topics: frozenset) -> None:
-        if "reps" in topics:
+        if Topic.REPS in topics:
             self._fill_reps()
-        if topics & {"activities", "reps", "settings"}:
+        if topics & {Topic.ACTIVITIES, Topic.REPS, Topic.SETTINGS}:
             self.reload()
 
     def show_error(self, message: str) -> None:
@@ -289,11 +287,9 @@ class TimesheetPage(QWidget):
         def done(_value) -> None:
             self.context.undo_stack.push(CellEditCommand(
                 self.context, rep_id, day, kind, old, hours, self.show_error, self))
-            self.context.bus.changed("activities")
 
-        self.context.runner.submit(
-            lambda _control: set_cell(rep_id, day, kind, hours, actor), owner=self,
-            on_result=done, on_error=lambda error: self.show_error(str(error)))
+        Write(self, self.context, lambda _control: set_cell(rep_id, day, kind, hours, actor),
+              announce={Topic.ACTIVITIES}).success(done).failure(self.show_error).run()
 
     def _restore_cell(self) -> None:
         """Keep the edited cell current after the reload, so typing can go on."""
@@ -320,11 +316,9 @@ class TimesheetPage(QWidget):
         def done(deleted) -> None:
             self.context.undo_stack.push(
                 DeleteActivityCommand(self.context, deleted, self.show_error, self))
-            self.context.bus.changed("activities")
 
-        self.context.runner.submit(
-            lambda _control: delete_activity(entry.id, actor), owner=self,
-            on_result=done, on_error=lambda error: self.show_error(str(error)))
+        Write(self, self.context, lambda _control: delete_activity(entry.id, actor),
+              announce={Topic.ACTIVITIES}).success(done).failure(self.show_error).run()
 
     def _edit_selected(self) -> None:
         row = self._selected_row()
@@ -448,25 +442,23 @@ class TeamPage(QWidget):
         self.reload()
 
     def _on_changed(self, topics: frozenset) -> None:
-        if topics & {"activities", "deals", "reps", "settings"}:
+        if topics & {Topic.ACTIVITIES, Topic.DEALS, Topic.REPS, Topic.SETTINGS}:
             self.reload()
 
     def reload(self) -> None:
         start, end = self.start, self.end
         self.period_label.setText(_span(start, end))
         self.status.setText("Loading…")
-        self.context.runner.submit(lambda _control: team_view(start, end), owner=self,
-                                   on_result=self._show, on_error=self._failed)
+        Query(self, self.context, lambda _control: team_view(start, end), supersede="team",
+              ).success(self._show).failure(self._failed).run()
 
-    def _failed(self, error) -> None:
+    def _failed(self, message: str) -> None:
         self.status.setText("")
-        self.error.setText(str(error))
+        self.error.setText(message)
         self.error.show()
 
     def _show(self, loaded) -> None:
         team, figures = loaded
-        if (team.start, team.end) != (self.start, self.end):
-            return  # an older request
         self.error.hide()
         settings = self.context.settings
         self.team_model.set_team(team)

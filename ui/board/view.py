@@ -3,12 +3,15 @@
 Each column is a QListView over a :class:`ui.board.model.CardModel` painted by
 :class:`ui.board.delegate.CardDelegate`, so 5,000 open deals cost a list of dataclasses, not
 5,000 widgets. The board is read with one :func:`app.board.load_board` call and filtered in
-memory on every keystroke. Every drop goes through :meth:`BoardView.drop_deal`, which uses
-the shared gated move (:func:`ui.deal_actions.move_with_gate`) and the undo stack.
+memory on every keystroke. Every drop goes through :meth:`BoardView.drop_deal`, which moves
+the card at once (optimistic) and makes the move through the shared gated move
+(:func:`ui.deal_actions.move_with_gate`) on the worker; a refusal puts the card back and says
+why. Nothing here waits for the database on the GUI thread, even during an import.
 """
 
 from __future__ import annotations
 
+from dataclasses import replace
 from decimal import Decimal
 
 from PySide6.QtCore import QSize, Qt, QTimer, Signal
@@ -27,16 +30,16 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from app.board import Board, BoardColumn, BoardFilter, filter_board, load_board
+from app.board import Board, BoardCard, BoardColumn, BoardFilter, filter_board, load_board
 from app.deals import list_sources
-from app.errors import FunnelcastError
 from app.pipeline import StageInfo
 from app.users import list_reps
 from ui.board.delegate import CardDelegate
 from ui.board.model import CARD_ROLE, DEAL_MIME, CardModel
-from ui.context import UiContext
+from ui.context import Topic, UiContext
 from ui.deal_actions import move_with_gate
 from ui.formatting import format_money
+from ui.operations import Query
 from ui.theme import DANGER, icon, muted_text
 
 COLUMN_MIN_WIDTH = 196
@@ -67,6 +70,10 @@ class CardListView(QListView):
         super().__init__(parent)
         self.empty_text = empty_text
         self.setUniformItemSizes(True)
+        # A column of 10,000 cards is laid out a batch per event-loop turn, not in one go:
+        # the window stays responsive while a large board arrives (bench_responsiveness).
+        self.setLayoutMode(QListView.LayoutMode.Batched)
+        self.setBatchSize(1000)
         self.setVerticalScrollMode(QAbstractItemView.ScrollMode.ScrollPerPixel)
         self.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
         self.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
@@ -217,15 +224,17 @@ class BoardView(QWidget):
 
     Signals:
         sig_loaded() — a fresh board is on screen.
+        sig_move_settled(deal_id, moved: bool) — a drop's move was written (True), or was
+            refused or cancelled and the card went back (False).
     """
 
     sig_loaded = Signal()
+    sig_move_settled = Signal(object, object)
 
     def __init__(self, context: UiContext, parent=None):
         super().__init__(parent)
         self.context = context
         self._board: Board | None = None
-        self._generation = 0
         self.columns: list[BoardColumnWidget] = []
         self.drop_zones: list[DropZone] = []
 
@@ -300,9 +309,16 @@ class BoardView(QWidget):
 
     # ---------------------------------------------------------------- data
     def _fill_filters(self) -> None:
+        """Read the owners and sources on the worker (queued before the board, so the combo
+        boxes are filled when it is drawn)."""
+        Query(self, self.context, lambda _control: (list_reps(), list_sources()),
+              supersede="filters").success(self._show_filters).failure(self.show_error).run()
+
+    def _show_filters(self, loaded) -> None:
+        reps, sources = loaded
         for combo, everyone, items in (
-            (self.owner_combo, "All owners", [(r.id, r.name) for r in list_reps()]),
-            (self.source_combo, "All sources", [(s.id, s.name) for s in list_sources()]),
+            (self.owner_combo, "All owners", [(r.id, r.name) for r in reps]),
+            (self.source_combo, "All sources", [(s.id, s.name) for s in sources]),
         ):
             chosen = combo.currentData()
             combo.blockSignals(True)
@@ -321,32 +337,23 @@ class BoardView(QWidget):
 
     def reload(self) -> None:
         """Read the board again on the worker; :meth:`show_board` draws it when it arrives
-        (only the newest of overlapping reloads is drawn)."""
-        self._generation += 1
-        generation = self._generation
+        (a newer reload supersedes an older one still on its way)."""
         if self._board is None:
             self._show_empty("Loading the board…")
-        self.context.runner.submit(
-            lambda _control: load_board(), owner=self,
-            on_result=lambda board: self._arrived(generation, board),
-            on_error=lambda error: self._arrived(generation, error))
-
-    def _arrived(self, generation: int, result: Board | FunnelcastError) -> None:
-        if generation != self._generation:
-            return
-        if isinstance(result, FunnelcastError):
-            self.show_error(str(result))
-        else:
-            self.show_board(result)
+        Query(self, self.context, lambda _control: load_board(), supersede="board",
+              ).success(self.show_board).failure(self.show_error).run()
 
     def show_board(self, board: Board) -> None:
-        """Draw ``board`` with the current filters."""
+        """Draw ``board`` (as read from the database) with the current filters."""
+        self._draw(board)
+        self.sig_loaded.emit()
+
+    def _draw(self, board: Board) -> None:
         self._board = board
         stage_ids = [c.stage.id for c in self._board.columns]
         if stage_ids != [c.stage.id for c in self.columns]:
             self._build_columns(self._board)
         self._apply_filter()
-        self.sig_loaded.emit()
 
     def _build_columns(self, board: Board) -> None:
         for widget in self.columns + self.drop_zones:
@@ -403,11 +410,11 @@ class BoardView(QWidget):
         self.empty_label.show()
 
     def _on_changed(self, topics: frozenset) -> None:
-        if topics & {"reps", "stages"}:
+        if topics & {Topic.REPS, Topic.STAGES}:
             self._fill_filters()
-        if topics & {"settings"}:
+        if topics & {Topic.SETTINGS}:
             self._delegate.currency = self.context.settings.currency
-        if topics & {"deals", "stages", "reps", "settings", "activities"}:
+        if topics & {Topic.DEALS, Topic.STAGES, Topic.REPS, Topic.SETTINGS, Topic.ACTIVITIES}:
             self.reload()
 
     # --------------------------------------------------------------- moves
@@ -419,18 +426,37 @@ class BoardView(QWidget):
         if 0 <= column < len(self.columns):
             self.drop_deal(deal_id, self.columns[column].stage.id)
 
-    def drop_deal(self, deal_id: int, to_stage_id: int) -> bool:
-        """Move ``deal_id`` to ``to_stage_id`` as a drop does: through the gate dialog when
-        needed, onto the undo stack. True when the deal moved."""
+    def drop_deal(self, deal_id: int, to_stage_id: int) -> None:
+        """Move ``deal_id`` to ``to_stage_id`` as a drop does: the card moves at once, the
+        move itself goes through the gate dialog when needed and onto the undo stack on the
+        worker; ``sig_move_settled`` says how it ended. A refused or cancelled move puts the
+        card back (the board it was taken from is drawn again, then reloaded)."""
         self.banner.hide()
-        seen = next((card.version for column in (self._board.columns if self._board else ())
+        before = self._board
+        card = next((card for column in (before.columns if before else ())
                      for card in column.cards if card.id == deal_id), None)
-        try:
-            return move_with_gate(self, self.context, deal_id, to_stage_id,
-                                  report=self.show_error, expected_version=seen)
-        except FunnelcastError as error:
-            self.show_error(str(error))
-            return False
+        if before is not None and card is not None and card.stage_id != to_stage_id:
+            self._show_moved(before, card, to_stage_id)
+
+        def settled(moved: bool) -> None:
+            if not moved and before is not None and self._board is not before:
+                self._draw(before)  # the reload the refusal announced follows
+            self.sig_move_settled.emit(deal_id, moved)
+
+        move_with_gate(self, self.context, deal_id, to_stage_id, on_failure=self.show_error,
+                       on_done=settled,
+                       expected_version=card.version if card is not None else None)
+
+    def _show_moved(self, board: Board, card: BoardCard, to_stage_id: int) -> None:
+        """Draw ``board`` with ``card`` taken out of its column and put at the top of
+        ``to_stage_id``'s (gone from the board when that is a Won or Lost zone)."""
+        moved = replace(card, stage_id=to_stage_id, days_in_stage=0)
+        columns = tuple(
+            replace(column, cards=(
+                ((moved,) if column.stage.id == to_stage_id else ())
+                + tuple(c for c in column.cards if c.id != card.id)))
+            for column in board.columns)
+        self._draw(replace(board, columns=columns))
 
     def show_error(self, message: str) -> None:
         self.banner.setText(message)

@@ -44,8 +44,9 @@ from app import deals, pipeline
 from app.clock import utcnow
 from app.deal_detail import DealDetail, checklist_for, load_deal_detail
 from app.errors import ConflictError, FunnelcastError, NotFound, ValidationError
-from ui.context import UiContext
+from ui.context import Topic, UiContext
 from ui.deals.detail_models import ActivityModel, ChecklistModel, HistoryModel
+from ui.operations import Write
 from ui.tasks import Task
 from ui.theme import DANGER
 
@@ -354,9 +355,8 @@ class DealDialog(QDialog):
         self._saving_values = values
         # Closing is held off while a save runs; should the dialog go anyway, its owner
         # binding drops the handlers.
-        self._saving = self.context.runner.submit(
-            run, owner=self, on_result=self._saved, on_error=self._refused,
-            on_finished=self._save_finished)
+        self._saving = Write(self, self.context, run, announce={Topic.DEALS}).success(
+            self._saved).refusal(self._refused).finished(self._save_finished).run()
         return self._saving
 
     def reject(self) -> None:
@@ -380,7 +380,6 @@ class DealDialog(QDialog):
         self.saved = info
         self._loaded = self._saving_values
         self.checklist_model.mark_saved()
-        self.context.bus.changed("deals")
         self.sig_saved.emit(info)
         self.accept()
 

@@ -10,11 +10,13 @@ Edits go through the app: value, expected close and owner via :func:`app.deals.u
 (optimistic version), stage through the gated move the board uses. A refused edit changes
 nothing and its message goes out on ``sig_error``.
 
-When a ``submit`` function (``context.runner.submit``) is given, both queries run on the
-worker: the ordered ids (up to ~170 ms for a sort of 100k deals, too long for the GUI thread)
-and the totals line (a GROUP BY over every matching deal). A newer request makes an older one
-stale: still queued, it skips its query; already answered, its answer is dropped. What the
-stale one would have renewed carries over (a filter change, then a sort: the rows are reset).
+Both queries run on the worker as :class:`ui.operations.Query`: the ordered ids (up to
+~170 ms for a sort of 100k deals, too long for the GUI thread) and the totals line (a GROUP BY
+over every matching deal). A newer query supersedes an older one of the same kind: still
+queued, it never runs; already answered, its answer is dropped. What the superseded one
+would have renewed carries over (a filter change, then a sort: the rows are reset). Edits
+are :class:`ui.operations.Write` operations. Rows for the view are fetched a page at a time
+on the GUI thread when the view asks for them: a bounded read by primary key.
 
 Signals:
     sig_rows_ready() — the rows for the current filter and sort are in place.
@@ -52,8 +54,9 @@ from app.deal_table import (
 )
 from app.deals import format_amount, parse_amount, update_deal
 from app.errors import FunnelcastError
-from app.users import RepInfo
+from ui.context import Topic, UiContext
 from ui.formatting import format_date, format_money, format_stamp
+from ui.operations import Query, Write
 from ui.theme import DANGER
 
 Index = QModelIndex | QPersistentModelIndex
@@ -76,22 +79,17 @@ class DealTableModel(QAbstractTableModel):
     sig_edited = Signal(object)
     sig_rows_ready = Signal()
 
-    def __init__(self, currency: str, actor: Callable[[], RepInfo | None],
-                 mover: Callable[[int, int, int], object] | None = None,
-                 submit: Callable | None = None, parent=None):
-        """``actor`` returns the acting user at edit time; ``mover(deal_id, stage_id,
-        version)`` makes a gated stage move of the row as shown (the stage column is read-only
-        without it); ``submit`` runs the queries off the GUI thread (without it they run at
-        once). It is called as ``context.runner.submit`` is: ``submit(fn, owner=self,
-        on_result=…)``."""
+    def __init__(self, context: UiContext,
+                 mover: Callable[[int, int, int, Callable[[bool], None]], None] | None = None,
+                 parent=None):
+        """``mover(deal_id, stage_id, version, on_done)`` starts a gated stage move of the
+        row as shown and calls ``on_done(moved)`` when it settled (the stage column is
+        read-only without it)."""
         super().__init__(parent)
-        self._submit = submit
-        self._generation = 0
-        self._ids_generation = 0
-        self._applied_generation = 0
+        self._context = context
+        self._loading = False
         self._pending_how = "relayout"  # the strongest change asked for and not yet applied
-        self.currency = currency
-        self._actor = actor
+        self.currency = context.settings.currency
         self._mover = mover
         self._spec = DealTableSpec()
         self._ids: list[int] = []
@@ -130,32 +128,19 @@ class DealTableModel(QAbstractTableModel):
             # themselves change, so the newest query's answer resets the model.
             how = self._pending_how
         self._pending_how = how
-        self._ids_generation += 1
-        generation, spec = self._ids_generation, self._spec
-        if self._submit is None:
-            self._ids_arrived(generation, how, select_ids(spec))
-            return
-
-        def select(_control) -> list[int] | None:
-            if generation != self._ids_generation:
-                return None  # superseded while it waited (fast typing): only the newest runs
-            return select_ids(spec)
-
-        def arrived(ids: list[int] | None) -> None:
-            if ids is not None:
-                self._ids_arrived(generation, how, ids)
-
-        self._submit(select, owner=self, on_result=arrived)
+        self._loading = True
+        spec = self._spec
+        Query(self, self._context, lambda _control: select_ids(spec), supersede="ids",
+              ).success(lambda ids: self._ids_arrived(how, ids)).failure(self.sig_error.emit,
+                                                                      ).run()
 
     @property
     def loading(self) -> bool:
         """True while the rows for the latest filter or sort are still being selected."""
-        return self._applied_generation != self._ids_generation
+        return self._loading
 
-    def _ids_arrived(self, generation: int, how: str, ids: list[int]) -> None:
-        if generation != self._ids_generation:
-            return
-        self._applied_generation = generation
+    def _ids_arrived(self, how: str, ids: list[int]) -> None:
+        self._loading = False
         if how == "relayout" or (how == "refresh" and len(ids) == len(self._ids)):
             self._relayout(ids)
         else:
@@ -173,28 +158,15 @@ class DealTableModel(QAbstractTableModel):
         self.endResetModel()
 
     def _sum_totals(self) -> None:
-        self._generation += 1
-        generation, spec = self._generation, self._spec
+        spec = self._spec
         self.totals = None
         self.sig_totals.emit(len(self._ids), None, None)
-        if self._submit is None:
-            self._totals_arrived(generation, select_totals(spec))
-            return
-        def add_up(_control) -> tuple[Decimal, Decimal] | None:
-            if generation != self._generation:
-                return None  # a newer filter was asked for while this waited: skip the query
-            return select_totals(spec)
+        Query(self, self._context, lambda _control: select_totals(spec), supersede="totals",
+              ).success(self._totals_arrived).failure(self.sig_error.emit).run()
 
-        def summed(totals: tuple[Decimal, Decimal] | None) -> None:
-            if totals is not None:
-                self._totals_arrived(generation, totals)
-
-        self._submit(add_up, owner=self, on_result=summed)
-
-    def _totals_arrived(self, generation: int, totals: tuple[Decimal, Decimal]) -> None:
-        if generation == self._generation:
-            self.totals = totals
-            self.sig_totals.emit(len(self._ids), *totals)
+    def _totals_arrived(self, totals: tuple[Decimal, Decimal]) -> None:
+        self.totals = totals
+        self.sig_totals.emit(len(self._ids), *totals)
 
     def _relayout(self, ids: list[int]) -> None:
         """Same rows, new order: persistent indexes (selection, current) follow their deal."""
@@ -342,25 +314,26 @@ class DealTableModel(QAbstractTableModel):
                                               and value.isValid() else None)}
             else:
                 changes = {"owner_id": int(value) if value is not None else None}
-            update_deal(row.id, changes, row.version, self._actor())
         except FunnelcastError as error:
             self.sig_error.emit(str(error))
             return False
-        self._reread(index.row())
-        self.sig_edited.emit(row.id)
+        actor = self._context.actor
+        Write(self, self._context,
+              lambda _control: update_deal(row.id, changes, row.version, actor),
+              announce={Topic.DEALS},
+              ).success(lambda _deal: self._saved(row.id)).failure(self.sig_error.emit).run()
         return True
 
     def _move(self, deal_id: int, stage_id: int, version: int) -> None:
-        try:
-            moved = self._mover(deal_id, stage_id, version)
-        except FunnelcastError as error:
-            self.sig_error.emit(str(error))
-            return
-        if moved:
-            row = self.row_of(deal_id)
-            if row >= 0:
-                self._reread(row)
-            self.sig_edited.emit(deal_id)
+        self._mover(deal_id, stage_id, version,
+                    lambda moved: self._saved(deal_id) if moved else None)
+
+    def _saved(self, deal_id: int) -> None:
+        """An edit of ``deal_id`` was written: show the row as stored."""
+        row = self.row_of(deal_id)
+        if row >= 0:
+            self._reread(row)
+        self.sig_edited.emit(deal_id)
 
     def _reread(self, row: int) -> None:
         deal_id = self._ids[row]

@@ -29,7 +29,7 @@ from PySide6.QtWidgets import (
 from app.deal_table import COLUMNS, DealTableSpec
 from app.deals import list_sources, owner_choices
 from app.pipeline import list_stages
-from ui.context import UiContext
+from ui.context import Topic, UiContext
 from ui.deal_actions import move_with_gate
 from ui.deals.table_model import DEAL_ID_ROLE, DealTableModel
 from ui.formatting import format_money
@@ -139,11 +139,10 @@ class DealsView(QWidget):
         page.addWidget(self.banner)
 
         self.model = DealTableModel(
-            context.settings.currency, lambda: self.context.actor,
-            mover=lambda deal_id, stage_id, version: move_with_gate(
-                self, self.context, deal_id, stage_id, report=self.show_error,
-                expected_version=version),
-            submit=context.runner.submit, parent=self,
+            context, parent=self,
+            mover=lambda deal_id, stage_id, version, on_done: move_with_gate(
+                self, self.context, deal_id, stage_id, on_failure=self.show_error,
+                on_done=on_done, expected_version=version),
         )
         self.table = QTableView()
         self.table.setModel(self.model)
@@ -283,14 +282,13 @@ class DealsView(QWidget):
 
     def _edited(self, _deal_id: int) -> None:
         self.banner.hide()
-        self.context.bus.changed("deals")
 
     def _on_changed(self, topics: frozenset) -> None:
-        if topics & {"reps", "stages"}:
+        if topics & {Topic.REPS, Topic.STAGES}:
             self._fill_choices()
-        if topics & {"settings"}:
+        if topics & {Topic.SETTINGS}:
             self.model.currency = self.context.settings.currency
-        if topics & {"deals", "reps", "stages", "settings"}:
+        if topics & {Topic.DEALS, Topic.REPS, Topic.STAGES, Topic.SETTINGS}:
             self.model.refresh()
 
     def _open_current(self) -> None:

@@ -12,15 +12,16 @@ import html
 from decimal import Decimal
 
 from PySide6.QtCharts import QAreaSeries, QChart, QChartView, QLineSeries, QValueAxis
-from PySide6.QtCore import QMargins, QPointF, Qt
-from PySide6.QtGui import QColor, QFont, QPainter, QPalette, QPen
-from PySide6.QtWidgets import QApplication, QWidget
+from PySide6.QtCore import QPointF, Qt
+from PySide6.QtGui import QColor, QPainter, QPen
+from PySide6.QtWidgets import QWidget
 
 from app.forecast import Outlook
 from ui.forecast.card import percent
+from ui.forecast.chart_style import fresh_chart, style_axis, style_chart, text_colour
 from ui.forecast.verdicts import style_of
 from ui.formatting import currency_symbol
-from ui.theme import accent, muted_text
+from ui.theme import accent
 
 BINS = 28
 
@@ -70,30 +71,18 @@ class DistributionChart(QChartView):
         self.setFixedHeight(270)
         self.chart_ = QChart()
         self.chart_.legend().setVisible(False)
-        self.chart_.setMargins(QMargins(4, 4, 4, 4))
-        self.chart_.setBackgroundRoundness(10)
         self.setChart(self.chart_)
         self.quota_value: float | None = None
         self._outlines: list[QLineSeries] = []
 
     def set_outlook(self, outlook: Outlook, currency: str, period_label: str) -> None:
-        chart = self.chart_
-        chart.removeAllSeries()
+        chart = self.chart_ = fresh_chart(self)
+        chart.legend().setVisible(False)
         for outline in self._outlines:
             outline.deleteLater()
         self._outlines: list[QLineSeries] = []
-        for axis in chart.axes():
-            chart.removeAxis(axis)
-        palette = QApplication.palette()
-        text = palette.color(QPalette.ColorRole.WindowText)
-        base = palette.color(QPalette.ColorRole.Base)
-        line = palette.color(QPalette.ColorRole.Mid)
-        chart.setBackgroundBrush(base)
-        chart.setBackgroundPen(QPen(line))
-        title_font = QFont(QApplication.font())
-        title_font.setBold(True)
-        chart.setTitleFont(title_font)
-        chart.setTitleBrush(text)
+        style_chart(chart)
+        text = text_colour()
         symbol = currency_symbol(currency)
         if len({value for value, _ in outlook.distribution}) < 2:
             # one certain outcome (nothing open, often nothing at all): no spread to draw
@@ -144,13 +133,8 @@ class DistributionChart(QChartView):
         y_axis.setLabelFormat("%.0f %%")
         y_axis.setTickCount(4)
         y_axis.applyNiceNumbers()
-        for axis in (x_axis, y_axis):
-            axis.setLabelsBrush(muted_text())
-            axis.setGridLineColor(line)
-            axis.setLinePenColor(line)
-            axis.setTitleBrush(muted_text())
-        x_axis.setTitleText(f"won by the end of {period_label}")
-        y_axis.setTitleText("chance")
+        style_axis(x_axis, f"won by the end of {period_label}")
+        style_axis(y_axis, "chance")
         chart.addAxis(x_axis, Qt.AlignmentFlag.AlignBottom)
         chart.addAxis(y_axis, Qt.AlignmentFlag.AlignLeft)
         for series in chart.series():

@@ -1,5 +1,10 @@
 """The Forecast section: will each rep, and the team, make quota this quarter?
 
+Three sections under one period picker, chosen with a tab bar: **Outlook** (the cards),
+**What if** (:mod:`ui.forecast.whatif_panel`: lead generation, training or more selling
+hours) and **Trend & track record** (:mod:`ui.forecast.track_panel`). The two newer ones
+read the database only when first shown, and again after a change while shown.
+
 The overview shows the team's card beside the team's distribution of outcomes, then a card
 per rep (the acting user's own first). Clicking a card opens its deals, largest
 contribution first; double-clicking a deal opens it. The forecast is computed on the worker
@@ -23,6 +28,7 @@ from PySide6.QtWidgets import (
     QPushButton,
     QScrollArea,
     QStackedWidget,
+    QTabBar,
     QTableView,
     QVBoxLayout,
     QWidget,
@@ -31,17 +37,21 @@ from PySide6.QtWidgets import (
 from app import settings
 from app.clock import local_today
 from app.forecast import Forecast, Outlook, compute_forecast, period_of
-from ui.context import UiContext
+from ui.context import Topic, UiContext
 from ui.forecast.card import OutlookCard, card_stylesheet
 from ui.forecast.chart import DistributionChart
 from ui.forecast.deals_model import DEAL_ID_ROLE, DealChancesModel
+from ui.forecast.track_panel import TrackPanel
+from ui.forecast.whatif_panel import WhatIfPanel
 from ui.formatting import format_date, format_money
+from ui.operations import Query
 from ui.period_buttons import step_button
 from ui.theme import DANGER, icon
 
-TOPICS = frozenset({"deals", "stages", "activities", "quotas", "reps", "settings"})
+TOPICS = frozenset(Topic)  # every change can move the forecast
 COLUMNS = 3  # rep cards per row
 RECOMPUTE_PAUSE_MS = 150  # a burst of changes (an import, an undo) costs one recompute
+SECTIONS = ("Outlook", "What if", "Trend && track record")
 
 
 class ForecastView(QWidget):
@@ -54,7 +64,6 @@ class ForecastView(QWidget):
         self.cards: dict[int | None, OutlookCard] = {}
         self.detail_open = False
         self.open_key: int | None = None  # whose deals the drill-down shows (None: team)
-        self._request = 0
         self._quota_window = None
 
         title = QLabel("Forecast")
@@ -96,15 +105,27 @@ class ForecastView(QWidget):
         self.pages = QStackedWidget()
         self.pages.addWidget(self._build_overview())
         self.pages.addWidget(self._build_detail())
+        self.whatif = WhatIfPanel(context)
+        self.track = TrackPanel(context)
+        self.sections = QStackedWidget()
+        for widget in (self.pages, self.whatif, self.track):
+            self.sections.addWidget(widget)
+        self.section_bar = QTabBar()
+        self.section_bar.setExpanding(False)
+        self.section_bar.setDrawBase(False)
+        for text in SECTIONS:
+            self.section_bar.addTab(text)
+        self.section_bar.currentChanged.connect(self.sections.setCurrentIndex)
 
         layout = QVBoxLayout(self)
         layout.setContentsMargins(24, 18, 24, 12)
         layout.setSpacing(8)
         layout.addLayout(heading)
         layout.addLayout(bar)
+        layout.addWidget(self.section_bar)
         layout.addWidget(self.error)
         layout.addWidget(self.banner)
-        layout.addWidget(self.pages, 1)
+        layout.addWidget(self.sections, 1)
         self.setStyleSheet(card_stylesheet())
 
         self._pause = QTimer(self)
@@ -246,28 +267,25 @@ class ForecastView(QWidget):
 
     def reload(self) -> None:
         """Compute the forecast on the worker; only the newest request's answer is shown."""
-        self._request += 1
-        request, offset = self._request, self.offset
+        offset = self.offset
         self.status.setText("Updating…" if self.forecast else "Working out the forecast…")
 
-        def work():
+        def work(_control):
             stored = settings.load()
             period = period_of(local_today(), "quarter",
                                stored.fiscal_year_start_month).shifted(offset)
-            return request, compute_forecast(period), stored.currency
+            return compute_forecast(period), stored.currency
 
-        self.context.runner.submit(lambda _control: work(), owner=self, on_result=self._show,
-                                   on_error=self._failed)
+        Query(self, self.context, work, supersede="forecast").success(self._show).failure(
+            self._failed).run()
 
-    def _failed(self, error) -> None:
+    def _failed(self, message: str) -> None:
         self.status.clear()
-        self.error.setText(str(error))
+        self.error.setText(message)
         self.error.show()
 
     def _show(self, result) -> None:
-        request, forecast, currency = result
-        if request != self._request:
-            return  # superseded by a newer request
+        forecast, currency = result
         self.error.hide()
         self.forecast, self.currency = forecast, currency
         period = forecast.period
@@ -280,6 +298,8 @@ class ForecastView(QWidget):
                             "(top right) and each card shows its chance of making quota.")
         self._place_cards(forecast)
         self.chart.set_outlook(forecast.team, currency, period.label)
+        self.whatif.set_period(period, currency)
+        self.track.set_period(period, currency)
         if self.detail_open:
             outlook = self._outlook(self.open_key)
             if outlook is None:

@@ -6,7 +6,8 @@ from PySide6.QtGui import QAction
 from PySide6.QtWidgets import QMessageBox, QWidget
 
 from app.importing import describe_last_import, undo_last_import
-from ui.context import UiContext
+from ui.context import Topic, UiContext
+from ui.operations import Write
 from ui.theme import icon
 
 
@@ -32,14 +33,12 @@ def undo_from_menu(parent: QWidget, context: UiContext) -> None:
         return
     actor = context.actor
 
-    def done(result) -> None:
-        context.bus.changed("deals", "reps")
-        QMessageBox.information(parent, "Undo last import", result.describe())
-
-    context.runner.submit(
-        lambda control: undo_last_import(actor),
-        owner=parent, on_result=done,
-        on_error=lambda error: QMessageBox.warning(parent, "Undo last import", str(error)))
+    Write(parent, context, lambda _control: undo_last_import(actor),
+          announce={Topic.DEALS, Topic.REPS},
+          ).success(lambda result: QMessageBox.information(parent, "Undo last import",
+                                                            result.describe()),
+          ).failure(lambda message: QMessageBox.warning(parent, "Undo last import", message),
+                    ).run()
 
 
 def install(window) -> None:

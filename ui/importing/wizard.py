@@ -53,14 +53,14 @@ from app.importing import (
 )
 from app.workspace import backup_note
 from ui import theme
-from ui.context import UiContext
+from ui.context import Topic, UiContext
 from ui.importing.models import (
     CHOICES_ROLE,
     ColumnMappingModel,
     ProblemsModel,
     StageValuesModel,
 )
-from ui.tasks import Task
+from ui.operations import Write
 
 PAGE_FILE, PAGE_MAPPING, PAGE_VALUES, PAGE_PREVIEW, PAGE_SUMMARY = range(5)
 FILE_FILTER = "Spreadsheets (*.xlsx *.xlsm *.xls *.ods *.csv *.txt);;All files (*)"
@@ -557,7 +557,7 @@ class SummaryPage(_Page):
         self.setSubTitle(headline)
         self.summary.setText("\n\n".join(details))
         wizard = self.import_wizard()
-        wizard.context.bus.changed("deals", "reps")
+        wizard.context.bus.changed(Topic.DEALS, Topic.REPS)
         wizard.sig_undone.emit(result)
 
 
@@ -580,7 +580,7 @@ class ImportWizard(QWizard):
         self.result: ImportReport | None = None
         self.stage_answers: dict[str, str] = {}
         self.decimal_answers: dict[str, str] = {}
-        self.task: Task | None = None
+        self.task: Write | None = None  # the job running now, for Cancel
         # The sheet as read for the mapping step, reused by the preview and the import
         # (read again if the file changes meanwhile); read on the worker, dropped here.
         self.sheets = SheetCache()
@@ -626,7 +626,7 @@ class ImportWizard(QWizard):
         self.result = report
         self.sheets.clear()  # the summary needs the report, not the cells
         if report.committed:
-            self.context.bus.changed("deals", "reps")
+            self.context.bus.changed(Topic.DEALS, Topic.REPS)
             self.sig_imported.emit(report)
 
     def nextId(self) -> int:
@@ -639,9 +639,12 @@ class ImportWizard(QWizard):
 
     # -- running on the worker ---------------------------------------------------------------
     def run(self, page: _Page, fn: Callable, on_result: Callable[[object], None],
-            on_error: Callable[[object], None] | None = None) -> Task:
+            on_error: Callable[[object], None] | None = None) -> Write:
         """Run ``fn(control)`` on the worker with ``page``'s progress bar and Cancel; errors
-        are shown on the page in the app's own words."""
+        are shown on the page in the app's own words. Reading the sheets, the preview and
+        the import itself all come here: a Write that announces nothing of itself, since
+        whether anything changed is in the report (:meth:`set_result` and the summary's
+        undo announce it)."""
         page.show_error("")
         page.busy.show_progress(0.0, "Working…")
         page.busy.show()
@@ -654,21 +657,20 @@ class ImportWizard(QWizard):
                 on_error(error)
 
         def finished() -> None:
-            page.busy.cancel.clicked.disconnect(task.cancel)
+            page.busy.cancel.clicked.disconnect(operation.cancel)
             page.busy.hide()
-            if self.task is task:
+            if self.task is operation:
                 self.task = None
             self.button(QWizard.WizardButton.BackButton).setEnabled(True)
             page.completeChanged.emit()
 
         # The page is the owner: it goes with the wizard, and its handlers touch both.
-        task = self.context.runner.submit(
-            fn, owner=page, on_progress=page.busy.show_progress, on_result=on_result,
-            on_error=failed, on_finished=finished,
-            on_cancelled=lambda: page.show_error("Cancelled; nothing was changed."))
-        self.task = task
-        page.busy.cancel.clicked.connect(task.cancel)
-        return task
+        operation = Write(page, self.context, fn, announce=()).progress(
+            page.busy.show_progress).success(on_result).refusal(failed).finished(
+            finished).cancelled(lambda: page.show_error("Cancelled; nothing was changed."))
+        self.task = operation
+        page.busy.cancel.clicked.connect(operation.cancel)
+        return operation.run()
 
     def reject(self) -> None:
         if self.task is not None:

@@ -13,8 +13,8 @@ from __future__ import annotations
 
 import html
 
-from PySide6.QtCore import QItemSelectionModel, QModelIndex, QSize, Qt
-from PySide6.QtGui import QKeySequence, QShortcut, QUndoCommand
+from PySide6.QtCore import QItemSelectionModel, QModelIndex, QSize, Qt, Signal
+from PySide6.QtGui import QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QCheckBox,
@@ -32,48 +32,61 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from app.errors import FunnelcastError
 from app.handoff import Handoff, first_sales_stage, hand_to_sales, undo_handoff
 from app.lead_score import LeadScore, score_leads
 from app.pipeline import GateBlocked
-from app.rep_admin import list_rep_rows
+from app.rep_admin import RepRow, list_rep_rows
 from ui import theme
-from ui.context import UiContext
+from ui.context import Topic, UiContext
 from ui.formatting import format_money
 from ui.leads.model import LEAD_ROLE, LeadsModel, ScoreDelegate
+from ui.operations import Query, UndoableWrite, Write
 
-REFRESH_TOPICS = frozenset({"deals", "stages", "settings", "reps", "checklist"})
+REFRESH_TOPICS = frozenset({Topic.DEALS, Topic.STAGES, Topic.SETTINGS, Topic.REPS})
 EMPTY_TEXT = (
     "No leads on the marketing side.\n\nImport a spreadsheet of leads (Ctrl+I) or add one "
     "with Ctrl+N in a marketing stage; they are ranked here until they are sales-ready."
 )
 
 
-class HandoffCommand(QUndoCommand):
+class HandoffCommand(UndoableWrite):
     """A done hand-off on the application's undo stack; undo sends the lead back."""
 
     def __init__(self, view: LeadsView, handoff: Handoff):
-        super().__init__(f"Hand {handoff.title} to {handoff.owner.name}")
-        self.view, self.handoff, self._first = view, handoff, True
+        super().__init__(view.context, view, f"Hand {handoff.title} to {handoff.owner.name}",
+                         announce={Topic.DEALS},
+                         on_failure=lambda message: view.show_message(message, error=True))
+        self.handoff = handoff
 
-    def redo(self) -> None:
-        if self._first:
-            self._first = False
-            return
-        done = self.view.run_app(lambda: hand_to_sales(
-            self.handoff.deal_id, self.handoff.owner.id, self.view.context.actor,
-            override_reason="Handed over again (redo)" if self.handoff.overridden else "",
-        ))
-        if done is not None:
-            self.handoff = done
+    def redo_work(self) -> Handoff:
+        self.handoff = hand_to_sales(
+            self.handoff.deal_id, self.handoff.owner.id, self.context.actor,
+            override_reason="Handed over again (redo)" if self.handoff.overridden else "")
+        return self.handoff
 
-    def undo(self) -> None:
-        self.view.run_app(lambda: undo_handoff(self.handoff, self.view.context.actor))
+    def undo_work(self) -> None:
+        undo_handoff(self.handoff, self.context.actor)
+
+
+def _hand_over(deal_id: int, owner_id: int, actor, **how) -> Handoff | int:
+    """Runs on the worker: the hand-off, or the id of the stage whose gate blocked it (the
+    GUI then asks the gate dialog and tries again with its answer)."""
+    try:
+        return hand_to_sales(deal_id, owner_id, actor, **how)
+    except GateBlocked:
+        return first_sales_stage().id
 
 
 class LeadsView(QWidget):
     """The Leads section. ``model``, ``table``, ``owner_combo`` and ``handoff_button`` are
-    public for tests; :meth:`hand_selected_to_sales` is what the button does."""
+    public for tests; :meth:`hand_selected_to_sales` is what the button does.
+
+    Signals:
+        sig_handoff_settled(handoff: Handoff | None) — a hand-off was written, or (None) it
+            was refused or cancelled.
+    """
+
+    sig_handoff_settled = Signal(object)
 
     def __init__(self, context: UiContext, parent: QWidget | None = None):
         super().__init__(parent)
@@ -224,23 +237,27 @@ class LeadsView(QWidget):
             f"{threshold} or more with its sales-ready checklist met; hover “Why” for the "
             "details."
         )
-        self._fill_owners()
         self.loading = True
         self.count_label.setText("Scoring…")
-        self.context.runner.submit(
-            lambda _control: score_leads(threshold), owner=self, on_result=self._loaded,
-            on_error=lambda error: self.show_message(str(error), error=True))
+        Query(self, self.context,
+              lambda _control: (score_leads(threshold), list_rep_rows()), supersede="leads",
+              ).success(self._loaded).failure(self._failed).run()
 
-    def _loaded(self, leads: list[LeadScore]) -> None:
+    def _loaded(self, loaded: tuple[list[LeadScore], list[RepRow]]) -> None:
+        leads, reps = loaded
         self.loading = False
+        self._fill_owners(reps)
         keep = self.selected_lead()
         self._pending_select = self._pending_select or (keep.deal_id if keep else None)
         self.model.load(leads)
 
-    def _fill_owners(self) -> None:
+    def _failed(self, message: str) -> None:
+        self.show_message(message, error=True)
+
+    def _fill_owners(self, reps: list[RepRow]) -> None:
         """Active reps, the one with the fewest open deals first (a sensible default)."""
         chosen = self.owner_combo.currentData()
-        rows = [r for r in list_rep_rows() if r.rep.active]
+        rows = [r for r in reps if r.rep.active]
         rows.sort(key=lambda r: (r.rep.role != "rep", r.open_deals, r.rep.name))
         self.owner_combo.blockSignals(True)
         self.owner_combo.clear()
@@ -341,57 +358,51 @@ class LeadsView(QWidget):
         self.banner.setText(text)
         self.banner.show()
 
-    def run_app(self, call):
-        """Run a quick app call; a user error shows in the banner and returns None."""
-        try:
-            result = call()
-        except FunnelcastError as error:
-            self.show_message(str(error), error=True)
-            return None
-        self.context.bus.changed("deals")
-        return result
-
     # ----------------------------------------------------------------------------- hand-off
 
-    def hand_selected_to_sales(self) -> Handoff | None:
-        """Hand the selected lead to the chosen owner through the gate; returns what was done
-        (None when blocked and cancelled, or rejected)."""
+    def hand_selected_to_sales(self) -> None:
+        """Hand the selected lead to the chosen owner through the gate, on the worker;
+        ``sig_handoff_settled`` says how it ended."""
         lead = self.selected_lead()
         owner_id = self.owner_combo.currentData()
         if lead is None or owner_id is None:
-            return None
+            return
         actor = self.context.actor
-        try:
-            done = hand_to_sales(lead.deal_id, owner_id, actor, expected_version=lead.version)
-        except GateBlocked:
-            done = self._through_gate(lead, owner_id)
-        except FunnelcastError as error:
-            self.show_message(str(error), error=True)
-            return None
-        if done is None:
-            return None
+
+        def tried(done: Handoff | int) -> None:
+            if isinstance(done, int):
+                self._through_gate(lead, owner_id, done)
+            else:
+                self._handed(done)
+
+        Write(self, self.context, lambda _control: _hand_over(
+            lead.deal_id, owner_id, actor, expected_version=lead.version),
+            announce={Topic.DEALS}).success(tried).failure(self._refused).run()
+
+    def _handed(self, done: Handoff) -> None:
         self.context.undo_stack.push(HandoffCommand(self, done))
         extra = " (checklist overridden)" if done.overridden else ""
         self.show_message(
             f"“{done.title}” is now with {done.owner.name} in {done.stage.name}{extra}. "
             "Undo with Ctrl+Z."
         )
-        self.context.bus.changed("deals")
-        return done
+        self.sig_handoff_settled.emit(done)
 
-    def _through_gate(self, lead: LeadScore, owner_id: int) -> Handoff | None:
+    def _refused(self, message: str) -> None:
+        self.show_message(message, error=True)
+        self.sig_handoff_settled.emit(None)
+
+    def _through_gate(self, lead: LeadScore, owner_id: int, stage_id: int) -> None:
         """The gate blocked: ask what is true now (or a manager's override) and retry once,
-        ticking and handing over in one transaction."""
+        ticking and handing over in one transaction. The dialog's own reads are small."""
         from ui.gate_dialog import GateDialog
 
-        answer = GateDialog.ask(self, self.context, lead.deal_id, first_sales_stage().id)
+        answer = GateDialog.ask(self, self.context, lead.deal_id, stage_id)
         if answer is None:
-            return None
-        try:
-            return hand_to_sales(
-                lead.deal_id, owner_id, self.context.actor,
-                override_reason=answer.override_reason, tick=answer.ticked,
-            )
-        except FunnelcastError as error:
-            self.show_message(str(error), error=True)
-            return None
+            self.sig_handoff_settled.emit(None)
+            return
+        actor = self.context.actor
+        Write(self, self.context, lambda _control: hand_to_sales(
+            lead.deal_id, owner_id, actor, override_reason=answer.override_reason,
+            tick=answer.ticked), announce={Topic.DEALS},
+        ).success(self._handed).failure(self._refused).run()

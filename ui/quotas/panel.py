@@ -35,11 +35,11 @@ from app.errors import FunnelcastError
 from app.periods import Period, period_of
 from app.quotas import QuotaChange, copy_quotas_forward, put_quotas, quota_grid
 from ui import theme
-from ui.context import UiContext
+from ui.context import Topic, UiContext
+from ui.operations import Query, UndoableWrite, Write
 from ui.period_buttons import step_button
 from ui.quotas.model import QuotaGridModel
 from ui.table_fit import fit_rows
-from ui.worker_command import WorkerCommand
 
 PAGE = {"quarter": 4, "month": 6}  # periods shown at once: a fiscal year, or half of one
 
@@ -54,16 +54,16 @@ def page_start(today: date, unit: str, fiscal_start_month: int, offset: int) -> 
     return current.shifted(-(index % size) + offset * size)
 
 
-class QuotaCommand(WorkerCommand):
+class QuotaCommand(UndoableWrite):
     """A quota write already made (``change``); undo writes ``change.before`` back, redo
     ``change.after``."""
 
-    def __init__(self, context: UiContext, text: str, change: QuotaChange, on_error,
+    def __init__(self, context: UiContext, text: str, change: QuotaChange, on_failure,
                  owner: QObject):
-        super().__init__(context, text, "quotas", on_error, owner)
+        super().__init__(context, owner, text, announce={Topic.QUOTAS}, on_failure=on_failure)
         self.change = change
 
-    def do(self):
+    def redo_work(self):
         return put_quotas(self.change.period, self.change.after, self.context.actor)
 
     def undo_work(self):
@@ -86,7 +86,6 @@ class QuotaPanel(QWidget):
         self.context = context
         self.unit = "quarter"
         self.offset = 0
-        self._asked: tuple[str, int] | None = None
         self._focus: tuple[int | None, str] | None = None
 
         self.intro = intro = QLabel()
@@ -219,20 +218,17 @@ class QuotaPanel(QWidget):
     def reload(self) -> None:
         """Read the grid on the worker; a reply to an older request is dropped."""
         unit, offset = self.unit, self.offset
-        self._asked = (unit, offset)
 
-        def work():
+        def work(_control):
             stored = settings.load()
             first = page_start(local_today(), unit, stored.fiscal_year_start_month, offset)
-            return (unit, offset), quota_grid(first, PAGE[unit]), stored.currency
+            return quota_grid(first, PAGE[unit]), stored.currency
 
-        self.context.runner.submit(lambda _control: work(), owner=self, on_result=self._show,
-                                   on_error=lambda error: self.show_error(str(error)))
+        Query(self, self.context, work, supersede="grid").success(self._show).failure(
+            self.show_error).run()
 
     def _show(self, loaded) -> None:
-        asked, grid, currency = loaded
-        if asked != self._asked:
-            return
+        grid, currency = loaded
         current = self.table.currentIndex()
         self.model.set_grid(grid, currency)
         header = self.table.horizontalHeader()
@@ -260,7 +256,7 @@ class QuotaPanel(QWidget):
             self.table.setCurrentIndex(self.model.index(before.row(), before.column()))
 
     def _on_changed(self, topics: frozenset) -> None:
-        if topics & {"quotas", "reps", "settings"}:
+        if topics & {Topic.QUOTAS, Topic.REPS, Topic.SETTINGS}:
             self.reload()
 
     def show_error(self, message: str) -> None:
@@ -326,12 +322,11 @@ class QuotaPanel(QWidget):
         def done(change: QuotaChange) -> None:
             self.context.undo_stack.push(QuotaCommand(self.context, text, change,
                                                       self.show_error, self))
-            self.context.bus.changed("quotas")
             self.show_note(f"{text}: done. Ctrl+Z undoes it." if change.changed
                            else f"{text}: nothing changed.")
 
-        self.context.runner.submit(lambda _control: work(actor), owner=self, on_result=done,
-                                   on_error=lambda error: self.show_error(str(error)))
+        Write(self, self.context, lambda _control: work(actor), announce={Topic.QUOTAS},
+              ).success(done).failure(self.show_error).run()
 
 
 class QuotaWindow(QDialog):

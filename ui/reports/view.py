@@ -36,15 +36,17 @@ from app.deals import list_sources
 from app.periods import period_of
 from app.reports import ReportScope, deals_behind
 from app.users import list_reps
-from ui.context import UiContext
+from ui.context import Topic, UiContext
 from ui.formatting import format_date
+from ui.operations import Query
 from ui.period_buttons import step_button
 from ui.reports.charts import ReportChart
 from ui.reports.parts import PARTS, Part
 from ui.reports.tables import DEAL_ID_ROLE, IDS_ROLE, DealLinesModel, FiguresModel
 from ui.theme import DANGER, icon
 
-TOPICS = frozenset({"deals", "stages", "activities", "reps", "settings", "spend"})
+TOPICS = frozenset({Topic.DEALS, Topic.STAGES, Topic.ACTIVITIES, Topic.REPS, Topic.SETTINGS,
+                    Topic.SPEND})
 RELOAD_PAUSE_MS = 150
 UNITS = (("Quarter", "quarter"), ("Month", "month"), ("Custom", "custom"))
 
@@ -119,8 +121,6 @@ class ReportsView(QWidget):
         self.context = context
         self.offset = 0
         self.currency = "USD"
-        self._request = 0
-        self._drill_request = 0
         self.scope: ReportScope | None = None
 
         title = QLabel("Reports")
@@ -250,7 +250,7 @@ class ReportsView(QWidget):
 
     # --------------------------------------------------------------- loading
     def _on_changed(self, topics: frozenset) -> None:
-        if topics & {"reps", "deals"}:
+        if topics & {Topic.REPS, Topic.DEALS}:
             self._load_choices()
         if topics & TOPICS:
             self._pause.start()
@@ -269,11 +269,12 @@ class ReportsView(QWidget):
         self.reload()
 
     def _load_choices(self) -> None:
-        def work():
+        def work(_control):
             return ([(r.id, r.name) for r in list_reps(include_inactive=True)],
                     [(s.id, s.name) for s in list_sources()])
 
-        self.context.runner.submit(lambda _c: work(), on_result=self._show_choices)
+        Query(self, self.context, work, supersede="choices").success(self._show_choices).failure(
+            self._failed).run()
 
     def _show_choices(self, choices) -> None:
         for combo, items in zip((self.rep, self.source), choices, strict=True):
@@ -289,9 +290,8 @@ class ReportsView(QWidget):
 
     def reload(self) -> None:
         """Compute every part on the worker, the tab in front first; only the newest
-        request's answers are shown, each as it arrives."""
-        self._request += 1
-        request = self._request
+        request's answers are shown, each as it arrives (each part is a query superseding
+        the older one of the same part)."""
         unit, offset = self.unit.currentData(), self.offset
         custom = (self.from_date.date().toPython(), self.to_date.date().toPython())
         rep_id, source_id = self.rep.currentData(), self.source.currentData()
@@ -310,12 +310,12 @@ class ReportsView(QWidget):
                                stored.fiscal_year_start_month, today), stored.currency)
 
         for part in order:
-            def work(part=part):
+            def work(_control, part=part):
                 scope, currency = scope_of()
-                return request, part.key, scope, part.load(scope), currency
+                return part.key, scope, part.load(scope), currency
 
-            self.context.runner.submit(lambda _c, work=work: work(), on_result=self._show,
-                                       on_error=self._failed)
+            Query(self, self.context, work, supersede=("part", part.key)).success(
+                self._show).failure(self._failed).run()
 
     def _failed(self, error) -> None:
         self.status.clear()
@@ -323,9 +323,7 @@ class ReportsView(QWidget):
         self.error.show()
 
     def _show(self, result) -> None:
-        request, key, scope, report, currency = result
-        if request != self._request:
-            return  # superseded by a newer request
+        key, scope, report, currency = result
         self.scope, self.currency = scope, currency
         self.period_label.setText(f"{scope.label} · {format_date(scope.start)} – "
                                   f"{format_date(scope.end)}")
@@ -341,18 +339,13 @@ class ReportsView(QWidget):
 
     def show_deals(self, caption: str, ids) -> None:
         """List the deals ``ids`` below the tabs (loaded on the worker)."""
-        self._drill_request += 1
-        request = self._drill_request
         self.drill_title.setText(f"{caption} — {len(ids)} deal{'s' if len(ids) != 1 else ''}")
         self.drill.show()
         ids = tuple(ids)
 
-        def arrived(result) -> None:
-            if result[0] == self._drill_request:
-                self.deals_model.set_lines(result[1], self.currency)
-
-        self.context.runner.submit(lambda _c: (request, deals_behind(ids)), on_result=arrived,
-                                   on_error=self._failed)
+        Query(self, self.context, lambda _c: deals_behind(ids), supersede="drill").success(
+            lambda lines: self.deals_model.set_lines(lines, self.currency)).failure(
+            self._failed).run()
 
     def close_deals(self) -> None:
         self.drill.hide()

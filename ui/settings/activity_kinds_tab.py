@@ -9,7 +9,7 @@ the list read-only.
 from __future__ import annotations
 
 from PySide6.QtCore import QModelIndex, QPersistentModelIndex, Qt
-from PySide6.QtGui import QKeySequence, QUndoCommand
+from PySide6.QtGui import QKeySequence
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QComboBox,
@@ -34,8 +34,9 @@ from app.activity_kinds import (
     set_active,
     set_category,
 )
-from ui.context import UiContext
+from ui.context import Topic, UiContext
 from ui.header_table_model import HeaderTableModel
+from ui.operations import Query, UndoableWrite, Write
 from ui.theme import DANGER, icon, muted_text
 
 CATEGORIES = ("prospecting", "selling", "other")
@@ -145,23 +146,22 @@ class CategoryDelegate(QStyledItemDelegate):
         model.setData(index, editor.currentData(), Qt.ItemDataRole.EditRole)
 
 
-class RemoveKindCommand(QUndoCommand):
+KIND_TOPICS = frozenset({Topic.ACTIVITIES, Topic.SETTINGS})  # kinds live in both
+
+
+class RemoveKindCommand(UndoableWrite):
     """A kind was removed (deleted, or deactivated when used); undo puts it back."""
 
     def __init__(self, tab: ActivityKindsTab, before: KindInfo):
-        super().__init__(f"Remove activity kind {before.name}")
-        self.tab, self.before, self._pushed = tab, before, False
+        super().__init__(tab.context, tab, f"Remove activity kind {before.name}",
+                         announce=KIND_TOPICS, on_failure=tab.show_error)
+        self.before = before
 
-    def redo(self) -> None:
-        if not self._pushed:
-            self._pushed = True
-            return
-        actor = self.tab.context.actor
-        self.tab.write(lambda: remove_kind(self.before.id, actor))
+    def redo_work(self) -> None:
+        remove_kind(self.before.id, self.context.actor)
 
-    def undo(self) -> None:
-        actor = self.tab.context.actor
-        self.tab.write(lambda: restore_kind(self.before, actor))
+    def undo_work(self) -> None:
+        restore_kind(self.before, self.context.actor)
 
 
 class ActivityKindsTab(QWidget):
@@ -230,12 +230,13 @@ class ActivityKindsTab(QWidget):
         self.down_button.clicked.connect(lambda: self._move(1))
         self._select_after: int | None = None
         self._edit_selected = False
+        context.bus.sig_changed.connect(self._on_changed)
         self.reload()
 
     def reload(self) -> None:
-        self.context.runner.submit(
-            lambda _control: list_kinds(include_inactive=True, with_uses=True), owner=self,
-            on_result=self._show)
+        Query(self, self.context,
+              lambda _control: list_kinds(include_inactive=True, with_uses=True),
+              supersede="kinds").success(self._show).failure(self.show_error).run()
 
     def _show(self, kinds: list[KindInfo]) -> None:
         self.model.set_kinds(kinds)
@@ -249,23 +250,23 @@ class ActivityKindsTab(QWidget):
         self._edit_selected = False
 
     def write(self, work, *, then=None) -> None:
-        """Run ``work`` (an app call) on the worker; reload and announce on success, show
-        the message on refusal."""
+        """Run ``work`` (an app call) as a :class:`Write`; the tab reloads on the
+        announcement; a refusal shows its sentence (and the tab shows what is stored)."""
         self.error.hide()
+        Write(self, self.context, lambda _control: work(), announce=KIND_TOPICS,
+              ).success(then or (lambda _result: None)).failure(self._failed).run()
 
-        def done(result) -> None:
-            if then is not None:
-                then(result)
-            self.context.bus.changed("activities", "settings")
-            self.reload()
-
-        self.context.runner.submit(lambda _control: work(), owner=self, on_result=done,
-                                   on_error=self._failed)
-
-    def _failed(self, error) -> None:
-        self.error.setText(str(error))
+    def show_error(self, message: str) -> None:
+        self.error.setText(message)
         self.error.show()
+
+    def _failed(self, message: str) -> None:
+        self.show_error(message)
         self.reload()
+
+    def _on_changed(self, topics: frozenset) -> None:
+        if topics & KIND_TOPICS:
+            self.reload()
 
     def _selected(self) -> KindInfo | None:
         rows = self.view.selectionModel().selectedRows()

@@ -1,8 +1,10 @@
 """The reps editor's table model: one row per team member, edits committed through a callback.
 
 Each edit is saved at once (it is one small row) by the ``commit(rep_id, changes)`` callback
-the tab provides, which calls :func:`app.rep_admin.update_rep` and records an undo step; the
-callback returns False when the app rejected the edit, and the cell keeps its old value.
+the tab provides, which starts :func:`app.rep_admin.update_rep` on the worker and records an
+undo step once it is written; the cell keeps its old value until then, and for good when the
+app refuses the edit (the tab says why). The callback returns False for an edit it refuses
+outright.
 """
 
 from __future__ import annotations

@@ -8,11 +8,9 @@ rep sees the team read-only with a note.
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from dataclasses import replace
 
 from PySide6.QtCore import QSize, Qt
-from PySide6.QtGui import QUndoCommand
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QComboBox,
@@ -28,7 +26,6 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from app.errors import FunnelcastError
 from app.rep_admin import (
     Removal,
     add_rep,
@@ -39,7 +36,8 @@ from app.rep_admin import (
 )
 from app.users import RepInfo
 from ui import theme
-from ui.context import UiContext
+from ui.context import Topic, UiContext
+from ui.operations import Query, UndoableWrite, Write
 from ui.settings.reps_model import ROLE_LABELS, RepsModel
 from ui.settings.stages_tab import ChoiceDelegate
 
@@ -64,23 +62,14 @@ class HoursDelegate(QStyledItemDelegate):
         model.setData(index, editor.value(), Qt.ItemDataRole.EditRole)
 
 
-class _RepCommand(QUndoCommand):
-    """An already-done rep change: the first redo is skipped (the change was made when the
-    user made it); later redos and undos call the app and report failures to the tab."""
+class _RepCommand(UndoableWrite):
+    """A rep change already made; ``redo_work`` and ``undo_work`` are given as callables
+    that call the app (on the worker). Refusals show in the tab."""
 
-    def __init__(self, text: str, tab: RepsTab, do: Callable[[], None],
-                 undo: Callable[[], None]):
-        super().__init__(text)
-        self.tab, self._do, self._undo, self._first = tab, do, undo, True
-
-    def redo(self) -> None:
-        if self._first:
-            self._first = False
-            return
-        self.tab.run(self._do)
-
-    def undo(self) -> None:
-        self.tab.run(self._undo)
+    def __init__(self, text: str, tab: RepsTab, do, undo):
+        super().__init__(tab.context, tab, text, announce={Topic.REPS},
+                         on_failure=tab.show_error)
+        self.redo_work, self.undo_work = do, undo
 
 
 class RepsTab(QWidget):
@@ -172,6 +161,8 @@ class RepsTab(QWidget):
 
         self.view.selectionModel().currentRowChanged.connect(lambda *_: self._update_state())
         context.bus.sig_user_changed.connect(lambda _rep: self._apply_role())
+        context.bus.sig_changed.connect(self._on_changed)
+        self._select_after: int | None = None
         self.reload()
         self._apply_role()
 
@@ -200,103 +191,103 @@ class RepsTab(QWidget):
         self.remove_button.setEnabled(self.is_manager and self.selected() is not None)
 
     def reload(self) -> None:
-        self.model.load(list_rep_rows())
+        Query(self, self.context, lambda _control: list_rep_rows(), supersede="reps",
+              ).success(self._loaded).failure(self.show_error).run()
+
+    def _loaded(self, rows) -> None:
+        self.model.load(rows)
+        if self._select_after is not None:
+            row = self.model.row_of(self._select_after)
+            self._select_after = None
+            if row is not None:
+                self.view.selectRow(row)
         self._update_state()
+
+    def _on_changed(self, topics: frozenset) -> None:
+        if Topic.REPS in topics:
+            self.reload()
 
     def selected(self) -> RepInfo | None:
         index = self.view.selectionModel().currentIndex()
         return self.model.rows[index.row()].rep if index.isValid() else None
 
-    def show_error(self, error: FunnelcastError) -> None:
+    def show_error(self, message: str) -> None:
         self.status.setStyleSheet(f"color: {theme.DANGER.name()};")
-        self.status.setText(str(error))
+        self.status.setText(message)
 
     def show_note(self, text: str) -> None:
         self.status.setStyleSheet("")
         self.status.setText(text)
 
-    def run(self, action: Callable[[], None]) -> bool:
-        """Run an app call; on a user error show it and report False (nothing changed)."""
-        try:
-            action()
-        except FunnelcastError as error:
-            self.show_error(error)
-            return False
-        self.reload()
-        self.context.bus.changed("reps")
-        return True
-
     # ----------------------------------------------------------------------------- actions
 
     def _commit(self, rep_id: int, changes: dict) -> bool:
-        """The model's edit callback: save, and record the edit for undo."""
-        row = self.model.row_of(rep_id)
-        before = self.model.rows[row].rep
+        """The model's edit callback: save on the worker (the cell shows the stored value
+        once it is written; a refusal leaves it and says why), and record the edit for
+        undo."""
+        before = self.model.rows[self.model.row_of(rep_id)].rep
         old = {field: getattr(before, field) for field in changes}
         actor = self.context.actor
-        try:
-            saved = update_rep(rep_id, changes, actor)
-        except FunnelcastError as error:
-            self.show_error(error)
-            return False
-        # Replace just this row: the view is inside setData, so no model reset here.
-        self.model.replace(replace(self.model.rows[row], rep=saved))
-        self.context.bus.changed("reps")
-        self.show_note(f"Saved {saved.name}.")
-        self.context.undo_stack.push(_RepCommand(
-            f"Edit {before.name}", self,
-            lambda: update_rep(rep_id, changes, actor),
-            lambda: update_rep(rep_id, old, actor),
-        ))
+
+        def saved(rep: RepInfo) -> None:
+            row = self.model.row_of(rep_id)
+            if row is not None:
+                self.model.replace(replace(self.model.rows[row], rep=rep))
+            self.show_note(f"Saved {rep.name}.")
+            self.context.undo_stack.push(_RepCommand(
+                f"Edit {before.name}", self,
+                lambda: update_rep(rep_id, changes, actor),
+                lambda: update_rep(rep_id, old, actor),
+            ))
+
+        Write(self, self.context, lambda _control: update_rep(rep_id, changes, actor),
+              announce={Topic.REPS}).success(saved).failure(self.show_error).run()
         return True
 
     def add_from_form(self) -> None:
         actor = self.context.actor
-        added: list[RepInfo] = []
+        name, email = self.name_edit.text(), self.email_edit.text()
+        role, hours = self.role_combo.currentData(), self.hours_spin.value()
 
-        def add() -> None:
-            added.append(add_rep(self.name_edit.text(), self.email_edit.text(),
-                                 self.role_combo.currentData(), self.hours_spin.value(),
-                                 actor))
+        def added(rep: RepInfo) -> None:
+            state = {"rep": rep}
 
-        if not self.run(add):
-            return
-        rep = added[0]
-        state = {"rep": rep}
+            def again() -> None:
+                state["rep"] = add_rep(rep.name, rep.email, rep.role,
+                                       rep.weekly_capacity_hours, actor)
 
-        def again() -> None:
-            state["rep"] = add_rep(rep.name, rep.email, rep.role, rep.weekly_capacity_hours,
-                                   actor)
+            self.context.undo_stack.push(_RepCommand(
+                f"Add {rep.name}", self, again, lambda: remove_rep(state["rep"].id, actor),
+            ))
+            self.name_edit.clear()
+            self.email_edit.clear()
+            self.show_note(f"Added {rep.name}.")
+            self._select_after = rep.id
 
-        self.context.undo_stack.push(_RepCommand(
-            f"Add {rep.name}", self, again, lambda: remove_rep(state["rep"].id, actor),
-        ))
-        self.name_edit.clear()
-        self.email_edit.clear()
-        self.show_note(f"Added {rep.name}.")
-        row = self.model.row_of(rep.id)
-        if row is not None:
-            self.view.selectRow(row)
+        Write(self, self.context, lambda _control: add_rep(name, email, role, hours, actor),
+              announce={Topic.REPS}).success(added).failure(self.show_error).run()
 
     def remove_selected(self) -> None:
         rep = self.selected()
         if rep is None:
             return
         actor = self.context.actor
-        done: list[Removal] = []
-        if not self.run(lambda: done.append(remove_rep(rep.id, actor))):
-            return
-        state = {"removal": done[0]}
 
-        def again() -> None:
-            state["removal"] = remove_rep(state["removal"].rep.id, actor)
+        def removed(removal: Removal) -> None:
+            state = {"removal": removal}
 
-        def back() -> None:
-            restored = restore_rep(state["removal"], actor)
-            state["removal"] = Removal(state["removal"].action, restored)
+            def again() -> None:
+                state["removal"] = remove_rep(state["removal"].rep.id, actor)
 
-        self.context.undo_stack.push(_RepCommand(f"Remove {rep.name}", self, again, back))
-        self.show_note(done[0].message + " Undo with Ctrl+Z.")
+            def back() -> None:
+                restored = restore_rep(state["removal"], actor)
+                state["removal"] = Removal(state["removal"].action, restored)
+
+            self.context.undo_stack.push(_RepCommand(f"Remove {rep.name}", self, again, back))
+            self.show_note(removal.message + " Undo with Ctrl+Z.")
+
+        Write(self, self.context, lambda _control: remove_rep(rep.id, actor),
+              announce={Topic.REPS}).success(removed).failure(self.show_error).run()
 
 
 def make_reps_tab(context: UiContext) -> QWidget:

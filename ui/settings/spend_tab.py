@@ -4,7 +4,7 @@ per selling hour target).
 
 A small grid: sources as rows, six months as columns (step with the arrows). Typing an
 amount writes it on the worker and puts an undo step on the shared stack (Ctrl+Z); Delete
-clears a month. Every write announces ``"spend"`` (or ``"settings"``) on the bus, so the
+clears a month. Every write announces ``Topic.SPEND`` (or ``Topic.SETTINGS``) on the bus, so the
 Reports page recomputes. A rep sees everything read-only.
 """
 
@@ -14,7 +14,14 @@ from collections.abc import Callable
 from datetime import date
 from decimal import Decimal
 
-from PySide6.QtCore import QAbstractTableModel, QLocale, QModelIndex, QPersistentModelIndex, Qt
+from PySide6.QtCore import (
+    QAbstractTableModel,
+    QLocale,
+    QModelIndex,
+    QObject,
+    QPersistentModelIndex,
+    Qt,
+)
 from PySide6.QtGui import QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QAbstractItemView,
@@ -44,38 +51,40 @@ from app.reports import (
 )
 from app.reports.spend import add_months
 from ui import theme
-from ui.context import UiContext
+from ui.context import Topic, UiContext
 from ui.formatting import format_money
+from ui.operations import Query, UndoableWrite, Write
 from ui.period_buttons import step_button
 from ui.table_fit import fit_rows
-from ui.worker_command import WorkerCommand
 
 MONTHS = 6
 Index = QModelIndex | QPersistentModelIndex
 RIGHT = int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
 
 
-class SpendCommand(WorkerCommand):
+class SpendCommand(UndoableWrite):
     """A spend write already made; undo writes ``change.before`` back, redo ``after``."""
 
-    def __init__(self, context: UiContext, text: str, change: SpendChange, on_error):
-        super().__init__(context, text, "spend", on_error)
+    def __init__(self, context: UiContext, text: str, change: SpendChange, on_failure,
+                 owner: QObject):
+        super().__init__(context, owner, text, announce={Topic.SPEND}, on_failure=on_failure)
         self.change = change
 
-    def do(self):
+    def redo_work(self):
         return put_spend(self.change.after, self.context.actor)
 
     def undo_work(self):
         return put_spend(self.change.before, self.context.actor)
 
 
-class EconomicsCommand(WorkerCommand):
-    def __init__(self, context: UiContext, before: Economics, after: Economics, on_error):
-        super().__init__(context, "Change the gross margin and hourly target", "settings",
-                         on_error)
+class EconomicsCommand(UndoableWrite):
+    def __init__(self, context: UiContext, before: Economics, after: Economics, on_failure,
+                 owner: QObject):
+        super().__init__(context, owner, "Change the gross margin and hourly target",
+                         announce={Topic.SETTINGS}, on_failure=on_failure)
         self.before, self.after = before, after
 
-    def do(self):
+    def redo_work(self):
         return set_economics(self.after, self.context.actor)
 
     def undo_work(self):
@@ -160,7 +169,6 @@ class SpendPanel(QWidget):
         super().__init__(parent)
         self.context = context
         self.offset = 0
-        self._request = 0
         intro = QLabel("What each lead source cost, month by month: the reports' cost per "
                        "lead, cost per win and return on spend use each period's months. "
                        "Type an amount; Delete clears a month; Ctrl+Z undoes.")
@@ -246,7 +254,7 @@ class SpendPanel(QWidget):
         return self.context.actor is not None and self.context.actor.is_manager
 
     def _on_changed(self, topics: frozenset) -> None:
-        if topics & {"spend", "settings", "sources", "deals"}:
+        if topics & {Topic.SPEND, Topic.SETTINGS, Topic.DEALS}:
             self.reload()
 
     def go(self, offset: int) -> None:
@@ -254,20 +262,16 @@ class SpendPanel(QWidget):
         self.reload()
 
     def reload(self) -> None:
-        self._request += 1
-        request = self._request
         first = add_months(local_today().replace(day=1), -(MONTHS - 1) + self.offset * MONTHS)
 
-        def work():
-            return request, spend_grid(first, MONTHS), economics(), settings.load().currency
+        def work(_control):
+            return spend_grid(first, MONTHS), economics(), settings.load().currency
 
-        self.context.runner.submit(lambda _c: work(), on_result=self._show,
-                                   on_error=lambda e: self.show_error(str(e)))
+        Query(self, self.context, work, supersede="grid").success(self._show).failure(
+            self.show_error).run()
 
     def _show(self, result) -> None:
-        request, grid, stored, currency = result
-        if request != self._request:
-            return
+        grid, stored, currency = result
         self.model.set_grid(grid, currency, self.is_manager)
         fit_rows(self.table)
         self.range_label.setText(f"{grid.months[0]:%b %Y} – {grid.months[-1]:%b %Y}")
@@ -292,12 +296,11 @@ class SpendPanel(QWidget):
 
         def done(change: SpendChange) -> None:
             self.context.undo_stack.push(SpendCommand(self.context, label, change,
-                                                      self.show_error))
-            self.context.bus.changed("spend")
+                                                      self.show_error, self))
             self.show_note(f"{label}: done. Ctrl+Z undoes it.")
 
-        self.context.runner.submit(lambda _c: put_spend({(source_id, month): amount}, actor),
-                                   on_result=done, on_error=lambda e: self.show_error(str(e)))
+        Write(self, self.context, lambda _c: put_spend({(source_id, month): amount}, actor),
+              announce={Topic.SPEND}).success(done).failure(self.show_error).run()
 
     def clear_current(self) -> None:
         index = self.table.currentIndex()
@@ -315,13 +318,12 @@ class SpendPanel(QWidget):
 
         def done(before: Economics) -> None:
             self.context.undo_stack.push(EconomicsCommand(self.context, before, wanted,
-                                                          self.show_error))
-            self.context.settings_changed()
+                                                          self.show_error, self))
             self.show_note("Gross margin and hourly target saved. Ctrl+Z undoes it.")
 
         self._economics = wanted
-        self.context.runner.submit(lambda _c: set_economics(wanted, actor), on_result=done,
-                                   on_error=lambda e: self.show_error(str(e)))
+        Write(self, self.context, lambda _c: set_economics(wanted, actor),
+              announce={Topic.SETTINGS}).success(done).failure(self.show_error).run()
 
     def show_error(self, text: str) -> None:
         self.error.setText(text)

@@ -33,7 +33,6 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from app.errors import FunnelcastError
 from app.stage_admin import (
     ChecklistDraft,
     StageDraft,
@@ -43,7 +42,8 @@ from app.stage_admin import (
     save_pipeline,
 )
 from ui import theme
-from ui.context import UiContext
+from ui.context import Topic, UiContext
+from ui.operations import Write
 from ui.settings.stages_model import (
     OUTCOME_LABELS,
     SIDE_LABELS,
@@ -404,7 +404,7 @@ class StagesTab(QWidget):
 
     def _on_changed(self, topics: frozenset) -> None:
         """Show others' changes (deal counts, stages) unless edits are pending here."""
-        if topics & {"deals", "stages"} and self.undo_stack.isClean() and not self._saving:
+        if topics & {Topic.DEALS, Topic.STAGES} and self.undo_stack.isClean() and not self._saving:
             self.revert()
 
     def _keep_selection_visible(self, *_args) -> None:
@@ -518,19 +518,19 @@ class StagesTab(QWidget):
         self._saving = True
         self._apply_role()
         self.dirty_label.setText("Saving…")
-        self.save_task = self.context.runner.submit(
-            lambda _control: save_pipeline(stages, reassign, actor), owner=self,
-            on_result=self._saved, on_error=self._save_failed, on_finished=self._save_finished)
+        self.save_task = Write(
+            self, self.context, lambda _control: save_pipeline(stages, reassign, actor),
+            announce={Topic.STAGES, Topic.DEALS},
+        ).success(self._saved).failure(self._save_failed).finished(self._save_finished).run()
 
     def _saved(self, report) -> None:
         self._saving = False
         self.revert()
         moved = f"; {report.deals_moved:,} deal(s) moved" if report.deals_moved else ""
         self.dirty_label.setText(f"Saved{moved}")
-        self.context.bus.changed("stages", "deals")
 
-    def _save_failed(self, error: FunnelcastError) -> None:
-        self.error_label.setText(f"Not saved: {error}")
+    def _save_failed(self, message: str) -> None:
+        self.error_label.setText(f"Not saved: {message}")
         self.error_label.show()
 
     def _save_finished(self) -> None:
