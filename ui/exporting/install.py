@@ -1,6 +1,6 @@
 """File → Export weekly pipeline… (Ctrl+E): asks where, then writes the workbook on the
-worker with progress and Cancel. The dialog suggests ``pipeline-YYYY-Www.xlsx`` in the
-folder last used (kept in QSettings)."""
+worker (a :class:`ui.operations.Query`) with progress and Cancel. The dialog suggests
+``pipeline-YYYY-Www.xlsx`` in the folder last used (kept in QSettings)."""
 
 from __future__ import annotations
 
@@ -12,6 +12,7 @@ from PySide6.QtWidgets import QFileDialog, QMessageBox, QProgressDialog, QWidget
 from app import clock
 from app.exporting import export_weekly_workbook, week_of
 from ui.context import UiContext
+from ui.operations import Query
 
 LAST_FOLDER_KEY = "export/last_folder"
 TITLE = "Export weekly pipeline"
@@ -40,7 +41,7 @@ class WeeklyExportRun:
         self.window = window
         self.context = context
         self.progress: QProgressDialog | None = None
-        self.task = None
+        self.operation: Query | None = None
 
     def start(self) -> bool:
         week = week_of(clock.local_today())
@@ -58,11 +59,13 @@ class WeeklyExportRun:
         progress.setAutoClose(False)
         progress.setAutoReset(False)
         self.progress = progress
-        self.task = self.context.runner.submit(
-            lambda control: export_weekly_workbook(path, week, control),
-            owner=progress, on_progress=self._progress, on_result=self._done,
-            on_error=self._failed, on_cancelled=self._cancelled)
-        progress.canceled.connect(self.task.cancel)
+        # A Query: the export reads the database and writes only the workbook file.
+        self.operation = (
+            Query(progress, self.context,
+                  lambda control: export_weekly_workbook(path, week, control))
+            .success(self._done).failure(self._failed).progress(self._progress)
+            .cancelled(self._cancelled).run())
+        progress.canceled.connect(self.operation.cancel)
         return True
 
     def _progress(self, fraction: float, message: str) -> None:
@@ -77,7 +80,7 @@ class WeeklyExportRun:
 
     def _close(self) -> None:
         if self.progress is not None:
-            self.progress.canceled.disconnect(self.task.cancel)
+            self.progress.canceled.disconnect(self.operation.cancel)
             self.progress.close()
             self.progress.deleteLater()
             self.progress = None
@@ -88,9 +91,9 @@ class WeeklyExportRun:
         if result.cut:
             QMessageBox.information(self.window, TITLE, result.describe())
 
-    def _failed(self, error) -> None:
+    def _failed(self, sentence: str) -> None:
         self._close()
-        QMessageBox.warning(self.window, TITLE, str(error))
+        QMessageBox.warning(self.window, TITLE, sentence)
 
     def _cancelled(self) -> None:
         self._close()
