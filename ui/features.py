@@ -13,6 +13,7 @@ INSTALLERS: tuple[str, ...] = (
     "ui.activities.quick_log:install",
     "ui.deal_actions:install_new_deal",
     "ui.importing.install:install",
+    "ui.exporting.install:install",
 )
 
 

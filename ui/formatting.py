@@ -8,6 +8,7 @@ from decimal import ROUND_HALF_UP, Decimal
 from PySide6.QtCore import QDate, QDateTime, QLocale, QTime
 
 from app.clock import to_local
+from app.currency import currency_symbol
 
 
 def adopt_system_locale() -> None:
@@ -15,13 +16,6 @@ def adopt_system_locale() -> None:
     bare system, which writes 12,346$ and 21 03 2026), fall back to English (US)."""
     if QLocale.system().language() == QLocale.Language.C:
         QLocale.setDefault(QLocale(QLocale.Language.English, QLocale.Country.UnitedStates))
-
-
-_SYMBOLS = {"USD": "$", "EUR": "€", "GBP": "£", "JPY": "¥", "INR": "₹", "CHF": "CHF"}
-
-
-def currency_symbol(code: str) -> str:
-    return _SYMBOLS.get(code.upper(), code.upper())
 
 
 def format_money(value: Decimal | None, currency: str, *, cents: bool = False) -> str:

@@ -2,8 +2,8 @@
 user can fix them in Excel and import the file again.
 
 Cell text from the user is written as text, never as a formula (a value such as
-``=HYPERLINK(...)`` or ``+1-555`` stays literally what it was): every string cell gets the
-string data type explicitly.
+``=HYPERLINK(...)`` or ``+1-555`` stays literally what it was), by the weekly workbook's own
+:class:`app.exporting.cells.TextCells`.
 """
 
 from __future__ import annotations
@@ -19,16 +19,15 @@ from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 
 from app.errors import UsageError
+from app.exporting.cells import TextCells
 from app.importing.plan import RowProblem
 
 PROBLEM_FILL = PatternFill("solid", start_color="FDE7E1")
 
 
-def _cell(sheet, value) -> Cell | object:
+def _cell(sheet, value, texts: TextCells) -> Cell | object:
     if isinstance(value, str):
-        cell = Cell(sheet, value=value)
-        cell.data_type = "s"  # text, even when it starts with = + - @ (openpyxl said "f")
-        return cell
+        return texts.text(sheet, value)  # text, even when it starts with = + - @
     if isinstance(value, (int, float, date, datetime, time)) and not isinstance(value, bool):
         return value
     return "" if value is None else str(value)
@@ -47,19 +46,20 @@ def write_problems_workbook(
         by_row[problem.row].append(
             f"{problem.column}: {problem.message}" if problem.column else problem.message
         )
+    texts = TextCells()
     workbook = Workbook()
     sheet = workbook.active
     sheet.title = "Problems"
     width = max([len(header), *(len(rows.get(r, [])) for r in by_row)])
     titles = [*(str(h) for h in header), *[""] * (width - len(header)), "Problem", "Row"]
-    sheet.append([_cell(sheet, t) for t in titles])
+    sheet.append([_cell(sheet, t, texts) for t in titles])
     for cell in sheet[1]:
         cell.font = Font(bold=True)
     for number in sorted(by_row):
         cells = list(rows.get(number, []))
         cells += [""] * (width - len(cells))
-        sheet.append([*(_cell(sheet, v) for v in cells),
-                      _cell(sheet, " ".join(by_row[number])), number])
+        sheet.append([*(_cell(sheet, v, texts) for v in cells),
+                      _cell(sheet, " ".join(by_row[number]), texts), number])
     problem_column = width + 1
     for row in sheet.iter_rows(min_row=2, min_col=problem_column, max_col=problem_column):
         for cell in row:

@@ -7,6 +7,7 @@ options alone). Every command module is imported to build the parser for any com
 
 from cli.commands import (
     demo,
+    export,
     forecast,
     import_cmd,
     init,
@@ -16,4 +17,4 @@ from cli.commands import (
     whatif,
 )
 
-COMMANDS = [init, demo, import_cmd, undo_import, quota, forecast, whatif, report]
+COMMANDS = [init, demo, import_cmd, undo_import, quota, forecast, whatif, report, export]

@@ -53,3 +53,16 @@ def test_a_failed_save_leaves_no_workbook_and_no_scraps(tmp_path, monkeypatch):
         write_problems_workbook(target, ["Company"], {2: ["Acme"]},
                                 [RowProblem(2, "Company", "bad")])
     assert list(tmp_path.iterdir()) == []
+
+
+def test_a_control_character_in_a_rejected_cell_does_not_stop_the_problems_workbook(tmp_path):
+    """A cell read from a file may hold characters XML cannot (openpyxl refused the whole
+    workbook); they are dropped and the rest of the text is kept as text."""
+    from app.importing.errors_workbook import write_problems_workbook
+    from app.importing.plan import RowProblem
+
+    path = write_problems_workbook(
+        tmp_path / "problems.xlsx", ["Title", "Value"], {2: ["Acme\x01 deal", "=1+1"]},
+        [RowProblem(2, "Value", "not an amount")])
+    rows = python_calamine.CalamineWorkbook.from_path(str(path)).get_sheet_by_index(0).to_python()
+    assert rows[1][:3] == ["Acme deal", "=1+1", "Value: not an amount"]

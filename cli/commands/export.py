@@ -1,0 +1,46 @@
+"""``export FILE [--week YYYY-Www]``: the weekly pipeline workbook (Summary, Deals, Reps,
+Activities, Stage history), as File → Export weekly pipeline… writes it. FILE may be a
+folder: the workbook is then ``pipeline-YYYY-Www.xlsx`` inside it.
+
+JSON: ``{"file", "week", "period", "deals", "activities", "stage_moves", "sheets", "cut"}``.
+Exit codes: 0 written, 1 a week that does not exist, 2 the file could not be written (what
+was there before is untouched).
+"""
+
+from __future__ import annotations
+
+import argparse
+from pathlib import Path
+
+from cli.context import Context
+from cli.output import emit_json, say
+
+NAME = "export"
+HELP = "write the weekly pipeline workbook (pipeline-YYYY-Www.xlsx)"
+
+
+def configure(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("file", metavar="FILE",
+                        help="the workbook to write, or a folder to write "
+                             "pipeline-YYYY-Www.xlsx in")
+    parser.add_argument("--week", metavar="YYYY-Www",
+                        help="an ISO week such as 2026-W49; default: the current week")
+
+
+def run(args: argparse.Namespace, context: Context) -> int:
+    from app import clock
+    from app.exporting import export_weekly_workbook, parse_week, week_of
+
+    week = parse_week(args.week) if args.week else week_of(clock.local_today())
+    target = Path(args.file)
+    if target.is_dir():
+        target = target / week.file_name
+    result = export_weekly_workbook(target, week)
+    if args.json:
+        emit_json({"file": str(result.path), "week": result.week, "period": result.period,
+                   "deals": result.deals, "activities": result.activities,
+                   "stage_moves": result.stage_moves, "sheets": list(result.sheets),
+                   "cut": list(result.cut)})
+    else:
+        say(result.describe())
+    return 0
