@@ -11,9 +11,12 @@ misused.
 from __future__ import annotations
 
 import argparse
+from typing import TYPE_CHECKING
 
-from cli.context import Context
 from cli.output import emit_json, say
+
+if TYPE_CHECKING:  # only for the annotations: importing it opens peewee
+    from cli.context import Context
 
 NAME = "init"
 HELP = "set up a new database with the default pipeline (and its manager)"
