@@ -43,6 +43,8 @@ class UiContext(QObject):
         self.runner = TaskRunner(self)
         self.undo_stack = QUndoStack(self)  # Ctrl+Z / Ctrl+Shift+Z in the Edit menu
         self._settings: Settings | None = None
+        # Connected before any view's slot, so views refreshing on "settings" read the new ones.
+        self.bus.sig_changed.connect(self._forget_settings)
 
     @property
     def settings(self) -> Settings:
@@ -51,9 +53,9 @@ class UiContext(QObject):
             self._settings = settings.load()
         return self._settings
 
-    def settings_changed(self) -> None:
-        self._settings = None
-        self.bus.changed("settings")
+    def _forget_settings(self, topics: frozenset[str]) -> None:
+        if "settings" in topics:
+            self._settings = None
 
     def set_actor(self, rep: RepInfo) -> None:
         self.actor = rep
