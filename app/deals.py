@@ -14,6 +14,7 @@ from decimal import Decimal, InvalidOperation
 
 from app.clock import utcnow
 from app.errors import ConflictError, NotFound, ValidationError
+from app.money import CENT
 from app.pipeline import live_stages, record_lost_reason, set_checked
 from app.users import EMAIL, RepInfo, list_reps
 from db.connection import writing
@@ -114,7 +115,7 @@ def clean_value(raw) -> Decimal:
         raise ValidationError("A deal's value cannot be negative.", field="value")
     if value > MAX_VALUE:
         raise ValidationError("That value is too large for a deal.", field="value")
-    return value.quantize(Decimal("0.01"))
+    return value.quantize(CENT)
 
 
 def parse_amount(text: str, group: str, decimal: str) -> Decimal:

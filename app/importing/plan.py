@@ -41,6 +41,7 @@ from app.importing.values import (
     too_long,
 )
 from app.jobs import JobControl
+from app.money import CENT
 from app.pipeline import StageInfo
 from db.bulk import rows_by_id
 from db.connection import database
@@ -57,7 +58,6 @@ DEAL_FIELDS = (
     "company_size", "region", "source_id", "owner_id", "stage_id", "value", "expected_close",
     "next_step", "next_step_due", "lost_reason", "notes", "external_id",
 )
-_CENT = Decimal("0.01")
 # The reason a deal moved into a lost stage by an import gets when its row gives none: a lost
 # deal always has a reason (app.pipeline.move_deal insists on one), and this one says where
 # the deal came from rather than guessing why it was lost.
@@ -447,7 +447,7 @@ def build_plan(
         values = money.values
         if (values and set(map(type, values)) == {Decimal} and min(values) >= 0
                 and max(values) <= MAX_VALUE):  # the usual column: checked in C
-            cleaned["value"] = list(map(Decimal.quantize, values, repeat(_CENT)))
+            cleaned["value"] = list(map(Decimal.quantize, values, repeat(CENT)))
             if True in map(Decimal.__ne__, values, cleaned["value"]):
                 warnings.append(_cents_rounded(header, row_numbers, values, cleaned["value"]))
         else:
@@ -466,7 +466,7 @@ def build_plan(
                 elif amount > MAX_VALUE:
                     fail(position, "value", "That value is too large for a deal.")
                 else:
-                    column.append(amount.quantize(_CENT))
+                    column.append(amount.quantize(CENT))
                     continue
                 column.append(None)
             rounded = [(a, c) for a, c in zip(values, column, strict=True)
