@@ -210,10 +210,13 @@ def compare(other: Path, count: int = ROUNDS) -> None:
         }, count)
     print(f"compare: {path.name}, {count} paired rounds; before = {other}, after = {ROOT}")
     for name, done in runs.items():
-        print(f"compare: {name}: {spread([r.seconds for r in done], ' s')}, "
+        print(f"compare: {name}: {spread([r.seconds for r in done], ' s')} "
+              f"(processor {spread([r.cpu_seconds for r in done], ' s')}), "
               f"peak {max(r.peak_mb for r in done):.0f} MB")
-    print(f"compare: import after ÷ before {spread(ratios(runs, 'after', 'before'), '×')}; "
-          f"re-import {spread(ratios(runs, 'after again', 'before again'), '×')}")
+    for cpu in (False, True):
+        print(f"compare: {'processor time' if cpu else 'wall clock'}: import after ÷ before "
+              f"{spread(ratios(runs, 'after', 'before', cpu), '×')}; re-import "
+              f"{spread(ratios(runs, 'after again', 'before again', cpu), '×')}")
 
 
 if __name__ == "__main__":

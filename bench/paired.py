@@ -26,6 +26,7 @@ ROOT = Path(__file__).resolve().parent.parent
 @dataclass(frozen=True)
 class Run:
     seconds: float  # wall clock from spawning the process to its exit
+    cpu_seconds: float  # processor time it used (user + system): less swayed by a busy machine
     peak_mb: float  # the process's own peak resident memory
     stdout: str
 
@@ -48,7 +49,7 @@ def run_command(args: Sequence[str], cwd: Path = ROOT, env: dict | None = None) 
     if process.returncode != 0:
         raise RuntimeError(f"{' '.join(args)[:120]} failed ({process.returncode}): "
                            f"{stderr.strip()[-800:]}")
-    return Run(seconds, usage.ru_maxrss / 1024, stdout)
+    return Run(seconds, usage.ru_utime + usage.ru_stime, usage.ru_maxrss / 1024, stdout)
 
 
 def rounds(contenders: dict[str, Callable[[], Run]], count: int) -> dict[str, list[Run]]:
@@ -60,9 +61,13 @@ def rounds(contenders: dict[str, Callable[[], Run]], count: int) -> dict[str, li
     return runs
 
 
-def ratios(runs: dict[str, list[Run]], numerator: str, denominator: str) -> list[float]:
-    """The ratio of two contenders' times within each round."""
-    return [one.seconds / other.seconds
+def ratios(runs: dict[str, list[Run]], numerator: str, denominator: str,
+           cpu: bool = False) -> list[float]:
+    """The ratio of two contenders' wall times (or processor times) within each round."""
+    def time(run: Run) -> float:
+        return run.cpu_seconds if cpu else run.seconds
+
+    return [time(one) / time(other)
             for one, other in zip(runs[numerator], runs[denominator], strict=True)]
 
 
