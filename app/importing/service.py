@@ -8,9 +8,7 @@ dataclasses.
 
 from __future__ import annotations
 
-import gc
 import tempfile
-import threading
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -199,36 +197,6 @@ def _unused_name(folder: Path, stem: str) -> Path:
     return candidate
 
 
-_gc_lock = threading.Lock()
-_gc_pauses = 0  # imports running with the cyclic collector paused
-_gc_was_enabled = False
-
-
-@contextmanager
-def _cyclic_gc_paused() -> Iterator[None]:
-    """Pause Python's cyclic garbage collector while an import runs.
-
-    Why: an import allocates a few million small, acyclic objects (cells, cleaned values,
-    rows to insert); each allocation burst triggers collections that walk every live
-    object, and on 50,000 rows that cost 0.25 s of the validation's 0.6 s. Nothing an import
-    makes relies on the cycle collector (reference counting frees it), and the collector is
-    switched back on when the last running import ends, however it ends.
-    """
-    global _gc_pauses, _gc_was_enabled
-    with _gc_lock:
-        if _gc_pauses == 0:
-            _gc_was_enabled = gc.isenabled()
-            gc.disable()
-        _gc_pauses += 1
-    try:
-        yield
-    finally:
-        with _gc_lock:
-            _gc_pauses -= 1
-            if _gc_pauses == 0 and _gc_was_enabled:
-                gc.enable()
-
-
 class _BackupBeforeImport:
     """The backup an import commits with, copied on a thread of its own while the file is
     read and checked: on a database of 100,000 deals the copy takes as long as importing
@@ -379,8 +347,7 @@ def run_import(
     report with ``rejected`` set (and nothing written) when any row has a problem and
     ``skip_invalid`` is off, or when a stage value or an amount format needs an answer.
     ``reader`` reads the sheet (a wizard passes its :class:`SheetCache`'s)."""
-    with _cyclic_gc_paused():
-        return _run_import(Path(path).absolute(), options, actor, control, reader)
+    return _run_import(Path(path).absolute(), options, actor, control, reader)
 
 
 def _run_import(
