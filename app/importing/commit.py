@@ -45,7 +45,6 @@ from db.bulk import (
     indexes_rebuilt,
     insert_rows,
     keep_other_writers_out,
-    literal,
     max_id,
     new_uuid_hexes,
     new_uuid_sql,
@@ -291,12 +290,9 @@ def _create_deals(plan: ImportPlan, creates: list[PlannedRow], reps, sources, ac
     stored = [_stored_column(k, values_of(k), reps, sources, plan.first_stage_id)
               for k in used]
     _settle_lost_reasons(used, stored, constants, plan.lost_stage_ids)
-    if any(item.uuid for item in creates):  # the file names some deals' ids
-        fresh = iter(new_uuid_hexes(sum(1 for item in creates if not item.uuid)))
-        used.insert(0, "uuid")
-        stored.insert(0, [item.uuid or next(fresh) for item in creates])
-    else:
-        constants["uuid"] = new_uuid_sql()
+    fresh = iter(new_uuid_hexes(sum(1 for item in creates if not item.uuid)))
+    used.insert(0, "uuid")
+    stored.insert(0, [item.uuid or next(fresh) for item in creates])  # the file's, or new
     keep_other_writers_out(Deal)
     before = max_id(Deal)
     with indexes_rebuilt(len(creates), Deal, StageChange):
@@ -310,9 +306,8 @@ def _create_deals(plan: ImportPlan, creates: list[PlannedRow], reps, sources, ac
         copy_rows(StageChange, {
             "uuid": new_uuid_sql(), "deal_id": "id", "from_stage_id": "NULL",
             "to_stage_id": "stage_id", "changed_at": "created_at",
-            "changed_by_id": "updated_by_id", "override_reason": "''",
-            "origin": literal("import"), "lost_reason": "lost_reason",
-        }, Deal, before)
+            "changed_by_id": "updated_by_id", "lost_reason": "lost_reason",
+        }, Deal, before, constants={"override_reason": "", "origin": "import"})
 
 
 def _update_deal(item: PlannedRow, reps, sources, actor: RepInfo | None, batch_id: int,

@@ -29,7 +29,7 @@ from db.bulk import (
     page_cache,
 )
 from db.connection import database, wait_for_checkpoints, writing
-from db.models import Deal, ImportBatch, ImportChange, StageChange
+from db.models import Deal, ImportBatch, ImportChange, LeadSource, StageChange
 
 HEADER = ["Deal Name", "Company", "Deal Stage", "Amount", "Close Date"]
 ROWS = [
@@ -203,3 +203,13 @@ def test_bulk_inserts_leave_ids_to_the_database(manager, stages):
     with writing(), pytest.raises(ValueError, match=r"deal\.id"):
         insert_rows(Deal, {"id": [1], "title": ["Roof"]})
     assert Deal.select().count() == 0
+
+
+def test_bulk_inserts_store_every_value_as_given(manager):
+    """Values and constants are bound as parameters: quotes, SQL-looking text and None go in
+    exactly as they are, on both backends."""
+    names = [f"O'Brien {n}; DROP TABLE deal; --" for n in range(1500)]  # several statements
+    with writing():
+        insert_rows(LeadSource, {"name": names}, constants={"channel": "it's", "cost": 0})
+    stored = LeadSource.select(LeadSource.name).where(LeadSource.channel == "it's")
+    assert sorted(name for name, in stored.tuples()) == sorted(names)
