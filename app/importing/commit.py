@@ -34,7 +34,7 @@ from app import settings
 from app.clock import utcnow
 from app.deals import EMAIL, update_deal
 from app.errors import ConflictError, NotFound
-from app.importing.plan import DEAL_FIELDS, IMPORTED_AS_LOST, ImportPlan, PlannedRow
+from app.importing.plan import DEAL_FIELDS, ImportPlan, PlannedRow, imported_lost_reason
 from app.jobs import JobControl
 from app.pipeline import record_lost_reason
 from app.users import RepInfo, create_rep
@@ -252,18 +252,18 @@ def _stored_column(key: str, values: Sequence, reps: dict[str, int],
 
 def _settle_lost_reasons(used: list[str], stored: list[Sequence], constants: dict,
                          lost_stages: frozenset[int]) -> None:
-    """Give the new deals the lost reasons :func:`app.pipeline.move_deal` would: the row's
-    in a lost stage (:data:`IMPORTED_AS_LOST` when it has none), none elsewhere. Edits
+    """Give the new deals their lost reasons (:func:`~app.importing.plan.imported_lost_reason`:
+    the row's in a lost stage, :data:`IMPORTED_AS_LOST` when it has none, none elsewhere). Edits
     ``used``/``stored``/``constants`` in place; a file with no reason column and no deal in a
     lost stage is left as it is (no column bound per row for nothing)."""
     stages = stored[used.index("stage_id")]
     if "lost_reason" in used:
         at = used.index("lost_reason")
-        stored[at] = [(reason or IMPORTED_AS_LOST) if stage in lost_stages else ""
+        stored[at] = [imported_lost_reason(stage in lost_stages, reason)
                       for stage, reason in zip(stages, stored[at], strict=True)]
     elif not lost_stages.isdisjoint(stages):
         used.append("lost_reason")
-        stored.append([IMPORTED_AS_LOST if stage in lost_stages else "" for stage in stages])
+        stored.append([imported_lost_reason(stage in lost_stages, None) for stage in stages])
         del constants["lost_reason"]
 
 

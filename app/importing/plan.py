@@ -42,7 +42,7 @@ from app.importing.values import (
 )
 from app.jobs import JobControl
 from app.money import CENT
-from app.pipeline import StageInfo
+from app.pipeline import StageInfo, settled_lost_reason
 from db.bulk import rows_by_id
 from db.connection import database
 from db.limits import integer_range, text_limit
@@ -224,18 +224,22 @@ def _cents(value: Decimal) -> int:
 _STORED_FORM = {"value": _cents, "expected_close": _iso, "next_step_due": _iso}
 
 
+def imported_lost_reason(into_lost: bool, cell: str | None, current: str = "",
+                         was_lost: bool = False) -> str:
+    """The lost reason a deal the import puts in a stage ends up with:
+    :func:`app.pipeline.settled_lost_reason`, with :data:`IMPORTED_AS_LOST` into a lost
+    stage when neither the row (``cell``, None: empty) nor the deal gives one."""
+    settled = settled_lost_reason(into_lost, cell or "", current, was_lost)
+    return settled or (IMPORTED_AS_LOST if into_lost else "")
+
+
 def _settle_lost_reason(changes: dict[str, Any], before: dict[str, Any], stage_id: int,
                         reason: str, cell: str | None, lost_stages: frozenset[int]) -> None:
-    """Make an update keep the lost-reason rule of :func:`app.pipeline.move_deal`: a deal has
-    a reason exactly while it sits in a lost stage. Into (or within) a lost stage: the row's
-    reason, else the one the deal already had there, else :data:`IMPORTED_AS_LOST`; into an
-    open or won stage: none, whatever the file's column still says. ``stage_id`` and
-    ``reason`` are the deal's current ones; ``cell`` is the row's lost reason (None: empty)."""
-    was_lost = stage_id in lost_stages
-    if changes.get("stage_id", stage_id) in lost_stages:
-        wanted = cell or (reason if was_lost else "") or IMPORTED_AS_LOST
-    else:
-        wanted = ""
+    """Make an update keep the lost-reason rule (:func:`imported_lost_reason`), whatever the
+    file's column still says. ``stage_id`` and ``reason`` are the deal's current ones;
+    ``cell`` is the row's lost reason (None: empty)."""
+    wanted = imported_lost_reason(changes.get("stage_id", stage_id) in lost_stages, cell,
+                                  reason, stage_id in lost_stages)
     if wanted == reason:
         changes.pop("lost_reason", None)
         before.pop("lost_reason", None)
