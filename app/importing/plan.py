@@ -34,13 +34,12 @@ from app.importing.values import (
     clean_email,
     clean_text,
     clean_texts,
-    match_key,
-    match_keys,
     plain_emails,
     strip_controls,
     too_long,
 )
 from app.jobs import JobControl
+from app.matching import match_key, match_keys
 from app.money import CENT
 from app.pipeline import StageInfo, settled_lost_reason
 from db.bulk import rows_by_id
