@@ -111,8 +111,16 @@ def clean_value(raw) -> Decimal:
         raise ValidationError(f"{raw!r} is not an amount.", field="value") from None
     if not value.is_finite():
         raise ValidationError(f"{raw!r} is not an amount.", field="value")
+    return checked_value(value)
+
+
+def checked_value(value: Decimal, shown: str = "") -> Decimal:
+    """A finite amount as a deal's value, rounded to the cent; ValidationError (field
+    "value") when it is negative or absurdly large. ``shown`` is the amount as the user
+    wrote it, for the message (default: none quoted)."""
     if value < 0:
-        raise ValidationError("A deal's value cannot be negative.", field="value")
+        raise ValidationError(f"{shown} is negative; a deal's value cannot be negative."
+                              if shown else "A deal's value cannot be negative.", field="value")
     if value > MAX_VALUE:
         raise ValidationError("That value is too large for a deal.", field="value")
     return value.quantize(CENT)

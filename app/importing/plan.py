@@ -21,7 +21,7 @@ from decimal import Decimal
 from itertools import repeat, zip_longest
 from typing import Any
 
-from app.deals import MAX_VALUE
+from app.deals import MAX_VALUE, checked_value
 from app.errors import ValidationError
 from app.importing.columns import ColumnMapping
 from app.importing.parse_dates import parse_date_column
@@ -448,8 +448,10 @@ def build_plan(
         if money.ambiguous:
             ambiguous[header] = money.ambiguous
         values = money.values
+        # The usual column: all amounts, and checked_value's range holding for the smallest
+        # and the largest (found in C) holds for every one.
         if (values and set(map(type, values)) == {Decimal} and min(values) >= 0
-                and max(values) <= MAX_VALUE):  # the usual column: checked in C
+                and max(values) <= MAX_VALUE):
             cleaned["value"] = list(map(Decimal.quantize, values, repeat(CENT)))
             if True in map(Decimal.__ne__, values, cleaned["value"]):
                 warnings.append(_cents_rounded(header, row_numbers, values, cleaned["value"]))
@@ -461,17 +463,15 @@ def build_plan(
                     continue
                 if isinstance(amount, str):
                     fail(position, "value", amount)
-                elif amount < 0:
-                    shown = amounts[position]
-                    shown = repr(shown.strip()) if isinstance(shown, str) else f"{amount:f}"
-                    fail(position, "value", f"{shown} is negative; a deal's value cannot be "
-                                            "negative.")
-                elif amount > MAX_VALUE:
-                    fail(position, "value", "That value is too large for a deal.")
-                else:
-                    column.append(amount.quantize(CENT))
+                    column.append(None)
                     continue
-                column.append(None)
+                shown = amounts[position]
+                try:
+                    column.append(checked_value(amount, repr(shown.strip()) if isinstance(
+                        shown, str) else f"{amount:f}"))
+                except ValidationError as error:
+                    fail(position, "value", str(error))
+                    column.append(None)
             rounded = [(a, c) for a, c in zip(values, column, strict=True)
                        if c is not None and a != c]
             if rounded:
