@@ -8,7 +8,9 @@ dataclasses.
 
 from __future__ import annotations
 
+import gc
 import tempfile
+import threading
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -197,6 +199,40 @@ def _unused_name(folder: Path, stem: str) -> Path:
     return candidate
 
 
+# While imports run, the cyclic collector's first generation waits for this many new
+# objects instead of 700 (Python's default).
+_IMPORT_GC_THRESHOLD = 50_000
+_gc_lock = threading.Lock()
+_gc_imports = 0  # imports running now
+_gc_thresholds: tuple[int, int, int] = gc.get_threshold()  # as found by the first of them
+
+
+@contextmanager
+def _fewer_collections() -> Iterator[None]:
+    """Let Python's cyclic garbage collector run less often while an import runs.
+
+    Why: an import makes a few million small objects (cells, cleaned values, rows to
+    insert), and a collection every 700 of them walks every one still alive: 0.2 s of a
+    50,000-row import's 2.3 s of processor time, 0.4 s of the re-import's 2.3 (paired
+    runs, bench_import compare). The collector stays on for every thread, the window's
+    included: it collects after 50,000 new objects rather than 700. The thresholds are
+    process-wide, so they are put back when the last running import ends, however it ends.
+    """
+    global _gc_imports, _gc_thresholds
+    with _gc_lock:
+        if _gc_imports == 0:
+            _gc_thresholds = gc.get_threshold()
+            gc.set_threshold(_IMPORT_GC_THRESHOLD, *_gc_thresholds[1:])
+        _gc_imports += 1
+    try:
+        yield
+    finally:
+        with _gc_lock:
+            _gc_imports -= 1
+            if _gc_imports == 0:
+                gc.set_threshold(*_gc_thresholds)
+
+
 class _BackupBeforeImport:
     """The backup an import commits with, copied on a thread of its own while the file is
     read and checked: on a database of 100,000 deals the copy takes as long as importing
@@ -347,7 +383,8 @@ def run_import(
     report with ``rejected`` set (and nothing written) when any row has a problem and
     ``skip_invalid`` is off, or when a stage value or an amount format needs an answer.
     ``reader`` reads the sheet (a wizard passes its :class:`SheetCache`'s)."""
-    return _run_import(Path(path).absolute(), options, actor, control, reader)
+    with _fewer_collections():
+        return _run_import(Path(path).absolute(), options, actor, control, reader)
 
 
 def _run_import(
