@@ -275,8 +275,10 @@ def _create_deals(plan: ImportPlan, creates: list[PlannedRow], reps, sources, ac
         return
     used = [k for k in DEAL_FIELDS if k in plan.columns or k == "stage_id"]
     constants = {k: _EMPTY[k] for k in DEAL_FIELDS if k not in used}
-    constants.update(created_at=now, stage_entered_at=now, last_activity_at=now,
-                     updated_at=now, updated_by_id=actor_id, version=1, import_batch_id=batch_id)
+    stamp = str(now)  # stored form: else the driver converts the datetime for every row
+    constants.update(created_at=stamp, stage_entered_at=stamp, last_activity_at=stamp,
+                     updated_at=stamp, updated_by_id=actor_id, version=1,
+                     import_batch_id=batch_id)
     blank = [None] * len(plan.rows)
     if len(creates) == len(plan.rows):  # every row is new: the plan's columns as they are
         def values_of(key: str) -> Sequence:
