@@ -243,28 +243,6 @@ def indexes_rebuilt(adding: int, *models: type[Model]) -> Iterator[None]:
 
 
 @contextmanager
-def page_cache(megabytes: int) -> Iterator[None]:
-    """On SQLite, let this connection's page cache grow to ``megabytes`` for the block, then
-    put the configured size back.
-
-    Why: a bulk load dirties more pages than the usual 32 MB cache holds (50,000 deals with
-    their stage changes and rebuilt indexes: about 30 MB), so SQLite spills
-    pages to the log mid-transaction and rebuilds indexes with less sort memory; a larger
-    cache for the load saves about 50 ms of 0.6 s. Memory and durability are otherwise
-    unchanged (the cache only holds what the load touched; the commit is synced as always).
-    """
-    if not is_sqlite():
-        yield
-        return
-    configured = database.obj.execute_sql("PRAGMA cache_size").fetchone()[0]
-    database.obj.execute_sql(f"PRAGMA cache_size = {-1024 * int(megabytes)}")
-    try:
-        yield
-    finally:
-        database.obj.execute_sql(f"PRAGMA cache_size = {int(configured)}")
-
-
-@contextmanager
 def checkpoint_after() -> Iterator[None]:
     """On SQLite, keep the commit that ends the block from copying the write-ahead log back
     into the database file, and make that copy on a thread of its own once the block is done

@@ -48,7 +48,6 @@ from db.bulk import (
     max_id,
     new_uuid_hexes,
     new_uuid_sql,
-    page_cache,
 )
 from db.connection import lock_for_writing, writing
 from db.models import (
@@ -183,7 +182,7 @@ def commit_plan(
     control = control or JobControl()
     actor_id = actor.id if actor else None
     now = utcnow()
-    with checkpoint_after(), page_cache(128), writing():
+    with checkpoint_after(), writing():
         # From here until the commit nobody else writes deals, reps, sources or stages.
         lock_for_writing(Deal, Rep, LeadSource, Stage)
         if recheck is not None:

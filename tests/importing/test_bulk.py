@@ -2,7 +2,7 @@
 table's indexes, and the schema (every index, unique ones enforcing again) is exactly as
 before, whether the import commits or is cancelled mid-write.
 
-Dropping indexes, the page cache and the write-ahead log are SQLite's (on PostgreSQL those
+Dropping indexes and the write-ahead log are SQLite's (on PostgreSQL those
 helpers do nothing): their tests are SQLite-only; the schema checks run on both."""
 
 from __future__ import annotations
@@ -26,7 +26,6 @@ from db.bulk import (
     insert_rows,
     new_uuid_hexes,
     new_uuid_sql,
-    page_cache,
 )
 from db.connection import database, wait_for_checkpoints, writing
 from db.models import Deal, ImportBatch, ImportChange, LeadSource, StageChange
@@ -109,19 +108,6 @@ def test_outside_a_transaction_nothing_is_dropped(manager):
 
 
 @pytest.mark.sqlite_only
-def test_page_cache_is_back_to_its_configured_size_after_a_load(manager):
-    def cache_size():
-        return database.obj.execute_sql("PRAGMA cache_size").fetchone()[0]
-
-    configured = cache_size()
-    with page_cache(128):
-        assert cache_size() == -128 * 1024
-    assert cache_size() == configured
-    with pytest.raises(RuntimeError), page_cache(64):
-        raise RuntimeError("the load failed")
-    assert cache_size() == configured
-
-
 def _check_time_ordered(made: list[str], before_ms: int, after_ms: int) -> None:
     parsed = [uuid.UUID(hex=text) for text in made]
     assert all(len(text) == 32 and text == text.lower() for text in made)
