@@ -33,7 +33,6 @@ from db.connection import (
     is_url,
     make_database,
     sqlite_path,
-    wait_for_checkpoints,
     writing,
 )
 from db.migrations import current_version, is_up_to_date, latest_version, migrate, pending
@@ -226,7 +225,6 @@ def start_state(acting_user: str | None) -> StartState:
 
 
 def close_workspace() -> None:
-    wait_for_checkpoints()
     if database.obj is not None and not database.obj.is_closed():
         database.obj.close()
 

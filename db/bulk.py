@@ -17,7 +17,7 @@ from contextlib import contextmanager
 
 from peewee import Model, PostgresqlDatabase
 
-from db.connection import checkpoint_in_background, database, is_sqlite
+from db.connection import database, is_sqlite
 
 # A version-7 UUID (RFC 9562) as 32 hex digits: the Unix time in milliseconds (filled in when
 # the statement is written), the version digit 7, then 74 random bits from SQLite's own
@@ -240,25 +240,3 @@ def indexes_rebuilt(adding: int, *models: type[Model]) -> Iterator[None]:
     yield
     for _, create in saved:
         database.obj.execute_sql(create)
-
-
-@contextmanager
-def checkpoint_after() -> Iterator[None]:
-    """On SQLite, keep the commit that ends the block from copying the write-ahead log back
-    into the database file, and make that copy on a thread of its own once the block is done
-    (:func:`db.connection.checkpoint_in_background`).
-
-    Why: after a bulk load the log holds about 30 MB (50,000 deals and their stage changes);
-    the automatic checkpoint makes the commit copy all of it into the database and sync that
-    too, 0.05–0.08 s of the import, although the commit is already durable in the log.
-    """
-    if not is_sqlite():
-        yield
-        return
-    configured = database.obj.execute_sql("PRAGMA wal_autocheckpoint").fetchone()[0]
-    database.obj.execute_sql("PRAGMA wal_autocheckpoint = 0")
-    try:
-        yield
-    finally:
-        database.obj.execute_sql(f"PRAGMA wal_autocheckpoint = {int(configured)}")
-    checkpoint_in_background()

@@ -40,7 +40,6 @@ from app.pipeline import record_lost_reason
 from app.users import RepInfo, create_rep
 from app.workspace import SERVER_BACKUPS, backup_if_file
 from db.bulk import (
-    checkpoint_after,
     copy_rows,
     indexes_rebuilt,
     insert_rows,
@@ -182,7 +181,7 @@ def commit_plan(
     control = control or JobControl()
     actor_id = actor.id if actor else None
     now = utcnow()
-    with checkpoint_after(), writing():
+    with writing():
         # From here until the commit nobody else writes deals, reps, sources or stages.
         lock_for_writing(Deal, Rep, LeadSource, Stage)
         if recheck is not None:

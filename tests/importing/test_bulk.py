@@ -2,16 +2,13 @@
 table's indexes, and the schema (every index, unique ones enforcing again) is exactly as
 before, whether the import commits or is cancelled mid-write.
 
-Dropping indexes and the write-ahead log are SQLite's (on PostgreSQL those
-helpers do nothing): their tests are SQLite-only; the schema checks run on both."""
+Dropping indexes is SQLite's (on PostgreSQL the helper does nothing): those tests are
+SQLite-only; the schema checks run on both."""
 
 from __future__ import annotations
 
-import shutil
-import sqlite3
 import time
 import uuid
-from contextlib import closing
 from datetime import date
 
 import peewee
@@ -21,13 +18,12 @@ from app.deals import DealDraft, create_deal
 from app.importing import ImportOptions, run_import
 from app.jobs import Cancelled, JobControl
 from db.bulk import (
-    checkpoint_after,
     indexes_rebuilt,
     insert_rows,
     new_uuid_hexes,
     new_uuid_sql,
 )
-from db.connection import database, wait_for_checkpoints, writing
+from db.connection import database, writing
 from db.models import Deal, ImportBatch, ImportChange, LeadSource, StageChange
 
 HEADER = ["Deal Name", "Company", "Deal Stage", "Amount", "Close Date"]
@@ -154,33 +150,6 @@ def test_uuids_made_in_python_are_distinct_time_ordered_uuids():
     assert [uuid.UUID(h).hex for h in first] == first
     _wait_past(first)
     assert min(new_uuid_hexes(10)) > max(first)
-
-
-def test_the_log_is_copied_into_the_database_file_after_the_commit(manager, stages,
-                                                                    make_xlsx, db_path,
-                                                                    tmp_path):
-    """The commit leaves the write-ahead log to a thread of its own, which copies it into the
-    database file: the file alone, without its log, then holds the imported deals; and the
-    connection checkpoints automatically again afterwards."""
-    rows = [[f"Deal {n}", f"Company {n}", "Qualified", 10.0 * n, None] for n in range(300)]
-    report = run_import(make_xlsx([HEADER, *rows]), ImportOptions(), manager)
-    assert report.created == 300
-    wait_for_checkpoints()
-    alone = tmp_path / "without-its-log.sqlite"
-    shutil.copyfile(db_path, alone)
-    with closing(sqlite3.connect(alone)) as copy:
-        assert copy.execute("SELECT count(*) FROM deal").fetchone()[0] == 300
-    assert database.obj.execute_sql("PRAGMA wal_autocheckpoint").fetchone()[0] == 1000
-
-
-@pytest.mark.sqlite_only
-def test_the_commit_of_a_load_leaves_the_log_alone(manager):
-    """Inside the block no commit copies the log into the database file (the automatic
-    checkpoint is off); after it, the connection's setting is back."""
-    with checkpoint_after():
-        assert database.obj.execute_sql("PRAGMA wal_autocheckpoint").fetchone()[0] == 0
-    assert database.obj.execute_sql("PRAGMA wal_autocheckpoint").fetchone()[0] == 1000
-    wait_for_checkpoints()
 
 
 def test_bulk_inserts_leave_ids_to_the_database(manager, stages):
