@@ -300,6 +300,8 @@ def save_deal(
         else:
             if expected_version is None:
                 raise TypeError("an edit needs the version it was made against")
+            if isinstance(draft_or_changes, DealDraft):
+                raise TypeError("an edit is saved from its changes, not a DealDraft")
             # Checks the version even when only ticks changed.
             saved = update_deal(deal_id, dict(draft_or_changes), expected_version, actor)
         for item_id, ticked in ticks.items():

@@ -277,7 +277,7 @@ def undo_move(stage_change_uuid: str, actor: RepInfo | None) -> None:
         if change.from_stage_id is None:
             raise ValidationError("A deal's creation is not a move; delete the deal instead.")
         latest = _latest_change(change.deal_id)
-        if latest.id != change.id:
+        if latest is None or latest.id != change.id:
             raise ConflictError("The deal has moved again since; undo the later move first.")
         if change.from_stage.archived:
             raise ConflictError(

@@ -139,14 +139,14 @@ def _open(target: str, defer_check: bool) -> Workspace:
     if before > latest_version():
         close_workspace()
         raise NewerDatabase(shown, before, latest_version())
-    path = sqlite_path()
-    if path is not None:
-        backup.remove_leftover_partials(path)
+    file = sqlite_path()
+    if file is not None:
+        backup.remove_leftover_partials(file)
     taken = None
     todo = pending(db)
     if todo:
-        if before > 0 and path is not None:
-            taken = backup.write_backup(path, f"before-v{latest_version()}")
+        if before > 0 and file is not None:
+            taken = backup.write_backup(file, f"before-v{latest_version()}")
         migrate(db)
     return Workspace(
         location=shown,

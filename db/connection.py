@@ -17,10 +17,11 @@ database = DatabaseProxy()
 # WAL lets the GUI read while a worker writes; synchronous=FULL makes a committed change
 # survive a power cut (~0.4 ms a commit); busy_timeout waits for a competing writer instead of
 # failing at once; foreign_keys makes SQLite enforce the references the models declare.
+BUSY_TIMEOUT_MS = 5000
 SQLITE_PRAGMAS = {
     "journal_mode": "wal",
     "foreign_keys": 1,
-    "busy_timeout": 5000,
+    "busy_timeout": BUSY_TIMEOUT_MS,
     "synchronous": "full",
     "cache_size": -32_000,  # 32 MB page cache
 }
@@ -29,7 +30,7 @@ SQLITE_PRAGMAS = {
 def busy_timeout_seconds() -> float:
     """How long a connection waits for another one's lock before giving up (the
     ``busy_timeout`` above), for connections opened without those pragmas."""
-    return SQLITE_PRAGMAS["busy_timeout"] / 1000
+    return BUSY_TIMEOUT_MS / 1000
 
 
 # SQLite's SQLITE_BUSY and SQLITE_LOCKED (the low byte of an extended result code).

@@ -176,7 +176,7 @@ def clean_company_size(value: object, largest: int) -> int | None:
             raise ValueError(f"{shown!r} is not a number of employees.")
         text = str(int(value))
     else:
-        text = re.sub(r"(?i)\s*(employees|staff|people)$", "", shown).replace(",", "")
+        text = re.sub(r"(?i)\s*(employees|staff|people)$", "", str(shown)).replace(",", "")
         text = text.replace(" ", "").replace("\u00a0", "")
         if not text.isascii() or not text.isdigit() or not text.strip("0"):
             raise ValueError(f"{clean_text(value)!r} is not a number of employees.")

@@ -42,6 +42,7 @@ def run(args: argparse.Namespace, context: Context) -> int:
                    "pipeline_set_up": done.pipeline_set_up})
         return 0
     if not done.pipeline_set_up:
+        assert manager is not None  # initialise refuses a set-up database without a name
         say(f"{manager.name} is now the manager of this database's pipeline "
             f"({len(stages)} stages) and its current user.\n"
             f"Database: {context.workspace.location}")
