@@ -32,6 +32,13 @@ EDITABLE = (
     "company_size", "region", "source_id", "owner_id", "value", "expected_close",
     "next_step", "next_step_due", "lost_reason", "notes", "external_id",
 )
+# Editable text kept on one line: runs of whitespace, line breaks included, become one space.
+ONE_LINE_FIELDS = (
+    "title", "company", "contact_name", "contact_phone", "industry", "region", "next_step",
+    "lost_reason", "external_id",
+)
+# Every editable text field: control characters dropped, length bounded by its column.
+TEXT_FIELDS = (*ONE_LINE_FIELDS, "contact_email", "notes")
 
 
 @dataclass
@@ -174,8 +181,7 @@ def check_fields(values: dict) -> dict:
     :class:`ValidationError` naming the first bad field. Used before every save, and by the
     deal dialog to check a field as the user leaves it."""
     out = dict(values)
-    for key in ("title", "company", "contact_name", "contact_phone", "industry", "region",
-                "next_step", "lost_reason", "external_id"):
+    for key in ONE_LINE_FIELDS:
         if key in out:
             out[key] = " ".join(str(out[key] or "").split())
     if "title" in out and not out["title"]:
@@ -187,8 +193,7 @@ def check_fields(values: dict) -> dict:
         out["contact_email"] = email
     if "value" in out:
         out["value"] = clean_value(out["value"])
-    for key in ("title", "company", "contact_name", "contact_email", "contact_phone",
-                "industry", "region", "next_step", "lost_reason", "external_id", "notes"):
+    for key in TEXT_FIELDS:
         if out.get(key):
             out[key] = CONTROL_CHARACTERS.sub("", str(out[key]))
             limit = text_limit(getattr(Deal, key))

@@ -21,7 +21,7 @@ from decimal import Decimal
 from itertools import repeat, zip_longest
 from typing import Any
 
-from app.deals import MAX_VALUE, checked_value
+from app.deals import EDITABLE, MAX_VALUE, ONE_LINE_FIELDS, TEXT_FIELDS, checked_value
 from app.errors import ValidationError
 from app.importing.columns import ColumnMapping
 from app.importing.parse_dates import parse_date_column
@@ -47,16 +47,8 @@ from db.connection import database
 from db.limits import integer_range, text_limit
 from db.models import Deal, LeadSource, Rep
 
-TEXT_FIELDS = (
-    "title", "company", "contact_name", "contact_phone", "industry", "region", "next_step",
-    "lost_reason", "external_id",
-)
-# Deal columns an import may write, in the order the bulk insert uses.
-DEAL_FIELDS = (
-    "title", "company", "contact_name", "contact_email", "contact_phone", "industry",
-    "company_size", "region", "source_id", "owner_id", "stage_id", "value", "expected_close",
-    "next_step", "next_step_due", "lost_reason", "notes", "external_id",
-)
+# Deal columns an import may write: what a user edits, and the stage.
+DEAL_FIELDS = (*EDITABLE, "stage_id")
 # The reason a deal moved into a lost stage by an import gets when its row gives none: a lost
 # deal always has a reason (app.pipeline.move_deal insists on one), and this one says where
 # the deal came from rather than guessing why it was lost.
@@ -323,7 +315,7 @@ def _limits() -> dict[str, tuple[int, str]]:
     """Cleaned column -> (most characters it may hold, what holds them), from the schema:
     a deal's text fields, and the names of owners and lead sources an import creates."""
     limits = {key: (text_limit(Deal._meta.fields[key]), f"a deal's {key.replace('_', ' ')}")
-              for key in (*TEXT_FIELDS, "contact_email", "notes")}
+              for key in TEXT_FIELDS}
     limits["owner_id"] = (text_limit(Rep.name), "an owner's name")
     limits["source_id"] = (text_limit(LeadSource.name), "a lead source's name")
     return {key: bounded for key, bounded in limits.items() if bounded[0] is not None}
@@ -412,7 +404,7 @@ def build_plan(
     def fail(position: int, key: str, message: str) -> None:
         failed[position].append(RowProblem(row_numbers[position], label[key], message))
 
-    for key in TEXT_FIELDS:
+    for key in ONE_LINE_FIELDS:
         if key in label:
             cleaned[key] = clean_texts(cells(key))
     if "notes" in label:
