@@ -171,6 +171,9 @@ def run() -> None:
           f"(target ≤ {TARGET_FLOOR_RATIO}×); ÷ (b) "
           f"{spread(ratios(runs, 'funnelcast', 'pandas'), '×')} (target ≤ 1×); peak "
           f"{max(r.peak_mb for r in runs['funnelcast']):.0f} MB (target < {TARGET_MB} MB)")
+    print(f"import: in processor time (steadier on a busy machine): ÷ (a) "
+          f"{spread(ratios(runs, 'funnelcast', 'floor', cpu=True), '×')}; ÷ (b) "
+          f"{spread(ratios(runs, 'funnelcast', 'pandas', cpu=True), '×')}")
     _large(path)
 
 
