@@ -17,12 +17,11 @@ from functools import cached_property
 from peewee import fn
 
 from app.clock import local_today, utcnow
+from app.money import CENT
 from app.pipeline import StageInfo, list_stages
 from app.rotting import is_rotting
 from app.users import list_reps
 from db.models import ChecklistCheck, ChecklistItem, Deal, Stage
-
-CENT = Decimal("0.01")
 
 
 @dataclass(frozen=True)

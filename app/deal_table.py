@@ -1,9 +1,9 @@
 """The deals table's data: which deals, in what order, and their rows on demand.
 
 Why it works this way: on 100,000 deals a proxy model sorting Python objects took 27 s
-(issue 3's measurements), so the table never sorts or filters in Python. :func:`select_deals`
-asks SQL for the ordered ids of the deals a filter matches (plus the totals line, summed from
-the same light tuples), and :func:`fetch_rows` reads the few rows the view is about to paint.
+(issue 3's measurements), so the table never sorts or filters in Python. :func:`select_ids`
+asks SQL for the ordered ids of the deals a filter matches, :func:`select_totals` for the
+totals line, and :func:`fetch_rows` reads the few rows the view is about to paint.
 """
 
 from __future__ import annotations
@@ -15,10 +15,9 @@ from decimal import Decimal
 
 from peewee import JOIN, fn
 
+from app.money import CENT
 from db.connection import database
 from db.models import Deal, LeadSource, Rep, Stage
-
-CENT = Decimal("0.01")
 
 # The sortable columns, in the table's order (keys of DealTableSpec.sort).
 COLUMNS: tuple[str, ...] = (
@@ -38,19 +37,6 @@ class DealTableSpec:
     text: str = ""
     sort: str = "updated_at"
     descending: bool = True
-
-
-@dataclass(frozen=True)
-class DealSelection:
-    """The matching deals' ids in display order, and the totals line."""
-
-    ids: list[int]
-    total_value: Decimal
-    weighted_value: Decimal
-
-    @property
-    def count(self) -> int:
-        return len(self.ids)
 
 
 @dataclass(frozen=True)
@@ -140,12 +126,6 @@ def select_totals(spec: DealTableSpec) -> tuple[Decimal, Decimal]:
         cents += stage_cents or 0
         weighted += (stage_cents or 0) * probability.get(stage_id, 0)
     return (Decimal(cents) / 100).quantize(CENT), (Decimal(weighted) / 10_000).quantize(CENT)
-
-
-def select_deals(spec: DealTableSpec) -> DealSelection:
-    """Run ``spec`` in SQL: ordered ids and the totals line."""
-    total, weighted = select_totals(spec)
-    return DealSelection(ids=select_ids(spec), total_value=total, weighted_value=weighted)
 
 
 def fetch_rows(ids: Sequence[int]) -> dict[int, DealRow]:

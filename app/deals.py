@@ -14,6 +14,7 @@ from decimal import Decimal, InvalidOperation
 
 from app.clock import utcnow
 from app.errors import ConflictError, NotFound, ValidationError
+from app.money import CENT
 from app.pipeline import live_stages, record_lost_reason, set_checked
 from app.users import EMAIL, RepInfo, list_reps
 from db.connection import writing
@@ -31,6 +32,13 @@ EDITABLE = (
     "company_size", "region", "source_id", "owner_id", "value", "expected_close",
     "next_step", "next_step_due", "lost_reason", "notes", "external_id",
 )
+# Editable text kept on one line: runs of whitespace, line breaks included, become one space.
+ONE_LINE_FIELDS = (
+    "title", "company", "contact_name", "contact_phone", "industry", "region", "next_step",
+    "lost_reason", "external_id",
+)
+# Every editable text field: control characters dropped, length bounded by its column.
+TEXT_FIELDS = (*ONE_LINE_FIELDS, "contact_email", "notes")
 
 
 @dataclass
@@ -110,11 +118,19 @@ def clean_value(raw) -> Decimal:
         raise ValidationError(f"{raw!r} is not an amount.", field="value") from None
     if not value.is_finite():
         raise ValidationError(f"{raw!r} is not an amount.", field="value")
+    return checked_value(value)
+
+
+def checked_value(value: Decimal, shown: str = "") -> Decimal:
+    """A finite amount as a deal's value, rounded to the cent; ValidationError (field
+    "value") when it is negative or absurdly large. ``shown`` is the amount as the user
+    wrote it, for the message (default: none quoted)."""
     if value < 0:
-        raise ValidationError("A deal's value cannot be negative.", field="value")
+        raise ValidationError(f"{shown} is negative; a deal's value cannot be negative."
+                              if shown else "A deal's value cannot be negative.", field="value")
     if value > MAX_VALUE:
         raise ValidationError("That value is too large for a deal.", field="value")
-    return value.quantize(Decimal("0.01"))
+    return value.quantize(CENT)
 
 
 def parse_amount(text: str, group: str, decimal: str) -> Decimal:
@@ -165,8 +181,7 @@ def check_fields(values: dict) -> dict:
     :class:`ValidationError` naming the first bad field. Used before every save, and by the
     deal dialog to check a field as the user leaves it."""
     out = dict(values)
-    for key in ("title", "company", "contact_name", "contact_phone", "industry", "region",
-                "next_step", "lost_reason", "external_id"):
+    for key in ONE_LINE_FIELDS:
         if key in out:
             out[key] = " ".join(str(out[key] or "").split())
     if "title" in out and not out["title"]:
@@ -178,8 +193,7 @@ def check_fields(values: dict) -> dict:
         out["contact_email"] = email
     if "value" in out:
         out["value"] = clean_value(out["value"])
-    for key in ("title", "company", "contact_name", "contact_email", "contact_phone",
-                "industry", "region", "next_step", "lost_reason", "external_id", "notes"):
+    for key in TEXT_FIELDS:
         if out.get(key):
             out[key] = CONTROL_CHARACTERS.sub("", str(out[key]))
             limit = text_limit(getattr(Deal, key))
@@ -291,6 +305,8 @@ def save_deal(
         else:
             if expected_version is None:
                 raise TypeError("an edit needs the version it was made against")
+            if isinstance(draft_or_changes, DealDraft):
+                raise TypeError("an edit is saved from its changes, not a DealDraft")
             # Checks the version even when only ticks changed.
             saved = update_deal(deal_id, dict(draft_or_changes), expected_version, actor)
         for item_id, ticked in ticks.items():

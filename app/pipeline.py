@@ -210,13 +210,10 @@ def move_deal(
             raise GateBlocked(to_stage.name, missing)
         if missing:
             require_manager(actor, "override a stage's checklist")
-        was_lost = deal.stage.outcome == "lost"
-        if to_stage.outcome == "lost":
-            lost_reason = lost_reason or (deal.lost_reason if was_lost else "")
-            if not lost_reason:
-                raise ValidationError("Say why the deal was lost.", field="lost_reason")
-        else:
-            lost_reason = ""
+        lost_reason = settled_lost_reason(to_stage.outcome == "lost", lost_reason,
+                                          deal.lost_reason, deal.stage.outcome == "lost")
+        if to_stage.outcome == "lost" and not lost_reason:
+            raise ValidationError("Say why the deal was lost.", field="lost_reason")
         stamp = when or utcnow()
         change = StageChange.create(
             deal=deal, from_stage=deal.stage_id, to_stage=to_stage, changed_at=stamp,
@@ -230,6 +227,18 @@ def move_deal(
             lost_reason=lost_reason,
         ).where(Deal.id == deal_id).execute()
     return MoveResult(deal_id, str(change.uuid), deal.stage_id, to_stage.id, missing)
+
+
+def settled_lost_reason(into_lost: bool, given: str, current: str = "",
+                        was_lost: bool = False) -> str:
+    """The lost-reason rule, for every way a deal changes stage (a move, an import): a deal
+    has a reason exactly while it sits in a lost stage. Into a lost stage it takes the
+    reason ``given``, else (from one lost stage to another, or staying in one) its
+    ``current`` one; into an open or won stage, none. "" into a lost stage means no reason
+    is known: a move refuses it, an import records its own (``IMPORTED_AS_LOST``)."""
+    if not into_lost:
+        return ""
+    return given or (current if was_lost else "")
 
 
 def _latest_change(deal_id: int, *, other_than: int | None = None) -> StageChange | None:
@@ -268,7 +277,7 @@ def undo_move(stage_change_uuid: str, actor: RepInfo | None) -> None:
         if change.from_stage_id is None:
             raise ValidationError("A deal's creation is not a move; delete the deal instead.")
         latest = _latest_change(change.deal_id)
-        if latest.id != change.id:
+        if latest is None or latest.id != change.id:
             raise ConflictError("The deal has moved again since; undo the later move first.")
         if change.from_stage.archived:
             raise ConflictError(

@@ -210,9 +210,10 @@ def quota_grid(first: Period, count: int = 4) -> QuotaGrid:
         reps.append(GridRow(rep_id, name, role, bool(active), amounts,
                             tuple(a is not None for a in amounts)))
     own = held.get(None, [None] * count)
-    team_amounts = []
+    team_amounts: list[Decimal | None] = []
     for i, amount in enumerate(own):
-        given = [r.amounts[i] for r in reps if r.amounts[i] is not None]
-        team_amounts.append(amount if amount is not None else (sum(given) if given else None))
+        given = [a for a in (r.amounts[i] for r in reps) if a is not None]
+        team_amounts.append(amount if amount is not None
+                            else sum(given, Decimal(0)) if given else None)
     team = GridRow(None, TEAM, "", True, tuple(team_amounts), tuple(a is not None for a in own))
     return QuotaGrid(periods, tuple(reps), team)

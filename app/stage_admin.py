@@ -280,7 +280,8 @@ def _save_checklist(stage_id: int, items: list[ChecklistDraft]) -> None:
                 )
 
 
-def _move_out(gone: Stage, target_name: str | None, names: dict, actor: RepInfo) -> int:
+def _move_out(gone: Stage, target_name: str | None, names: dict,
+              actor: RepInfo | None) -> int:
     """Move every deal out of the deleted stage ``gone``; returns how many moved."""
     deal_ids = [d for (d,) in Deal.select(Deal.id).where(Deal.stage == gone.id).tuples()]
     if not deal_ids:

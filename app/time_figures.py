@@ -33,10 +33,10 @@ from peewee import Case, fn
 from app import settings
 from app.activities import day_start_utc
 from app.errors import ValidationError
+from app.money import CENT
 from app.timesheet import ZERO, TeamHours, hours_by_rep_and_category, team_hours
 from db.models import CATEGORIES, Activity, Deal, Rep, Stage, StageChange
 
-CENT = Decimal("0.01")
 SHARE = Decimal("0.0001")
 
 

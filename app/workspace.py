@@ -33,7 +33,6 @@ from db.connection import (
     is_url,
     make_database,
     sqlite_path,
-    wait_for_checkpoints,
     writing,
 )
 from db.migrations import current_version, is_up_to_date, latest_version, migrate, pending
@@ -140,14 +139,14 @@ def _open(target: str, defer_check: bool) -> Workspace:
     if before > latest_version():
         close_workspace()
         raise NewerDatabase(shown, before, latest_version())
-    path = sqlite_path()
-    if path is not None:
-        backup.remove_leftover_partials(path)
+    file = sqlite_path()
+    if file is not None:
+        backup.remove_leftover_partials(file)
     taken = None
     todo = pending(db)
     if todo:
-        if before > 0 and path is not None:
-            taken = backup.write_backup(path, f"before-v{latest_version()}")
+        if before > 0 and file is not None:
+            taken = backup.write_backup(file, f"before-v{latest_version()}")
         migrate(db)
     return Workspace(
         location=shown,
@@ -226,7 +225,6 @@ def start_state(acting_user: str | None) -> StartState:
 
 
 def close_workspace() -> None:
-    wait_for_checkpoints()
     if database.obj is not None and not database.obj.is_closed():
         database.obj.close()
 

@@ -1,31 +1,40 @@
-"""Importing a 50,000-row, 12-column .xlsx into an empty database, against two baselines.
+"""Importing a 50,000-row, 12-column .xlsx into an empty database, as the user runs it,
+against two baselines.
 
-(a) the floor: python-calamine alone opening the same file and iterating its values;
-(b) what a data-savvy user would script: ``pandas.read_excel(engine="calamine")`` and
-    ``DataFrame.to_sql`` into a SQLite file (no validation, no matching, no undo).
+(a) the floor: a Python process that imports python-calamine, opens the same file and
+    iterates its values;
+(b) what a data-savvy user would script: a Python process running
+    ``pandas.read_excel(engine="calamine")`` and ``DataFrame.to_sql`` into a SQLite file (no
+    validation, no matching, no undo);
+and Funnelcast: ``python main.py --db FILE --as MANAGER import BOOK.xlsx``, the command as
+a user types it.
 
-Targets (issue 5): at most 2.5× (a), no slower than (b), peak memory under 250 MB. Each
-contender runs in a fresh subprocess so its peak resident memory (``VmHWM``, which also
-sees calamine's Rust allocations) is its own; times cover the work, not interpreter start-up
-or imports. The workbook is generated once with openpyxl and cached in ``bench/.cache/``.
+Every contender is a whole process timed from spawn to exit, module imports included: that
+is what the user waits for. The three take turns in each round (:mod:`bench.paired`) and
+the ratios are taken within a round; the figures are the median of the rounds with the
+lowest and highest beside it. Targets (issue 5): at most 2.5× (a), no slower than (b), peak
+memory under 250 MB. The workbook is generated once with openpyxl and cached in
+``bench/.cache/``.
 
 Then, for the team that has used the app for years, the same file into a copy of the large
 synthetic database (100,000 deals): there the backup taken before the import is as long as
-the import itself, and it is copied while the file is read. A backup of that database on
-its own is timed beside it.
+the import itself, and it is copied while the file is read.
+
+``python -m bench.bench_import compare OTHER_TREE [ROUNDS]`` times the import command of
+another checkout of Funnelcast (e.g. ``git archive`` of the commit before a change) against
+this one, paired, with this interpreter: the before/after of a change.
 """
 
 from __future__ import annotations
 
-import json
 import random
-import resource
-import subprocess
+import shutil
 import sys
 import tempfile
-import time
 from datetime import date, timedelta
 from pathlib import Path
+
+from bench.paired import ROOT, Run, ratios, rounds, run_command, spread
 
 ROWS = 50_000
 CACHE = Path(__file__).resolve().parent / ".cache"
@@ -40,7 +49,8 @@ REGIONS = ["North", "South", "East", "West", "EU", "APAC"]
 SOURCES = ["Website", "Referral", "Trade show", "Cold call", "Partner"]
 TARGET_FLOOR_RATIO = 2.5
 TARGET_MB = 250
-REPEATS = 5
+ROUNDS = 5
+LARGE_ROUNDS = 2
 
 
 def ensure_workbook() -> Path:
@@ -69,167 +79,153 @@ def ensure_workbook() -> Path:
     return WORKBOOK
 
 
-def _floor(path: str) -> int:
-    import python_calamine
+FLOOR = """
+import sys
+import python_calamine
 
-    workbook = python_calamine.CalamineWorkbook.from_path(path)
-    count = 0
-    for row in workbook.get_sheet_by_index(0).iter_rows():
-        for _value in row:
-            count += 1
-    return count
+count = 0
+sheet = python_calamine.CalamineWorkbook.from_path(sys.argv[1]).get_sheet_by_index(0)
+for row in sheet.iter_rows():
+    for _value in row:
+        count += 1
+print(count)
+"""
 
+PANDAS = """
+import sqlite3
+import sys
 
-def _pandas(path: str, folder: str) -> int:
-    import sqlite3
+import pandas
 
-    import pandas
+frame = pandas.read_excel(sys.argv[1], engine="calamine")
+with sqlite3.connect(sys.argv[2]) as connection:
+    frame.to_sql("deals", connection, index=False)
+print(len(frame))
+"""
 
-    frame = pandas.read_excel(path, engine="calamine")
-    with sqlite3.connect(Path(folder) / "pandas.sqlite") as connection:
-        frame.to_sql("deals", connection, index=False)
-    return len(frame)
-
-
-def _funnelcast(path: str, folder: str) -> int:
-    from app.importing import ImportOptions, run_import
-    from app.workspace import open_workspace, start_empty
-
-    open_workspace(Path(folder) / "funnelcast.sqlite")
-    manager = start_empty("Bench Manager")
-    started = time.perf_counter()
-    report = run_import(path, ImportOptions(), manager)
-    seconds = time.perf_counter() - started
-    first_peak_kb = _peak_kb()
-    if report.rejected or report.created != ROWS:
-        raise RuntimeError(f"import did not create every row: {report.describe()[:500]}")
-    started = time.perf_counter()
-    again = run_import(path, ImportOptions(), manager)  # every row matched, none changed
-    if again.unchanged != ROWS:
-        raise RuntimeError(f"re-import changed something: {again.describe()[:500]}")
-    return report.created, seconds, time.perf_counter() - started, first_peak_kb
+MANAGER = "Bench Manager"
 
 
-def _funnelcast_large(path: str, folder: str) -> tuple[int, float, float]:
-    import shutil
-
-    from app.importing import ImportOptions, run_import
-    from app.users import find_rep
-    from app.workspace import backup_now, open_workspace
-    from bench.synthetic import LARGE, MANAGER_NAME
-
-    copy = Path(folder) / "large.sqlite"
-    shutil.copyfile(LARGE, copy)
-    open_workspace(copy)
-    manager = find_rep(MANAGER_NAME)
-    started = time.perf_counter()
-    backup_now("reference")
-    backup_seconds = time.perf_counter() - started
-    started = time.perf_counter()
-    report = run_import(path, ImportOptions(), manager)
-    seconds = time.perf_counter() - started
-    if report.rejected or report.created != ROWS:
-        raise RuntimeError(f"import did not create every row: {report.describe()[:500]}")
-    return report.created, seconds, backup_seconds
+def _funnelcast(tree: Path, database: Path, *command: str) -> Run:
+    """``python main.py --db DATABASE --as MANAGER COMMAND…`` in the checkout ``tree``."""
+    return run_command([str(tree / "main.py"), "--db", str(database), "--as", MANAGER,
+                        *command], cwd=tree)
 
 
-def _peak_kb() -> int:
-    """This process's peak resident memory in KiB. Linux's ``ru_maxrss`` survives exec, so
-    a child started by a bench that had just built a large database would report the
-    parent's peak; ``VmHWM`` belongs to this process's own address space."""
-    try:
-        with open("/proc/self/status", encoding="ascii") as status:
-            for line in status:
-                if line.startswith("VmHWM:"):
-                    return int(line.split()[1])
-    except OSError:
-        pass
-    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+def _import_into_empty(tree: Path, folder: Path) -> Run:
+    """A fresh database with its manager (not timed), then the import (timed)."""
+    database = folder / f"funnelcast-{next(_numbers)}.sqlite"
+    run_command([str(tree / "main.py"), "--db", str(database), "init", "--manager", MANAGER],
+                cwd=tree)
+    done = _funnelcast(tree, database, "import", str(WORKBOOK))
+    if f"Created {ROWS}," not in done.stdout:
+        raise RuntimeError(f"the import did not create every row: {done.stdout[:500]}")
+    _last_database[tree] = database
+    return done
 
 
-def child(mode: str, path: str, folder: str) -> None:
-    """Run one contender and print {"seconds", "peak_mb", "count"} as JSON."""
-    if mode == "floor":
-        import python_calamine  # noqa: F401  (imports are not timed)
-    elif mode == "pandas":
-        import pandas  # noqa: F401
-    started = time.perf_counter()
-    if mode == "floor":
-        count = _floor(path)
-        seconds = time.perf_counter() - started
-    elif mode == "pandas":
-        count = _pandas(path, folder)
-        seconds = time.perf_counter() - started
-    elif mode == "large":
-        count, seconds, backup_seconds = _funnelcast_large(path, folder)
-    else:
-        count, seconds, again, first_peak_kb = _funnelcast(path, folder)
-    peak_kb = _peak_kb()
-    result = {"seconds": seconds, "peak_mb": peak_kb / 1024, "count": count}
-    if mode == "funnelcast":  # the first import's own peak, then the re-import's
-        result.update(peak_mb=first_peak_kb / 1024, reimport_seconds=again,
-                      reimport_peak_mb=peak_kb / 1024)
-    elif mode == "large":
-        result.update(backup_seconds=backup_seconds)
-    print(json.dumps(result))
+def _reimport(tree: Path) -> Run:
+    """The same file again into the database the last import filled: every row unchanged."""
+    done = _funnelcast(tree, _last_database[tree], "import", str(WORKBOOK))
+    if f"{ROWS} unchanged" not in done.stdout:
+        raise RuntimeError(f"the re-import changed something: {done.stdout[:500]}")
+    return done
 
 
-def _run_child(mode: str, path: Path) -> dict:
-    root = Path(__file__).resolve().parent.parent
-    with tempfile.TemporaryDirectory() as folder:
-        done = subprocess.run(
-            [sys.executable, "-m", "bench.bench_import", mode, str(path), folder],
-            cwd=root, capture_output=True, text=True, check=False,
-        )
-    if done.returncode != 0:
-        raise RuntimeError(f"{mode} failed: {done.stderr.strip()[-800:]}")
-    return json.loads(done.stdout.strip().splitlines()[-1])
+_numbers = iter(range(1_000_000))
+_last_database: dict[Path, Path] = {}
 
 
-def _measure_all(modes: tuple[str, ...], path: Path, repeats: int = REPEATS) -> dict[str, dict]:
-    """The best of ``repeats`` fresh runs of each contender (the machine is shared: the
-    minimum is the least disturbed figure), with the highest peak memory seen. The contenders
-    take turns (a, b, Funnelcast, a, b, …) so a busy spell on the machine falls on all of
-    them rather than on one, and the ratios compare like with like."""
-    runs: dict[str, list[dict]] = {mode: [] for mode in modes}
-    for _ in range(repeats):
-        for mode in modes:
-            runs[mode].append(_run_child(mode, path))
-    results = {}
-    for mode, done in runs.items():
-        best = min(done, key=lambda r: r["seconds"])
-        peaks = {key: max(r[key] for r in done) for key in best if key.endswith("peak_mb")}
-        results[mode] = {**best, **peaks, "all": [r["seconds"] for r in done]}
-    return results
+def _workbook() -> Path:
+    """The workbook, written in a process of its own if missing: writing it grows a process
+    by a few hundred MB, which the contenders forked from this one would otherwise count."""
+    if not WORKBOOK.exists():
+        run_command(["-m", "bench.bench_import", "workbook"])
+    return WORKBOOK
 
 
 def run() -> None:
-    path = ensure_workbook()
+    path = _workbook()
     print(f"import: {path.name}, {ROWS:,} rows × {len(HEADER)} columns, "
-          f"{path.stat().st_size / 1e6:.1f} MB")
-    results = _measure_all(("floor", "pandas", "funnelcast"), path)
-    for mode, result in results.items():
-        print(f"import: {mode} runs {', '.join(f'{t:.2f}' for t in result['all'])} s")
-    floor, pandas, ours = results["floor"], results["pandas"], results["funnelcast"]
-    print(f"import: (a) calamine alone iterating {floor['count']:,} values: "
-          f"{floor['seconds']:.2f} s, peak {floor['peak_mb']:.0f} MB")
-    print(f"import: (b) pandas.read_excel(calamine) + to_sql: {pandas['seconds']:.2f} s, "
-          f"peak {pandas['peak_mb']:.0f} MB")
-    print(f"import: Funnelcast run_import (read, validate, match, backup, commit with the stage "
-          f"log and undo): {ours['seconds']:.2f} s, peak {ours['peak_mb']:.0f} MB")
-    print(f"import: re-importing the same file into those {ROWS:,} deals (all unchanged): "
-          f"{ours['reimport_seconds']:.2f} s, peak {ours['reimport_peak_mb']:.0f} MB")
-    print(f"import: {ours['seconds'] / floor['seconds']:.2f}× (a) (target ≤ "
-          f"{TARGET_FLOOR_RATIO}×); {ours['seconds'] / pandas['seconds']:.2f}× (b) (target ≤ 1×); "
-          f"peak {ours['peak_mb']:.0f} MB (target < {TARGET_MB} MB)")
-    from bench.synthetic import ensure_large_db
+          f"{path.stat().st_size / 1e6:.1f} MB; {ROUNDS} paired rounds, whole processes "
+          f"(imports included): median (lowest–highest)")
+    with tempfile.TemporaryDirectory() as scratch:
+        folder = Path(scratch)
+        runs = rounds({
+            "floor": lambda: run_command(["-c", FLOOR, str(path)]),
+            "pandas": lambda: run_command(
+                ["-c", PANDAS, str(path), str(folder / f"pandas-{next(_numbers)}.sqlite")]),
+            "funnelcast": lambda: _import_into_empty(ROOT, folder),
+            "reimport": lambda: _reimport(ROOT),
+        }, ROUNDS)
+    for name, what in (("floor", "(a) calamine alone iterating the values"),
+                       ("pandas", "(b) pandas.read_excel(calamine) + to_sql"),
+                       ("funnelcast", "Funnelcast import (read, validate, match, commit with "
+                                      "the stage log and undo)"),
+                       ("reimport", f"the same file again into those {ROWS:,} deals "
+                                    "(all unchanged)")):
+        done = runs[name]
+        print(f"import: {what}: {spread([r.seconds for r in done], ' s')}, "
+              f"peak {max(r.peak_mb for r in done):.0f} MB")
+    print(f"import: Funnelcast ÷ (a) {spread(ratios(runs, 'funnelcast', 'floor'), '×')} "
+          f"(target ≤ {TARGET_FLOOR_RATIO}×); ÷ (b) "
+          f"{spread(ratios(runs, 'funnelcast', 'pandas'), '×')} (target ≤ 1×); peak "
+          f"{max(r.peak_mb for r in runs['funnelcast']):.0f} MB (target < {TARGET_MB} MB)")
+    print(f"import: in processor time (steadier on a busy machine): ÷ (a) "
+          f"{spread(ratios(runs, 'funnelcast', 'floor', cpu=True), '×')}; ÷ (b) "
+          f"{spread(ratios(runs, 'funnelcast', 'pandas', cpu=True), '×')}")
+    _large(path)
+
+
+def _large(path: Path) -> None:
+    from bench.synthetic import LARGE, MANAGER_NAME, ensure_large_db
 
     ensure_large_db()
-    large = _measure_all(("large",), path, repeats=2)["large"]
-    print(f"import: the same file into a copy of the 100,000-deal database: "
-          f"{large['seconds']:.2f} s, peak {large['peak_mb']:.0f} MB (a backup of that "
-          f"database alone: {large['backup_seconds']:.2f} s, copied while the file is read)")
+    times, peaks = [], []
+    with tempfile.TemporaryDirectory() as scratch:
+        for number in range(LARGE_ROUNDS):
+            copy = Path(scratch) / f"large-{number}.sqlite"
+            shutil.copyfile(LARGE, copy)
+            done = run_command([str(ROOT / "main.py"), "--db", str(copy), "--as",
+                                MANAGER_NAME, "import", str(path)])
+            if f"Created {ROWS}," not in done.stdout:
+                raise RuntimeError(f"the import did not create every row: {done.stdout[:500]}")
+            times.append(done.seconds)
+            peaks.append(done.peak_mb)
+            copy.unlink()
+    print(f"import: the same file into a copy of the 100,000-deal database (a backup of it "
+          f"first, copied while the file is read): {spread(times, ' s')}, peak "
+          f"{max(peaks):.0f} MB")
+
+
+def compare(other: Path, count: int = ROUNDS) -> None:
+    """This checkout's import command against ``other``'s, paired: the first import into an
+    empty database and the re-import of the same file."""
+    path = _workbook()
+    other = other.resolve()
+    with tempfile.TemporaryDirectory() as scratch:
+        folder = Path(scratch)
+        runs = rounds({
+            "before": lambda: _import_into_empty(other, folder),
+            "after": lambda: _import_into_empty(ROOT, folder),
+            "before again": lambda: _reimport(other),
+            "after again": lambda: _reimport(ROOT),
+        }, count)
+    print(f"compare: {path.name}, {count} paired rounds; before = {other}, after = {ROOT}")
+    for name, done in runs.items():
+        print(f"compare: {name}: {spread([r.seconds for r in done], ' s')} "
+              f"(processor {spread([r.cpu_seconds for r in done], ' s')}), "
+              f"peak {max(r.peak_mb for r in done):.0f} MB")
+    for cpu in (False, True):
+        print(f"compare: {'processor time' if cpu else 'wall clock'}: import after ÷ before "
+              f"{spread(ratios(runs, 'after', 'before', cpu), '×')}; re-import "
+              f"{spread(ratios(runs, 'after again', 'before again', cpu), '×')}")
 
 
 if __name__ == "__main__":
-    child(*sys.argv[1:4])
+    if sys.argv[1:2] == ["workbook"]:
+        ensure_workbook()
+    elif sys.argv[1:2] == ["compare"]:
+        compare(Path(sys.argv[2]), *(int(n) for n in sys.argv[3:4]))
+    else:
+        run()

@@ -1,12 +1,14 @@
-"""Argument parsing and dispatch for the command line."""
+"""Argument parsing and dispatch for the command line.
+
+Only the standard library is imported at the top, here and in every command module: ``--help``
+and a mistyped option answer at once, and the window (no command) imports no command at all.
+What a command needs (the database, the importer, openpyxl) it imports when it runs."""
 
 from __future__ import annotations
 
 import argparse
 import sys
 
-from app import crash_log
-from app.errors import FunnelcastError
 from cli.output import complain
 
 
@@ -39,6 +41,8 @@ def build_parser() -> argparse.ArgumentParser:
 def run_command(args: argparse.Namespace) -> int:
     """Open the database, resolve ``--as``, run the command; user errors become a message
     on stderr and their exit code, never a traceback."""
+    from app import crash_log
+    from app.errors import FunnelcastError
     from app.users import resolve_actor
     from app.workspace import close_workspace, open_workspace
     from cli.commands import COMMANDS
@@ -64,20 +68,36 @@ def run_command(args: argparse.Namespace) -> int:
         return told.exit_code
 
 
+def _run_window(db: str | None, acting_user: str | None) -> int:
+    from ui.application import run_gui
+
+    return run_gui(db, acting_user)
+
+
 def main(argv: list[str] | None = None) -> int:
+    """The ``funnelcast`` console script (and ``python main.py``): a command runs headless and
+    prints to the console; no command opens the window."""
     argv = sys.argv[1:] if argv is None else argv
     # The window is the common case: decide it from the global options alone, so opening it
     # never imports the commands (and what they import).
     known, rest = _global_options(argparse.ArgumentParser(add_help=False)).parse_known_args(argv)
     if not rest:
-        from ui.application import run_gui
-
-        return run_gui(known.db, known.acting_user)
+        return _run_window(known.db, known.acting_user)
     args = build_parser().parse_args(argv)
     if args.command is None:
         build_parser().print_usage(sys.stderr)
         return 2
     return run_command(args)
+
+
+def window() -> int:
+    """The ``funnelcast-window`` gui script: the window alone, started without a console on
+    Windows (where a console script would open one beside it). Takes ``--db`` and ``--as``;
+    commands belong to the console script, whose output has somewhere to go."""
+    parser = _global_options(argparse.ArgumentParser(
+        prog="funnelcast-window", description="Open the Funnelcast window."))
+    args = parser.parse_args()
+    return _run_window(args.db, args.acting_user)
 
 
 if __name__ == "__main__":

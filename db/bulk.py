@@ -2,11 +2,9 @@
 
 Why: Peewee's ``insert_many`` builds the SQL for every chunk and converts every value in
 Python; for 50,000 deals that took 2.0 s against 0.25 s for the DB-API's own ``executemany``.
-Binding the values is then most of the cost, so values that are the same on every row are
-written once into the statement (a new uuid too, as an SQL expression), rows go in many to a
-statement, and rows that can be derived from rows already inserted are copied in SQL
-(``INSERT … SELECT``). Callers pass values in
-their stored form (ids, cents, ISO text). Call these inside a write transaction
+Rows go in many to a statement, every value bound as a parameter, and rows that can be
+derived from rows already inserted are copied in SQL (``INSERT … SELECT``). Callers pass
+values in their stored form (ids, cents, ISO text). Call these inside a write transaction
 (:func:`db.connection.writing`).
 """
 
@@ -16,11 +14,10 @@ import os
 import time
 from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
-from datetime import date, datetime
 
 from peewee import Model, PostgresqlDatabase
 
-from db.connection import checkpoint_in_background, database, is_sqlite
+from db.connection import database, is_sqlite
 
 # A version-7 UUID (RFC 9562) as 32 hex digits: the Unix time in milliseconds (filled in when
 # the statement is written), the version digit 7, then 74 random bits from SQLite's own
@@ -45,24 +42,19 @@ def _postgres() -> bool:
     return isinstance(database.obj, PostgresqlDatabase)
 
 
-class SqlExpression(str):
-    """SQL text the program wrote (never a value from a user's file), given as a constant to
-    :func:`insert_rows`: written into the statement as it is, evaluated for each row."""
-
-
-def new_uuid_sql() -> SqlExpression:
+def new_uuid_sql() -> str:
     """SQL for a fresh uuid for each row, in the current database's dialect and the form its
     uuid columns hold (32 hex digits on SQLite, the uuid type on PostgreSQL), for a
-    :func:`copy_rows` expression or an :func:`insert_rows` constant: a time-ordered
-    version-7 uuid of this moment on either (:func:`new_uuid_hexes` makes the same in
-    Python).
+    :func:`copy_rows` expression: a time-ordered version-7 uuid of this moment on either
+    (:func:`new_uuid_hexes` makes the same in Python). The only number in it is the time,
+    an integer this function computes.
 
     Why time-ordered: the rows of one import get keys beside each other, after the keys of
     every earlier millisecond, so the uuid index takes them at its end instead of scattered
     through pages all over it: 50,000 stage changes into a database holding 300,000 went in
     in 0.2 s where random (version-4) uuids took 0.3."""
     template = _POSTGRES_UUID if _postgres() else _SQLITE_UUID
-    return SqlExpression(template.format(milliseconds=time.time_ns() // 1_000_000))
+    return template.format(milliseconds=int(time.time_ns() // 1_000_000))
 
 
 _VERSION_7 = bytes(b & 0x0F | 0x70 for b in range(256))  # byte 6: version 7 in the high bits
@@ -90,23 +82,6 @@ def _quote(name: str) -> str:
     return f"{opening}{name}{closing}"
 
 
-def _literal(value) -> str:
-    """A constant as an SQL literal. Only values the program made (numbers, timestamps,
-    fixed words) are passed here, never text from a user's file; quotes are doubled anyway."""
-    if value is None:
-        return "NULL"
-    if isinstance(value, SqlExpression):
-        return value
-    if isinstance(value, bool):
-        return "1" if value else "0"
-    if isinstance(value, int):
-        return str(int(value))
-    if isinstance(value, (datetime, date)):
-        value = str(value)
-    text = str(value).replace("'", "''")
-    return f"'{text}'"
-
-
 # At most this many parameters in one statement: SQLite before 3.32 refuses more.
 _MAX_PARAMETERS = 999
 
@@ -118,35 +93,33 @@ def insert_rows(
 ) -> None:
     """Insert rows into ``model``'s table, given column by column: ``columns`` maps each
     column name to its stored-form values, one per row (at least one column; all of the
-    same length; only read).
-    ``constants`` (column → value, or an :class:`SqlExpression`) are the same on every row
-    and are written into the statement, not bound. Never the primary key: ids come from the
-    database, since on PostgreSQL explicit ids leave the table's id sequence behind and the
-    next ordinary insert fails on a duplicate key (ValueError).
+    same length; only read). ``constants`` (column → value) are the same on every row.
+    Every value is bound as a parameter. Never the primary key: ids come from the database,
+    since on PostgreSQL explicit ids leave the table's id sequence behind and the next
+    ordinary insert fails on a duplicate key (ValueError).
 
-    Rows go in many to a statement (``VALUES (…), (…), …``, up to 999 parameters): one
-    statement step per 70-odd rows rather than per row, 0.11 s for 50,000 deals where a
-    prepared statement per row (``executemany``) took 0.14. The parameters are laid out
-    row after row by slice assignment, one column at a time in C, rather than by building
-    a tuple for every row."""
-    constants = dict(constants or {})
+    Rows go in many to a statement (``VALUES (…), (…), …``, up to 999 parameters): on
+    PostgreSQL the DB-API's ``executemany`` makes a round trip to the server per row. The
+    parameters are laid out row after row by slice assignment, one column at a time in C,
+    rather than by building a tuple for every row."""
     key = model._meta.primary_key.column_name
+    constants = constants or {}
     if key in columns or key in constants:
         raise ValueError(f"insert_rows leaves {model._meta.table_name}.{key} to the database")
-    names = ", ".join(_quote(n) for n in [*columns, *constants])
-    width = len(columns)
-    one = "(" + ", ".join([database.obj.param] * width
-                          + [_literal(v) for v in constants.values()]) + ")"
-    head = f"INSERT INTO {_quote(model._meta.table_name)} ({names}) VALUES "
     lengths = {len(values) for values in columns.values()}
     if len(lengths) != 1:
         raise ValueError("insert_rows needs at least one column, all of one length; got "
                          f"lengths {sorted(lengths)}")
     count = lengths.pop()
+    every = {**columns, **{name: [value] * count for name, value in constants.items()}}
+    names = ", ".join(_quote(n) for n in every)
+    width = len(every)
+    one = "(" + ", ".join([database.obj.param] * width) + ")"
+    head = f"INSERT INTO {_quote(model._meta.table_name)} ({names}) VALUES "
     flat: list = [None] * (count * width)
-    for offset, values in enumerate(columns.values()):
+    for offset, values in enumerate(every.values()):
         flat[offset::width] = values
-    per_statement = max(1, _MAX_PARAMETERS // max(1, width))
+    per_statement = max(1, _MAX_PARAMETERS // width)
     full = head + ", ".join([one] * per_statement)
     cursor = database.obj.cursor()
     step = per_statement * width
@@ -157,19 +130,24 @@ def insert_rows(
 
 
 def copy_rows(
-    target: type[Model], values: Mapping[str, str], source: type[Model], where_id_above: int
+    target: type[Model], expressions: Mapping[str, str], source: type[Model],
+    where_id_above: int, constants: Mapping[str, object] | None = None,
 ) -> None:
     """``INSERT INTO target (…) SELECT … FROM source WHERE id > where_id_above``: one row in
-    ``target`` per row just added to ``source``. ``values`` maps each target column to an SQL
-    expression over the source's columns (use :func:`new_uuid_sql` for a uuid, or a literal)."""
-    key = _quote(source._meta.primary_key.column_name)
+    ``target`` per row just added to ``source``. ``expressions`` maps target columns to SQL
+    the program wrote over the source's columns (a column name, ``NULL``, or
+    :func:`new_uuid_sql`); ``constants`` maps target columns to values, bound as
+    parameters like ``where_id_above``."""
+    constants = constants or {}
+    columns = [*expressions, *constants]
+    selected = [*expressions.values(), *[database.obj.param] * len(constants)]
     sql = (
         f"INSERT INTO {_quote(target._meta.table_name)} "
-        f"({', '.join(_quote(c) for c in values)}) "
-        f"SELECT {', '.join(values.values())} FROM {_quote(source._meta.table_name)} "
-        f"WHERE {key} > {int(where_id_above)}"
+        f"({', '.join(_quote(c) for c in columns)}) "
+        f"SELECT {', '.join(selected)} FROM {_quote(source._meta.table_name)} "
+        f"WHERE {_quote(source._meta.primary_key.column_name)} > {database.obj.param}"
     )
-    database.obj.execute_sql(sql)
+    database.obj.execute_sql(sql, [*constants.values(), where_id_above])
 
 
 def rows_by_id(model: type[Model], fields: Sequence, ids: Sequence[int]) -> list[tuple]:
@@ -193,11 +171,6 @@ def rows_by_id(model: type[Model], fields: Sequence, ids: Sequence[int]) -> list
         sql = full if len(chunk) == 500 else select + marks(len(chunk))
         rows.extend(database.obj.execute_sql(sql, chunk).fetchall())
     return rows
-
-
-def literal(value) -> str:
-    """Public form of the constant renderer, for :func:`copy_rows` expressions."""
-    return _literal(value)
 
 
 def max_id(model: type[Model]) -> int:
@@ -267,47 +240,3 @@ def indexes_rebuilt(adding: int, *models: type[Model]) -> Iterator[None]:
     yield
     for _, create in saved:
         database.obj.execute_sql(create)
-
-
-@contextmanager
-def page_cache(megabytes: int) -> Iterator[None]:
-    """On SQLite, let this connection's page cache grow to ``megabytes`` for the block, then
-    put the configured size back.
-
-    Why: a bulk load dirties more pages than the usual 32 MB cache holds (50,000 deals with
-    their stage changes and rebuilt indexes: about 30 MB), so SQLite spills
-    pages to the log mid-transaction and rebuilds indexes with less sort memory; a larger
-    cache for the load saves about 50 ms of 0.6 s. Memory and durability are otherwise
-    unchanged (the cache only holds what the load touched; the commit is synced as always).
-    """
-    if not is_sqlite():
-        yield
-        return
-    configured = database.obj.execute_sql("PRAGMA cache_size").fetchone()[0]
-    database.obj.execute_sql(f"PRAGMA cache_size = {-1024 * int(megabytes)}")
-    try:
-        yield
-    finally:
-        database.obj.execute_sql(f"PRAGMA cache_size = {int(configured)}")
-
-
-@contextmanager
-def checkpoint_after() -> Iterator[None]:
-    """On SQLite, keep the commit that ends the block from copying the write-ahead log back
-    into the database file, and make that copy on a thread of its own once the block is done
-    (:func:`db.connection.checkpoint_in_background`).
-
-    Why: after a bulk load the log holds about 30 MB (50,000 deals and their stage changes);
-    the automatic checkpoint makes the commit copy all of it into the database and sync that
-    too, 0.05–0.08 s of the import, although the commit is already durable in the log.
-    """
-    if not is_sqlite():
-        yield
-        return
-    configured = database.obj.execute_sql("PRAGMA wal_autocheckpoint").fetchone()[0]
-    database.obj.execute_sql("PRAGMA wal_autocheckpoint = 0")
-    try:
-        yield
-    finally:
-        database.obj.execute_sql(f"PRAGMA wal_autocheckpoint = {int(configured)}")
-    checkpoint_in_background()

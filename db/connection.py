@@ -7,7 +7,6 @@ own connection; it should call :func:`close_thread_connection` when its job ends
 from __future__ import annotations
 
 import sqlite3
-import threading
 from collections.abc import Callable
 from contextlib import AbstractContextManager
 from pathlib import Path
@@ -19,10 +18,11 @@ database = DatabaseProxy()
 # WAL lets the GUI read while a worker writes; synchronous=FULL makes a committed change
 # survive a power cut (~0.4 ms a commit); busy_timeout waits for a competing writer instead of
 # failing at once; foreign_keys makes SQLite enforce the references the models declare.
+BUSY_TIMEOUT_MS = 5000
 SQLITE_PRAGMAS = {
     "journal_mode": "wal",
     "foreign_keys": 1,
-    "busy_timeout": 5000,
+    "busy_timeout": BUSY_TIMEOUT_MS,
     "synchronous": "full",
     "cache_size": -32_000,  # 32 MB page cache
 }
@@ -31,7 +31,7 @@ SQLITE_PRAGMAS = {
 def busy_timeout_seconds() -> float:
     """How long a connection waits for another one's lock before giving up (the
     ``busy_timeout`` above), for connections opened without those pragmas."""
-    return SQLITE_PRAGMAS["busy_timeout"] / 1000
+    return BUSY_TIMEOUT_MS / 1000
 
 
 # SQLite's SQLITE_BUSY and SQLITE_LOCKED (the low byte of an extended result code).
@@ -69,10 +69,8 @@ def make_database(target: str) -> Database:
 
 def bind(db: Database) -> None:
     """Point every model at ``db``."""
-    if database.obj is not None and database.obj is not db:
-        wait_for_checkpoints()
-        if not database.obj.is_closed():
-            database.obj.close()
+    if database.obj is not None and database.obj is not db and not database.obj.is_closed():
+        database.obj.close()
     database.initialize(db)
 
 
@@ -134,43 +132,6 @@ def lock_for_writing(*models) -> None:
         return
     names = ", ".join(f'"{model._meta.table_name}"' for model in models)
     database.obj.execute_sql(f"LOCK TABLE {names} IN SHARE ROW EXCLUSIVE MODE")
-
-
-_checkpoints: list[threading.Thread] = []  # started by checkpoint_in_background
-_checkpoints_lock = threading.Lock()
-
-
-def checkpoint_in_background() -> None:
-    """Copy the write-ahead log of the current SQLite database back into the database file
-    (``PRAGMA wal_checkpoint(PASSIVE)``) on a thread and connection of its own: it waits for
-    nobody and blocks nobody. The thread is not a daemon, so a command-line run waits for
-    it; :func:`wait_for_checkpoints` waits for it before the file is closed or replaced."""
-    path = database.obj.database
-    thread = threading.Thread(target=_checkpoint, args=(path,), name="checkpoint")
-    with _checkpoints_lock:
-        _checkpoints[:] = [t for t in _checkpoints if t.is_alive()]
-        _checkpoints.append(thread)
-    thread.start()
-
-
-def _checkpoint(path: str) -> None:
-    try:
-        connection = sqlite3.connect(path, timeout=5)
-        try:
-            connection.execute("PRAGMA wal_checkpoint(PASSIVE)")
-        finally:
-            connection.close()
-    except sqlite3.Error:
-        pass  # the next automatic checkpoint, or the next open, does it instead
-
-
-def wait_for_checkpoints() -> None:
-    """Wait for the checkpoints started in the background: before the database is closed,
-    switched or restored, nothing else may hold its file open."""
-    with _checkpoints_lock:
-        running, _checkpoints[:] = list(_checkpoints), []
-    for thread in running:
-        thread.join()
 
 
 def close_thread_connection() -> None:

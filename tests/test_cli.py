@@ -77,6 +77,29 @@ def test_opening_the_window_does_not_import_the_commands():
     assert result.stdout.strip() == "[]"
 
 
+def test_help_answers_without_importing_the_database_or_the_importer():
+    """``--help`` and a command's own help come from argparse alone (issue 13: it took 0.7 s
+    when a command module imported the importer, and openpyxl with it, at its top)."""
+    probe = (
+        "import runpy, sys\n"
+        "sys.argv = ['main.py', *sys.argv[1:]]\n"
+        "try:\n"
+        "    runpy.run_path('main.py', run_name='__main__')\n"
+        "except SystemExit:\n"
+        "    pass\n"
+        "heavy = sorted({n.split('.')[0] if n.split('.')[0] not in ('app', 'cli') else n\n"
+        "                for n in sys.modules if n.startswith(('openpyxl', 'python_calamine',"
+        " 'peewee', 'playhouse', 'sqlite3', 'PySide6', 'db', 'app', 'cli.context'))})\n"
+        "print('heavy:', heavy, file=sys.stderr)\n"
+    )
+    for args in (["--help"], ["import", "--help"], ["quota", "set", "--help"]):
+        result = subprocess.run([sys.executable, "-c", probe, *args], capture_output=True,
+                                text=True, cwd=ROOT, timeout=60)
+        assert result.returncode == 0, result.stderr
+        assert "usage: funnelcast" in result.stdout
+        assert result.stderr.strip().splitlines()[-1] == "heavy: []", args
+
+
 def test_a_reader_that_stops_early_does_not_turn_success_into_an_error(tmp_path):
     """`funnelcast --json demo | head -1`: the demo was made, so the exit code says so."""
     db = str(tmp_path / "demo.sqlite")

@@ -128,10 +128,12 @@ def test_a_database_another_program_holds_locked_is_busy_not_damaged(
 
 # The command line, as a user who may read but not write what the test made. The tests run as
 # root, which file permissions do not stop, so the child then gives up root for ``nobody``
-# after start-up (the interpreter's own folder may be closed to ``nobody``, hence the commands
-# are imported first).
+# after start-up (the interpreter's own folder may be closed to ``nobody``, hence what the
+# command imports when it runs is imported first).
 _AS_ANOTHER_USER = """
 import os, sys
+import traceback
+import app.crash_log, app.demo, app.users, app.workspace, cli.context
 from cli.main import build_parser, main
 build_parser()
 if os.geteuid() == 0:

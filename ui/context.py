@@ -63,7 +63,8 @@ class UiContext(QObject):
         self.runner = TaskRunner(self)
         self.undo_stack = QUndoStack(self)  # Ctrl+Z / Ctrl+Shift+Z in the Edit menu
         self._settings: Settings | None = None
-        # a "settings" change announced by anyone (an undo step too) makes the cache stale
+        # Connected before any view's slot, so views refreshing on a settings change read the
+        # new ones (an undo step announces it too).
         self.bus.sig_changed.connect(self._forget_settings)
 
     def _forget_settings(self, topics: frozenset) -> None:

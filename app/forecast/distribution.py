@@ -155,11 +155,9 @@ def win_distribution(wins: Iterable[tuple[float, float]], *, shift: float = 0.0,
             values = sorted(exact)
             return Distribution(tuple(shift + c / 100 for c in values),
                                 tuple(exact[c] for c in values))
-        values = [v for v, _ in wins]
-        probs = [p for _, p in wins]
         extra_var = sum(rate * v * v for rate, v in poisson)
         extra_max = sum((rate + 6 * math.sqrt(rate) + 1) * v for rate, v in poisson)
-        width = choose_width(values, probs, extra_var, extra_max)
+        width = choose_width([v for v, _ in wins], [p for _, p in wins], extra_var, extra_max)
     mass, offset = np.ones(1), 0
     # large wins first: the support grows early, when it is cheapest to carry
     for value, p in sorted(wins, reverse=True):

@@ -27,13 +27,13 @@ from app.forecast.history import (
 from app.forecast.model import Model, value_bands
 from app.forecast.types import DealChance, Forecast, Outlook, StageRate
 from app.forecast.verdict import Needs, Rates, needs, verdict
+from app.money import CENT
 from app.periods import Period
 from app.quotas import quotas_in_force
 from app.time_figures import period_figures
 from app.timesheet import ZERO, capacity_for
 from db.models import Activity, Rep
 
-CENT = Decimal("0.01")
 HISTORY_DAYS = 182  # the recent half-year of hours, wins and leads behind leads and hours
 
 

@@ -26,6 +26,7 @@ from decimal import Decimal
 import numpy as np
 
 from app.activities import day_start_utc
+from app.money import CENT
 from app.periods import Period
 from db.bulk import rows_by_id
 from db.connection import database
@@ -34,7 +35,6 @@ from db.models import Deal, Stage, StageChange
 BLEND_K = 5  # the manager's estimate counts as this many closed deals
 RUN_RATE_PERIODS = 4  # past periods the pipeline-not-yet-created term averages
 RUN_RATE_PARTS = 3  # value groups of the not-yet-created wins (their values are heavy-tailed)
-CENT = Decimal("0.01")
 
 
 @dataclass(frozen=True)

@@ -34,22 +34,19 @@ from app import settings
 from app.clock import utcnow
 from app.deals import EMAIL, update_deal
 from app.errors import ConflictError, NotFound
-from app.importing.plan import DEAL_FIELDS, IMPORTED_AS_LOST, ImportPlan, PlannedRow
+from app.importing.plan import DEAL_FIELDS, ImportPlan, PlannedRow, imported_lost_reason
 from app.jobs import JobControl
 from app.pipeline import record_lost_reason
 from app.users import RepInfo, create_rep
 from app.workspace import SERVER_BACKUPS, backup_if_file
 from db.bulk import (
-    checkpoint_after,
     copy_rows,
     indexes_rebuilt,
     insert_rows,
     keep_other_writers_out,
-    literal,
     max_id,
     new_uuid_hexes,
     new_uuid_sql,
-    page_cache,
 )
 from db.connection import lock_for_writing, writing
 from db.models import (
@@ -184,7 +181,7 @@ def commit_plan(
     control = control or JobControl()
     actor_id = actor.id if actor else None
     now = utcnow()
-    with checkpoint_after(), page_cache(128), writing():
+    with writing():
         # From here until the commit nobody else writes deals, reps, sources or stages.
         lock_for_writing(Deal, Rep, LeadSource, Stage)
         if recheck is not None:
@@ -253,18 +250,18 @@ def _stored_column(key: str, values: Sequence, reps: dict[str, int],
 
 def _settle_lost_reasons(used: list[str], stored: list[Sequence], constants: dict,
                          lost_stages: frozenset[int]) -> None:
-    """Give the new deals the lost reasons :func:`app.pipeline.move_deal` would: the row's
-    in a lost stage (:data:`IMPORTED_AS_LOST` when it has none), none elsewhere. Edits
+    """Give the new deals their lost reasons (:func:`~app.importing.plan.imported_lost_reason`:
+    the row's in a lost stage, :data:`IMPORTED_AS_LOST` when it has none, none elsewhere). Edits
     ``used``/``stored``/``constants`` in place; a file with no reason column and no deal in a
     lost stage is left as it is (no column bound per row for nothing)."""
     stages = stored[used.index("stage_id")]
     if "lost_reason" in used:
         at = used.index("lost_reason")
-        stored[at] = [(reason or IMPORTED_AS_LOST) if stage in lost_stages else ""
+        stored[at] = [imported_lost_reason(stage in lost_stages, reason)
                       for stage, reason in zip(stages, stored[at], strict=True)]
     elif not lost_stages.isdisjoint(stages):
         used.append("lost_reason")
-        stored.append([IMPORTED_AS_LOST if stage in lost_stages else "" for stage in stages])
+        stored.append([imported_lost_reason(stage in lost_stages, None) for stage in stages])
         del constants["lost_reason"]
 
 
@@ -276,8 +273,10 @@ def _create_deals(plan: ImportPlan, creates: list[PlannedRow], reps, sources, ac
         return
     used = [k for k in DEAL_FIELDS if k in plan.columns or k == "stage_id"]
     constants = {k: _EMPTY[k] for k in DEAL_FIELDS if k not in used}
-    constants.update(created_at=now, stage_entered_at=now, last_activity_at=now,
-                     updated_at=now, updated_by_id=actor_id, version=1, import_batch_id=batch_id)
+    stamp = str(now)  # stored form: else the driver converts the datetime for every row
+    constants.update(created_at=stamp, stage_entered_at=stamp, last_activity_at=stamp,
+                     updated_at=stamp, updated_by_id=actor_id, version=1,
+                     import_batch_id=batch_id)
     blank = [None] * len(plan.rows)
     if len(creates) == len(plan.rows):  # every row is new: the plan's columns as they are
         def values_of(key: str) -> Sequence:
@@ -291,12 +290,9 @@ def _create_deals(plan: ImportPlan, creates: list[PlannedRow], reps, sources, ac
     stored = [_stored_column(k, values_of(k), reps, sources, plan.first_stage_id)
               for k in used]
     _settle_lost_reasons(used, stored, constants, plan.lost_stage_ids)
-    if any(item.uuid for item in creates):  # the file names some deals' ids
-        fresh = iter(new_uuid_hexes(sum(1 for item in creates if not item.uuid)))
-        used.insert(0, "uuid")
-        stored.insert(0, [item.uuid or next(fresh) for item in creates])
-    else:
-        constants["uuid"] = new_uuid_sql()
+    fresh = iter(new_uuid_hexes(sum(1 for item in creates if not item.uuid)))
+    used.insert(0, "uuid")
+    stored.insert(0, [item.uuid or next(fresh) for item in creates])  # the file's, or new
     keep_other_writers_out(Deal)
     before = max_id(Deal)
     with indexes_rebuilt(len(creates), Deal, StageChange):
@@ -310,9 +306,8 @@ def _create_deals(plan: ImportPlan, creates: list[PlannedRow], reps, sources, ac
         copy_rows(StageChange, {
             "uuid": new_uuid_sql(), "deal_id": "id", "from_stage_id": "NULL",
             "to_stage_id": "stage_id", "changed_at": "created_at",
-            "changed_by_id": "updated_by_id", "override_reason": "''",
-            "origin": literal("import"), "lost_reason": "lost_reason",
-        }, Deal, before)
+            "changed_by_id": "updated_by_id", "lost_reason": "lost_reason",
+        }, Deal, before, constants={"override_reason": "", "origin": "import"})
 
 
 def _update_deal(item: PlannedRow, reps, sources, actor: RepInfo | None, batch_id: int,

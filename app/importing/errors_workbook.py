@@ -43,6 +43,8 @@ def write_problems_workbook(
     ``header`` with a last column "Problem" joining that row's reasons."""
     by_row: dict[int, list[str]] = defaultdict(list)
     for problem in problems:
+        if problem.row is None:  # a whole column's problem has no row to copy
+            continue
         by_row[problem.row].append(
             f"{problem.column}: {problem.message}" if problem.column else problem.message
         )

@@ -153,18 +153,18 @@ def parse_money_column(cells: list, decimal: str | None = None) -> MoneyColumn:
             append(number_cell(cell) if cell == cell and abs(cell) != float("inf")
                    else f"{cell!r} is not an amount.")
         elif isinstance(cell, str):
-            text = texts.get(index)
-            if text is None:
+            parsed = texts.get(index)
+            if parsed is None:
                 append(None)
-            elif text.error:
-                append(text.error)
+            elif parsed.error:
+                append(parsed.error)
             else:
-                proof = text.evidence()
+                proof = parsed.evidence()
                 if proof is not None and proof != decimal:
                     append(f"{cell.strip()!r} writes its decimals differently from the rest "
                            "of the column.")
                 else:
-                    append(text.parse(decimal))
+                    append(parsed.parse(decimal))
         else:
             append(f"{cell!r} is not an amount.")
     return MoneyColumn(decimal, out, [])

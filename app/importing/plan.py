@@ -21,7 +21,7 @@ from decimal import Decimal
 from itertools import repeat, zip_longest
 from typing import Any
 
-from app.deals import MAX_VALUE
+from app.deals import EDITABLE, MAX_VALUE, ONE_LINE_FIELDS, TEXT_FIELDS, checked_value
 from app.errors import ValidationError
 from app.importing.columns import ColumnMapping
 from app.importing.parse_dates import parse_date_column
@@ -34,30 +34,21 @@ from app.importing.values import (
     clean_email,
     clean_text,
     clean_texts,
-    match_key,
-    match_keys,
     plain_emails,
     strip_controls,
     too_long,
 )
 from app.jobs import JobControl
-from app.pipeline import StageInfo
+from app.matching import match_key, match_keys
+from app.money import CENT
+from app.pipeline import StageInfo, settled_lost_reason
 from db.bulk import rows_by_id
 from db.connection import database
 from db.limits import integer_range, text_limit
 from db.models import Deal, LeadSource, Rep
 
-TEXT_FIELDS = (
-    "title", "company", "contact_name", "contact_phone", "industry", "region", "next_step",
-    "lost_reason", "external_id",
-)
-# Deal columns an import may write, in the order the bulk insert uses.
-DEAL_FIELDS = (
-    "title", "company", "contact_name", "contact_email", "contact_phone", "industry",
-    "company_size", "region", "source_id", "owner_id", "stage_id", "value", "expected_close",
-    "next_step", "next_step_due", "lost_reason", "notes", "external_id",
-)
-_CENT = Decimal("0.01")
+# Deal columns an import may write: what a user edits, and the stage.
+DEAL_FIELDS = (*EDITABLE, "stage_id")
 # The reason a deal moved into a lost stage by an import gets when its row gives none: a lost
 # deal always has a reason (app.pipeline.move_deal insists on one), and this one says where
 # the deal came from rather than guessing why it was lost.
@@ -224,18 +215,22 @@ def _cents(value: Decimal) -> int:
 _STORED_FORM = {"value": _cents, "expected_close": _iso, "next_step_due": _iso}
 
 
+def imported_lost_reason(into_lost: bool, cell: str | None, current: str = "",
+                         was_lost: bool = False) -> str:
+    """The lost reason a deal the import puts in a stage ends up with:
+    :func:`app.pipeline.settled_lost_reason`, with :data:`IMPORTED_AS_LOST` into a lost
+    stage when neither the row (``cell``, None: empty) nor the deal gives one."""
+    settled = settled_lost_reason(into_lost, cell or "", current, was_lost)
+    return settled or (IMPORTED_AS_LOST if into_lost else "")
+
+
 def _settle_lost_reason(changes: dict[str, Any], before: dict[str, Any], stage_id: int,
                         reason: str, cell: str | None, lost_stages: frozenset[int]) -> None:
-    """Make an update keep the lost-reason rule of :func:`app.pipeline.move_deal`: a deal has
-    a reason exactly while it sits in a lost stage. Into (or within) a lost stage: the row's
-    reason, else the one the deal already had there, else :data:`IMPORTED_AS_LOST`; into an
-    open or won stage: none, whatever the file's column still says. ``stage_id`` and
-    ``reason`` are the deal's current ones; ``cell`` is the row's lost reason (None: empty)."""
-    was_lost = stage_id in lost_stages
-    if changes.get("stage_id", stage_id) in lost_stages:
-        wanted = cell or (reason if was_lost else "") or IMPORTED_AS_LOST
-    else:
-        wanted = ""
+    """Make an update keep the lost-reason rule (:func:`imported_lost_reason`), whatever the
+    file's column still says. ``stage_id`` and ``reason`` are the deal's current ones;
+    ``cell`` is the row's lost reason (None: empty)."""
+    wanted = imported_lost_reason(changes.get("stage_id", stage_id) in lost_stages, cell,
+                                  reason, stage_id in lost_stages)
     if wanted == reason:
         changes.pop("lost_reason", None)
         before.pop("lost_reason", None)
@@ -320,7 +315,7 @@ def _limits() -> dict[str, tuple[int, str]]:
     """Cleaned column -> (most characters it may hold, what holds them), from the schema:
     a deal's text fields, and the names of owners and lead sources an import creates."""
     limits = {key: (text_limit(Deal._meta.fields[key]), f"a deal's {key.replace('_', ' ')}")
-              for key in (*TEXT_FIELDS, "contact_email", "notes")}
+              for key in TEXT_FIELDS}
     limits["owner_id"] = (text_limit(Rep.name), "an owner's name")
     limits["source_id"] = (text_limit(LeadSource.name), "a lead source's name")
     return {key: bounded for key, bounded in limits.items() if bounded[0] is not None}
@@ -350,6 +345,352 @@ def _cents_rounded(header: str, row_numbers: list[int], amounts: list, kept: lis
             f"{kept[first]:f} on row {row_numbers[first]}.")
 
 
+class _Columns:
+    """The file's columns, cleaned one field at a time (amounts and dates are decided from
+    the whole column): ``cleaned`` holds each field's values, None for an empty cell; a bad
+    cell lands in ``failed`` under its row position, and what the user should know about a
+    column in ``warnings``. Each step reads the raw cells through :meth:`cells`."""
+
+    def __init__(self, data: list[tuple[int, list]], mapping: ColumnMapping) -> None:
+        self.data = data
+        self.mapping = mapping
+        self.label = {key: mapping.headers[index] for index, key in mapping.fields.items()}
+        self.row_numbers = [number for number, _ in data]
+        self.count = len(data)
+        self.cleaned: dict[str, list] = {}
+        self.failed: dict[int, list[RowProblem]] = defaultdict(list)
+        self.warnings: list[str] = []
+        self._transposed: dict[int, tuple] = {}
+        self._raw: dict[str, Sequence] = {}
+        self._controls: dict[str, list[int]] = {}  # field -> positions of cells that held some
+
+    def cells(self, key: str) -> Sequence:
+        """The raw cells of ``key``'s column, control characters taken out of every text
+        (here, once: no value of any field keeps one; :meth:`warn_controls` says where)."""
+        if key in self._raw:
+            return self._raw[key]
+        if not self._transposed and self.data:
+            self._transposed.update(enumerate(zip_longest(
+                *(values for _, values in self.data), fillvalue="")))
+        raw, stripped = strip_controls(
+            self._transposed.get(self.mapping.column_of(key), ("",) * self.count))
+        if stripped:
+            self._controls[key] = stripped
+        self._raw[key] = raw
+        return raw
+
+    def fail(self, position: int, key: str, message: str) -> None:
+        self.failed[position].append(
+            RowProblem(self.row_numbers[position], self.label[key], message))
+
+    def clean_texts(self) -> None:
+        for key in ONE_LINE_FIELDS:
+            if key in self.label:
+                self.cleaned[key] = clean_texts(self.cells(key))
+        if "notes" in self.label:
+            self.cleaned["notes"] = [str(v).strip() or None if v is not None else None
+                                     for v in self.cells("notes")]
+
+    def clean_emails(self) -> None:
+        if "contact_email" not in self.label:
+            return
+        texts = clean_texts(self.cells("contact_email"))
+        if plain_emails(texts):  # the usual column: every address is kept as it is
+            self.cleaned["contact_email"] = texts
+            return
+        self.cleaned["contact_email"] = column = []
+        for position, (raw, text) in enumerate(zip(self.cells("contact_email"), texts,
+                                                   strict=True)):
+            try:
+                column.append(clean_email(raw) or None if text is not None else None)
+            except ValueError as exc:
+                self.fail(position, "contact_email", str(exc))
+                column.append(None)
+
+    def clean_company_sizes(self) -> None:
+        if "company_size" not in self.label:
+            return
+        column = []
+        for position, raw in enumerate(self.cells("company_size")):
+            try:
+                column.append(clean_company_size(raw, LARGEST_COMPANY_SIZE))
+            except ValueError as exc:
+                self.fail(position, "company_size", str(exc))
+                column.append(None)
+        self.cleaned["company_size"] = column
+
+    def clean_amounts(self, decimal: dict[str, str]) -> dict[str, list[str]]:
+        """Read the amounts; returns header -> examples when the column leaves the decimal
+        separator undecided (the user must say)."""
+        if "value" not in self.label:
+            return {}
+        header = self.label["value"]
+        amounts = self.cells("value")
+        money = parse_money_column(list(amounts), decimal.get(header, decimal.get("*")))
+        values = money.values
+        # The usual column: all amounts, and checked_value's range holding for the smallest
+        # and the largest (found in C) holds for every one.
+        if (values and set(map(type, values)) == {Decimal} and min(values) >= 0
+                and max(values) <= MAX_VALUE):
+            column = list(map(Decimal.quantize, values, repeat(CENT)))
+        else:
+            column = []
+            for position, amount in enumerate(values):
+                if amount is None or isinstance(amount, str):
+                    if amount is not None:
+                        self.fail(position, "value", amount)
+                    column.append(None)
+                    continue
+                shown = amounts[position]
+                try:
+                    column.append(checked_value(amount, repr(shown.strip()) if isinstance(
+                        shown, str) else f"{amount:f}"))
+                except ValidationError as error:
+                    self.fail(position, "value", str(error))
+                    column.append(None)
+        self.cleaned["value"] = column
+        if any(c is not None and a != c for a, c in zip(values, column, strict=True)):
+            self.warnings.append(_cents_rounded(header, self.row_numbers, values, column))
+        return {header: money.ambiguous} if money.ambiguous else {}
+
+    def clean_dates(self, day_first: dict[str, bool], locale_day_first: bool | None) -> None:
+        for key in ("expected_close", "next_step_due"):
+            if key not in self.label:
+                continue
+            header = self.label[key]
+            dates = parse_date_column(list(self.cells(key)),
+                                      day_first.get(header, day_first.get("*")),
+                                      locale_day_first)
+            if dates.from_locale:
+                order = "day/month" if dates.day_first else "month/day"
+                self.warnings.append(
+                    f"{header}: dates such as 03/04/2026 could be read either way; they were "
+                    f"read as {order}, the order of the system locale."
+                )
+            column = []
+            for position, when in enumerate(dates.values):
+                if isinstance(when, str):
+                    self.fail(position, key, when)
+                    column.append(None)
+                else:
+                    column.append(when)
+            self.cleaned[key] = column
+
+    def match_stages(self, matcher: StageMatcher) -> tuple[dict[str, list[int]], set[int]]:
+        """Each distinct stage cell looked up once; returns the unknown stages (as first
+        written -> rows) and the positions of their rows. (Their texts are bounded later,
+        with the others, by :meth:`bound_lengths`.)"""
+        unknown_stages: dict[str, list[int]] = {}
+        unknown_positions: set[int] = set()
+        if "stage" not in self.label:
+            return unknown_stages, unknown_positions
+        raw_cells = self.cells("stage")
+        stage_of: dict[object, int | None] = {}  # each distinct cell, looked up once
+        unknown_raw: dict[object, str] = {}  # cell -> the unknown value as first written
+        first_written: dict[str, str] = {}
+        for raw in dict.fromkeys(raw_cells):  # in order of first appearance
+            text = clean_text(raw)
+            stage = matcher.find(text) if text else None
+            stage_of[raw] = stage.id if stage is not None else None
+            if text and stage is None:
+                unknown_raw[raw] = first_written.setdefault(match_key(text), text)
+        self.cleaned["stage_id"] = list(map(stage_of.__getitem__, raw_cells))
+        if unknown_raw:
+            for position, raw in enumerate(raw_cells):
+                first = unknown_raw.get(raw)
+                if first is not None:
+                    unknown_stages.setdefault(first, []).append(self.row_numbers[position])
+                    unknown_positions.add(position)
+        return unknown_stages, unknown_positions
+
+    def match_names(self, reps: NameIndex, sources: NameIndex) -> tuple[list[str], list[str]]:
+        """Owners and sources; returns the names of the owners and sources to create."""
+        return (self._match_names("owner", "owner_id", reps),
+                self._match_names("source", "source_id", sources))
+
+    def _match_names(self, key: str, target: str, index: NameIndex) -> list[str]:
+        """Each distinct cell of ``key``'s column looked up once in ``index``; a name not
+        found stays its text in ``cleaned[target]`` (the commit creates it) and is returned,
+        once per name however it is written."""
+        if key not in self.label:
+            return []
+        created: dict[str, str] = {}  # match key -> the name as first written
+        raw_cells = self.cells(key)
+        found: dict[object, int | str | None] = {}
+        for raw in dict.fromkeys(raw_cells):  # in order of first appearance
+            text = clean_text(raw)
+            if not text:
+                found[raw] = None
+                continue
+            hit = index.find(text)
+            if hit is not None:
+                found[raw] = hit.id
+            elif len(text) > _TEXT_LIMITS[target][0]:
+                found[raw] = text  # refused by bound_lengths with its row: never created
+            else:
+                found[raw] = created.setdefault(match_key(text), text)
+        self.cleaned[target] = list(map(found.__getitem__, raw_cells))
+        return sorted(created.values(), key=str.casefold)
+
+    def read_uuids(self) -> list[str | None]:
+        """Each row's Funnelcast deal id as 32 hex digits (None: none given, or not one)."""
+        uuids: list[str | None] = [None] * self.count
+        if "deal_id" in self.label:
+            for position, raw in enumerate(self.cells("deal_id")):
+                text = clean_text(raw)
+                if text:
+                    uuids[position] = _uuid_hex(text)
+                    if uuids[position] is None:
+                        self.fail(position, "deal_id", f"{text!r} is not a Funnelcast deal "
+                                                       "id; leave it empty for a new deal.")
+        return uuids
+
+    def bound_lengths(self) -> None:
+        """Refuse texts longer than their column holds."""
+        for key, column in self.cleaned.items():
+            bounded = _TEXT_LIMITS.get(key)
+            if bounded is None:
+                continue
+            limit, what = bounded
+            for position in too_long(column, limit):
+                self.fail(position, _FIELD_OF.get(key, key),
+                          f"The text is {len(column[position]):,} characters long; {what} "
+                          f"holds at most {limit}. Shorten it.")
+
+    def warn_controls(self) -> None:
+        for key, positions in self._controls.items():
+            self.warnings.append(
+                f"{self.label[key]}: control characters (such as NUL) were removed from "
+                f"{_rows_named(self.row_numbers, positions)}; they cannot be stored and show "
+                f"as nothing."
+            )
+
+    def derive_titles(self) -> set[int]:
+        """A row without a title is titled with its company; with neither it is rejected.
+        Returns the positions titled so: the derived title names a deal the row creates; an
+        update leaves the deal's title alone."""
+        if "title" not in self.label and "company" in self.label:
+            self.warnings.append(f"There is no title column; each new deal is titled with "
+                                 f"its {self.label['company']} (existing deals keep their "
+                                 f"titles).")
+        if "title" not in self.cleaned and "company" not in self.cleaned:
+            return set()
+        titles = self.cleaned.get("title", [None] * self.count)
+        if None not in titles:  # (a scan in C: most files give every row a title)
+            return set()
+        companies = self.cleaned.get("company", [None] * self.count)
+        self.cleaned["title"] = [t if t is not None else c
+                                 for t, c in zip(titles, companies, strict=True)]
+        for position, title in enumerate(self.cleaned["title"]):
+            if title is None:
+                self.failed[position].append(RowProblem(
+                    self.row_numbers[position],
+                    self.label.get("title", self.label.get("company", "")),
+                    "The row has neither a title nor a company; a deal needs a title."))
+        return {position for position, title in enumerate(titles) if title is None}
+
+
+def _plan_rows(columns: _Columns, uuids: list[str | None], bad: set[int],
+               control: JobControl | None) -> tuple[list[PlannedRow], list[PlannedRow],
+                                                    list[RowProblem]]:
+    """Match every valid row to an existing deal or a new one: returns every row's plan,
+    the rows matched to existing deals (their changes are found next), and the rows that
+    repeat an earlier row's deal (conflicts; only the first is imported)."""
+    cleaned, label, count = columns.cleaned, columns.label, columns.count
+    existing = _Existing(set(label))
+    blank = [None] * count
+    company_keys = match_keys(cleaned.get("company", blank))
+    title_keys = match_keys(cleaned.get("title", blank))
+    externals = cleaned.get("external_id", blank)
+    emails = cleaned.get("contact_email", blank)
+    keyed = [key for key in zip(company_keys, title_keys, strict=True) if key[0]]
+    if (not existing.any and not bad and not any(uuids) and not any(externals)
+            and len(set(keyed)) == len(keyed)):
+        # The usual large first import: no deal to match, no row repeating another, so every
+        # row is a new deal (what the loop below finds, without its work for each row).
+        return list(map(PlannedRow, columns.row_numbers, repeat("create"), range(count))), [], []
+    planned: list[PlannedRow] = []
+    matches: list[PlannedRow] = []
+    conflicts: list[RowProblem] = []
+    claimed: dict[object, int] = {}  # existing deal id or new-deal key -> first row
+    find = existing.find if existing.any else None
+    append = planned.append
+    for position, (row_number, uuid_hex, external, company_key, title_key, email) in enumerate(
+            zip(columns.row_numbers, uuids, externals, company_keys, title_keys, emails,
+                strict=True)):
+        if position % 10_000 == 0 and control is not None:
+            control.report(0.3 + 0.3 * position / max(1, count), "Checking every row…")
+        if position in bad:
+            append(PlannedRow(row_number, "invalid", position))
+            continue
+        deal_id, how = (find(uuid_hex, external, company_key, title_key, email)
+                        if find is not None else (None, ""))
+        key: object
+        if deal_id is not None:
+            key = deal_id
+        elif uuid_hex:
+            key = ("uuid", uuid_hex)
+        elif external:
+            key = ("external", external)
+        elif company_key:
+            key = ("title", company_key, title_key)
+        else:
+            key = None
+        if key is not None:
+            first = claimed.setdefault(key, row_number)
+            if first != row_number:
+                conflicts.append(RowProblem(
+                    row_number, label.get("title", label.get("company", "")),
+                    f"This row describes the same deal as row {first}"
+                    f"{f' (same {how})' if how else ''}; only row {first} is imported.",
+                ))
+                append(PlannedRow(row_number, "invalid", position))
+                continue
+        if deal_id is None:
+            unused = uuid_hex if uuid_hex and uuid_hex not in existing.by_uuid else ""
+            append(PlannedRow(row_number, "create", position, uuid=unused))
+        else:
+            item = PlannedRow(row_number, "update", position, deal_id=deal_id)
+            matches.append(item)
+            append(item)
+    return planned, matches, conflicts
+
+
+def _problems(columns: _Columns, conflicts: list[RowProblem],
+              unknown_stages: dict[str, list[int]], ambiguous: dict[str, list[str]],
+              stages: list[StageInfo]) -> tuple[list[RowProblem], list[RowProblem]]:
+    """The plan's errors (whole-column problems first, then by row and column as the sheet
+    reads) and its problems by row (one per bad row and reason, for the problems workbook)."""
+    label, headers = columns.label, columns.mapping.headers
+    errors: list[RowProblem] = []
+    by_row: list[RowProblem] = []
+    for found in columns.failed.values():
+        errors.extend(found)
+        by_row.extend(found)
+    by_row.extend(conflicts)
+    if "stage" in label:
+        names = ", ".join(s.name for s in sorted(stages, key=lambda s: s.position))
+        for text, rows in unknown_stages.items():
+            listed = ", ".join(str(r) for r in rows[:10]) + (" …" if len(rows) > 10 else "")
+            by_row.extend(RowProblem(r, label["stage"], f"{text!r} is not a stage of this "
+                                     "pipeline.") for r in rows)
+            errors.append(RowProblem(
+                rows[0], label["stage"],
+                f"{text!r} is not a stage of this pipeline (row{'s' if len(rows) > 1 else ''} "
+                f"{listed}). Map it to one of: {names}.",
+            ))
+    for header, examples in ambiguous.items():
+        errors.append(RowProblem(
+            None, header,
+            f"Amounts such as {', '.join(repr(e) for e in examples[:3])} could be thousands or "
+            "decimals: every amount in this column has three digits after a single separator. "
+            "Say whether the comma (or dot) is the decimal separator.",
+        ))
+    order = {headers[index]: index for index in columns.mapping.fields}
+    errors.sort(key=lambda p: (p.row or 0, order.get(p.column, len(headers))))
+    return errors, by_row
+
+
 def build_plan(
     table: SheetTable,
     header_index: int,
@@ -368,330 +709,52 @@ def build_plan(
     ``decimal`` and ``day_first`` hold the user's answers per column header (key ``"*"``:
     every column) for amounts and dates the column itself cannot decide.
     """
-    decimal = decimal or {}
-    day_first = day_first or {}
-    header_number = table.rows[header_index][0]
-    data = table.rows[header_index + 1:]
-    headers = mapping.headers
-    label = {key: headers[index] for index, key in mapping.fields.items()}
-    matcher = StageMatcher(stages, stage_mapping)
     first_stage = _first_stage(stages)
-    reps = NameIndex([(r.id, r.name, r.email) for r in Rep.select(Rep.id, Rep.name, Rep.email)])
-    sources = NameIndex([(s.id, s.name, "") for s in LeadSource.select(LeadSource.id,
-                                                                        LeadSource.name)])
-    warnings: list[str] = []
-    row_numbers = [number for number, _ in data]
-    count = len(data)
+    columns = _Columns(table.rows[header_index + 1:], mapping)
+    columns.clean_texts()
+    columns.clean_emails()
+    columns.clean_company_sizes()
+    ambiguous = columns.clean_amounts(decimal or {})
+    columns.clean_dates(day_first or {}, locale_day_first)
+    unknown_stages, unknown_positions = columns.match_stages(
+        StageMatcher(stages, stage_mapping))
+    new_owners, new_sources = columns.match_names(
+        NameIndex([(r.id, r.name, r.email) for r in Rep.select(Rep.id, Rep.name, Rep.email)]),
+        NameIndex([(s.id, s.name, "") for s in LeadSource.select(LeadSource.id,
+                                                                 LeadSource.name)]))
+    uuids = columns.read_uuids()
+    columns.bound_lengths()
+    columns.warn_controls()
+    derived_titles = columns.derive_titles()
 
-    transposed: dict[int, tuple] = {}
-    column_cells: dict[str, Sequence] = {}
-    controls: dict[str, list[int]] = {}  # field -> positions of cells that held some
-
-    def cells(key: str) -> Sequence:
-        """The raw cells of ``key``'s column, control characters taken out of every text
-        (here, once: no value of any field keeps one; the plan warns where they were)."""
-        if key in column_cells:
-            return column_cells[key]
-        if not transposed and data:
-            transposed.update(enumerate(zip_longest(*(values for _, values in data),
-                                                    fillvalue="")))
-        raw, stripped = strip_controls(transposed.get(mapping.column_of(key), ("",) * count))
-        if stripped:
-            controls[key] = stripped
-        column_cells[key] = raw
-        return raw
-
-    # Column by column (amounts and dates are decided from the whole column); each list
-    # holds the cleaned value or None for an empty cell, and bad cells land in ``failed``.
-    cleaned: dict[str, list] = {}
-    failed: dict[int, list[RowProblem]] = defaultdict(list)
-
-    def fail(position: int, key: str, message: str) -> None:
-        failed[position].append(RowProblem(row_numbers[position], label[key], message))
-
-    for key in TEXT_FIELDS:
-        if key in label:
-            cleaned[key] = clean_texts(cells(key))
-    if "notes" in label:
-        cleaned["notes"] = [str(v).strip() or None if v is not None else None
-                            for v in cells("notes")]
-    if "contact_email" in label:
-        texts = clean_texts(cells("contact_email"))
-        if plain_emails(texts):  # the usual column: every address is kept as it is
-            cleaned["contact_email"] = texts
-        else:
-            cleaned["contact_email"] = column = []
-            for position, (raw, text) in enumerate(zip(cells("contact_email"), texts,
-                                                       strict=True)):
-                try:
-                    column.append(clean_email(raw) or None if text is not None else None)
-                except ValueError as exc:
-                    fail(position, "contact_email", str(exc))
-                    column.append(None)
-    if "company_size" in label:
-        column = []
-        for position, raw in enumerate(cells("company_size")):
-            try:
-                column.append(clean_company_size(raw, LARGEST_COMPANY_SIZE))
-            except ValueError as exc:
-                fail(position, "company_size", str(exc))
-                column.append(None)
-        cleaned["company_size"] = column
-    ambiguous: dict[str, list[str]] = {}
-    if "value" in label:
-        header = label["value"]
-        amounts = cells("value")
-        money = parse_money_column(amounts, decimal.get(header, decimal.get("*")))
-        if money.ambiguous:
-            ambiguous[header] = money.ambiguous
-        values = money.values
-        if (values and set(map(type, values)) == {Decimal} and min(values) >= 0
-                and max(values) <= MAX_VALUE):  # the usual column: checked in C
-            cleaned["value"] = list(map(Decimal.quantize, values, repeat(_CENT)))
-            if True in map(Decimal.__ne__, values, cleaned["value"]):
-                warnings.append(_cents_rounded(header, row_numbers, values, cleaned["value"]))
-        else:
-            cleaned["value"] = column = []
-            for position, amount in enumerate(values):
-                if amount is None:
-                    column.append(None)
-                    continue
-                if isinstance(amount, str):
-                    fail(position, "value", amount)
-                elif amount < 0:
-                    shown = amounts[position]
-                    shown = repr(shown.strip()) if isinstance(shown, str) else f"{amount:f}"
-                    fail(position, "value", f"{shown} is negative; a deal's value cannot be "
-                                            "negative.")
-                elif amount > MAX_VALUE:
-                    fail(position, "value", "That value is too large for a deal.")
-                else:
-                    column.append(amount.quantize(_CENT))
-                    continue
-                column.append(None)
-            rounded = [(a, c) for a, c in zip(values, column, strict=True)
-                       if c is not None and a != c]
-            if rounded:
-                warnings.append(_cents_rounded(header, row_numbers, values, column))
-    for key in ("expected_close", "next_step_due"):
-        if key in label:
-            header = label[key]
-            dates = parse_date_column(
-                cells(key), day_first.get(header, day_first.get("*")), locale_day_first
-            )
-            if dates.from_locale:
-                order = "day/month" if dates.day_first else "month/day"
-                warnings.append(
-                    f"{header}: dates such as 03/04/2026 could be read either way; they were "
-                    f"read as {order}, the order of the system locale."
-                )
-            column = []
-            for position, when in enumerate(dates.values):
-                if isinstance(when, str):
-                    fail(position, key, when)
-                    column.append(None)
-                else:
-                    column.append(when)
-            cleaned[key] = column
-
-    # Stages, owners and sources: few distinct values, each looked up once.
-    # (Their texts are bounded below, with the others, once every column is cleaned.)
-    unknown_stages: dict[str, list[int]] = {}  # as first written -> rows
-    unknown_positions: set[int] = set()
-    new_owners: dict[str, str] = {}
-    new_sources: dict[str, str] = {}
-    if "stage" in label:
-        raw_cells = cells("stage")
-        stage_of: dict[object, int | None] = {}  # each distinct cell, looked up once
-        unknown_raw: dict[object, str] = {}  # cell -> the unknown value as first written
-        shown: dict[str, str] = {}
-        for raw in dict.fromkeys(raw_cells):  # in order of first appearance
-            text = clean_text(raw)
-            stage = matcher.find(text) if text else None
-            stage_of[raw] = stage.id if stage is not None else None
-            if text and stage is None:
-                unknown_raw[raw] = shown.setdefault(match_key(text), text)
-        cleaned["stage_id"] = list(map(stage_of.__getitem__, raw_cells))
-        if unknown_raw:
-            for position, raw in enumerate(raw_cells):
-                first = unknown_raw.get(raw)
-                if first is not None:
-                    unknown_stages.setdefault(first, []).append(row_numbers[position])
-                    unknown_positions.add(position)
-    for key, index, created, target in (("owner", reps, new_owners, "owner_id"),
-                                        ("source", sources, new_sources, "source_id")):
-        if key not in label:
-            continue
-        raw_cells = cells(key)
-        found: dict[object, int | str | None] = {}  # each distinct cell, looked up once
-        for raw in dict.fromkeys(raw_cells):  # in order of first appearance
-            text = clean_text(raw)
-            if not text:
-                found[raw] = None
-                continue
-            hit = index.find(text)
-            if hit is not None:
-                found[raw] = hit.id
-            elif len(text) > _TEXT_LIMITS[target][0]:
-                found[raw] = text  # refused below with its row: never created
-            else:
-                found[raw] = created.setdefault(match_key(text), text)
-        cleaned[target] = list(map(found.__getitem__, raw_cells))
-    uuids: list[str | None] = [None] * count
-    if "deal_id" in label:
-        for position, raw in enumerate(cells("deal_id")):
-            text = clean_text(raw)
-            if text:
-                uuids[position] = _uuid_hex(text)
-                if uuids[position] is None:
-                    fail(position, "deal_id", f"{text!r} is not a Funnelcast deal id; leave it "
-                                              "empty for a new deal.")
-    for key, column in cleaned.items():
-        bounded = _TEXT_LIMITS.get(key)
-        if bounded is None:
-            continue
-        limit, what = bounded
-        for position in too_long(column, limit):
-            fail(position, _FIELD_OF.get(key, key),
-                 f"The text is {len(column[position]):,} characters long; {what} holds at "
-                 f"most {limit}. Shorten it.")
-    for key, positions in controls.items():
-        warnings.append(
-            f"{label[key]}: control characters (such as NUL) were removed from "
-            f"{_rows_named(row_numbers, positions)}; they cannot be stored and show as nothing."
-        )
-    if "title" not in label and "company" in label:
-        warnings.append(f"There is no title column; each new deal is titled with its "
-                        f"{label['company']} (existing deals keep their titles).")
-
-    # A row without a title is titled with its company; with neither it is rejected. The
-    # derived title names a deal the row creates; an update leaves the deal's title alone.
-    no_title = "The row has neither a title nor a company; a deal needs a title."
-    derived_titles: set[int] = set()
-    if "title" in cleaned or "company" in cleaned:
-        titles = cleaned.get("title", [None] * count)
-        companies = cleaned.get("company", [None] * count)
-        if None in titles:  # (a scan in C: most files give every row a title)
-            derived_titles = {position for position, title in enumerate(titles)
-                              if title is None}
-            cleaned["title"] = [t if t is not None else c for t, c in zip(titles, companies,
-                                                                          strict=True)]
-            for position, title in enumerate(cleaned["title"]):
-                if title is None:
-                    failed[position].append(RowProblem(
-                        row_numbers[position], label.get("title", label.get("company", "")),
-                        no_title))
-
-    existing = _Existing(set(label))
-    planned: list[PlannedRow] = []
-    claimed: dict[object, int] = {}  # existing deal id or new-deal key -> first row
-    conflicts: list[RowProblem] = []
-    matches: list[PlannedRow] = []
-    blank = [None] * count
-    company_keys = match_keys(cleaned.get("company", blank))
-    title_keys = match_keys(cleaned.get("title", blank))
-    externals = cleaned.get("external_id", blank)
-    emails = cleaned.get("contact_email", blank)
-    bad = failed.keys() | unknown_positions
-    find = existing.find if existing.any else None
-    append = planned.append
-    keyed = [key for key in zip(company_keys, title_keys, strict=True) if key[0]]
-    if (not existing.any and not bad and not any(uuids) and not any(externals)
-            and len(set(keyed)) == len(keyed)):
-        # The usual large first import: no deal to match, no row repeating another, so every
-        # row is a new deal (what the loop below finds, without its work for each row).
-        planned = list(map(PlannedRow, row_numbers, repeat("create"), range(count)))
-    else:
-        for position, (row_number, uuid_hex, external, company_key, title_key, email) in enumerate(
-                zip(row_numbers, uuids, externals, company_keys, title_keys, emails, strict=True)):
-            if position % 10_000 == 0 and control is not None:
-                control.report(0.3 + 0.3 * position / max(1, count), "Checking every row…")
-            if position in bad:
-                append(PlannedRow(row_number, "invalid", position))
-                continue
-            deal_id, how = (find(uuid_hex, external, company_key, title_key, email)
-                            if find is not None else (None, ""))
-            if deal_id is not None:
-                key: object = deal_id
-            elif uuid_hex:
-                key = ("uuid", uuid_hex)
-            elif external:
-                key = ("external", external)
-            elif company_key:
-                key = ("title", company_key, title_key)
-            else:
-                key = None
-            if key is not None:
-                first = claimed.setdefault(key, row_number)
-                if first != row_number:
-                    conflicts.append(RowProblem(
-                        row_number, label.get("title", label.get("company", "")),
-                        f"This row describes the same deal as row {first}"
-                        f"{f' (same {how})' if how else ''}; only row {first} is imported.",
-                    ))
-                    append(PlannedRow(row_number, "invalid", position))
-                    continue
-            if deal_id is None:
-                unused = uuid_hex if uuid_hex and uuid_hex not in existing.by_uuid else ""
-                append(PlannedRow(row_number, "create", position, uuid=unused))
-            else:
-                item = PlannedRow(row_number, "update", position, deal_id=deal_id)
-                matches.append(item)
-                append(item)
-
+    planned, matches, conflicts = _plan_rows(
+        columns, uuids, set(columns.failed) | unknown_positions, control)
     lost_stages = frozenset(s.id for s in stages if s.outcome == "lost")
-    _diff_matches(matches, cleaned, derived_titles, lost_stages)
-    unexplained = _lost_without_reason(planned, cleaned, first_stage.id, lost_stages)
+    _diff_matches(matches, columns.cleaned, derived_titles, lost_stages)
+    unexplained = _lost_without_reason(planned, columns.cleaned, first_stage.id, lost_stages)
     if unexplained:
         one = unexplained == 1
-        warnings.append(
+        columns.warnings.append(
             f"{unexplained:,} deal{'' if one else 's'} {'goes' if one else 'go'} into a lost "
             f"stage with no lost reason in the file; {'it is' if one else 'they are'} "
             f"recorded with the reason “{IMPORTED_AS_LOST}”."
         )
-
-    errors: list[RowProblem] = []
-    by_row: list[RowProblem] = []
-    for found in failed.values():
-        errors.extend(found)
-        by_row.extend(found)
-    by_row.extend(conflicts)
-    if "stage" in label:
-        names = ", ".join(s.name for s in sorted(stages, key=lambda s: s.position))
-        for text, rows in unknown_stages.items():
-            shown = ", ".join(str(r) for r in rows[:10]) + (" …" if len(rows) > 10 else "")
-            by_row.extend(RowProblem(r, label["stage"], f"{text!r} is not a stage of this "
-                                     "pipeline.") for r in rows)
-            errors.append(RowProblem(
-                rows[0], label["stage"],
-                f"{text!r} is not a stage of this pipeline (row{'s' if len(rows) > 1 else ''} "
-                f"{shown}). Map it to one of: {names}.",
-            ))
-    for header, examples in ambiguous.items():
-        errors.append(RowProblem(
-            None, header,
-            f"Amounts such as {', '.join(repr(e) for e in examples[:3])} could be thousands or "
-            "decimals: every amount in this column has three digits after a single separator. "
-            "Say whether the comma (or dot) is the decimal separator.",
-        ))
-    order = {headers[index]: index for index in mapping.fields}
-    # Whole-column problems first, then by row and column as the sheet reads.
-    errors.sort(key=lambda p: (p.row or 0, order.get(p.column, len(headers))))
+    errors, by_row = _problems(columns, conflicts, unknown_stages, ambiguous, stages)
     return ImportPlan(
-        header_row=header_number,
-        headers=headers,
+        header_row=table.rows[header_index][0],
+        headers=mapping.headers,
         mapping=mapping,
         rows=planned,
         table=table,
-        columns=cleaned,
+        columns=columns.cleaned,
         first_stage_id=first_stage.id,
         lost_stage_ids=lost_stages,
         errors=errors,
         conflicts=conflicts,
         unknown_stages=unknown_stages,
         ambiguous_amounts=ambiguous,
-        new_owners=sorted(new_owners.values(), key=str.casefold),
-        new_sources=sorted(new_sources.values(), key=str.casefold),
-        warnings=warnings,
+        new_owners=new_owners,
+        new_sources=new_sources,
+        warnings=columns.warnings,
         by_row=by_row,
     )

@@ -405,7 +405,7 @@ def read_sheet(
                 f"The sheet {chosen!r} of {path.name} could not be read ({_short(exc)})."
             ) from None
         _check_extent(where, Extent(data.height, data.width))  # an .xls or .ods sheet
-        first_row = data.start[0] + 1 if data.height else 1
+        first_row = data.start[0] + 1 if data.height and data.start else 1
         if control is not None:
             control.report(0.15, "Reading the sheet…")
         table = SheetTable(path, chosen, names)

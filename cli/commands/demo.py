@@ -4,9 +4,12 @@ from __future__ import annotations
 
 import argparse
 from dataclasses import asdict
+from typing import TYPE_CHECKING
 
-from cli.context import Context
 from cli.output import emit_json, say
+
+if TYPE_CHECKING:  # only for the annotations: importing it opens peewee
+    from cli.context import Context
 
 NAME = "demo"
 HELP = "fill an empty database with a realistic demo team"

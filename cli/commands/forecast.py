@@ -17,9 +17,12 @@ from __future__ import annotations
 
 import argparse
 from datetime import date
+from typing import TYPE_CHECKING
 
-from cli.context import Context
 from cli.output import emit_json, say
+
+if TYPE_CHECKING:  # only for the annotations: importing it opens peewee
+    from cli.context import Context
 
 NAME = "forecast"
 HELP = "the forecast of a period per rep and for the team (probability of quota, verdict)"

@@ -8,11 +8,12 @@ from __future__ import annotations
 
 import argparse
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from app.importing import ImportOptions, run_import
-from app.importing.values import parse_stage_mapping
-from cli.context import Context
 from cli.output import emit_json, say
+
+if TYPE_CHECKING:  # only for the annotations: importing it opens peewee
+    from cli.context import Context
 
 NAME = "import"
 HELP = "import deals from an .xlsx, .xls, .ods or .csv file (all rows or none)"
@@ -42,6 +43,9 @@ def configure(parser: argparse.ArgumentParser) -> None:
 
 
 def run(args: argparse.Namespace, context: Context) -> int:
+    from app.importing import ImportOptions, run_import
+    from app.importing.values import parse_stage_mapping
+
     options = ImportOptions(
         sheet=args.sheet,
         dry_run=args.dry_run,

@@ -11,9 +11,12 @@ misused.
 from __future__ import annotations
 
 import argparse
+from typing import TYPE_CHECKING
 
-from cli.context import Context
 from cli.output import emit_json, say
+
+if TYPE_CHECKING:  # only for the annotations: importing it opens peewee
+    from cli.context import Context
 
 NAME = "init"
 HELP = "set up a new database with the default pipeline (and its manager)"
@@ -39,6 +42,7 @@ def run(args: argparse.Namespace, context: Context) -> int:
                    "pipeline_set_up": done.pipeline_set_up})
         return 0
     if not done.pipeline_set_up:
+        assert manager is not None  # initialise refuses a set-up database without a name
         say(f"{manager.name} is now the manager of this database's pipeline "
             f"({len(stages)} stages) and its current user.\n"
             f"Database: {context.workspace.location}")

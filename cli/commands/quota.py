@@ -9,9 +9,12 @@ unknown rep, a bad period or amount, not a manager; nothing changed), 2 misuse.
 from __future__ import annotations
 
 import argparse
+from typing import TYPE_CHECKING
 
-from cli.context import Context
 from cli.output import emit_json, say
+
+if TYPE_CHECKING:  # only for the annotations: importing it opens peewee
+    from cli.context import Context
 
 NAME = "quota"
 HELP = "set or list quotas per rep and for the team"

@@ -9,9 +9,12 @@ nothing changed), 2 the database could not be opened or the backup could not be 
 from __future__ import annotations
 
 import argparse
+from typing import TYPE_CHECKING
 
-from cli.context import Context
 from cli.output import emit_json, say
+
+if TYPE_CHECKING:  # only for the annotations: importing it opens peewee
+    from cli.context import Context
 
 NAME = "undo-import"
 HELP = "take back the newest import not yet undone"

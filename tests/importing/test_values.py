@@ -14,11 +14,10 @@ from app.importing.values import (
     clean_email,
     clean_text,
     clean_texts,
-    match_key,
-    match_keys,
     parse_stage_mapping,
     plain_emails,
 )
+from app.matching import match_key, match_keys
 
 
 def test_stage_names_match_loosely_and_crm_words_map_to_won_and_lost(stages):

@@ -251,12 +251,6 @@ class QuickLogDialog(QDialog):
         self.deal_edit.setText(self._deal_label)
         self.errors["deal"].hide()
 
-    def choose_deal(self, choice: DealChoice) -> None:
-        """Set the deal directly (as picking it from the type-ahead does)."""
-        self.deal_id = choice.id
-        self._deal_label = choice.label
-        self.deal_edit.setText(choice.label)
-
     # ----------------------------------------------------------------- submit
     def draft(self) -> ActivityDraft:
         qdate = self.date_edit.date()

@@ -46,11 +46,6 @@ from ui.theme import DANGER, icon
 ERROR_STYLE = f"color: {DANGER.name()}; padding: 4px 0;"
 
 
-def make_view(context: UiContext) -> QWidget:
-    """The section's factory (see ``ui.navigation``)."""
-    return ActivitiesView(context)
-
-
 def _compact(view: QTableView) -> None:
     view.verticalHeader().setDefaultSectionSize(view.fontMetrics().height() + 10)
 

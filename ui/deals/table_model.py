@@ -2,7 +2,7 @@
 
 Why this shape (issue 3's measurements): a QSortFilterProxyModel over a Python model took
 27 s to sort 100k rows. Here the model holds only the ordered deal ids that
-:func:`app.deal_table.select_deals` returns for the current filter and sort, and a cache of
+:func:`app.deal_table.select_ids` returns for the current filter and sort, and a cache of
 rows fetched a page at a time when the view asks for them (as Anki's browser does). Sorting
 re-lays out the same ids (selection kept); a new filter resets the model.
 

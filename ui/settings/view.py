@@ -2,19 +2,50 @@
 
 from __future__ import annotations
 
-import importlib
+from collections.abc import Callable
 
 from PySide6.QtWidgets import QLabel, QTabWidget, QVBoxLayout, QWidget
 
 from ui.context import UiContext
 
-# (tab label, "module:factory") — the factory takes the UiContext and returns the tab's widget.
-TABS: tuple[tuple[str, str], ...] = (
-    ("Stages", "ui.settings.stages_tab:make_stages_tab"),
-    ("Reps", "ui.settings.reps_tab:make_reps_tab"),
-    ("Quotas", "ui.quotas.panel:make_quotas_tab"),
-    ("Lead spend", "ui.settings.spend_tab:make_spend_tab"),
-    ("Activity kinds", "ui.settings.activity_kinds_tab:make_tab"),
+
+def _stages(context: UiContext) -> QWidget:
+    from ui.settings.stages_tab import make_stages_tab
+
+    return make_stages_tab(context)
+
+
+def _reps(context: UiContext) -> QWidget:
+    from ui.settings.reps_tab import make_reps_tab
+
+    return make_reps_tab(context)
+
+
+def _quotas(context: UiContext) -> QWidget:
+    from ui.quotas.panel import make_quotas_tab
+
+    return make_quotas_tab(context)
+
+
+def _spend(context: UiContext) -> QWidget:
+    from ui.settings.spend_tab import make_spend_tab
+
+    return make_spend_tab(context)
+
+
+def _activity_kinds(context: UiContext) -> QWidget:
+    from ui.settings.activity_kinds_tab import make_tab
+
+    return make_tab(context)
+
+
+# (tab label, factory): each tab's module is imported when the tab is first shown.
+TABS: tuple[tuple[str, Callable[[UiContext], QWidget]], ...] = (
+    ("Stages", _stages),
+    ("Reps", _reps),
+    ("Quotas", _quotas),
+    ("Lead spend", _spend),
+    ("Activity kinds", _activity_kinds),
 )
 
 
@@ -27,7 +58,7 @@ class SettingsView(QWidget):
         self.tabs = QTabWidget()
         self.tabs.setDocumentMode(True)
         self._built: dict[int, bool] = {}
-        for label, _spec in TABS:
+        for label, _factory in TABS:
             self.tabs.addTab(QWidget(), label)
         self.tabs.currentChanged.connect(self._ensure_built)
         layout = QVBoxLayout(self)
@@ -44,9 +75,8 @@ class SettingsView(QWidget):
     def _ensure_built(self, index: int) -> None:
         if index < 0 or self._built.get(index):
             return
-        label, spec = TABS[index]
-        module_name, _, factory = spec.partition(":")
-        widget = getattr(importlib.import_module(module_name), factory)(self.context)
+        label, factory = TABS[index]
+        widget = factory(self.context)
         self.tabs.blockSignals(True)
         self.tabs.removeTab(index)
         self.tabs.insertTab(index, widget, label)
