@@ -30,7 +30,6 @@ from ui.context import Topic, UiContext
 from ui.features import install_all
 from ui.navigation import SECTIONS, Section
 from ui.operations import Query, Write
-from ui.pending_view import PendingView
 from ui.theme import icon
 
 
@@ -97,7 +96,7 @@ class MainWindow(QMainWindow):
             button.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Fixed)
             # The shortcut belongs to the Go menu's action alone: a second owner makes Qt
             # call it "ambiguous" and do nothing.
-            button.setToolTip(f"{section.label} ({section.shortcut})")
+            button.setToolTip(f"{section.label} ({section.shortcut}): {section.summary}")
             button.clicked.connect(lambda _=False, key=section.key: self.show_section(key))
             group.addButton(button)
             column.addWidget(button)
@@ -201,8 +200,6 @@ class MainWindow(QMainWindow):
         return SECTIONS[self._stack.currentIndex()].key
 
     def _build_page(self, section: Section) -> QWidget:
-        if section.factory is None:
-            return PendingView(section.label, section.pending)
         return section.factory(self.context)
 
     # ------------------------------------------------------------ status bar

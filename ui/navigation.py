@@ -34,8 +34,8 @@ class Section:
     label: str
     icon: str  # a Phosphor icon name, see ui.theme.icon
     shortcut: str  # e.g. "Ctrl+1"
-    factory: Callable[[UiContext], QWidget] | None
-    pending: str  # shown while factory is None: what the page will hold
+    factory: Callable[[UiContext], QWidget]
+    summary: str  # what the page holds
 
 
 SECTIONS: tuple[Section, ...] = (
@@ -51,8 +51,9 @@ SECTIONS: tuple[Section, ...] = (
     Section("forecast", "Forecast", "ph.trend-up", "Ctrl+5",
             lambda c: _view("ui.forecast.view:ForecastView", c),
             "Quota, expected revenue and the verdict for each rep and the team."),
-    Section("reports", "Reports", "ph.chart-bar", "Ctrl+6", None,
+    Section("reports", "Reports", "ph.chart-bar", "Ctrl+6",
+            lambda c: _view("ui.reports.view:ReportsView", c),
             "The funnel and lead sources: conversion, velocity and return on spend."),
     Section("settings", "Settings", "ph.gear-six", "Ctrl+7", _settings,
-            "Stages, checklists, reps, activity kinds and quotas."),
+            "Stages, checklists, reps, quotas, lead spend and activity kinds."),
 )
