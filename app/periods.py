@@ -16,6 +16,7 @@ import re
 from dataclasses import dataclass
 from datetime import date
 
+from app.clock import DATE_RANGE
 from app.errors import ValidationError
 from app.time_figures import period_containing, shift_period
 
@@ -63,8 +64,15 @@ def period_of(day: date, unit: str = "quarter", fiscal_start_month: int = 1) -> 
 
 
 def parse_period(text: str, fiscal_start_month: int = 1) -> Period:
-    """``YYYY-Qn`` (a fiscal quarter) or ``YYYY-MM`` (a month); anything else is a
-    :class:`ValidationError` that shows the accepted forms."""
+    """``YYYY-Qn`` (a fiscal quarter) or ``YYYY-MM`` (a month), in the years
+    :data:`app.clock.DATE_RANGE` spans; anything else is a :class:`ValidationError` that
+    shows the accepted forms."""
+    years = DATE_RANGE[0].year, DATE_RANGE[1].year
+    found = _QUARTER.match(text) or _MONTH.match(text)
+    if found and not years[0] <= int(found[1]) <= years[1]:
+        raise ValidationError(
+            f"“{text}” is outside the years Funnelcast works with ({years[0]} to {years[1]}).",
+            field="period")
     if match := _QUARTER.match(text):
         year, quarter = int(match[1]), int(match[2])
         index = year * 12 + fiscal_start_month - 1 + (quarter - 1) * 3

@@ -104,3 +104,17 @@ def test_the_demo_forecast_is_whole_and_consistent(demo_path, monkeypatch):
     team = forecast.team
     assert team.won == sum((o.won for o in forecast.reps), Decimal(0))
     assert len(team.deals) == sum(len(o.deals) for o in forecast.reps)
+
+
+def test_a_forecast_as_of_a_day_after_today_is_refused(manager, monkeypatch):
+    """As of a future day, a running quarter read as finished: open deals counted as lost
+    and most reps "out of reach"."""
+    from datetime import date
+
+    from app.errors import ValidationError
+    from app.forecast import compute_forecast
+    from app.periods import parse_period
+
+    monkeypatch.setattr("app.clock.local_today", lambda: date(2026, 12, 4))
+    with pytest.raises(ValidationError, match="cannot be made yet"):
+        compute_forecast(parse_period("2026-Q4"), date(2027, 6, 1))

@@ -14,6 +14,7 @@ from peewee import fn
 
 from app import clock
 from app.activities import day_start_utc
+from app.errors import ValidationError
 from app.forecast.distribution import win_distribution
 from app.forecast.history import (
     Cutoff,
@@ -39,8 +40,13 @@ HISTORY_DAYS = 182  # the recent half-year of hours, wins and leads behind leads
 
 def compute_forecast(period: Period, as_of: date | None = None) -> Forecast:
     """The forecast of ``period`` as it stood at the end of ``as_of`` (default: today),
-    from the history before then."""
+    from the history before then. A day after today is refused: the future's event log is
+    not written yet, and a forecast "as of" it would call a running period finished."""
     today = clock.local_today()
+    if as_of is not None and as_of > today:
+        raise ValidationError(
+            f"A forecast as of {as_of.isoformat()} cannot be made yet: pick today "
+            f"({today.isoformat()}) or an earlier day.", field="as_of")
     cutoff = Cutoff.at(as_of or today, today)
     return forecast_from_log(load_log(cutoff), period, cutoff)
 

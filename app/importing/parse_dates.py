@@ -15,8 +15,9 @@ import re
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 
+from app.clock import DATE_RANGE
+
 EXCEL_EPOCH = date(1899, 12, 30)
-DATE_RANGE = (date(1950, 1, 1), date(2100, 12, 31))
 SERIAL_RANGE = tuple((day - EXCEL_EPOCH).days for day in DATE_RANGE)  # 18,264 – 73,415
 _OUT_OF_RANGE = (f"is outside the dates Funnelcast accepts ({DATE_RANGE[0].year} to "
                  f"{DATE_RANGE[1].year}).")
