@@ -362,3 +362,6 @@ def restore_backup(db_path: Path, chosen: Path) -> None:
         reason = str(exc).strip().rstrip(".")
         raise UsageError(f"Cannot restore the database {db_path}: {reason}. Nothing was "
                          "changed.") from exc
+    except OSError as exc:
+        raise UsageError(f"Cannot restore the database {db_path} from {chosen.name}: "
+                         f"{exc.strerror or exc}. Nothing was changed.") from exc

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import contextlib
 import os
+import shutil
 import sqlite3
 import threading
 import time
@@ -186,13 +187,31 @@ def restore_backup(backup: Path, db_path: Path) -> None:
     """
     if db_path.exists() and quick_check(db_path) is None:
         raise NotDamaged(str(db_path))
-    kept = db_path.with_name(db_path.name + ".damaged")
+    # The copy is made and flushed first, beside the database: if it fails (an unreadable
+    # backup, a full disk) the damaged file is still where it was, never nothing at all.
+    partial = db_path.with_name(db_path.name + ".restoring")
+    try:
+        with backup.open("rb") as source, partial.open("wb") as target:
+            shutil.copyfileobj(source, target)
+            target.flush()
+            os.fsync(target.fileno())
+    except OSError:
+        partial.unlink(missing_ok=True)
+        raise
+    kept = _unused(db_path.with_name(db_path.name + ".damaged"))
     for suffix in ("-wal", "-shm"):
         log = Path(f"{db_path}{suffix}")
         if log.exists():
             os.replace(log, Path(f"{kept}{suffix}"))
     if db_path.exists():
         os.replace(db_path, kept)
-    partial = db_path.with_name(db_path.name + ".restoring")
-    partial.write_bytes(backup.read_bytes())
     os.replace(partial, db_path)
+
+
+def _unused(path: Path) -> Path:
+    """``path``, or ``path.2``, ``path.3`` … : an earlier restore's damaged file is kept too."""
+    candidate, n = path, 1
+    while candidate.exists():
+        n += 1
+        candidate = path.with_name(f"{path.name}.{n}")
+    return candidate

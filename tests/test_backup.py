@@ -98,6 +98,36 @@ def test_restoring_keeps_the_damaged_files_log_beside_it(tmp_path):
     assert (tmp_path / "team.sqlite.damaged-wal").read_bytes() == b"recent transactions"
 
 
+def test_a_restore_that_cannot_copy_the_backup_leaves_the_damaged_file_in_place(tmp_path):
+    """The damaged file used to be moved aside before the copy: a backup that could not be
+    read left no database at all, and the next start made a new, empty one."""
+    path = tmp_path / "team.sqlite"
+    open_workspace(path)
+    start_empty("Maria Manager")
+    close_workspace()
+    _damage(path)
+    damaged = path.read_bytes()
+    unreadable = tmp_path / "team-backups" / "folder.sqlite"
+    unreadable.mkdir(parents=True)  # not a file: reading it fails
+    with pytest.raises(UsageError, match=r"Cannot restore the database .* Nothing was changed"):
+        restore_backup(path, unreadable)
+    assert path.read_bytes() == damaged
+    assert not [p.name for p in tmp_path.iterdir() if "damaged" in p.name or "restoring" in p.name]
+
+
+def test_a_second_restore_keeps_the_first_damaged_file(tmp_path):
+    path = tmp_path / "team.sqlite"
+    open_workspace(path)
+    start_empty("Maria Manager")
+    good = backup_now("nightly")
+    close_workspace()
+    for _ in range(2):
+        _damage(path)
+        restore_backup(path, good)
+    assert path.with_name("team.sqlite.damaged").exists()
+    assert path.with_name("team.sqlite.damaged.2").exists()
+
+
 def _reps(path) -> list[str]:
     with sqlite3.connect(path) as con:
         names = [r[0] for r in con.execute("SELECT name FROM rep ORDER BY name")]
