@@ -18,10 +18,10 @@ import shutil
 import sqlite3
 import statistics
 import tempfile
-import time
-from collections.abc import Callable
 from datetime import timedelta
 from pathlib import Path
+
+from bench.paired import paired_in_process
 
 RUNS = 3
 OPEN_DEALS = 10_000
@@ -61,21 +61,6 @@ def _prepare(source: Path, target: Path) -> None:
     conn.close()
 
 
-def _paired(floor: Callable[[], object], action: Callable[[], object]
-            ) -> tuple[float, float, list[float]]:
-    """(median floor ms, median action ms, per-run ratios)."""
-    floors, actions, ratios = [], [], []
-    for _ in range(RUNS):
-        started = time.perf_counter()
-        floor()
-        floors.append((time.perf_counter() - started) * 1000)
-        started = time.perf_counter()
-        action()
-        actions.append((time.perf_counter() - started) * 1000)
-        ratios.append(actions[-1] / floors[-1])
-    return statistics.median(floors), statistics.median(actions), ratios
-
-
 def _line(label: str, floor_ms: float, ms: float, ratios: list[float], target: float) -> None:
     verdict = "ok" if ms <= target else "OVER"
     print(f"forecast: {label:<34} {ms:8.0f} ms (floor {floor_ms:5.1f} ms; ratio median "
@@ -111,13 +96,13 @@ def run() -> None:
             print(f"forecast: {len(forecast.team.deals):,} open deals of {len(forecast.reps)} "
                   f"reps, {period.label} as of {today.isoformat()}; team probability of quota "
                   f"{forecast.team.probability:.0%}", flush=True)
-            _line("current quarter, every rep and team", *_paired(
-                floor, lambda: compute_forecast(period)), TARGET_MS)
+            _line("current quarter, every rep and team", *paired_in_process(
+                floor, lambda: compute_forecast(period), RUNS), TARGET_MS)
             middle = period.start + timedelta(days=45)
             if middle >= today:
                 period = period.shifted(-1)
                 middle = period.start + timedelta(days=45)
-            _line(f"as of {middle.isoformat()} ({period.label})", *_paired(
-                floor, lambda: compute_forecast(period, middle)), AS_OF_TARGET_MS)
+            _line(f"as of {middle.isoformat()} ({period.label})", *paired_in_process(
+                floor, lambda: compute_forecast(period, middle), RUNS), AS_OF_TARGET_MS)
         finally:
             db.close()

@@ -14,27 +14,12 @@ from __future__ import annotations
 import shutil
 import statistics
 import tempfile
-import time
-from collections.abc import Callable
 from pathlib import Path
+
+from bench.paired import paired_in_process
 
 RUNS = 5
 TARGET_MS = 300.0
-
-
-def _paired(floor: Callable[[], object], action: Callable[[], object]
-            ) -> tuple[float, float, list[float]]:
-    """(median floor ms, median action ms, per-run ratios)."""
-    floors, actions, ratios = [], [], []
-    for _ in range(RUNS):
-        started = time.perf_counter()
-        floor()
-        floors.append((time.perf_counter() - started) * 1000)
-        started = time.perf_counter()
-        action()
-        actions.append((time.perf_counter() - started) * 1000)
-        ratios.append(actions[-1] / floors[-1])
-    return statistics.median(floors), statistics.median(actions), ratios
 
 
 def run() -> None:
@@ -68,7 +53,8 @@ def run() -> None:
                                  ("hand-off quality", reports.handoff_quality),
                                  ("time & money", reports.time_and_money)):
                 report(scope)  # warm the page cache as the page's first load would
-                floor_ms, ms, ratios = _paired(floor, lambda report=report: report(scope))
+                floor_ms, ms, ratios = paired_in_process(
+                    floor, lambda report=report: report(scope), RUNS)
                 verdict = "ok" if ms <= TARGET_MS else "OVER"
                 print(f"reports: {name:<20} {ms:7.0f} ms (floor {floor_ms:5.1f} ms; ratio "
                       f"median {statistics.median(ratios):.1f}×, spread {min(ratios):.1f}–"

@@ -16,30 +16,16 @@ from __future__ import annotations
 import statistics
 import tempfile
 import time
-from collections.abc import Callable
 from pathlib import Path
 
 from bench.bench_forecast import _prepare
+from bench.paired import paired_in_process
 
 RUNS = 5
 SLOW_RUNS = 3
 STEP_TARGET_MS = 50.0
 TREND_TARGET_MS = 1000.0
 RECORD_TARGET_MS = 3000.0
-
-
-def _paired(floor: Callable[[], object], action: Callable[[], object], runs: int
-            ) -> tuple[float, float, list[float]]:
-    floors, actions, ratios = [], [], []
-    for _ in range(runs):
-        started = time.perf_counter()
-        floor()
-        floors.append((time.perf_counter() - started) * 1000)
-        started = time.perf_counter()
-        action()
-        actions.append((time.perf_counter() - started) * 1000)
-        ratios.append(actions[-1] / floors[-1])
-    return statistics.median(floors), statistics.median(actions), ratios
 
 
 def _line(label: str, floor_ms: float, ms: float, ratios: list[float], target: float) -> None:
@@ -82,9 +68,9 @@ def run() -> None:
                 return sum(v * w * i for r in base.reps
                            for v, w, i in zip(r.values, r.p_win, r.p_in, strict=True))
 
-            _line("one what-if step, every rep and team", *_paired(
+            _line("one what-if step, every rep and team", *paired_in_process(
                 walk, lambda: apply_levers(base, 0.5, 0.1, 2.0), RUNS), STEP_TARGET_MS)
-            floor_ms, ms, ratios = _paired(walk, lambda: lever_curves(base), SLOW_RUNS)
+            floor_ms, ms, ratios = paired_in_process(walk, lambda: lever_curves(base), SLOW_RUNS)
             print(f"whatif: {'lever curves, 3 levers × 11 sizes':<36} {ms:8.1f} ms (floor "
                   f"{floor_ms:6.2f} ms; ratio median {statistics.median(ratios):.1f}×, spread "
                   f"{min(ratios):.1f}–{max(ratios):.1f}×), no target: once per base, on the "
@@ -100,10 +86,10 @@ def run() -> None:
                             .where(Deal.stage.in_(sales_open)).tuples())
 
             points = len(forecast_trend(period))
-            _line(f"trend of {period.label} ({points} points)", *_paired(
+            _line(f"trend of {period.label} ({points} points)", *paired_in_process(
                 floor, lambda: forecast_trend(period), SLOW_RUNS), TREND_TARGET_MS)
             past = [period.shifted(-k) for k in range(4, 0, -1)]
-            _line("track record, four past quarters", *_paired(
+            _line("track record, four past quarters", *paired_in_process(
                 floor, lambda: list(iter_track_record(past)), SLOW_RUNS), RECORD_TARGET_MS)
         finally:
             db.close()
