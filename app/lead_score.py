@@ -201,6 +201,14 @@ def score_leads(threshold: int | None = None) -> list[LeadScore]:
         .tuples()
     )
     total_weight = sum(weight for *_rest, weight in items) or 0
+    weight_of = {item_id: weight for item_id, _s, _t, _r, weight in items}
+    # The required items a lead at each marketing stage has still ahead of it, in checklist
+    # order: worked out once per stage rather than once per lead.
+    required_ahead = {
+        stage.id: [(item_id, text) for item_id, item_stage, text, required, _w in items
+                   if required and position[item_stage] > stage.position]
+        for stage in marketing
+    }
     leads = list(
         Deal.select(
             Deal.id, Deal.version, Deal.title, Deal.company, Deal.stage, Deal.value,
@@ -224,40 +232,30 @@ def score_leads(threshold: int | None = None) -> list[LeadScore]:
         ticked[deal_id].add(item_id)
     model = fit_model()
     names = {s.id: s.name for s in stages}
-    # Attribute values repeat across leads (a handful of industries, regions, sources), so
-    # each value's points and explanation are computed once.
-    fits: dict[tuple[str, str, str], tuple[float, Factor]] = {}
+    # Attribute values repeat across leads (a handful of industries, bands, regions and
+    # sources), so each combination's fit points and explanations are computed once.
+    fits: dict[tuple[str, str, str, str | None], tuple[float, list[Factor]]] = {}
     scored = []
     for (deal_id, version, title, company, stage_id, value, industry, size, region, source,
          owner) in leads:
         done = ticked.get(deal_id, set())
-        done_weight = sum(w for item_id, _s, _t, _r, w in items if item_id in done)
+        done_weight = sum(weight_of[item_id] for item_id in done)
         checklist_points = CHECKLIST_POINTS * done_weight / total_weight if total_weight else 0
-        here = position[stage_id]
-        missing = tuple(
-            text for item_id, item_stage, text, required, _w in items
-            if required and item_id not in done and position[item_stage] > here
-        )
+        missing = tuple(text for item_id, text in required_ahead[stage_id]
+                        if item_id not in done)
+        combination = (industry, size_band(size), region, source)
+        if combination not in fits:
+            fits[combination] = _fit(model, *combination)
+        fit_points, fit_factors = fits[combination]
         factors = [
             Factor(
                 "Checklist",
                 f"{len(done)} of {len(items)} qualification items ticked "
                 f"(weighted {done_weight} of {total_weight})",
                 checklist_points,
-            )
+            ),
+            *fit_factors,
         ]
-        fit_points = 0.0
-        band = size_band(size)
-        for attribute, raw, shown in (
-            ("industry", name_key(industry), industry), ("size", band, band),
-            ("region", name_key(region), region), ("source", name_key(source), source or ""),
-        ):
-            key = (attribute, raw, shown)
-            if key not in fits:
-                fits[key] = model.factor(attribute, raw, shown)
-            points, factor = fits[key]
-            fit_points += points
-            factors.append(factor)
         score = round(checklist_points + fit_points)
         factors.sort(key=lambda f: abs(f.points), reverse=True)
         scored.append(
@@ -269,3 +267,18 @@ def score_leads(threshold: int | None = None) -> list[LeadScore]:
         )
     scored.sort(key=lambda lead: (-lead.score, -lead.value, lead.deal_id))
     return scored
+
+
+def _fit(model: FitModel, industry: str, band: str, region: str,
+         source: str | None) -> tuple[float, list[Factor]]:
+    """(fit points, one factor per attribute) of a lead with these attribute values."""
+    fit_points = 0.0
+    factors = []
+    for attribute, raw, shown in (
+        ("industry", name_key(industry), industry), ("size", band, band),
+        ("region", name_key(region), region), ("source", name_key(source), source or ""),
+    ):
+        points, factor = model.factor(attribute, raw, shown)
+        fit_points += points
+        factors.append(factor)
+    return fit_points, factors
