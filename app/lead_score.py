@@ -221,15 +221,17 @@ def score_leads(threshold: int | None = None) -> list[LeadScore]:
         .tuples()
     )
     ticked: dict[int, set[int]] = defaultdict(set)
+    # Every tick of the leads, kept when its item counts: a filter on the items in the query
+    # makes SQLite probe each lead once per item instead of reading its ticks in one range.
     checks = (
         ChecklistCheck.select(ChecklistCheck.deal, ChecklistCheck.item)
         .join(Deal)
-        .where(Deal.stage.in_([s.id for s in marketing]),
-               ChecklistCheck.item.in_([i[0] for i in items]))
+        .where(Deal.stage.in_([s.id for s in marketing]))
         .tuples()
     )
     for deal_id, item_id in checks:
-        ticked[deal_id].add(item_id)
+        if item_id in weight_of:
+            ticked[deal_id].add(item_id)
     model = fit_model()
     names = {s.id: s.name for s in stages}
     # Attribute values repeat across leads (a handful of industries, bands, regions and
