@@ -234,36 +234,43 @@ def score_leads(threshold: int | None = None) -> list[LeadScore]:
             ticked[deal_id].add(item_id)
     model = fit_model()
     names = {s.id: s.name for s in stages}
-    # Attribute values repeat across leads (a handful of industries, bands, regions and
-    # sources), so each combination's fit points and explanations are computed once.
+    # Leads repeat the same checklist progress and attribute values (a handful of
+    # industries, bands, regions and sources), so each such case's score and explanation are
+    # worked out once and shared by the leads in it; so is each combination's fit.
     fits: dict[tuple[str, str, str, str | None], tuple[float, list[Factor]]] = {}
+    explained: dict[tuple[int, int, tuple[str, str, str, str | None]],
+                    tuple[int, tuple[Factor, ...]]] = {}
     scored = []
     for (deal_id, version, title, company, stage_id, value, industry, size, region, source,
          owner) in leads:
         done = ticked.get(deal_id, set())
         done_weight = sum(weight_of[item_id] for item_id in done)
-        checklist_points = CHECKLIST_POINTS * done_weight / total_weight if total_weight else 0
         missing = tuple(text for item_id, text in required_ahead[stage_id]
                         if item_id not in done)
         combination = (industry, size_band(size), region, source)
-        if combination not in fits:
-            fits[combination] = _fit(model, *combination)
-        fit_points, fit_factors = fits[combination]
-        factors = [
-            Factor(
-                "Checklist",
-                f"{len(done)} of {len(items)} qualification items ticked "
-                f"(weighted {done_weight} of {total_weight})",
-                checklist_points,
-            ),
-            *fit_factors,
-        ]
-        score = round(checklist_points + fit_points)
-        factors.sort(key=lambda f: abs(f.points), reverse=True)
+        case = (len(done), done_weight, combination)
+        if case not in explained:
+            if combination not in fits:
+                fits[combination] = _fit(model, *combination)
+            fit_points, fit_factors = fits[combination]
+            checklist_points = (CHECKLIST_POINTS * done_weight / total_weight
+                                if total_weight else 0)
+            factors = [
+                Factor(
+                    "Checklist",
+                    f"{len(done)} of {len(items)} qualification items ticked "
+                    f"(weighted {done_weight} of {total_weight})",
+                    checklist_points,
+                ),
+                *fit_factors,
+            ]
+            factors.sort(key=lambda f: abs(f.points), reverse=True)
+            explained[case] = (round(checklist_points + fit_points), tuple(factors))
+        score, shared_factors = explained[case]
         scored.append(
             LeadScore(
                 deal_id, version, title, company, stage_id, names[stage_id], source or "",
-                owner or "", value, score, len(done), len(items), tuple(factors),
+                owner or "", value, score, len(done), len(items), shared_factors,
                 missing, score >= threshold and not missing,
             )
         )
