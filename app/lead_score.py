@@ -201,6 +201,14 @@ def score_leads(threshold: int | None = None) -> list[LeadScore]:
         .tuples()
     )
     total_weight = sum(weight for *_rest, weight in items) or 0
+    weight_of = {item_id: weight for item_id, _s, _t, _r, weight in items}
+    # The required items a lead at each marketing stage has still ahead of it, in checklist
+    # order: worked out once per stage rather than once per lead.
+    required_ahead = {
+        stage.id: [(item_id, text) for item_id, item_stage, text, required, _w in items
+                   if required and position[item_stage] > stage.position]
+        for stage in marketing
+    }
     leads = list(
         Deal.select(
             Deal.id, Deal.version, Deal.title, Deal.company, Deal.stage, Deal.value,
@@ -213,59 +221,73 @@ def score_leads(threshold: int | None = None) -> list[LeadScore]:
         .tuples()
     )
     ticked: dict[int, set[int]] = defaultdict(set)
+    # Every tick of the leads, kept when its item counts: a filter on the items in the query
+    # makes SQLite probe each lead once per item instead of reading its ticks in one range.
     checks = (
         ChecklistCheck.select(ChecklistCheck.deal, ChecklistCheck.item)
         .join(Deal)
-        .where(Deal.stage.in_([s.id for s in marketing]),
-               ChecklistCheck.item.in_([i[0] for i in items]))
+        .where(Deal.stage.in_([s.id for s in marketing]))
         .tuples()
     )
     for deal_id, item_id in checks:
-        ticked[deal_id].add(item_id)
+        if item_id in weight_of:
+            ticked[deal_id].add(item_id)
     model = fit_model()
     names = {s.id: s.name for s in stages}
-    # Attribute values repeat across leads (a handful of industries, regions, sources), so
-    # each value's points and explanation are computed once.
-    fits: dict[tuple[str, str, str], tuple[float, Factor]] = {}
+    # Leads repeat the same checklist progress and attribute values (a handful of
+    # industries, bands, regions and sources), so each such case's score and explanation are
+    # worked out once and shared by the leads in it; so is each combination's fit.
+    fits: dict[tuple[str, str, str, str | None], tuple[float, list[Factor]]] = {}
+    explained: dict[tuple[int, int, tuple[str, str, str, str | None]],
+                    tuple[int, tuple[Factor, ...]]] = {}
     scored = []
     for (deal_id, version, title, company, stage_id, value, industry, size, region, source,
          owner) in leads:
         done = ticked.get(deal_id, set())
-        done_weight = sum(w for item_id, _s, _t, _r, w in items if item_id in done)
-        checklist_points = CHECKLIST_POINTS * done_weight / total_weight if total_weight else 0
-        here = position[stage_id]
-        missing = tuple(
-            text for item_id, item_stage, text, required, _w in items
-            if required and item_id not in done and position[item_stage] > here
-        )
-        factors = [
-            Factor(
-                "Checklist",
-                f"{len(done)} of {len(items)} qualification items ticked "
-                f"(weighted {done_weight} of {total_weight})",
-                checklist_points,
-            )
-        ]
-        fit_points = 0.0
-        band = size_band(size)
-        for attribute, raw, shown in (
-            ("industry", name_key(industry), industry), ("size", band, band),
-            ("region", name_key(region), region), ("source", name_key(source), source or ""),
-        ):
-            key = (attribute, raw, shown)
-            if key not in fits:
-                fits[key] = model.factor(attribute, raw, shown)
-            points, factor = fits[key]
-            fit_points += points
-            factors.append(factor)
-        score = round(checklist_points + fit_points)
-        factors.sort(key=lambda f: abs(f.points), reverse=True)
+        done_weight = sum(weight_of[item_id] for item_id in done)
+        missing = tuple(text for item_id, text in required_ahead[stage_id]
+                        if item_id not in done)
+        combination = (industry, size_band(size), region, source)
+        case = (len(done), done_weight, combination)
+        if case not in explained:
+            if combination not in fits:
+                fits[combination] = _fit(model, *combination)
+            fit_points, fit_factors = fits[combination]
+            checklist_points = (CHECKLIST_POINTS * done_weight / total_weight
+                                if total_weight else 0)
+            factors = [
+                Factor(
+                    "Checklist",
+                    f"{len(done)} of {len(items)} qualification items ticked "
+                    f"(weighted {done_weight} of {total_weight})",
+                    checklist_points,
+                ),
+                *fit_factors,
+            ]
+            factors.sort(key=lambda f: abs(f.points), reverse=True)
+            explained[case] = (round(checklist_points + fit_points), tuple(factors))
+        score, shared_factors = explained[case]
         scored.append(
             LeadScore(
                 deal_id, version, title, company, stage_id, names[stage_id], source or "",
-                owner or "", value, score, len(done), len(items), tuple(factors),
+                owner or "", value, score, len(done), len(items), shared_factors,
                 missing, score >= threshold and not missing,
             )
         )
     scored.sort(key=lambda lead: (-lead.score, -lead.value, lead.deal_id))
     return scored
+
+
+def _fit(model: FitModel, industry: str, band: str, region: str,
+         source: str | None) -> tuple[float, list[Factor]]:
+    """(fit points, one factor per attribute) of a lead with these attribute values."""
+    fit_points = 0.0
+    factors = []
+    for attribute, raw, shown in (
+        ("industry", name_key(industry), industry), ("size", band, band),
+        ("region", name_key(region), region), ("source", name_key(source), source or ""),
+    ):
+        points, factor = model.factor(attribute, raw, shown)
+        fit_points += points
+        factors.append(factor)
+    return fit_points, factors

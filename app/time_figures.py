@@ -169,19 +169,20 @@ def period_figures(start: date, end: date, *,
 
 
 def _wins(lo, hi) -> dict[int | None, tuple[int, Decimal]]:
-    """owner id (None: no owner) -> (deals won in [lo, hi), their value)."""
+    """owner id (None: no owner) -> (deals won in [lo, hi), their value).
+
+    A deal's latest move into a won stage before ``hi`` falls on or after ``lo`` exactly
+    when it has some move into a won stage in [lo, hi), so only the period's moves are read
+    (over the (to_stage, changed_at) index), not every win in the history.
+    """
     won_stages = Stage.select(Stage.id).where(Stage.outcome == "won")
-    won_at = (
-        StageChange.select(StageChange.deal.alias("deal_id"),
-                           fn.MAX(StageChange.changed_at).alias("won_at"))
-        .where(StageChange.to_stage.in_(won_stages), StageChange.changed_at < hi)
-        .group_by(StageChange.deal)
-        .alias("won")
+    won_in_period = StageChange.select(StageChange.deal).where(
+        StageChange.to_stage.in_(won_stages), StageChange.changed_at >= lo,
+        StageChange.changed_at < hi,
     )
     rows = (
         Deal.select(Deal.owner, fn.COUNT(Deal.id), fn.SUM(Deal.value))
-        .join(won_at, on=(Deal.id == won_at.c.deal_id))
-        .where(Deal.stage.in_(won_stages), won_at.c.won_at >= lo)
+        .where(Deal.stage.in_(won_stages), Deal.id.in_(won_in_period))
         .group_by(Deal.owner)
         .tuples()
     )

@@ -2,38 +2,58 @@
 
 Why: the Leads view scores all leads each time it opens or the data changes (on the worker),
 so the whole ranking must stay a fraction of a second on a team with years of history.
+What is timed is the call the view makes (``score_leads`` with the settings' threshold),
+paired in turns with a floor: a bare SELECT of the same leads' columns, the least any
+ranking of them has to read. The ratio within each turn is the figure (the machine is
+shared); the milliseconds are given beside it against the 500 ms budget.
 """
 
 from __future__ import annotations
 
-import statistics
-import time
+from peewee import JOIN
 
-RUNS = 5
+from bench.paired import paired_in_process, spread
+
+RUNS = 9
 TARGET_MS = 500.0  # the Leads view's budget, off the GUI thread
 
 
 def run() -> None:
-    from app.lead_score import fit_model, score_leads
+    from app import settings
+    from app.lead_score import score_leads
+    from app.pipeline import live_stages
     from bench.synthetic import ensure_large_db
     from db.connection import bind, make_database
+    from db.models import Deal, LeadSource, Rep
 
     db = make_database(str(ensure_large_db()))
     bind(db)
     try:
-        started = time.perf_counter()
-        fit_model()
-        model_ms = (time.perf_counter() - started) * 1000
-        times, leads = [], []
-        for _ in range(RUNS):
-            started = time.perf_counter()
-            leads = score_leads()
-            times.append((time.perf_counter() - started) * 1000)
-        median = statistics.median(times)
+        threshold = settings.load().sales_ready_threshold
+        marketing = [s.id for s in live_stages()
+                     if s.side == "marketing" and s.outcome == "open"]
+
+        def floor() -> list:
+            return list(
+                Deal.select(
+                    Deal.id, Deal.version, Deal.title, Deal.company, Deal.stage, Deal.value,
+                    Deal.industry, Deal.company_size, Deal.region, LeadSource.name, Rep.name,
+                )
+                .join(LeadSource, JOIN.LEFT_OUTER, on=(Deal.source == LeadSource.id))
+                .switch(Deal)
+                .join(Rep, JOIN.LEFT_OUTER, on=(Deal.owner == Rep.id))
+                .where(Deal.stage.in_(marketing))
+                .tuples()
+            )
+
+        leads = score_leads(threshold)
+        floor_ms, score_ms, ratios = paired_in_process(floor, lambda: score_leads(threshold),
+                                                       RUNS)
         ready = sum(lead.ready for lead in leads)
-        print(f"leads: fit model from closed history {model_ms:.0f} ms")
-        print(f"leads: score_leads median {median:.0f} ms of {RUNS} "
-              f"(runs {', '.join(f'{t:.0f}' for t in times)}) for {len(leads):,} leads "
-              f"({ready:,} ready); {median / TARGET_MS:.2f}× the {TARGET_MS:.0f} ms budget")
+        print(f"leads: {len(leads):,} leads ({ready:,} ready); bare SELECT of them (floor) "
+              f"median {floor_ms:.0f} ms")
+        print(f"leads: score_leads as the Leads view calls it, median {score_ms:.0f} ms of "
+              f"{RUNS} = {score_ms / TARGET_MS:.2f}× the {TARGET_MS:.0f} ms budget; "
+              f"{spread(ratios, '×')} the floor (paired, median and range)")
     finally:
         db.close()

@@ -9,7 +9,7 @@ import pytest
 from app.deals import DealDraft, create_deal
 from app.lead_score import fit_model, score_leads, size_band
 from app.pipeline import missing_requirements, set_checked
-from db.models import LeadSource
+from db.models import ChecklistItem, LeadSource, Stage
 
 
 @pytest.fixture
@@ -135,3 +135,20 @@ def test_scoring_takes_a_fixed_number_of_queries(manager, stages, history):
     finally:
         db.execute_sql = original
     assert len(statements) <= 8
+
+
+def test_ticks_on_later_sales_stages_do_not_count(manager, stages, history):
+    """Only the marketing stages' and the sales-ready items make the checklist figure: a
+    lead ticking ahead on a later sales stage's item is not scored higher for it."""
+    winner, _ = history
+    lead = create_deal(DealDraft("Lead", stage_id=stages["Nurturing"].id, **winner), manager)
+    before = score_leads()[0]
+    later = (ChecklistItem.select().join_from(ChecklistItem, Stage)
+             .where(Stage.side == "sales",
+                    Stage.position > stages["Sales-ready lead"].position)
+             .order_by(Stage.position).first())
+    assert later is not None
+    set_checked(lead.id, later.id, True, manager)
+    after = score_leads()[0]
+    assert before.checklist_done == after.checklist_done == 0
+    assert after.score == before.score

@@ -165,3 +165,21 @@ def test_imported_leads_count_for_the_team_not_for_whoever_imported_them(crafted
     by_name = {f.name: f for f in figures.reps}
     assert by_name["Maria Manager"].leads_created == 2  # d3, d7: not the imported one
     assert figures.team.leads_created == 8
+
+
+def test_a_deal_won_again_later_counts_in_each_period_it_was_won_in(rep, manager, stages):
+    """A win counts where its latest move into Won up to the period's end falls: a deal won
+    60 days ago, reopened and won again today counts in both periods, once each."""
+    won = stages["Won"]
+    again = deal("Won twice", rep, rep, "5000")
+    move_deal(again.id, won.id, manager, override_reason="crafted")
+    StageChange.update(changed_at=utcnow() - timedelta(days=60)).where(
+        StageChange.deal == again.id, StageChange.to_stage == won.id).execute()
+    move_deal(again.id, stages["Qualified"].id, manager, override_reason="reopened")
+    move_deal(again.id, won.id, manager, override_reason="won again")
+
+    earlier = period_figures(TODAY - timedelta(days=70), TODAY - timedelta(days=50))
+    recent = period_figures(START, TODAY)
+    everything = period_figures(TODAY - timedelta(days=70), TODAY)
+    for figures in (earlier, recent, everything):
+        assert (figures.team.won_deals, figures.team.won_value) == (1, Decimal(5000))
