@@ -113,12 +113,14 @@ class NamedId:
 
 
 class NameIndex:
-    """Existing reps or lead sources by match key (and reps by email too)."""
+    """Existing reps or lead sources by match key (and reps by email too). A name with no
+    letter or digit ("---") has the empty key and matches no one."""
 
     def __init__(self, items: list[tuple[int, str, str]]):
         self._by_key: dict[str, NamedId] = {}
         for item_id, name, email in items:
-            self._by_key.setdefault(match_key(name), NamedId(item_id, name))
+            if key := match_key(name):
+                self._by_key.setdefault(key, NamedId(item_id, name))
             if email:
                 self._by_key.setdefault(email.strip().casefold(), NamedId(item_id, name))
 
@@ -128,7 +130,8 @@ class NameIndex:
             found = self._by_key.get(text.casefold())
             if found is not None:
                 return found
-        return self._by_key.get(match_key(text))
+        key = match_key(text)
+        return self._by_key.get(key) if key else None
 
 
 # A whole column of addresses, one per line: EMAIL's pattern without its anchors, repeated.
