@@ -17,6 +17,7 @@ from cli.output import emit_json, say
 
 NAME = "export"
 HELP = "write the weekly pipeline workbook (pipeline-YYYY-Www.xlsx)"
+CREATES_DATABASE = False
 
 
 def configure(parser: argparse.ArgumentParser) -> None:

@@ -17,6 +17,7 @@ from cli.output import emit_json, say
 
 NAME = "whatif"
 HELP = "what +leads, +conversion or +selling hours would bring, cost and return"
+CREATES_DATABASE = False
 
 
 def _amount(text: str) -> float:
