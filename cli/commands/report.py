@@ -12,9 +12,12 @@ from __future__ import annotations
 import argparse
 import dataclasses
 from decimal import Decimal
+from typing import TYPE_CHECKING
 
-from cli.context import Context
 from cli.output import emit_json, say
+
+if TYPE_CHECKING:  # only for the annotations: importing it opens peewee
+    from cli.context import Context
 
 NAME = "report"
 HELP = "the Reports view's figures: funnel, sources, reps (velocity, time) or handoff"

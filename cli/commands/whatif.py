@@ -11,9 +11,12 @@ percentages as fractions 0–1.
 from __future__ import annotations
 
 import argparse
+from typing import TYPE_CHECKING
 
-from cli.context import Context
 from cli.output import emit_json, say
+
+if TYPE_CHECKING:  # only for the annotations: importing it opens peewee
+    from cli.context import Context
 
 NAME = "whatif"
 HELP = "what +leads, +conversion or +selling hours would bring, cost and return"
