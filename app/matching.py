@@ -48,6 +48,14 @@ def match_key(text: object) -> str:
     return _folded(str(text)).translate(_KEY_TABLE)
 
 
+def person_key(text: str) -> str:
+    """The key a rep's or lead source's name is found by: its ``match_key``, or for a name
+    with no letter or digit ("???") its ``name_key``, so such a name is itself rather than
+    the same as every other one. (The two never collide: a match key is letters and digits
+    only, this name key has none.)"""
+    return match_key(text) or name_key(text)
+
+
 # Every ASCII byte but digits, lowercase letters and the newline that separates the texts.
 _NOT_KEY_BYTES = bytes(b for b in range(128) if not (48 <= b <= 57 or 97 <= b <= 122)
                        and b != 10)

@@ -32,3 +32,15 @@ def test_an_owner_written_with_or_without_accents_is_the_same_rep(manager, stage
     report = run_import(path, ImportOptions(), manager)
     assert report.created == 2 and report.new_owners == []
     assert owners_by_title() == {"Roof": "Zoë Brontë", "Door": "Zo"}
+
+
+def test_owners_named_without_letters_are_each_themselves(manager, stages, make_csv):
+    # With no letter or digit every such name has the empty match key: "???" and "—" were
+    # one new rep, and a re-import matched "???" to any other such name.
+    path = make_csv([["Title", "Owner"], ["Roof", "???"], ["Door", "—"], ["Gate", " ??? "]])
+    report = run_import(path, ImportOptions(), manager)
+    assert report.created == 3 and report.new_owners == ["???", "—"]
+    assert owners_by_title() == {"Roof": "???", "Door": "—", "Gate": "???"}
+    again = run_import(make_csv([["Title", "Owner"], ["Wall", "???"]], name="again.csv"),
+                       ImportOptions(), manager)
+    assert again.new_owners == [] and owners_by_title()["Wall"] == "???"

@@ -122,9 +122,10 @@ def test_marks_that_make_a_different_name_in_their_script_are_kept():
     assert match_key("Ἀθῆναι") == match_key("αθηναι")  # Greek accents are accents
 
 
-def test_a_name_with_no_letters_or_digits_matches_no_one():
+def test_a_name_with_no_letters_or_digits_matches_only_itself():
     index = NameIndex([(1, "???", ""), (2, "田中", "")])
     assert index.find("---") is None
+    assert index.find(" ??? ").id == 1
     assert index.find("山田") is None
     assert index.find(" 田中 ").id == 2
 
