@@ -73,8 +73,14 @@ def _hide_password(url: str) -> str:
     return f"{scheme}//{user}:***@{tail}"
 
 
-def open_workspace(target: str | Path | None = None, *, defer_check: bool = False) -> Workspace:
+def open_workspace(target: str | Path | None = None, *, defer_check: bool = False,
+                   create: bool = True) -> Workspace:
     """Open (creating if needed) the database at ``target`` and bring its schema up to date.
+
+    ``create=False`` is for a caller that only uses a database already there (a command
+    that reads or changes one): a SQLite file that does not exist raises
+    :class:`UsageError` and nothing is created, neither file nor folder, so a mistyped
+    path is told as such instead of answering from a new, empty database.
 
     A SQLite file is integrity-checked first: a damaged file raises :class:`DatabaseDamaged`
     listing its backups and is never opened. Before migrating a database that already has
@@ -91,7 +97,7 @@ def open_workspace(target: str | Path | None = None, *, defer_check: bool = Fals
     """
     target = str(target) if target is not None else str(default_database_path())
     try:
-        return _open(target, defer_check)
+        return _open(target, defer_check, create)
     except FunnelcastError:
         raise
     except Exception as exc:
@@ -100,12 +106,15 @@ def open_workspace(target: str | Path | None = None, *, defer_check: bool = Fals
         raise
 
 
-def _open(target: str, defer_check: bool) -> Workspace:
+def _open(target: str, defer_check: bool, create: bool) -> Workspace:
     checked = True
     if not is_url(target):
         path = Path(target).expanduser()
         if path.is_dir():
             raise UsageError(f"{path} is a folder; give the path of a database file.")
+        if not create and not path.exists():
+            raise UsageError(f"There is no database at {path}. Check the path, or create "
+                             "one with init.")
         try:
             path.parent.mkdir(parents=True, exist_ok=True)
         except OSError as exc:

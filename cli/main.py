@@ -39,8 +39,9 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def run_command(args: argparse.Namespace) -> int:
-    """Open the database, resolve ``--as``, run the command; user errors become a message
-    on stderr and their exit code, never a traceback."""
+    """Open the database (creating a missing SQLite file only for a command whose
+    ``CREATES_DATABASE`` says so), resolve ``--as``, run the command; user errors become a
+    message on stderr and their exit code, never a traceback."""
     from app import crash_log
     from app.errors import FunnelcastError
     from app.users import resolve_actor
@@ -50,7 +51,7 @@ def run_command(args: argparse.Namespace) -> int:
 
     module = next(m for m in COMMANDS if args.command == m.NAME)
     try:
-        workspace = open_workspace(args.db)
+        workspace = open_workspace(args.db, create=module.CREATES_DATABASE)
         try:
             actor = resolve_actor(args.acting_user)
             return module.run(args, Context(workspace, actor))

@@ -8,6 +8,10 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
+from cli.commands import COMMANDS
+
 ROOT = Path(__file__).resolve().parent.parent
 
 
@@ -43,6 +47,40 @@ def test_a_folder_given_as_database_is_a_usage_error(tmp_path):
     result = run("--db", str(tmp_path), "demo")
     assert result.returncode == 2
     assert "is a folder" in result.stderr and "Traceback" not in result.stderr
+
+
+# The arguments each command needs to get as far as opening the database.
+ARGUMENTS = {"export": ["pipeline.xlsx"], "quota": ["list"], "report": ["funnel"]}
+
+
+def test_only_init_demo_and_import_create_a_database():
+    from cli.commands import COMMANDS
+
+    assert {m.NAME for m in COMMANDS if m.CREATES_DATABASE} == {"init", "demo", "import"}
+
+
+@pytest.mark.parametrize("command", [m.NAME for m in COMMANDS if not m.CREATES_DATABASE])
+def test_a_mistyped_database_path_is_refused_and_nothing_created(
+        command, tmp_path, capsys, monkeypatch):
+    # "quota list" given a typo made the folders and an empty database and answered
+    # "No quota is set", as if the team had none.
+    from cli.main import main
+
+    monkeypatch.chdir(tmp_path)  # where export would write its workbook
+    typo = tmp_path / "Funnelcats" / "team.sqlite"
+    assert main(["--db", str(typo), command, *ARGUMENTS.get(command, [])]) == 2
+    assert capsys.readouterr().err.strip() == (
+        f"funnelcast: There is no database at {typo}. Check the path, or create one "
+        "with init.")
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_a_command_that_sets_a_database_up_still_creates_it(tmp_path):
+    db = tmp_path / "new" / "team.sqlite"
+    result = run("--db", str(db), "init")
+    assert result.returncode == 0, result.stderr
+    listed = run("--db", str(db), "quota", "list")
+    assert listed.returncode == 0, listed.stderr
 
 
 def test_an_unknown_command_is_a_usage_error(tmp_path):

@@ -39,7 +39,7 @@ from app.importing.values import (
     too_long,
 )
 from app.jobs import JobControl
-from app.matching import match_key, match_keys
+from app.matching import match_key, match_keys, person_key
 from app.money import CENT
 from app.pipeline import StageInfo, settled_lost_reason
 from db.bulk import rows_by_id
@@ -528,7 +528,7 @@ class _Columns:
             elif len(text) > _TEXT_LIMITS[target][0]:
                 found[raw] = text  # refused by bound_lengths with its row: never created
             else:
-                found[raw] = created.setdefault(match_key(text), text)
+                found[raw] = created.setdefault(person_key(text), text)
         self.cleaned[target] = list(map(found.__getitem__, raw_cells))
         return sorted(created.values(), key=str.casefold)
 

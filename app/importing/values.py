@@ -14,7 +14,7 @@ from dataclasses import dataclass
 
 from app.deals import EMAIL
 from app.errors import UsageError
-from app.matching import match_key
+from app.matching import match_key, person_key
 from app.pipeline import StageInfo
 from db.limits import CONTROL_CHARACTERS
 
@@ -113,12 +113,12 @@ class NamedId:
 
 
 class NameIndex:
-    """Existing reps or lead sources by match key (and reps by email too)."""
+    """Existing reps or lead sources by ``person_key`` (and reps by email too)."""
 
     def __init__(self, items: list[tuple[int, str, str]]):
         self._by_key: dict[str, NamedId] = {}
         for item_id, name, email in items:
-            self._by_key.setdefault(match_key(name), NamedId(item_id, name))
+            self._by_key.setdefault(person_key(name), NamedId(item_id, name))
             if email:
                 self._by_key.setdefault(email.strip().casefold(), NamedId(item_id, name))
 
@@ -128,7 +128,7 @@ class NameIndex:
             found = self._by_key.get(text.casefold())
             if found is not None:
                 return found
-        return self._by_key.get(match_key(text))
+        return self._by_key.get(person_key(text))
 
 
 # A whole column of addresses, one per line: EMAIL's pattern without its anchors, repeated.

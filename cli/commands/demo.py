@@ -13,6 +13,7 @@ if TYPE_CHECKING:  # only for the annotations: importing it opens peewee
 
 NAME = "demo"
 HELP = "fill an empty database with a realistic demo team"
+CREATES_DATABASE = True
 
 
 def configure(parser: argparse.ArgumentParser) -> None:

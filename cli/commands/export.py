@@ -20,6 +20,7 @@ if TYPE_CHECKING:  # only for the annotations: importing it opens peewee
 
 NAME = "export"
 HELP = "write the weekly pipeline workbook (pipeline-YYYY-Www.xlsx)"
+CREATES_DATABASE = False
 
 
 def configure(parser: argparse.ArgumentParser) -> None:

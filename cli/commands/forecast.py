@@ -26,6 +26,7 @@ if TYPE_CHECKING:  # only for the annotations: importing it opens peewee
 
 NAME = "forecast"
 HELP = "the forecast of a period per rep and for the team (probability of quota, verdict)"
+CREATES_DATABASE = False
 
 
 def _day(text: str) -> date:

@@ -17,6 +17,7 @@ if TYPE_CHECKING:  # only for the annotations: importing it opens peewee
 
 NAME = "import"
 HELP = "import deals from an .xlsx, .xls, .ods or .csv file (all rows or none)"
+CREATES_DATABASE = True
 
 
 def configure(parser: argparse.ArgumentParser) -> None:

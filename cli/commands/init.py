@@ -20,6 +20,7 @@ if TYPE_CHECKING:  # only for the annotations: importing it opens peewee
 
 NAME = "init"
 HELP = "set up a new database with the default pipeline (and its manager)"
+CREATES_DATABASE = True
 
 
 def configure(parser: argparse.ArgumentParser) -> None:

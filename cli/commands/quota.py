@@ -18,6 +18,7 @@ if TYPE_CHECKING:  # only for the annotations: importing it opens peewee
 
 NAME = "quota"
 HELP = "set or list quotas per rep and for the team"
+CREATES_DATABASE = False
 
 
 def configure(parser: argparse.ArgumentParser) -> None:

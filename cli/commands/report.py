@@ -21,6 +21,7 @@ if TYPE_CHECKING:  # only for the annotations: importing it opens peewee
 
 NAME = "report"
 HELP = "the Reports view's figures: funnel, sources, reps (velocity, time) or handoff"
+CREATES_DATABASE = False
 KINDS = ("funnel", "sources", "reps", "handoff")
 RATES = frozenset({"to_next", "to_win", "win_rate", "value_win_rate", "lead_to_win",
                    "return_on_spend", "prospecting_share", "against_target"})

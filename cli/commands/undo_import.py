@@ -18,6 +18,7 @@ if TYPE_CHECKING:  # only for the annotations: importing it opens peewee
 
 NAME = "undo-import"
 HELP = "take back the newest import not yet undone"
+CREATES_DATABASE = False
 
 
 def configure(parser: argparse.ArgumentParser) -> None:

@@ -20,6 +20,7 @@ if TYPE_CHECKING:  # only for the annotations: importing it opens peewee
 
 NAME = "whatif"
 HELP = "what +leads, +conversion or +selling hours would bring, cost and return"
+CREATES_DATABASE = False
 
 
 def _amount(text: str) -> float:

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import unicodedata
+
 import pytest
-from hypothesis import given
+from hypothesis import assume, given
 from hypothesis import strategies as st
 
 from app.errors import UsageError
@@ -69,7 +71,63 @@ def test_column_match_keys_equal_one_key_per_name(texts):
 
 def test_column_match_keys_ignore_case_spaces_and_punctuation():
     assert match_keys(["Acme, Inc.", None, "ACME inc", "Café Noir", "a\nb"]) == [
-        "acmeinc", "", "acmeinc", "cafnoir", "ab"]
+        "acmeinc", "", "acmeinc", "cafenoir", "ab"]
+
+
+LATIN_NAME = st.text(alphabet="abcdefghijklmnopqrstuvwxyz0123456789", min_size=1, max_size=12)
+ACCENTS = st.sampled_from(["\u0300", "\u0301", "\u0302", "\u0303", "\u0308", "\u030a",
+                           "\u0327"])
+SEPARATORS = st.text(alphabet=" \t.,-_'&()/\u00a0", max_size=3)
+
+
+@given(LATIN_NAME, st.data())
+def test_names_differing_in_case_accents_spacing_and_punctuation_match(name, data):
+    # "Zoë" became "zo" (the accented letter dropped), so "Zoë" was "Zo" and not "Zoe".
+    variant = ""
+    for char in name:
+        char = char.upper() if data.draw(st.booleans()) else char
+        if char.isalpha() and data.draw(st.booleans()):
+            char = unicodedata.normalize("NFC", char + data.draw(ACCENTS))
+        variant += char + data.draw(SEPARATORS)
+    assert match_key(variant) == match_key(name) == name
+    assert match_keys([variant, name]) == [name, name]
+
+
+SCRIPTS = {
+    "Han": (0x4E00, 0x9FFF), "Hiragana": (0x3041, 0x3096), "Katakana": (0x30A1, 0x30FA),
+    "Hangul": (0xAC00, 0xD7A3), "Cyrillic": (0x0430, 0x044F), "Greek": (0x03B1, 0x03C9),
+    "Arabic": (0x0627, 0x064A), "Hebrew": (0x05D0, 0x05EA), "Thai": (0x0E01, 0x0E2E),
+}
+
+
+def script_name(script: str):
+    low, high = SCRIPTS[script]
+    return st.text(alphabet=st.characters(min_codepoint=low, max_codepoint=high,
+                                          categories=("Lo", "Ll")), min_size=1, max_size=6)
+
+
+@given(st.data(), st.sampled_from(sorted(SCRIPTS)), st.sampled_from(sorted(SCRIPTS)))
+def test_different_names_in_non_latin_scripts_never_share_a_key(data, one, other):
+    # Every name without ASCII letters or digits keyed to "", so "田中" matched "山田".
+    first, second = data.draw(script_name(one)), data.draw(script_name(other))
+    assume(unicodedata.normalize("NFKC", first) != unicodedata.normalize("NFKC", second))
+    assert match_key(first) and match_key(second)
+    assert match_key(first) != match_key(second)
+    assert match_keys([first, second]) == [match_key(first), match_key(second)]
+
+
+def test_marks_that_make_a_different_name_in_their_script_are_kept():
+    assert match_key("ガトウ") != match_key("カトウ")  # the voicing mark is part of the name
+    assert match_key("किरण") != match_key("करण")  # so is a Devanagari vowel sign
+    assert match_key("Ἀθῆναι") == match_key("αθηναι")  # Greek accents are accents
+
+
+def test_a_name_with_no_letters_or_digits_matches_only_itself():
+    index = NameIndex([(1, "???", ""), (2, "田中", "")])
+    assert index.find("---") is None
+    assert index.find(" ??? ").id == 1
+    assert index.find("山田") is None
+    assert index.find(" 田中 ").id == 2
 
 
 CELL = st.one_of(st.none(), st.text(), ASCII_TEXT, st.text(alphabet=" |ab\t\u00a0"),
