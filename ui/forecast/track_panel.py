@@ -53,6 +53,7 @@ from ui.forecast.chart_style import (
     style_chart,
     text_colour,
 )
+from ui.forecast.period_panel import PeriodPanel
 from ui.forecast.trend_chart import TrendChart
 from ui.formatting import format_date, format_money
 from ui.operations import Query
@@ -198,7 +199,7 @@ class ReliabilityChart(QChartView):
         chart.legend().markers(sizes)[0].setVisible(False)
 
 
-class TrackPanel(QWidget):
+class TrackPanel(PeriodPanel):
     """Signals: sig_period_added(PeriodRecord) — one more closed period is shown;
     sig_trend_shown() — the trend chart was drawn."""
 
@@ -206,11 +207,7 @@ class TrackPanel(QWidget):
     sig_trend_shown = Signal()
 
     def __init__(self, context: UiContext, parent: QWidget | None = None):
-        super().__init__(parent)
-        self.context = context
-        self.period: Period | None = None
-        self.currency = "USD"
-        self.stale = True
+        super().__init__(context, parent)
         self.trend = ()
         self.records: list[PeriodRecord] = []
         self.record: TrackRecord | None = None
@@ -320,17 +317,6 @@ class TrackPanel(QWidget):
             self.lower.setDirection(direction)
 
     # ----------------------------------------------------------------- loading
-    def set_period(self, period: Period, currency: str) -> None:
-        """The page's period, or its data, changed: read both again (now if shown)."""
-        self.period, self.currency, self.stale = period, currency, True
-        if self.isVisible():
-            self.load()
-
-    def showEvent(self, event) -> None:
-        super().showEvent(event)
-        if self.stale and self.period is not None:
-            self.load()
-
     def load(self) -> None:
         self.stale = False
         self.load_trend()

@@ -39,7 +39,6 @@ from app import settings
 from app.errors import FunnelcastError
 from app.forecast import (
     LEVERS,
-    Period,
     WhatIfBase,
     WhatIfResult,
     apply_levers,
@@ -51,6 +50,7 @@ from ui.context import Topic, UiContext
 from ui.forecast.curves_chart import TEAM, LeverCurvesChart
 from ui.forecast.gain_delegate import GainBarDelegate
 from ui.forecast.lever_card import LeverCard
+from ui.forecast.period_panel import PeriodPanel
 from ui.forecast.whatif_model import REP_ID_ROLE, TEAM_KEY, ProjectionsModel
 from ui.formatting import format_date
 from ui.operations import Query, Write
@@ -60,17 +60,13 @@ TABLE_LEVERS = (*LEVERS, "all")
 TABLE_TITLES = {**LEVER_LABELS, "all": "All three together"}
 
 
-class WhatIfPanel(QWidget):
+class WhatIfPanel(PeriodPanel):
     def __init__(self, context: UiContext, parent: QWidget | None = None):
-        super().__init__(parent)
-        self.context = context
-        self.period: Period | None = None
-        self.currency = "USD"
+        super().__init__(context, parent)
         self.base: WhatIfBase | None = None
         self.curves = ()
         self.result: WhatIfResult | None = None
         self.tick_ms = 0.0  # the last slider tick's recompute, for the record
-        self.stale = True
 
         self.status = QLabel("Set a lever to see what it brings.")
         self.status.setObjectName("Muted")
@@ -156,17 +152,6 @@ class WhatIfPanel(QWidget):
         self.setEnabled(False)  # until the base arrives
 
     # ----------------------------------------------------------------- loading
-    def set_period(self, period: Period, currency: str) -> None:
-        """The page's period, or its data, changed: read the base again (now if shown)."""
-        self.period, self.currency, self.stale = period, currency, True
-        if self.isVisible():
-            self.load()
-
-    def showEvent(self, event) -> None:
-        super().showEvent(event)
-        if self.stale and self.period is not None:
-            self.load()
-
     def load(self) -> None:
         """Read the base and the curves on the worker; the newest request's answer wins."""
         self.stale = False
