@@ -32,6 +32,7 @@ taken) are marked ``@pytest.mark.postgresql_only``; they are skipped without a s
 from __future__ import annotations
 
 import os
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -201,6 +202,30 @@ def empty_db_target(backend, tmp_path) -> str:
         _server.drop()
         return POSTGRES_URL
     return str(tmp_path / SQLITE_FILE)
+
+
+@pytest.fixture
+def on_both_databases(backend, tmp_path):
+    """For a test marked ``postgresql_only``: ``run(build, compute)`` builds the same data with
+    ``build()`` on the server (from an empty schema) and on a new SQLite file, and returns
+    what ``compute()`` gives on each, as (server, file): for a result that must not depend on
+    the database it was read from."""
+    from app.workspace import close_workspace, open_workspace
+
+    def run(build: Callable[[], object], compute: Callable[[], object]) -> tuple:
+        results = []
+        for target in (POSTGRES_URL, str(tmp_path / "same.sqlite")):
+            if target == POSTGRES_URL:
+                _server.drop()
+            open_workspace(target)
+            try:
+                build()
+                results.append(compute())
+            finally:
+                close_workspace()
+        return tuple(results)
+
+    return run
 
 
 @pytest.fixture

@@ -5,17 +5,14 @@ tests/test_postgres.py)."""
 
 from __future__ import annotations
 
-import os
 from datetime import date
 
 import pytest
 
 from app.demo import generate_demo
 from app.forecast import compute_forecast, parse_period
-from app.workspace import close_workspace, open_workspace
 
-URL = os.environ.get("FUNNELCAST_TEST_POSTGRES", "")
-pytestmark = pytest.mark.skipif(not URL, reason="FUNNELCAST_TEST_POSTGRES names no server")
+pytestmark = pytest.mark.postgresql_only
 TODAY = date(2026, 12, 4)
 
 
@@ -32,22 +29,7 @@ def forecasts() -> list:
     return out
 
 
-def test_the_same_data_forecasts_the_same_on_both_databases(tmp_path, monkeypatch):
-    import psycopg2
-
+def test_the_same_data_forecasts_the_same_on_both_databases(on_both_databases, monkeypatch):
     monkeypatch.setattr("app.clock.local_today", lambda: TODAY)
-    with psycopg2.connect(URL) as connection, connection.cursor() as cursor:
-        cursor.execute("DROP SCHEMA public CASCADE; CREATE SCHEMA public")
-    open_workspace(URL)
-    try:
-        generate_demo(seed=7, today=TODAY)
-        on_server = forecasts()
-    finally:
-        close_workspace()
-    open_workspace(tmp_path / "same.sqlite")
-    try:
-        generate_demo(seed=7, today=TODAY)
-        on_file = forecasts()
-    finally:
-        close_workspace()
+    on_server, on_file = on_both_databases(lambda: generate_demo(seed=7, today=TODAY), forecasts)
     assert on_server == on_file

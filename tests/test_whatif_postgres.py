@@ -6,7 +6,6 @@ tests/test_postgres.py)."""
 
 from __future__ import annotations
 
-import os
 from datetime import date
 
 import pytest
@@ -19,10 +18,8 @@ from app.forecast import (
     parse_period,
     prepare_whatif,
 )
-from app.workspace import close_workspace, open_workspace
 
-URL = os.environ.get("FUNNELCAST_TEST_POSTGRES", "")
-pytestmark = pytest.mark.skipif(not URL, reason="FUNNELCAST_TEST_POSTGRES names no server")
+pytestmark = pytest.mark.postgresql_only
 TODAY = date(2026, 12, 4)
 
 
@@ -40,22 +37,7 @@ def figures() -> list:
     return [base.costs, levers, result.summary, trend, record]
 
 
-def test_the_same_data_gives_the_same_what_if_and_track_record(tmp_path, monkeypatch):
-    import psycopg2
-
+def test_the_same_data_gives_the_same_what_if_and_track_record(on_both_databases, monkeypatch):
     monkeypatch.setattr("app.clock.local_today", lambda: TODAY)
-    with psycopg2.connect(URL) as connection, connection.cursor() as cursor:
-        cursor.execute("DROP SCHEMA public CASCADE; CREATE SCHEMA public")
-    open_workspace(URL)
-    try:
-        generate_demo(seed=7, today=TODAY)
-        on_server = figures()
-    finally:
-        close_workspace()
-    open_workspace(tmp_path / "same.sqlite")
-    try:
-        generate_demo(seed=7, today=TODAY)
-        on_file = figures()
-    finally:
-        close_workspace()
+    on_server, on_file = on_both_databases(lambda: generate_demo(seed=7, today=TODAY), figures)
     assert on_server == on_file
