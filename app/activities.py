@@ -302,7 +302,8 @@ def search_deals(text: str, limit: int = SEARCH_LIMIT) -> list[DealChoice]:
     """Deals whose company or title contains ``text`` (case-insensitive), for the type-ahead.
 
     Matches at the start of the company or title come first, then open deals before closed
-    ones, then the most recently worked. At most ``limit`` results.
+    ones, then the most recently worked (the newest deal first among equals, so the order is
+    the same on every database). At most ``limit`` results.
     """
     words = " ".join((text or "").split())
     if not words:
@@ -313,7 +314,8 @@ def search_deals(text: str, limit: int = SEARCH_LIMIT) -> list[DealChoice]:
         .join(Stage)
         .where(Deal.company.contains(words) | Deal.title.contains(words))
         .order_by(
-            starts.desc(), (Stage.outcome == "open").desc(), Deal.last_activity_at.desc()
+            starts.desc(), (Stage.outcome == "open").desc(), Deal.last_activity_at.desc(),
+            Deal.id.desc(),
         )
         .limit(limit)
     )
