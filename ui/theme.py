@@ -9,7 +9,7 @@ from importlib.resources import files
 from PySide6.QtCore import QByteArray, QPoint, QRect, QRectF, QSize, Qt
 from PySide6.QtGui import QColor, QGuiApplication, QIcon, QIconEngine, QPainter, QPalette, QPixmap
 from PySide6.QtSvg import QSvgRenderer
-from PySide6.QtWidgets import QApplication
+from PySide6.QtWidgets import QApplication, QLabel
 
 ACCENT = QColor("#3a6fd8")
 ACCENT_DARK = QColor("#6f9cf0")
@@ -138,3 +138,12 @@ def icon(name: str, color: QColor | None = None, on_color: QColor | None = None)
     ``resources/icons/phosphor`` (MIT licence there): add a file there to use a new glyph."""
     text = QApplication.palette().color(QPalette.ColorRole.WindowText)
     return QIcon(_SvgIconEngine(_svg_source(name), color or text, on_color))
+
+
+def error_label() -> QLabel:
+    """A hidden, wrapping label in the danger colour: where a page says what went wrong."""
+    label = QLabel()
+    label.setWordWrap(True)
+    label.setStyleSheet(f"color: {DANGER.name()}; padding: 4px 0;")
+    label.hide()
+    return label

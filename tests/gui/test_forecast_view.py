@@ -232,10 +232,10 @@ def test_a_rep_sees_their_own_card_first(qtbot, workspace, manager, rep, deal):
 
 def test_the_period_picker_steps_through_quarters(qtbot, view):
     current = view.forecast.period
-    view.next.click()
+    view.stepper.next.click()
     qtbot.waitUntil(lambda: view.forecast.period == current.shifted(1))
-    assert view.period_label.text().startswith(current.shifted(1).label)
-    view.current.click()
+    assert view.stepper.label.text().startswith(current.shifted(1).label)
+    view.stepper.current.click()
     qtbot.waitUntil(lambda: view.forecast.period == current)
 
 

@@ -127,9 +127,9 @@ def test_months_show_half_a_fiscal_year(qtbot, panel):
     labels = [p.label for p in panel.model.grid.periods]
     assert period_of(local_today(), "month").label in labels
     first = panel.model.grid.periods[0]
-    panel.next.click()
+    panel.stepper.next.click()
     qtbot.waitUntil(lambda: panel.model.grid.periods[0] == first.shifted(6))
-    assert panel.range_label.text() == f"{first.shifted(6).label} – {first.shifted(11).label}"
+    assert panel.stepper.label.text() == f"{first.shifted(6).label} – {first.shifted(11).label}"
 
 
 def test_a_rep_sees_the_grid_but_cannot_edit_it(qtbot, workspace, manager, rep):

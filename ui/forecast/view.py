@@ -45,8 +45,8 @@ from ui.forecast.track_panel import TrackPanel
 from ui.forecast.whatif_panel import WhatIfPanel
 from ui.formatting import format_date, format_money
 from ui.operations import Query
-from ui.period_buttons import step_button
-from ui.theme import DANGER, icon
+from ui.period_buttons import PeriodStepper
+from ui.theme import error_label, icon
 
 TOPICS = frozenset(Topic)  # every change can move the forecast
 COLUMNS = 3  # rep cards per row
@@ -76,27 +76,16 @@ class ForecastView(QWidget):
         heading.addStretch(1)
         heading.addWidget(self.quotas_button)
 
-        self.previous = step_button("ph.caret-left", "Previous quarter", "Alt+Left")
-        self.next = step_button("ph.caret-right", "Next quarter", "Alt+Right")
-        self.current = QPushButton("This quarter")
-        self.current.setShortcut(QKeySequence("Alt+Home"))
-        self.current.setToolTip("Back to the current quarter (Alt+Home)")
-        self.period_label = QLabel()
-        self.period_label.setStyleSheet("font-weight: 600; padding: 0 6px;")
+        self.stepper = PeriodStepper("Previous quarter", "Next quarter", "This quarter",
+                                     "Back to the current quarter")
         self.status = QLabel("Working out the forecast…")
         self.status.setObjectName("Muted")
         bar = QHBoxLayout()
-        bar.addWidget(self.previous)
-        bar.addWidget(self.period_label)
-        bar.addWidget(self.next)
-        bar.addWidget(self.current)
+        self.stepper.add_to(bar)
         bar.addStretch(1)
         bar.addWidget(self.status)
 
-        self.error = QLabel()
-        self.error.setWordWrap(True)
-        self.error.setStyleSheet(f"color: {DANGER.name()}; padding: 4px 0;")
-        self.error.hide()
+        self.error = error_label()
         self.banner = QLabel()
         self.banner.setWordWrap(True)
         self.banner.setObjectName("Muted")
@@ -132,9 +121,7 @@ class ForecastView(QWidget):
         self._pause.setSingleShot(True)
         self._pause.setInterval(RECOMPUTE_PAUSE_MS)
         self._pause.timeout.connect(self.reload)
-        self.previous.clicked.connect(lambda: self.go(self.offset - 1))
-        self.next.clicked.connect(lambda: self.go(self.offset + 1))
-        self.current.clicked.connect(lambda: self.go(0))
+        self.stepper.connect(self.go, lambda: self.offset)
         context.bus.sig_changed.connect(self._on_changed)
         context.bus.sig_user_changed.connect(lambda _rep: self._pause.start())
         self.reload()
@@ -289,7 +276,7 @@ class ForecastView(QWidget):
         self.error.hide()
         self.forecast, self.currency = forecast, currency
         period = forecast.period
-        self.period_label.setText(f"{period.label} · {format_date(period.start)} – "
+        self.stepper.label.setText(f"{period.label} · {format_date(period.start)} – "
                                   f"{format_date(period.end)}")
         self.status.setText(f"As of {format_date(forecast.as_of)}")
         no_quotas = forecast.team.quota is None

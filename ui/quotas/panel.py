@@ -37,7 +37,7 @@ from app.quotas import QuotaChange, copy_quotas_forward, put_quotas, quota_grid
 from ui import theme
 from ui.context import Topic, UiContext
 from ui.operations import Query, UndoableWrite, Write
-from ui.period_buttons import step_button
+from ui.period_buttons import PeriodStepper
 from ui.quotas.model import QuotaGridModel
 from ui.table_fit import fit_rows
 
@@ -99,33 +99,22 @@ class QuotaPanel(QWidget):
         self.unit_box.addItem("Quarters", "quarter")
         self.unit_box.addItem("Months", "month")
         self.unit_box.setToolTip("Quotas per fiscal quarter or per month")
-        self.previous = step_button("ph.caret-left", "Earlier periods", "Alt+Left")
-        self.next = step_button("ph.caret-right", "Later periods", "Alt+Right")
-        self.current = QPushButton("This year")
-        self.current.setToolTip("Back to the periods holding today (Alt+Home)")
-        self.current.setShortcut(QKeySequence("Alt+Home"))
-        self.range_label = QLabel()
-        self.range_label.setStyleSheet("font-weight: 600; padding: 0 6px;")
+        self.stepper = PeriodStepper("Earlier periods", "Later periods", "This year",
+                                     "Back to the periods holding today")
         self.copy_button = QPushButton(theme.icon("ph.copy"), "Copy forward")
         self.copy_button.clicked.connect(self.copy_forward)
-        for button in (self.current, self.copy_button):
+        for button in (self.stepper.current, self.copy_button):
             button.setAutoDefault(False)  # in the Quotas window Enter belongs to the grid
 
         bar = QHBoxLayout()
         bar.addWidget(QLabel("Show"))
         bar.addWidget(self.unit_box)
         bar.addSpacing(12)
-        bar.addWidget(self.previous)
-        bar.addWidget(self.range_label)
-        bar.addWidget(self.next)
-        bar.addWidget(self.current)
+        self.stepper.add_to(bar)
         bar.addStretch(1)
         bar.addWidget(self.copy_button)
 
-        self.error = QLabel()
-        self.error.setWordWrap(True)
-        self.error.setStyleSheet(f"color: {theme.DANGER.name()}; padding: 4px 0;")
-        self.error.hide()
+        self.error = theme.error_label()
         self.status = QLabel()
         self.status.setObjectName("Muted")
         self.empty = QLabel("No reps yet — add reps in Settings → Reps, then give each a "
@@ -172,9 +161,7 @@ class QuotaPanel(QWidget):
         layout.addStretch(1)
 
         self.unit_box.currentIndexChanged.connect(self._unit_chosen)
-        self.previous.clicked.connect(lambda: self.go(self.offset - 1))
-        self.next.clicked.connect(lambda: self.go(self.offset + 1))
-        self.current.clicked.connect(lambda: self.go(0))
+        self.stepper.connect(self.go, lambda: self.offset)
         self.table.selectionModel().currentChanged.connect(lambda *_: self._update_copy())
         context.bus.sig_changed.connect(self._on_changed)
         context.bus.sig_user_changed.connect(lambda _rep: self._apply_role())
@@ -208,7 +195,7 @@ class QuotaPanel(QWidget):
 
     def _unit_chosen(self, index: int) -> None:
         self.unit = self.unit_box.itemData(index)
-        self.current.setText("This year" if self.unit == "quarter" else "This half-year")
+        self.stepper.current.setText("This year" if self.unit == "quarter" else "This half-year")
         self.go(0)
 
     def go(self, offset: int) -> None:
@@ -234,7 +221,7 @@ class QuotaPanel(QWidget):
         header = self.table.horizontalHeader()
         header.setSectionResizeMode(0, QHeaderView.ResizeMode.ResizeToContents)
         fit_rows(self.table)
-        self.range_label.setText(f"{grid.periods[0].label} – {grid.periods[-1].label}")
+        self.stepper.label.setText(f"{grid.periods[0].label} – {grid.periods[-1].label}")
         self.empty.setVisible(not any(r.role == "rep" for r in grid.reps))
         self._restore_current(current)
         self._update_copy()

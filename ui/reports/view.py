@@ -39,11 +39,11 @@ from app.users import list_reps
 from ui.context import Topic, UiContext
 from ui.formatting import format_date
 from ui.operations import Query
-from ui.period_buttons import step_button
+from ui.period_buttons import PeriodStepper
 from ui.reports.charts import ReportChart
 from ui.reports.parts import PARTS, Part
 from ui.reports.tables import DEAL_ID_ROLE, IDS_ROLE, DealLinesModel, FiguresModel
-from ui.theme import DANGER, icon
+from ui.theme import error_label, icon
 
 TOPICS = frozenset({Topic.DEALS, Topic.STAGES, Topic.ACTIVITIES, Topic.REPS, Topic.SETTINGS,
                     Topic.SPEND})
@@ -130,13 +130,8 @@ class ReportsView(QWidget):
         for label, key in UNITS:
             self.unit.addItem(label, key)
         self.unit.setToolTip("Report on a fiscal quarter, a month or days of your choice")
-        self.previous = step_button("ph.caret-left", "Previous period", "Alt+Left")
-        self.next = step_button("ph.caret-right", "Next period", "Alt+Right")
-        self.current = QPushButton("Current")
-        self.current.setShortcut(QKeySequence("Alt+Home"))
-        self.current.setToolTip("Back to the current quarter or month (Alt+Home)")
-        self.period_label = QLabel()
-        self.period_label.setStyleSheet("font-weight: 600; padding: 0 6px;")
+        self.stepper = PeriodStepper("Previous period", "Next period", "Current",
+                                     "Back to the current quarter or month")
         today = local_today()
         self.from_date = QDateEdit(QDate(today.year, today.month, 1))
         self.to_date = QDateEdit(QDate(today.year, today.month, today.day))
@@ -153,22 +148,19 @@ class ReportsView(QWidget):
         self.status.setObjectName("Muted")
         bar = QHBoxLayout()
         bar.addWidget(self.unit)
-        bar.addWidget(self.previous)
-        bar.addWidget(self.period_label)
+        bar.addWidget(self.stepper.previous)
+        bar.addWidget(self.stepper.label)
         bar.addWidget(self.from_date)
         bar.addWidget(self.to_date)
-        bar.addWidget(self.next)
-        bar.addWidget(self.current)
+        bar.addWidget(self.stepper.next)
+        bar.addWidget(self.stepper.current)
         bar.addSpacing(16)
         bar.addWidget(self.rep)
         bar.addWidget(self.source)
         bar.addStretch(1)
         bar.addWidget(self.status)
 
-        self.error = QLabel()
-        self.error.setWordWrap(True)
-        self.error.setStyleSheet(f"color: {DANGER.name()}; padding: 4px 0;")
-        self.error.hide()
+        self.error = error_label()
 
         self.tabs = QTabWidget()
         self.tabs.setDocumentMode(True)
@@ -200,9 +192,7 @@ class ReportsView(QWidget):
         self._pause.setInterval(RELOAD_PAUSE_MS)
         self._pause.timeout.connect(self.reload)
         self.unit.currentIndexChanged.connect(self._unit_changed)
-        self.previous.clicked.connect(lambda: self.go(self.offset - 1))
-        self.next.clicked.connect(lambda: self.go(self.offset + 1))
-        self.current.clicked.connect(lambda: self.go(0))
+        self.stepper.connect(self.go, lambda: self.offset)
         for edit in (self.from_date, self.to_date):
             edit.dateChanged.connect(lambda _d: self._pause.start())
         for combo in (self.rep, self.source):
@@ -259,7 +249,8 @@ class ReportsView(QWidget):
         custom = self.unit.currentData() == "custom"
         for widget in (self.from_date, self.to_date):
             widget.setVisible(custom)
-        for widget in (self.previous, self.next, self.current, self.period_label):
+        for widget in (self.stepper.previous, self.stepper.next, self.stepper.current,
+                       self.stepper.label):
             widget.setVisible(not custom)
         self.offset = 0
         self.reload()
@@ -325,7 +316,7 @@ class ReportsView(QWidget):
     def _show(self, result) -> None:
         key, scope, report, currency = result
         self.scope, self.currency = scope, currency
-        self.period_label.setText(f"{scope.label} · {format_date(scope.start)} – "
+        self.stepper.label.setText(f"{scope.label} · {format_date(scope.start)} – "
                                   f"{format_date(scope.end)}")
         self.pages[key].show_report(report, currency)
         if all(page.loaded for page in self.pages.values()):
