@@ -115,7 +115,7 @@ def _rep_rows(forecast, week: Week, quarter_start, as_of) -> list[tuple]:
         per_hour = quarter.get(outlook.rep_id)
         rows.append((
             outlook.rep_name, outlook.quota, outlook.won, outlook.expected, outlook.probability,
-            outlook.gap, _rounded(outlook.leads_needed), _rounded(outlook.hours_needed),
+            outlook.gap, outlook.leads_needed, _rounded(outlook.hours_needed),
             _rounded(outlook.hours_available), logged.get("prospecting", Decimal(0)),
             logged.get("selling", Decimal(0)), logged.get("other", Decimal(0)),
             per_hour.revenue_per_selling_hour if per_hour else None, outlook.verdict,

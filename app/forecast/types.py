@@ -65,7 +65,7 @@ class Outlook:
     expected: Decimal  # won + open_expected + new_pipeline_expected
     probability: float | None  # of reaching quota; None without a quota
     gap: Decimal
-    leads_needed: float | None
+    leads_needed: int | None  # whole leads (see app.forecast.verdict.Needs)
     hours_needed: float | None
     hours_available: float | None
     verdict: str  # one of VERDICTS

@@ -49,8 +49,12 @@ class Rates:
 
 @dataclass(frozen=True)
 class Needs:
+    """``leads_needed`` is a whole count: the gap's leads rounded, and at least one while
+    there is a gap (a part of a lead is still a lead to find). Every place that shows it —
+    card, sentence, command line, workbook — reads this one figure."""
+
     gap: Decimal
-    leads_needed: float | None
+    leads_needed: int | None
     hours_needed: float | None
 
 
@@ -60,15 +64,16 @@ def needs(quota: Decimal | None, expected: Decimal, rates: Rates) -> Needs:
         return Needs(ZERO, None, None)
     gap = max(ZERO, quota - expected)
     if not gap:
-        return Needs(gap, 0.0, 0.0)
+        return Needs(gap, 0, 0.0)
     if not rates.average_won_value or not rates.lead_to_win:
         return Needs(gap, None, None)
     wins = float(gap / rates.average_won_value)
     leads = wins / rates.lead_to_win
+    whole = max(1, round(leads))
     if rates.selling_hours_per_win is None or rates.prospecting_hours_per_lead is None:
-        return Needs(gap, leads, None)
+        return Needs(gap, whole, None)
     hours = leads * rates.prospecting_hours_per_lead + wins * rates.selling_hours_per_win
-    return Needs(gap, leads, hours)
+    return Needs(gap, whole, hours)
 
 
 def verdict(quota: Decimal | None, probability: float | None, ceiling: Decimal,
@@ -128,9 +133,9 @@ def whole_percent(probability: float) -> tuple[str, int]:
     return "", round(probability * 100)
 
 
-def _leads(count: float) -> str:
-    """"1 more lead", "8 more leads": a gap always needs at least one."""
-    return _count(max(1.0, count), "more lead")
+def _leads(count: int) -> str:
+    """"1 more lead", "8 more leads"."""
+    return _count(count, "more lead")
 
 
 def _count(value: float, noun: str) -> str:

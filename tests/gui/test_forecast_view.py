@@ -38,7 +38,7 @@ def outlook(**changes) -> Outlook:
         rep_id=7, rep_name="Lena Fischer", quota=Decimal("110000"), won=Decimal("61000"),
         open_expected=Decimal("15418"), new_pipeline_expected=Decimal("0"),
         expected=Decimal("76418"), probability=0.00003, gap=Decimal("33582"),
-        leads_needed=10.2, hours_needed=239.4, hours_available=122.0,
+        leads_needed=10, hours_needed=239.4, hours_available=122.0,
         verdict="capacity-bound",
         reason="The 10 more leads needed would take 239 hours but only 122 are left.",
         deals=(chance("Small", "1000", 0.5, 0.5), chance("Big", "20000", 0.6, 0.9)),

@@ -21,17 +21,14 @@ from PySide6.QtCharts import QChart, QChartView, QLineSeries, QScatterSeries
 from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPointF, Qt, Signal
 from PySide6.QtGui import QFont, QPainter, QPen
 from PySide6.QtWidgets import (
-    QAbstractItemView,
     QBoxLayout,
     QFrame,
     QHBoxLayout,
-    QHeaderView,
     QLabel,
     QProgressBar,
     QPushButton,
     QScrollArea,
     QSizePolicy,
-    QTableView,
     QVBoxLayout,
     QWidget,
 )
@@ -57,6 +54,7 @@ from ui.forecast.period_panel import PeriodPanel
 from ui.forecast.trend_chart import TrendChart
 from ui.formatting import format_date, format_money
 from ui.operations import Query
+from ui.table_look import list_table
 from ui.theme import DANGER, SUCCESS
 
 REACHED, FIRST_DAY = 3, 4  # columns: whether quota was reached, then each check
@@ -244,20 +242,7 @@ class TrackPanel(PeriodPanel):
             button.setSizePolicy(QSizePolicy.Policy.Fixed, QSizePolicy.Policy.Fixed)
 
         self.model = ChecksModel(self)
-        self.table = QTableView()
-        self.table.setModel(self.model)
-        self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
-        self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
-        self.table.setAlternatingRowColors(True)
-        self.table.setShowGrid(False)
-        self.table.setWordWrap(False)
-        self.table.verticalHeader().hide()
-        self.table.verticalHeader().setDefaultSectionSize(self.fontMetrics().height() + 10)
-        self.table.setStyleSheet("QTableView::item { padding: 0 6px; }"
-                                 "QHeaderView::section { padding: 4px 6px; }")
-        header = self.table.horizontalHeader()
-        header.setHighlightSections(False)
-        header.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
+        self.table = list_table(self.model, padding=6)
         self.reliability = ReliabilityChart()
         self.reliability.hide()
         self.reliability_note = QLabel()

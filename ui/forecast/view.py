@@ -18,7 +18,6 @@ from __future__ import annotations
 from PySide6.QtCore import QModelIndex, Qt, QTimer
 from PySide6.QtGui import QKeySequence, QShortcut
 from PySide6.QtWidgets import (
-    QAbstractItemView,
     QFormLayout,
     QFrame,
     QGridLayout,
@@ -29,7 +28,6 @@ from PySide6.QtWidgets import (
     QScrollArea,
     QStackedWidget,
     QTabBar,
-    QTableView,
     QVBoxLayout,
     QWidget,
 )
@@ -46,6 +44,7 @@ from ui.forecast.whatif_panel import WhatIfPanel
 from ui.formatting import format_date, format_money
 from ui.operations import Query
 from ui.period_buttons import PeriodStepper
+from ui.table_look import list_table
 from ui.theme import error_label, icon
 
 TOPICS = frozenset(Topic)  # every change can move the forecast
@@ -205,21 +204,8 @@ class ForecastView(QWidget):
         self.detail_card: OutlookCard | None = None
 
         self.deals_model = DealChancesModel(self)
-        self.deals_view = QTableView()
-        self.deals_view.setModel(self.deals_model)
-        self.deals_view.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
-        self.deals_view.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
-        self.deals_view.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
-        self.deals_view.setAlternatingRowColors(True)
-        self.deals_view.setShowGrid(False)
-        self.deals_view.setWordWrap(False)
-        self.deals_view.verticalHeader().hide()
-        self.deals_view.verticalHeader().setDefaultSectionSize(self.fontMetrics().height() + 12)
-        self.deals_view.setStyleSheet("QTableView::item { padding: 0 8px; }"
-                                      "QHeaderView::section { padding: 4px 8px; }")
+        self.deals_view = list_table(self.deals_model, row_extra=12)
         header = self.deals_view.horizontalHeader()
-        header.setHighlightSections(False)
-        header.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
         header.setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
         header.setSectionResizeMode(1, QHeaderView.ResizeMode.Interactive)
         header.resizeSection(1, 190)

@@ -22,7 +22,6 @@ from decimal import Decimal
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QKeySequence, QShortcut
 from PySide6.QtWidgets import (
-    QAbstractItemView,
     QFrame,
     QHBoxLayout,
     QHeaderView,
@@ -30,7 +29,6 @@ from PySide6.QtWidgets import (
     QPushButton,
     QScrollArea,
     QTabBar,
-    QTableView,
     QVBoxLayout,
     QWidget,
 )
@@ -54,6 +52,7 @@ from ui.forecast.period_panel import PeriodPanel
 from ui.forecast.whatif_model import REP_ID_ROLE, TEAM_KEY, ProjectionsModel
 from ui.formatting import format_date
 from ui.operations import Query, Write
+from ui.table_look import list_table
 from ui.theme import DANGER, icon
 
 TABLE_LEVERS = (*LEVERS, "all")
@@ -104,22 +103,9 @@ class WhatIfPanel(PeriodPanel):
             self.table_levers.addTab(TABLE_TITLES[lever])
         self.table_levers.currentChanged.connect(lambda _i: self._show_table())
         self.model = ProjectionsModel(self)
-        self.table = QTableView()
-        self.table.setModel(self.model)
+        self.table = list_table(self.model)
         self.table.setItemDelegateForColumn(3, GainBarDelegate(self.table))
-        self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
-        self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
-        self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
-        self.table.setAlternatingRowColors(True)
-        self.table.setShowGrid(False)
-        self.table.setWordWrap(False)
-        self.table.verticalHeader().hide()
-        self.table.verticalHeader().setDefaultSectionSize(self.fontMetrics().height() + 10)
-        self.table.setStyleSheet("QTableView::item { padding: 0 8px; }"
-                                 "QHeaderView::section { padding: 4px 8px; }")
         header = self.table.horizontalHeader()
-        header.setHighlightSections(False)
-        header.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
         header.setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
         self.table.selectionModel().currentRowChanged.connect(lambda *_: self._show_curves())
         table_hint = QLabel("Pick a rep to see their curves in the chart")

@@ -43,6 +43,7 @@ from ui.period_buttons import PeriodStepper
 from ui.reports.charts import ReportChart
 from ui.reports.parts import PARTS, Part
 from ui.reports.tables import DEAL_ID_ROLE, IDS_ROLE, DealLinesModel, FiguresModel
+from ui.table_look import list_table
 from ui.theme import error_label, icon
 
 TOPICS = frozenset({Topic.DEALS, Topic.STAGES, Topic.ACTIVITIES, Topic.REPS, Topic.SETTINGS,
@@ -64,21 +65,8 @@ def make_scope(unit: str, offset: int, custom: tuple[date, date], rep_id: int | 
 
 
 def _table() -> QTableView:
-    view = QTableView()
-    view.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectItems)
-    view.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
-    view.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
-    view.setAlternatingRowColors(True)
-    view.setShowGrid(False)
-    view.setWordWrap(False)
-    view.verticalHeader().hide()
-    view.verticalHeader().setDefaultSectionSize(view.fontMetrics().height() + 10)
-    view.setStyleSheet("QTableView::item { padding: 0 8px; }"
-                       "QHeaderView::section { padding: 4px 8px; }")
-    header = view.horizontalHeader()
-    header.setHighlightSections(False)
-    header.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
-    header.setStretchLastSection(False)
+    view = list_table(select_rows=False)
+    view.horizontalHeader().setStretchLastSection(False)
     return view
 
 
