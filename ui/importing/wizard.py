@@ -39,6 +39,7 @@ from PySide6.QtWidgets import (
     QWizardPage,
 )
 
+from app.errors import ValidationError
 from app.importing import (
     MAX_ROWS,
     FileOverview,
@@ -372,16 +373,17 @@ class ValuesPage(_Page):
         while self.amounts.rowCount():
             self.amounts.removeRow(0)
         self.amounts_label.setText(
-            "In these columns every amount has three digits after a single comma (or dot), "
-            "so it could be thousands or decimals. Say which:")
+            "These amounts have three digits after a single comma (or dot), and nothing in "
+            "their column shows whether that is thousands or decimals. Say which:")
         self.amounts_label.setVisible(bool(report.ambiguous_amounts))
         self.decimal_boxes = {}
         self.separators = {}
-        for header_text, examples in report.ambiguous_amounts.items():
+        for header_text, undecided in report.ambiguous_amounts.items():
             box = QComboBox()
+            examples = undecided.examples
             sample = examples[0]
-            self.separators[header_text] = "," if "," in sample else "."
-            separator = "comma" if "," in sample else "dot"
+            self.separators[header_text] = undecided.separator
+            separator = "comma" if undecided.separator == "," else "dot"
             box.addItems([self.DECIMAL_CHOICES[0],
                           f"The {separator} {self.DECIMAL_CHOICES[1]} ({sample} = "
                           f"{sample.replace(',', '').replace('.', '')})",
@@ -389,7 +391,8 @@ class ValuesPage(_Page):
                           f"{sample.replace(',', '.')})"])
             box.currentIndexChanged.connect(lambda *_: self.completeChanged.emit())
             self.decimal_boxes[header_text] = box
-            self.amounts.addRow(f"In “{header_text}”, e.g. {', '.join(examples[:3])}:", box)
+            self.amounts.addRow(f"In “{header_text}”, {undecided.extent()}, e.g. "
+                                f"{', '.join(examples[:3])}:", box)
 
     def answers(self) -> tuple[dict[str, str], dict[str, str]]:
         decimal = {}
@@ -614,10 +617,19 @@ class ImportWizard(QWizard):
                                           reader=self.sheets.read)
 
     def commit_fn(self, skip_invalid: bool) -> Callable:
+        """The import itself. A file saved again since the preview may now be rejected
+        (nothing written): that is refused on the preview page, never shown as a summary."""
         path, actor = self.overview.file, self.context.actor
         options = self.options(dry_run=False, skip_invalid=skip_invalid)
-        return lambda control: run_import(path, options, actor, control,
-                                          reader=self.sheets.read)
+
+        def commit(control) -> ImportReport:
+            report = run_import(path, options, actor, control, reader=self.sheets.read)
+            if report.rejected:
+                raise ValidationError("The file was saved again since this preview and now "
+                                      "has other problems; nothing was imported. Press Back, "
+                                      "then Next, to see them.")
+            return report
+        return commit
 
     def set_preview(self, report: ImportReport) -> None:
         self.preview = report
