@@ -7,7 +7,7 @@ so opening the app on a large database shows the shell at once.
 from __future__ import annotations
 
 from PySide6.QtCore import QByteArray, QEvent, QObject, QSettings, Qt, QTimer, Signal
-from PySide6.QtGui import QAction, QActionGroup, QColor, QKeySequence
+from PySide6.QtGui import QAction, QActionGroup, QKeySequence
 from PySide6.QtWidgets import (
     QApplication,
     QButtonGroup,
@@ -30,7 +30,7 @@ from ui.context import Topic, UiContext
 from ui.features import install_all
 from ui.navigation import SECTIONS, Section
 from ui.operations import Query, Write
-from ui.theme import icon
+from ui.theme import SELECTED_TEXT, icon
 
 
 class MainWindow(QMainWindow):
@@ -90,7 +90,7 @@ class MainWindow(QMainWindow):
         for section in SECTIONS:
             button = QToolButton()
             button.setText(f"  {section.label}")
-            button.setIcon(icon(section.icon, on_color=QColor("#ffffff")))
+            button.setIcon(icon(section.icon, on_color=SELECTED_TEXT))
             button.setCheckable(True)
             button.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextBesideIcon)
             button.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Fixed)
