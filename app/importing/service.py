@@ -18,10 +18,11 @@ from pathlib import Path
 
 from app.defaults import install_default_pipeline, load_template
 from app.errors import ConflictError, UsageError, ValidationError
-from app.importing.columns import FIELDS, map_columns
+from app.importing.columns import FIELDS, file_shape, map_columns
 from app.importing.commit import commit_plan
 from app.importing.errors_workbook import write_problems_workbook
 from app.importing.header import find_header
+from app.importing.landing import LandingSample, landing_sample
 from app.importing.plan import AmbiguousAmounts, ImportPlan, RowProblem, build_plan
 from app.importing.read import SheetTable, read_sheet
 from app.importing.values import clean_text
@@ -84,6 +85,7 @@ class ImportReport:
     # figures above are these; a rejected import's stay 0 (nothing was done), and its
     # :meth:`describe` states this plan in the dry run's words.
     planned: tuple[int, int, int, int] = (0, 0, 0, 0)
+    landing: LandingSample | None = None  # a dry run's first rows as they will land
 
     def as_dict(self) -> dict:
         """The JSON shape of DESIGN.md, plus the details a script may want."""
@@ -162,6 +164,7 @@ class FileOverview:
     header_row: int
     rows: int
     columns: list[ColumnInfo]
+    shape: str = ""  # app.importing.columns.file_shape of its headers
 
 
 def _header_texts(values: list) -> list[str]:
@@ -193,7 +196,8 @@ def inspect_file(path: str | Path, sheet: str | None = None,
                 if len(samples) == 3:
                     break
         columns.append(ColumnInfo(index, header, mapping.fields.get(index), samples))
-    return FileOverview(str(path), table.sheet, table.sheet_names, number, len(data), columns)
+    return FileOverview(str(path), table.sheet, table.sheet_names, number, len(data), columns,
+                        file_shape(headers))
 
 
 def _unused_name(folder: Path, stem: str) -> Path:
@@ -457,6 +461,8 @@ def _read_check_commit(
     if report.rejected and not options.dry_run:
         return report
     report.created, report.updated, report.unchanged, report.skipped = report.planned
+    if options.dry_run:
+        report.landing = landing_sample(plan, stages)
     if options.dry_run or report.rejected:  # a file with problems
         return report
     if not report.created and not report.updated:
