@@ -28,6 +28,7 @@ from app import users, workspace
 from app.errors import DatabaseDamaged
 from ui.context import Topic, UiContext
 from ui.features import install_all
+from ui.help_menu import install as install_help_menu
 from ui.navigation import SECTIONS, Section
 from ui.operations import Query, Write
 from ui.theme import SELECTED_TEXT, icon
@@ -160,6 +161,7 @@ class MainWindow(QMainWindow):
             go.setShortcut(QKeySequence(section.shortcut))
             go.triggered.connect(lambda _=False, key=section.key: self.show_section(key))
             go_menu.addAction(go)
+        install_help_menu(self, self.context)
         self._user_menu = QMenu("Switch user", self)
         self._user_menu.aboutToShow.connect(self._fill_user_menu)
 
