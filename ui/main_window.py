@@ -120,7 +120,10 @@ class MainWindow(QMainWindow):
             self.actions_by_name[name] = action
             return action
 
-        # Feature actions start disabled; the feature that owns one connects and enables it.
+        # Feature actions start disabled, their tooltips saying why; the feature that owns one
+        # connects and enables it once the database is open (:meth:`_load`), and the plain
+        # tooltip comes back (unless the feature set its own).
+        self._plain_tips: dict[str, tuple[str, str]] = {}
         for name, text, icon_name, shortcut, tip in (
             ("new_deal", "New deal", "ph.plus-circle", "Ctrl+N", "Add a deal"),
             ("log_activity", "Log hours", "ph.timer", "Ctrl+L", "Log an activity"),
@@ -128,6 +131,9 @@ class MainWindow(QMainWindow):
             ("export", "Export…", "ph.file-arrow-up", "Ctrl+E", "Export the weekly workbook"),
         ):
             action = make(name, text, icon_name, shortcut, tip)
+            waiting = f"{tip}: available once the database is open and checked"
+            self._plain_tips[name] = (action.toolTip(), waiting)
+            action.setToolTip(waiting)
             action.setEnabled(False)
             toolbar.addAction(action)
 
@@ -316,6 +322,10 @@ class MainWindow(QMainWindow):
         self.show_section(self._start_section)
         self.refresh_counts()
         install_all(self)
+        for name, (plain, waiting) in self._plain_tips.items():
+            action = self.actions_by_name[name]
+            if action.isEnabled() and action.toolTip() == waiting:
+                action.setToolTip(plain)
 
     def _check_failed(self, error) -> None:
         from ui.application import restart_after_damage
