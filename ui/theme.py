@@ -37,13 +37,16 @@ def muted_text() -> QColor:
 
 def palette(dark: bool) -> QPalette:
     """The light or dark palette (what :func:`apply_theme` installs for the scheme)."""
-    p = QPalette()
     if dark:
         window, base, alt, text, button = "#1f2226", "#181a1d", "#22262b", "#e6e8eb", "#2a2e33"
     else:
         window, base, alt, text, button = "#f4f5f7", "#ffffff", "#f7f8fa", "#1d2430", "#fbfbfc"
+    # Built from the button and window colours, so the bevel shades (light, mid, dark) and
+    # every colour group follow the scheme: a disabled button in dark mode was light grey.
+    p = QPalette(QColor(button), QColor(window))
     role = QPalette.ColorRole
-    for group in (QPalette.ColorGroup.Active, QPalette.ColorGroup.Inactive):
+    for group in (QPalette.ColorGroup.Active, QPalette.ColorGroup.Inactive,
+                  QPalette.ColorGroup.Disabled):
         p.setColor(group, role.Window, QColor(window))
         p.setColor(group, role.WindowText, QColor(text))
         p.setColor(group, role.Base, QColor(base))
