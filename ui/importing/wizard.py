@@ -524,7 +524,6 @@ class PreviewPage(_Page):
         self.rows_view = _table(self.landing)
         self.rows_view.horizontalHeader().setSectionResizeMode(
             QHeaderView.ResizeMode.ResizeToContents)
-        self.rows_view.horizontalHeader().setStretchLastSection(True)
         self.tabs = QTabWidget()
         self.tabs.setDocumentMode(True)
         self.tabs.addTab(self.rows_view, "")
