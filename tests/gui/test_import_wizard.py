@@ -389,8 +389,12 @@ def test_a_typed_path_counts_as_it_is_typed(qtbot, wizard, tmp_path):
     assert field.hasFocus() and wizard.file_page.sheet.currentText() == "CSV"
     qtbot.keyClick(field, Qt.Key.Key_Backspace)  # no longer a file: Next goes again
     assert not next_enabled(wizard)
+    field.editingFinished.emit()  # leaving the field with a path that names no file
+    assert wizard.file_page.error.text().startswith(
+        f"There is no file that can be read at {typed[:-1]}.")
     qtbot.keyClicks(field, typed[-1])
     qtbot.waitUntil(lambda: next_enabled(wizard), timeout=10_000)
+    assert wizard.file_page.error.isHidden()
     go_next(qtbot, wizard, PAGE_MAPPING)
 
 
