@@ -7,9 +7,18 @@ from functools import cache
 from importlib.resources import files
 
 from PySide6.QtCore import QByteArray, QPoint, QRect, QRectF, QSize, Qt
-from PySide6.QtGui import QColor, QGuiApplication, QIcon, QIconEngine, QPainter, QPalette, QPixmap
+from PySide6.QtGui import (
+    QColor,
+    QGuiApplication,
+    QIcon,
+    QIconEngine,
+    QPainter,
+    QPalette,
+    QPen,
+    QPixmap,
+)
 from PySide6.QtSvg import QSvgRenderer
-from PySide6.QtWidgets import QApplication
+from PySide6.QtWidgets import QApplication, QProxyStyle, QStyle, QStyleFactory, QStyleOption
 
 ACCENT = QColor("#3a6fd8")
 ACCENT_DARK = QColor("#6f9cf0")
@@ -18,6 +27,7 @@ ACCENT_DARK = QColor("#6f9cf0")
 # stands out from the dark base. Light mode keeps the accent (4.7:1).
 SELECTION_DARK = QColor("#3566cc")
 SELECTED_TEXT = QColor("#ffffff")
+CONTROL_EDGE_DARK = QColor("#7b8494")  # a check box's edge on the dark base: 4.6:1
 DANGER = QColor("#c2410c")
 SUCCESS = QColor("#15803d")
 WARNING = QColor("#b45309")
@@ -82,9 +92,35 @@ QStatusBar QLabel { padding: 0 8px; }
 """
 
 
+class _FusionStyle(QProxyStyle):
+    """Fusion, with check boxes and radio buttons outlined in dark mode: Fusion draws their
+    edge a shade darker than the window, which on a dark window cannot be seen (an empty
+    box was a dark square on a dark page)."""
+
+    _BOXES = (QStyle.PrimitiveElement.PE_IndicatorCheckBox,
+              QStyle.PrimitiveElement.PE_IndicatorItemViewItemCheck)
+
+    def drawPrimitive(self, element: QStyle.PrimitiveElement, option: QStyleOption,
+                      painter: QPainter, widget=None) -> None:
+        super().drawPrimitive(element, option, painter, widget)
+        radio = element == QStyle.PrimitiveElement.PE_IndicatorRadioButton
+        if not is_dark() or not (radio or element in self._BOXES):
+            return
+        painter.save()
+        painter.setRenderHint(QPainter.RenderHint.Antialiasing, radio)
+        painter.setPen(QPen(CONTROL_EDGE_DARK, 1))
+        painter.setBrush(Qt.BrushStyle.NoBrush)
+        edge = QRectF(option.rect).adjusted(0.5, 0.5, -0.5, -0.5)
+        if radio:
+            painter.drawEllipse(edge)
+        else:
+            painter.drawRect(edge)
+        painter.restore()
+
+
 def apply_theme(app: QApplication) -> None:
     """Fusion with our palette; re-applied when the system switches light/dark."""
-    app.setStyle("Fusion")
+    app.setStyle(_FusionStyle(QStyleFactory.create("Fusion")))
 
     def refresh(*_args) -> None:
         app.setPalette(palette(is_dark()))

@@ -76,3 +76,32 @@ def test_the_sidebars_current_item_is_drawn_in_the_selection_colours(qtbot, ui_c
              if icon.pixelColor(x, y).alpha() == 255}
     assert inked == {theme.SELECTED_TEXT.name()}
     assert contrast(background, theme.SELECTED_TEXT) >= AA
+
+
+@pytest.fixture
+def dark_theme(qapp, monkeypatch):
+    """The dark theme applied as at start-up; the application's look put back after."""
+    style, palette, sheet = qapp.style().name(), qapp.palette(), qapp.styleSheet()
+    monkeypatch.setattr(theme, "is_dark", lambda: True)
+    theme.apply_theme(qapp)
+    yield
+    qapp.setStyle(style)
+    qapp.setPalette(palette)
+    qapp.setStyleSheet(sheet)
+
+
+def test_an_empty_check_box_can_be_seen_in_dark_mode(qtbot, dark_theme):
+    """Fusion draws a check box's edge a shade darker than the window: on the dark window
+    an empty box could not be seen. Its edge now reaches 3:1 (WCAG, non-text contrast)."""
+    from PySide6.QtWidgets import QCheckBox, QStyle, QStyleOptionButton
+
+    box = QCheckBox("Skip the rows with problems")
+    qtbot.add_widget(box)
+    box.resize(box.sizeHint())
+    option = QStyleOptionButton()
+    box.initStyleOption(option)
+    indicator = box.style().subElementRect(QStyle.SubElement.SE_CheckBoxIndicator, option, box)
+    image = box.grab().toImage()
+    edge = image.pixelColor(indicator.left(), indicator.center().y())
+    window = theme.palette(True).color(QPalette.ColorRole.Window)
+    assert contrast(edge, window) >= 3.0
