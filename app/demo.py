@@ -151,9 +151,12 @@ class DemoSummary:
     period_end: date  # the last day with data (the day before ``today``)
 
     def describe(self) -> str:
-        """One human-readable paragraph."""
+        """One human-readable paragraph. It counts the team as ``reps`` does (the JSON's
+        figure): the manager included, then names the manager among them."""
+        others = self.reps - 1
         return (
-            f"Demo team created: {self.manager} and {self.reps - 1} reps, {self.deals} deals "
+            f"Demo team created: {self.reps} people ({self.manager}, the manager, and "
+            f"{others} rep{'' if others == 1 else 's'}), {self.deals} deals "
             f"({self.leads} leads on the marketing side, {self.open_deals} open, {self.won} won, "
             f"{self.lost} lost), {self.activities} activities and {self.quotas} quotas from "
             f"{self.period_start.isoformat()} to {self.period_end.isoformat()}."

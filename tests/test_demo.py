@@ -178,7 +178,10 @@ def test_summary_matches_what_was_written(demo):
     assert s.quotas == Quota.select().count()
     assert s.period_start == date(2024, 10, 1)
     assert s.period_end == TODAY - timedelta(days=1)
-    assert "Maria Lopez" in s.describe()
+    # The words count the team as the JSON's "reps" does (they said "Maria Lopez and 5
+    # reps" beside "reps": 6).
+    assert s.describe().startswith(f"Demo team created: {s.reps} people (Maria Lopez, the "
+                                   f"manager, and {s.reps - 1} reps), ")
 
 
 def test_progress_is_reported_from_zero_to_one(demo_file):

@@ -55,3 +55,13 @@ def format_stamp(value: datetime | None) -> str:
     local = to_local(value)
     moment = QDateTime(QDate(local.year, local.month, local.day), QTime(local.hour, local.minute))
     return QLocale().toString(moment, QLocale.FormatType.ShortFormat)
+
+
+def format_points(points: float, places: int = 0) -> str:
+    """Signed score points ("+7", "-3", "+0.5") to ``places`` decimals. A value that rounds
+    to zero is written "0" (or "0.0"): never "-0", which read as a penalty that is not one,
+    nor "+0"."""
+    text = f"{points:+.{places}f}"
+    if float(text) == 0:
+        return f"{0:.{places}f}"
+    return text

@@ -7,7 +7,7 @@ so opening the app on a large database shows the shell at once.
 from __future__ import annotations
 
 from PySide6.QtCore import QByteArray, QEvent, QObject, QSettings, Qt, QTimer, Signal
-from PySide6.QtGui import QAction, QActionGroup, QColor, QKeySequence
+from PySide6.QtGui import QAction, QActionGroup, QKeySequence
 from PySide6.QtWidgets import (
     QApplication,
     QButtonGroup,
@@ -28,9 +28,10 @@ from app import users, workspace
 from app.errors import DatabaseDamaged
 from ui.context import Topic, UiContext
 from ui.features import install_all
+from ui.help_menu import install as install_help_menu
 from ui.navigation import SECTIONS, Section
 from ui.operations import Query, Write
-from ui.theme import icon
+from ui.theme import SELECTED_TEXT, icon
 
 
 class MainWindow(QMainWindow):
@@ -90,7 +91,7 @@ class MainWindow(QMainWindow):
         for section in SECTIONS:
             button = QToolButton()
             button.setText(f"  {section.label}")
-            button.setIcon(icon(section.icon, on_color=QColor("#ffffff")))
+            button.setIcon(icon(section.icon, on_color=SELECTED_TEXT))
             button.setCheckable(True)
             button.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextBesideIcon)
             button.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Fixed)
@@ -119,7 +120,10 @@ class MainWindow(QMainWindow):
             self.actions_by_name[name] = action
             return action
 
-        # Feature actions start disabled; the feature that owns one connects and enables it.
+        # Feature actions start disabled, their tooltips saying why; the feature that owns one
+        # connects and enables it once the database is open (:meth:`_load`), and the plain
+        # tooltip comes back (unless the feature set its own).
+        self._plain_tips: dict[str, tuple[str, str]] = {}
         for name, text, icon_name, shortcut, tip in (
             ("new_deal", "New deal", "ph.plus-circle", "Ctrl+N", "Add a deal"),
             ("log_activity", "Log hours", "ph.timer", "Ctrl+L", "Log an activity"),
@@ -127,6 +131,9 @@ class MainWindow(QMainWindow):
             ("export", "Export…", "ph.file-arrow-up", "Ctrl+E", "Export the weekly workbook"),
         ):
             action = make(name, text, icon_name, shortcut, tip)
+            waiting = f"{tip}: available once the database is open and checked"
+            self._plain_tips[name] = (action.toolTip(), waiting)
+            action.setToolTip(waiting)
             action.setEnabled(False)
             toolbar.addAction(action)
 
@@ -160,6 +167,7 @@ class MainWindow(QMainWindow):
             go.setShortcut(QKeySequence(section.shortcut))
             go.triggered.connect(lambda _=False, key=section.key: self.show_section(key))
             go_menu.addAction(go)
+        install_help_menu(self, self.context)
         self._user_menu = QMenu("Switch user", self)
         self._user_menu.aboutToShow.connect(self._fill_user_menu)
 
@@ -314,6 +322,10 @@ class MainWindow(QMainWindow):
         self.show_section(self._start_section)
         self.refresh_counts()
         install_all(self)
+        for name, (plain, waiting) in self._plain_tips.items():
+            action = self.actions_by_name[name]
+            if action.isEnabled() and action.toolTip() == waiting:
+                action.setToolTip(plain)
 
     def _check_failed(self, error) -> None:
         from ui.application import restart_after_damage

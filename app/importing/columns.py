@@ -10,6 +10,7 @@ unmapped, never silently dropped.
 
 from __future__ import annotations
 
+import hashlib
 import re
 from dataclasses import dataclass
 
@@ -134,6 +135,17 @@ def field_for_header(text: object) -> str | None:
         if key.startswith(prefix) and key[len(prefix):] in LOOKUP:
             return LOOKUP[key[len(prefix):]]
     return None
+
+
+def file_shape(headers: list[str]) -> str:
+    """A short key for a file's shape: its headers, normalised, in order (empty ones at the
+    end dropped). Answers given for one file (which stage "Demo booked" means) can then be
+    offered when a file of the same shape comes again, the next export of the same report,
+    whatever its rows; a column added, moved or renamed makes another shape."""
+    names = [normalise_header(h) if str(h).strip() else "" for h in headers]
+    while names and not names[-1]:
+        names.pop()
+    return hashlib.sha256("\x1f".join(names).encode()).hexdigest()[:24]
 
 
 @dataclass(frozen=True)

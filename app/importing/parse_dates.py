@@ -63,12 +63,17 @@ def system_day_first() -> bool:
 @dataclass
 class DateColumn:
     """``values[i]`` is a date, None (blank) or an error sentence. ``day_first`` is the order
-    used for numeric dates; ``from_locale`` is True when the column could not decide."""
+    used for numeric dates; ``from_locale`` is True when the column could not decide and the
+    order mattered: ``undecided`` texts (``example`` the first of them) read as two different
+    days depending on it. ISO dates, date cells and ``05/05/2026`` never count: they read the
+    same either way."""
 
     day_first: bool
     from_locale: bool
     values: list[date | str | None] = field(default_factory=list)
     mixed: bool = False
+    undecided: int = 0
+    example: str = ""
 
 
 def _year(text: str) -> int:
@@ -127,7 +132,9 @@ def parse_date_text(raw: str, day_first: bool) -> date | str:
 
 
 def _order_vote(text: str) -> str | None:
-    """'dmy' or 'mdy' when a numeric text date proves its order, else None."""
+    """'dmy' or 'mdy' when a numeric text date proves its order, 'either' when it reads as
+    two different days depending on the order (03/04/2026), else None (not a numeric date,
+    or one such as 05/05/2026 that reads the same both ways)."""
     match = _NUMERIC.match(text.strip())
     if not match:
         return None
@@ -136,6 +143,8 @@ def _order_vote(text: str) -> str | None:
         return "dmy"
     if second > 12 >= first:
         return "mdy"
+    if first != second and first <= 12 and second <= 12:
+        return "either"
     return None
 
 
@@ -144,15 +153,15 @@ def parse_date_column(
 ) -> DateColumn:
     """Parse a column of raw cells. ``day_first`` forces the order (the user's choice);
     otherwise the column decides, else ``locale_day_first`` (default: the system locale)."""
-    votes = {"dmy": 0, "mdy": 0}
-    numeric_texts = False
+    votes = {"dmy": 0, "mdy": 0, "either": 0}
+    example = ""
     for cell in cells:
         if isinstance(cell, str) and cell:
             vote = _order_vote(cell)
             if vote:
                 votes[vote] += 1
-            elif _NUMERIC.match(cell.strip()):
-                numeric_texts = True
+                if vote == "either" and not example:
+                    example = cell.strip()
     from_locale = False
     mixed = bool(votes["dmy"] and votes["mdy"])
     if day_first is None:
@@ -160,7 +169,7 @@ def parse_date_column(
             day_first = votes["dmy"] >= votes["mdy"]
         else:
             day_first = system_day_first() if locale_day_first is None else locale_day_first
-            from_locale = numeric_texts
+            from_locale = bool(votes["either"])
     wrong = "mdy" if day_first else "dmy"
     out: list[date | str | None] = []
     append = out.append
@@ -183,4 +192,6 @@ def parse_date_column(
                 append(parse_date_text(cell, day_first))
         else:
             append(f"{cell!r} is not a date.")
-    return DateColumn(day_first, from_locale, out, mixed)
+    if not from_locale:
+        return DateColumn(day_first, False, out, mixed)
+    return DateColumn(day_first, True, out, mixed, votes["either"], example)

@@ -30,11 +30,14 @@ _PLAIN = re.compile(r"^\d+$")
 class MoneyColumn:
     """The outcome for one column: ``values[i]`` is a Decimal, None (blank) or an error
     sentence; ``decimal`` is the separator used, ``ambiguous`` holds example values when the
-    column could not be decided (then every value is left unparsed)."""
+    column could not be decided (then every value is left unparsed), and ``undecided`` of the
+    column's ``amounts`` (its non-blank cells) are the values that could be read either way."""
 
     decimal: str | None
     values: list[Decimal | str | None] = field(default_factory=list)
     ambiguous: list[str] = field(default_factory=list)
+    undecided: int = 0
+    amounts: int = 0
 
 
 class _Text:
@@ -124,6 +127,7 @@ def parse_money_column(cells: list, decimal: str | None = None) -> MoneyColumn:
     texts: dict[int, _Text] = {}
     votes = {COMMA: 0, POINT: 0}
     ambiguous: list[str] = []
+    undecided = 0
     for index, cell in enumerate(cells):
         if isinstance(cell, str) and cell.strip():
             text = _Text(cell)
@@ -133,13 +137,17 @@ def parse_money_column(cells: list, decimal: str | None = None) -> MoneyColumn:
             proof = text.evidence()
             if proof:
                 votes[proof] += 1
-            elif text.is_ambiguous() and len(ambiguous) < 5:
-                ambiguous.append(cell.strip())
+            elif text.is_ambiguous():
+                undecided += 1
+                if len(ambiguous) < 5:
+                    ambiguous.append(cell.strip())
     if decimal is None:
         if votes[COMMA] or votes[POINT]:
             decimal = COMMA if votes[COMMA] > votes[POINT] else POINT
         elif ambiguous:
-            return MoneyColumn(None, [None] * len(cells), ambiguous)
+            amounts = sum(not text.error for text in texts.values()) + sum(
+                isinstance(cell, (int, float)) and not isinstance(cell, bool) for cell in cells)
+            return MoneyColumn(None, [None] * len(cells), ambiguous, undecided, amounts)
         else:
             decimal = POINT
     out: list[Decimal | str | None] = []

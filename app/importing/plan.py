@@ -69,6 +69,39 @@ class RowProblem:
         return {"row": self.row, "column": self.column, "message": self.message}
 
 
+@dataclass(frozen=True)
+class AmbiguousAmounts:
+    """An amount column whose decimal separator the file leaves undecided: ``count`` of its
+    ``total`` amounts have three digits after a single comma (or dot) and none says which
+    separator marks the decimals; ``examples`` are the first few as written."""
+
+    examples: list[str]
+    count: int
+    total: int
+
+    @property
+    def separator(self) -> str:
+        """The separator in question, "," or "."."""
+        return "," if "," in self.examples[0] else "."
+
+    def extent(self) -> str:
+        """How much of the column is in question, true of the file: "every amount (2)" or
+        "1 of the 3 amounts"."""
+        if self.count == self.total:
+            return "the only amount" if self.total == 1 else f"every amount ({self.total:,})"
+        return f"{self.count:,} of the {self.total:,} amounts"
+
+    def sentence(self) -> str:
+        one = self.count == 1
+        examples = ", ".join(repr(e) for e in self.examples[:3])
+        return (f"{'The amount' if one else 'Amounts such as'} {examples} could be "
+                f"thousands or decimals: {self.extent()} in this column "
+                f"{'has' if one else 'have'} three digits after a single "
+                f"{'comma' if self.separator == ',' else 'dot'}, and no amount shows which "
+                f"separator marks the decimals. Say whether the "
+                f"{'comma' if self.separator == ',' else 'dot'} is the decimal separator.")
+
+
 @dataclass(slots=True)
 class PlannedRow:
     """What will happen to one row. A create's values are ``ImportPlan.columns[field]
@@ -100,7 +133,7 @@ class ImportPlan:
     errors: list[RowProblem]
     conflicts: list[RowProblem]
     unknown_stages: dict[str, list[int]]
-    ambiguous_amounts: dict[str, list[str]]
+    ambiguous_amounts: dict[str, AmbiguousAmounts]
     new_owners: list[str]
     new_sources: list[str]
     warnings: list[str]
@@ -419,9 +452,9 @@ class _Columns:
                 column.append(None)
         self.cleaned["company_size"] = column
 
-    def clean_amounts(self, decimal: dict[str, str]) -> dict[str, list[str]]:
-        """Read the amounts; returns header -> examples when the column leaves the decimal
-        separator undecided (the user must say)."""
+    def clean_amounts(self, decimal: dict[str, str]) -> dict[str, AmbiguousAmounts]:
+        """Read the amounts; returns header -> what is undecided when the column leaves the
+        decimal separator undecided (the user must say)."""
         if "value" not in self.label:
             return {}
         header = self.label["value"]
@@ -451,7 +484,9 @@ class _Columns:
         self.cleaned["value"] = column
         if any(c is not None and a != c for a, c in zip(values, column, strict=True)):
             self.warnings.append(_cents_rounded(header, self.row_numbers, values, column))
-        return {header: money.ambiguous} if money.ambiguous else {}
+        if not money.ambiguous:
+            return {}
+        return {header: AmbiguousAmounts(money.ambiguous, money.undecided, money.amounts)}
 
     def clean_dates(self, day_first: dict[str, bool], locale_day_first: bool | None) -> None:
         for key in ("expected_close", "next_step_due"):
@@ -463,9 +498,12 @@ class _Columns:
                                       locale_day_first)
             if dates.from_locale:
                 order = "day/month" if dates.day_first else "month/day"
+                what = (f"the date {dates.example} could be read either way; it was"
+                        if dates.undecided == 1 else
+                        f"{dates.undecided:,} dates such as {dates.example} could be read "
+                        f"either way; they were")
                 self.warnings.append(
-                    f"{header}: dates such as 03/04/2026 could be read either way; they were "
-                    f"read as {order}, the order of the system locale."
+                    f"{header}: {what} read as {order}, the order of the system locale."
                 )
             column = []
             for position, when in enumerate(dates.values):
@@ -589,6 +627,43 @@ class _Columns:
                     "The row has neither a title nor a company; a deal needs a title."))
         return {position for position, title in enumerate(titles) if title is None}
 
+    def warn_untitled(self, planned: list[PlannedRow], derived: set[int]) -> None:
+        """Name the rows whose new deal has no title of its own in the file (it is titled
+        with its company, :meth:`derive_titles`), when the file has a title column: the user
+        may have left a cell empty by mistake. (An update keeps the deal's title.)"""
+        if "title" not in self.label or not derived:
+            return
+        positions = [item.position for item in planned
+                     if item.action == "create" and item.position in derived]
+        if not positions:
+            return
+        one = len(positions) == 1
+        rows = [self.row_numbers[p] for p in positions]
+        shown = ", ".join(map(str, rows[:10])) + (" …" if len(rows) > 10 else "")
+        self.warnings.append(
+            f"{self.label['title']}: {'row' if one else f'{len(rows):,} rows'} {shown} "
+            f"{'has' if one else 'have'} no title; {'its' if one else 'their'} new "
+            f"deal{'' if one else 's'} {'is' if one else 'are'} titled with "
+            f"{'its' if one else 'their'} {self.label.get('company', 'company')}."
+        )
+
+
+def _landing_names(names: list[str], planned: list[PlannedRow], cleaned: dict[str, list],
+                   target: str) -> list[str]:
+    """The ``names`` (owners or sources to create; ``target`` their cleaned column) that a
+    row the import writes uses: a name found only on rows that are skipped, or on updates
+    that keep their owner, is neither created nor announced."""
+    if not names:
+        return names
+    column = cleaned[target]
+    used: set[object] = set()
+    for item in planned:
+        if item.action == "create":
+            used.add(column[item.position])
+        elif item.action == "update":
+            used.add(item.changes.get(target))
+    return [name for name in names if name in used]
+
 
 def _plan_rows(columns: _Columns, uuids: list[str | None], bad: set[int],
                control: JobControl | None) -> tuple[list[PlannedRow], list[PlannedRow],
@@ -657,7 +732,7 @@ def _plan_rows(columns: _Columns, uuids: list[str | None], bad: set[int],
 
 
 def _problems(columns: _Columns, conflicts: list[RowProblem],
-              unknown_stages: dict[str, list[int]], ambiguous: dict[str, list[str]],
+              unknown_stages: dict[str, list[int]], ambiguous: dict[str, AmbiguousAmounts],
               stages: list[StageInfo]) -> tuple[list[RowProblem], list[RowProblem]]:
     """The plan's errors (whole-column problems first, then by row and column as the sheet
     reads) and its problems by row (one per bad row and reason, for the problems workbook)."""
@@ -679,13 +754,8 @@ def _problems(columns: _Columns, conflicts: list[RowProblem],
                 f"{text!r} is not a stage of this pipeline (row{'s' if len(rows) > 1 else ''} "
                 f"{listed}). Map it to one of: {names}.",
             ))
-    for header, examples in ambiguous.items():
-        errors.append(RowProblem(
-            None, header,
-            f"Amounts such as {', '.join(repr(e) for e in examples[:3])} could be thousands or "
-            "decimals: every amount in this column has three digits after a single separator. "
-            "Say whether the comma (or dot) is the decimal separator.",
-        ))
+    for header, undecided in ambiguous.items():
+        errors.append(RowProblem(None, header, undecided.sentence()))
     order = {headers[index]: index for index in columns.mapping.fields}
     errors.sort(key=lambda p: (p.row or 0, order.get(p.column, len(headers))))
     return errors, by_row
@@ -731,6 +801,9 @@ def build_plan(
         columns, uuids, set(columns.failed) | unknown_positions, control)
     lost_stages = frozenset(s.id for s in stages if s.outcome == "lost")
     _diff_matches(matches, columns.cleaned, derived_titles, lost_stages)
+    new_owners = _landing_names(new_owners, planned, columns.cleaned, "owner_id")
+    new_sources = _landing_names(new_sources, planned, columns.cleaned, "source_id")
+    columns.warn_untitled(planned, derived_titles)
     unexplained = _lost_without_reason(planned, columns.cleaned, first_stage.id, lost_stages)
     if unexplained:
         one = unexplained == 1

@@ -18,11 +18,12 @@ from pathlib import Path
 
 from app.defaults import install_default_pipeline, load_template
 from app.errors import ConflictError, UsageError, ValidationError
-from app.importing.columns import FIELDS, map_columns
+from app.importing.columns import FIELDS, file_shape, map_columns
 from app.importing.commit import commit_plan
 from app.importing.errors_workbook import write_problems_workbook
 from app.importing.header import find_header
-from app.importing.plan import ImportPlan, RowProblem, build_plan
+from app.importing.landing import LandingSample, landing_sample
+from app.importing.plan import AmbiguousAmounts, ImportPlan, RowProblem, build_plan
 from app.importing.read import SheetTable, read_sheet
 from app.importing.values import clean_text
 from app.jobs import JobControl
@@ -70,7 +71,7 @@ class ImportReport:
     errors: list[RowProblem] = field(default_factory=list)
     conflicts: list[RowProblem] = field(default_factory=list)
     unknown_stages: dict[str, list[int]] = field(default_factory=dict)
-    ambiguous_amounts: dict[str, list[str]] = field(default_factory=dict)
+    ambiguous_amounts: dict[str, AmbiguousAmounts] = field(default_factory=dict)
     new_owners: list[str] = field(default_factory=list)
     new_sources: list[str] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
@@ -80,6 +81,11 @@ class ImportReport:
     committed: bool = False
     problems_workbook: str | None = None
     backup: str | None = None
+    # What the checked plan does with the rows: (create, update, unchanged, skip). A dry run's
+    # figures above are these; a rejected import's stay 0 (nothing was done), and its
+    # :meth:`describe` states this plan in the dry run's words.
+    planned: tuple[int, int, int, int] = (0, 0, 0, 0)
+    landing: LandingSample | None = None  # a dry run's first rows as they will land
 
     def as_dict(self) -> dict:
         """The JSON shape of DESIGN.md, plus the details a script may want."""
@@ -105,18 +111,22 @@ class ImportReport:
         }
 
     def describe(self) -> str:
-        """A few sentences for the command line."""
-        verb = "Would create" if not self.committed else "Created"
-        lines = [
-            f"{verb} {self.created}, "
-            f"{'update' if not self.committed else 'updated'} {self.updated}; "
-            f"{self.unchanged} unchanged, {self.skipped} skipped "
-            f"({self.file}, sheet {self.sheet!r}, header on row {self.header_row})."
-        ]
+        """A few sentences for the command line. A rejected import states its plan in the
+        words of a dry run of the same file: what importing would do once the problems are
+        fixed or skipped."""
+        if self.committed:
+            created, updated, unchanged, skipped = (self.created, self.updated,
+                                                    self.unchanged, self.skipped)
+            lines = [f"Created {created:,}, updated {updated:,}; "]
+        else:
+            created, updated, unchanged, skipped = self.planned
+            lines = [f"Would create {created:,}, update {updated:,}; "]
+        lines[0] += (f"{unchanged:,} unchanged, {skipped:,} skipped ({self.file}, sheet "
+                     f"{self.sheet!r}, header on row {self.header_row}).")
         if self.rejected:
             lines.insert(0, ("This file would be rejected" if self.dry_run else
-                             "Nothing was imported") + ": fix the problems below (or use "
-                         "--skip-invalid to import the valid rows).")
+                             "Nothing was imported, this file was rejected") + ": fix the "
+                         "problems below (or use --skip-invalid to import the valid rows).")
         for problem in self.errors:
             where = (f"column {problem.column}" if problem.row is None
                      else f"row {problem.row}, {problem.column}")
@@ -154,6 +164,7 @@ class FileOverview:
     header_row: int
     rows: int
     columns: list[ColumnInfo]
+    shape: str = ""  # app.importing.columns.file_shape of its headers
 
 
 def _header_texts(values: list) -> list[str]:
@@ -185,7 +196,8 @@ def inspect_file(path: str | Path, sheet: str | None = None,
                 if len(samples) == 3:
                     break
         columns.append(ColumnInfo(index, header, mapping.fields.get(index), samples))
-    return FileOverview(str(path), table.sheet, table.sheet_names, number, len(data), columns)
+    return FileOverview(str(path), table.sheet, table.sheet_names, number, len(data), columns,
+                        file_shape(headers))
 
 
 def _unused_name(folder: Path, stem: str) -> Path:
@@ -444,12 +456,13 @@ def _read_check_commit(
                 plan.by_row,
             )
         report.problems_workbook = str(written)
+    report.planned = (plan.count("create"), plan.count("update"), plan.count("unchanged"),
+                      plan.count("invalid"))
     if report.rejected and not options.dry_run:
         return report
-    report.created = plan.count("create")
-    report.updated = plan.count("update")
-    report.unchanged = plan.count("unchanged")
-    report.skipped = plan.count("invalid")
+    report.created, report.updated, report.unchanged, report.skipped = report.planned
+    if options.dry_run:
+        report.landing = landing_sample(plan, stages)
     if options.dry_run or report.rejected:  # a file with problems
         return report
     if not report.created and not report.updated:

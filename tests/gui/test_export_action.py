@@ -79,3 +79,22 @@ def test_cancel_in_the_progress_dialog_keeps_the_old_file(qtbot, window, monkeyp
     assert target.read_bytes() == b"last week's"
     assert sorted(p.name for p in tmp_path.iterdir() if p.suffix != ".sqlite"
                   and "sqlite" not in p.name) == ["pipeline.xlsx", "qs"]
+
+
+def test_export_says_why_it_waits_and_is_plain_once_it_can_run(qtbot, ui_context):
+    """Greyed out, the action's tooltip gave no reason ("Export the weekly workbook
+    (Ctrl+E)"): now it says what it waits for, and once enabled it says what it does."""
+    win = MainWindow(ui_context)
+    qtbot.add_widget(win)
+    actions = win.actions_by_name
+    for name in ("new_deal", "log_activity", "import", "export"):
+        assert not actions[name].isEnabled()
+        assert actions[name].toolTip().endswith(": available once the database is open and "
+                                                "checked")
+    with qtbot.wait_signal(win.sig_first_paint, timeout=5000):
+        win.show()
+    qtbot.wait_until(lambda: actions["export"].isEnabled(), timeout=5000)
+    assert actions["export"].toolTip() == ("Write this week's pipeline workbook for Excel "
+                                           "(Ctrl+E)")
+    assert actions["import"].isEnabled()
+    assert actions["import"].toolTip() == "Import deals from a file (Ctrl+I)"

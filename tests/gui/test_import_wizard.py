@@ -372,3 +372,143 @@ def test_a_file_saved_again_between_steps_is_read_again(qtbot, wizard, tmp_path,
     with qtbot.wait_signal(wizard.sig_imported, timeout=10_000):
         wizard.next()
     assert Deal.select().count() == 5 and len(reads) == 2
+
+
+def test_a_typed_path_counts_as_it_is_typed(qtbot, wizard, tmp_path):
+    """Next enables once the typed text names a readable file, with no Tab to leave the
+    field (it used to wait for editingFinished)."""
+    path = tmp_path / "deals.csv"
+    path.write_text("Title,Company\nRoof,Acme\n", encoding="utf-8")
+    field = wizard.file_page.path
+    field.setFocus()
+    typed = str(path)
+    qtbot.keyClicks(field, typed[:-1])
+    assert not next_enabled(wizard) and wizard.file_page.sheet.count() == 0
+    qtbot.keyClicks(field, typed[-1])
+    qtbot.waitUntil(lambda: next_enabled(wizard), timeout=10_000)
+    assert field.hasFocus() and wizard.file_page.sheet.currentText() == "CSV"
+    qtbot.keyClick(field, Qt.Key.Key_Backspace)  # no longer a file: Next goes again
+    assert not next_enabled(wizard)
+    field.editingFinished.emit()  # leaving the field with a path that names no file
+    assert wizard.file_page.error.text().startswith(
+        f"There is no file that can be read at {typed[:-1]}.")
+    qtbot.keyClicks(field, typed[-1])
+    qtbot.waitUntil(lambda: next_enabled(wizard), timeout=10_000)
+    assert wizard.file_page.error.isHidden()
+    go_next(qtbot, wizard, PAGE_MAPPING)
+
+
+def test_browse_opens_in_the_last_folder_used_else_documents(qtbot, ui_context, tmp_path,
+                                                             monkeypatch):
+    from PySide6.QtCore import QStandardPaths
+
+    folder = tmp_path / "exports"
+    folder.mkdir()
+    path = folder / "deals.csv"
+    path.write_text("Title,Company\nRoof,Acme\n", encoding="utf-8")
+    asked: list[str] = []
+    monkeypatch.setattr(wizard_module, "choose_file",
+                        lambda parent, start: asked.append(start) or str(path))
+
+    first = ImportWizard(ui_context)
+    qtbot.add_widget(first)
+    first.show()
+    qtbot.mouseClick(_browse_button(first), Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(first.file_page.isComplete, timeout=10_000)
+    assert asked == [QStandardPaths.writableLocation(
+        QStandardPaths.StandardLocation.DocumentsLocation)]
+
+    second = ImportWizard(ui_context)  # another day: the folder is remembered
+    qtbot.add_widget(second)
+    second.show()
+    qtbot.mouseClick(_browse_button(second), Qt.MouseButton.LeftButton)
+    assert asked[1] == str(folder)
+
+
+def _browse_button(wizard):
+    from PySide6.QtWidgets import QPushButton
+
+    return next(b for b in wizard.file_page.findChildren(QPushButton)
+                if b.text() == "Browse…")
+
+
+def _stage_file(path, rows):
+    workbook = openpyxl.Workbook()
+    workbook.active.append(["Client Name", "Deal", "Amount", "Stage", "Call notes"])
+    for row in rows:
+        workbook.active.append(row)
+    workbook.save(path)
+
+
+def test_answers_are_offered_again_for_a_file_of_the_same_shape(qtbot, ui_context, tmp_path):
+    """The stage mapping, the decimal separator and the column choices given for one export
+    are filled in when the next export of the same shape is imported."""
+    first_file = tmp_path / "week-1.xlsx"
+    _stage_file(first_file, [["Acme", "Roof", "1,500", "Demo booked", "call"],
+                             ["Beta", "Door", "2,250", "Qualified", ""]])
+    first = ImportWizard(ui_context)
+    qtbot.add_widget(first)
+    first.show()
+    first.file_page.set_path(str(first_file))
+    qtbot.waitUntil(first.file_page.isComplete, timeout=10_000)
+    go_next(qtbot, first, PAGE_MAPPING)
+    mapping = first.mapping_page.model
+    assert mapping.setData(mapping.index(4, 2), "Notes")
+    go_next(qtbot, first, PAGE_VALUES)
+    values = first.values_page
+    assert values.model.setData(values.model.index(0, 2), "Solution fit & demo")
+    values.decimal_boxes["Amount"].setCurrentIndex(1)  # the comma groups thousands
+    go_next(qtbot, first, PAGE_PREVIEW)
+    with qtbot.wait_signal(first.sig_imported, timeout=10_000):
+        first.next()
+
+    second_file = tmp_path / "week-2.xlsx"  # next week's export: other rows, same columns
+    _stage_file(second_file, [["Gamma", "Wall", "3,750", "Demo booked", "met"],
+                              ["Delta", "Gate", "4,125", "Trial", ""]])
+    second = ImportWizard(ui_context)
+    qtbot.add_widget(second)
+    second.show()
+    second.file_page.set_path(str(second_file))
+    qtbot.waitUntil(second.file_page.isComplete, timeout=10_000)
+    go_next(qtbot, second, PAGE_MAPPING)
+    mapping = second.mapping_page.model
+    assert mapping.index(4, 2).data() == "Notes"
+    assert "filled in" in second.mapping_page.subTitle()
+    go_next(qtbot, second, PAGE_VALUES)
+    values = second.values_page
+    assert [(values.model.index(r, 0).data(), values.model.index(r, 2).data())
+            for r in range(values.model.rowCount())] == [
+        ("Demo booked", "Solution fit & demo"), ("Trial", values.model.UNCHOSEN)]
+    assert values.decimal_boxes["Amount"].currentIndex() == 1
+    assert "filled in" in values.subTitle()
+    assert not next_enabled(second)  # "Trial" is new: it still needs an answer
+    assert values.model.setData(values.model.index(1, 2), "Proposal")
+    go_next(qtbot, second, PAGE_PREVIEW)
+    with qtbot.wait_signal(second.sig_imported, timeout=10_000):
+        second.next()
+    wall = Deal.get(Deal.title == "Wall")
+    assert wall.stage.name == "Solution fit & demo" and wall.value == Decimal("3750.00")
+    assert wall.notes == "met"
+
+
+def test_the_preview_shows_the_first_rows_as_they_will_land(qtbot, qtmodeltester, wizard,
+                                                            tracker):
+    wizard.file_page.set_path(str(tracker))
+    qtbot.waitUntil(wizard.file_page.isComplete, timeout=10_000)
+    go_next(qtbot, wizard, PAGE_MAPPING)
+    go_next(qtbot, wizard, PAGE_VALUES)
+    wizard.values_page.model.setData(wizard.values_page.model.index(0, 2), "Qualified")
+    go_next(qtbot, wizard, PAGE_PREVIEW)
+    page = wizard.preview_page
+    model = page.landing
+    qtmodeltester.check(model)
+    headers = [model.headerData(c, Qt.Orientation.Horizontal) for c in range(model.columnCount())]
+    assert headers == ["Row", "What happens", "Company", "Title", "Value", "Expected close",
+                       "Stage", "Owner"]
+    rows = [[model.index(r, c).data() for c in range(model.columnCount())]
+            for r in range(model.rowCount())]
+    assert rows[0][:5] == ["4", "New deal", "Northwind", "Fleet", "$12,500.00"]
+    assert rows[1][6:] == ["Qualified", "Sam New (new)"]
+    assert rows[2][:2] == ["6", "Skipped: 'lots' is not an amount."]
+    assert page.tabs.tabText(1) == "Problems (2)" and page.tabs.currentIndex() == 1
+    assert page.tabs.tabText(0) == "Rows as they will land"

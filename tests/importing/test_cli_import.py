@@ -94,3 +94,23 @@ def test_a_dry_run_writes_no_problems_workbook_unless_asked(db_path, manager, st
     code, out, _ = run(capsys, "--db", str(db_path), "import", str(path), "--dry-run",
                        "--problems-file", str(wanted))
     assert code == 1 and wanted.exists() and str(wanted) in out
+
+
+def test_a_rejected_import_states_the_plan_a_dry_run_states(db_path, manager, stages, make_csv,
+                                                           capsys):
+    """The real import of a file with problems prints the plan in the dry run's own words
+    (it printed "Would create 0 … 0 skipped" beside the dry run's "Would create 2 … 1
+    skipped"), and says that nothing was imported."""
+    path = make_csv([["Title", "Company", "Amount"], ["Roof", "Acme", "100"],
+                     ["Door", "Beta", "lots"], ["Wall", "Gamma", "300"]])
+    from app.workspace import close_workspace
+
+    close_workspace()
+    dry_code, dry, _ = run(capsys, "--db", str(db_path), "import", str(path), "--dry-run")
+    code, real, _ = run(capsys, "--db", str(db_path), "import", str(path))
+    assert dry_code == code == 1
+    plan = "Would create 2, update 0; 0 unchanged, 1 skipped"
+    assert plan in dry and plan in real
+    assert real.startswith("Nothing was imported, this file was rejected")
+    assert dry.splitlines()[1:] == real.splitlines()[1:len(dry.splitlines())]
+    assert Deal.select().count() == 0

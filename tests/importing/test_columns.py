@@ -50,3 +50,13 @@ def test_the_users_choice_overrides_the_synonyms():
     assert mapping.unmapped == ["Notes"]
     with pytest.raises(UsageError, match="Unknown field"):
         map_columns(["Title"], {0: "colour"})
+
+
+def test_a_file_shape_is_its_headers_however_they_are_written():
+    from app.importing.columns import file_shape
+
+    shape = file_shape(["Deal Name", "Stage", "Amount ($)"])
+    assert file_shape(["deal name ", "STAGE", "Amount", "", ""]) == shape
+    assert file_shape(["Deal Name", "Amount ($)", "Stage"]) != shape  # moved
+    assert file_shape(["Deal Name", "Stage", "Amount ($)", "Owner"]) != shape  # added
+    assert file_shape(["Deal Name", "Stage"]) != shape

@@ -9,6 +9,7 @@ from decimal import Decimal
 import openpyxl
 
 from app.importing import ImportOptions, run_import
+from app.importing.plan import AmbiguousAmounts
 from db.models import Deal
 
 
@@ -76,7 +77,8 @@ def test_unknown_stages_stop_the_import_with_one_message_per_value(manager, stag
 def test_an_ambiguous_amount_column_asks_instead_of_guessing(manager, stages, make_xlsx):
     path = make_xlsx([["Title", "Amount"], ["A", "1,500"], ["B", "2,250"]])
     report = run_import(path, ImportOptions(), manager)
-    assert report.rejected and report.ambiguous_amounts == {"Amount": ["1,500", "2,250"]}
+    assert report.rejected and report.ambiguous_amounts == {
+        "Amount": AmbiguousAmounts(["1,500", "2,250"], 2, 2)}
     assert "could be thousands or decimals" in report.errors[0].message
     answered = run_import(path, ImportOptions(decimal={"Amount": "."}), manager)
     assert answered.created == 2

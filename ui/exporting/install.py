@@ -6,12 +6,13 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from PySide6.QtCore import QSettings, QStandardPaths, Qt
+from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QFileDialog, QMessageBox, QProgressDialog, QWidget
 
 from app import clock
 from app.exporting import export_weekly_workbook, week_of
 from ui.context import UiContext
+from ui.last_folder import last_folder, remember_folder
 from ui.operations import Query
 
 LAST_FOLDER_KEY = "export/last_folder"
@@ -22,13 +23,6 @@ def choose_save_path(parent: QWidget | None, suggested: str) -> str:
     """Ask where to save (tests replace this; a dialog is never shown in a test)."""
     path, _ = QFileDialog.getSaveFileName(parent, TITLE, suggested, "Excel workbook (*.xlsx)")
     return path
-
-
-def _last_folder() -> str:
-    stored = QSettings().value(LAST_FOLDER_KEY)
-    if isinstance(stored, str) and stored and Path(stored).is_dir():
-        return stored
-    return QStandardPaths.writableLocation(QStandardPaths.StandardLocation.DocumentsLocation)
 
 
 class WeeklyExportRun:
@@ -45,13 +39,13 @@ class WeeklyExportRun:
 
     def start(self) -> bool:
         week = week_of(clock.local_today())
-        suggested = str(Path(_last_folder()) / week.file_name)
+        suggested = str(Path(last_folder(LAST_FOLDER_KEY)) / week.file_name)
         path = choose_save_path(self.window, suggested)
         if not path:
             return False
         if not path.lower().endswith(".xlsx"):
             path += ".xlsx"
-        QSettings().setValue(LAST_FOLDER_KEY, str(Path(path).parent))
+        remember_folder(LAST_FOLDER_KEY, path)
         progress = QProgressDialog("Preparing the workbook…", "Cancel", 0, 100, self.window)
         progress.setWindowTitle(TITLE)
         progress.setWindowModality(Qt.WindowModality.WindowModal)

@@ -5,13 +5,15 @@
 from __future__ import annotations
 
 from datetime import date, datetime
+from decimal import Decimal
 
 from PySide6.QtCore import QModelIndex, QPersistentModelIndex, Qt
 
 from app.importing import FIELDS, ColumnInfo
+from app.importing.landing import LandingSample
 from app.importing.plan import RowProblem
 from ui import theme
-from ui.formatting import format_date
+from ui.formatting import format_date, format_money
 from ui.header_table_model import HeaderTableModel
 
 SKIP_LABEL = "Don’t import"
@@ -64,6 +66,22 @@ class ColumnMappingModel(_ChoiceColumnModel):
     def mapping(self) -> dict[int, str | None]:
         """Column index -> field key (None: not imported), for ImportOptions.columns."""
         return {c.index: f for c, f in zip(self._columns, self._fields, strict=True)}
+
+    def choose(self, fields: dict[int, str | None]) -> bool:
+        """Set the field of each column index in ``fields`` (None: not imported), as a
+        remembered earlier choice; unknown fields are ignored. Returns whether any choice
+        differs from what was shown."""
+        changed = False
+        for row, column in enumerate(self._columns):
+            if column.index in fields:
+                key = fields[column.index]
+                if (key is None or key in FIELDS) and self._fields[row] != key:
+                    self._fields[row] = key
+                    changed = True
+        if changed and self._columns:
+            self.dataChanged.emit(self.index(0, self.EDIT_COLUMN),
+                                  self.index(self.rowCount() - 1, self.EDIT_COLUMN))
+        return changed
 
     def duplicates(self) -> list[str]:
         """Labels of fields chosen for more than one column."""
@@ -194,4 +212,62 @@ class ProblemsModel(HeaderTableModel):
             return problem.message
         if role == Qt.ItemDataRole.TextAlignmentRole and index.column() == 0:
             return int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
+        return None
+
+
+class LandingModel(HeaderTableModel):
+    """The preview's first rows as they will land (:class:`app.importing.landing.
+    LandingSample`): spreadsheet row, what happens to it, then one column per imported
+    field, its values written the way the rest of the app shows them. An owner or source the
+    import creates is marked "(new)"; a skipped row is in the danger colour."""
+
+    FIXED = ("Row", "What happens")
+
+    def __init__(self, parent=None):
+        super().__init__(parent)
+        self.currency = ""
+        self.HEADERS = self.FIXED
+        self._sample = LandingSample((), (), ())
+
+    def set_sample(self, sample: LandingSample | None, currency: str) -> None:
+        """Show ``sample`` (None: nothing), amounts in ``currency``."""
+        self.beginResetModel()
+        self.currency = currency
+        self._sample = sample or LandingSample((), (), ())
+        self.HEADERS = (*self.FIXED, *self._sample.labels)
+        self.RIGHT = frozenset(len(self.FIXED) + i for i, key in
+                               enumerate(self._sample.fields) if key == "value")
+        self.endResetModel()
+
+    def row_count(self) -> int:
+        return len(self._sample.rows)
+
+    def _text(self, value: object) -> str:
+        if value is None:
+            return ""
+        if isinstance(value, Decimal):
+            return format_money(value, self.currency, cents=True)
+        if isinstance(value, date):
+            return format_date(value)
+        if isinstance(value, str) and value in self._sample.new_names:
+            return f"{value} (new)"
+        return str(value)
+
+    def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole):
+        if not index.isValid():
+            return None
+        row, column = self._sample.rows[index.row()], index.column()
+        if role in (Qt.ItemDataRole.DisplayRole, Qt.ItemDataRole.ToolTipRole):
+            if column == 0:
+                return str(row.row) if role == Qt.ItemDataRole.DisplayRole else None
+            if column == 1:
+                return row.note
+            return self._text(row.values[column - len(self.FIXED)]) or None
+        if role == Qt.ItemDataRole.TextAlignmentRole and (column == 0 or column in self.RIGHT):
+            return int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
+        if role == Qt.ItemDataRole.ForegroundRole and column == 1:
+            if row.action == "invalid":
+                return theme.DANGER
+            if row.action == "unchanged":
+                return theme.muted_text()
         return None

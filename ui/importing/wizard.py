@@ -12,6 +12,7 @@ Signals:
 
 from __future__ import annotations
 
+import os
 from collections.abc import Callable
 from pathlib import Path
 
@@ -33,12 +34,14 @@ from PySide6.QtWidgets import (
     QStyledItemDelegate,
     QStyleOptionViewItem,
     QTableView,
+    QTabWidget,
     QVBoxLayout,
     QWidget,
     QWizard,
     QWizardPage,
 )
 
+from app.errors import ValidationError
 from app.importing import (
     MAX_ROWS,
     FileOverview,
@@ -57,19 +60,33 @@ from ui.context import Topic, UiContext
 from ui.importing.models import (
     CHOICES_ROLE,
     ColumnMappingModel,
+    LandingModel,
     ProblemsModel,
     StageValuesModel,
 )
+from ui.importing.remembered import Answers, recall, remember
+from ui.last_folder import last_folder, remember_folder
 from ui.operations import Write
 
 PAGE_FILE, PAGE_MAPPING, PAGE_VALUES, PAGE_PREVIEW, PAGE_SUMMARY = range(5)
 FILE_FILTER = "Spreadsheets (*.xlsx *.xlsm *.xls *.ods *.csv *.txt);;All files (*)"
 
 
-def choose_file(parent: QWidget | None) -> str:
-    """Ask for a spreadsheet (tests replace this; a dialog is never shown in a test)."""
-    path, _ = QFileDialog.getOpenFileName(parent, "Import deals from", "", FILE_FILTER)
+LAST_FOLDER_KEY = "import/last_folder"
+
+
+def choose_file(parent: QWidget | None, folder: str) -> str:
+    """Ask for a spreadsheet, starting in ``folder`` (tests replace this; a dialog is never
+    shown in a test)."""
+    path, _ = QFileDialog.getOpenFileName(parent, "Import deals from", folder, FILE_FILTER)
     return path
+
+
+def readable_file(text: str) -> bool:
+    """Whether ``text`` names a file that can be opened for reading (a stat and an access
+    check, quick enough for every keystroke)."""
+    path = Path(text)
+    return path.is_file() and os.access(path, os.R_OK)
 
 
 def confirm_undo(parent: QWidget | None, what: str) -> bool:
@@ -247,14 +264,32 @@ class FilePage(_Page):
         hint.setStyleSheet(f"color: {theme.muted_text().name()};")
         self.body.addWidget(hint)
         self.body.addStretch(1)
-        self.path.editingFinished.connect(self._load_sheets)
+        # A typed path counts as it is typed: once it names a readable file its sheets are
+        # read (and Next enables); leaving the field says what is wrong with any other.
+        self.path.textChanged.connect(self._path_typed)
+        self.path.editingFinished.connect(self._path_left)
         self._loaded_for = ""
 
     def _browse(self) -> None:
-        chosen = choose_file(self)
+        chosen = choose_file(self, last_folder(LAST_FOLDER_KEY))
         if chosen:
             self.path.setText(chosen)
             self._load_sheets()
+
+    def _path_typed(self, text: str) -> None:
+        if readable_file(text.strip()):
+            self._load_sheets()
+        elif self.sheet.count() or self._loaded_for:
+            self._loaded_for = ""
+            self.sheet.clear()
+            self.sheet.setEnabled(False)
+            self.completeChanged.emit()
+
+    def _path_left(self) -> None:
+        text = self.path.text().strip()
+        if text and not readable_file(text):
+            self.show_error(f"There is no file that can be read at {text}. Check the path, "
+                            "or choose the file with Browse.")
 
     def _load_sheets(self) -> None:
         path = self.path.text().strip()
@@ -264,13 +299,21 @@ class FilePage(_Page):
         self.sheet.clear()
         self.sheet.setEnabled(False)
         self.show_error("")
-        self.import_wizard().run(self, lambda control: list_sheets(path), self._sheets_loaded,
-                                 on_error=lambda _: setattr(self, "_loaded_for", ""))
+        self.import_wizard().run(self, lambda control: list_sheets(path),
+                                 lambda names: self._sheets_loaded(path, names),
+                                 on_error=lambda _: self._sheets_refused(path))
 
-    def _sheets_loaded(self, names: list[str]) -> None:
+    def _sheets_loaded(self, path: str, names: list[str]) -> None:
+        if path != self._loaded_for:
+            return  # the user has typed on since: this answer is for another file
         self.sheet.addItems(names)
         self.sheet.setEnabled(len(names) > 1)
+        remember_folder(LAST_FOLDER_KEY, str(Path(path).absolute()))
         self.completeChanged.emit()
+
+    def _sheets_refused(self, path: str) -> None:
+        if path == self._loaded_for:
+            self._loaded_for = ""  # the same path may be tried again once fixed
 
     def set_path(self, path: str) -> None:
         """Fill in the file (the window passes a dropped file; tests use it too)."""
@@ -304,6 +347,11 @@ class MappingPage(_Page):
             "columns set to “Don’t import” are left out."
         )
         self.model = ColumnMappingModel(overview.columns, self)
+        wizard = self.import_wizard()
+        wizard.remembered = recall(overview.shape)
+        if self.model.choose(wizard.remembered.columns):
+            self.setSubTitle(f"{self.subTitle()} Your choices from the last import of a file "
+                             "with these columns are filled in.")
         self.model.dataChanged.connect(self._check)
         self._show_choices(self.model)
         self._check()
@@ -356,7 +404,12 @@ class ValuesPage(_Page):
         report: ImportReport = self.import_wizard().preview
         self.setSubTitle("Some values in the file need your answer before anything can be "
                          "imported.")
+        remembered = self.import_wizard().remembered
         self.model = StageValuesModel(report.unknown_stages, report.stage_names, self)
+        recalled = [self.model.setData(self.model.index(row, self.model.EDIT_COLUMN),
+                                       remembered.stages[value])
+                    for row, value in enumerate(report.unknown_stages)
+                    if value in remembered.stages]
         self.model.dataChanged.connect(lambda *_: self.completeChanged.emit())
         table = self._show_choices(self.model)
         has_stages = bool(report.unknown_stages)
@@ -372,24 +425,34 @@ class ValuesPage(_Page):
         while self.amounts.rowCount():
             self.amounts.removeRow(0)
         self.amounts_label.setText(
-            "In these columns every amount has three digits after a single comma (or dot), "
-            "so it could be thousands or decimals. Say which:")
+            "These amounts have three digits after a single comma (or dot), and nothing in "
+            "their column shows whether that is thousands or decimals. Say which:")
         self.amounts_label.setVisible(bool(report.ambiguous_amounts))
         self.decimal_boxes = {}
         self.separators = {}
-        for header_text, examples in report.ambiguous_amounts.items():
+        for header_text, undecided in report.ambiguous_amounts.items():
             box = QComboBox()
+            examples = undecided.examples
             sample = examples[0]
-            self.separators[header_text] = "," if "," in sample else "."
-            separator = "comma" if "," in sample else "dot"
+            self.separators[header_text] = undecided.separator
+            separator = "comma" if undecided.separator == "," else "dot"
             box.addItems([self.DECIMAL_CHOICES[0],
                           f"The {separator} {self.DECIMAL_CHOICES[1]} ({sample} = "
                           f"{sample.replace(',', '').replace('.', '')})",
                           f"The {separator} {self.DECIMAL_CHOICES[2]} ({sample} = "
                           f"{sample.replace(',', '.')})"])
+            if header_text in remembered.decimal:
+                box.setCurrentIndex(2 if remembered.decimal[header_text] == undecided.separator
+                                    else 1)
+                recalled.append(True)
             box.currentIndexChanged.connect(lambda *_: self.completeChanged.emit())
             self.decimal_boxes[header_text] = box
-            self.amounts.addRow(f"In “{header_text}”, e.g. {', '.join(examples[:3])}:", box)
+            self.amounts.addRow(f"In “{header_text}”, {undecided.extent()}, e.g. "
+                                f"{', '.join(examples[:3])}:", box)
+        if any(recalled):
+            self.setSubTitle("Some values in the file need your answer before anything can be "
+                             "imported. Your answers from the last import of a file with these "
+                             "columns are filled in: check them.")
 
     def answers(self) -> tuple[dict[str, str], dict[str, str]]:
         decimal = {}
@@ -448,11 +511,24 @@ class PreviewPage(_Page):
         header.setSectionResizeMode(0, QHeaderView.ResizeMode.ResizeToContents)
         header.setSectionResizeMode(1, QHeaderView.ResizeMode.ResizeToContents)
         header.setSectionResizeMode(2, QHeaderView.ResizeMode.Stretch)
-        self.body.addWidget(self.table, 1)
         self.empty = QLabel("No problems: every row can be imported.")
         self.empty.setAlignment(Qt.AlignmentFlag.AlignCenter)
         self.empty.setStyleSheet(f"color: {theme.SUCCESS.name()};")
-        self.body.addWidget(self.empty, 1)
+        problems_tab = QWidget()
+        problems_column = QVBoxLayout(problems_tab)
+        problems_column.setContentsMargins(0, 0, 0, 0)
+        problems_column.addWidget(self.table, 1)
+        problems_column.addWidget(self.empty, 1)
+        # The first rows as they will land, beside the problems: the file read as it is read.
+        self.landing = LandingModel(self)
+        self.rows_view = _table(self.landing)
+        self.rows_view.horizontalHeader().setSectionResizeMode(
+            QHeaderView.ResizeMode.ResizeToContents)
+        self.tabs = QTabWidget()
+        self.tabs.setDocumentMode(True)
+        self.tabs.addTab(self.rows_view, "")
+        self.tabs.addTab(problems_tab, "")
+        self.body.addWidget(self.tabs, 1)
         self.skip = QCheckBox("&Skip the rows with problems and import the others")
         self.skip.toggled.connect(lambda *_: self.completeChanged.emit())
         self.body.addWidget(self.skip)
@@ -481,6 +557,13 @@ class PreviewPage(_Page):
         self.problems.set_problems(problems)
         self.table.setVisible(bool(problems))
         self.empty.setVisible(not problems)
+        self.landing.set_sample(report.landing, self.import_wizard().context.settings.currency)
+        shown = self.landing.rowCount()
+        total = report.created + report.updated + report.unchanged + report.skipped
+        self.tabs.setTabText(0, f"First {shown:,} rows as they will land" if shown < total
+                             else "Rows as they will land")
+        self.tabs.setTabText(1, f"Problems ({len(problems):,})" if problems else "Problems")
+        self.tabs.setCurrentIndex(1 if problems else 0)
         self.skip.setVisible(bool(problems))
         self.skip.setChecked(False)
         self.table.resizeRowsToContents()
@@ -580,6 +663,7 @@ class ImportWizard(QWizard):
         self.result: ImportReport | None = None
         self.stage_answers: dict[str, str] = {}
         self.decimal_answers: dict[str, str] = {}
+        self.remembered = Answers()  # what was answered last time for a file of this shape
         self.task: Write | None = None  # the job running now, for Cancel
         # The sheet as read for the mapping step, reused by the preview and the import
         # (read again if the file changes meanwhile); read on the worker, dropped here.
@@ -614,10 +698,19 @@ class ImportWizard(QWizard):
                                           reader=self.sheets.read)
 
     def commit_fn(self, skip_invalid: bool) -> Callable:
+        """The import itself. A file saved again since the preview may now be rejected
+        (nothing written): that is refused on the preview page, never shown as a summary."""
         path, actor = self.overview.file, self.context.actor
         options = self.options(dry_run=False, skip_invalid=skip_invalid)
-        return lambda control: run_import(path, options, actor, control,
-                                          reader=self.sheets.read)
+
+        def commit(control) -> ImportReport:
+            report = run_import(path, options, actor, control, reader=self.sheets.read)
+            if report.rejected:
+                raise ValidationError("The file was saved again since this preview and now "
+                                      "has other problems; nothing was imported. Press Back, "
+                                      "then Next, to see them.")
+            return report
+        return commit
 
     def set_preview(self, report: ImportReport) -> None:
         self.preview = report
@@ -626,6 +719,9 @@ class ImportWizard(QWizard):
         self.result = report
         self.sheets.clear()  # the summary needs the report, not the cells
         if report.committed:
+            if self.overview is not None and self.mapping_page.model is not None:
+                remember(self.overview.shape, Answers(self.mapping_page.model.mapping(),
+                                                      self.stage_answers, self.decimal_answers))
             self.context.bus.changed(Topic.DEALS, Topic.REPS)
             self.sig_imported.emit(report)
 

@@ -12,7 +12,7 @@ from PySide6.QtWidgets import QStyle, QStyledItemDelegate
 
 from app.lead_score import LeadScore
 from ui import theme
-from ui.formatting import format_money
+from ui.formatting import format_money, format_points
 from ui.header_table_model import HeaderTableModel
 
 LEAD_ROLE = Qt.ItemDataRole.UserRole + 1
@@ -84,7 +84,7 @@ class LeadsModel(HeaderTableModel):
             if column == self.STATUS and not lead.ready:
                 return lead.not_ready_reason
             if column == self.WHY:
-                return "\n".join(f"{f.points:+.1f}  {f.label} — {f.detail}"
+                return "\n".join(f"{format_points(f.points, 1)}  {f.label} — {f.detail}"
                                  for f in lead.factors)
         return None
 
@@ -95,12 +95,16 @@ class LeadsModel(HeaderTableModel):
 
 
 def _why(lead: LeadScore) -> str:
-    """The two biggest factors, named by their value ("+38 checklist · +6 Referral")."""
+    """The two biggest factors, named by their value ("+38 checklist · +6 Referral"); one
+    that rounds to no points explains nothing and is left out."""
     parts = []
     for factor in lead.factors[:2]:
+        points = format_points(factor.points)
+        if points == format_points(0):
+            continue
         kind, _, value = factor.label.partition(": ")
         name = {"Checklist": "checklist", "Size": f"{value} staff"}.get(kind, value)
-        parts.append(f"{factor.points:+.0f} {name}")
+        parts.append(f"{points} {name}")
     return " · ".join(parts)
 
 

@@ -38,7 +38,7 @@ from app.pipeline import GateBlocked
 from app.rep_admin import RepRow, list_rep_rows
 from ui import theme
 from ui.context import Topic, UiContext
-from ui.formatting import format_money
+from ui.formatting import format_money, format_points
 from ui.leads.model import LEAD_ROLE, LeadsModel, ScoreDelegate
 from ui.operations import Query, UndoableWrite, Write
 
@@ -334,13 +334,15 @@ class LeadsView(QWidget):
             status = f"Not ready: the score is under the threshold of {threshold}"
         self.detail_status.setText(status)
         self.detail_status.setStyleSheet(f"color: {colour.name()}; font-weight: 600;")
+        shown = [(f, format_points(f.points)) for f in lead.factors]
+        sign_colour = {"+": theme.SUCCESS, "-": theme.DANGER}
         rows = "".join(
             f"<tr><td style='padding: 2px 10px 2px 0; text-align: right; color: "
-            f"{(theme.SUCCESS if f.points >= 0 else theme.DANGER).name()};'>"
-            f"<b>{f.points:+.0f}</b></td><td style='padding: 2px 0;'>{html.escape(f.label)}"
+            f"{sign_colour.get(points[0], theme.muted_text()).name()};'>"
+            f"<b>{points}</b></td><td style='padding: 2px 0;'>{html.escape(f.label)}"
             f"<br><span style='color: {theme.muted_text().name()};'>"
             f"{html.escape(f.detail)}</span></td></tr>"
-            for f in lead.factors
+            for f, points in shown
         )
         self.detail_factors.setText(f"<b>Why this score</b><table>{rows}</table>")
         if lead.missing:
