@@ -12,7 +12,6 @@ from PySide6.QtWidgets import QWidget
 
 from ui.context import UiContext
 
-
 # One builder per page, each importing its view only when called: start-up pays only for
 # the page shown first.
 
