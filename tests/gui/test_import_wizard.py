@@ -15,6 +15,7 @@ from PySide6.QtWidgets import QWizard
 
 import ui.importing.wizard as wizard_module
 from db.models import Deal, Rep
+from ui.formatting import format_money
 from ui.importing.wizard import (
     PAGE_MAPPING,
     PAGE_PREVIEW,
@@ -507,7 +508,9 @@ def test_the_preview_shows_the_first_rows_as_they_will_land(qtbot, qtmodeltester
                        "Stage", "Owner"]
     rows = [[model.index(r, c).data() for c in range(model.columnCount())]
             for r in range(model.rowCount())]
-    assert rows[0][:5] == ["4", "New deal", "Northwind", "Fleet", "$12,500.00"]
+    # the amount as the user's locale writes money ("$12,500.00" in en_US)
+    assert rows[0][:5] == ["4", "New deal", "Northwind", "Fleet",
+                           format_money(Decimal("12500"), "USD", cents=True)]
     assert rows[1][6:] == ["Qualified", "Sam New (new)"]
     assert rows[2][:2] == ["6", "Skipped: 'lots' is not an amount."]
     assert page.tabs.tabText(1) == "Problems (2)" and page.tabs.currentIndex() == 1
