@@ -76,6 +76,13 @@ def list_stages() -> list[StageInfo]:
     return [_stage_info(s) for s in live_stages()]
 
 
+def first_open_stage(side: str) -> StageInfo | None:
+    """The first open stage (by position) on ``side`` ("marketing" or "sales"): where a lead
+    enters sales when handed over, and where a deal added on a page of that side starts.
+    None when the pipeline has no open stage there."""
+    return next((s for s in list_stages() if s.side == side and s.outcome == "open"), None)
+
+
 def find_stage(name: str) -> StageInfo:
     wanted = name_key(name)
     stages = list(live_stages())
