@@ -10,12 +10,14 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from decimal import Decimal
 
 from peewee import JOIN, fn
 
+from app.activities import day_start_utc
 from app.money import CENT
+from app.periods import Period
 from db.connection import database
 from db.models import Deal, LeadSource, Rep, Stage
 
@@ -144,10 +146,12 @@ class DealSummary:
     won_value: Decimal
 
 
-def select_summary(spec: DealTableSpec, won_from: datetime, won_until: datetime) -> DealSummary:
-    """:class:`DealSummary` of what ``spec`` matches; a deal counts as won in the period when
-    it sits in a won stage it entered in [``won_from``, ``won_until``) (naive UTC, as
-    stored). Summed per stage in SQL (integer cents), weighted in Python: exact to the cent."""
+def select_summary(spec: DealTableSpec, period: Period) -> DealSummary:
+    """:class:`DealSummary` of what ``spec`` matches; a deal counts as won in ``period``
+    when it sits in a won stage it entered on one of the period's (local) days. Summed per
+    stage in SQL (integer cents), weighted in Python: exact to the cent."""
+    won_from, won_until = day_start_utc(period.start), day_start_utc(
+        period.end + timedelta(days=1))
     per_stage = _filtered(
         Deal.select(Deal.stage, fn.COUNT(Deal.id), fn.SUM(Deal.value)), spec
     ).group_by(Deal.stage)

@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime, timedelta
+from datetime import date
 from decimal import Decimal
 
 import pytest
 
-from app.clock import utcnow
+from app.clock import local_today
 from app.deal_table import (
     COLUMNS,
     DealSummary,
@@ -18,6 +18,7 @@ from app.deal_table import (
     select_totals,
 )
 from app.deals import DealDraft, create_deal, list_sources
+from app.periods import period_of
 from app.pipeline import move_deal
 
 
@@ -88,18 +89,17 @@ def test_totals_are_exact_and_weighted_by_stage_probability(deals):
 
 
 def test_the_summary_keeps_open_pipeline_and_won_in_the_period_apart(deals, stages, manager):
-    now = utcnow()
-    week = timedelta(days=7)
+    this_month = period_of(local_today(), "month")
     # Open: 300 (Proposal, 65 %) + 100.60 (Qualified, 25 %); the won 200 and lost 50 are
     # not pipeline.
-    assert select_summary(DealTableSpec(), now - week, now + week) == DealSummary(
+    assert select_summary(DealTableSpec(), this_month) == DealSummary(
         4, 2, Decimal("400.60"), Decimal("220.15"), 1, Decimal("200.00"))
     # A period the win does not fall in: nothing won, the rest unchanged.
-    assert select_summary(DealTableSpec(), datetime(2020, 1, 1), datetime(2020, 4, 1)) \
+    assert select_summary(DealTableSpec(), this_month.shifted(-1)) \
         == DealSummary(4, 2, Decimal("400.60"), Decimal("220.15"), 0, Decimal("0.00"))
     # Filters apply to every figure.
     move_deal(deals["alpha pilot"], stages["Won"].id, manager, override_reason="Signed early")
-    assert select_summary(DealTableSpec(text="acme"), now - week, now + 2 * week) \
+    assert select_summary(DealTableSpec(text="acme"), this_month) \
         == DealSummary(2, 0, Decimal("0.00"), Decimal("0.00"), 1, Decimal("100.60"))
 
 
