@@ -14,6 +14,7 @@ from PySide6.QtWidgets import QApplication
 ACCENT = QColor("#3a6fd8")
 ACCENT_DARK = QColor("#6f9cf0")
 DANGER = QColor("#c2410c")
+DANGER_DARK = QColor("#fb923c")  # the same warning, readable on the dark palette
 SUCCESS = QColor("#15803d")
 WARNING = QColor("#b45309")
 
@@ -24,6 +25,11 @@ def is_dark() -> bool:
 
 def accent() -> QColor:
     return ACCENT_DARK if is_dark() else ACCENT
+
+
+def danger() -> QColor:
+    """The warning colour for text on the current palette's background."""
+    return DANGER_DARK if is_dark() else DANGER
 
 
 def muted_text() -> QColor:

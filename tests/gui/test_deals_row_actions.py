@@ -138,7 +138,8 @@ def test_narrow_pages_leave_out_source_and_lost_reason_until_the_user_chooses(qt
     shown = {a.text(): a for a in menu.actions() if a.isCheckable()}
     shown["Source"].setChecked(True)  # the user's choice stands at any width
     assert not view.table.isColumnHidden(source)
-    assert QSettings().value(SETTING) == "lost_reason"
+    kept = str(QSettings().value(SETTING)).split(",")
+    assert "lost_reason" in kept and "source" not in kept
     view.resize(700, 600)
     qtbot.waitUntil(lambda: view.table.viewport().width() < 700)
     assert not view.table.isColumnHidden(source)
@@ -149,3 +150,17 @@ def test_the_title_gets_the_room_and_last_change_stays_narrow(qtbot, view):
     qtbot.waitUntil(lambda: view.table.viewport().width() < 1080)
     assert view.table.columnWidth(COLUMNS.index("title")) >= TITLE_ROOM
     assert view.table.columnWidth(COLUMNS.index("updated_at")) <= 110
+
+
+def test_the_lost_reason_shows_when_lost_deals_are_listed_on_a_narrow_page(qtbot, view, deals,
+                                                                          stages, manager):
+    from app.pipeline import move_deal
+
+    move_deal(deals["Pilot"], stages["Lost"].id, manager, lost_reason="No budget")
+    view.resize(900, 600)
+    qtbot.waitUntil(lambda: view.table.isColumnHidden(COLUMNS.index("source")))
+    with qtbot.waitSignal(view.model.sig_rows_ready):
+        view.stage_combo.setCurrentIndex(view.stage_combo.findData(stages["Lost"].id))
+    assert not view.table.isColumnHidden(COLUMNS.index("lost_reason"))
+    assert view.table.isColumnHidden(COLUMNS.index("next_step_due"))  # empty for these
+    assert cell(view, deals["Pilot"], "lost_reason").data() == "No budget"

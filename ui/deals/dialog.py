@@ -31,6 +31,7 @@ from PySide6.QtCore import QDate, QEvent, QLocale, QSize, Qt, Signal
 from PySide6.QtGui import QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QAbstractItemView,
+    QApplication,
     QComboBox,
     QDateEdit,
     QDialog,
@@ -45,7 +46,9 @@ from PySide6.QtWidgets import (
     QPushButton,
     QSizePolicy,
     QSpinBox,
+    QStyle,
     QStyledItemDelegate,
+    QStyleOptionViewItem,
     QTableView,
     QTabWidget,
     QTreeView,
@@ -63,7 +66,7 @@ from ui.deal_actions import close_as, delete_with_undo, log_hours_on, move_with_
 from ui.deals.detail_models import ActivityModel, ChecklistModel, HistoryModel
 from ui.operations import Query, Write
 from ui.tasks import Task
-from ui.theme import DANGER, icon
+from ui.theme import DANGER, danger, icon, is_dark, muted_text
 
 NO_DATE = QDate(1900, 1, 1)
 TEXT_FIELDS = ("title", "company", "contact_name", "contact_email", "contact_phone",
@@ -97,11 +100,27 @@ class OptionalDateEdit(QDateEdit):
 
 
 class RoomyRows(QStyledItemDelegate):
-    """Checklist rows with air between them: a tick box per line is easy to hit and read."""
+    """Checklist rows with air between them: a tick box per line is easy to hit and read.
+    On the dark palette Fusion outlines an empty tick box in a colour close to the
+    background, so the box gets a visible outline here."""
 
     def sizeHint(self, option, index) -> QSize:
         size = super().sizeHint(option, index)
         return QSize(size.width(), size.height() + 10)
+
+    def paint(self, painter, option, index) -> None:
+        super().paint(painter, option, index)
+        if not is_dark() or index.data(Qt.ItemDataRole.CheckStateRole) is None:
+            return
+        item = QStyleOptionViewItem(option)
+        self.initStyleOption(item, index)
+        style = item.widget.style() if item.widget is not None else QApplication.style()
+        box = style.subElementRect(QStyle.SubElement.SE_ItemViewItemCheckIndicator, item,
+                                   item.widget)
+        painter.save()
+        painter.setPen(muted_text())
+        painter.drawRect(box.adjusted(0, 0, -1, -1))
+        painter.restore()
 
 
 def amount_text(value: Decimal) -> str:
@@ -332,7 +351,7 @@ class DealDialog(QDialog):
         add(right, "expected_close", "Expected close", OptionalDateEdit())
         self.close_note = QLabel()
         self.close_note.setWordWrap(True)
-        self.close_note.setStyleSheet(f"color: {DANGER.name()};")
+        self.close_note.setStyleSheet(f"color: {danger().name()};")
         self.close_note.hide()
         self.inputs["expected_close"].parentWidget().layout().addWidget(self.close_note)
         step = QLineEdit()
@@ -392,7 +411,7 @@ class DealDialog(QDialog):
                     "or lost.")
             self.close_note.setText(text)
             edit.setToolTip(text)
-            edit.setStyleSheet(f"QDateEdit {{ color: {DANGER.name()}; }}")
+            edit.setStyleSheet(f"QDateEdit {{ color: {danger().name()}; }}")
         else:
             edit.setToolTip("")
             edit.setStyleSheet("")

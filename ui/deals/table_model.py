@@ -59,7 +59,7 @@ from app.periods import Period, period_of
 from ui.context import Topic, UiContext
 from ui.formatting import format_date, format_money, format_stamp
 from ui.operations import Query, Write
-from ui.theme import DANGER
+from ui.theme import danger
 
 Index = QModelIndex | QPersistentModelIndex
 
@@ -252,7 +252,7 @@ class DealTableModel(QAbstractTableModel):
         if role == Qt.ItemDataRole.ForegroundRole:
             overdue = (key == "next_step_due" and row.next_step_due is not None
                        and row.next_step_due < self._today and row.stage_outcome == "open")
-            return DANGER if overdue else None
+            return danger() if overdue else None
         if role == Qt.ItemDataRole.EditRole:
             return self._edit_value(row, key)
         if role == Qt.ItemDataRole.ToolTipRole:  # the whole text where a column elides it
