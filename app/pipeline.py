@@ -76,11 +76,13 @@ def list_stages() -> list[StageInfo]:
     return [_stage_info(s) for s in live_stages()]
 
 
-def first_open_stage(side: str) -> StageInfo | None:
+def first_open_stage(side: str, stages: Sequence[StageInfo] | None = None) -> StageInfo | None:
     """The first open stage (by position) on ``side`` ("marketing" or "sales"): where a lead
     enters sales when handed over, and where a deal added on a page of that side starts.
-    None when the pipeline has no open stage there."""
-    return next((s for s in list_stages() if s.side == side and s.outcome == "open"), None)
+    None when the pipeline has no open stage there. ``stages``: the pipeline as the caller
+    already read it (:func:`list_stages`), else read here."""
+    listed = list_stages() if stages is None else stages
+    return next((s for s in listed if s.side == side and s.outcome == "open"), None)
 
 
 def find_stage(name: str) -> StageInfo:

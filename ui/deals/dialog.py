@@ -271,7 +271,7 @@ class DealDialog(QDialog):
     # ------------------------------------------------------------ layout
     def _start_on(self, side: str | None) -> None:
         """A new deal's stage and owner, from the page it was asked for on."""
-        stage = pipeline.first_open_stage(side) if side else None
+        stage = pipeline.first_open_stage(side, self.stages) if side else None
         if stage is not None:
             self.stage_box.setCurrentIndex(max(0, self.stage_box.findData(stage.id)))
         actor = self.context.actor
