@@ -62,10 +62,11 @@ def delete_deal(deal_id: int, expected_version: int | None,
         if expected_version is not None and deal.version != expected_version:
             raise ConflictError(f"“{deal.title}” was changed by someone else meanwhile; it is "
                                 "shown as it is now. Delete it again if you still want to.")
-        if actor is None or not (actor.is_manager or deal.owner_id in (None, actor.id)):
-            who = actor.name if actor else "Nobody chosen"
+        if actor is None:
+            raise PermissionDenied(f"Choose who you are before deleting “{deal.title}”.")
+        if not (actor.is_manager or deal.owner_id in (None, actor.id)):
             raise PermissionDenied(f"Only a manager or the deal's owner can delete "
-                                   f"“{deal.title}”; {who} is neither.")
+                                   f"“{deal.title}”; {actor.name} is neither.")
         snapshot = DeletedDeal(
             title=deal.title,
             deal=Deal.select().where(Deal.id == deal_id).dicts().get(),
