@@ -207,6 +207,13 @@ def test_new_deal_is_wired_to_ctrl_n_and_creates_a_deal(qtbot, ui_context, stage
     assert "needs a title" in dialog.errors["title"].text() and dialog.isVisible()
     dialog.inputs["title"].setText("Fresh lead")
     dialog.inputs["value"].setText("900")
+    # Pressed on the board, it starts in Sales-ready lead: that stage's gate applies.
+    assert not save(qtbot, dialog)
+    assert "Before entering Sales-ready lead" in dialog.banner.text()
+    assert dialog.tabs.currentIndex() == 1 and Deal.select().count() == 0
+    # Its four required items, and Nurturing's one, skipped on the way (as a move would).
+    for stage, row in (("Nurturing", 0), *(("Sales-ready lead", r) for r in range(4))):
+        tick(dialog, stage, row)
     assert save(qtbot, dialog)
     created = get_deal(saved[0].id)
     # Pressed on the board: the first sales stage, owned by the acting user.

@@ -282,7 +282,8 @@ class DealDialog(QDialog):
     def _show_stage(self) -> None:
         """The stage list, the line beside it and the Won / Lost buttons, as the deal is."""
         if not self.detail:
-            self.subheading.setText("Tick what is already known on the Checklist tab.")
+            self.subheading.setText("Tick what is already known on the Checklist tab; a "
+                                    "later stage needs the required items up to it.")
             return
         stage = self.detail.stage
         self.stage_box.setCurrentIndex(max(0, self.stage_box.findData(stage.id)))
@@ -536,6 +537,11 @@ class DealDialog(QDialog):
             self._mark(error.field, str(error))
             self.tabs.setCurrentIndex(0)
             self.inputs[error.field].setFocus()
+        elif isinstance(error, pipeline.GateBlocked):  # a new deal in a later stage
+            self.banner.setText(f"{error} Tick them on the Checklist tab, or start the deal "
+                                "in an earlier stage. Nothing was saved.")
+            self.banner.show()
+            self.tabs.setCurrentIndex(1)
         elif isinstance(error, ConflictError):
             self.banner.setText(f"{error} Close this window and open the deal again to see "
                                 "the latest version.")
