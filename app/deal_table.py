@@ -10,19 +10,21 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from decimal import Decimal
 
 from peewee import JOIN, fn
 
+from app.activities import day_start_utc
 from app.money import CENT
+from app.periods import Period
 from db.connection import database
 from db.models import Deal, LeadSource, Rep, Stage
 
 # The sortable columns, in the table's order (keys of DealTableSpec.sort).
 COLUMNS: tuple[str, ...] = (
     "title", "company", "stage", "owner", "source", "value", "expected_close",
-    "next_step_due", "updated_at",
+    "next_step_due", "lost_reason", "updated_at",
 )
 
 
@@ -60,6 +62,7 @@ class DealRow:
     next_step: str
     next_step_due: date | None
     updated_at: datetime
+    lost_reason: str = ""
 
 
 def _sort_key(name: str):
@@ -72,6 +75,7 @@ def _sort_key(name: str):
         "value": Deal.value,
         "expected_close": Deal.expected_close,
         "next_step_due": Deal.next_step_due,
+        "lost_reason": fn.LOWER(Deal.lost_reason),
         "updated_at": Deal.updated_at,
     }
     if name not in keys:
@@ -128,6 +132,50 @@ def select_totals(spec: DealTableSpec) -> tuple[Decimal, Decimal]:
     return (Decimal(cents) / 100).quantize(CENT), (Decimal(weighted) / 10_000).quantize(CENT)
 
 
+@dataclass(frozen=True)
+class DealSummary:
+    """The deals table's footer for what a filter matches: every deal counted, the open
+    ones' value and value weighted by stage probability, and the deals won inside a period
+    (their value). Won and lost deals are never added to the open pipeline."""
+
+    count: int
+    open_count: int
+    open_value: Decimal
+    weighted: Decimal
+    won_count: int
+    won_value: Decimal
+
+
+def select_summary(spec: DealTableSpec, period: Period) -> DealSummary:
+    """:class:`DealSummary` of what ``spec`` matches; a deal counts as won in ``period``
+    when it sits in a won stage it entered on one of the period's (local) days. Summed per
+    stage in SQL (integer cents), weighted in Python: exact to the cent."""
+    won_from, won_until = day_start_utc(period.start), day_start_utc(
+        period.end + timedelta(days=1))
+    per_stage = _filtered(
+        Deal.select(Deal.stage, fn.COUNT(Deal.id), fn.SUM(Deal.value)), spec
+    ).group_by(Deal.stage)
+    stages = {sid: (outcome, probability) for sid, outcome, probability
+              in Stage.select(Stage.id, Stage.outcome, Stage.probability).tuples()}
+    count = open_count = cents = weighted = 0
+    sql, params = per_stage.sql()
+    for stage_id, deals, stage_cents in database.execute_sql(sql, params):
+        count += deals
+        outcome, probability = stages.get(stage_id, ("open", 0))
+        if outcome == "open":
+            open_count += deals
+            cents += stage_cents or 0
+            weighted += (stage_cents or 0) * probability
+    won = _filtered(Deal.select(fn.COUNT(Deal.id), fn.SUM(Deal.value)), spec).where(
+        Deal.stage.in_([sid for sid, (outcome, _p) in stages.items() if outcome == "won"]),
+        Deal.stage_entered_at >= won_from, Deal.stage_entered_at < won_until)
+    sql, params = won.sql()
+    won_count, won_cents = database.execute_sql(sql, params).fetchone()
+    return DealSummary(count, open_count, (Decimal(cents) / 100).quantize(CENT),
+                       (Decimal(weighted) / 10_000).quantize(CENT), won_count or 0,
+                       (Decimal(won_cents or 0) / 100).quantize(CENT))
+
+
 def fetch_rows(ids: Sequence[int]) -> dict[int, DealRow]:
     """The rows for ``ids`` (any order; missing ids are simply absent), in one query."""
     if not ids:
@@ -137,7 +185,7 @@ def fetch_rows(ids: Sequence[int]) -> dict[int, DealRow]:
             Deal.id, Deal.version, Deal.title, Deal.company, Deal.stage, Stage.name,
             Stage.outcome, Stage.probability, Deal.owner, Rep.name, Deal.source,
             LeadSource.name, Deal.value, Deal.expected_close, Deal.next_step,
-            Deal.next_step_due, Deal.updated_at,
+            Deal.next_step_due, Deal.updated_at, Deal.lost_reason,
         )
         .join(Stage, on=(Deal.stage == Stage.id))
         .switch(Deal)
@@ -150,10 +198,10 @@ def fetch_rows(ids: Sequence[int]) -> dict[int, DealRow]:
     rows = {}
     for (deal_id, version, title, company, stage_id, stage_name, outcome, probability,
          owner_id, owner_name, source_id, source_name, value, expected_close, next_step,
-         next_step_due, updated_at) in query:
+         next_step_due, updated_at, lost_reason) in query:
         rows[deal_id] = DealRow(
             deal_id, version, title, company, stage_id, stage_name, outcome, probability,
             owner_id, owner_name or "", source_id, source_name or "", value, expected_close,
-            next_step, next_step_due, updated_at,
+            next_step, next_step_due, updated_at, lost_reason,
         )
     return rows

@@ -15,7 +15,13 @@ from decimal import Decimal, InvalidOperation
 from app.clock import utcnow
 from app.errors import ConflictError, NotFound, ValidationError
 from app.money import CENT
-from app.pipeline import live_stages, record_lost_reason, set_checked
+from app.pipeline import (
+    GateBlocked,
+    live_stages,
+    missing_requirements,
+    record_lost_reason,
+    set_checked,
+)
 from app.users import EMAIL, RepInfo, list_reps
 from db.connection import writing
 from db.limits import CONTROL_CHARACTERS, integer_range, text_limit
@@ -296,6 +302,11 @@ def save_deal(
     else made since ``expected_version`` (ticks alone included) raises and writes nothing, so
     the user can fix it and save again without making a second deal or tripping over their own
     half-written first attempt. Returns the deal as saved.
+
+    A new deal added in a later stage (``draft.stage_id``) meets that stage's gate as a move
+    there would (:func:`app.pipeline.missing_requirements`): its required items, and those of
+    the open stages before it, must be among the ticks, else :class:`GateBlocked` (idea 2:
+    only sales-ready leads go to sales, however they are entered).
     """
     with writing():
         if deal_id is None:
@@ -311,6 +322,11 @@ def save_deal(
             saved = update_deal(deal_id, dict(draft_or_changes), expected_version, actor)
         for item_id, ticked in ticks.items():
             set_checked(saved.id, item_id, ticked, actor)
+        if deal_id is None:
+            missing = missing_requirements(saved.id, saved.stage_id, new=True)
+            if missing:
+                raise GateBlocked(next(s.name for s in live_stages() if s.id == saved.stage_id),
+                                  missing)
     return get_deal(saved.id) if ticks else saved
 
 

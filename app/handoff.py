@@ -13,7 +13,14 @@ from dataclasses import dataclass
 
 from app.deals import get_deal, update_deal
 from app.errors import ConflictError, NotFound, ValidationError
-from app.pipeline import StageInfo, list_stages, move_deal, set_checked, undo_move
+from app.pipeline import (
+    StageInfo,
+    first_open_stage,
+    list_stages,
+    move_deal,
+    set_checked,
+    undo_move,
+)
 from app.users import RepInfo, get_rep
 from db.connection import writing
 
@@ -33,9 +40,9 @@ class Handoff:
 
 def first_sales_stage() -> StageInfo:
     """The open sales-side stage a lead enters when handed over (the first by position)."""
-    for stage in list_stages():
-        if stage.side == "sales" and stage.outcome == "open":
-            return stage
+    stage = first_open_stage("sales")
+    if stage is not None:
+        return stage
     raise NotFound("The pipeline has no open sales stage; add one in Settings → Stages.")
 
 

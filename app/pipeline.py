@@ -76,6 +76,15 @@ def list_stages() -> list[StageInfo]:
     return [_stage_info(s) for s in live_stages()]
 
 
+def first_open_stage(side: str, stages: Sequence[StageInfo] | None = None) -> StageInfo | None:
+    """The first open stage (by position) on ``side`` ("marketing" or "sales"): where a lead
+    enters sales when handed over, and where a deal added on a page of that side starts.
+    None when the pipeline has no open stage there. ``stages``: the pipeline as the caller
+    already read it (:func:`list_stages`), else read here."""
+    listed = list_stages() if stages is None else stages
+    return next((s for s in listed if s.side == side and s.outcome == "open"), None)
+
+
 def find_stage(name: str) -> StageInfo:
     wanted = name_key(name)
     stages = list(live_stages())
@@ -86,35 +95,38 @@ def find_stage(name: str) -> StageInfo:
     raise NotFound(f"There is no stage called {name!r}. Stages: {names}.")
 
 
-def gate_stages(from_stage: Stage, to_stage: Stage) -> list[Stage]:
+def gate_stages(from_stage: Stage | None, to_stage: Stage) -> list[Stage]:
     """The stages whose entry criteria a move from ``from_stage`` to ``to_stage`` must meet.
 
     Forward moves to an open or won stage: every open stage after ``from_stage`` up to and
     including the target (the skipped ones too). Moves to lost, and back to an earlier open
     stage: none. A deal leaving a closed stage (won or lost) re-enters the pipeline, so every
     open stage up to the target counts: Lost sits after Won, and a closed deal must not
-    reach Won or a late stage as if it were moving "back".
+    reach Won or a late stage as if it were moving "back". A new deal (``from_stage`` None)
+    added in a later stage enters every open stage up to it, the same way.
     """
     if to_stage.outcome == "lost":
         return []
-    reentry = from_stage.outcome != "open"
-    if not reentry and to_stage.position <= from_stage.position:
+    reentry = from_stage is None or from_stage.outcome != "open"
+    if from_stage is not None and not reentry and to_stage.position <= from_stage.position:
         return []
     passed = live_stages().where(
-        Stage.position > (-1 if reentry else from_stage.position),
+        Stage.position > (-1 if reentry or from_stage is None else from_stage.position),
         Stage.position < to_stage.position,
         Stage.outcome == "open",
     )
     return [*passed, to_stage]
 
 
-def missing_requirements(deal_id: int, to_stage_id: int) -> list[ChecklistItemInfo]:
-    """Required items the deal still lacks for a move to ``to_stage_id`` (empty: free to go)."""
+def missing_requirements(deal_id: int, to_stage_id: int, *,
+                         new: bool = False) -> list[ChecklistItemInfo]:
+    """Required items the deal still lacks for a move to ``to_stage_id`` (empty: free to go);
+    ``new``: for a deal just created there, as if it entered from nothing."""
     deal = Deal.get_or_none(Deal.id == deal_id)
     to_stage = Stage.get_or_none(Stage.id == to_stage_id)
     if deal is None or to_stage is None:
         raise NotFound("That deal or stage no longer exists.")
-    stages = gate_stages(deal.stage, to_stage)
+    stages = gate_stages(None if new else deal.stage, to_stage)
     if not stages:
         return []
     ticked = ChecklistCheck.select(ChecklistCheck.item_id).where(ChecklistCheck.deal == deal_id)

@@ -7,8 +7,19 @@ from decimal import Decimal
 
 import pytest
 
-from app.deal_table import COLUMNS, DealTableSpec, fetch_rows, select_ids, select_totals
+from app.clock import local_today
+from app.deal_table import (
+    COLUMNS,
+    DealSummary,
+    DealTableSpec,
+    fetch_rows,
+    select_ids,
+    select_summary,
+    select_totals,
+)
 from app.deals import DealDraft, create_deal, list_sources
+from app.periods import period_of
+from app.pipeline import move_deal
 
 
 @pytest.fixture
@@ -75,6 +86,29 @@ def test_totals_are_exact_and_weighted_by_stage_probability(deals):
     # 300 × 65 % + 100.60 × 25 % + 200 × 100 % + 50 × 0 %
     assert select_totals(DealTableSpec()) == (Decimal("650.60"), Decimal("420.15"))
     assert select_totals(DealTableSpec(text="nothing like this"))[0] == Decimal("0.00")
+
+
+def test_the_summary_keeps_open_pipeline_and_won_in_the_period_apart(deals, stages, manager):
+    this_month = period_of(local_today(), "month")
+    # Open: 300 (Proposal, 65 %) + 100.60 (Qualified, 25 %); the won 200 and lost 50 are
+    # not pipeline.
+    assert select_summary(DealTableSpec(), this_month) == DealSummary(
+        4, 2, Decimal("400.60"), Decimal("220.15"), 1, Decimal("200.00"))
+    # A period the win does not fall in: nothing won, the rest unchanged.
+    assert select_summary(DealTableSpec(), this_month.shifted(-1)) \
+        == DealSummary(4, 2, Decimal("400.60"), Decimal("220.15"), 0, Decimal("0.00"))
+    # Filters apply to every figure.
+    move_deal(deals["alpha pilot"], stages["Won"].id, manager, override_reason="Signed early")
+    assert select_summary(DealTableSpec(text="acme"), this_month) \
+        == DealSummary(2, 0, Decimal("0.00"), Decimal("0.00"), 1, Decimal("100.60"))
+
+
+def test_the_lost_reason_is_a_column_of_its_own(deals, stages, manager):
+    move_deal(deals["Beta roll-out"], stages["Lost"].id, manager, lost_reason="Went with a rival")
+    rows = fetch_rows(list(deals.values()))
+    assert rows[deals["Beta roll-out"]].lost_reason == "Went with a rival"
+    assert rows[deals["alpha pilot"]].lost_reason == ""
+    assert "lost_reason" in COLUMNS
 
 
 def test_rows_carry_names_for_display_and_version_for_edits(deals):

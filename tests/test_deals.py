@@ -192,3 +192,21 @@ def test_control_characters_are_dropped_from_what_is_typed(manager):
     deal = create_deal(DealDraft("Roof\x00", company="Ac\x07me", notes="line one\nline\x00 two"),
                        manager)
     assert (deal.title, deal.company, deal.notes) == ("Roof", "Acme", "line one\nline two")
+
+
+def test_a_new_deal_in_a_later_stage_meets_its_gate(stages, manager):
+    from app.pipeline import GateBlocked, missing_requirements
+
+    sales_ready = stages["Sales-ready lead"].id
+    with pytest.raises(GateBlocked, match="Before entering Sales-ready lead") as refused:
+        save_deal(None, DealDraft(title="Straight to sales", stage_id=sales_ready), {}, None,
+                  manager)
+    assert not Deal.select().where(Deal.title == "Straight to sales").exists()
+    required = {item.id: True for item in refused.value.missing}
+    made = save_deal(None, DealDraft(title="Straight to sales", stage_id=sales_ready),
+                     required, None, manager)
+    assert made.stage_id == sales_ready
+    assert missing_requirements(made.id, sales_ready, new=True) == []
+    # The first stage has no entry criteria: a bare new lead is fine there.
+    assert save_deal(None, DealDraft(title="Bare lead"), {}, None, manager).stage_id \
+        == stages["Suspect"].id

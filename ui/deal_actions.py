@@ -3,7 +3,13 @@
 - :func:`move_with_gate`: the one path for a stage move from the GUI (board drop, table
   edit): the gate dialog when needed, then :func:`app.pipeline.move_deal` on the worker,
   pushed on the undo stack as a :class:`MoveDealCommand`.
-- :func:`install_new_deal`: the ``ui.features`` installer that wires New deal (Ctrl+N).
+- :func:`close_as`: Won / Lost from a menu or button: the same gated move to the won stage
+  or the first lost stage (the gate dialog asks why a deal was lost).
+- :func:`delete_with_undo`: delete a deal (:func:`app.deal_removal.delete_deal`), pushed on
+  the undo stack as a :class:`DeleteDealCommand` that brings it back.
+- :func:`log_hours_on`: the quick log with the deal filled in.
+- :func:`install_new_deal`: the ``ui.features`` installer that wires New deal (Ctrl+N),
+  starting on the side and owner of the page it is pressed on.
 """
 
 from __future__ import annotations
@@ -15,6 +21,8 @@ from PySide6.QtCore import QObject
 from PySide6.QtWidgets import QWidget
 
 from app import pipeline
+from app.activities import DealChoice
+from app.deal_removal import DeletedDeal, delete_deal, restore_deal
 from app.deals import get_deal
 from app.errors import ConflictError, NotFound
 from ui.context import Topic, UiContext
@@ -125,10 +133,79 @@ def move_with_gate(parent: QWidget, context: UiContext, deal_id: int, to_stage_i
           ).success(planned).failure(refused).run()
 
 
+def outcome_stage(stages: list[pipeline.StageInfo],
+                  outcome: str) -> pipeline.StageInfo | None:
+    """Where "Mark won" / "Mark lost" move a deal: the won stage, or the first lost stage."""
+    return next((s for s in stages if s.outcome == outcome), None)
+
+
+def close_as(parent: QWidget, context: UiContext, deal_id: int, outcome: str,
+             stages: list[pipeline.StageInfo], *, on_failure: Callable[[str], None],
+             on_done: Callable[[bool], None] | None = None,
+             expected_version: int | None = None) -> None:
+    """Mark a deal won or lost (``outcome``): :func:`move_with_gate` to that stage, so the
+    gate's checklist and the lost reason apply exactly as on the board."""
+    stage = outcome_stage(stages, outcome)
+    if stage is None:
+        on_failure(f"The pipeline has no {outcome} stage; add one in Settings → Stages.")
+        return
+    move_with_gate(parent, context, deal_id, stage.id, on_failure=on_failure,
+                   on_done=on_done, expected_version=expected_version)
+
+
+class DeleteDealCommand(UndoableWrite):
+    """A deletion already made, on the undo stack: undo restores the deal as it was
+    (:func:`app.deal_removal.restore_deal`), redo deletes it again."""
+
+    def __init__(self, context: UiContext, owner: QObject, deleted: DeletedDeal, *,
+                 on_failure: Callable[[str], None] | None):
+        super().__init__(context, owner, f"Delete “{deleted.title}”", announce={Topic.DEALS},
+                         on_failure=on_failure)
+        self._deleted = deleted
+
+    def redo_work(self) -> DeletedDeal:
+        self._deleted = delete_deal(self._deleted.deal["id"], None, self.context.actor)
+        return self._deleted
+
+    def undo_work(self) -> object:
+        return restore_deal(self._deleted, self.context.actor)
+
+
+def delete_with_undo(parent: QWidget, context: UiContext, deal_id: int, *,
+                     expected_version: int | None, on_failure: Callable[[str], None],
+                     on_done: Callable[[str], None] | None = None) -> None:
+    """Delete the deal (refused if it changed since ``expected_version``) and push the undo;
+    ``on_done(message)`` gets the sentence saying how to take it back. No confirmation
+    question: Undo (Ctrl+Z) is the way back."""
+    actor = context.actor
+
+    def deleted(snapshot: DeletedDeal) -> None:
+        context.undo_stack.push(DeleteDealCommand(context, parent, snapshot,
+                                                  on_failure=on_failure))
+        if on_done is not None:
+            on_done(f"Deleted “{snapshot.title}”. Edit → Undo (Ctrl+Z) brings it back.")
+
+    Write(parent, context, lambda _control: delete_deal(deal_id, expected_version, actor),
+          announce={Topic.DEALS}).success(deleted).failure(on_failure).run()
+
+
+def log_hours_on(parent: QWidget, context: UiContext, deal: DealChoice) -> QWidget:
+    """Open the quick log (as Ctrl+L does) with ``deal`` already chosen; returns it."""
+    from ui.activities.quick_log import QuickLogDialog
+
+    return QuickLogDialog.ask(parent, context, deal=deal)
+
+
 def install_new_deal(window) -> None:
-    """Connect and enable New deal (Ctrl+N): opens an empty deal dialog."""
+    """Connect and enable New deal (Ctrl+N): an empty deal dialog that starts where the page
+    it is pressed on implies (Leads: the first marketing stage, nobody's; elsewhere the
+    first sales stage, the acting user's)."""
     from ui.deals.dialog import DealDialog
 
+    def open_new() -> None:
+        side = "marketing" if window.current_section() == "leads" else "sales"
+        DealDialog.show_new(window, window.context, side=side)
+
     action = window.actions_by_name["new_deal"]
-    action.triggered.connect(lambda: DealDialog.show_new(window, window.context))
+    action.triggered.connect(open_new)
     action.setEnabled(True)

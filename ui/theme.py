@@ -36,6 +36,7 @@ SELECTION_DARK = QColor("#3566cc")
 SELECTED_TEXT = QColor("#ffffff")
 CONTROL_EDGE_DARK = QColor("#7b8494")  # a check box's edge on the dark base: 4.6:1
 DANGER = QColor("#c2410c")
+DANGER_DARK = QColor("#fb923c")  # the same warning, readable on the dark palette
 SUCCESS = QColor("#15803d")
 WARNING = QColor("#b45309")
 
@@ -46,6 +47,11 @@ def is_dark() -> bool:
 
 def accent() -> QColor:
     return ACCENT_DARK if is_dark() else ACCENT
+
+
+def danger() -> QColor:
+    """The warning colour for text on the current palette's background."""
+    return DANGER_DARK if is_dark() else DANGER
 
 
 def muted_text() -> QColor:

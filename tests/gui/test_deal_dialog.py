@@ -189,7 +189,7 @@ def test_the_history_shows_moves_with_the_override_reason(dialog):
     assert model.index(1, 1).data() == "Created in Sales-ready lead"
 
 
-def test_new_deal_is_wired_to_ctrl_n_and_creates_a_deal(qtbot, ui_context, stages):
+def test_new_deal_is_wired_to_ctrl_n_and_creates_a_deal(qtbot, ui_context, stages, manager):
     from ui.main_window import MainWindow
 
     window = MainWindow(ui_context)
@@ -207,10 +207,39 @@ def test_new_deal_is_wired_to_ctrl_n_and_creates_a_deal(qtbot, ui_context, stage
     assert "needs a title" in dialog.errors["title"].text() and dialog.isVisible()
     dialog.inputs["title"].setText("Fresh lead")
     dialog.inputs["value"].setText("900")
+    # Pressed on the board, it starts in Sales-ready lead: that stage's gate applies.
+    assert not save(qtbot, dialog)
+    assert "Before entering Sales-ready lead" in dialog.banner.text()
+    assert dialog.tabs.currentIndex() == 1 and Deal.select().count() == 0
+    # Its four required items, and Nurturing's one, skipped on the way (as a move would).
+    for stage, row in (("Nurturing", 0), *(("Sales-ready lead", r) for r in range(4))):
+        tick(dialog, stage, row)
     assert save(qtbot, dialog)
     created = get_deal(saved[0].id)
-    assert created.title == "Fresh lead" and created.stage_id == stages["Suspect"].id
+    # Pressed on the board: the first sales stage, owned by the acting user.
+    assert created.title == "Fresh lead" and created.stage_id == stages["Sales-ready lead"].id
+    assert created.owner_id == manager.id
     assert created.value == Decimal("900.00")
+
+
+def test_new_deal_on_the_leads_page_starts_as_nobodys_marketing_lead(qtbot, ui_context, stages,
+                                                                     monkeypatch):
+    from ui.main_window import MainWindow
+
+    opened = []
+    monkeypatch.setattr(DealDialog, "show_new", classmethod(
+        lambda cls, parent, context, **kwargs: opened.append(cls(parent, context, **kwargs))))
+    window = MainWindow(ui_context)
+    qtbot.addWidget(window)
+    install_new_deal(window)
+    for section, stage, owner in (("leads", "Suspect", None),
+                                  ("deals", "Sales-ready lead", ui_context.actor.id)):
+        window.show_section(section)
+        window.actions_by_name["new_deal"].trigger()
+        dialog = opened[-1]
+        assert dialog.stage_box.currentText() == stage
+        assert dialog.inputs["owner_id"].currentData() == owner
+        dialog.deleteLater()
 
 
 # The offscreen platform cannot raise a popup or grab the keyboard; it says so, harmlessly.
@@ -246,3 +275,143 @@ def test_closing_while_a_save_runs_waits_for_it(qtbot, ui_context, stages):
         pass
     assert task is not None and not dialog.isVisible()  # closed once the deal was saved
     assert Deal.select().where(Deal.title == "Closing too fast").count() == 1
+
+
+# ------------------------------------------------------------ the deal's own actions
+@pytest.fixture
+def shown(qtbot, ui_context, deal, rep):
+    """The dialog of ``deal`` (5,000, in Qualified), on screen as a user sees it."""
+    widget = DealDialog(None, ui_context, deal.id)
+    qtbot.addWidget(widget)
+    widget.show()
+    return widget
+
+
+def test_the_value_shows_in_digit_groups_and_stays_editable(qtbot, shown, deal):
+    from ui.deals.dialog import amount_text
+
+    assert shown.inputs["value"].text() == amount_text(Decimal("5000")) == "5,000"
+    assert amount_text(Decimal("12500.5")) == "12,500.5"
+    shown.inputs["value"].setText("85000")
+    shown.inputs["value"].editingFinished.emit()
+    assert shown.inputs["value"].text() == "85,000"
+    assert save(qtbot, shown)
+    assert get_deal(deal.id).value == Decimal("85000.00")
+
+
+def test_an_unchanged_grouped_value_is_not_written_back(qtbot, shown, deal):
+    shown.inputs["next_step"].setText("Call")
+    assert save(qtbot, shown)
+    assert get_deal(deal.id).value == Decimal("5000.00")
+
+
+def test_a_past_expected_close_is_flagged_in_words_and_colour(qtbot, shown):
+    edit = shown.inputs["expected_close"]
+    past = QDate.currentDate().addDays(-12)
+    edit.setDate(past)
+    assert shown.close_note.isVisible()
+    assert "passed 12 days ago" in shown.close_note.text()
+    assert "passed 12 days ago" in edit.toolTip()
+    assert "color" in edit.styleSheet()
+    edit.setDate(QDate.currentDate().addDays(3))
+    assert not shown.close_note.isVisible() and edit.toolTip() == ""
+
+
+def test_a_closed_deal_is_not_flagged_for_its_old_close_date(qtbot, ui_context, deal, stages,
+                                                            manager):
+    update_deal(deal.id, {"expected_close": date(2020, 1, 31)}, deal.version, manager)
+    move_deal(deal.id, stages["Lost"].id, manager, lost_reason="No budget")
+    dialog = DealDialog(None, ui_context, deal.id)
+    qtbot.addWidget(dialog)
+    dialog.show()
+    assert not dialog.close_note.isVisible()
+
+
+def answer_gate(monkeypatch, **answer):
+    from ui.gate_dialog import GateAnswer, GateDialog
+
+    asked = []
+
+    def ask(_cls, _parent, _context, deal_id, stage_id):
+        from app.pipeline import missing_requirements
+
+        asked.append(stage_id)
+        ticks = tuple(m.id for m in missing_requirements(deal_id, stage_id))
+        return GateAnswer(ticked=ticks, **answer)
+
+    monkeypatch.setattr(GateDialog, "ask", classmethod(ask))
+    return asked
+
+
+def test_choosing_a_stage_moves_through_the_gate_and_a_later_save_still_works(
+        qtbot, shown, deal, stages, monkeypatch):
+    asked = answer_gate(monkeypatch)
+    shown.inputs["next_step"].setText("Send the proposal")  # an unsaved edit
+    box = shown.stage_box
+    box.setCurrentIndex(box.findData(stages["Proposal"].id))
+    box.activated.emit(box.currentIndex())
+    qtbot.waitUntil(lambda: shown.detail.stage.id == stages["Proposal"].id)
+    qtbot.waitUntil(lambda: box.isEnabled())
+    assert asked == [stages["Proposal"].id]
+    assert shown.inputs["next_step"].text() == "Send the proposal"  # kept
+    assert shown.history_model.rowCount() == 3
+    assert save(qtbot, shown)  # against the version the move left, not refused
+    saved = get_deal(deal.id)
+    assert saved.stage_id == stages["Proposal"].id and saved.next_step == "Send the proposal"
+
+
+def test_mark_lost_asks_the_reason_and_shows_it(qtbot, shown, deal, stages, monkeypatch):
+    answer_gate(monkeypatch, lost_reason="Went with a rival")
+    shown.action_buttons["lost"].click()
+    qtbot.waitUntil(lambda: shown.detail.stage.outcome == "lost")
+    qtbot.waitUntil(lambda: not shown.action_buttons["lost"].isEnabled()
+                    and shown.action_buttons["won"].isEnabled())
+    assert shown.inputs["lost_reason"].text() == "Went with a rival"
+    assert shown.inputs["lost_reason"].isVisible()
+    assert shown.stage_box.currentText() == "Lost"
+    assert get_deal(deal.id).lost_reason == "Went with a rival"
+
+
+def test_mark_won_cancelled_at_the_gate_changes_nothing(qtbot, shown, deal, stages,
+                                                        monkeypatch):
+    from ui.gate_dialog import GateDialog
+
+    monkeypatch.setattr(GateDialog, "ask", classmethod(lambda *_args: None))
+    shown.action_buttons["won"].click()
+    qtbot.waitUntil(lambda: shown.action_buttons["won"].isEnabled())
+    assert get_deal(deal.id).stage_id == stages["Qualified"].id
+    assert shown.stage_box.currentText() == "Qualified"
+
+
+def test_delete_closes_the_dialog_and_undo_brings_the_deal_back(qtbot, shown, deal):
+    from app.errors import NotFound
+
+    shown.action_buttons["delete"].click()
+    qtbot.waitUntil(lambda: not shown.isVisible())
+    with pytest.raises(NotFound):
+        get_deal(deal.id)
+    stack = shown.context.undo_stack
+    assert stack.undoText() == "Delete “Pilot”"
+    stack.undo()
+    qtbot.waitUntil(lambda: Deal.select().where(Deal.id == deal.id).exists())
+    assert get_deal(deal.id).title == "Pilot"
+
+
+def test_log_hours_opens_the_quick_log_on_this_deal(shown, deal, monkeypatch):
+    from ui.activities.quick_log import QuickLogDialog
+
+    opened = []
+    monkeypatch.setattr(QuickLogDialog, "ask", classmethod(
+        lambda cls, parent, context, **kwargs: opened.append(cls(context, parent, **kwargs))
+        or opened[-1]))
+    shown.action_buttons["log"].click()
+    assert opened[0].deal_id == deal.id and "Pilot" in opened[0].deal_edit.text()
+
+
+def test_checklist_rows_have_room(shown):
+    from PySide6.QtWidgets import QStyledItemDelegate, QStyleOptionViewItem
+
+    model, view = shown.checklist_model, shown.checklist_view
+    item = model.index(0, 0, model.index(0, 0))
+    plain = QStyledItemDelegate().sizeHint(QStyleOptionViewItem(), item).height()
+    assert view.sizeHintForIndex(item).height() >= plain + 8

@@ -17,6 +17,7 @@ from app.rep_admin import update_rep
 from ui.context import Topic
 from ui.deals.table_model import DEAL_ID_ROLE
 from ui.deals.view import DealsView
+from ui.formatting import format_money
 from ui.gate_dialog import GateAnswer, GateDialog
 
 pytestmark = pytest.mark.gui
@@ -52,6 +53,10 @@ def cell(view: DealsView, deal_id: int, column: str):
     return view.model.index(row, COLUMNS.index(column))
 
 
+def money(view: DealsView, amount: str) -> str:
+    return format_money(Decimal(amount), view.context.settings.currency)
+
+
 def column_texts(view: DealsView, column: str) -> list[str]:
     c = COLUMNS.index(column)
     return [view.model.index(r, c).data() for r in range(view.model.rowCount())]
@@ -73,8 +78,10 @@ def test_typing_a_value_in_the_cell_saves_it(qtbot, view, deals):
     qtbot.keyClicks(editor, "7250.50")
     qtbot.keyClick(editor, Qt.Key.Key_Return)  # the delegate commits on the next loop turn
     qtbot.waitUntil(lambda: get_deal(deals["Pilot"]).value == Decimal("7250.50"))
-    assert "7,251" in cell(view, deals["Pilot"], "value").data()  # whole units shown
-    qtbot.waitUntil(lambda: "20,051" in view.totals_label.text())  # 7,250.50 + 12,000 + 800
+    # The row is re-read once the save's answer is back (whole units shown).
+    qtbot.waitUntil(lambda: "7,251" in cell(view, deals["Pilot"], "value").data())
+    # Open pipeline: 7,250.50 + 12,000 (the won 800 is not pipeline)
+    qtbot.waitUntil(lambda: money(view, "19251") in view.totals_label.text())
 
 
 def test_a_value_typed_with_group_separators_is_taken_as_the_dialog_takes_it(qtbot, view,
@@ -182,7 +189,9 @@ def test_filters_narrow_the_rows_and_the_totals(qtbot, view, stages, rep):
     view.search_edit.setText("acme")
     qtbot.waitUntil(lambda: view.model.rowCount() == 1)
     assert column_texts(view, "title") == ["Pilot"]
-    qtbot.waitUntil(lambda: view.totals_label.text().startswith("1 deal · total"))
+    qtbot.waitUntil(lambda: view.totals_label.text().startswith("1 deal ")
+                    and f"Open pipeline: 1 deal, {money(view, '5000')}"
+                    in view.totals_label.text())
     with qtbot.waitSignal(view.model.sig_rows_ready):
         view.search_edit.clear()
         view.apply_filter()
@@ -199,11 +208,16 @@ def test_filters_narrow_the_rows_and_the_totals(qtbot, view, stages, rep):
     assert "No deal matches" in view.empty_label.text()
 
 
-def test_totals_line_counts_and_weights(qtbot, view):
-    # 5,000 × 10 % + 12,000 × 25 % + 800 × 100 % = 4,300 weighted, summed on the worker
-    qtbot.waitUntil(lambda: "total" in view.totals_label.text())
+def test_the_footer_shows_open_pipeline_and_won_this_quarter_apart(qtbot, view):
+    # Open: 5,000 × 10 % + 12,000 × 25 % = 3,500 weighted; the 800 was won today. One sum
+    # of the three (17,800) would be no figure anyone uses.
+    qtbot.waitUntil(lambda: "Won" in view.totals_label.text())
     text = view.totals_label.text()
-    assert text.startswith("3 deals · ") and "17,800" in text and "4,300" in text
+    assert text.startswith("3 deals")
+    assert (f"Open pipeline: 2 deals, {money(view, '17000')} "
+            f"(weighted {money(view, '3500')})") in text
+    assert f"Won in {view.model.period.label}: 1, {money(view, '800')}" in text
+    assert "17,800" not in text
 
 
 def test_double_clicking_a_row_opens_its_deal(qtbot, view, deals, monkeypatch):
@@ -257,10 +271,12 @@ def test_a_superseded_query_never_runs(qtbot, counted, rep):
 def test_a_sort_right_after_a_filter_still_shows_the_filtered_rows(qtbot, counted, rep):
     model, _calls = counted
     totals = []
-    model.sig_totals.connect(lambda count, total, weighted: totals.append((count, total)))
+    model.sig_totals.connect(lambda count, summary: totals.append((count, summary)))
     model.set_spec(DealTableSpec(owner_id=rep.id, sort="title"))  # fewer rows
     model.set_spec(DealTableSpec(owner_id=rep.id, sort="value", descending=False))  # re-sort
     qtbot.waitUntil(lambda: bool(totals) and totals[-1][1] is not None)
     titles = [model.index(r, COLUMNS.index("title")).data() for r in range(model.rowCount())]
     assert titles == ["Upgrade", "Pilot"]  # rep's deals only, by value
-    assert totals[-1] == (2, Decimal("5800.00"))
+    count, summary = totals[-1]
+    assert (count, summary.open_value, summary.won_value) == (
+        2, Decimal("5000.00"), Decimal("800.00"))

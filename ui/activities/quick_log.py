@@ -101,12 +101,14 @@ class QuickLogDialog(QDialog):
 
     def __init__(self, context: UiContext, parent: QWidget | None = None, *,
                  activity: ActivityInfo | None = None, rep_id: int | None = None,
-                 day: date | None = None):
+                 day: date | None = None, deal: DealChoice | None = None):
+        """``deal``: log on this deal (the deal dialog's and table's "Log hours on this
+        deal"); it can still be cleared or changed."""
         super().__init__(parent)
         self.context = context
         self.activity = activity
-        self.deal_id: int | None = activity.deal_id if activity else None
-        self._deal_label = activity.deal_label if activity else ""
+        self.deal_id: int | None = activity.deal_id if activity else deal.id if deal else None
+        self._deal_label = activity.deal_label if activity else deal.label if deal else ""
         self.setWindowTitle("Edit activity" if activity else "Log hours")
 
         self.rep_box = QComboBox()
@@ -221,6 +223,7 @@ class QuickLogDialog(QDialog):
             self.note.setText(activity.note)
         else:
             self.hours.setValue(1.0)
+            self.deal_edit.setText(self._deal_label)
         self.kind_box.setFocus()
 
     # ------------------------------------------------------------- type-ahead

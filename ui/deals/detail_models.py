@@ -26,12 +26,27 @@ class ChecklistModel(QAbstractItemModel):
     def __init__(self, entries: tuple[ChecklistEntry, ...], parent=None):
         super().__init__(parent)
         self._groups: list[tuple[str, list[ChecklistEntry]]] = []
+        self._original: dict[int, bool] = {}
+        self._checked: dict[int, bool] = {}
+        self._take(entries, {})
+
+    def _take(self, entries: tuple[ChecklistEntry, ...], pending: dict[int, bool]) -> None:
+        self._groups = []
         for entry in entries:
             if not self._groups or self._groups[-1][0] != entry.stage_name:
                 self._groups.append((entry.stage_name, []))
             self._groups[-1][1].append(entry)
         self._original = {e.item_id: e.checked for e in entries}
-        self._checked = dict(self._original)
+        self._checked = {**self._original,
+                         **{i: v for i, v in pending.items() if i in self._original}}
+
+    def reload(self, entries: tuple[ChecklistEntry, ...]) -> None:
+        """Show the deal's ticks as stored now (e.g. after the gate ticked some on a stage
+        move), keeping the user's own unsaved ticks on top."""
+        pending = self.changes()
+        self.beginResetModel()
+        self._take(entries, pending)
+        self.endResetModel()
 
     def changes(self) -> dict[int, bool]:
         """Item id -> ticked, for the items the user changed."""
@@ -125,6 +140,11 @@ class _ReadOnlyTable(HeaderTableModel):
 
     def row_count(self) -> int:
         return len(self._rows)
+
+    def set_rows(self, rows: tuple) -> None:
+        self.beginResetModel()
+        self._rows = rows
+        self.endResetModel()
 
     def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole):
         if not index.isValid() or not 0 <= index.row() < len(self._rows):

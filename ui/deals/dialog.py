@@ -1,6 +1,14 @@
 """The deal dialog: a deal's fields, its checklist grouped by stage, its stage history and
 its activities. Opened by double-clicking a card or a row, and empty by New deal (Ctrl+N).
 
+Beside the fields, the deal's own actions: a Stage list and Won / Lost buttons (moved at
+once, through the gate dialog and the same operation as the board: :mod:`ui.deal_actions`),
+Log hours on this deal, and Delete (Edit → Undo brings it back). A stage move changes the
+deal's version: the dialog then re-reads the deal, keeping the user's unsaved edits, so a
+later Save is not refused as someone else's change. A new deal starts in the stage and with
+the owner the page implies (``side``: the first open stage of that side; on the sales side
+the acting user owns it).
+
 Fields are checked as the user leaves them (the app's own rules, via
 :func:`app.deals.check_fields`) and the error shows under the field. Save sends only the
 fields the user changed from what was loaded, with the checklist ticks, to
@@ -17,10 +25,13 @@ Signals:
 
 from __future__ import annotations
 
-from PySide6.QtCore import QDate, QEvent, QLocale, Qt, Signal
+from decimal import Decimal
+
+from PySide6.QtCore import QDate, QEvent, QLocale, QSize, Qt, Signal
 from PySide6.QtGui import QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QAbstractItemView,
+    QApplication,
     QComboBox,
     QDateEdit,
     QDialog,
@@ -30,9 +41,14 @@ from PySide6.QtWidgets import (
     QHeaderView,
     QLabel,
     QLineEdit,
+    QMainWindow,
     QPlainTextEdit,
+    QPushButton,
     QSizePolicy,
     QSpinBox,
+    QStyle,
+    QStyledItemDelegate,
+    QStyleOptionViewItem,
     QTableView,
     QTabWidget,
     QTreeView,
@@ -41,14 +57,16 @@ from PySide6.QtWidgets import (
 )
 
 from app import deals, pipeline
-from app.clock import utcnow
+from app.activities import DealChoice
+from app.clock import local_today, utcnow
 from app.deal_detail import DealDetail, checklist_for, load_deal_detail
 from app.errors import ConflictError, FunnelcastError, NotFound, ValidationError
 from ui.context import Topic, UiContext
+from ui.deal_actions import close_as, delete_with_undo, log_hours_on, move_with_gate
 from ui.deals.detail_models import ActivityModel, ChecklistModel, HistoryModel
-from ui.operations import Write
+from ui.operations import Query, Write
 from ui.tasks import Task
-from ui.theme import DANGER
+from ui.theme import DANGER, danger, icon, is_dark, muted_text
 
 NO_DATE = QDate(1900, 1, 1)
 TEXT_FIELDS = ("title", "company", "contact_name", "contact_email", "contact_phone",
@@ -81,6 +99,44 @@ class OptionalDateEdit(QDateEdit):
         super().stepBy(steps)
 
 
+class RoomyRows(QStyledItemDelegate):
+    """Checklist rows with air between them: a tick box per line is easy to hit and read.
+    On the dark palette Fusion outlines an empty tick box in a colour close to the
+    background, so the box gets a visible outline here."""
+
+    def sizeHint(self, option, index) -> QSize:
+        size = super().sizeHint(option, index)
+        return QSize(size.width(), size.height() + 10)
+
+    def paint(self, painter, option, index) -> None:
+        super().paint(painter, option, index)
+        if not is_dark() or index.data(Qt.ItemDataRole.CheckStateRole) is None:
+            return
+        item = QStyleOptionViewItem(option)
+        self.initStyleOption(item, index)
+        style = item.widget.style() if item.widget is not None else QApplication.style()
+        box = style.subElementRect(QStyle.SubElement.SE_ItemViewItemCheckIndicator, item,
+                                   item.widget)
+        painter.save()
+        painter.setPen(muted_text())
+        painter.drawRect(box.adjusted(0, 0, -1, -1))
+        painter.restore()
+
+
+def amount_text(value: Decimal) -> str:
+    """A deal's value as its editor shows it: the locale's digit groups and decimal point,
+    cents only when there are any ("85,000", "12,500.50" in English); :func:`app.deals.
+    parse_amount` reads it back."""
+    locale = QLocale()
+    whole = value == value.to_integral_value()
+    return deals.format_amount(value.quantize(Decimal(1)) if whole else value,
+                               locale.groupSeparator(), locale.decimalPoint())
+
+
+def _days(count: int) -> str:
+    return f"{count} day{'s' if count != 1 else ''}"
+
+
 def _read_table(model) -> QTableView:
     view = QTableView()
     view.setModel(model)
@@ -101,13 +157,19 @@ class DealDialog(QDialog):
     sig_saved = Signal(object)
     sig_save_failed = Signal(object)
 
-    def __init__(self, parent: QWidget | None, context: UiContext, deal_id: int | None = None):
+    def __init__(self, parent: QWidget | None, context: UiContext, deal_id: int | None = None,
+                 *, side: str | None = None):
+        """``side`` ("marketing"/"sales", new deals only): start in that side's first open
+        stage, owned by the acting user on the sales side; None: the pipeline's first stage,
+        no owner."""
         super().__init__(parent)
         self.context = context
         self.detail: DealDetail | None = load_deal_detail(deal_id) if deal_id else None
         self.saved: deals.DealInfo | None = None
         self._saving: Task | None = None
         self._saving_values: dict = {}
+        self._busy = False  # a stage move, won/lost or delete is on its way
+        self.stages = pipeline.list_stages()
         self.setWindowTitle(self.detail.deal.title if self.detail else "New deal")
         self.resize(860, 640)
         self.setMinimumSize(720, 520)
@@ -118,9 +180,22 @@ class DealDialog(QDialog):
         self.heading.setStyleSheet("font-size: 16pt; font-weight: 600;")
         self.heading.setWordWrap(True)
         column.addWidget(self.heading)
-        self.subheading = QLabel(self._stage_line())
+        stage_row = QHBoxLayout()
+        stage_row.setSpacing(8)
+        self.stage_box = QComboBox()
+        self.stage_box.setMinimumWidth(180)
+        for stage in self.stages:
+            if self.detail or stage.outcome == "open":
+                self.stage_box.addItem(stage.name, stage.id)
+        stage_label = QLabel("&Stage" if self.detail else "&Starts in")
+        stage_label.setBuddy(self.stage_box)
+        stage_row.addWidget(stage_label)
+        stage_row.addWidget(self.stage_box)
+        self.subheading = QLabel()
         self.subheading.setObjectName("Muted")
-        column.addWidget(self.subheading)
+        self.subheading.setWordWrap(True)
+        stage_row.addWidget(self.subheading, 1)
+        column.addLayout(stage_row)
         self.banner = QLabel()
         self.banner.setWordWrap(True)
         self.banner.setStyleSheet(f"color: {DANGER.name()}; font-weight: 600;")
@@ -136,11 +211,13 @@ class DealDialog(QDialog):
         self.checklist_view.setHeaderHidden(True)
         self.checklist_view.expandAll()
         self.checklist_view.setUniformRowHeights(True)
+        self.checklist_view.setItemDelegate(RoomyRows(self.checklist_view))
         self.tabs.addTab(self.checklist_view, "Checklist")
         self.checklist_model.dataChanged.connect(self._count_ticks)
         if self.detail:
             self.history_model = HistoryModel(self.detail.history, self)
-            self.tabs.addTab(_read_table(self.history_model), "Stage history")
+            self.history_view = _read_table(self.history_model)
+            self.tabs.addTab(self.history_view, "Stage history")
             self.activity_model = ActivityModel(self.detail.activities, self)
             activities = _read_table(self.activity_model) if self.detail.activities else \
                 QLabel("No activities logged on this deal yet — log hours with Ctrl+L.")
@@ -151,29 +228,70 @@ class DealDialog(QDialog):
         self._count_ticks()
         column.addWidget(self.tabs, 1)
 
+        bottom = QHBoxLayout()
+        self.action_buttons: dict[str, QPushButton] = {}
+        if self.detail:
+            for key, text, glyph, tip, slot in (
+                ("won", "Mark &won", "ph.trophy", "Move the deal to Won (the checklist gate "
+                 "applies)", lambda: self.close_as("won")),
+                ("lost", "Mark &lost…", "ph.x-circle", "Move the deal to Lost; you are asked "
+                 "why", lambda: self.close_as("lost")),
+                ("log", "Log &hours…", "ph.clock", "Log hours on this deal", self.log_hours),
+                ("delete", "&Delete", "ph.trash", "Delete the deal; Edit → Undo (Ctrl+Z) "
+                 "brings it back", self.delete),
+            ):
+                button = QPushButton(icon(glyph), text)
+                button.setToolTip(tip)
+                button.setAutoDefault(False)
+                button.clicked.connect(slot)
+                bottom.addWidget(button)
+                self.action_buttons[key] = button
+        bottom.addStretch(1)
         buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Save
                                    | QDialogButtonBox.StandardButton.Cancel)
         buttons.accepted.connect(self.save)
         buttons.rejected.connect(self.reject)
         self.save_button = buttons.button(QDialogButtonBox.StandardButton.Save)
-        column.addWidget(buttons)
+        bottom.addWidget(buttons)
+        column.addLayout(bottom)
         QShortcut(QKeySequence.StandardKey.Save, self, self.save)
         if self.detail:
             self._show(self.detail.deal)
+            self.stage_box.activated.connect(self._stage_chosen)
+        else:
+            self._start_on(side)
+        self._show_stage()
+        self.inputs["expected_close"].dateChanged.connect(self._flag_close)
+        self._flag_close()
         # What the form says before any edit: Save sends only what differs from this, so a
         # value a widget shows differently from the database is never written back.
         self._loaded = self.values()
         self.inputs["title"].setFocus()
 
     # ------------------------------------------------------------ layout
-    def _stage_line(self) -> str:
+    def _start_on(self, side: str | None) -> None:
+        """A new deal's stage and owner, from the page it was asked for on."""
+        stage = pipeline.first_open_stage(side, self.stages) if side else None
+        if stage is not None:
+            self.stage_box.setCurrentIndex(max(0, self.stage_box.findData(stage.id)))
+        actor = self.context.actor
+        if side == "sales" and actor is not None:
+            owner = self.inputs["owner_id"]
+            owner.setCurrentIndex(max(0, owner.findData(actor.id)))
+
+    def _show_stage(self) -> None:
+        """The stage list, the line beside it and the Won / Lost buttons, as the deal is."""
         if not self.detail:
-            first = next(iter(pipeline.list_stages()), None)
-            where = first.name if first else "the first stage"
-            return (f"A new deal starts in {where}. Tick what is already known on the "
-                    "Checklist tab; move it on later from the board or the Deals table.")
+            self.subheading.setText("Tick what is already known on the Checklist tab; a "
+                                    "later stage needs the required items up to it.")
+            return
+        stage = self.detail.stage
+        self.stage_box.setCurrentIndex(max(0, self.stage_box.findData(stage.id)))
         days = (utcnow() - self.detail.deal.stage_entered_at).days
-        return f"In {self.detail.stage.name} for {days} day{'s' if days != 1 else ''}"
+        self.subheading.setText(f"for {_days(days)}. Choosing another stage moves the deal "
+                                "now, as on the board.")
+        self.action_buttons["won"].setEnabled(stage.outcome != "won")
+        self.action_buttons["lost"].setEnabled(stage.outcome != "lost")
 
     def _build_details(self) -> QWidget:
         page = QWidget()
@@ -229,15 +347,21 @@ class DealDialog(QDialog):
         value = QLineEdit()
         value.setPlaceholderText("0.00")
         value.setAlignment(Qt.AlignmentFlag.AlignRight)
-        value.editingFinished.connect(lambda: self._check("value"))
+        value.editingFinished.connect(self._value_left)
         add(right, "value", f"Value ({self.context.settings.currency})", value)
         add(right, "expected_close", "Expected close", OptionalDateEdit())
+        self.close_note = QLabel()
+        self.close_note.setWordWrap(True)
+        self.close_note.setStyleSheet(f"color: {danger().name()};")
+        self.close_note.hide()
+        self.inputs["expected_close"].parentWidget().layout().addWidget(self.close_note)
         step = QLineEdit()
         step.setPlaceholderText("e.g. Call the buyer about the pilot")
         add(right, "next_step", "Next step", step)
         add(right, "next_step_due", "Next step due", OptionalDateEdit())
         lost = QLineEdit()
         add(right, "lost_reason", "Lost because", lost)
+        self._right_form = right
         if not (self.detail and self.detail.stage.outcome == "lost"):
             right.setRowVisible(self.inputs["lost_reason"].parentWidget(), False)
         notes = QPlainTextEdit()
@@ -258,8 +382,7 @@ class DealDialog(QDialog):
         for key in ("owner_id", "source_id"):
             combo = self.inputs[key]
             combo.setCurrentIndex(max(0, combo.findData(getattr(deal, key))))
-        self.inputs["value"].setText(
-            deals.format_amount(deal.value, "", QLocale().decimalPoint()))
+        self.inputs["value"].setText(amount_text(deal.value))
         for key in ("expected_close", "next_step_due"):
             day = getattr(deal, key)
             self.inputs[key].setDate(QDate(day.year, day.month, day.day) if day else NO_DATE)
@@ -268,6 +391,32 @@ class DealDialog(QDialog):
     def _count_ticks(self, *_args) -> None:
         done, total = self.checklist_model.ticked_count()
         self.tabs.setTabText(1, f"Checklist ({done}/{total})")
+
+    def _value_left(self) -> None:
+        """Check the value as the user leaves it, and show it grouped again if it is one."""
+        if self._check("value"):
+            self.inputs["value"].setText(amount_text(self._value()))
+
+    def _is_open(self) -> bool:
+        return self.detail is None or self.detail.stage.outcome == "open"
+
+    def _flag_close(self, *_args) -> None:
+        """A past expected close on an open deal is flagged in words (under the field and in
+        its tooltip) as well as colour."""
+        edit = self.inputs["expected_close"]
+        chosen = edit.date()
+        late = chosen != NO_DATE and self._is_open() and chosen.toPython() < local_today()
+        if late:
+            days = (local_today() - chosen.toPython()).days
+            text = (f"This date passed {_days(days)} ago: set a new one, or mark the deal won "
+                    "or lost.")
+            self.close_note.setText(text)
+            edit.setToolTip(text)
+            edit.setStyleSheet(f"QDateEdit {{ color: {danger().name()}; }}")
+        else:
+            edit.setToolTip("")
+            edit.setStyleSheet("")
+        self.close_note.setVisible(late)
 
     # ------------------------------------------------------------ values
     def _value(self):
@@ -340,7 +489,7 @@ class DealDialog(QDialog):
         actor = self.context.actor
         if self.saved is None and self.detail is None:
             values.pop("lost_reason")  # a new deal is not lost
-            draft = deals.DealDraft(**values)
+            draft = deals.DealDraft(**values, stage_id=self.stage_box.currentData())
 
             def run(_control) -> deals.DealInfo:
                 return deals.save_deal(None, draft, ticks, None, actor)
@@ -388,6 +537,11 @@ class DealDialog(QDialog):
             self._mark(error.field, str(error))
             self.tabs.setCurrentIndex(0)
             self.inputs[error.field].setFocus()
+        elif isinstance(error, pipeline.GateBlocked):  # a new deal in a later stage
+            self.banner.setText(f"{error} Tick them on the Checklist tab, or start the deal "
+                                "in an earlier stage. Nothing was saved.")
+            self.banner.show()
+            self.tabs.setCurrentIndex(1)
         elif isinstance(error, ConflictError):
             self.banner.setText(f"{error} Close this window and open the deal again to see "
                                 "the latest version.")
@@ -405,6 +559,95 @@ class DealDialog(QDialog):
         self._saving = None
         self.save_button.setEnabled(True)
 
+    # ------------------------------------------------------- deal actions
+    def _current(self) -> deals.DealInfo:
+        assert self.detail is not None
+        return self.saved or self.detail.deal
+
+    def _set_busy(self, busy: bool) -> None:
+        self._busy = busy
+        self.stage_box.setEnabled(not busy)
+        for button in self.action_buttons.values():
+            button.setEnabled(not busy)
+        if not busy and self.detail:
+            self._show_stage()
+
+    def _refused_action(self, message: str) -> None:
+        self.banner.setText(message)
+        self.banner.show()
+
+    def _stage_chosen(self, _index: int) -> None:
+        stage_id = self.stage_box.currentData()
+        if self.detail is None or self._busy or stage_id == self.detail.stage.id:
+            return
+        self._set_busy(True)
+        move_with_gate(self, self.context, self.detail.deal.id, stage_id,
+                       on_failure=self._refused_action, on_done=self._moved,
+                       expected_version=self._current().version)
+
+    def close_as(self, outcome: str) -> None:
+        """Mark won or lost: the same gated move as the board (lost asks the reason)."""
+        if self.detail is None or self._busy:
+            return
+        self._set_busy(True)
+        close_as(self, self.context, self.detail.deal.id, outcome, self.stages,
+                 on_failure=self._refused_action, on_done=self._moved,
+                 expected_version=self._current().version)
+
+    def _moved(self, moved: bool) -> None:
+        if not moved or self.detail is None:
+            self._set_busy(False)  # puts the stage list back on the deal's stage
+            return
+        self.banner.hide()
+        deal_id = self.detail.deal.id
+        Query(self, self.context, lambda _control: load_deal_detail(deal_id)).success(
+            self._reloaded).failure(self._refused_action).finished(
+            lambda: self._set_busy(False)).run()
+
+    def _reloaded(self, detail: DealDetail) -> None:
+        """The deal as stored after a move: its stage, lost reason, ticks and history, with
+        the user's unsaved edits kept (Save then sends them against the new version)."""
+        self.detail, self.saved = detail, None
+        lost = self.inputs["lost_reason"]
+        lost.setText(detail.deal.lost_reason)
+        self._loaded["lost_reason"] = detail.deal.lost_reason
+        self._right_form.setRowVisible(lost.parentWidget(), detail.stage.outcome == "lost")
+        self.checklist_model.reload(detail.checklist)
+        self.checklist_view.expandAll()
+        self._count_ticks()
+        self.history_model.set_rows(detail.history)
+        self._flag_close()
+
+    def log_hours(self) -> QWidget | None:
+        """The quick log (Ctrl+L) with this deal already chosen."""
+        if self.detail is None:
+            return None
+        deal = self._current()
+        return log_hours_on(self, self.context, DealChoice(deal.id, deal.title, deal.company,
+                                                           self.detail.stage.name))
+
+    def delete(self) -> None:
+        """Delete the deal (no question: Edit → Undo brings it back) and close."""
+        if self.detail is None or self._busy:
+            return
+        self._set_busy(True)
+
+        def deleted(message: str) -> None:
+            parent = self.parentWidget()
+            window = parent.window() if parent is not None else None
+            if isinstance(window, QMainWindow):
+                window.statusBar().showMessage(message, 8000)
+            self._busy = False
+            self.done(QDialog.DialogCode.Rejected)
+
+        def refused(message: str) -> None:
+            self._refused_action(message)
+            self._set_busy(False)
+
+        delete_with_undo(self, self.context, self.detail.deal.id,
+                         expected_version=self._current().version, on_failure=refused,
+                         on_done=deleted)
+
     # ----------------------------------------------------------- opening
     @classmethod
     def show_existing(cls, parent: QWidget | None, context: UiContext,
@@ -416,8 +659,10 @@ class DealDialog(QDialog):
         return dialog
 
     @classmethod
-    def show_new(cls, parent: QWidget | None, context: UiContext) -> DealDialog:
-        dialog = cls(parent, context, None)
+    def show_new(cls, parent: QWidget | None, context: UiContext, *,
+                 side: str | None = None) -> DealDialog:
+        """An empty deal; ``side`` as for the constructor."""
+        dialog = cls(parent, context, None, side=side)
         dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
         dialog.show()
         return dialog

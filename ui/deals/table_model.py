@@ -20,8 +20,9 @@ on the GUI thread when the view asks for them: a bounded read by primary key.
 
 Signals:
     sig_rows_ready() — the rows for the current filter and sort are in place.
-    sig_totals(count: int, total: Decimal | None, weighted: Decimal | None) — the rows
-        changed; the sums are None until the worker has them.
+    sig_totals(count: int, summary: app.deal_table.DealSummary | None) — the rows changed;
+        the summary (open pipeline, won in :attr:`DealTableModel.period`) is None until the
+        worker has it.
     sig_error(message: str) — an edit was refused.
     sig_edited(deal_id: int) — an edit was saved.
 """
@@ -30,7 +31,6 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import replace
-from decimal import Decimal
 
 from PySide6.QtCore import (
     QAbstractTableModel,
@@ -43,29 +43,32 @@ from PySide6.QtCore import (
     Signal,
 )
 
-from app.clock import local_today
+from app.clock import local_today, to_local
 from app.deal_table import (
     COLUMNS,
     DealRow,
+    DealSummary,
     DealTableSpec,
     fetch_rows,
     select_ids,
-    select_totals,
+    select_summary,
 )
 from app.deals import format_amount, parse_amount, update_deal
 from app.errors import FunnelcastError
+from app.periods import Period, period_of
 from ui.context import Topic, UiContext
 from ui.formatting import format_date, format_money, format_stamp
 from ui.operations import Query, Write
-from ui.theme import DANGER
+from ui.theme import danger
 
 Index = QModelIndex | QPersistentModelIndex
 
 LABELS = {
     "title": "Title", "company": "Company", "stage": "Stage", "owner": "Owner",
     "source": "Source", "value": "Value", "expected_close": "Expected close",
-    "next_step_due": "Next step due", "updated_at": "Last change",
+    "next_step_due": "Next step due", "lost_reason": "Lost because", "updated_at": "Last change",
 }
+EDIT_HINT = "F2 or a click on the selected row changes it here; double-click opens the deal."
 EDITABLE = {"value", "expected_close", "owner", "stage"}
 DEAL_ID_ROLE = Qt.ItemDataRole.UserRole + 1
 PAGE = 200  # rows fetched at once around the one the view asks for
@@ -74,7 +77,7 @@ CACHE_LIMIT = 5_000
 
 
 class DealTableModel(QAbstractTableModel):
-    sig_totals = Signal(object, object, object)
+    sig_totals = Signal(object, object)
     sig_error = Signal(object)
     sig_edited = Signal(object)
     sig_rows_ready = Signal()
@@ -96,7 +99,7 @@ class DealTableModel(QAbstractTableModel):
         self._rows: dict[int, DealRow] = {}
         self._today = local_today()
         self._loaded = False
-        self.totals: tuple[Decimal, Decimal] | None = None
+        self.totals: DealSummary | None = None
 
     # ------------------------------------------------------------- queries
     @property
@@ -157,16 +160,22 @@ class DealTableModel(QAbstractTableModel):
         self._loaded = True
         self.endResetModel()
 
-    def _sum_totals(self) -> None:
-        spec = self._spec
-        self.totals = None
-        self.sig_totals.emit(len(self._ids), None, None)
-        Query(self, self._context, lambda _control: select_totals(spec), supersede="totals",
-              ).success(self._totals_arrived).failure(self.sig_error.emit).run()
+    @property
+    def period(self) -> Period:
+        """The period the footer's "won" counts: the current fiscal quarter."""
+        return period_of(self._today, "quarter",
+                         self._context.settings.fiscal_year_start_month)
 
-    def _totals_arrived(self, totals: tuple[Decimal, Decimal]) -> None:
+    def _sum_totals(self) -> None:
+        spec, period = self._spec, self.period
+        self.totals = None
+        self.sig_totals.emit(len(self._ids), None)
+        Query(self, self._context, lambda _control: select_summary(spec, period),
+              supersede="totals").success(self._totals_arrived).failure(self.sig_error.emit).run()
+
+    def _totals_arrived(self, totals: DealSummary) -> None:
         self.totals = totals
-        self.sig_totals.emit(len(self._ids), *totals)
+        self.sig_totals.emit(len(self._ids), totals)
 
     def _relayout(self, ids: list[int]) -> None:
         """Same rows, new order: persistent indexes (selection, current) follow their deal."""
@@ -243,13 +252,18 @@ class DealTableModel(QAbstractTableModel):
         if role == Qt.ItemDataRole.ForegroundRole:
             overdue = (key == "next_step_due" and row.next_step_due is not None
                        and row.next_step_due < self._today and row.stage_outcome == "open")
-            return DANGER if overdue else None
+            return danger() if overdue else None
         if role == Qt.ItemDataRole.EditRole:
             return self._edit_value(row, key)
         if role == Qt.ItemDataRole.ToolTipRole:  # the whole text where a column elides it
             if key == "next_step_due":
                 return row.next_step or None
-            return getattr(row, key) or None if key in ("title", "company") else None
+            if key == "updated_at":
+                return f"Last changed {format_stamp(row.updated_at)}"
+            if key in ("owner", "stage") and self.flags(index) & Qt.ItemFlag.ItemIsEditable:
+                return EDIT_HINT
+            return getattr(row, key) or None if key in ("title", "company",
+                                                        "lost_reason") else None
         return self._display(row, key)
 
     def _display(self, row: DealRow, key: str) -> str:
@@ -257,8 +271,8 @@ class DealTableModel(QAbstractTableModel):
             return format_money(row.value, self.currency)
         if key in ("expected_close", "next_step_due"):
             return format_date(getattr(row, key))
-        if key == "updated_at":
-            return format_stamp(row.updated_at)
+        if key == "updated_at":  # the day; the time is in the tooltip (a narrow column)
+            return format_date(to_local(row.updated_at).date())
         if key == "stage":
             return row.stage_name
         if key == "owner":

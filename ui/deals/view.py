@@ -5,7 +5,8 @@ model re-queries. The owner filter lists inactive reps too, labelled, so a depar
 deals can be found and handed on. The search box waits for a pause in typing (a short
 timer) so a fast typist costs one query. Column widths come from the header and a sample
 of rows, never from ``resizeColumnsToContents`` (a second on 100k rows). Double-click or
-Enter opens the deal.
+Enter opens the deal; the row's context menu and keys are in :mod:`ui.deals.row_actions`,
+the footer in :mod:`ui.deals.footer`.
 """
 
 from __future__ import annotations
@@ -21,7 +22,6 @@ from PySide6.QtWidgets import (
     QLabel,
     QLineEdit,
     QStyledItemDelegate,
-    QTableView,
     QVBoxLayout,
     QWidget,
 )
@@ -31,12 +31,13 @@ from app.deals import list_sources, owner_choices
 from app.pipeline import list_stages
 from ui.context import Topic, UiContext
 from ui.deal_actions import move_with_gate
+from ui.deals.columns import TableColumns
+from ui.deals.footer import DealsFooter
+from ui.deals.row_actions import DealTable, RowActions
 from ui.deals.table_model import DEAL_ID_ROLE, DealTableModel
-from ui.formatting import format_money
 from ui.theme import DANGER, icon
 
 SEARCH_PAUSE_MS = 120
-SAMPLE_ROWS = 60
 NO_DATE = QDate(1900, 1, 1)
 
 
@@ -144,7 +145,7 @@ class DealsView(QWidget):
                 self, self.context, deal_id, stage_id, on_failure=self.show_error,
                 on_done=on_done, expected_version=version),
         )
-        self.table = QTableView()
+        self.table = DealTable()
         self.table.setModel(self.model)
         self.table.setAlternatingRowColors(True)
         self.table.setShowGrid(False)
@@ -159,8 +160,7 @@ class DealsView(QWidget):
         self.table.verticalHeader().setDefaultSectionSize(
             QFontMetrics(self.font()).height() + 12)
         header = self.table.horizontalHeader()
-        header.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
-        header.setStretchLastSection(True)
+        self.columns = TableColumns(self.table)
         header.setHighlightSections(False)
         header.setDefaultAlignment(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter)
         header.setSortIndicator(COLUMNS.index("updated_at"), Qt.SortOrder.DescendingOrder)
@@ -176,9 +176,13 @@ class DealsView(QWidget):
         self.empty_label.hide()
         page.addWidget(self.empty_label)
 
-        self.totals_label = QLabel()
+        self.totals_label = DealsFooter()
         self.totals_label.setStyleSheet("font-weight: 600;")
         page.addWidget(self.totals_label)
+        self._stages = []
+        self.row_actions = RowActions(self.table, self.model, context,
+                                      stages=lambda: self._stages, on_error=self.show_error,
+                                      on_open=self._open_index)
 
         self._search_timer = QTimer(self)
         self._search_timer.setSingleShot(True)
@@ -207,7 +211,8 @@ class DealsView(QWidget):
     # ----------------------------------------------------------- filters
     def _fill_choices(self) -> None:
         reps = [(c.id, c.label) for c in owner_choices(everyone=True)]
-        stages = [(s.id, s.name) for s in list_stages()]
+        self._stages = list_stages()
+        stages = [(s.id, s.name) for s in self._stages]
         sources = [(s.id, s.name) for s in list_sources()]
         for combo, everyone, items in ((self.owner_combo, "All owners", reps),
                                        (self.stage_combo, "All stages", stages),
@@ -241,27 +246,12 @@ class DealsView(QWidget):
         self.model.set_spec(self.current_spec())
 
     def size_columns(self) -> None:
-        """Widths from the header and a sample of rows: cheap whatever the row count."""
-        metrics = QFontMetrics(self.table.font())
-        header_metrics = QFontMetrics(self.table.horizontalHeader().font())
-        rows = range(min(SAMPLE_ROWS, self.model.rowCount()))
-        for column, key in enumerate(COLUMNS):
-            label = self.model.headerData(column, Qt.Orientation.Horizontal)
-            width = header_metrics.horizontalAdvance(label) + 30  # room for the sort arrow
-            for row in rows:
-                text = self.model.data(self.model.index(row, column))
-                width = max(width, metrics.horizontalAdvance(str(text or "")) + 18)
-            limit = {"title": 250, "company": 180}.get(key, 160)
-            self.table.setColumnWidth(column, min(width, limit))
+        """Fit the columns to the rows now shown (see :mod:`ui.deals.columns`)."""
+        self.columns.size_from_rows()
 
-    def _show_totals(self, count: int, total, weighted) -> None:
-        currency = self.context.settings.currency
-        deals = f"{count:,} deal{'s' if count != 1 else ''}"
-        if total is None:
-            self.totals_label.setText(f"{deals} · adding up…")
-        else:
-            self.totals_label.setText(f"{deals} · total {format_money(total, currency)} · "
-                                      f"weighted {format_money(weighted, currency)}")
+    def _show_totals(self, count: int, summary) -> None:
+        self.totals_label.show_summary(count, summary, self.model.period,
+                                       self.context.settings.currency)
         filtered = self.current_spec() != DealTableSpec(sort=self.model.spec.sort,
                                                         descending=self.model.spec.descending)
         if count:
