@@ -31,7 +31,6 @@ from PySide6.QtCore import QDate, QEvent, QLocale, QSize, Qt, Signal
 from PySide6.QtGui import QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QAbstractItemView,
-    QApplication,
     QComboBox,
     QDateEdit,
     QDialog,
@@ -46,9 +45,7 @@ from PySide6.QtWidgets import (
     QPushButton,
     QSizePolicy,
     QSpinBox,
-    QStyle,
     QStyledItemDelegate,
-    QStyleOptionViewItem,
     QTableView,
     QTabWidget,
     QTreeView,
@@ -66,7 +63,7 @@ from ui.deal_actions import close_as, delete_with_undo, log_hours_on, move_with_
 from ui.deals.detail_models import ActivityModel, ChecklistModel, HistoryModel
 from ui.operations import Query, Write
 from ui.tasks import Task
-from ui.theme import DANGER, danger, icon, is_dark, muted_text
+from ui.theme import DANGER, danger, icon
 
 NO_DATE = QDate(1900, 1, 1)
 TEXT_FIELDS = ("title", "company", "contact_name", "contact_email", "contact_phone",
@@ -101,26 +98,11 @@ class OptionalDateEdit(QDateEdit):
 
 class RoomyRows(QStyledItemDelegate):
     """Checklist rows with air between them: a tick box per line is easy to hit and read.
-    On the dark palette Fusion outlines an empty tick box in a colour close to the
-    background, so the box gets a visible outline here."""
+    (Their outline on the dark palette comes from the theme's style, as for every box.)"""
 
     def sizeHint(self, option, index) -> QSize:
         size = super().sizeHint(option, index)
         return QSize(size.width(), size.height() + 10)
-
-    def paint(self, painter, option, index) -> None:
-        super().paint(painter, option, index)
-        if not is_dark() or index.data(Qt.ItemDataRole.CheckStateRole) is None:
-            return
-        item = QStyleOptionViewItem(option)
-        self.initStyleOption(item, index)
-        style = item.widget.style() if item.widget is not None else QApplication.style()
-        box = style.subElementRect(QStyle.SubElement.SE_ItemViewItemCheckIndicator, item,
-                                   item.widget)
-        painter.save()
-        painter.setPen(muted_text())
-        painter.drawRect(box.adjusted(0, 0, -1, -1))
-        painter.restore()
 
 
 def amount_text(value: Decimal) -> str:
