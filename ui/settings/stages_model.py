@@ -15,7 +15,7 @@ from PySide6.QtCore import QAbstractTableModel, QByteArray, QMimeData, QModelInd
 from PySide6.QtGui import QColor, QUndoCommand, QUndoStack
 
 from app.stage_admin import ChecklistDraft, StageDraft
-from ui import theme
+from ui.stage_colours import stage_colour
 
 ROW_MIME = "application/x-funnelcast-row"
 SIDE_LABELS = {"marketing": "Marketing", "sales": "Sales"}
@@ -153,6 +153,11 @@ class StageListModel(_ReorderableTable):
         self.reassign = {}
         self.endResetModel()
 
+    def colour_of(self, row: int) -> QColor:
+        """The stage's colour as the pipeline shows it (its own, or its default)."""
+        stage = self.stages[row]
+        return stage_colour(stage.colour, row, stage.outcome)
+
     def deals_in(self, stage: StageDraft) -> int:
         return self.deal_counts.get(stage.id, 0) if stage.id is not None else 0
 
@@ -179,7 +184,7 @@ class StageListModel(_ReorderableTable):
                 return stage.rot_days or 0
             return getattr(stage, field) if field else None
         if role == Qt.ItemDataRole.DecorationRole and column == 0:
-            return QColor(stage.colour) if stage.colour else theme.muted_text()
+            return self.colour_of(index.row())
         if role == Qt.ItemDataRole.TextAlignmentRole and column in self.NUMERIC:
             return int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
         if role == Qt.ItemDataRole.ToolTipRole and column == 0:

@@ -11,8 +11,9 @@ focus); Revert drops them all. A rep sees the tab read-only with a note saying w
 from __future__ import annotations
 
 import copy
+import html
 
-from PySide6.QtCore import QEvent, QModelIndex, QObject, QSize, Qt
+from PySide6.QtCore import QEvent, QModelIndex, QObject, QSize, Qt, Signal
 from PySide6.QtGui import QColor, QKeySequence, QUndoStack
 from PySide6.QtWidgets import (
     QAbstractItemView,
@@ -36,14 +37,16 @@ from PySide6.QtWidgets import (
 from app.stage_admin import (
     ChecklistDraft,
     StageDraft,
+    UnmetCriterion,
     can_delete,
     deal_counts,
     load_pipeline,
     save_pipeline,
+    unmet_criteria,
 )
 from ui import theme
 from ui.context import Topic, UiContext
-from ui.operations import Write
+from ui.operations import Query, Write
 from ui.settings.stages_model import (
     OUTCOME_LABELS,
     SIDE_LABELS,
@@ -141,6 +144,65 @@ class MoveDealsDialog(QDialog):
             dialog.deleteLater()
 
 
+class UnmetCriteriaDialog(QDialog):
+    """Asked on Save when new required criteria are not met by deals already in their
+    stage: leave those deals (the board flags them) or tick the criteria for them.
+
+    Opened window-modally without blocking (:meth:`QDialog.open`); the answer arrives as a
+    signal, so the save goes on from the event loop.
+
+    Signals:
+        sig_chosen(tick: bool) — the user chose; True: tick the criteria for those deals.
+    """
+
+    sig_chosen = Signal(bool)
+
+    def __init__(self, parent: QWidget, unmet: list[UnmetCriterion], manager: str):
+        super().__init__(parent)
+        self.setWindowTitle("New required criteria")
+        total = sum(u.deals for u in unmet)
+        lines = "".join(
+            f"<li>“{html.escape(u.text)}” in {html.escape(u.stage)}: {u.deals:,} "
+            f"deal{'s' if u.deals != 1 else ''} already there</li>" for u in unmet)
+        text = QLabel(
+            f"<p>{'This criterion is' if len(unmet) == 1 else 'These criteria are'} now "
+            f"required, but {total:,} deal{'s' if total != 1 else ''} already in the stage "
+            f"{'has' if total == 1 else 'have'} not met {'it' if len(unmet) == 1 else 'them'}:"
+            f"</p><ul>{lines}</ul><p>Leave them where they are, flagged on the board as not "
+            "meeting their stage's checklist, or tick the criteria for them now (recorded as "
+            f"ticked by {html.escape(manager)}).</p>")
+        text.setWordWrap(True)
+        text.setTextFormat(Qt.TextFormat.RichText)
+        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Cancel)
+        self.leave_button = buttons.addButton("Leave them, flagged",
+                                              QDialogButtonBox.ButtonRole.AcceptRole)
+        self.tick_button = buttons.addButton("Tick for them",
+                                             QDialogButtonBox.ButtonRole.AcceptRole)
+        self.leave_button.setDefault(True)
+        self.leave_button.clicked.connect(lambda: self._choose(False))
+        self.tick_button.clicked.connect(lambda: self._choose(True))
+        buttons.rejected.connect(self.reject)
+        column = QVBoxLayout(self)
+        column.setSpacing(10)
+        column.addWidget(text)
+        column.addWidget(buttons)
+        self.setMinimumWidth(480)
+
+    def _choose(self, tick: bool) -> None:
+        self.sig_chosen.emit(tick)
+        self.accept()
+
+
+class ColourDialog:
+    """The stage colour picker: Qt's colour dialog opened on the stage's own colour."""
+
+    @staticmethod
+    def ask(parent: QWidget, current: QColor, title: str) -> QColor | None:
+        """The chosen colour, or None when the user cancels (tests patch this)."""
+        chosen = QColorDialog.getColor(current, parent, title)
+        return chosen if chosen.isValid() else None
+
+
 def _table(model, *, stretch: int) -> QTableView:
     view = QTableView()
     view.setModel(model)
@@ -191,6 +253,7 @@ class StagesTab(QWidget):
         self.stage_model = StageListModel(self.undo_stack, self)
         self.checklist_model = ChecklistModel(self.undo_stack, self._reveal, self)
         self._saving = False
+        self._saved_note = ""  # what the last save did, shown until the next edit
 
         self.intro = QLabel()
         self.intro.setObjectName("Muted")
@@ -349,7 +412,10 @@ class StagesTab(QWidget):
         stage = self.selected_stage()
         editable = self.editable
         dirty = not self.undo_stack.isClean()
-        self.dirty_label.setText("Unsaved changes" if dirty else "All changes saved")
+        if dirty:
+            self._saved_note = ""
+        self.dirty_label.setText("Unsaved changes" if dirty
+                                 else self._saved_note or "All changes saved")
         self.save_button.setEnabled(editable and dirty)
         self.revert_button.setEnabled(editable and dirty)
         self.undo_button.setEnabled(editable and self.undo_stack.canUndo())
@@ -452,12 +518,11 @@ class StagesTab(QWidget):
         stage = self.selected_stage()
         if stage is None or not self.editable:
             return
-        chosen = QColorDialog.getColor(
-            QColor(stage.colour) if stage.colour else theme.accent(), self,
-            f"Colour of {stage.name}",
-        )
-        if chosen.isValid():
-            self.stage_model.set_colour(self.stage_model.stages.index(stage), chosen.name())
+        row = self.stage_model.stages.index(stage)
+        chosen = ColourDialog.ask(self, self.stage_model.colour_of(row),
+                                  f"Colour of {stage.name}")
+        if chosen is not None:
+            self.stage_model.set_colour(row, chosen.name())
 
     def add_new_item(self) -> None:
         stage = self.selected_stage()
@@ -509,25 +574,54 @@ class StagesTab(QWidget):
         self._update_state()
 
     def save(self) -> None:
-        """Save every staged edit at once on the worker; errors show above the tables."""
+        """Save every staged edit at once on the worker; errors show above the tables.
+
+        First asks the worker which new required criteria deals already in their stage do
+        not meet (``app.stage_admin.unmet_criteria``); if any, :class:`UnmetCriteriaDialog`
+        asks whether to leave those deals (flagged on the board) or tick for them."""
         if not self.editable or self.undo_stack.isClean():
             return
         stages = copy.deepcopy(self.stage_model.stages)
         reassign = dict(self.stage_model.reassign)
-        actor = self.context.actor
         self._saving = True
         self._apply_role()
         self.dirty_label.setText("Saving…")
+        Query(self, self.context, lambda _control: unmet_criteria(stages)).success(
+            lambda unmet: self._confirm(stages, reassign, unmet)).failure(
+            self._save_refused).run()
+
+    def _confirm(self, stages: list[StageDraft], reassign: dict[int, str],
+                 unmet: list[UnmetCriterion]) -> None:
+        if not unmet:
+            self._write(stages, reassign, tick=False)
+            return
+        dialog = UnmetCriteriaDialog(self, unmet, self.context.actor.name)
+        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        dialog.sig_chosen.connect(lambda tick: self._write(stages, reassign, tick=tick))
+        dialog.rejected.connect(self._save_finished)
+        dialog.open()
+
+    def _write(self, stages: list[StageDraft], reassign: dict[int, str], *,
+               tick: bool) -> None:
+        actor = self.context.actor
         self.save_task = Write(
-            self, self.context, lambda _control: save_pipeline(stages, reassign, actor),
+            self, self.context,
+            lambda _control: save_pipeline(stages, reassign, actor, tick_unmet=tick),
             announce={Topic.STAGES, Topic.DEALS},
         ).success(self._saved).failure(self._save_failed).finished(self._save_finished).run()
 
+    def _save_refused(self, message: str) -> None:
+        self._save_failed(message)
+        self._save_finished()
+
     def _saved(self, report) -> None:
         self._saving = False
-        self.revert()
         moved = f"; {report.deals_moved:,} deal(s) moved" if report.deals_moved else ""
-        self.dirty_label.setText(f"Saved{moved}")
+        ticked = (f"; ticked for {report.checks_ticked:,} deal(s)"
+                  if report.checks_ticked else "")
+        self.revert()
+        self._saved_note = f"Saved{moved}{ticked}"
+        self._update_state()
 
     def _save_failed(self, message: str) -> None:
         self.error_label.setText(f"Not saved: {message}")
