@@ -11,8 +11,8 @@ from PySide6.QtGui import QColor
 from ui.theme import DANGER, SUCCESS
 
 # Distinct mid-tone hues, readable on light and dark backgrounds alike.
-OPEN_STAGE_COLOURS = ("#64748b", "#8b5cf6", "#0ea5e9", "#14b8a6", "#6366f1", "#f59e0b",
-                      "#ec4899", "#84cc16", "#f97316", "#06b6d4")
+OPEN_STAGE_COLOURS = ("#0ea5e9", "#8b5cf6", "#14b8a6", "#6366f1", "#f59e0b", "#ec4899",
+                      "#84cc16", "#f97316", "#06b6d4", "#a855f7")
 
 
 def stage_colour(colour: str, index: int, outcome: str) -> QColor:

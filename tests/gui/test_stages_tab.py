@@ -24,6 +24,7 @@ def tab(qtbot, ui_context):
     qtbot.addWidget(widget)
     widget.resize(1100, 600)
     widget.show()
+    qtbot.waitUntil(lambda: widget.loaded)
     return widget
 
 
@@ -34,10 +35,18 @@ def _row(tab, name):
 def _save(qtbot, tab):
     with qtbot.waitSignal(tab.context.bus.sig_changed, timeout=10_000):
         qtbot.mouseClick(tab.save_button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: tab.undo_stack.isClean())  # the saved pipeline is reloaded
 
 
 def _by_name(drafts):
     return {d.name: d for d in drafts}
+
+
+def _reload_counts(qtbot, tab) -> None:
+    """Revert (reload on the worker) to pick up a deal made in Qualified by the test."""
+    tab.revert()
+    qtbot.waitUntil(lambda: tab.stage_model.deals_in(
+        tab.stage_model.stages[_row(tab, "Qualified")]) == 1)
 
 
 def _stored_names():
@@ -82,7 +91,7 @@ def test_ctrl_z_undoes_unsaved_edits_and_revert_discards(qtbot, tab):
     assert tab.stage_model.stages[row].rot_days == 21
     assert tab.stage_model.stages[row].name == "Discovery"
     qtbot.mouseClick(tab.revert_button, Qt.MouseButton.LeftButton)
-    assert tab.stage_model.stages[row].name == "Qualified"
+    qtbot.waitUntil(lambda: tab.stage_model.stages[row].name == "Qualified")
     assert not tab.undo_stack.canUndo()
 
 
@@ -128,7 +137,7 @@ def test_delete_a_stage_with_deals_asks_where_and_records_the_moves(
     qtbot, tab, monkeypatch, manager, stages
 ):
     deal = create_deal(DealDraft("Acme", stage_id=stages["Qualified"].id), manager)
-    tab.revert()  # pick up the deal count
+    _reload_counts(qtbot, tab)
     asked = []
 
     def fake_ask(parent, name, count, choices):
@@ -149,7 +158,7 @@ def test_delete_a_stage_with_deals_asks_where_and_records_the_moves(
 
 def test_cancelling_the_destination_keeps_the_stage(qtbot, tab, monkeypatch, manager, stages):
     create_deal(DealDraft("Acme", stage_id=stages["Qualified"].id), manager)
-    tab.revert()
+    _reload_counts(qtbot, tab)
     monkeypatch.setattr(MoveDealsDialog, "ask", lambda *args: None)
     tab.select_stage_row(_row(tab, "Qualified"))
     qtbot.mouseClick(tab.delete_stage, Qt.MouseButton.LeftButton)
@@ -176,6 +185,7 @@ def test_a_rep_sees_it_read_only(qtbot, ui_context, rep):
     ui_context.actor = rep
     widget = StagesTab(ui_context)
     qtbot.addWidget(widget)
+    qtbot.waitUntil(lambda: widget.loaded)
     assert widget.read_only_note.isVisibleTo(widget)
     assert "Only a manager" in widget.read_only_note.text()
     assert not widget.save_button.isVisibleTo(widget)

@@ -46,7 +46,7 @@ def _drop_target(row: int, parent: QModelIndex, count: int) -> int:
     return count
 
 
-class _ReorderableTable(QAbstractTableModel):
+class ReorderableTable(QAbstractTableModel):
     """Shared behaviour: a list of rows that can be dragged into a new order."""
 
     def __init__(self, undo_stack: QUndoStack, parent=None):
@@ -108,7 +108,7 @@ class _ReorderableTable(QAbstractTableModel):
 
 
 class MoveRowCommand(QUndoCommand):
-    def __init__(self, model: _ReorderableTable, source: int, before: int, text: str,
+    def __init__(self, model: ReorderableTable, source: int, before: int, text: str,
                  reveal: Callable[[], None] = lambda: None):
         super().__init__(text)
         self.model, self.source, self.before, self.reveal = model, source, before, reveal
@@ -128,7 +128,7 @@ class MoveRowCommand(QUndoCommand):
 # Stages
 
 
-class StageListModel(_ReorderableTable):
+class StageListModel(ReorderableTable):
     """The pipeline's stages in order: name (with its colour), side, outcome, probability,
     rot days and the deals each holds. ``reassign`` collects, for deleted stages that hold
     deals, the name of the stage their deals move to."""
@@ -314,7 +314,7 @@ class RemoveStageCommand(QUndoCommand):
 # Checklist
 
 
-class ChecklistModel(_ReorderableTable):
+class ChecklistModel(ReorderableTable):
     """The checklist of one stage (``stage``): item text, required flag, weight.
 
     ``reveal(stage)`` is called before an undo or redo touches a stage's checklist, so the
