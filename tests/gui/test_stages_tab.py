@@ -228,7 +228,8 @@ def test_a_new_required_criterion_asks_and_leaving_flags_the_deals(qtbot, tab, m
     _add_required_criterion_to(qtbot, tab, "Proposal", "Legal contact named")
     dialog = _prompt(qtbot, tab)
     text = dialog.findChild(QLabel).text()
-    assert "Legal contact named" in text and "3 deals already there" in text
+    assert "“Legal contact named” is now required to enter Proposal, but 3 deals already " \
+        "there have not met it" in text
     assert not _checks_of("Legal contact named")  # nothing written while asking
 
     with qtbot.waitSignal(tab.context.bus.sig_changed, timeout=10_000):

@@ -269,6 +269,9 @@ def test_quarter_used_is_measured_against_capacity_to_date(qtbot, monkeypatch, u
     assert "720 h capacity to date" in team.status.text()
     assert "336 h still to come" in team.status.text()
 
+    team.unit_box.setCurrentIndex(team.unit_box.findData("week"))  # back to this week
+    qtbot.waitUntil(lambda: team.start == date(2026, 11, 30))
+
 
 def test_vs_target_is_a_dash_with_a_reason_in_a_week_without_wins(qtbot, ui_context,
                                                                   manager, rep, stages):

@@ -160,6 +160,7 @@ class QuickLogDialog(QDialog):
 
         buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Close if self.refusal
                                    else QDialogButtonBox.StandardButton.Cancel)
+        self.buttons = buttons
         self.log_button = buttons.addButton(
             "Save" if activity else "Log", QDialogButtonBox.ButtonRole.AcceptRole)
         self.log_button.setVisible(not self.refusal)
@@ -250,6 +251,9 @@ class QuickLogDialog(QDialog):
             line.setClearButtonEnabled(False)
             line.setPlaceholderText("")
         self.deal_edit.textEdited.disconnect(self._deal_typed)
+        close = self.buttons.button(QDialogButtonBox.StandardButton.Close)
+        close.setDefault(True)
+        close.setFocus()
 
     # ------------------------------------------------------------- type-ahead
     def _deal_typed(self, text: str) -> None:

@@ -446,8 +446,11 @@ class TeamPage(QWidget):
         return period_containing(day, self.unit, self.context.settings.fiscal_year_start_month)
 
     def _unit_chosen(self, index: int) -> None:
+        """Show the new unit's period holding today if the shown period holds it (a quarter
+        back to a week is this week, not the quarter's first), else its first day's."""
         self.unit = self.unit_box.itemData(index)
-        self._go(self.start)
+        today = local_today()
+        self._go(today if self.start <= today <= self.end else self.start)
 
     def _go(self, day: date) -> None:
         self.start, self.end = self._period(day)

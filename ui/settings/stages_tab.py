@@ -154,17 +154,24 @@ class UnmetCriteriaDialog(QDialog):
     def __init__(self, parent: QWidget, unmet: list[UnmetCriterion], manager: str):
         super().__init__(parent)
         self.setWindowTitle("New required criteria")
-        total = sum(u.deals for u in unmet)
-        lines = "".join(
-            f"<li>“{html.escape(u.text)}” in {html.escape(u.stage)}: {u.deals:,} "
-            f"deal{'s' if u.deals != 1 else ''} already there</li>" for u in unmet)
+        def deals(count: int) -> str:
+            return f"{count:,} deal{'s' if count != 1 else ''}"
+
+        if len(unmet) == 1:
+            (one,) = unmet
+            head = (f"<p>“{html.escape(one.text)}” is now required to enter "
+                    f"{html.escape(one.stage)}, but {deals(one.deals)} already there "
+                    f"{'has' if one.deals == 1 else 'have'} not met it.</p>")
+        else:
+            head = ("<p>These criteria are now required, but deals already in their stage "
+                    "have not met them:</p><ul>" + "".join(
+                        f"<li>“{html.escape(u.text)}” in {html.escape(u.stage)}: "
+                        f"{deals(u.deals)}</li>" for u in unmet) + "</ul>")
+        it = "it" if len(unmet) == 1 else "them"
         text = QLabel(
-            f"<p>{'This criterion is' if len(unmet) == 1 else 'These criteria are'} now "
-            f"required, but {total:,} deal{'s' if total != 1 else ''} already in the stage "
-            f"{'has' if total == 1 else 'have'} not met {'it' if len(unmet) == 1 else 'them'}:"
-            f"</p><ul>{lines}</ul><p>Leave them where they are, flagged on the board as not "
-            "meeting their stage's checklist, or tick the criteria for them now (recorded as "
-            f"ticked by {html.escape(manager)}).</p>")
+            head + "<p>Leave those deals where they are, flagged on the board as not meeting "
+            f"their stage's checklist, or tick {it} for them now (recorded as ticked by "
+            f"{html.escape(manager)}).</p>")
         text.setWordWrap(True)
         text.setTextFormat(Qt.TextFormat.RichText)
         buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Cancel)
@@ -180,7 +187,7 @@ class UnmetCriteriaDialog(QDialog):
         column.setSpacing(10)
         column.addWidget(text)
         column.addWidget(buttons)
-        self.setMinimumWidth(480)
+        self.setMinimumWidth(520)
 
     def _choose(self, tick: bool) -> None:
         self.sig_chosen.emit(tick)
