@@ -216,6 +216,11 @@ def test_a_rep_opens_another_reps_entry_read_only_with_the_reason(qtbot, monkeyp
     qtbot.keyClick(widget.entries_view, Qt.Key.Key_Delete)  # nor does Delete
     assert "Ravi Rep can log only their own hours" in widget.error.text()
     assert len(list_activities(manager.id, MONDAY, MONDAY)) == 1
+
+    qtbot.mouseClick(widget.log_button, Qt.MouseButton.LeftButton)  # logs one's own hours
+    logging = opened[-1]
+    qtbot.addWidget(logging)
+    assert logging.refusal is None and logging.rep_box.currentData() == rep.id
     context.runner.wait()
 
 

@@ -100,7 +100,7 @@ class TimesheetPage(QWidget):
         self.capacity_bar.setTextVisible(False)
         self.capacity_bar.setFixedWidth(160)
         self.capacity_bar.setFixedHeight(8)
-        log_button = QPushButton(icon("ph.timer"), "Log hours…")
+        self.log_button = log_button = QPushButton(icon("ph.timer"), "Log hours…")
         log_button.setToolTip("Log an activity with a note or a deal (Ctrl+L)")
         log_button.clicked.connect(self._log)
 
@@ -345,7 +345,9 @@ class TimesheetPage(QWidget):
         QuickLogDialog.ask(self, self.context, activity=self.entries.entry(row))
 
     def _log(self) -> None:
-        QuickLogDialog.ask(self, self.context, rep_id=self.rep_id,
+        """Log for the rep shown, or for oneself when the shown week is read-only."""
+        QuickLogDialog.ask(self, self.context,
+                           rep_id=self.rep_id if self.refusal is None else None,
                            day=min(local_today(), self.model.week.days[-1])
                            if self.model.week else None)
 
