@@ -163,11 +163,20 @@ def resolve_rep(rep_id: int | None, actor: RepInfo | None) -> Rep:
     rep = Rep.get_or_none(Rep.id == rep_id)
     if rep is None:
         raise ValidationError("That rep no longer exists; choose another.", field="rep")
-    if actor is not None and not actor.is_manager and actor.id != rep.id:
-        raise PermissionDenied(
-            f"{actor.name} can log only their own hours; a manager can log {rep.name}'s."
-        )
+    refusal = hours_refusal(actor, rep.id, rep.name)
+    if refusal is not None:
+        raise PermissionDenied(refusal)
     return rep
+
+
+def hours_refusal(actor: RepInfo | None, rep_id: int, rep_name: str) -> str | None:
+    """Why ``actor`` may not log or change the hours of rep ``rep_id`` (a rep may only
+    touch their own; a manager anyone's), or None when they may. The one rule: the writes
+    refuse with this sentence, and a screen shows it before anyone tries (an entry opened
+    read-only)."""
+    if actor is not None and not actor.is_manager and actor.id != rep_id:
+        return f"{actor.name} can log only their own hours; a manager can log {rep_name}'s."
+    return None
 
 
 def resolve_kind(name: str, keep: str | None = None) -> ActivityKind:

@@ -8,6 +8,10 @@ what the time figures are built on. ``Activity.kind`` holds the kind's *name*; t
   "removing" it deactivates it — it disappears from the choices but keeps its history;
 - changing a kind's category re-files all its past hours (that is the point of the setting).
 
+The Settings tab edits the kinds as drafts (:class:`KindDraft`, from :func:`load_kinds`)
+and saves them at once with :func:`save_kinds`, like the stage editor: one transaction, or
+nothing changes.
+
 Reading the kinds is open to everyone; every change needs a manager.
 """
 
@@ -23,6 +27,28 @@ from db.connection import writing
 from db.models import CATEGORIES, Activity, ActivityKind
 
 NAME_MAX = 60
+
+
+@dataclass
+class KindDraft:
+    """One kind as edited in Settings; ``id`` None is a kind added in the editor. Its place
+    in the list handed to :func:`save_kinds` is its position."""
+
+    name: str
+    category: str
+    active: bool = True
+    id: int | None = None
+    uses: int = 0  # activities logged with it when loaded (shown, never saved)
+
+
+@dataclass(frozen=True)
+class KindsSaved:
+    """What :func:`save_kinds` did."""
+
+    created: int
+    changed: int
+    deleted: int  # unused kinds removed
+    switched_off: int  # used kinds removed from the list: kept, inactive
 
 
 @dataclass(frozen=True)
@@ -148,43 +174,57 @@ def remove_kind(kind_id: int, actor: RepInfo | None) -> KindInfo | None:
         return None
 
 
-def restore_kind(info: KindInfo, actor: RepInfo | None) -> KindInfo:
-    """Put back a kind that :func:`remove_kind` deleted or deactivated (the undo)."""
-    require_manager(actor, "change activity kinds")
-    with writing():
-        kind = ActivityKind.get_or_none(ActivityKind.id == info.id)
-        if kind is not None:
-            ActivityKind.update(active=info.active).where(ActivityKind.id == info.id).execute()
-            return _info(_get(info.id))
-        name = _clean_name(info.name)
-        kind = ActivityKind.create(
-            id=info.id, name=name, category=_clean_category(info.category),
-            position=info.position, active=info.active,
-        )
-    return _info(kind)
+def load_kinds() -> list[KindDraft]:
+    """Every kind (inactive ones too), in order, with its use count, as drafts to edit."""
+    return [KindDraft(k.name, k.category, k.active, k.id, k.uses)
+            for k in list_kinds(include_inactive=True, with_uses=True)]
 
 
-def move_kind(kind_id: int, step: int, actor: RepInfo | None) -> KindInfo:
-    """Move a kind up (``step`` -1) or down (+1) within its category's order."""
+def save_kinds(drafts: list[KindDraft], actor: RepInfo | None) -> KindsSaved:
+    """Make the kinds equal to ``drafts`` (in that order), atomically.
+
+    A stored kind missing from ``drafts`` is removed as :func:`remove_kind` removes it
+    (deleted when unused, else switched off); a renamed kind renames its activities
+    (:func:`rename_kind`); names may be swapped between kinds in one save. Manager only.
+    Raises ValidationError (naming the kind) or NotFound and changes nothing when anything
+    is wrong.
+    """
     require_manager(actor, "change activity kinds")
+    seen: dict[str, str] = {}
+    for draft in drafts:
+        _clean_category(draft.category)
+        name = " ".join((draft.name or "").split())
+        if name.casefold() in seen:
+            raise ValidationError(f"Two kinds are called “{name}”; rename one.", field="name")
+        seen[name.casefold()] = name
+    created = changed = deleted = switched_off = 0
     with writing():
-        kind = _get(kind_id)
-        siblings = list(
-            ActivityKind.select()
-            .where(ActivityKind.category == kind.category)
-            .order_by(ActivityKind.position, ActivityKind.id)
-        )
-        index = next(i for i, k in enumerate(siblings) if k.id == kind_id)
-        target = index + step
-        if 0 <= target < len(siblings):
-            siblings.insert(target, siblings.pop(index))
-            positions = sorted(k.position for k in siblings)
-            if len(set(positions)) < len(positions):  # ties: renumber this category
-                base = positions[0]
-                positions = list(range(base, base + len(siblings)))
-            for sibling, position in zip(siblings, positions, strict=True):
-                if sibling.position != position:
-                    ActivityKind.update(position=position).where(
-                        ActivityKind.id == sibling.id
-                    ).execute()
-        return _info(_get(kind_id))
+        stored = {k.id: k for k in ActivityKind.select()}
+        kept = {d.id for d in drafts if d.id is not None}
+        if kept - set(stored):
+            raise NotFound("A kind in the editor was removed by someone else; revert and "
+                           "edit again.")
+        for kind_id in set(stored) - kept:
+            switched_off += remove_kind(kind_id, actor) is not None
+            deleted += not ActivityKind.select().where(ActivityKind.id == kind_id).exists()
+        renamed = {d.id: d.name for d in drafts if d.id is not None
+                   and " ".join(d.name.split()) != stored[d.id].name}
+        for kind_id in renamed:  # park first, so two kinds can swap names
+            rename_kind(kind_id, f"~{kind_id}", actor)
+        for kind_id, name in renamed.items():
+            rename_kind(kind_id, name, actor)
+        for position, draft in enumerate(drafts):
+            if draft.id is None:
+                draft_id = create_kind(draft.name, draft.category, actor).id
+                created += 1
+            else:
+                draft_id = draft.id
+                old = stored[draft.id]
+                if old.category != draft.category:
+                    set_category(draft_id, draft.category, actor)
+                changed += (draft_id in renamed or old.category != draft.category
+                            or bool(old.active) != draft.active or old.position != position)
+            if draft.active != (bool(stored[draft.id].active) if draft.id else True):
+                set_active(draft_id, draft.active, actor)
+            ActivityKind.update(position=position).where(ActivityKind.id == draft_id).execute()
+    return KindsSaved(created, changed, deleted, switched_off)

@@ -27,7 +27,11 @@ from db.models import ChecklistCheck, ChecklistItem, Deal, Stage
 @dataclass(frozen=True)
 class BoardCard:
     """One deal as a card. ``checks_done`` / ``checks_total`` count the checklist items of
-    the deal's stage and every earlier sales stage (what it should have met by now)."""
+    the deal's stage and every earlier sales stage (what it should have met by now).
+    ``unmet_required`` counts the *required* items of its own stage it has not ticked: a
+    deal left in its stage when a manager added a required criterion there (see
+    ``app.stage_admin.unmet_criteria``) does not meet its stage's checklist, and the board
+    flags it (:attr:`meets_checklist`)."""
 
     id: int
     version: int
@@ -47,6 +51,11 @@ class BoardCard:
     next_step_due: date | None
     overdue: bool
     rotting: bool
+    unmet_required: int = 0
+
+    @property
+    def meets_checklist(self) -> bool:
+        return not self.unmet_required
 
 
 @dataclass(frozen=True)
@@ -140,12 +149,17 @@ def load_board(*, now: datetime | None = None, today: date | None = None) -> Boa
             item_stage.position <= Stage.position,
         )
     )
+    ticked = ChecklistCheck.select(ChecklistCheck.item).where(ChecklistCheck.deal == Deal.id)
+    unmet = ChecklistItem.select(fn.COUNT(ChecklistItem.id)).where(
+        ChecklistItem.stage == Deal.stage, ChecklistItem.required == True,
+        ChecklistItem.id.not_in(ticked),
+    )
     rows = (
         Deal.select(
             Deal.id, Deal.version, Deal.title, Deal.company, Deal.contact_name, Deal.value,
             Deal.owner, Deal.source, Deal.stage, Deal.stage_entered_at,
             Deal.last_activity_at, Deal.updated_at, Deal.next_step, Deal.next_step_due,
-            done.alias("done"),
+            done.alias("done"), unmet.alias("unmet"),
         )
         .join(Stage, on=(Deal.stage == Stage.id))
         .where(Stage.side == "sales", Stage.outcome == "open", Stage.archived == False)
@@ -154,7 +168,7 @@ def load_board(*, now: datetime | None = None, today: date | None = None) -> Boa
     )
     grouped: dict[int, list[BoardCard]] = {s.id: [] for s in open_sales}
     for (deal_id, version, title, company, contact, value, owner_id, source_id, stage_id,
-         entered, last_activity, updated, next_step, due, checks_done) in rows:
+         entered, last_activity, updated, next_step, due, checks_done, unmet_count) in rows:
         stage = by_id[stage_id]
         owner = reps.get(owner_id)
         grouped[stage_id].append(BoardCard(
@@ -169,6 +183,7 @@ def load_board(*, now: datetime | None = None, today: date | None = None) -> Boa
                 last_activity_at=last_activity, stage_entered_at=entered, updated_at=updated,
                 rot_days=stage.rot_days, next_step_due=due, now=now, today=today,
             ),
+            unmet_required=unmet_count,
         ))
     return Board(
         columns=tuple(BoardColumn(s, tuple(grouped[s.id])) for s in open_sales),

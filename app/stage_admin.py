@@ -7,6 +7,12 @@ not moved) would break the board and the gate. So the editor works on plain draf
 :func:`save_pipeline` validates the whole plan and applies it in one write transaction, or
 changes nothing.
 
+A required criterion added to a stage (a new item, or an item made required) is not met by
+the deals already in it. :func:`unmet_criteria` says, before saving, how many deals each
+such criterion affects; the manager then leaves them (the board flags a deal whose stage's
+required items are not all ticked, ``app.board.BoardCard.unmet_required``) or has
+:func:`save_pipeline` tick it for them (``tick_unmet``), recorded as checks by the manager.
+
 A deleted stage that holds deals needs a destination; each deal is moved with
 :func:`app.pipeline.move_deal` (so the StageChange history stays the single record of moves)
 and the move is recorded with the reason "Stage X deleted". A deleted stage is archived, not
@@ -19,13 +25,22 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
-from peewee import fn
+from peewee import chunked, fn
 
+from app.clock import utcnow
 from app.errors import NotFound, ValidationError
 from app.pipeline import live_stages, move_deal
 from app.users import RepInfo, require_manager
 from db.connection import writing
-from db.models import OUTCOMES, SIDES, ChecklistItem, Deal, Stage, StageChange
+from db.models import (
+    OUTCOMES,
+    SIDES,
+    ChecklistCheck,
+    ChecklistItem,
+    Deal,
+    Stage,
+    StageChange,
+)
 
 COLOUR = re.compile(r"^#[0-9a-fA-F]{6}$")
 MAX_ROT_DAYS = 3650
@@ -69,6 +84,16 @@ class SaveReport:
     updated: int
     deleted: int
     deals_moved: int
+    checks_ticked: int = 0  # criteria ticked for deals already in their stage (tick_unmet)
+
+
+@dataclass(frozen=True)
+class UnmetCriterion:
+    """A required criterion a save would add to a stage that holds deals not meeting it."""
+
+    stage: str
+    text: str
+    deals: int  # deals in the stage that have not met it
 
 
 def load_pipeline() -> list[StageDraft]:
@@ -101,6 +126,48 @@ def deal_counts() -> dict[int, int]:
 
 def _clean_name(text: str) -> str:
     return " ".join(str(text or "").split())
+
+
+def _newly_required(stage: StageDraft, stored_required: dict[int, bool]) -> list[int]:
+    """Indexes in ``stage.checklist`` of the items a save makes required there: new
+    required items, and stored items switched from optional to required."""
+    return [
+        index for index, item in enumerate(stage.checklist)
+        if item.required and (item.id is None or not stored_required.get(item.id, False))
+    ]
+
+
+def _stored_required() -> dict[int, bool]:
+    return {i: bool(r) for i, r in
+            ChecklistItem.select(ChecklistItem.id, ChecklistItem.required).tuples()}
+
+
+def _deals_without(stage_id: int, item_id: int | None):
+    """The deals in ``stage_id`` that have not ticked ``item_id`` (every deal in the stage
+    for an item not saved yet), as a query of ids."""
+    query = Deal.select(Deal.id).where(Deal.stage == stage_id)
+    if item_id is not None:
+        query = query.where(Deal.id.not_in(
+            ChecklistCheck.select(ChecklistCheck.deal).where(ChecklistCheck.item == item_id)))
+    return query
+
+
+def unmet_criteria(stages: list[StageDraft]) -> list[UnmetCriterion]:
+    """What saving ``stages`` would leave unmet: each required criterion it adds to a stored
+    stage (see :func:`_newly_required`) that deals already in the stage have not met, with
+    how many. Nothing is written; the editor asks before it saves."""
+    stored = _stored_required()
+    unmet = []
+    for stage in stages:
+        if stage.id is None:
+            continue  # a new stage holds no deals yet
+        for index in _newly_required(stage, stored):
+            item = stage.checklist[index]
+            count = _deals_without(stage.id, item.id).count()
+            if count:
+                unmet.append(UnmetCriterion(_clean_name(stage.name), _clean_name(item.text),
+                                            count))
+    return unmet
 
 
 def validate_pipeline(stages: list[StageDraft]) -> None:
@@ -185,7 +252,8 @@ def can_delete(stage: StageDraft) -> str | None:
 
 
 def save_pipeline(
-    stages: list[StageDraft], reassign: dict[int, str], actor: RepInfo | None
+    stages: list[StageDraft], reassign: dict[int, str], actor: RepInfo | None, *,
+    tick_unmet: bool = False,
 ) -> SaveReport:
     """Make the live pipeline equal to ``stages`` (in that order), atomically.
 
@@ -195,6 +263,12 @@ def save_pipeline(
     :func:`app.pipeline.move_deal` with the manager's override, and the StageChange records
     "Stage X deleted" as the reason. Manager only. Raises ValidationError or NotFound and
     changes nothing when anything is wrong.
+
+    With ``tick_unmet`` each required criterion the save adds to a stored stage
+    (:func:`unmet_criteria`) is ticked for the deals already in that stage, as checks by
+    ``actor``; each such deal's version goes up (an update workbook made before sees the
+    change), its ``updated_at`` does not (a tick from Settings is no work on the deal and
+    must not hide that it is rotting). Without it those deals are left as they are.
     """
     require_manager(actor, "edit the pipeline's stages")
     validate_pipeline(stages)
@@ -235,7 +309,8 @@ def save_pipeline(
         for stage in stages:
             if stage.id is not None:
                 Stage.update(name=f"~renaming #{stage.id}").where(Stage.id == stage.id).execute()
-        created = updated = 0
+        stored_required = _stored_required()
+        created = updated = ticked = 0
         for position, stage in enumerate(stages):
             values = dict(
                 name=_clean_name(stage.name), position=position, side=stage.side,
@@ -250,34 +325,53 @@ def save_pipeline(
                 old = stored[stage_id]
                 updated += any(getattr(old, k) != v for k, v in values.items())
                 Stage.update(**values).where(Stage.id == stage_id).execute()
-            _save_checklist(stage_id, stage.checklist)
+            newly = _newly_required(stage, stored_required)
+            item_ids = _save_checklist(stage_id, stage.checklist)
+            if tick_unmet and stage.id is not None:
+                for index in newly:
+                    ticked += _tick_for_deals(stage_id, item_ids[index], actor)
         moved = 0
         for gone in deleted:
             moved += _move_out(gone, reassign.get(gone.id), names, actor)
-    return SaveReport(created, updated, len(deleted), moved)
+    return SaveReport(created, updated, len(deleted), moved, ticked)
 
 
-def _save_checklist(stage_id: int, items: list[ChecklistDraft]) -> None:
+def _tick_for_deals(stage_id: int, item_id: int, actor: RepInfo | None) -> int:
+    """Tick ``item_id`` for every deal in ``stage_id`` that has not; returns how many."""
+    deal_ids = [d for (d,) in _deals_without(stage_id, item_id).tuples()]
+    now, by = utcnow(), actor.id if actor else None
+    for batch in chunked(deal_ids, 500):
+        ChecklistCheck.insert_many(
+            [{"deal": d, "item": item_id, "checked_at": now, "checked_by": by} for d in batch]
+        ).execute()
+        Deal.update(version=Deal.version + 1).where(Deal.id.in_(batch)).execute()
+    return len(deal_ids)
+
+
+def _save_checklist(stage_id: int, items: list[ChecklistDraft]) -> list[int]:
     """Replace a stage's checklist with ``items`` in order; kept items keep their ids (and so
-    the deals' ticks), removed ones go (their ticks cascade)."""
+    the deals' ticks), removed ones go (their ticks cascade). Returns the items' ids."""
     kept = {i.id for i in items if i.id is not None}
     ChecklistItem.delete().where(
         ChecklistItem.stage == stage_id, ChecklistItem.id.not_in(list(kept))
     ).execute()
+    ids = []
     for position, item in enumerate(items):
         values = dict(
             stage=stage_id, text=_clean_name(item.text), required=bool(item.required),
             weight=item.weight, position=position,
         )
         if item.id is None:
-            ChecklistItem.insert(**values).execute()
+            ids.append(ChecklistItem.insert(**values).execute())
         else:
+            ids.append(item.id)
             count = ChecklistItem.update(**values).where(ChecklistItem.id == item.id).execute()
             if not count:
                 raise NotFound(
                     "A checklist item in the editor was deleted by someone else; "
                     "revert and edit again."
                 )
+    return ids
 
 
 def _move_out(gone: Stage, target_name: str | None, names: dict,

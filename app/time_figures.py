@@ -117,11 +117,13 @@ def shift_period(start: date, unit: str, steps: int,
     return period_containing(date(index // 12, index % 12 + 1, 1), unit, fiscal_start_month)
 
 
-def team_view(start: date, end: date) -> tuple[TeamHours, PeriodFigures]:
-    """What the Team tab shows: the team's hours with capacity and the period's figures,
-    summing the hours once for both."""
+def team_view(start: date, end: date, *,
+              today: date | None = None) -> tuple[TeamHours, PeriodFigures]:
+    """What the Team tab shows: the team's hours with capacity (to date and still to come,
+    as of ``today``) and the period's figures, summing the hours once for both."""
     hours = hours_by_rep_and_category(start, end)
-    return team_hours(start, end, hours=hours), period_figures(start, end, hours=hours)
+    return (team_hours(start, end, hours=hours, today=today),
+            period_figures(start, end, hours=hours))
 
 
 def _ratio(numerator: Decimal, denominator: Decimal, places: Decimal) -> Decimal | None:

@@ -22,8 +22,11 @@ Rows of a week are every active kind, plus inactive kinds that hold hours that w
 by category in the order prospecting, selling, other. Weeks start on Monday.
 
 The team view sums hours per rep and category for a period with one grouped query, and
-compares them with each rep's capacity for the period: weekly capacity × working days
-(Monday–Friday) in the period ÷ 5.
+compares them with each rep's capacity: weekly capacity × working days (Monday–Friday) ÷ 5.
+"Used" compares the hours logged with the capacity *to date* (the period's working days up
+to and including today), never with days still to come: in the first days of a quarter
+the whole quarter's capacity would make every rep look idle. The rest of the period's
+capacity is reported beside it (:class:`TeamRow`).
 """
 
 from __future__ import annotations
@@ -35,6 +38,7 @@ from decimal import Decimal
 
 from peewee import Case, fn
 
+from app import clock
 from app.activities import (
     check_day_total,
     clean_date,
@@ -70,6 +74,19 @@ def working_days(start: date, end: date) -> int:
 def capacity_for(weekly: Decimal, start: date, end: date) -> Decimal:
     """A rep's capacity for a period: weekly capacity pro rata over its working days."""
     return (weekly * working_days(start, end) / 5).quantize(Decimal("0.01"))
+
+
+def capacity_to_date(weekly: Decimal, start: date, end: date, today: date) -> Decimal:
+    """The part of :func:`capacity_for` (``start``–``end``) already behind us on ``today``:
+    its working days up to and including today (all of a past period, none of a future
+    one). What hours logged so far are measured against."""
+    return capacity_for(weekly, start, min(end, today))
+
+
+def used_share(logged: Decimal, capacity_so_far: Decimal) -> Decimal | None:
+    """Hours logged as a fraction of the capacity to date; None when no working day has
+    passed yet (nothing to compare with)."""
+    return (logged / capacity_so_far).quantize(Decimal("0.0001")) if capacity_so_far else None
 
 
 @dataclass(frozen=True)
@@ -217,11 +234,21 @@ class TeamRow:
     rep_id: int
     name: str
     hours: dict[str, Decimal]  # category -> hours
-    capacity: Decimal  # for the period
+    capacity: Decimal  # for the whole period
+    capacity_so_far: Decimal  # for its working days up to today (see capacity_to_date)
 
     @property
     def total(self) -> Decimal:
         return sum(self.hours.values(), ZERO)
+
+    @property
+    def capacity_ahead(self) -> Decimal:
+        """The period's capacity still to come (after today)."""
+        return self.capacity - self.capacity_so_far
+
+    @property
+    def used(self) -> Decimal | None:
+        return used_share(self.total, self.capacity_so_far)
 
 
 @dataclass(frozen=True)
@@ -244,6 +271,18 @@ class TeamHours:
     def capacity(self) -> Decimal:
         return sum((r.capacity for r in self.rows), ZERO)
 
+    @property
+    def capacity_so_far(self) -> Decimal:
+        return sum((r.capacity_so_far for r in self.rows), ZERO)
+
+    @property
+    def capacity_ahead(self) -> Decimal:
+        return self.capacity - self.capacity_so_far
+
+    @property
+    def used(self) -> Decimal | None:
+        return used_share(self.total, self.capacity_so_far)
+
 
 def hours_by_rep_and_category(start: date, end: date) -> dict[int, dict[str, Decimal]]:
     """rep id -> category -> hours in the period: one GROUP BY over the (date) index; kinds
@@ -264,10 +303,13 @@ def hours_by_rep_and_category(start: date, end: date) -> dict[int, dict[str, Dec
 
 
 def team_hours(start: date, end: date, *,
-               hours: dict[int, dict[str, Decimal]] | None = None) -> TeamHours:
+               hours: dict[int, dict[str, Decimal]] | None = None,
+               today: date | None = None) -> TeamHours:
     """The team view: every active rep, plus inactive reps who logged hours in the period,
     by name. ``hours`` may pass :func:`hours_by_rep_and_category` already computed for the
-    same period (the Team tab shares it with the time figures)."""
+    same period (the Team tab shares it with the time figures). ``today`` (default: the
+    local date) splits the capacity into what is behind and what is still to come."""
+    today = today or clock.local_today()
     if end < start:
         raise ValidationError("The period ends before it starts.", field="period")
     if hours is None:
@@ -280,6 +322,7 @@ def team_hours(start: date, end: date, *,
         TeamRow(
             rep.id, rep.name, hours.get(rep.id, dict.fromkeys(CATEGORIES, ZERO)),
             capacity_for(rep.weekly_capacity_hours, start, end),
+            capacity_to_date(rep.weekly_capacity_hours, start, end, today),
         )
         for rep in reps
     )

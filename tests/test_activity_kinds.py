@@ -9,12 +9,13 @@ import pytest
 
 from app.activities import ActivityDraft, list_activities, log_activity
 from app.activity_kinds import (
+    KindDraft,
     create_kind,
     list_kinds,
-    move_kind,
+    load_kinds,
     remove_kind,
     rename_kind,
-    restore_kind,
+    save_kinds,
     set_active,
     set_category,
 )
@@ -95,25 +96,48 @@ def test_a_used_kind_is_deactivated_not_deleted(rep, manager):
     assert log(rep, manager, "Training").kind == "Training"
 
 
-def test_an_unused_kind_is_deleted_and_undo_recreates_it(manager):
-    before = kind("Networking")
-    assert remove_kind(before.id, manager) is None
+def test_an_unused_kind_is_deleted(manager):
+    assert remove_kind(kind("Networking").id, manager) is None
     assert "Networking" not in [k.name for k in list_kinds(include_inactive=True)]
-    back = restore_kind(before, manager)
-    assert (back.id, back.name, back.category, back.active) == (
-        before.id, "Networking", "prospecting", True)
 
 
-def test_undo_of_a_deactivation_makes_the_kind_active_again(rep, manager):
+def test_saving_drafts_applies_every_edit_at_once(rep, manager):
+    log(rep, manager, "Demo")
     log(rep, manager, "Admin")
-    before = kind("Admin")
-    remove_kind(before.id, manager)
-    assert restore_kind(before, manager).active is True
-
-
-def test_move_reorders_within_the_category(manager):
-    move_kind(kind("Demo").id, -1, manager)
+    drafts = load_kinds()
+    names = [d.name for d in drafts]
+    demo, meeting = drafts[names.index("Demo")], drafts[names.index("Meeting")]
+    demo.name, meeting.name = "Meeting", "Demo"  # a swap
+    drafts.remove(demo)
+    drafts.insert(drafts.index(meeting), demo)  # and Demo's kind moved up
+    drafts[names.index("Cold calling")].category = "other"
+    drafts = [d for d in drafts if d.name not in ("Networking", "Admin")]  # one unused
+    drafts.append(KindDraft("Workshop", "selling"))
+    report = save_kinds(drafts, manager)
+    assert (report.created, report.deleted, report.switched_off) == (1, 1, 1)
+    kinds = {k.name: k for k in list_kinds(include_inactive=True, with_uses=True)}
+    assert "Networking" not in kinds and not kinds["Admin"].active  # used: switched off
+    assert kinds["Meeting"].uses == 1  # the activity logged as Demo followed its kind
+    assert kinds["Cold calling"].category == "other"
     selling = [k.name for k in list_kinds() if k.category == "selling"]
-    assert selling[:2] == ["Demo", "Meeting"]
-    move_kind(kind("Demo").id, -1, manager)  # already first: stays
-    assert [k.name for k in list_kinds() if k.category == "selling"] == selling
+    assert selling[:2] == ["Meeting", "Demo"] and selling[-1] == "Workshop"
+
+
+def test_saving_drafts_is_all_or_nothing(manager):
+    before = list_kinds(include_inactive=True)
+    drafts = load_kinds()
+    drafts[0].name = "Renamed first"
+    drafts[1].name = drafts[2].name.upper()  # a duplicate, case aside
+    with pytest.raises(ValidationError, match="Two kinds are called"):
+        save_kinds(drafts, manager)
+    drafts = load_kinds()
+    drafts[0].name = "Renamed first"
+    drafts.append(KindDraft("Bad", "lunch"))
+    with pytest.raises(ValidationError, match="category"):
+        save_kinds(drafts, manager)
+    assert list_kinds(include_inactive=True) == before
+
+
+def test_only_a_manager_saves_drafts(rep):
+    with pytest.raises(PermissionDenied):
+        save_kinds(load_kinds(), rep)

@@ -14,8 +14,9 @@ from app.stage_admin import (
     deal_counts,
     load_pipeline,
     save_pipeline,
+    unmet_criteria,
 )
-from db.models import ChecklistItem, Stage, StageChange
+from db.models import ChecklistCheck, ChecklistItem, Stage, StageChange
 
 
 def _by_name(drafts):
@@ -168,3 +169,70 @@ def test_only_a_manager_saves(rep):
     with pytest.raises(PermissionDenied, match="Only a manager"):
         save_pipeline(drafts, {}, rep)
     assert "Cold" not in _live_names()
+
+
+def _deal_meeting_its_stage(manager, stages, stage: str, title: str):
+    """A deal in ``stage`` with every required item of that stage ticked."""
+    from app.pipeline import set_checked
+
+    deal = create_deal(DealDraft(title, stage_id=stages[stage].id), manager)
+    for item in ChecklistItem.select().where(ChecklistItem.stage == stages[stage].id,
+                                             ChecklistItem.required == True):
+        set_checked(deal.id, item.id, True, manager)
+    return deal
+
+
+def _card(deal_id):
+    from app.board import load_board
+
+    return next(c for col in load_board().columns for c in col.cards if c.id == deal_id)
+
+
+def test_a_new_required_criterion_says_how_many_deals_miss_it_and_leaves_them_flagged(
+        manager, stages):
+    first = _deal_meeting_its_stage(manager, stages, "Proposal", "Acme roll-out")
+    _deal_meeting_its_stage(manager, stages, "Proposal", "Globex pilot")
+    _deal_meeting_its_stage(manager, stages, "Qualified", "Elsewhere")
+    assert _card(first.id).meets_checklist
+    drafts = load_pipeline()
+    proposal = _by_name(drafts)["Proposal"]
+    proposal.checklist.append(ChecklistDraft("Legal contact named", True, 1))
+    proposal.checklist.append(ChecklistDraft("Nice to have", False, 1))  # optional: no gate
+    unmet = unmet_criteria(drafts)
+    assert [(u.stage, u.text, u.deals) for u in unmet] == [
+        ("Proposal", "Legal contact named", 2)]
+
+    report = save_pipeline(drafts, {}, manager)  # leave them
+    assert report.checks_ticked == 0
+    card = _card(first.id)
+    assert card.unmet_required == 1 and not card.meets_checklist
+    assert not ChecklistCheck.select().join(ChecklistItem).where(
+        ChecklistItem.text == "Legal contact named").exists()
+
+
+def test_ticking_a_new_required_criterion_records_checks_by_the_manager(manager, stages):
+    first = _deal_meeting_its_stage(manager, stages, "Proposal", "Acme roll-out")
+    version = get_deal(first.id).version
+    drafts = load_pipeline()
+    proposal = _by_name(drafts)["Proposal"]
+    optional = next((i for i in proposal.checklist if not i.required), None)
+    if optional is None:
+        optional = ChecklistDraft("Procurement portal set up", False, 1)
+        proposal.checklist.append(optional)
+        save_pipeline(drafts, {}, manager)
+        drafts = load_pipeline()
+        proposal = _by_name(drafts)["Proposal"]
+        optional = next(i for i in proposal.checklist if i.text == optional.text)
+    optional.required = True  # an optional item made required counts too
+    proposal.checklist.append(ChecklistDraft("Legal contact named", True, 1))
+    assert [u.deals for u in unmet_criteria(drafts)] == [1, 1]
+
+    report = save_pipeline(drafts, {}, manager, tick_unmet=True)
+    assert report.checks_ticked == 2
+    assert _card(first.id).meets_checklist
+    checks = list(ChecklistCheck.select().join(ChecklistItem).where(
+        ChecklistCheck.deal == first.id,
+        ChecklistItem.text.in_([optional.text, "Legal contact named"])))
+    assert len(checks) == 2 and {c.checked_by_id for c in checks} == {manager.id}
+    assert get_deal(first.id).version == version + 2  # one per ticked criterion
+    assert unmet_criteria(load_pipeline()) == []

@@ -159,6 +159,27 @@ def test_team_view_sums_categories_per_rep_against_period_capacity(rep, manager)
     assert team.capacity == Decimal("100.00")
 
 
+def test_used_compares_hours_with_capacity_to_date_and_reports_the_rest(rep, manager):
+    """Early in a quarter the whole quarter's capacity would make everyone look idle: the
+    share used is measured against the working days behind us, the rest is shown apart."""
+    start, end = date(2026, 10, 1), date(2026, 12, 31)  # 66 working days
+    log(rep, manager, "Demo", MONDAY, "20")  # outside the quarter: not counted
+    log_activity(ActivityDraft(rep.id, "Demo", date(2026, 10, 5), Decimal("8")), manager,
+                 today=date(2026, 10, 9))
+    team = team_hours(start, end, today=date(2026, 10, 9))  # a Friday: 7 working days behind
+    ravi = next(r for r in team.rows if r.name == "Ravi Rep")
+    assert ravi.capacity == Decimal("528.00")  # 40 h × 66 days ÷ 5
+    assert ravi.capacity_so_far == Decimal("56.00")  # 40 h × 7 days ÷ 5
+    assert ravi.capacity_ahead == Decimal("472.00")
+    assert ravi.used == Decimal("0.1429")  # 8 of 56, not 8 of 528
+    assert team.capacity_so_far == Decimal("112.00") and team.used == Decimal("0.0714")
+
+    before = team_hours(start, end, today=date(2026, 9, 30))  # the quarter has not begun
+    assert before.capacity_so_far == Decimal("0.00") and before.used is None
+    after = team_hours(start, end, today=date(2027, 1, 4))  # all of it is behind us
+    assert after.capacity_so_far == after.capacity and after.capacity_ahead == 0
+
+
 def test_team_view_refuses_a_backwards_period(manager):
     with pytest.raises(ValidationError, match="ends before it starts"):
         team_hours(MONDAY, MONDAY - timedelta(days=1))

@@ -1,4 +1,4 @@
-"""Showing money and dates the way the user's locale writes them."""
+"""Showing money, hours and dates the way the user's locale writes them."""
 
 from __future__ import annotations
 
@@ -65,3 +65,23 @@ def format_points(points: float, places: int = 0) -> str:
     if float(text) == 0:
         return f"{0:.{places}f}"
     return text
+
+
+def format_hours(value: Decimal | None, *, blank_zero: bool = False) -> str:
+    """Hours written one way everywhere: the locale's separators, no trailing zeros
+    ("7.25", "1.5", "1,646"; never "2.00"); "" for None (and for zero when ``blank_zero``,
+    so an empty timesheet cell looks empty). Text around it adds the unit ("h")."""
+    if value is None or (blank_zero and not value):
+        return ""
+    locale = QLocale()
+    whole, _, fraction = f"{abs(value).normalize():f}".partition(".")
+    sign = "-" if value < 0 else ""
+    return sign + locale.toString(int(whole)) + (
+        locale.decimalPoint() + fraction if fraction else "")
+
+
+def format_share(value: Decimal | None) -> str:
+    """A fraction (0–1) as a whole percentage, "—" when there is nothing to divide."""
+    if value is None:
+        return "—"
+    return QLocale().toString(int((value * 100).to_integral_value())) + " %"

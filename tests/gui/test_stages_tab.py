@@ -4,14 +4,16 @@ from __future__ import annotations
 
 import pytest
 from PySide6.QtCore import QModelIndex, Qt
-from PySide6.QtGui import QKeySequence, QUndoStack
-from PySide6.QtWidgets import QLineEdit
+from PySide6.QtGui import QColor, QKeySequence, QUndoStack
+from PySide6.QtWidgets import QLabel, QLineEdit
 
+from app.board import load_board
 from app.deals import DealDraft, create_deal, get_deal
 from app.stage_admin import load_pipeline
-from db.models import Stage, StageChange
+from db.models import ChecklistCheck, ChecklistItem, Stage, StageChange
 from ui.settings.stages_model import ChecklistModel, StageListModel
-from ui.settings.stages_tab import MoveDealsDialog, StagesTab
+from ui.settings.stages_tab import ColourDialog, MoveDealsDialog, StagesTab, UnmetCriteriaDialog
+from ui.theme import SUCCESS
 
 pytestmark = pytest.mark.gui
 
@@ -22,6 +24,7 @@ def tab(qtbot, ui_context):
     qtbot.addWidget(widget)
     widget.resize(1100, 600)
     widget.show()
+    qtbot.waitUntil(lambda: widget.loaded)
     return widget
 
 
@@ -32,6 +35,18 @@ def _row(tab, name):
 def _save(qtbot, tab):
     with qtbot.waitSignal(tab.context.bus.sig_changed, timeout=10_000):
         qtbot.mouseClick(tab.save_button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: tab.undo_stack.isClean())  # the saved pipeline is reloaded
+
+
+def _by_name(drafts):
+    return {d.name: d for d in drafts}
+
+
+def _reload_counts(qtbot, tab) -> None:
+    """Revert (reload on the worker) to pick up a deal made in Qualified by the test."""
+    tab.revert()
+    qtbot.waitUntil(lambda: tab.stage_model.deals_in(
+        tab.stage_model.stages[_row(tab, "Qualified")]) == 1)
 
 
 def _stored_names():
@@ -76,7 +91,7 @@ def test_ctrl_z_undoes_unsaved_edits_and_revert_discards(qtbot, tab):
     assert tab.stage_model.stages[row].rot_days == 21
     assert tab.stage_model.stages[row].name == "Discovery"
     qtbot.mouseClick(tab.revert_button, Qt.MouseButton.LeftButton)
-    assert tab.stage_model.stages[row].name == "Qualified"
+    qtbot.waitUntil(lambda: tab.stage_model.stages[row].name == "Qualified")
     assert not tab.undo_stack.canUndo()
 
 
@@ -122,7 +137,7 @@ def test_delete_a_stage_with_deals_asks_where_and_records_the_moves(
     qtbot, tab, monkeypatch, manager, stages
 ):
     deal = create_deal(DealDraft("Acme", stage_id=stages["Qualified"].id), manager)
-    tab.revert()  # pick up the deal count
+    _reload_counts(qtbot, tab)
     asked = []
 
     def fake_ask(parent, name, count, choices):
@@ -143,7 +158,7 @@ def test_delete_a_stage_with_deals_asks_where_and_records_the_moves(
 
 def test_cancelling_the_destination_keeps_the_stage(qtbot, tab, monkeypatch, manager, stages):
     create_deal(DealDraft("Acme", stage_id=stages["Qualified"].id), manager)
-    tab.revert()
+    _reload_counts(qtbot, tab)
     monkeypatch.setattr(MoveDealsDialog, "ask", lambda *args: None)
     tab.select_stage_row(_row(tab, "Qualified"))
     qtbot.mouseClick(tab.delete_stage, Qt.MouseButton.LeftButton)
@@ -159,9 +174,8 @@ def test_won_stage_cannot_be_deleted(qtbot, tab):
 def test_a_save_error_is_shown_and_nothing_changes(qtbot, tab):
     tab.stage_model.setData(tab.stage_model.index(_row(tab, "Negotiation"), 2), "won")
     tab.save()
-    with qtbot.waitSignal(tab.save_task.task.sig_finished, timeout=10_000):
-        pass
-    assert "exactly one won stage" in tab.error_label.text()
+    qtbot.waitUntil(lambda: "exactly one won stage" in tab.error_label.text(), timeout=10_000)
+    qtbot.waitUntil(lambda: not tab._saving)
     assert tab.error_label.isVisible()
     assert Stage.get(Stage.name == "Negotiation").outcome == "open"
     assert tab.save_button.isEnabled()
@@ -171,9 +185,112 @@ def test_a_rep_sees_it_read_only(qtbot, ui_context, rep):
     ui_context.actor = rep
     widget = StagesTab(ui_context)
     qtbot.addWidget(widget)
+    qtbot.waitUntil(lambda: widget.loaded)
     assert widget.read_only_note.isVisibleTo(widget)
     assert "Only a manager" in widget.read_only_note.text()
     assert not widget.save_button.isVisibleTo(widget)
     index = widget.stage_model.index(0, 0)
     assert not widget.stage_model.flags(index) & Qt.ItemFlag.ItemIsEditable
     assert not widget.stage_model.setData(index, "Cold")
+
+
+def _add_required_criterion_to(qtbot, tab, stage: str, text: str) -> None:
+    """Select ``stage``, click "Add criterion" (required by default), type its text."""
+    tab.select_stage_row(_row(tab, stage))
+    qtbot.mouseClick(tab.add_item, Qt.MouseButton.LeftButton)
+    editor = tab.checklist_view.viewport().findChild(QLineEdit)
+    editor.selectAll()
+    qtbot.keyClicks(editor, text)
+    qtbot.keyClick(editor, Qt.Key.Key_Return)
+    qtbot.waitUntil(lambda: tab.checklist_model.stage.checklist[-1].text == text)
+
+
+def _prompt(qtbot, tab) -> UnmetCriteriaDialog:
+    qtbot.mouseClick(tab.save_button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: tab.findChild(UnmetCriteriaDialog) is not None, timeout=10_000)
+    dialog = tab.findChild(UnmetCriteriaDialog)
+    qtbot.waitExposed(dialog)
+    return dialog
+
+
+def _proposal_deals(manager, stages, count: int) -> list[int]:
+    return [create_deal(DealDraft(f"Deal {n}", stage_id=stages["Proposal"].id), manager).id
+            for n in range(count)]
+
+
+def _checks_of(text: str):
+    return list(ChecklistCheck.select().join(ChecklistItem).where(ChecklistItem.text == text))
+
+
+def test_a_new_required_criterion_asks_and_leaving_flags_the_deals(qtbot, tab, manager,
+                                                                   stages):
+    deal_ids = _proposal_deals(manager, stages, 3)
+    _add_required_criterion_to(qtbot, tab, "Proposal", "Legal contact named")
+    dialog = _prompt(qtbot, tab)
+    text = dialog.findChild(QLabel).text()
+    assert "“Legal contact named” is now required to enter Proposal, but 3 deals already " \
+        "there have not met it" in text
+    assert not _checks_of("Legal contact named")  # nothing written while asking
+
+    with qtbot.waitSignal(tab.context.bus.sig_changed, timeout=10_000):
+        qtbot.mouseClick(dialog.leave_button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: tab.undo_stack.isClean() and tab.dirty_label.text() == "Saved")
+    assert "Legal contact named" in [i.text for i in _by_name(load_pipeline())[
+        "Proposal"].checklist]
+    assert not _checks_of("Legal contact named")
+    cards = {c.id: c for col in load_board().columns for c in col.cards}
+    assert all(not cards[d].meets_checklist for d in deal_ids)  # flagged on the board
+
+
+def test_a_new_required_criterion_can_be_ticked_for_the_deals_by_the_manager(
+        qtbot, tab, manager, stages):
+    deal_ids = _proposal_deals(manager, stages, 2)
+    _add_required_criterion_to(qtbot, tab, "Proposal", "Legal contact named")
+    dialog = _prompt(qtbot, tab)
+    with qtbot.waitSignal(tab.context.bus.sig_changed, timeout=10_000):
+        qtbot.mouseClick(dialog.tick_button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: tab.undo_stack.isClean())
+    assert "ticked for 2 deal(s)" in tab.dirty_label.text()
+    checks = _checks_of("Legal contact named")
+    assert sorted(c.deal_id for c in checks) == sorted(deal_ids)
+    assert {c.checked_by_id for c in checks} == {manager.id}
+
+
+def test_cancelling_the_prompt_saves_nothing_and_keeps_the_edit(qtbot, tab, manager, stages):
+    _proposal_deals(manager, stages, 1)
+    _add_required_criterion_to(qtbot, tab, "Proposal", "Legal contact named")
+    dialog = _prompt(qtbot, tab)
+    dialog.reject()
+    qtbot.waitUntil(lambda: tab.save_button.isEnabled())
+    assert not tab.undo_stack.isClean() and tab.dirty_label.text() == "Unsaved changes"
+    assert "Legal contact named" not in [i.text for i in _by_name(load_pipeline())[
+        "Proposal"].checklist]
+
+
+def test_a_criterion_for_a_stage_without_deals_saves_without_asking(qtbot, tab):
+    _add_required_criterion_to(qtbot, tab, "Negotiation", "Signatory named")
+    _save(qtbot, tab)
+    assert tab.findChild(UnmetCriteriaDialog) is None
+    assert "Signatory named" in [i.text for i in _by_name(load_pipeline())[
+        "Negotiation"].checklist]
+
+
+def test_swatches_show_each_stages_colour_and_the_dialog_starts_on_it(qtbot, tab,
+                                                                      monkeypatch):
+    model = tab.stage_model
+    swatches = [model.index(r, 0).data(Qt.ItemDataRole.DecorationRole).name()
+                for r in range(model.rowCount())]
+    assert len(set(swatches)) == len(swatches)  # no longer all one grey
+    won = _row(tab, "Won")
+    assert swatches[won] == SUCCESS.name()
+
+    offered = []
+    monkeypatch.setattr(ColourDialog, "ask", staticmethod(
+        lambda parent, current, title: offered.append(current.name()) or QColor("#123456")))
+    proposal = _row(tab, "Proposal")
+    tab.select_stage_row(proposal)
+    qtbot.mouseClick(tab.colour_button, Qt.MouseButton.LeftButton)
+    assert offered == [swatches[proposal]]  # the stage's own colour, not the accent
+    assert model.index(proposal, 0).data(Qt.ItemDataRole.DecorationRole).name() == "#123456"
+    qtbot.mouseClick(tab.colour_button, Qt.MouseButton.LeftButton)
+    assert offered[-1] == "#123456"

@@ -3,7 +3,7 @@ entries list and the team tab."""
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import date, timedelta
 from decimal import Decimal
 
 import pytest
@@ -13,10 +13,11 @@ from PySide6.QtWidgets import QDoubleSpinBox
 from app.activities import ActivityDraft, list_activities, log_activity
 from app.clock import local_today
 from app.deals import DealDraft, create_deal
-from app.timesheet import week_start
+from app.timesheet import capacity_for, week_start
 from app.users import create_rep
 from ui.activities.view import ActivitiesView, TeamPage, TimesheetPage
 from ui.context import Topic
+from ui.formatting import format_date, format_hours
 
 pytestmark = pytest.mark.gui
 
@@ -165,6 +166,64 @@ def test_a_rep_sees_another_reps_week_read_only(qtbot, workspace, manager, rep,
     context.runner.wait()
 
 
+def test_the_rep_picker_follows_switch_user(qtbot, page, ui_context, manager, rep):
+    assert page.rep_box.currentText() == manager.name
+    ui_context.set_actor(rep)  # what the status bar's "Switch user" does once it is written
+    qtbot.waitUntil(lambda: page.model.week.rep.id == rep.id)
+    assert page.rep_box.currentText() == rep.name
+    demo = page.model.index(page.model.row_of_kind("Demo"), 1)
+    assert page.model.flags(demo) & Qt.ItemFlag.ItemIsEditable  # their own week
+
+
+def test_a_rep_opens_another_reps_entry_read_only_with_the_reason(qtbot, monkeypatch,
+                                                                  workspace, manager, rep,
+                                                                  qsettings_isolated):
+    from ui.activities.quick_log import QuickLogDialog
+    from ui.context import UiContext
+
+    log_activity(ActivityDraft(manager.id, "Demo", MONDAY, Decimal("1.5"), note="pilot"),
+                 manager)
+    context = UiContext(workspace, rep)
+    widget = TimesheetPage(context)
+    qtbot.addWidget(widget)
+    widget.show()
+    qtbot.waitExposed(widget)
+    widget.activateWindow()
+    qtbot.waitUntil(lambda: loaded(widget) and widget.rep_box.findText(manager.name) >= 0)
+    widget.rep_box.setCurrentIndex(widget.rep_box.findText(manager.name))
+    qtbot.waitUntil(lambda: widget.model.week.rep.id == manager.id
+                    and widget.entries.rowCount() == 1)
+    assert "Read-only" in widget.entries_hint.text()
+
+    opened = []
+    monkeypatch.setattr(QuickLogDialog, "ask", classmethod(
+        lambda cls, parent, ctx, **kw: opened.append(cls(ctx, parent, **kw)) or opened[-1]))
+    widget.entries_view.selectRow(0)
+    widget.entries_view.setFocus()
+    qtbot.keyClick(widget.entries_view, Qt.Key.Key_Return)
+    assert len(opened) == 1
+    dialog = opened[0]
+    qtbot.addWidget(dialog)
+    assert dialog.read_only_note.isVisibleTo(dialog)
+    assert "Ravi Rep can log only their own hours" in dialog.read_only_note.text()
+    assert not dialog.log_button.isVisibleTo(dialog)  # no Save to be refused on
+    assert dialog.hours.isReadOnly() and dialog.note.isReadOnly()
+    assert not dialog.kind_box.isEnabled()
+    assert dialog.hours.text() == f"1{QLocale().decimalPoint()}5 h"
+    qtbot.keyClick(dialog.note, Qt.Key.Key_Return)  # Enter does not try to save
+    assert list_activities(manager.id, MONDAY, MONDAY)[0].note == "pilot"
+
+    qtbot.keyClick(widget.entries_view, Qt.Key.Key_Delete)  # nor does Delete
+    assert "Ravi Rep can log only their own hours" in widget.error.text()
+    assert len(list_activities(manager.id, MONDAY, MONDAY)) == 1
+
+    qtbot.mouseClick(widget.log_button, Qt.MouseButton.LeftButton)  # logs one's own hours
+    logging = opened[-1]
+    qtbot.addWidget(logging)
+    assert logging.refusal is None and logging.rep_box.currentData() == rep.id
+    context.runner.wait()
+
+
 def test_team_tab_shows_reps_categories_and_capacity(qtbot, qtmodeltester, ui_context,
                                                      manager, rep):
     log_activity(ActivityDraft(rep.id, "Cold calling", MONDAY, Decimal("3")), manager)
@@ -175,9 +234,10 @@ def test_team_tab_shows_reps_categories_and_capacity(qtbot, qtmodeltester, ui_co
     model = team.team_model
     names = [text(model, r, 0) for r in range(model.rowCount())]
     assert names == ["Maria Manager", "Ravi Rep", "Team"]
-    assert [text(model, 1, c) for c in (1, 2, 3, 4, 5)] == ["3", "5", "0", "8", "40"]
-    assert text(model, 2, 5) == "80"  # the team's capacity for the week
-    assert text(model, 1, 6) == "20 %"
+    so_far = capacity_for(Decimal(40), MONDAY, local_today())  # this week, up to today
+    assert [text(model, 1, c) for c in (1, 2, 3, 4, 5)] == ["3", "5", "0", "8",
+                                                           format_hours(so_far)]
+    assert text(model, 2, 5) == format_hours(2 * so_far)  # the team's capacity to date
     qtmodeltester.check(team.team_model)
     qtmodeltester.check(team.figures_model)
     figures = team.figures_model
@@ -186,6 +246,57 @@ def test_team_tab_shows_reps_categories_and_capacity(qtbot, qtmodeltester, ui_co
     team.unit_box.setCurrentIndex(team.unit_box.findData("quarter"))
     qtbot.waitUntil(lambda: (team.end - team.start).days > 80)
     qtbot.waitUntil(lambda: text(team.team_model, 1, 4) == "8")
+
+
+def test_quarter_used_is_measured_against_capacity_to_date(qtbot, monkeypatch, ui_context,
+                                                          manager, rep):
+    """Early December, 45 of the quarter's 66 working days are behind us: hours logged read
+    against what could have been worked by now, and the other 21 days are shown apart."""
+    today = date(2026, 12, 2)
+    monkeypatch.setattr("app.clock.local_today", lambda: today)
+    monkeypatch.setattr("ui.activities.view.local_today", lambda: today)
+    for day in (date(2026, 10, 5), date(2026, 11, 2), date(2026, 12, 1)):
+        log_activity(ActivityDraft(rep.id, "Demo", day, Decimal("8")), manager, today=today)
+    view = ActivitiesView(ui_context)
+    qtbot.addWidget(view)
+    view.resize(1280, 800)
+    view.show()
+    team = view.team
+    team.unit_box.setCurrentIndex(team.unit_box.findData("quarter"))
+    qtbot.waitUntil(lambda: team.period_label.text().startswith(format_date(date(2026, 10, 1)))
+                    and text(team.team_model, 1, 4) == "24")
+    model = team.team_model
+    headers = [model.headerData(c, Qt.Orientation.Horizontal) for c in range(8)]
+    assert headers[5:] == ["Capacity to date", "Used", "Still to come"]
+    # 24 h of 40 h × 45 days ÷ 5 = 360 h (not of the quarter's 528 h)
+    assert [text(model, 1, c) for c in (5, 6, 7)] == ["360", "7 %", "168"]
+    assert [text(model, 2, c) for c in (5, 6, 7)] == ["720", "3 %", "336"]
+    assert "720 h capacity to date" in team.status.text()
+    assert "336 h still to come" in team.status.text()
+
+    team.unit_box.setCurrentIndex(team.unit_box.findData("week"))  # back to this week
+    qtbot.waitUntil(lambda: team.start == date(2026, 11, 30))
+
+
+def test_vs_target_is_a_dash_with_a_reason_in_a_week_without_wins(qtbot, ui_context,
+                                                                  manager, rep, stages):
+    log_activity(ActivityDraft(rep.id, "Demo", MONDAY, Decimal("5")), manager)
+    team = TeamPage(ui_context)
+    qtbot.addWidget(team)
+    qtbot.waitUntil(lambda: team.figures_model.rowCount() == 3)
+    figures = team.figures_model
+    ravi = [text(figures, r, 0) for r in range(3)].index("Ravi Rep")
+    assert text(figures, ravi, 7) == "—" and text(figures, ravi, 6) == "—"
+    tip = figures.index(ravi, 7).data(Qt.ItemDataRole.ToolTipRole)
+    assert "No deal was won in this period" in tip
+    assert figures.index(ravi, 7).data(Qt.ItemDataRole.ForegroundRole) is None  # not red
+
+    won = create_deal(DealDraft(title="Pilot", company="Acme", value=Decimal(9000),
+                                owner_id=rep.id, stage_id=stages["Won"].id), manager)
+    assert won.id
+    team.reload()
+    qtbot.waitUntil(lambda: text(figures, ravi, 7) != "—")
+    assert text(figures, ravi, 7) == "180 %"  # $9,000 over 5 selling hours against $1,000
 
 
 def test_the_section_has_both_tabs(qtbot, ui_context):

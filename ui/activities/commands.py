@@ -11,8 +11,8 @@ from PySide6.QtCore import QObject
 
 from app.activities import ActivityInfo, delete_activity, restore_activity
 from app.timesheet import set_cell
-from ui.activities.hours_text import format_hours
 from ui.context import Topic, UiContext
+from ui.formatting import format_hours
 from ui.operations import MessageSink, UndoableWrite
 
 

@@ -6,8 +6,7 @@ from __future__ import annotations
 from PySide6.QtCore import QModelIndex, QPersistentModelIndex, Qt
 
 from app.activities import ActivityInfo
-from ui.activities.hours_text import format_hours
-from ui.formatting import format_date
+from ui.formatting import format_date, format_hours
 from ui.header_table_model import HeaderTableModel
 
 ModelIndex = QModelIndex | QPersistentModelIndex

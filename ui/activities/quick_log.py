@@ -2,7 +2,9 @@
 one from the timesheet's entries.
 
 Rep (the current user), date (today) and hours (1) are filled in, so logging is: Ctrl+L,
-pick the kind, type the hours, Enter. A deal is found by typing part of its company or title
+pick the kind, type the hours, Enter. An entry the user may not change (a rep opening
+another rep's) opens read-only, saying why (``app.activities.hours_refusal``), rather than
+refusing only on Save. A deal is found by typing part of its company or title
 (the type-ahead asks ``app.activities.search_deals`` on the worker). A refused value is shown
 under its field, which gets the focus; nothing is written.
 """
@@ -10,7 +12,6 @@ under its field, which gets the focus; nothing is written.
 from __future__ import annotations
 
 from datetime import date
-from decimal import Decimal
 
 from PySide6.QtCore import (
     QAbstractListModel,
@@ -28,7 +29,6 @@ from PySide6.QtWidgets import (
     QDateEdit,
     QDialog,
     QDialogButtonBox,
-    QDoubleSpinBox,
     QFormLayout,
     QLabel,
     QLineEdit,
@@ -42,6 +42,7 @@ from app.activities import (
     ActivityInfo,
     DealChoice,
     Logged,
+    hours_refusal,
     log_activity,
     search_deals,
     update_activity,
@@ -49,11 +50,12 @@ from app.activities import (
 from app.activity_kinds import list_kinds
 from app.clock import local_today
 from app.errors import FunnelcastError, ValidationError
-from ui.activities.hours_text import format_hours
+from ui.activities.hours_input import HoursSpinBox
 from ui.activities.timesheet_model import CATEGORY_LABELS
 from ui.context import Topic, UiContext
+from ui.formatting import format_hours
 from ui.operations import Query, Write
-from ui.theme import DANGER
+from ui.theme import DANGER, WARNING
 
 ModelIndex = QModelIndex | QPersistentModelIndex
 SEARCH_DELAY_MS = 150
@@ -109,7 +111,16 @@ class QuickLogDialog(QDialog):
         self.activity = activity
         self.deal_id: int | None = activity.deal_id if activity else deal.id if deal else None
         self._deal_label = activity.deal_label if activity else deal.label if deal else ""
-        self.setWindowTitle("Edit activity" if activity else "Log hours")
+        self.refusal = (hours_refusal(context.actor, activity.rep_id, activity.rep_name)
+                        if activity else None)
+        self.setWindowTitle("Activity (read-only)" if self.refusal
+                            else "Edit activity" if activity else "Log hours")
+        self.read_only_note = QLabel(
+            f"Read-only: this is {activity.rep_name}'s entry. {self.refusal}"
+            if self.refusal else "")
+        self.read_only_note.setWordWrap(True)
+        self.read_only_note.setStyleSheet(f"color: {WARNING.name()}; font-weight: 600;")
+        self.read_only_note.setVisible(bool(self.refusal))
 
         self.rep_box = QComboBox()
         for rep in users.list_reps():
@@ -119,10 +130,7 @@ class QuickLogDialog(QDialog):
         self.date_edit.setDisplayFormat(QLocale().dateFormat(QLocale.FormatType.ShortFormat))
         self.kind_box = QComboBox()
         self._fill_kinds(activity.kind if activity else None)
-        self.hours = QDoubleSpinBox()
-        self.hours.setDecimals(2)
-        self.hours.setRange(0, 24)
-        self.hours.setSingleStep(0.25)
+        self.hours = HoursSpinBox()
         self.hours.setSuffix(" h")
         self.hours.setToolTip("Quarter-hour steps; arrow keys add or take 0.25 h")
         self.deal_edit = QLineEdit()
@@ -152,13 +160,17 @@ class QuickLogDialog(QDialog):
         self.general_error.setWordWrap(True)
         self.general_error.hide()
 
-        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Cancel)
+        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Close if self.refusal
+                                   else QDialogButtonBox.StandardButton.Cancel)
+        self.buttons = buttons
         self.log_button = buttons.addButton(
             "Save" if activity else "Log", QDialogButtonBox.ButtonRole.AcceptRole)
+        self.log_button.setVisible(not self.refusal)
         buttons.accepted.connect(self.submit)
         buttons.rejected.connect(self.reject)
 
         layout = QVBoxLayout(self)
+        layout.addWidget(self.read_only_note)
         layout.addLayout(form)
         layout.addWidget(self.general_error)
         layout.addWidget(buttons)
@@ -170,7 +182,10 @@ class QuickLogDialog(QDialog):
         self._search_timer.timeout.connect(self._search)
         self.deal_edit.textEdited.connect(self._deal_typed)
         self._fill(activity, rep_id, day)
-        self.log_button.setDefault(True)  # Enter logs; set once the button is in the dialog
+        if self.refusal:
+            self._make_read_only()
+        else:
+            self.log_button.setDefault(True)  # Enter logs; set once the button is in the dialog
 
     # ---------------------------------------------------------------- set-up
     @classmethod
@@ -226,6 +241,23 @@ class QuickLogDialog(QDialog):
             self.deal_edit.setText(self._deal_label)
         self.kind_box.setFocus()
 
+    def _make_read_only(self) -> None:
+        """Show the entry without letting it be changed (text stays selectable)."""
+        for box in (self.rep_box, self.kind_box):
+            box.setEnabled(False)
+        for field in (self.date_edit, self.hours):
+            field.setReadOnly(True)
+            field.setButtonSymbols(QDateEdit.ButtonSymbols.NoButtons)
+        self.date_edit.setCalendarPopup(False)
+        for line in (self.deal_edit, self.note):
+            line.setReadOnly(True)
+            line.setClearButtonEnabled(False)
+            line.setPlaceholderText("")
+        self.deal_edit.textEdited.disconnect(self._deal_typed)
+        close = self.buttons.button(QDialogButtonBox.StandardButton.Close)
+        close.setDefault(True)
+        close.setFocus()
+
     # ------------------------------------------------------------- type-ahead
     def _deal_typed(self, text: str) -> None:
         if text != self._deal_label:
@@ -257,18 +289,19 @@ class QuickLogDialog(QDialog):
     # ----------------------------------------------------------------- submit
     def draft(self) -> ActivityDraft:
         qdate = self.date_edit.date()
-        self.hours.interpretText()
         return ActivityDraft(
             rep_id=self.rep_box.currentData(),
             kind=self.kind_box.currentData() or "",
             date=date(qdate.year(), qdate.month(), qdate.day()),
-            hours=Decimal(str(round(self.hours.value(), 2))),
+            hours=self.hours.hours(),
             deal_id=self.deal_id,
             note=self.note.text(),
         )
 
     def submit(self) -> None:
         """Validate and write on the worker; on success announce the change and close."""
+        if self.refusal:
+            return
         for label in (*self.errors.values(), self.general_error):
             label.hide()
         if self.deal_edit.text().strip() and self.deal_id is None:

@@ -9,13 +9,13 @@ from PySide6.QtGui import QFont
 from PySide6.QtWidgets import QApplication
 
 from app.time_figures import PeriodFigures, TimeFigures
-from app.timesheet import TeamHours
-from ui.activities.hours_text import format_hours, format_share
-from ui.formatting import format_money
+from app.timesheet import TeamHours, TeamRow
+from ui.formatting import format_hours, format_money, format_share
 from ui.theme import DANGER, SUCCESS, WARNING
 
 ModelIndex = QModelIndex | QPersistentModelIndex
 RIGHT = int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
+LEFT = int(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter)
 
 
 def _bold() -> QFont:
@@ -26,9 +26,18 @@ def _bold() -> QFont:
 
 class TeamModel(QAbstractTableModel):
     """Reps as rows (and a final "Team" row), categories as columns, then the total, the
-    capacity for the period and the share of capacity used."""
+    capacity to date, the share of it used, and the capacity still to come in the period
+    (``app.timesheet.TeamRow``: hours are never compared with days not yet worked)."""
 
-    HEADERS = ("Rep", "Prospecting", "Selling", "Other", "Total", "Capacity", "Used")
+    HEADERS = ("Rep", "Prospecting", "Selling", "Other", "Total", "Capacity to date", "Used",
+               "Still to come")
+    USED = 6
+    TIPS = (
+        None, None, None, None, "Hours logged in the period.",
+        "The rep's weekly capacity over the period's working days up to today.",
+        "Hours logged as a share of the capacity to date.",
+        "Capacity of the period's working days after today.",
+    )
 
     def __init__(self, parent=None):
         super().__init__(parent)
@@ -53,51 +62,55 @@ class TeamModel(QAbstractTableModel):
             return None
         if role == Qt.ItemDataRole.DisplayRole:
             return self.HEADERS[section]
-        if role == Qt.ItemDataRole.TextAlignmentRole and section > 0:
-            return RIGHT
+        if role == Qt.ItemDataRole.ToolTipRole:
+            return self.TIPS[section]
+        if role == Qt.ItemDataRole.TextAlignmentRole:
+            return RIGHT if section > 0 else LEFT
         return None
 
-    def _cells(self, row: int) -> tuple[str, dict[str, Decimal], Decimal, Decimal]:
+    def _row(self, row: int) -> tuple[str, TeamRow | TeamHours]:
         team = self._team
         if row < len(team.rows):
-            rep = team.rows[row]
-            return rep.name, rep.hours, rep.total, rep.capacity
-        return "Team", team.totals, team.total, team.capacity
+            return team.rows[row].name, team.rows[row]
+        return "Team", team
 
     def data(self, index: ModelIndex, role: int = Qt.ItemDataRole.DisplayRole):
         if not index.isValid() or self._team is None:
             return None
-        name, hours, total, capacity = self._cells(index.row())
+        name, row = self._row(index.row())
+        hours = row.hours if isinstance(row, TeamRow) else row.totals
         column = index.column()
-        used = (total / capacity) if capacity else None
         if role == Qt.ItemDataRole.DisplayRole:
             if column == 0:
                 return name
             if column <= 3:
                 return format_hours(hours[("prospecting", "selling", "other")[column - 1]])
-            if column == 4:
-                return format_hours(total)
-            if column == 5:
-                return format_hours(capacity)
-            return format_share(used)
+            return (format_hours(row.total), format_hours(row.capacity_so_far),
+                    format_share(row.used), format_hours(row.capacity_ahead))[column - 4]
         if role == Qt.ItemDataRole.TextAlignmentRole and column > 0:
             return RIGHT
         if role == Qt.ItemDataRole.FontRole and index.row() == len(self._team.rows):
             return _bold()
-        if role == Qt.ItemDataRole.ForegroundRole and column == 6 and used is not None:
-            return DANGER if used > 1 else None
-        if role == Qt.ItemDataRole.ToolTipRole and column == 6:
-            return ("Hours logged as a share of the capacity for the period (weekly "
-                    "capacity × working days ÷ 5).")
+        if role == Qt.ItemDataRole.ForegroundRole and column == self.USED:
+            return DANGER if row.used is not None and row.used > 1 else None
+        if role == Qt.ItemDataRole.ToolTipRole and column == self.USED and row.used is None:
+            return "No working day of this period has passed yet."
+        if role == Qt.ItemDataRole.ToolTipRole:
+            return self.TIPS[column]
         return None
+
+
+NO_WINS = ("No deal was won in this period, so there is no revenue per selling hour to set "
+           "against the target yet.")
 
 
 class FiguresModel(QAbstractTableModel):
     """Where the time goes, per rep and for the team (last row)."""
 
+    # Two-line headers keep the nine columns within a 1280-pixel window.
     HEADERS = (
-        "Rep", "Prospecting", "Selling", "Other", "Selling h / win",
-        "Prospecting h / lead", "Revenue / selling h", "vs target", "On marketing leads",
+        "Rep", "Prospecting", "Selling", "Other", "Selling h\nper win",
+        "Prospecting h\nper lead", "Revenue per\nselling h", "vs target", "On marketing\nleads",
     )
     TIPS = (
         None,
@@ -144,8 +157,8 @@ class FiguresModel(QAbstractTableModel):
             return self.HEADERS[section]
         if role == Qt.ItemDataRole.ToolTipRole:
             return self.TIPS[section]
-        if role == Qt.ItemDataRole.TextAlignmentRole and section > 0:
-            return RIGHT
+        if role == Qt.ItemDataRole.TextAlignmentRole:
+            return RIGHT if section > 0 else LEFT
         return None
 
     def data(self, index: ModelIndex, role: int = Qt.ItemDataRole.DisplayRole):
@@ -162,9 +175,11 @@ class FiguresModel(QAbstractTableModel):
             return _bold()
         if role == Qt.ItemDataRole.ForegroundRole and column == 7:
             ratio = figures.against_target
-            if ratio is not None:
+            if ratio is not None and figures.won_deals:
                 return SUCCESS if ratio >= 1 else WARNING if ratio >= Decimal("0.5") else DANGER
         if role == Qt.ItemDataRole.ToolTipRole:
+            if column in (6, 7) and not figures.won_deals:
+                return NO_WINS
             return self.TIPS[column]
         return None
 
@@ -179,12 +194,14 @@ class FiguresModel(QAbstractTableModel):
             return _or_dash(figures.selling_hours_per_win, format_hours)
         if column == 5:
             return _or_dash(figures.prospecting_hours_per_lead, format_hours)
+        if column in (6, 7) and not figures.won_deals:
+            return "—"  # not "$0" and a red "0 %": a week without a win is no verdict
         if column == 6:
             return _or_dash(figures.revenue_per_selling_hour,
                             lambda v: format_money(v, self.currency))
         if column == 7:
             return format_share(figures.against_target)
-        return format_hours(figures.marketing_side_hours)
+        return f"{format_hours(figures.marketing_side_hours)} h"
 
 
 def _or_dash(value: Decimal | None, show) -> str:

@@ -8,10 +8,11 @@ from decimal import Decimal
 
 from PySide6.QtCore import QAbstractTableModel, QLocale, QModelIndex, QPersistentModelIndex, Qt
 from PySide6.QtGui import QFont, QPalette
-from PySide6.QtWidgets import QApplication, QDoubleSpinBox, QStyledItemDelegate, QWidget
+from PySide6.QtWidgets import QApplication, QStyledItemDelegate, QWidget
 
 from app.timesheet import Week
-from ui.activities.hours_text import format_hours
+from ui.activities.hours_input import HoursSpinBox
+from ui.formatting import format_hours
 from ui.theme import muted_text
 
 CATEGORY_LABELS = {"prospecting": "Prospecting", "selling": "Selling", "other": "Other"}
@@ -157,12 +158,9 @@ class HoursDelegate(QStyledItemDelegate):
     the value reaches the model as an exact Decimal."""
 
     def createEditor(self, parent: QWidget, option, index: ModelIndex) -> QWidget:
-        editor = QDoubleSpinBox(parent)
-        editor.setDecimals(2)
-        editor.setRange(0, 24)
-        editor.setSingleStep(0.25)
+        editor = HoursSpinBox(parent)
         editor.setAlignment(Qt.AlignmentFlag.AlignRight)
-        editor.setButtonSymbols(QDoubleSpinBox.ButtonSymbols.NoButtons)
+        editor.setButtonSymbols(HoursSpinBox.ButtonSymbols.NoButtons)
         editor.setFrame(False)
         return editor
 
@@ -171,6 +169,4 @@ class HoursDelegate(QStyledItemDelegate):
         editor.selectAll()
 
     def setModelData(self, editor: QWidget, model, index: ModelIndex) -> None:
-        editor.interpretText()
-        model.setData(index, Decimal(str(round(editor.value(), 2))),
-                      Qt.ItemDataRole.EditRole)
+        model.setData(index, editor.hours(), Qt.ItemDataRole.EditRole)

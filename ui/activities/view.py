@@ -26,18 +26,17 @@ from PySide6.QtWidgets import (
 )
 
 from app import users
-from app.activities import delete_activity, list_activities
+from app.activities import delete_activity, hours_refusal, list_activities
 from app.clock import local_today
 from app.time_figures import PERIOD_UNITS, period_containing, shift_period, team_view
 from app.timesheet import load_week, set_cell
 from ui.activities.commands import CellEditCommand, DeleteActivityCommand
 from ui.activities.entries_model import EntriesModel
-from ui.activities.hours_text import format_hours
 from ui.activities.quick_log import QuickLogDialog
 from ui.activities.team_model import FiguresModel, TeamModel
 from ui.activities.timesheet_model import HoursDelegate, TimesheetModel
 from ui.context import Topic, UiContext
-from ui.formatting import format_date, format_money
+from ui.formatting import format_date, format_hours, format_money
 from ui.operations import Query, Write
 from ui.period_buttons import step_button
 from ui.table_fit import fit_rows
@@ -84,6 +83,7 @@ class TimesheetPage(QWidget):
         self.day = local_today()
         self.rep_id: int | None = context.actor.id if context.actor else None
         self._pending_cell: tuple | None = None
+        self.refusal: str | None = None  # why the shown week is read-only for the user
 
         self.rep_box = QComboBox()
         self.rep_box.setMinimumContentsLength(16)
@@ -100,7 +100,7 @@ class TimesheetPage(QWidget):
         self.capacity_bar.setTextVisible(False)
         self.capacity_bar.setFixedWidth(160)
         self.capacity_bar.setFixedHeight(8)
-        log_button = QPushButton(icon("ph.timer"), "Log hours…")
+        self.log_button = log_button = QPushButton(icon("ph.timer"), "Log hours…")
         log_button.setToolTip("Log an activity with a note or a deal (Ctrl+L)")
         log_button.clicked.connect(self._log)
 
@@ -150,8 +150,7 @@ class TimesheetPage(QWidget):
         self.empty.setWordWrap(True)
         self.entries_title = entries_title = QLabel("Entries this week")
         entries_title.setStyleSheet("font-weight: 600; padding-top: 6px;")
-        self.entries_hint = QLabel("Double-click or Enter to edit · Delete to remove (undo "
-                                   "with Ctrl+Z)")
+        self.entries_hint = QLabel()
         self.entries_hint.setObjectName("Muted")
         self.entries = EntriesModel(self)
         self.entries_view = QTableView()
@@ -196,19 +195,33 @@ class TimesheetPage(QWidget):
         self.this_week.clicked.connect(lambda: self.go_to(local_today()))
         self.rep_box.currentIndexChanged.connect(self._rep_chosen)
         context.bus.sig_changed.connect(self._on_changed)
+        context.bus.sig_user_changed.connect(self._user_switched)
         self._fill_reps()
         self.reload()
 
     # --------------------------------------------------------------- loading
     def _fill_reps(self) -> None:
+        """Load the picker's reps on the worker (the week loads independently)."""
+        Query(self, self.context, lambda _control: users.list_reps(), supersede="reps",
+              ).success(self._show_reps).failure(self.show_error).run()
+
+    def _show_reps(self, reps) -> None:
         self.rep_box.blockSignals(True)
         self.rep_box.clear()
-        for rep in users.list_reps():
+        for rep in reps:
             self.rep_box.addItem(rep.name, rep.id)
         if self.rep_id is None and self.rep_box.count():
             self.rep_id = self.rep_box.itemData(0)
         self.rep_box.setCurrentIndex(max(self.rep_box.findData(self.rep_id), 0))
         self.rep_box.blockSignals(False)
+
+    def _user_switched(self, rep) -> None:
+        """"Switch user" shows the new user's own week, as opening the page would."""
+        if rep is None:
+            return
+        self.rep_id = rep.id
+        self._fill_reps()
+        self.reload()
 
     def _rep_chosen(self, index: int) -> None:
         self.rep_id = self.rep_box.itemData(index)
@@ -233,8 +246,8 @@ class TimesheetPage(QWidget):
 
     def _show(self, loaded) -> None:
         week, entries = loaded
-        actor = self.context.actor
-        self.model.editable = actor is None or actor.is_manager or actor.id == week.rep.id
+        self.refusal = hours_refusal(self.context.actor, week.rep.id, week.rep.name)
+        self.model.editable = self.refusal is None
         self.model.set_week(week)
         fit_rows(self.table)
         self.entries.set_entries(entries)
@@ -243,6 +256,11 @@ class TimesheetPage(QWidget):
         self._show_capacity(week.total, week.capacity)
         self.empty.setVisible(not entries)
         self.entries_view.setVisible(bool(entries))
+        self.entries_hint.setText(
+            "Double-click or Enter to edit · Delete to remove (undo with Ctrl+Z)"
+            if self.refusal is None else
+            f"Read-only: {week.rep.name}'s week · double-click or Enter to see an entry")
+        self.entries_hint.setToolTip(self.refusal or "")
         self.entries_hint.setVisible(bool(entries))
         self.entries_title.setVisible(bool(entries))
         self.bottom.setVisible(not entries)
@@ -306,6 +324,9 @@ class TimesheetPage(QWidget):
         row = self._selected_row()
         if row is None:
             return
+        if self.refusal is not None:
+            self.show_error(self.refusal)
+            return
         entry, actor = self.entries.entry(row), self.context.actor
 
         def done(deleted) -> None:
@@ -324,7 +345,9 @@ class TimesheetPage(QWidget):
         QuickLogDialog.ask(self, self.context, activity=self.entries.entry(row))
 
     def _log(self) -> None:
-        QuickLogDialog.ask(self, self.context, rep_id=self.rep_id,
+        """Log for the rep shown, or for oneself when the shown week is read-only."""
+        QuickLogDialog.ask(self, self.context,
+                           rep_id=self.rep_id if self.refusal is None else None,
                            day=min(local_today(), self.model.week.days[-1])
                            if self.model.week else None)
 
@@ -373,9 +396,6 @@ class TeamPage(QWidget):
         self.team_view = self._table(self.team_model)
         self.figures_model = FiguresModel(self)
         self.figures_view = self._table(self.figures_model)
-        self.figures_view.horizontalHeader().setSectionResizeMode(
-            QHeaderView.ResizeMode.ResizeToContents)
-        self.figures_view.horizontalHeader().setStretchLastSection(True)
         self.empty = QLabel()
         self.empty.setObjectName("Muted")
         self.empty.setWordWrap(True)
@@ -415,17 +435,24 @@ class TeamPage(QWidget):
         view.setAlternatingRowColors(True)
         view.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
         view.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+        # Figures take the width they need; the rep's name takes what is left, so no one
+        # column of numbers swallows half the table.
+        view.setStyleSheet("QTableView::item { padding: 0 8px; }"
+                           "QHeaderView::section { padding: 4px 8px; }")
         header = view.horizontalHeader()
-        header.setSectionResizeMode(QHeaderView.ResizeMode.Stretch)
-        header.setSectionResizeMode(0, QHeaderView.ResizeMode.ResizeToContents)
+        header.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
+        header.setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
         return view
 
     def _period(self, day: date) -> tuple[date, date]:
         return period_containing(day, self.unit, self.context.settings.fiscal_year_start_month)
 
     def _unit_chosen(self, index: int) -> None:
+        """Show the new unit's period holding today if the shown period holds it (a quarter
+        back to a week is this week, not the quarter's first), else its first day's."""
         self.unit = self.unit_box.itemData(index)
-        self._go(self.start)
+        today = local_today()
+        self._go(today if self.start <= today <= self.end else self.start)
 
     def _go(self, day: date) -> None:
         self.start, self.end = self._period(day)
@@ -471,8 +498,8 @@ class TeamPage(QWidget):
         self.team_view.setVisible(has_reps)
         self.figures_view.setVisible(has_reps)
         self.status.setText(
-            f"{format_hours(team.total) or '0'} h logged of {format_hours(team.capacity)} h "
-            "capacity")
+            f"{format_hours(team.total)} h logged of {format_hours(team.capacity_so_far)} h "
+            f"capacity to date · {format_hours(team.capacity_ahead)} h still to come")
         self.target_label.setText(
             "Target: " + format_money(settings.revenue_per_hour_target, settings.currency)
             + " per selling hour")

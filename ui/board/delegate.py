@@ -14,7 +14,7 @@ from PySide6.QtWidgets import QStyle, QStyledItemDelegate, QStyleOptionViewItem
 from app.board import BoardCard
 from ui.board.model import CARD_ROLE
 from ui.formatting import format_date, format_money
-from ui.theme import DANGER, SUCCESS, accent, icon, muted_text
+from ui.theme import DANGER, SUCCESS, WARNING, accent, icon, muted_text
 
 PAD = 8
 GAP = 6  # between cards
@@ -117,7 +117,10 @@ class CardDelegate(QStyledItemDelegate):
                          Qt.AlignmentFlag.AlignVCenter, days)
         cursor += metrics.horizontalAdvance(days) + 8
         complete = card.checks_total and card.checks_done >= card.checks_total
-        check_colour = SUCCESS if complete else muted
+        # Amber: the deal does not meet its own stage's required items (a criterion added
+        # after it entered; app.board.BoardCard.meets_checklist).
+        check_colour = (WARNING if not card.meets_checklist
+                        else SUCCESS if complete else muted)
         painter.drawPixmap(cursor, y + (line - ICON) // 2,
                            self._pixmap("ph.check-square", check_colour))
         progress = f"{card.checks_done}/{card.checks_total}"

@@ -50,6 +50,9 @@ class CardModel(QAbstractListModel):
             lines = [card.title, card.company, f"Owner: {card.owner_name or 'nobody yet'}",
                      f"{card.days_in_stage} days in this stage",
                      f"Checklist: {card.checks_done} of {card.checks_total} ticked"]
+            if not card.meets_checklist:
+                lines.append(f"Does not meet this stage's checklist: {card.unmet_required} "
+                             "required item(s) not ticked")
             if card.next_step:
                 due = f" (due {format_date(card.next_step_due)})" if card.next_step_due else ""
                 lines.append(f"Next step: {card.next_step}{due}")

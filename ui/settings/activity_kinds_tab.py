@@ -1,46 +1,35 @@
 """Settings → Activity kinds: the kinds reps log hours under, and their categories.
 
 A manager renames a kind in place (its activities follow), picks its category from a list,
-ticks whether it is offered when logging, adds, reorders and removes kinds. Removing a used
-kind deactivates it instead (its hours keep their category); removal is undoable. Reps see
-the list read-only.
+ticks whether it is offered when logging, adds, reorders (within its category) and removes
+kinds, then saves everything at once through :func:`app.activity_kinds.save_kinds`. The
+editing model (undo stack, Save / Revert, read-only banner for reps) is
+:class:`ui.settings.staged_editor.StagedEditor`, the same as Stages'. Removing a kind that
+has hours only stops offering it (so its hours keep their category); an unused one goes.
 """
 
 from __future__ import annotations
 
+import copy
+
 from PySide6.QtCore import QModelIndex, QPersistentModelIndex, Qt
-from PySide6.QtGui import QKeySequence
+from PySide6.QtGui import QUndoCommand, QUndoStack
 from PySide6.QtWidgets import (
-    QAbstractItemView,
     QComboBox,
-    QHBoxLayout,
-    QHeaderView,
-    QLabel,
-    QPushButton,
     QStyledItemDelegate,
-    QTableView,
     QVBoxLayout,
     QWidget,
 )
 
-from app.activity_kinds import (
-    KindInfo,
-    create_kind,
-    list_kinds,
-    move_kind,
-    remove_kind,
-    rename_kind,
-    restore_kind,
-    set_active,
-    set_category,
-)
+from app.activity_kinds import KindDraft, KindsSaved, load_kinds, save_kinds
 from ui.context import Topic, UiContext
-from ui.header_table_model import HeaderTableModel
-from ui.operations import Query, UndoableWrite, Write
-from ui.theme import DANGER, icon, muted_text
+from ui.settings.staged_editor import StagedEditor, draft_table, tool_button
+from ui.settings.stages_model import MoveRowCommand, ReorderableTable
+from ui.theme import muted_text
 
 CATEGORIES = ("prospecting", "selling", "other")
 ModelIndex = QModelIndex | QPersistentModelIndex
+KIND_TOPICS = frozenset({Topic.ACTIVITIES, Topic.SETTINGS})  # kinds live in both
 
 
 def make_tab(context: UiContext) -> QWidget:
@@ -48,40 +37,46 @@ def make_tab(context: UiContext) -> QWidget:
     return ActivityKindsTab(context)
 
 
-class KindsModel(HeaderTableModel):
+class KindsModel(ReorderableTable):
     """Columns: name (editable), category (editable), offered (checkable), activities logged.
 
-    Edits go to ``writer(work)``, a callable that runs an ``app`` call on the worker; the
-    model is refreshed from the database afterwards, never changed optimistically.
-    """
+    Edits the drafts in memory; every edit is a command on the tab's undo stack. Rows move
+    only among their category's (a kind given another category joins it when saved: the
+    list is loaded grouped by category)."""
 
     HEADERS = ("Kind", "Category", "Offered", "Activities logged")
 
-    def __init__(self, parent=None):
-        super().__init__(parent)
-        self._kinds: list[KindInfo] = []
-        self.editable = False
-        self.writer = None
-        self.actor = None
+    def __init__(self, undo_stack: QUndoStack, parent=None):
+        super().__init__(undo_stack, parent)
+        self.kinds: list[KindDraft] = []
 
-    def set_kinds(self, kinds: list[KindInfo]) -> None:
+    def _rows(self) -> list:
+        return self.kinds
+
+    def load(self, kinds: list[KindDraft]) -> None:
         self.beginResetModel()
-        self._kinds = list(kinds)
+        self.kinds = kinds
         self.endResetModel()
 
-    def kind(self, row: int) -> KindInfo:
-        return self._kinds[row]
+    def kind(self, row: int) -> KindDraft:
+        return self.kinds[row]
 
-    def names(self) -> set[str]:
-        return {k.name.casefold() for k in self._kinds}
+    def columnCount(self, parent: ModelIndex = QModelIndex()) -> int:
+        return 0 if parent.isValid() else len(self.HEADERS)
 
-    def row_count(self) -> int:
-        return len(self._kinds)
+    def headerData(self, section, orientation, role=Qt.ItemDataRole.DisplayRole):
+        if orientation != Qt.Orientation.Horizontal:
+            return None
+        if role == Qt.ItemDataRole.DisplayRole:
+            return self.HEADERS[section]
+        if role == Qt.ItemDataRole.TextAlignmentRole and section == 3:
+            return int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
+        return None
 
     def data(self, index: ModelIndex, role: int = Qt.ItemDataRole.DisplayRole):
         if not index.isValid():
             return None
-        kind = self._kinds[index.row()]
+        kind = self.kinds[index.row()]
         column = index.column()
         if role in (Qt.ItemDataRole.DisplayRole, Qt.ItemDataRole.EditRole):
             if column == 0:
@@ -103,31 +98,102 @@ class KindsModel(HeaderTableModel):
         return None
 
     def flags(self, index: ModelIndex) -> Qt.ItemFlag:
-        if not index.isValid():
-            return Qt.ItemFlag.NoItemFlags
-        base = Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable
-        if not self.editable:
-            return base
+        flags = self._base_flags(index)
+        if not index.isValid() or not self.editable:
+            return flags
         if index.column() in (0, 1):
-            return base | Qt.ItemFlag.ItemIsEditable
+            return flags | Qt.ItemFlag.ItemIsEditable
         if index.column() == 2:
-            return base | Qt.ItemFlag.ItemIsUserCheckable
-        return base
+            return flags | Qt.ItemFlag.ItemIsUserCheckable
+        return flags
 
     def setData(self, index: ModelIndex, value, role: int = Qt.ItemDataRole.EditRole) -> bool:
-        if not index.isValid() or self.writer is None or not self.editable:
+        if not index.isValid() or not self.editable:
             return False
-        kind, actor, column = self._kinds[index.row()], self.actor, index.column()
-        if role == Qt.ItemDataRole.EditRole and column == 0 and str(value) != kind.name:
-            self.writer(lambda: rename_kind(kind.id, str(value), actor))
-        elif role == Qt.ItemDataRole.EditRole and column == 1 and value != kind.category:
-            self.writer(lambda: set_category(kind.id, str(value), actor))
+        kind, column = self.kinds[index.row()], index.column()
+        if role == Qt.ItemDataRole.EditRole and column == 0:
+            field, value = "name", " ".join(str(value).split())
+            if not value:
+                return False
+        elif role == Qt.ItemDataRole.EditRole and column == 1 and value in CATEGORIES:
+            field = "category"
         elif role == Qt.ItemDataRole.CheckStateRole and column == 2:
-            active = Qt.CheckState(value) == Qt.CheckState.Checked
-            self.writer(lambda: set_active(kind.id, active, actor))
+            field, value = "active", Qt.CheckState(value) == Qt.CheckState.Checked
         else:
             return False
+        if getattr(kind, field) == value:
+            return False
+        self.undo_stack.push(SetKindFieldCommand(self, kind, field, value))
         return True
+
+    def request_move(self, source: int, before: int) -> None:
+        """Move within the kind's category only (a drop elsewhere is ignored)."""
+        target = before - 1 if before > source else before
+        if before in (source, source + 1) or not 0 <= target < len(self.kinds):
+            return
+        if self.kinds[target].category != self.kinds[source].category:
+            return
+        self.undo_stack.push(MoveRowCommand(self, source, before,
+                                            f"Move {self.kinds[source].name}"))
+
+    def _apply_field(self, kind: KindDraft, field: str, value) -> None:
+        setattr(kind, field, value)
+        row = self.kinds.index(kind)
+        self.dataChanged.emit(self.index(row, 0), self.index(row, self.columnCount() - 1))
+
+    def _apply_insert(self, row: int, kind: KindDraft) -> None:
+        self.beginInsertRows(QModelIndex(), row, row)
+        self.kinds.insert(row, kind)
+        self.endInsertRows()
+
+    def _apply_remove(self, row: int) -> KindDraft:
+        self.beginRemoveRows(QModelIndex(), row, row)
+        kind = self.kinds.pop(row)
+        self.endRemoveRows()
+        return kind
+
+    def unique_name(self, base: str) -> str:
+        taken = {k.name.casefold() for k in self.kinds}
+        return next(n for n in (f"{base} {i}" if i else base for i in range(1000))
+                    if n.casefold() not in taken)
+
+
+class SetKindFieldCommand(QUndoCommand):
+    def __init__(self, model: KindsModel, kind: KindDraft, field: str, value):
+        super().__init__(f"Change {kind.name}")
+        self.model, self.kind, self.field = model, kind, field
+        self.old, self.new = getattr(kind, field), value
+
+    def redo(self) -> None:
+        self.model._apply_field(self.kind, self.field, self.new)
+
+    def undo(self) -> None:
+        self.model._apply_field(self.kind, self.field, self.old)
+
+
+class InsertKindCommand(QUndoCommand):
+    def __init__(self, model: KindsModel, row: int, kind: KindDraft):
+        super().__init__(f"Add {kind.name}")
+        self.model, self.row, self.kind = model, row, kind
+
+    def redo(self) -> None:
+        self.model._apply_insert(self.row, self.kind)
+
+    def undo(self) -> None:
+        self.model._apply_remove(self.row)
+
+
+class RemoveKindCommand(QUndoCommand):
+    def __init__(self, model: KindsModel, row: int):
+        self.kind = model.kinds[row]
+        super().__init__(f"Remove {self.kind.name}")
+        self.model, self.row = model, row
+
+    def redo(self) -> None:
+        self.model._apply_remove(self.row)
+
+    def undo(self) -> None:
+        self.model._apply_insert(self.row, self.kind)
 
 
 class CategoryDelegate(QStyledItemDelegate):
@@ -146,157 +212,121 @@ class CategoryDelegate(QStyledItemDelegate):
         model.setData(index, editor.currentData(), Qt.ItemDataRole.EditRole)
 
 
-KIND_TOPICS = frozenset({Topic.ACTIVITIES, Topic.SETTINGS})  # kinds live in both
-
-
-class RemoveKindCommand(UndoableWrite):
-    """A kind was removed (deleted, or deactivated when used); undo puts it back."""
-
-    def __init__(self, tab: ActivityKindsTab, before: KindInfo):
-        super().__init__(tab.context, tab, f"Remove activity kind {before.name}",
-                         announce=KIND_TOPICS, on_failure=tab.show_error)
-        self.before = before
-
-    def redo_work(self) -> None:
-        remove_kind(self.before.id, self.context.actor)
-
-    def undo_work(self) -> None:
-        restore_kind(self.before, self.context.actor)
-
-
-class ActivityKindsTab(QWidget):
+class ActivityKindsTab(StagedEditor):
     def __init__(self, context: UiContext, parent: QWidget | None = None):
-        super().__init__(parent)
-        self.context = context
-        manager = context.actor is not None and context.actor.is_manager
-        intro = QLabel(
-            "Every logged hour counts as prospecting, selling or other through its kind. "
-            "Renaming a kind renames it on every activity; a kind already used is switched "
-            "off rather than deleted, so its hours keep their category."
-            if manager else
-            "Only a manager can change activity kinds; this is the list reps log hours under."
-        )
-        intro.setWordWrap(True)
-        intro.setObjectName("Muted")
-        self.model = KindsModel(self)
-        self.model.editable = manager
-        self.model.writer = self.write
-        self.model.actor = context.actor
-        self.view = QTableView()
-        self.view.setModel(self.model)
+        super().__init__(context, what="change activity kinds",
+                         save_tip="Save the activity kinds", topics=KIND_TOPICS,
+                         parent=parent)
+        self.model = KindsModel(self.undo_stack, self)
+        self.view = draft_table(self.model, stretch=0)
         self.view.setItemDelegateForColumn(1, CategoryDelegate(self.view))
-        self.view.verticalHeader().hide()
-        self.view.setShowGrid(False)
-        self.view.setAlternatingRowColors(True)
-        self.view.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
-        self.view.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
-        header = self.view.horizontalHeader()
-        header.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
-        header.setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
 
-        self.add_button = QPushButton(icon("ph.plus"), "Add kind")
-        self.add_button.setToolTip("Add a kind (Ctrl+Shift+N); then type its name")
-        self.add_button.setShortcut(QKeySequence("Ctrl+Shift+N"))
-        self.remove_button = QPushButton(icon("ph.trash"), "Remove")
-        self.remove_button.setToolTip("Delete an unused kind, or switch off a used one "
-                                      "(undo with Ctrl+Z)")
-        self.up_button = QPushButton(icon("ph.arrow-up"), "Up")
-        self.up_button.setToolTip("Move up within its category (Alt+Up)")
-        self.up_button.setShortcut(QKeySequence("Alt+Up"))
-        self.down_button = QPushButton(icon("ph.arrow-down"), "Down")
-        self.down_button.setToolTip("Move down within its category (Alt+Down)")
-        self.down_button.setShortcut(QKeySequence("Alt+Down"))
-        buttons = QHBoxLayout()
-        for button in (self.add_button, self.remove_button, self.up_button,
-                       self.down_button):
-            button.setEnabled(manager)
-            buttons.addWidget(button)
-        buttons.addStretch(1)
-        self.error = QLabel()
-        self.error.setStyleSheet(f"color: {DANGER.name()};")
-        self.error.setWordWrap(True)
-        self.error.hide()
+        self.add_button = tool_button("Add kind", "ph.plus", "Add a kind; then type its name",
+                                      "Ctrl+Shift+N")
+        self.remove_button = tool_button(
+            "Remove", "ph.trash", "Remove an unused kind; a kind with hours is switched off "
+            "instead, so its hours keep their category")
+        self.up_button = tool_button("Up", "ph.arrow-up", "Move up within its category",
+                                     "Alt+Up")
+        self.down_button = tool_button("Down", "ph.arrow-down",
+                                       "Move down within its category", "Alt+Down")
+        toolbar = self.toolbar(self.add_button, self.remove_button, self.up_button,
+                               self.down_button)
 
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 12, 0, 0)
-        layout.addWidget(intro)
-        layout.addLayout(buttons)
-        layout.addWidget(self.error)
+        layout.setSpacing(10)
+        layout.addWidget(self.intro)
+        layout.addWidget(self.read_only_note)
+        layout.addLayout(toolbar)
+        layout.addWidget(self.error_label)
         layout.addWidget(self.view, 1)
 
         self.add_button.clicked.connect(self._add)
         self.remove_button.clicked.connect(self._remove)
         self.up_button.clicked.connect(lambda: self._move(-1))
         self.down_button.clicked.connect(lambda: self._move(1))
-        self._select_after: int | None = None
-        self._edit_selected = False
-        context.bus.sig_changed.connect(self._on_changed)
-        self.reload()
+        self.view.selectionModel().currentRowChanged.connect(self._update_state)
+        self.watch(self.view)
+        self.start()
 
-    def reload(self) -> None:
-        Query(self, self.context,
-              lambda _control: list_kinds(include_inactive=True, with_uses=True),
-              supersede="kinds").success(self._show).failure(self.show_error).run()
+    # ----------------------------------------------------------------- the base's hooks
+    def intro_text(self, manager: bool) -> str:
+        return ("Every logged hour counts as prospecting, selling or other through its kind. "
+                "Renaming a kind renames it on every activity; a kind already used is switched "
+                "off rather than deleted, so its hours keep their category."
+                + (" Nothing changes until you save." if manager else ""))
 
-    def _show(self, kinds: list[KindInfo]) -> None:
-        self.model.set_kinds(kinds)
-        if self._select_after is not None:
-            row = next((i for i, k in enumerate(kinds) if k.id == self._select_after), None)
-            self._select_after = None
-            if row is not None:
-                self.view.selectRow(row)
-                if self._edit_selected:
-                    self.view.edit(self.model.index(row, 0))
-        self._edit_selected = False
+    def set_editable(self, editable: bool) -> None:
+        self.model.editable = editable
 
-    def write(self, work, *, then=None) -> None:
-        """Run ``work`` (an app call) as a :class:`Write`; the tab reloads on the
-        announcement; a refusal shows its sentence (and the tab shows what is stored)."""
-        self.error.hide()
-        Write(self, self.context, lambda _control: work(), announce=KIND_TOPICS,
-              ).success(then or (lambda _result: None)).failure(self._failed).run()
+    def update_actions(self, editable: bool) -> None:
+        row = self._selected_row()
+        self.remove_button.setEnabled(editable and row is not None)
+        self.up_button.setEnabled(editable and row is not None
+                                  and self._neighbour(row, -1) is not None)
+        self.down_button.setEnabled(editable and row is not None
+                                    and self._neighbour(row, 1) is not None)
 
-    def show_error(self, message: str) -> None:
-        self.error.setText(message)
-        self.error.show()
+    def load_work(self) -> list[KindDraft]:
+        return load_kinds()
 
-    def _failed(self, message: str) -> None:
-        self.show_error(message)
-        self.reload()
+    def show_loaded(self, kinds: list[KindDraft]) -> None:
+        selected = self._selected_row()
+        keep = self.model.kind(selected).id if selected is not None else None
+        self.model.load(kinds)
+        rows = [i for i, k in enumerate(kinds) if keep is not None and k.id == keep]
+        if rows:
+            self.view.selectRow(rows[0])
 
-    def _on_changed(self, topics: frozenset) -> None:
-        if topics & KIND_TOPICS:
-            self.reload()
+    def plan(self) -> list[KindDraft]:
+        return copy.deepcopy(self.model.kinds)
 
-    def _selected(self) -> KindInfo | None:
-        rows = self.view.selectionModel().selectedRows()
-        return self.model.kind(rows[0].row()) if rows else None
+    def save_work(self, plan: list[KindDraft], actor, **_options) -> KindsSaved:
+        return save_kinds(plan, actor)
+
+    def saved_note(self, report: KindsSaved) -> str:
+        off = (f"; {report.switched_off} used kind(s) switched off"
+               if report.switched_off else "")
+        return f"Saved{off}"
+
+    # ----------------------------------------------------------------- edits
+    def _selected_row(self) -> int | None:
+        index = self.view.selectionModel().currentIndex()
+        return index.row() if index.isValid() and index.row() < self.model.rowCount() else None
+
+    def _neighbour(self, row: int, step: int) -> int | None:
+        other = row + step
+        kinds = self.model.kinds
+        if 0 <= other < len(kinds) and kinds[other].category == kinds[row].category:
+            return other
+        return None
 
     def _add(self) -> None:
-        """Add "New kind" under Other and open its name for typing."""
-        taken = self.model.names()
-        name = next(n for n in (f"New kind {i}" if i else "New kind" for i in range(1000))
-                    if n.casefold() not in taken)
-        actor = self.context.actor
-
-        def edit_new(kind: KindInfo) -> None:
-            self._select_after = kind.id
-            self._edit_selected = True
-
-        self.write(lambda: create_kind(name, "other", actor), then=edit_new)
+        """Add "New kind" at the end of Other and open its name for typing."""
+        if not self.editable:
+            return
+        kind = KindDraft(self.model.unique_name("New kind"), "other")
+        row = len(self.model.kinds)
+        self.undo_stack.push(InsertKindCommand(self.model, row, kind))
+        index = self.model.index(row, 0)
+        self.view.setCurrentIndex(index)
+        self.view.edit(index)
 
     def _remove(self) -> None:
-        kind = self._selected()
-        if kind is None:
+        row = self._selected_row()
+        if row is None or not self.editable:
             return
-        actor = self.context.actor
-        self.write(lambda: remove_kind(kind.id, actor),
-                   then=lambda _r: self.context.undo_stack.push(RemoveKindCommand(self, kind)))
+        kind = self.model.kind(row)
+        if kind.uses:  # what the save will do anyway: keep it, stop offering it
+            self.model.setData(self.model.index(row, 2), Qt.CheckState.Unchecked.value,
+                               Qt.ItemDataRole.CheckStateRole)
+        else:
+            self.undo_stack.push(RemoveKindCommand(self.model, row))
 
     def _move(self, step: int) -> None:
-        kind = self._selected()
-        if kind is None:
+        row = self._selected_row()
+        if row is None or not self.editable or self._neighbour(row, step) is None:
             return
-        actor = self.context.actor
-        self._select_after = kind.id
-        self.write(lambda: move_kind(kind.id, step, actor))
+        self.model.request_move(row, row + 2 if step > 0 else row - 1)
+        self.view.setCurrentIndex(self.model.index(row + step, 0))

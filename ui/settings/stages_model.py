@@ -15,7 +15,7 @@ from PySide6.QtCore import QAbstractTableModel, QByteArray, QMimeData, QModelInd
 from PySide6.QtGui import QColor, QUndoCommand, QUndoStack
 
 from app.stage_admin import ChecklistDraft, StageDraft
-from ui import theme
+from ui.stage_colours import stage_colour
 
 ROW_MIME = "application/x-funnelcast-row"
 SIDE_LABELS = {"marketing": "Marketing", "sales": "Sales"}
@@ -46,7 +46,7 @@ def _drop_target(row: int, parent: QModelIndex, count: int) -> int:
     return count
 
 
-class _ReorderableTable(QAbstractTableModel):
+class ReorderableTable(QAbstractTableModel):
     """Shared behaviour: a list of rows that can be dragged into a new order."""
 
     def __init__(self, undo_stack: QUndoStack, parent=None):
@@ -108,7 +108,7 @@ class _ReorderableTable(QAbstractTableModel):
 
 
 class MoveRowCommand(QUndoCommand):
-    def __init__(self, model: _ReorderableTable, source: int, before: int, text: str,
+    def __init__(self, model: ReorderableTable, source: int, before: int, text: str,
                  reveal: Callable[[], None] = lambda: None):
         super().__init__(text)
         self.model, self.source, self.before, self.reveal = model, source, before, reveal
@@ -128,7 +128,7 @@ class MoveRowCommand(QUndoCommand):
 # Stages
 
 
-class StageListModel(_ReorderableTable):
+class StageListModel(ReorderableTable):
     """The pipeline's stages in order: name (with its colour), side, outcome, probability,
     rot days and the deals each holds. ``reassign`` collects, for deleted stages that hold
     deals, the name of the stage their deals move to."""
@@ -152,6 +152,11 @@ class StageListModel(_ReorderableTable):
         self.deal_counts = deal_counts
         self.reassign = {}
         self.endResetModel()
+
+    def colour_of(self, row: int) -> QColor:
+        """The stage's colour as the pipeline shows it (its own, or its default)."""
+        stage = self.stages[row]
+        return stage_colour(stage.colour, row, stage.outcome)
 
     def deals_in(self, stage: StageDraft) -> int:
         return self.deal_counts.get(stage.id, 0) if stage.id is not None else 0
@@ -179,7 +184,7 @@ class StageListModel(_ReorderableTable):
                 return stage.rot_days or 0
             return getattr(stage, field) if field else None
         if role == Qt.ItemDataRole.DecorationRole and column == 0:
-            return QColor(stage.colour) if stage.colour else theme.muted_text()
+            return self.colour_of(index.row())
         if role == Qt.ItemDataRole.TextAlignmentRole and column in self.NUMERIC:
             return int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
         if role == Qt.ItemDataRole.ToolTipRole and column == 0:
@@ -309,7 +314,7 @@ class RemoveStageCommand(QUndoCommand):
 # Checklist
 
 
-class ChecklistModel(_ReorderableTable):
+class ChecklistModel(ReorderableTable):
     """The checklist of one stage (``stage``): item text, required flag, weight.
 
     ``reveal(stage)`` is called before an undo or redo touches a stage's checklist, so the

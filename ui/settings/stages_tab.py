@@ -1,49 +1,46 @@
 """Settings → Stages: the manager edits the pipeline's stages (left) and the selected stage's
-entry checklist (right), then saves everything at once.
-
-Why staged editing: a pipeline edit often spans several steps (add a stage, move it, give it
-a checklist, delete the old one); saving them together through
-:func:`app.stage_admin.save_pipeline` means the board never sees a half-made pipeline. Until
-Save, every edit is on the tab's own undo stack (Ctrl+Z / Ctrl+Shift+Z while the tab has
-focus); Revert drops them all. A rep sees the tab read-only with a note saying why.
+entry checklist (right), then saves everything at once through
+:func:`app.stage_admin.save_pipeline`, so the board never sees a half-made pipeline. The
+staged editing (undo stack, Save / Revert, read-only for reps) is
+:class:`ui.settings.staged_editor.StagedEditor`, shared with Activity kinds.
 """
 
 from __future__ import annotations
 
 import copy
+import html
 
-from PySide6.QtCore import QEvent, QModelIndex, QObject, QSize, Qt
-from PySide6.QtGui import QColor, QKeySequence, QUndoStack
+from PySide6.QtCore import QModelIndex, QObject, QSize, Qt, Signal
+from PySide6.QtGui import QColor
 from PySide6.QtWidgets import (
-    QAbstractItemView,
     QColorDialog,
     QComboBox,
     QDialog,
     QDialogButtonBox,
     QFrame,
     QHBoxLayout,
-    QHeaderView,
     QLabel,
-    QPushButton,
     QSpinBox,
     QSplitter,
     QStyledItemDelegate,
-    QTableView,
     QVBoxLayout,
     QWidget,
 )
 
 from app.stage_admin import (
     ChecklistDraft,
+    SaveReport,
     StageDraft,
+    UnmetCriterion,
     can_delete,
     deal_counts,
     load_pipeline,
     save_pipeline,
+    unmet_criteria,
 )
-from ui import theme
 from ui.context import Topic, UiContext
-from ui.operations import Write
+from ui.operations import Query
+from ui.settings.staged_editor import StagedEditor, draft_table, tool_button
 from ui.settings.stages_model import (
     OUTCOME_LABELS,
     SIDE_LABELS,
@@ -141,96 +138,97 @@ class MoveDealsDialog(QDialog):
             dialog.deleteLater()
 
 
-def _table(model, *, stretch: int) -> QTableView:
-    view = QTableView()
-    view.setModel(model)
-    view.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
-    view.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
-    view.setDragDropMode(QAbstractItemView.DragDropMode.InternalMove)
-    view.setDragDropOverwriteMode(False)
-    view.setDropIndicatorShown(True)
-    view.setAlternatingRowColors(True)
-    view.setShowGrid(False)
-    view.setWordWrap(False)
-    view.verticalHeader().hide()
-    view.verticalHeader().setDefaultSectionSize(32)
-    view.setIconSize(QSize(12, 12))
-    view.setStyleSheet("QTableView::item { padding: 0 10px; }"
-                       "QHeaderView::section { padding: 4px 10px; }")
-    view.setEditTriggers(
-        QAbstractItemView.EditTrigger.DoubleClicked
-        | QAbstractItemView.EditTrigger.EditKeyPressed
-        | QAbstractItemView.EditTrigger.SelectedClicked
-    )
-    header = view.horizontalHeader()
-    header.setHighlightSections(False)
-    header.setDefaultAlignment(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter)
-    for column in range(model.columnCount()):
-        mode = (QHeaderView.ResizeMode.Stretch if column == stretch
-                else QHeaderView.ResizeMode.ResizeToContents)
-        header.setSectionResizeMode(column, mode)
-    return view
+class UnmetCriteriaDialog(QDialog):
+    """Asked on Save when new required criteria are not met by deals already in their
+    stage: leave those deals (the board flags them) or tick the criteria for them.
+
+    Opened window-modally without blocking (:meth:`QDialog.open`); the answer arrives as a
+    signal, so the save goes on from the event loop.
+
+    Signals:
+        sig_chosen(tick: bool) — the user chose; True: tick the criteria for those deals.
+    """
+
+    sig_chosen = Signal(bool)
+
+    def __init__(self, parent: QWidget, unmet: list[UnmetCriterion], manager: str):
+        super().__init__(parent)
+        self.setWindowTitle("New required criteria")
+        def deals(count: int) -> str:
+            return f"{count:,} deal{'s' if count != 1 else ''}"
+
+        if len(unmet) == 1:
+            (one,) = unmet
+            head = (f"<p>“{html.escape(one.text)}” is now required to enter "
+                    f"{html.escape(one.stage)}, but {deals(one.deals)} already there "
+                    f"{'has' if one.deals == 1 else 'have'} not met it.</p>")
+        else:
+            head = ("<p>These criteria are now required, but deals already in their stage "
+                    "have not met them:</p><ul>" + "".join(
+                        f"<li>“{html.escape(u.text)}” in {html.escape(u.stage)}: "
+                        f"{deals(u.deals)}</li>" for u in unmet) + "</ul>")
+        it = "it" if len(unmet) == 1 else "them"
+        text = QLabel(
+            head + "<p>Leave those deals where they are, flagged on the board as not meeting "
+            f"their stage's checklist, or tick {it} for them now (recorded as ticked by "
+            f"{html.escape(manager)}).</p>")
+        text.setWordWrap(True)
+        text.setTextFormat(Qt.TextFormat.RichText)
+        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Cancel)
+        self.leave_button = buttons.addButton("Leave them, flagged",
+                                              QDialogButtonBox.ButtonRole.AcceptRole)
+        self.tick_button = buttons.addButton("Tick for them",
+                                             QDialogButtonBox.ButtonRole.AcceptRole)
+        self.leave_button.setDefault(True)
+        self.leave_button.clicked.connect(lambda: self._choose(False))
+        self.tick_button.clicked.connect(lambda: self._choose(True))
+        buttons.rejected.connect(self.reject)
+        column = QVBoxLayout(self)
+        column.setSpacing(10)
+        column.addWidget(text)
+        column.addWidget(buttons)
+        self.setMinimumWidth(520)
+
+    def _choose(self, tick: bool) -> None:
+        self.sig_chosen.emit(tick)
+        self.accept()
 
 
-def _button(text: str, icon_name: str, tip: str, shortcut: str | None = None) -> QPushButton:
-    button = QPushButton(theme.icon(icon_name), text)
-    if shortcut:
-        button.setShortcut(QKeySequence(shortcut))
-        tip = f"{tip} ({QKeySequence(shortcut).toString(QKeySequence.SequenceFormat.NativeText)})"
-    button.setToolTip(tip)
-    return button
+class ColourDialog:
+    """The stage colour picker: Qt's colour dialog opened on the stage's own colour."""
+
+    @staticmethod
+    def ask(parent: QWidget, current: QColor, title: str) -> QColor | None:
+        """The chosen colour, or None when the user cancels (tests patch this)."""
+        chosen = QColorDialog.getColor(current, parent, title)
+        return chosen if chosen.isValid() else None
 
 
-class StagesTab(QWidget):
-    """The stage list, the selected stage's checklist, and Save / Revert."""
+class StagesTab(StagedEditor):
+    """The stage list, the selected stage's checklist, and Save / Revert
+    (:class:`ui.settings.staged_editor.StagedEditor`)."""
 
     def __init__(self, context: UiContext, parent: QWidget | None = None):
-        super().__init__(parent)
-        self.context = context
-        self.undo_stack = QUndoStack(self)
+        super().__init__(context, what="change stages and checklists",
+                         save_tip="Save the pipeline",
+                         topics=frozenset({Topic.STAGES, Topic.DEALS}), parent=parent)
         self.stage_model = StageListModel(self.undo_stack, self)
         self.checklist_model = ChecklistModel(self.undo_stack, self._reveal, self)
-        self._saving = False
 
-        self.intro = QLabel()
-        self.intro.setObjectName("Muted")
-        self.intro.setWordWrap(True)
-        self.read_only_note = QLabel()
-        self.read_only_note.setWordWrap(True)
-        self.read_only_note.setStyleSheet(
-            f"color: {theme.WARNING.name()}; font-weight: 600;"
-        )
-
-        self.add_stage = _button("Add stage", "ph.plus", "Add a stage after the selected one",
+        self.add_stage = tool_button("Add stage", "ph.plus", "Add a stage after the selected one",
                                  "Ctrl+Shift+N")
-        self.delete_stage = _button("Delete stage", "ph.trash", "Delete the selected stage")
-        self.colour_button = _button("Colour…", "ph.palette", "Set the stage's board colour")
-        self.undo_button = _button("Undo", "ph.arrow-counter-clockwise", "Undo the last edit")
-        self.redo_button = _button("Redo", "ph.arrow-clockwise", "Redo")
-        self.dirty_label = QLabel("")
-        self.dirty_label.setObjectName("Muted")
-        self.revert_button = _button("Revert", "ph.x-circle", "Discard unsaved edits")
-        self.save_button = _button("Save", "ph.floppy-disk", "Save the pipeline", "Ctrl+S")
-        self.save_button.setDefault(True)
+        self.delete_stage = tool_button("Delete stage", "ph.trash", "Delete the selected stage")
+        self.colour_button = tool_button("Colour…", "ph.palette", "Set the stage's board colour")
+        toolbar = self.toolbar(self.add_stage, self.delete_stage, self.colour_button)
 
-        toolbar = QHBoxLayout()
-        toolbar.setSpacing(6)
-        for widget in (self.add_stage, self.delete_stage, self.colour_button,
-                       self.undo_button, self.redo_button):
-            toolbar.addWidget(widget)
-        toolbar.addStretch(1)
-        toolbar.addWidget(self.dirty_label)
-        toolbar.addWidget(self.revert_button)
-        toolbar.addWidget(self.save_button)
-
-        self.stage_view = _table(self.stage_model, stretch=0)
+        self.stage_view = draft_table(self.stage_model, stretch=0)
         self.stage_view.setItemDelegateForColumn(1, ChoiceDelegate(SIDE_LABELS, self))
         self.stage_view.setItemDelegateForColumn(2, ChoiceDelegate(OUTCOME_LABELS, self))
         self.stage_view.setItemDelegateForColumn(3, NumberDelegate(0, 100, " %", parent=self))
         self.stage_view.setItemDelegateForColumn(
             4, NumberDelegate(0, 3650, " days", "Never", self)
         )
-        self.checklist_view = _table(self.checklist_model, stretch=0)
+        self.checklist_view = draft_table(self.checklist_model, stretch=0)
         self.checklist_view.setItemDelegateForColumn(2, NumberDelegate(1, 10, parent=self))
 
         self.checklist_title = QLabel()
@@ -238,8 +236,8 @@ class StagesTab(QWidget):
         self.checklist_hint = QLabel()
         self.checklist_hint.setObjectName("Muted")
         self.checklist_hint.setWordWrap(True)
-        self.add_item = _button("Add criterion", "ph.plus", "Add a checklist item")
-        self.remove_item = _button("Remove", "ph.minus", "Remove the selected checklist item")
+        self.add_item = tool_button("Add criterion", "ph.plus", "Add a checklist item")
+        self.remove_item = tool_button("Remove", "ph.minus", "Remove the selected checklist item")
         self.checklist_empty = QLabel()
         self.checklist_empty.setObjectName("Muted")
         self.checklist_empty.setWordWrap(True)
@@ -274,11 +272,6 @@ class StagesTab(QWidget):
         splitter.setStretchFactor(1, 2)
         splitter.setChildrenCollapsible(False)
 
-        self.error_label = QLabel()
-        self.error_label.setWordWrap(True)
-        self.error_label.setStyleSheet(f"color: {theme.DANGER.name()};")
-        self.error_label.hide()
-
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 12, 0, 0)
         layout.setSpacing(10)
@@ -291,70 +284,33 @@ class StagesTab(QWidget):
         self.add_stage.clicked.connect(self.add_new_stage)
         self.delete_stage.clicked.connect(self.delete_selected_stage)
         self.colour_button.clicked.connect(self._pick_colour)
-        self.undo_button.clicked.connect(self.undo_stack.undo)
-        self.redo_button.clicked.connect(self.undo_stack.redo)
-        self.revert_button.clicked.connect(self.revert)
-        self.save_button.clicked.connect(self.save)
         self.add_item.clicked.connect(self.add_new_item)
         self.remove_item.clicked.connect(self.remove_selected_item)
-        self.undo_stack.cleanChanged.connect(self._update_state)
-        self.undo_stack.indexChanged.connect(self._update_state)
         self.stage_view.selectionModel().currentRowChanged.connect(self._stage_selected)
         self.checklist_view.selectionModel().currentRowChanged.connect(self._update_state)
         self.checklist_model.modelReset.connect(self._update_state)
         self.checklist_model.rowsInserted.connect(self._update_state)
         self.checklist_model.rowsRemoved.connect(self._update_state)
         self.stage_model.rowsMoved.connect(self._keep_selection_visible)
-        context.bus.sig_user_changed.connect(lambda _rep: self._apply_role())
-        context.bus.sig_changed.connect(self._on_changed)
-        for view in (self.stage_view, self.checklist_view):
-            view.installEventFilter(self)
-
-        self.revert()
-        self._apply_role()
+        self.watch(self.stage_view, self.checklist_view)
+        self.start()
 
     # ----------------------------------------------------------------------------- state
 
     def sizeHint(self) -> QSize:
         return QSize(1100, 620)
 
-    @property
-    def editable(self) -> bool:
-        actor = self.context.actor
-        return actor is not None and actor.is_manager and not self._saving
+    def intro_text(self, manager: bool) -> str:
+        return ("A deal enters a stage only when that stage's required criteria are ticked."
+                + (" Drag rows to reorder; double-click a cell to edit. Nothing changes until "
+                   "you save." if manager else ""))
 
-    def _apply_role(self) -> None:
-        editable = self.editable
+    def set_editable(self, editable: bool) -> None:
         self.stage_model.editable = editable
         self.checklist_model.editable = editable
-        actor = self.context.actor
-        if actor is not None and not actor.is_manager:
-            self.read_only_note.setText(
-                f"Only a manager can change stages and checklists; {actor.name} is a rep, so "
-                "this is read-only."
-            )
-        self.read_only_note.setVisible(actor is None or not actor.is_manager)
-        self.intro.setText(
-            "A deal enters a stage only when that stage's required criteria are ticked."
-            + (" Drag rows to reorder; double-click a cell to edit. Nothing changes until you "
-               "save." if actor is not None and actor.is_manager else "")
-        )
-        for widget in (self.add_stage, self.delete_stage, self.colour_button, self.undo_button,
-                       self.redo_button, self.revert_button, self.save_button, self.add_item,
-                       self.remove_item, self.dirty_label):
-            widget.setVisible(actor is not None and actor.is_manager)
-        self._update_state()
 
-    def _update_state(self, *_args) -> None:
+    def update_actions(self, editable: bool) -> None:
         stage = self.selected_stage()
-        editable = self.editable
-        dirty = not self.undo_stack.isClean()
-        self.dirty_label.setText("Unsaved changes" if dirty else "All changes saved")
-        self.save_button.setEnabled(editable and dirty)
-        self.revert_button.setEnabled(editable and dirty)
-        self.undo_button.setEnabled(editable and self.undo_stack.canUndo())
-        self.redo_button.setEnabled(editable and self.undo_stack.canRedo())
-        self.add_stage.setEnabled(editable)
         blocked = can_delete(stage) if stage is not None else "Select a stage first."
         self.delete_stage.setEnabled(editable and blocked is None)
         self.delete_stage.setToolTip(blocked or "Delete the selected stage")
@@ -402,11 +358,6 @@ class StagesTab(QWidget):
         if self.checklist_model.stage is not stage and stage in self.stage_model.stages:
             self.select_stage_row(self.stage_model.stages.index(stage))
 
-    def _on_changed(self, topics: frozenset) -> None:
-        """Show others' changes (deal counts, stages) unless edits are pending here."""
-        if topics & {Topic.DEALS, Topic.STAGES} and self.undo_stack.isClean() and not self._saving:
-            self.revert()
-
     def _keep_selection_visible(self, *_args) -> None:
         self.stage_view.scrollTo(self.stage_view.currentIndex())
         self._update_state()
@@ -452,12 +403,11 @@ class StagesTab(QWidget):
         stage = self.selected_stage()
         if stage is None or not self.editable:
             return
-        chosen = QColorDialog.getColor(
-            QColor(stage.colour) if stage.colour else theme.accent(), self,
-            f"Colour of {stage.name}",
-        )
-        if chosen.isValid():
-            self.stage_model.set_colour(self.stage_model.stages.index(stage), chosen.name())
+        row = self.stage_model.stages.index(stage)
+        chosen = ColourDialog.ask(self, self.stage_model.colour_of(row),
+                                  f"Colour of {stage.name}")
+        if chosen is not None:
+            self.stage_model.set_colour(row, chosen.name())
 
     def add_new_item(self) -> None:
         stage = self.selected_stage()
@@ -477,67 +427,56 @@ class StagesTab(QWidget):
             return
         self.undo_stack.push(RemoveItemCommand(self.checklist_model, stage, index.row()))
 
-    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
-        """Ctrl+Z / Ctrl+Shift+Z in the editor's tables undo the editor's unsaved edits
-        rather than the application-wide undo (which holds saved actions)."""
-        if event.type() in (QEvent.Type.ShortcutOverride, QEvent.Type.KeyPress):
-            if event.matches(QKeySequence.StandardKey.Undo):
-                if event.type() == QEvent.Type.KeyPress and self.editable:
-                    self.undo_stack.undo()
-                event.accept()
-                return True
-            if event.matches(QKeySequence.StandardKey.Redo):
-                if event.type() == QEvent.Type.KeyPress and self.editable:
-                    self.undo_stack.redo()
-                event.accept()
-                return True
-        return super().eventFilter(watched, event)
-
     # ----------------------------------------------------------------------------- save
 
-    def revert(self) -> None:
-        """Reload the stored pipeline, dropping unsaved edits."""
+    def load_work(self) -> tuple[list[StageDraft], dict[int, int]]:
+        return load_pipeline(), deal_counts()
+
+    def show_loaded(self, loaded: tuple[list[StageDraft], dict[int, int]]) -> None:
+        """Show the stored pipeline, keeping the selected stage selected."""
         selected = self.selected_stage()
         keep = selected.id if selected is not None else None
         self.checklist_model.show_stage(None)
-        self.stage_model.load(load_pipeline(), deal_counts())
-        self.undo_stack.clear()
-        self.error_label.hide()
+        self.stage_model.load(*loaded)
         rows = [i for i, s in enumerate(self.stage_model.stages) if s.id == keep]
         if self.stage_model.stages:
             self.select_stage_row(rows[0] if rows else 0)
-        self._update_state()
 
-    def save(self) -> None:
-        """Save every staged edit at once on the worker; errors show above the tables."""
-        if not self.editable or self.undo_stack.isClean():
-            return
-        stages = copy.deepcopy(self.stage_model.stages)
-        reassign = dict(self.stage_model.reassign)
-        actor = self.context.actor
-        self._saving = True
-        self._apply_role()
-        self.dirty_label.setText("Saving…")
-        self.save_task = Write(
-            self, self.context, lambda _control: save_pipeline(stages, reassign, actor),
-            announce={Topic.STAGES, Topic.DEALS},
-        ).success(self._saved).failure(self._save_failed).finished(self._save_finished).run()
+    def plan(self) -> tuple[list[StageDraft], dict[int, str]]:
+        return copy.deepcopy(self.stage_model.stages), dict(self.stage_model.reassign)
 
-    def _saved(self, report) -> None:
-        self._saving = False
-        self.revert()
+    def before_save(self, plan, proceed, cancel) -> None:
+        """Ask the worker which new required criteria deals already in their stage do not
+        meet (``app.stage_admin.unmet_criteria``); if any, :class:`UnmetCriteriaDialog`
+        asks whether to leave those deals (flagged on the board) or tick for them."""
+        stages, _reassign = plan
+
+        def confirm(unmet: list[UnmetCriterion]) -> None:
+            if not unmet:
+                proceed(tick_unmet=False)
+                return
+            dialog = UnmetCriteriaDialog(self, unmet, self.context.actor.name)
+            dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+            dialog.sig_chosen.connect(lambda tick: proceed(tick_unmet=tick))
+            dialog.rejected.connect(cancel)
+            dialog.open()
+
+        def refused(message: str) -> None:
+            self._save_failed(message)
+            cancel()
+
+        Query(self, self.context, lambda _control: unmet_criteria(stages)).success(
+            confirm).failure(refused).run()
+
+    def save_work(self, plan, actor, **options) -> SaveReport:
+        stages, reassign = plan
+        return save_pipeline(stages, reassign, actor, **options)
+
+    def saved_note(self, report: SaveReport) -> str:
         moved = f"; {report.deals_moved:,} deal(s) moved" if report.deals_moved else ""
-        self.dirty_label.setText(f"Saved{moved}")
-
-    def _save_failed(self, message: str) -> None:
-        self.error_label.setText(f"Not saved: {message}")
-        self.error_label.show()
-
-    def _save_finished(self) -> None:
-        if self._saving:
-            self._saving = False
-            self._apply_role()
-            self.dirty_label.setText("Unsaved changes")
+        ticked = (f"; ticked for {report.checks_ticked:,} deal(s)"
+                  if report.checks_ticked else "")
+        return f"Saved{moved}{ticked}"
 
 
 def make_stages_tab(context: UiContext) -> QWidget:
