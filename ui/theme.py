@@ -39,6 +39,7 @@ DANGER = QColor("#c2410c")
 DANGER_DARK = QColor("#fb923c")  # the same warning, readable on the dark palette
 SUCCESS = QColor("#15803d")
 WARNING = QColor("#b45309")
+WARNING_DARK = QColor("#fbbf24")  # the same amber, readable on the dark palette (9:1)
 
 
 def is_dark() -> bool:
@@ -47,6 +48,12 @@ def is_dark() -> bool:
 
 def accent() -> QColor:
     return ACCENT_DARK if is_dark() else ACCENT
+
+
+def warning() -> QColor:
+    """The caution colour (read-only notes) for text on the current palette's background:
+    the light palette's amber is about 3:1 on the dark window."""
+    return WARNING_DARK if is_dark() else WARNING
 
 
 def danger() -> QColor:
@@ -202,6 +209,14 @@ def error_label() -> QLabel:
     """A hidden, wrapping label in the danger colour: where a page says what went wrong."""
     label = QLabel()
     label.setWordWrap(True)
-    label.setStyleSheet(f"color: {DANGER.name()}; padding: 4px 0;")
+    label.setStyleSheet(f"color: {danger().name()}; padding: 4px 0;")
     label.hide()
+    return label
+
+
+def read_only_label(text: str = "") -> QLabel:
+    """The bold amber line that says why a page or dialog cannot be changed by this user."""
+    label = QLabel(text)
+    label.setWordWrap(True)
+    label.setStyleSheet(f"color: {warning().name()}; font-weight: 600;")
     return label

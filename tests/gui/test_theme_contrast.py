@@ -105,3 +105,15 @@ def test_an_empty_check_box_can_be_seen_in_dark_mode(qtbot, dark_theme):
     edge = image.pixelColor(indicator.left(), indicator.center().y())
     window = theme.palette(True).color(QPalette.ColorRole.Window)
     assert contrast(edge, window) >= 3.0
+
+
+@pytest.mark.parametrize("dark", [False, True], ids=["light", "dark"])
+def test_warning_and_danger_text_reach_aa_on_the_window(monkeypatch, dark):
+    """Read-only notes (amber) and errors (orange-red) are text too; the light palette's
+    amber was about 3:1 on the dark window."""
+    monkeypatch.setattr(theme, "is_dark", lambda: dark)
+    window = theme.palette(dark).color(QPalette.ColorRole.Window)
+    for colour in (theme.warning(), theme.danger()):
+        ratio = contrast(colour, window)
+        assert ratio >= AA, f"{colour.name()} on {window.name()}: {ratio:.2f}:1"
+    assert theme.read_only_label("x").styleSheet().startswith(f"color: {theme.warning().name()}")

@@ -55,7 +55,7 @@ from ui.activities.timesheet_model import CATEGORY_LABELS
 from ui.context import Topic, UiContext
 from ui.formatting import format_hours
 from ui.operations import Query, Write
-from ui.theme import DANGER, WARNING
+from ui.theme import DANGER, read_only_label
 
 ModelIndex = QModelIndex | QPersistentModelIndex
 SEARCH_DELAY_MS = 150
@@ -115,11 +115,9 @@ class QuickLogDialog(QDialog):
                         if activity else None)
         self.setWindowTitle("Activity (read-only)" if self.refusal
                             else "Edit activity" if activity else "Log hours")
-        self.read_only_note = QLabel(
+        self.read_only_note = read_only_label(
             f"Read-only: this is {activity.rep_name}'s entry. {self.refusal}"
             if self.refusal else "")
-        self.read_only_note.setWordWrap(True)
-        self.read_only_note.setStyleSheet(f"color: {WARNING.name()}; font-weight: 600;")
         self.read_only_note.setVisible(bool(self.refusal))
 
         self.rep_box = QComboBox()

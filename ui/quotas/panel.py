@@ -91,9 +91,7 @@ class QuotaPanel(QWidget):
         self.intro = intro = QLabel()
         intro.setObjectName("Muted")
         intro.setWordWrap(True)
-        self.read_only_note = QLabel()
-        self.read_only_note.setWordWrap(True)
-        self.read_only_note.setStyleSheet(f"color: {theme.WARNING.name()}; font-weight: 600;")
+        self.read_only_note = theme.read_only_label()
 
         self.unit_box = QComboBox()
         self.unit_box.addItem("Quarters", "quarter")

@@ -84,9 +84,7 @@ class RepsTab(QWidget):
         )
         intro.setObjectName("Muted")
         intro.setWordWrap(True)
-        self.read_only_note = QLabel()
-        self.read_only_note.setWordWrap(True)
-        self.read_only_note.setStyleSheet(f"color: {theme.WARNING.name()}; font-weight: 600;")
+        self.read_only_note = theme.read_only_label()
 
         self.name_edit = QLineEdit()
         self.name_edit.setPlaceholderText("Name")

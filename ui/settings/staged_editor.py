@@ -105,9 +105,7 @@ class StagedEditor(QWidget):
         self.intro = QLabel()
         self.intro.setObjectName("Muted")
         self.intro.setWordWrap(True)
-        self.read_only_note = QLabel()
-        self.read_only_note.setWordWrap(True)
-        self.read_only_note.setStyleSheet(f"color: {theme.WARNING.name()}; font-weight: 600;")
+        self.read_only_note = theme.read_only_label()
         self.undo_button = tool_button("Undo", "ph.arrow-counter-clockwise",
                                        "Undo the last edit")
         self.redo_button = tool_button("Redo", "ph.arrow-clockwise", "Redo")
