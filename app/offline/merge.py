@@ -32,6 +32,7 @@ from collections import defaultdict
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import date, datetime
+from decimal import Decimal
 from pathlib import Path
 
 from app.activities import (
@@ -49,7 +50,7 @@ from app.exporting.figures import uuid_hex
 from app.importing.commit import encode_before
 from app.jobs import JobControl
 from app.matching import name_key
-from app.offline.book import EDITABLE_FIELDS, BookDeal, UpdateBook
+from app.offline.book import EDITABLE_FIELDS, BookDeal, BookMove, UpdateBook
 from app.offline.export import DATABASE_ID
 from app.offline.merge_types import (
     FIELD_LABELS,
@@ -126,11 +127,12 @@ class _Scope:
     ticked: dict[int, set[int]] = field(default_factory=lambda: defaultdict(set))
     own_fields: dict[int, set[str]] = field(default_factory=lambda: defaultdict(set))
     newer_fields: dict[int, set[str]] = field(default_factory=lambda: defaultdict(set))
-    newer_export: object = None
+    newer_export: datetime | None = None
     known_moves: set[str] = field(default_factory=set)
     required: dict[tuple[int, int], list] = field(default_factory=dict)
     checks: dict[str, list] = field(default_factory=lambda: defaultdict(list))  # by deal
-    log: dict[str, list] = field(default_factory=lambda: defaultdict(list))  # (index, move)
+    log: dict[str, list[tuple[int, BookMove]]] = field(
+        default_factory=lambda: defaultdict(list))  # the working copy's moves: (index, move)
 
     def required_items(self, from_stage: Stage, to_stage: Stage) -> list:
         key = (from_stage.id, to_stage.id)
@@ -203,7 +205,7 @@ def _read_scope(book: UpdateBook) -> _Scope:
     return scope
 
 
-def _who(deal: Deal, name: str, reps: dict[int, str]) -> tuple[str, object]:
+def _who(deal: Deal, name: str, reps: dict[int, str]) -> tuple[str, datetime | None]:
     """Who last changed ``name`` of ``deal`` in the database, and when."""
     if name == "stage":
         last = (StageChange.select().where(StageChange.deal == deal.id)
@@ -225,7 +227,7 @@ class _DealPlan:
 
 
 def _plan_moves(book: UpdateBook, row: _Row, scope: _Scope, start: str, final: str,
-                log: list[tuple[int, object]], plan: _DealPlan, fallback) -> None:
+                log: list[tuple[int, BookMove]], plan: _DealPlan, fallback: datetime) -> None:
     """The moves taking the deal from ``start`` to ``final``: the log's (``log``: index,
     BookMove), then one more if needed; the chain stops at the first move the gate refuses."""
     workbook_ticks = {c.item_id for c in scope.checks[row.book.uuid] if c.done}
@@ -320,7 +322,7 @@ def _plan_hours(book: UpdateBook, rep: RepInfo) -> tuple[list, int, list[HoursPr
                      .where(Activity.uuid.in_(chunk)).tuples())
     new = [h for h in book.hours if h.row_id not in known]
     problems = []
-    added: dict[date, object] = defaultdict(int)
+    added: dict[date, Decimal] = defaultdict(Decimal)
     kinds: dict[str, ValidationError | None] = {}
     for kind in {h.kind for h in new}:
         try:
@@ -332,8 +334,9 @@ def _plan_hours(book: UpdateBook, rep: RepInfo) -> tuple[list, int, list[HoursPr
         try:
             clean_hours(hours.hours)
             clean_date(hours.day)
-            if kinds[hours.kind] is not None:
-                raise kinds[hours.kind]
+            refused = kinds[hours.kind]
+            if refused is not None:
+                raise refused
         except ValidationError as error:
             column = {"hours": "Hours", "date": "Date", "kind": "Kind"}.get(error.field or "",
                                                                            "Hours")
@@ -464,7 +467,7 @@ def _write_deals(plan: MergePlan, held: set[str], rep: RepInfo, batch_id: int,
         ChecklistCheck.insert_many(chunk).on_conflict_ignore().execute()
     for chunk in _chunks(moves):
         StageChange.insert_many(chunk).execute()
-    change_ids = {}
+    change_ids: dict[str, int] = {}
     keys = [uuid.UUID(hex=k) for *_, k in records if k]
     for chunk in _chunks(keys):
         change_ids.update((uuid_hex(u), i) for u, i in StageChange.select(
@@ -527,9 +530,7 @@ def merge_book(book: UpdateBook, path: str | Path, choices: Choices | None,
         held = plan.held_back()
         titles = tuple(sorted({c.title for c in plan.conflicts if c.deal_uuid in held}))
         skipped = len(plan.skipped) + len(held)
-        writes = [x for x in (*plan.changes, *plan.moves, *plan.ticks)
-                  if x.deal_uuid not in held]
-        if plan.rejected or (not writes and not plan.hours):
+        if plan.rejected or (not plan.deals_to_write() - held and not plan.hours):
             if backup is not None:
                 backup.unlink(missing_ok=True)  # nothing written: nothing to keep
             return MergeResult("", 0, plan.unchanged, skipped, 0, 0, 0, 0, titles,

@@ -168,6 +168,11 @@ class MergePlan:
     def is_empty(self) -> bool:
         return not (self.changes or self.conflicts or self.moves or self.ticks or self.hours)
 
+    def deals_to_write(self) -> set[str]:
+        """The deals (uuids) with a change, move or tick to write, held back or not."""
+        return ({c.deal_uuid for c in self.changes} | {m.deal_uuid for m in self.moves}
+                | {t.deal_uuid for t in self.ticks})
+
     def held_back(self) -> set[str]:
         """The deals (uuids) a commit leaves whole: a conflict of theirs has no choice."""
         return {c.deal_uuid for c in self.conflicts if c.settled is None}

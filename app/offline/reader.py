@@ -330,7 +330,7 @@ def _read_checks(path: Path, where: _Where, items, deals, done) -> tuple[BookChe
         raw_item = values[at_item]
         item_id = int(raw_item) if isinstance(raw_item, float) and raw_item.is_integer() else (
             int(raw_item) if isinstance(raw_item, str) and raw_item.strip().isdigit() else None)
-        if deal not in deals or item_id not in by_id:
+        if deal not in deals or item_id is None or item_id not in by_id:
             raise fail("this row is not one the workbook was made with (rows must not be "
                        "copied or added).", "Item id")
         item = by_id[item_id]

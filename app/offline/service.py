@@ -65,9 +65,7 @@ class MergeReport:
         held = self.held()
         return {
             "created": 0,
-            "updated": result.updated if result else sum(
-                1 for k in {x.deal_uuid for x in (*plan.changes, *plan.moves, *plan.ticks)}
-                if k not in held),
+            "updated": result.updated if result else len(plan.deals_to_write() - held),
             "unchanged": result.unchanged if result else plan.unchanged,
             "skipped": result.skipped if result else len(plan.skipped) + len(held),
             "errors": [p.as_dict() for p in plan.problems],
