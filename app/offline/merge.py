@@ -26,6 +26,7 @@ The rules (DESIGN.md, "Offline round trip"):
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import uuid
 from collections import defaultdict
@@ -48,6 +49,7 @@ from app.deals import check_fields
 from app.errors import ConflictError, ValidationError
 from app.exporting.figures import uuid_hex
 from app.importing.commit import encode_before
+from app.importing.service import BackupBeforeImport
 from app.jobs import JobControl
 from app.matching import name_key
 from app.offline.book import EDITABLE_FIELDS, BookDeal, BookMove, UpdateBook
@@ -68,7 +70,7 @@ from app.offline.merge_types import (
 from app.offline.reader import read_update_book
 from app.pipeline import required_for_move, settled_lost_reason
 from app.users import RepInfo, find_rep
-from app.workspace import SERVER_BACKUPS, backup_if_file
+from app.workspace import SERVER_BACKUPS
 from db.connection import lock_for_writing, writing
 from db.models import (
     Activity,
@@ -512,17 +514,37 @@ def _add_hours(plan: MergePlan, rep: RepInfo, batch_id: int) -> int:
 def merge_book(book: UpdateBook, path: str | Path, choices: Choices | None,
                actor: RepInfo | None, control: JobControl | None = None, *,
                settle: str | None = None) -> MergeResult:
-    """Plan and write the merge of ``book`` inside one write transaction, a backup of a
-    database file taken first; recorded as an import batch ("Undo last import" takes it
-    back). A conflict takes its choice from ``choices``, else ``settle``; a deal with a
+    """Plan and write the merge of ``book`` inside one write transaction, recorded as an
+    import batch ("Undo last import" takes it back), with a backup of a database file as it
+    was before (the importer's: copied while the plan is made, kept only when something is
+    written). A conflict takes its choice from ``choices``, else ``settle``; a deal with a
     conflict left without one is held back whole. When rows cannot be taken
     (``result.plan.problems``) nothing is written. ``actor`` is who merges (the batch's
     actor); the changes, moves, ticks and hours are the rep's."""
     control = control or JobControl()
-    control.report(0.1, "Backing up the database…")
-    backup = backup_if_file("before-merge")
+    _refuse_foreign(book, Path(path))  # before any copy is made
     rep = find_rep(book.rep_name)
+    backup = BackupBeforeImport()
+    try:
+        result = _merge_with_backup(book, path, choices, settle, rep, actor, control, backup)
+        if not result.batch_uuid:
+            return result
+        try:
+            backup.keep()
+        except OSError as exc:
+            return dataclasses.replace(result, backup=None, warnings=(
+                f"The backup taken before the merge could not be kept ({exc.strerror or exc}); "
+                "make one with File › Back up now.",))
+        return result
+    finally:
+        backup.discard()  # unless kept
+
+
+def _merge_with_backup(book: UpdateBook, path: str | Path, choices: Choices | None,
+                       settle: str | None, rep: RepInfo, actor: RepInfo | None,
+                       control: JobControl, backup: BackupBeforeImport) -> MergeResult:
     now = utcnow()
+    backup.refresh()
     with writing():
         lock_for_writing(Deal, Rep, LeadSource, Stage, Activity, ChecklistCheck, StageChange)
         control.report(0.2, "Comparing with the database…")
@@ -531,8 +553,6 @@ def merge_book(book: UpdateBook, path: str | Path, choices: Choices | None,
         titles = tuple(sorted({c.title for c in plan.conflicts if c.deal_uuid in held}))
         skipped = len(plan.skipped) + len(held)
         if plan.rejected or (not plan.deals_to_write() - held and not plan.hours):
-            if backup is not None:
-                backup.unlink(missing_ok=True)  # nothing written: nothing to keep
             return MergeResult("", 0, plan.unchanged, skipped, 0, 0, 0, 0, titles,
                                plan=plan)
         batch = ImportBatch.create(
@@ -543,14 +563,15 @@ def merge_book(book: UpdateBook, path: str | Path, choices: Choices | None,
         updated, written = _write_deals(plan, held, rep, batch.id, now)
         control.report(0.8, "Adding hours…")
         hours = _add_hours(plan, rep, batch.id)
+        control.report(0.9, "Finishing the backup…")
+        kept = backup.settle()
         ImportBatch.update(updated_count=updated, unchanged_count=plan.unchanged,
                            skipped_count=skipped, finished_at=utcnow(),
-                           backup_path=str(backup or "")).where(
-            ImportBatch.id == batch.id).execute()
+                           backup_path=kept).where(ImportBatch.id == batch.id).execute()
     return MergeResult(
         str(batch.uuid), updated, plan.unchanged, skipped, written["changes"],
-        written["moves"], written["ticks"], hours, titles, str(backup) if backup else None,
-        () if backup else (SERVER_BACKUPS,), plan)
+        written["moves"], written["ticks"], hours, titles, kept or None,
+        () if kept else (SERVER_BACKUPS,), plan)
 
 
 def commit_merge(plan: MergePlan, choices: Choices | None, actor: RepInfo | None,

@@ -274,3 +274,19 @@ def test_a_move_typed_without_a_time_takes_the_workbooks_save_time(team, edit):
     move = StageChange.select().where(StageChange.deal == _deal(team, "Acme roll-out").id,
                                       StageChange.origin == "workbook").get()
     assert move.changed_at == read_update_book(path).saved_at
+
+
+def test_a_backup_is_kept_only_for_a_merge_that_writes(team, edit, db_path):
+    from db.backup import list_backups
+
+    edit.set("Birch pilot", "Value", 9000)
+    path = edit.save()
+    first = _merge(path, team)
+    assert first.backup is not None and [str(p) for p in list_backups(db_path)] == [
+        first.backup]
+    second = _merge(path, team)  # nothing left to merge: no second copy
+    assert second.backup is None and len(list_backups(db_path)) == 1
+    Setting.update(value=uuid.uuid4().hex).where(Setting.key == "database_id").execute()
+    with pytest.raises(ValidationError):
+        _merge(path, team)
+    assert len(list_backups(db_path)) == 1
