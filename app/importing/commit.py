@@ -143,7 +143,8 @@ def encode_before(value):
     return value
 
 
-def _decode(key: str, value):
+def decode_before(key: str, value):
+    """A field's value read back from an undo record's JSON (see :func:`encode_before`)."""
     if value is None:
         return None
     if key == "value":
@@ -537,7 +538,7 @@ def undo_last_import(actor: RepInfo | None) -> UndoResult:
         removed = [model.delete().where(model.import_batch == batch.id).execute()
                    for model in (StageChange, ChecklistCheck, Activity)]
         for change in changes:
-            before = {k: _decode(k, v) for k, v in json.loads(change.before or "{}").items()}
+            before = {k: decode_before(k, v) for k, v in json.loads(change.before or "{}").items()}
             if change.stage_change_id is not None:
                 StageChange.delete().where(StageChange.id == change.stage_change_id).execute()
             updates = {("stage" if k == "stage_id" else k): v for k, v in before.items()

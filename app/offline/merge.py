@@ -18,8 +18,10 @@ The rules (DESIGN.md, "Offline round trip"):
   row's id, so a second import adds nothing.
 - A workbook from another database is refused; deals deleted since the export, or now
   owned by someone else, are listed and skipped.
-- Importing the same workbook again changes nothing: what it merged before is not merged
-  twice, and a later change in the database to such a field is left alone. An older
+- Importing the same workbook again changes nothing: its values are then compared with what
+  its earlier merge left (not with the export), so a field the rep has not changed again is
+  not merged twice, and one changed here since is left alone; a field the rep changed
+  again (a working copy saved anew) merges, or conflicts, as a change from that baseline. An older
   workbook of the rep merged after a newer one: the fields the newer merge changed are
   stale and not applied (listed); the rest applies.
 """
@@ -48,7 +50,7 @@ from app.clock import utcnow
 from app.deals import check_fields
 from app.errors import ConflictError, ValidationError
 from app.exporting.figures import uuid_hex
-from app.importing.commit import encode_before
+from app.importing.commit import decode_before, encode_before
 from app.importing.service import BackupBeforeImport
 from app.jobs import JobControl
 from app.matching import name_key
@@ -88,6 +90,9 @@ from db.models import (
 
 MOVE_NAMESPACE = uuid.UUID("0f1d6c38-51a4-4c1e-9d0a-3b7f1e2c9a64")
 Choices = Mapping[tuple[str, str], str]  # (deal uuid, field) -> "ours" | "theirs"
+# The key under which a merge's undo record also keeps the values it merged (undo restores
+# only the fields it knows, so this one is left alone there).
+MERGED = "_merged"
 
 
 def lost_reason_for(rep_name: str) -> str:
@@ -127,7 +132,10 @@ class _Scope:
     rows: dict[str, _Row] = field(default_factory=dict)
     skipped: list[SkippedDeal] = field(default_factory=list)
     ticked: dict[int, set[int]] = field(default_factory=lambda: defaultdict(set))
-    own_fields: dict[int, set[str]] = field(default_factory=lambda: defaultdict(set))
+    # The values earlier merges of this same workbook left, by deal id then field: the
+    # baseline its values are compared with now (the rep may have changed one again since).
+    own_values: dict[int, dict[str, object]] = field(
+        default_factory=lambda: defaultdict(dict))
     newer_fields: dict[int, set[str]] = field(default_factory=lambda: defaultdict(set))
     newer_export: datetime | None = None
     known_moves: set[str] = field(default_factory=set)
@@ -191,11 +199,17 @@ def _read_scope(book: UpdateBook) -> _Scope:
         elif exported_at > book.exported_at:
             newer.append(batch_id)
             scope.newer_export = max(scope.newer_export or exported_at, exported_at)
-    for batches, target in ((own, scope.own_fields), (newer, scope.newer_fields)):
-        if batches:
-            for deal_id, before in (ImportChange.select(ImportChange.deal, ImportChange.before)
-                                    .where(ImportChange.batch.in_(batches)).tuples()):
-                target[deal_id] |= _changed_fields(before)
+    if newer:
+        for deal_id, before in (ImportChange.select(ImportChange.deal, ImportChange.before)
+                                .where(ImportChange.batch.in_(newer)).tuples()):
+            scope.newer_fields[deal_id] |= _changed_fields(before)
+    if own:
+        for deal_id, before in (ImportChange.select(ImportChange.deal, ImportChange.before)
+                                .where(ImportChange.batch.in_(own))
+                                .order_by(ImportChange.batch).tuples()):
+            merged = json.loads(before or "{}").get(MERGED, {})
+            scope.own_values[deal_id].update(
+                {k: decode_before(k, v) for k, v in merged.items()})
     for check in book.checks:
         scope.checks[check.deal_uuid].append(check)
     for index, move in enumerate(book.moves):
@@ -268,7 +282,9 @@ def _plan_deal(book: UpdateBook, row: _Row, scope: _Scope, choices: Choices,
                 "expected_close": deal.expected_close, "next_step": deal.next_step,
                 "next_step_due": deal.next_step_due}
     theirs_all = vars(mine.fields())
-    original_all = vars(mine.original)
+    # What the rep's values are compared with: as exported, or as this same workbook's
+    # earlier merge left them.
+    original_all = {**vars(mine.original), **scope.own_values[deal.id]}
     log = [(i, m) for i, m in scope.log[mine.uuid]
            if move_key(book.export_id, mine.uuid, f"move{i}") not in scope.known_moves]
     for name in EDITABLE_FIELDS:
@@ -279,8 +295,8 @@ def _plan_deal(book: UpdateBook, row: _Row, scope: _Scope, choices: Choices,
             ours_changed = name_key(ours) != name_key(original)
         else:
             changed, same, ours_changed = theirs != original, ours == theirs, ours != original
-        if not changed or name in scope.own_fields[deal.id]:
-            continue  # the rep left it, or this workbook's earlier merge already took it
+        if not changed:
+            continue  # the rep left it (or it is as this workbook's earlier merge left it)
         if name in scope.newer_fields[deal.id]:
             if not same:
                 plan.stale.append(StaleChange(mine.uuid, deal.title, name, theirs, ours))
@@ -431,9 +447,11 @@ def _write_deals(plan: MergePlan, held: set[str], rep: RepInfo, batch_id: int,
         deal, work = deals[key], by_deal[key]
         before = {"version": deal.version}
         values: dict = {}
+        merged: dict = {}
         if work["changes"]:
             values = check_fields({c.field: c.after for c in work["changes"]})
             before.update({name: getattr(deal, name) for name in values})
+            merged.update({c.field: encode_before(c.after) for c in work["changes"]})
         ticks += [{"deal": deal.id, "item": t.item_id, "checked_at": t.at,
                    "checked_by": rep.id, "import_batch": batch_id}
                   for t in work["ticks"] if t.item_id in live_items]
@@ -455,6 +473,9 @@ def _write_deals(plan: MergePlan, held: set[str], rep: RepInfo, batch_id: int,
                 stage_id, last_key = target.id, move.key
             values.update(stage=stage_id, stage_entered_at=work["moves"][-1].at,
                           lost_reason=reason)
+            merged["stage"] = work["moves"][-1].to_stage
+        if merged:
+            before[MERGED] = merged
         written["changes"] += len(work["changes"])
         written["moves"] += len(work["moves"])
         written["ticks"] += len(work["ticks"])
@@ -477,7 +498,8 @@ def _write_deals(plan: MergePlan, held: set[str], rep: RepInfo, batch_id: int,
     for chunk in _chunks(records):
         ImportChange.insert_many([{
             "batch": batch_id, "deal": deal_id, "kind": "updated",
-            "before": json.dumps({k: encode_before(v) for k, v in before.items()}),
+            "before": json.dumps({k: v if k == MERGED else encode_before(v)
+                                  for k, v in before.items()}),
             "version_after": version, "stage_change": change_ids.get(last_key or ""),
         } for deal_id, before, version, last_key in chunk]).execute()
     return len(records), written

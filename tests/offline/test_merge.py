@@ -290,3 +290,28 @@ def test_a_backup_is_kept_only_for_a_merge_that_writes(team, edit, db_path):
     with pytest.raises(ValidationError):
         _merge(path, team)
     assert len(list_backups(db_path)) == 1
+
+
+def test_a_field_the_rep_changed_again_after_a_merge_merges_from_what_was_merged(team, edit):
+    """A working copy saved again keeps its export: a field the rep changed once more since
+    the first merge is a change from what that merge left, not an old value."""
+    from app.deals import update_deal
+    from tests.offline.conftest import Edit
+
+    edit.set("Birch pilot", "Value", 9000)
+    edit.set("Cedar renewal", "Value", 31000)
+    path = edit.save()
+    _merge(path, team)
+    again = Edit(path)
+    again.set("Birch pilot", "Value", 9500)
+    again.set("Cedar renewal", "Value", 32000)
+    again.save()
+    cedar = _deal(team, "Cedar renewal")
+    update_deal(cedar.id, {"value": Decimal("30500")}, cedar.version, team.manager)
+
+    plan = plan_merge(path)
+    assert [(c.field, c.original, c.ours, c.theirs) for c in plan.conflicts] == [
+        ("value", Decimal("31000.00"), Decimal("30500.00"), Decimal("32000.00"))]
+    commit_merge(plan, {}, team.manager)
+    assert _deal(team, "Birch pilot").value == Decimal("9500.00")
+    assert _deal(team, "Cedar renewal").value == Decimal("30500.00")  # held back
