@@ -99,6 +99,11 @@ class ImportBatch(BaseModel):
     # removes those nothing else refers to by then.
     created_reps = TextField(default="")
     created_sources = TextField(default="")
+    # A merged update workbook (app.offline): its export id, rep and export time; "" / None
+    # for a spreadsheet import.
+    export_id = CharField(default="")
+    export_rep = CharField(default="")
+    exported_at = DateTimeField(null=True)
 
 
 class Deal(BaseModel):
@@ -143,6 +148,9 @@ class ChecklistCheck(BaseModel):
     item = ForeignKeyField(ChecklistItem, backref="checks", on_delete="CASCADE")
     checked_at = DateTimeField()
     checked_by = ForeignKeyField(Rep, null=True, on_delete="SET NULL")
+    # The workbook merge that added it ("Undo last import" deletes these), else None.
+    import_batch = ForeignKeyField(ImportBatch, null=True, on_delete="SET NULL", backref="+",
+                                   index=False)
 
     class Meta:
         indexes = ((("deal", "item"), True),)
@@ -158,6 +166,9 @@ class StageChange(BaseModel):
     override_reason = CharField(default="")
     origin = CharField(default="app")  # one of ORIGINS
     lost_reason = CharField(default="")  # on a move into a lost stage
+    # The workbook merge that added it ("Undo last import" deletes these), else None.
+    import_batch = ForeignKeyField(ImportBatch, null=True, on_delete="SET NULL", backref="+",
+                                   index=False)
 
     class Meta:
         indexes = ((("deal", "changed_at"), False), (("to_stage", "changed_at"), False))
@@ -178,6 +189,9 @@ class Activity(BaseModel):
     date = DateField()
     hours = ScaledDecimalField(places=2)
     note = CharField(default="")
+    # The workbook merge that added it ("Undo last import" deletes these), else None.
+    import_batch = ForeignKeyField(ImportBatch, null=True, on_delete="SET NULL", backref="+",
+                                   index=False)
 
     class Meta:
         indexes = (

@@ -10,16 +10,13 @@ failed or cancelled export leaves whatever was there before untouched.
 
 from __future__ import annotations
 
-import contextlib
-import os
-import secrets
 from dataclasses import dataclass, field
 from decimal import Decimal
 from pathlib import Path
 
 from app import clock, settings
 from app.deal_table import DealTableSpec, select_totals
-from app.errors import UsageError
+from app.exporting.atomic import check_folder, replacing
 from app.exporting.book import Book
 from app.exporting.cached_values import finish_package
 from app.exporting.cells import TextCells
@@ -164,40 +161,13 @@ def _write(book: Book, week: Week, control: JobControl | None, texts: TextCells)
             "stage_moves": moves}
 
 
-def _new_file_beside(target: Path, suffix: str) -> Path:
-    """A new, empty, hidden file in ``target``'s folder, with the permissions a file the
-    user saves gets (``mkstemp`` would make it private, and the rename keeps that)."""
-    while True:
-        path = target.with_name(f".{target.stem}-{secrets.token_hex(4)}{suffix}")
-        try:
-            os.close(os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o666))
-        except FileExistsError:
-            continue
-        return path
-
-
 def _save(book: Book, target: Path, control: JobControl | None) -> None:
     """Save under a temporary name beside ``target``, finish the package into a second
-    one, and rename that over ``target``; the temporary files never outlive the call."""
-    temporary: list[Path] = []
-    try:
-        for suffix in (".part", ".part2"):
-            temporary.append(_new_file_beside(target, suffix))
-        book.workbook.save(temporary[0])
-        finish_package(temporary[0], temporary[1], book.cached_by_part(),
-                       book.extra_rows_by_part())
-        if control is not None:
-            control.raise_if_cancelled()
-        os.replace(temporary[1], target)
-    except OSError as error:
-        raise UsageError(f"The workbook could not be written to {target}: "
-                         f"{error.strerror or error}. Nothing was changed there; check that "
-                         "the folder is writable and the file is not open in another "
-                         "program, then try again.") from error
-    finally:
-        for leftover in temporary:
-            with contextlib.suppress(FileNotFoundError):
-                leftover.unlink()
+    one, and rename that over ``target`` (:func:`app.exporting.atomic.replacing`)."""
+    with replacing(target, control) as scratch:
+        saved, finished = scratch.new(".part"), scratch.new(".part2")
+        book.workbook.save(saved)
+        finish_package(saved, finished, book.cached_by_part(), book.extra_rows_by_part())
 
 
 def export_weekly_workbook(path: str | Path, week: Week | None = None,
@@ -207,9 +177,7 @@ def export_weekly_workbook(path: str | Path, week: Week | None = None,
     :class:`app.jobs.Cancelled` when cancelled; in both cases ``path`` is as it was."""
     target = Path(path)
     week = week or week_of(clock.local_today())
-    if not target.parent.is_dir():
-        raise UsageError(f"The folder {target.parent} does not exist; choose another place "
-                         "for the workbook.")
+    check_folder(target)
     texts = TextCells()
     book = Book(settings.load().currency)
     try:

@@ -1,0 +1,197 @@
+"""What merging an update workbook found and did: plain frozen dataclasses for the window's
+conflict dialog and the command line (:mod:`app.offline.merge` makes them).
+
+A plan is read-only (a dry run); ``commit_merge(plan, choices, actor)`` writes it, with
+``choices`` mapping ``(deal_uuid, field)`` to ``"ours"`` (keep the database's value) or
+``"theirs"`` (take the workbook's). A deal with a conflict that has no choice is held back
+whole: nothing of it is applied (the command line without ``--ours``/``--theirs``).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from decimal import Decimal
+from pathlib import Path
+
+from app.offline.book import BookHours, UpdateBook
+
+FieldValue = str | Decimal | date | None
+
+# How a field is named to a user.
+FIELD_LABELS = {"stage": "Stage", "value": "Value", "expected_close": "Expected close",
+                "next_step": "Next step", "next_step_due": "Next step due"}
+
+
+@dataclass(frozen=True)
+class FieldConflict:
+    """A field changed since the export both in the database (``ours``) and in the
+    workbook (``theirs``), to different values; ``changed_by``/``changed_at`` say who
+    changed the database's and when (UTC, naive)."""
+
+    deal_uuid: str
+    title: str
+    field: str
+    original: FieldValue
+    ours: FieldValue
+    theirs: FieldValue
+    changed_by: str
+    changed_at: datetime | None
+    settled: str | None = None  # "ours" / "theirs" once chosen; None: waits for a choice
+
+
+@dataclass(frozen=True)
+class FieldChange:
+    """A field only the rep changed: the merge applies it (``before`` is the database's)."""
+
+    deal_uuid: str
+    title: str
+    field: str
+    before: FieldValue
+    after: FieldValue
+
+
+@dataclass(frozen=True)
+class PlannedMove:
+    """A stage move the merge makes (StageChange origin ``workbook``, the rep as actor)."""
+
+    deal_uuid: str
+    title: str
+    from_stage: str
+    to_stage: str
+    at: datetime  # UTC, naive: the rep's time, else the workbook's save time, else now
+    key: str  # the StageChange uuid it gets (stable: a second import finds it)
+    override_reason: str = ""
+
+
+@dataclass(frozen=True)
+class RefusedMove:
+    """A move the gate refused: the required items ``missing`` are ticked neither in the
+    workbook nor in the database."""
+
+    deal_uuid: str
+    title: str
+    to_stage: str
+    missing: tuple[str, ...]
+
+    def sentence(self) -> str:
+        return (f"“{self.title}” was not moved to {self.to_stage}: first tick "
+                f"{'; '.join(self.missing)}.")
+
+
+@dataclass(frozen=True)
+class SkippedDeal:
+    """A workbook row not merged: the deal was deleted since the export (``reason``
+    "deleted"), or is now owned by someone else ("owner", ``owner`` naming them)."""
+
+    deal_uuid: str
+    title: str
+    reason: str
+    owner: str = ""
+
+    def sentence(self) -> str:
+        if self.reason == "deleted":
+            return f"“{self.title}” was deleted since the export; its row was skipped."
+        return (f"“{self.title}” now belongs to {self.owner or 'nobody'}; its row was "
+                "skipped.")
+
+
+@dataclass(frozen=True)
+class StaleChange:
+    """A change in an older workbook to a field a newer workbook of the same rep already
+    merged: not applied."""
+
+    deal_uuid: str
+    title: str
+    field: str
+    theirs: FieldValue  # the older workbook's value
+    current: FieldValue  # what the newer merge left
+
+
+@dataclass(frozen=True)
+class PlannedTick:
+    deal_uuid: str
+    title: str
+    item_id: int
+    text: str
+    at: datetime  # UTC, naive
+
+
+@dataclass(frozen=True)
+class HoursProblem:
+    """A row the merge cannot take: an Hours row, or a Deals row whose new value a deal
+    cannot hold (``row`` as the sheet numbers it)."""
+
+    row: int
+    column: str
+    message: str
+    sheet: str = "Hours"
+
+    def as_dict(self) -> dict:
+        return {"sheet": self.sheet, "row": self.row, "column": self.column,
+                "message": self.message}
+
+    def sentence(self) -> str:
+        return f"sheet {self.sheet}, row {self.row}, column {self.column}: {self.message}"
+
+
+@dataclass(frozen=True)
+class MergePlan:
+    """Everything a merge of ``book`` would do, worked out against the database as it was
+    read. ``conflicts`` wait for the manager's choices; the rest applies as it stands."""
+
+    path: str
+    book: UpdateBook
+    changes: tuple[FieldChange, ...]
+    conflicts: tuple[FieldConflict, ...]
+    moves: tuple[PlannedMove, ...]
+    refused_moves: tuple[RefusedMove, ...]
+    ticks: tuple[PlannedTick, ...]
+    hours: tuple[BookHours, ...] = ()  # the BookHours rows to add (new row ids only)
+    hours_known: int = 0  # rows merged before (same row id): not added again
+    problems: tuple[HoursProblem, ...] = ()
+    skipped: tuple[SkippedDeal, ...] = ()
+    stale: tuple[StaleChange, ...] = ()
+    newer_export: datetime | None = None  # set when a newer workbook of the rep was merged
+    unchanged: int = 0  # deals with nothing to merge
+
+    @property
+    def file_name(self) -> str:
+        return Path(self.path).name
+
+    @property
+    def rejected(self) -> bool:
+        """Rows that cannot be taken block the whole merge (nothing half-merged)."""
+        return bool(self.problems)
+
+    @property
+    def is_empty(self) -> bool:
+        return not (self.changes or self.conflicts or self.moves or self.ticks or self.hours)
+
+    def deals_to_write(self) -> set[str]:
+        """The deals (uuids) with a change, move or tick to write, held back or not."""
+        return ({c.deal_uuid for c in self.changes} | {m.deal_uuid for m in self.moves}
+                | {t.deal_uuid for t in self.ticks})
+
+    def held_back(self) -> set[str]:
+        """The deals (uuids) a commit leaves whole: a conflict of theirs has no choice."""
+        return {c.deal_uuid for c in self.conflicts if c.settled is None}
+
+
+@dataclass(frozen=True)
+class MergeResult:
+    """What ``commit_merge`` wrote; ``plan`` is the plan it wrote, made inside its
+    transaction (None only before a write began)."""
+
+    batch_uuid: str  # "" when nothing was written
+    updated: int  # deals changed (fields, moves or ticks)
+    unchanged: int
+    skipped: int  # deals skipped (deleted, someone else's) or held back by a conflict
+    fields: int
+    moves: int
+    ticks: int
+    hours: int
+    held_back: tuple[str, ...] = ()  # titles of deals held back by an unresolved conflict
+    backup: str | None = None
+    warnings: tuple[str, ...] = field(default_factory=tuple)
+    plan: MergePlan | None = None
