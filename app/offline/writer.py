@@ -29,21 +29,22 @@ from openpyxl.workbook.defined_name import DefinedName
 from openpyxl.workbook.protection import WorkbookProtection
 from openpyxl.worksheet.datavalidation import DataValidation
 
+from app.clock import DATE_RANGE
 from app.exporting import cells
 from app.exporting.atomic import replacing
 from app.exporting.cells import TextCells
 from app.exporting.figures import local_naive
+from app.importing.parse_dates import EXCEL_EPOCH
 from app.jobs import JobControl
 from app.offline import layout
 from app.offline.book import FORMAT_VERSION, HIDDEN_SHEET, BookCheck, StageSpec, UpdateBook
 
 UNLOCKED = Protection(locked=False)
-FIRST_DAY, LAST_DAY = date(1950, 1, 1), date(2100, 12, 31)  # as app.clock.DATE_RANGE
-_EXCEL_EPOCH = date(1899, 12, 30)
+FIRST_DAY, LAST_DAY = DATE_RANGE
 
 
 def _serial(day: date) -> int:
-    return (day - _EXCEL_EPOCH).days
+    return (day - EXCEL_EPOCH).days
 
 
 def deal_labels(book: UpdateBook) -> dict[str, str]:

@@ -1,0 +1,160 @@
+"""Reading an update workbook back: whatever the writer wrote comes back the same, and
+what a rep could break is refused with one sentence naming the sheet, row and column."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from decimal import Decimal
+
+import openpyxl
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from app.errors import UsageError, ValidationError
+from app.offline.book import (
+    BookCheck,
+    BookDeal,
+    BookHours,
+    BookMove,
+    DealFields,
+    ItemSpec,
+    StageSpec,
+    UpdateBook,
+)
+from app.offline.reader import read_update_book
+from app.offline.writer import write_update_workbook
+
+STAGES = (StageSpec("Lead", "marketing", "open", 0), StageSpec("Qualified", "sales", "open", 1),
+          StageSpec("=Proposal", "sales", "open", 2), StageSpec("Won", "sales", "won", 3),
+          StageSpec("Lost", "sales", "lost", 4))
+ITEMS = (ItemSpec(11, "Qualified", "Budget known", True, 2, 0),
+         ItemSpec(12, "=Proposal", "+Proposal sent", False, 1, 0),
+         ItemSpec(13, "Won", "Signed", True, 1, 0))
+KINDS = ("Call", "Meeting", "@Admin")
+
+# One-line text, as deals hold it: no control characters, no surrounding spaces.
+text = st.text(alphabet=st.characters(blacklist_categories=("Cc", "Cs", "Zl", "Zp")),
+               max_size=40).map(lambda s: " ".join(s.split()))
+days = st.one_of(st.none(), st.dates(date(1951, 1, 1), date(2099, 12, 31)))
+money = st.decimals(min_value=0, max_value=Decimal("9999999999.99"), places=2)
+stamps = st.one_of(st.none(), st.datetimes(datetime(2000, 1, 1), datetime(2090, 1, 1)).map(
+    lambda d: d.replace(microsecond=0)))
+
+
+@st.composite
+def books(draw) -> UpdateBook:
+    count = draw(st.integers(0, 6))
+    deals, checks, hours = [], [], []
+    for n in range(count):
+        uid = f"{n:032x}"
+        original = DealFields(draw(st.sampled_from(STAGES[:3])).name, draw(money), draw(days),
+                              draw(text), draw(days))
+        deals.append(BookDeal(
+            uid, draw(text.filter(bool)), draw(text), draw(st.sampled_from(STAGES)).name,
+            draw(money), draw(days), draw(text), draw(days), draw(st.integers(1, 999)),
+            original, draw(stamps)))
+        for item in ITEMS:
+            was = draw(st.booleans())
+            checks.append(BookCheck(uid, item.id, item.stage, item.text, item.required,
+                                    was or draw(st.booleans()), was, draw(stamps)))
+    for n in range(draw(st.integers(0, 5))):
+        hours.append(BookHours(
+            f"{n + 100:032x}", draw(st.dates(date(1951, 1, 1), date(2099, 12, 31))),
+            draw(st.sampled_from(KINDS)),
+            draw(st.integers(1, 96)) * Decimal("0.25"),
+            draw(st.sampled_from([None, *(d.uuid for d in deals)])), draw(text)))
+    moves = tuple(BookMove(d.uuid, d.original.stage, d.stage, draw(stamps) or datetime(
+        2026, 1, 1), draw(text)) for d in deals[:2])
+    return UpdateBook(
+        "e" * 32, "d" * 32, draw(text.filter(bool)), datetime(2026, 11, 30, 9, 15), None,
+        STAGES, ITEMS, KINDS, tuple(deals), tuple(checks), moves, tuple(hours))
+
+
+def _same(written: UpdateBook, read: UpdateBook) -> None:
+    assert read.saved_at is not None  # openpyxl stamps docProps/core.xml
+    assert {**vars(read), "saved_at": None} == {
+        **vars(written), "hours": tuple(
+            BookHours(h.row_id, h.day, h.kind, h.hours.quantize(Decimal("0.01")), h.deal_uuid,
+                      h.note) for h in written.hours)}
+
+
+@settings(max_examples=25, deadline=None,
+          suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
+@given(book=books())
+def test_whatever_the_writer_writes_the_reader_reads_back(tmp_path, book):
+    path = tmp_path / "updates.xlsx"
+    write_update_workbook(book, path, "EUR")
+    _same(book, read_update_book(path))
+
+
+def _book() -> UpdateBook:
+    original = DealFields("Qualified", Decimal("1000.00"), date(2026, 12, 31), "Call", None)
+    deal = BookDeal("a" * 32, "Acme roll-out", "Acme", "Qualified", Decimal("1000.00"),
+                    date(2026, 12, 31), "Call", None, 3, original, None)
+    checks = tuple(BookCheck(deal.uuid, i.id, i.stage, i.text, i.required, False, False, None)
+                   for i in ITEMS[1:])
+    return UpdateBook("e" * 32, "d" * 32, "Ravi Rep", datetime(2026, 11, 30, 9), None, STAGES,
+                      ITEMS, KINDS, (deal,), checks, (), ())
+
+
+@pytest.fixture
+def saved(tmp_path):
+    path = tmp_path / "updates.xlsx"
+    write_update_workbook(_book(), path, "USD")
+    return path
+
+
+def _edit(path, sheet: str, cell: str, value) -> None:
+    workbook = openpyxl.load_workbook(path)
+    workbook[sheet][cell] = value
+    workbook.save(path)
+
+
+@pytest.mark.parametrize(("sheet", "cell", "value", "message"), [
+    ("Deals", "C2", "Negotiation", r"sheet Deals, row 2, column Stage: 'Negotiation' is not"),
+    ("Deals", "D2", "lots", r"sheet Deals, row 2, column Value: 'lots' is not a number"),
+    ("Deals", "E2", "next week", r"sheet Deals, row 2, column Expected close: 'next week'"),
+    ("Checklist", "F2", "Maybe", r"sheet Checklist, row 2, column Done: 'Maybe' is neither"),
+    ("Hours", "C2", 2, r"sheet Hours, row 2, column Date: the date is empty"),
+    ("Hours", "A3", date(2026, 12, 1), r"sheet Hours, row 3, column Kind: '' is not one"),
+    ("_funnelcast", "B4", "Someone Else", r"sheet _funnelcast: the hidden sheet was changed"),
+])
+def test_a_broken_cell_is_refused_naming_sheet_row_and_column(saved, sheet, cell, value,
+                                                              message):
+    _edit(saved, sheet, cell, value)
+    with pytest.raises(ValidationError, match=message):
+        read_update_book(saved)
+
+
+def test_hours_typed_in_excel_get_the_same_row_id_on_every_read(saved):
+    workbook = openpyxl.load_workbook(saved)
+    for row in (2, 3):  # the same entry twice: two rows, two ids
+        for column, value in zip("ABCDE", (date(2026, 12, 1), "Call", 1.5,
+                                           "Acme roll-out — Acme", "Demo prep"), strict=True):
+            workbook["Hours"][f"{column}{row}"] = value
+    workbook.save(saved)
+    first, second = read_update_book(saved).hours, read_update_book(saved).hours
+    assert [h.row_id for h in first] == [h.row_id for h in second]
+    assert len({h.row_id for h in first}) == 2
+    assert first[0].deal_uuid == "a" * 32 and first[0].hours == Decimal("1.50")
+
+
+def test_a_workbook_without_the_hidden_sheet_is_not_an_update_workbook(saved):
+    workbook = openpyxl.load_workbook(saved)
+    del workbook["_funnelcast"]
+    workbook.save(saved)
+    with pytest.raises(UsageError, match="not a Funnelcast update workbook"):
+        read_update_book(saved)
+
+
+def test_a_newer_format_is_refused(tmp_path, monkeypatch):
+    import app.offline.writer as writer
+
+    monkeypatch.setattr(writer, "FORMAT_VERSION", 2)
+    path = tmp_path / "newer.xlsx"
+    write_update_workbook(_book(), path, "USD")
+    with pytest.raises(ValidationError, match="written by a newer Funnelcast"):
+        read_update_book(path)
+
+
