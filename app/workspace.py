@@ -24,6 +24,7 @@ from app.errors import (
     UsageError,
     ValidationError,
 )
+from app.offline.copy_rules import is_working_copy
 from app.users import RepInfo, appoint_manager, has_manager, list_reps, resolve_actor
 from db import backup
 from db.connection import (
@@ -225,7 +226,9 @@ def start_state(acting_user: str | None) -> StartState:
     try:
         if needs_first_run():
             return StartState(True, None)
-        return StartState(False, resolve_actor(acting_user), needs_manager=not has_manager())
+        # A rep's working copy holds the rep alone: its manager is in the team's database.
+        return StartState(False, resolve_actor(acting_user),
+                          needs_manager=not has_manager() and not is_working_copy())
     except DatabaseError as exc:
         if is_busy(exc):
             raise DatabaseBusy(sqlite_path(), opening=True) from exc
