@@ -395,8 +395,8 @@ def book_from_database() -> UpdateBook:
               for check in ChecklistCheck.select()}
     rows = {(deal_uuid, item_id): was_done
             for deal_uuid, item_id, was_done in source["checklist"]}
-    for key in ticked:
-        rows.setdefault(key, False)  # ticked since, on an item the workbook did not list
+    for pair in ticked:
+        rows.setdefault(pair, False)  # ticked since, on an item the workbook did not list
     checks = []
     for (deal_uuid, item_id), was_done in rows.items():
         item = items.get(item_id)
@@ -455,7 +455,7 @@ def save_working_copy(workbook_path: str | Path,
     book = book_from_database()
     write_update_workbook(book, workbook, settings.load().currency, control)
     with writing():
-        source = _source()
+        source = _source() or {}
         source["workbook"] = str(workbook)
         settings.put(SOURCE_KEY, json.dumps(source))
         _remember_saved(workbook)
