@@ -8,6 +8,8 @@ from __future__ import annotations
 
 import os
 import sqlite3
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -233,6 +235,21 @@ def start_state(acting_user: str | None) -> StartState:
         if is_busy(exc):
             raise DatabaseBusy(sqlite_path(), opening=True) from exc
         check_integrity()
+        raise
+
+
+@contextmanager
+def switching_database() -> Iterator[None]:
+    """For a window that opens another database in place of its own: when the block fails
+    after it opened (bound) another one, the database open before is the current one
+    again, so the window can carry on where it was."""
+    previous = database.obj
+    try:
+        yield
+    except BaseException:
+        if previous is not None and database.obj is not previous:
+            close_workspace()
+            bind(previous)
         raise
 
 

@@ -47,7 +47,13 @@ from app.offline.book import (
     UpdateBook,
 )
 from app.offline.copy_rules import SOURCE_KEY
-from app.workspace import close_workspace, default_database_path, open_workspace
+from app.workspace import (
+    Workspace,
+    close_workspace,
+    default_database_path,
+    open_workspace,
+    switching_database,
+)
 from db.connection import writing
 from db.models import (
     Activity,
@@ -79,6 +85,7 @@ class OpenedCopy:
     """What :func:`open_working_copy` did. The copy is the open database afterwards."""
 
     path: Path  # the working copy's database file
+    workspace: Workspace  # as open_workspace opened it
     info: WorkingCopyInfo
     reused: bool  # True: the copy made earlier was opened again as it was
     set_aside: Path | None = None  # an older copy with unsaved changes, kept here
@@ -129,9 +136,10 @@ def open_working_copy(workbook_path: str | Path, control: JobControl | None = No
     changed since (see the module docstring). ``folder`` overrides where copies live.
 
     The workbook is read before anything is opened or written: a file that is not an update
-    workbook (or one a rep broke) raises the reader's sentence and the database
-    open before stays the current one. A copy being made is built under a temporary name
-    and only then put in place, so a failure leaves no half-made copy to reopen later."""
+    workbook (or one a rep broke) raises the reader's sentence, and on any failure the
+    database open before is the current one again. A copy being made is built under a
+    temporary name and only then put in place, so a failure leaves no half-made copy to
+    reopen later."""
     from app.offline.reader import read_update_book
 
     workbook = Path(workbook_path).expanduser().resolve()
@@ -141,13 +149,18 @@ def open_working_copy(workbook_path: str | Path, control: JobControl | None = No
     if control is not None:
         control.report(0.1, f"Reading {workbook.name}…")
     book = read_update_book(workbook)
-    target = working_copy_path(workbook, folder)
+    with switching_database():
+        return _open_copy(book, workbook, working_copy_path(workbook, folder), control)
+
+
+def _open_copy(book: UpdateBook, workbook: Path, target: Path,
+               control: JobControl | None) -> OpenedCopy:
     set_aside = None
     if target.exists():
-        open_workspace(target, create=False)
+        opened = open_workspace(target, create=False)
         saved = _saved_state()
         if saved is not None and saved.get("stamp") == _stamp(workbook):
-            return OpenedCopy(target, _require_info(), reused=True)
+            return OpenedCopy(target, opened, _require_info(), reused=True)
         unsaved = saved is None or has_unsaved_changes()
         close_workspace()
         if unsaved:
@@ -170,8 +183,8 @@ def open_working_copy(workbook_path: str | Path, control: JobControl | None = No
         close_workspace()
         _remove_database(building)
         raise
-    open_workspace(target, create=False)
-    return OpenedCopy(target, _require_info(), reused=False, set_aside=set_aside)
+    opened = open_workspace(target, create=False)
+    return OpenedCopy(target, opened, _require_info(), reused=False, set_aside=set_aside)
 
 
 def _database_files(path: Path) -> list[Path]:
