@@ -243,7 +243,9 @@ def activity_moment(day: date, now: datetime | None = None) -> datetime:
     return min(day_start_utc(day), now)
 
 
-def _touch_deal(deal: Deal | None, day: date) -> bool:
+def touch_deal(deal: Deal | None, day: date) -> bool:
+    """Raise ``deal``'s last activity to the moment an activity on ``day`` counts from (the
+    high-water mark of the module docstring); whether it moved."""
     if deal is None:
         return False
     moment = activity_moment(day)
@@ -341,7 +343,7 @@ def log_activity(draft: ActivityDraft, actor: RepInfo | None, *,
             uuid=uuid.uuid4(), rep=rep, deal=deal, kind=kind.name, date=day, hours=hours,
             note=note,
         )
-        touched = _touch_deal(deal, day)
+        touched = touch_deal(deal, day)
     return Logged(get_activity(activity.id), touched)
 
 
@@ -364,7 +366,7 @@ def update_activity(activity_id: int, draft: ActivityDraft, actor: RepInfo | Non
         Activity.update(
             rep=rep, deal=deal, kind=kind.name, date=day, hours=hours, note=note
         ).where(Activity.id == activity.id).execute()
-        touched = _touch_deal(deal, day)
+        touched = touch_deal(deal, day)
     return Logged(get_activity(activity_id), touched)
 
 

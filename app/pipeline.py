@@ -108,23 +108,19 @@ def gate_stages(from_stage: Stage, to_stage: Stage) -> list[Stage]:
     return [*passed, to_stage]
 
 
-def missing_requirements(deal_id: int, to_stage_id: int) -> list[ChecklistItemInfo]:
-    """Required items the deal still lacks for a move to ``to_stage_id`` (empty: free to go)."""
-    deal = Deal.get_or_none(Deal.id == deal_id)
-    to_stage = Stage.get_or_none(Stage.id == to_stage_id)
-    if deal is None or to_stage is None:
-        raise NotFound("That deal or stage no longer exists.")
-    stages = gate_stages(deal.stage, to_stage)
+def required_for_move(from_stage: Stage, to_stage: Stage) -> list[ChecklistItemInfo]:
+    """Every required item a move from ``from_stage`` to ``to_stage`` must have ticked (the
+    gate's criteria, ticked or not), in pipeline order: one home for the gate rule, for
+    moves made here and for moves a rep made offline (:mod:`app.offline.merge`)."""
+    stages = gate_stages(from_stage, to_stage)
     if not stages:
         return []
-    ticked = ChecklistCheck.select(ChecklistCheck.item_id).where(ChecklistCheck.deal == deal_id)
     items = (
         ChecklistItem.select(ChecklistItem, Stage)
         .join(Stage)
         .where(
             ChecklistItem.stage.in_([s.id for s in stages]),
             ChecklistItem.required == True,
-            ChecklistItem.id.not_in(ticked),
         )
         .order_by(Stage.position, ChecklistItem.position)
     )
@@ -132,6 +128,20 @@ def missing_requirements(deal_id: int, to_stage_id: int) -> list[ChecklistItemIn
         ChecklistItemInfo(i.id, i.stage_id, i.stage.name, i.text, i.required, i.weight)
         for i in items
     ]
+
+
+def missing_requirements(deal_id: int, to_stage_id: int) -> list[ChecklistItemInfo]:
+    """Required items the deal still lacks for a move to ``to_stage_id`` (empty: free to go)."""
+    deal = Deal.get_or_none(Deal.id == deal_id)
+    to_stage = Stage.get_or_none(Stage.id == to_stage_id)
+    if deal is None or to_stage is None:
+        raise NotFound("That deal or stage no longer exists.")
+    required = required_for_move(deal.stage, to_stage)
+    if not required:
+        return []
+    ticked = set(ChecklistCheck.select(ChecklistCheck.item_id)
+                 .where(ChecklistCheck.deal == deal_id).tuples())
+    return [item for item in required if (item.id,) not in ticked]
 
 
 def _tick(deal_id: int, item_ids, actor: RepInfo | None) -> None:

@@ -90,6 +90,10 @@ class UndoResult:
     # Reps and sources the import created that stay, each with what still refers to it.
     kept: list[str] = field(default_factory=list)
     backup: str | None = None  # the backup written first; None on a server database
+    # What a merged update workbook (app.offline) had added besides deal values.
+    moves_removed: int = 0
+    ticks_removed: int = 0
+    hours_removed: int = 0
 
     def as_dict(self) -> dict:
         return asdict(self)
@@ -107,6 +111,12 @@ class UndoResult:
         if self.restored:
             parts.append(f"{deals(self.restored)} it changed "
                          f"{'was' if self.restored == 1 else 'were'} put back as before")
+        added = [f"{count:,} {one if count == 1 else many}" for count, one, many in (
+            (self.moves_removed, "stage move", "stage moves"),
+            (self.ticks_removed, "checklist tick", "checklist ticks"),
+            (self.hours_removed, "hours entry", "hours entries")) if count]
+        if added:
+            parts.append(f"the {', '.join(added)} it added were removed")
         what = " and ".join(parts) or "there was nothing to take back"
         lines = [f"The import of {self.file_name} was undone: {what}."]
         removed = [*(f"rep {n}" for n in self.reps_removed),
@@ -124,7 +134,8 @@ class UndoResult:
         return " ".join(self.sentences())
 
 
-def _encode(value):
+def encode_before(value):
+    """A field's value as an undo record's JSON holds it (Decimals and dates as text)."""
     if isinstance(value, Decimal):
         return str(value)
     if isinstance(value, (date, datetime)):
@@ -339,7 +350,7 @@ def _update_deal(item: PlannedRow, reps, sources, actor: RepInfo | None, batch_i
         ).where(Deal.id == item.deal_id).execute()
     ImportChange.create(
         batch=batch_id, deal=item.deal_id, kind="updated",
-        before=json.dumps({k: _encode(v) for k, v in before.items()}),
+        before=json.dumps({k: encode_before(v) for k, v in before.items()}),
         version_after=version, stage_change=change_id,
     )
 
@@ -521,6 +532,10 @@ def undo_last_import(actor: RepInfo | None) -> UndoResult:
         earlier = ImportBatch.select(ImportBatch.id).where(
             ImportBatch.undone_at.is_null(), ImportBatch.id != batch.id)
         deleted = Deal.delete().where(Deal.import_batch == batch.id).execute()
+        # A merged update workbook's moves, ticks and hours (before the deals' values are
+        # put back: a move's record would otherwise outlive the stage it recorded).
+        removed = [model.delete().where(model.import_batch == batch.id).execute()
+                   for model in (StageChange, ChecklistCheck, Activity)]
         for change in changes:
             before = {k: _decode(k, v) for k, v in json.loads(change.before or "{}").items()}
             if change.stage_change_id is not None:
@@ -552,4 +567,4 @@ def undo_last_import(actor: RepInfo | None) -> UndoResult:
         sources, kept_sources = _remove_created(LeadSource, batch.created_sources,
                                                 "lead source")
     return UndoResult(batch.file_name, deleted, len(changes), reps, sources,
-                      kept_reps + kept_sources, backup)
+                      kept_reps + kept_sources, backup, *removed)

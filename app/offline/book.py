@@ -8,7 +8,7 @@ the contract between the core (export, file, merge) and the working copy; add fi
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, datetime
 from decimal import Decimal
 
@@ -115,6 +115,7 @@ class BookHours:
     hours: Decimal
     deal_uuid: str | None
     note: str
+    row: int = field(default=0, compare=False)  # the sheet row it was read from (0: not read)
 
 
 @dataclass(frozen=True)
@@ -124,7 +125,7 @@ class UpdateBook:
     export_id: str  # uuid4 per export
     database_id: str  # Setting "database_id" (a uuid made once per database, lazily)
     rep_name: str
-    exported_at: datetime  # UTC
+    exported_at: datetime  # UTC (naive, as the database stores it; so are all times here)
     saved_at: datetime | None  # UTC, the file's save time (docProps/core.xml), None if unknown
     stages: tuple[StageSpec, ...]
     items: tuple[ItemSpec, ...]

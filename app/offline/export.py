@@ -12,11 +12,12 @@ from __future__ import annotations
 
 import uuid
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from pathlib import Path
 
 from app import settings
 from app.activity_kinds import list_kinds
-from app.clock import local_today, utcnow
+from app.clock import local_today
 from app.exporting.atomic import check_folder
 from app.exporting.figures import uuid_hex
 from app.jobs import JobControl
@@ -96,6 +97,12 @@ def ahead_of(stage: StageSpec, stages: tuple[StageSpec, ...]) -> list[StageSpec]
             or s.outcome == "won"]
 
 
+def _now_precisely() -> datetime:
+    """Now in UTC, naive, to the microsecond (not the second :func:`app.clock.utcnow`
+    keeps): two exports for the same rep must be told apart by which is newer."""
+    return datetime.now(UTC).replace(tzinfo=None)
+
+
 def build_book(rep_name: str) -> UpdateBook:
     """The update workbook of the rep called ``rep_name`` (NotFound, naming the reps, for
     someone who is not one), read in one snapshot."""
@@ -139,7 +146,7 @@ def build_book(rep_name: str) -> UpdateBook:
                                         done, done, None))
     return UpdateBook(
         export_id=uuid.uuid4().hex, database_id=db_id, rep_name=rep.name,
-        exported_at=utcnow(), saved_at=None, stages=stage_specs, items=items,
+        exported_at=_now_precisely(), saved_at=None, stages=stage_specs, items=items,
         kinds=kinds, deals=tuple(book_deals), checks=tuple(checks), moves=(), hours=())
 
 

@@ -381,5 +381,5 @@ def _read_hours(path: Path, where: _Where, export_id: str, kinds, labels) -> tup
             content = (day.isoformat(), kind, amount, deal or "", note)
             seen[content] += 1
             row_id = typed_row_id(export_id, content, seen[content])
-        hours.append(BookHours(row_id, day, kind, amount, deal, note))
+        hours.append(BookHours(row_id, day, kind, amount, deal, note, number))
     return tuple(hours)

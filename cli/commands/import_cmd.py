@@ -1,7 +1,12 @@
-"""``import FILE``: import deals from a spreadsheet (.xlsx, .xls, .ods, .csv).
+"""``import FILE``: import deals from a spreadsheet (.xlsx, .xls, .ods, .csv), or merge a
+rep's update workbook (recognised by its hidden sheet: see :mod:`app.offline`).
 
-Exit codes: 0 imported (or a clean dry run), 1 the file was rejected and nothing changed,
-2 the file could not be read or the command was misused.
+A merge lists each conflict (a field changed here and in the workbook since the export) and
+merges nothing of a conflicted deal unless ``--ours`` (keep this database's values) or
+``--theirs`` (take the workbook's) settles them all; the other deals merge either way.
+
+Exit codes: 0 imported or merged (or a clean dry run), 1 the file was rejected and nothing
+changed, 2 the file could not be read or the command was misused.
 """
 
 from __future__ import annotations
@@ -41,9 +46,24 @@ def configure(parser: argparse.ArgumentParser) -> None:
                         help="where to write the rows with problems (default: "
                              "FILE-problems.xlsx beside FILE, or FILE-problems-2.xlsx and so "
                              "on if that exists)")
+    settle = parser.add_mutually_exclusive_group()
+    settle.add_argument("--ours", dest="resolution", action="store_const", const="ours",
+                        help="update workbook: settle every conflict with this database's "
+                             "value")
+    settle.add_argument("--theirs", dest="resolution", action="store_const", const="theirs",
+                        help="update workbook: settle every conflict with the workbook's value")
 
 
 def run(args: argparse.Namespace, context: Context) -> int:
+    from app.offline.reader import is_update_workbook
+
+    if is_update_workbook(args.file):
+        return _merge(args, context)
+    if args.resolution:
+        from app.errors import UsageError
+
+        raise UsageError(f"--{args.resolution} settles the conflicts of a rep's update "
+                         f"workbook; {Path(args.file).name} is a spreadsheet of deals.")
     from app.importing import ImportOptions, run_import
     from app.importing.values import parse_stage_mapping
 
@@ -62,3 +82,15 @@ def run(args: argparse.Namespace, context: Context) -> int:
     else:
         say(report.describe())
     return 1 if report.rejected else 0
+
+
+def _merge(args: argparse.Namespace, context: Context) -> int:
+    from app.offline.service import run_merge
+
+    report = run_merge(args.file, context.actor, dry_run=args.dry_run,
+                       resolution=args.resolution)
+    if args.json:
+        emit_json(report.as_dict())
+    else:
+        say(report.describe())
+    return 1 if report.plan.rejected else 0

@@ -1,0 +1,172 @@
+"""The merge use case as the command line runs it (and the window may): plan, decide the
+conflicts by one rule (``--ours``, ``--theirs`` or hold the deal back), commit unless it
+is a dry run, and report in words or in the importer's JSON shape.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime
+from decimal import Decimal
+from pathlib import Path
+
+from app.clock import to_local
+from app.jobs import JobControl
+from app.offline.merge import commit_merge, plan_merge
+from app.offline.merge_types import FIELD_LABELS, FieldValue, MergePlan, MergeResult
+from app.users import RepInfo
+
+
+def shown(value: FieldValue) -> str:
+    """A field's value as the report shows it."""
+    if value is None or value == "":
+        return "(empty)"
+    if isinstance(value, Decimal):
+        return f"{value:,.2f}"
+    if isinstance(value, date):
+        return value.isoformat()
+    return str(value)
+
+
+def _n(count: int, one: str, many: str) -> str:
+    return f"{count:,} {one if count == 1 else many}"
+
+
+def _when(stamp: datetime | None) -> str:
+    return to_local(stamp).strftime("%Y-%m-%d %H:%M") if stamp else "an unknown time"
+
+
+@dataclass(frozen=True)
+class MergeReport:
+    """A merge's plan and, unless a dry run, what was written."""
+
+    plan: MergePlan
+    result: MergeResult | None  # None for a dry run
+    resolution: str | None  # "ours", "theirs" or None (conflicted deals held back)
+
+    @property
+    def committed(self) -> bool:
+        return self.result is not None
+
+    def held(self) -> set[str]:
+        """The deals (uuids) nothing is merged of: conflicted, with no rule to settle them."""
+        return {c.deal_uuid for c in self.plan.conflicts} if self.resolution is None else set()
+
+    def would(self, items: tuple) -> int:
+        """How many of a dry run's ``items`` (changes, moves, ticks) would be written."""
+        held = self.held()
+        return sum(1 for item in items if item.deal_uuid not in held)
+
+    def as_dict(self) -> dict:
+        """The importer's JSON keys, then the merge's own."""
+        plan, result = self.plan, self.result
+        held = self.held()
+        return {
+            "created": 0,
+            "updated": result.updated if result else sum(
+                1 for k in {x.deal_uuid for x in (*plan.changes, *plan.moves, *plan.ticks)}
+                if k not in held),
+            "unchanged": result.unchanged if result else plan.unchanged,
+            "skipped": result.skipped if result else len(plan.skipped) + len(held),
+            "errors": [p.as_dict() for p in plan.problems],
+            "conflicts": [{
+                "deal": c.title, "deal_uuid": c.deal_uuid, "field": c.field,
+                "original": c.original, "database": c.ours, "changed_by": c.changed_by,
+                "changed_at": c.changed_at, "workbook": c.theirs,
+                "applied": self.resolution,
+            } for c in plan.conflicts],
+            "kind": "update_workbook",
+            "rep": plan.book.rep_name,
+            "exported_at": plan.book.exported_at,
+            "dry_run": not self.committed,
+            "committed": self.committed,
+            "fields": [{"deal": c.title, "field": c.field, "database": c.before,
+                        "workbook": c.after} for c in plan.changes],
+            "moves": [{"deal": m.title, "from": m.from_stage, "to": m.to_stage, "at": m.at}
+                      for m in plan.moves],
+            "moves_refused": [{"deal": r.title, "to": r.to_stage, "missing": list(r.missing)}
+                              for r in plan.refused_moves],
+            "ticks": len(plan.ticks),
+            "hours": len(plan.hours),
+            "hours_already_merged": plan.hours_known,
+            "skipped_deals": [{"deal": s.title, "reason": s.reason, "owner": s.owner}
+                              for s in plan.skipped],
+            "older_than_merged": plan.newer_export,
+            "stale": [{"deal": s.title, "field": s.field, "workbook": s.theirs,
+                       "database": s.current} for s in plan.stale],
+            "held_back": sorted({c.title for c in plan.conflicts if c.deal_uuid in held}),
+            "backup": result.backup if result else None,
+        }
+
+    def describe(self) -> str:
+        plan, result = self.plan, self.result
+        lines = []
+        if plan.problems:
+            lines.append(f"Nothing was merged from {plan.file_name}: fix these Hours rows "
+                         "first.")
+            lines += [f"  row {p.row}, {p.column}: {p.message}" for p in plan.problems]
+            return "\n".join(lines)
+        who = plan.book.rep_name
+        if result is None:
+            lines.append(f"{plan.file_name} is {who}'s update workbook. Merging it would "
+                         f"change {_n(self.would(plan.changes), 'field', 'fields')}, make "
+                         f"{_n(self.would(plan.moves), 'stage move', 'stage moves')}, tick "
+                         f"{_n(self.would(plan.ticks), 'item', 'items')} and add "
+                         f"{_n(len(plan.hours), 'hours entry', 'hours entries')}. Nothing was "
+                         "written (dry run).")
+        elif not result.batch_uuid:
+            lines.append(f"Nothing to merge from {plan.file_name} ({who}): it changes "
+                         "nothing that is not already here.")
+        else:
+            lines.append(f"Merged {who}'s update workbook {plan.file_name}: "
+                         f"{_n(result.updated, 'deal', 'deals')} updated "
+                         f"({_n(result.fields, 'field', 'fields')}, "
+                         f"{_n(result.moves, 'stage move', 'stage moves')}, "
+                         f"{_n(result.ticks, 'tick', 'ticks')}), "
+                         f"{_n(result.hours, 'hours entry', 'hours entries')} added; "
+                         f"{result.unchanged:,} unchanged.")
+        if plan.hours_known:
+            lines.append(f"{_n(plan.hours_known, 'hours row was', 'hours rows were')} merged "
+                         "before and not added again.")
+        if plan.conflicts:
+            if self.resolution is None:
+                lines.append("Conflicts — changed here and in the workbook since the export; "
+                             "nothing of these deals was merged (import again with --ours "
+                             "to keep this database's values or --theirs to take the "
+                             "workbook's):")
+            else:
+                kept = "this database's" if self.resolution == "ours" else "the workbook's"
+                lines.append(f"Conflicts, settled with {kept} values (--{self.resolution}):")
+            for c in plan.conflicts:
+                lines.append(f"  “{c.title}”, {FIELD_LABELS[c.field]}: here {shown(c.ours)} "
+                             f"(changed by {c.changed_by or 'someone'} on {_when(c.changed_at)})"
+                             f", in the workbook {shown(c.theirs)}.")
+        lines += [f"  {r.sentence()}" for r in plan.refused_moves]
+        lines += [f"  {s.sentence()}" for s in plan.skipped]
+        if plan.newer_export is not None:
+            lines.append(f"This workbook is older than one of {who}'s already merged "
+                         f"(exported {_when(plan.newer_export)}).")
+            if plan.stale:
+                lines.append("Stale, not applied:")
+                lines += [f"  “{s.title}”, {FIELD_LABELS[s.field]}: the older workbook has "
+                          f"{shown(s.theirs)}, the newer one left {shown(s.current)}."
+                          for s in plan.stale]
+        if result is not None:
+            lines += list(result.warnings)
+            if result.backup:
+                lines.append(f"A backup was written first: {result.backup}.")
+        return "\n".join(lines)
+
+
+def run_merge(path: str | Path, actor: RepInfo | None, *, dry_run: bool = False,
+              resolution: str | None = None,
+              control: JobControl | None = None) -> MergeReport:
+    """Plan the merge of the update workbook at ``path``; unless ``dry_run`` (or Hours rows
+    cannot be taken) commit it, settling every conflict by ``resolution`` ("ours",
+    "theirs"; None holds the conflicted deals back whole)."""
+    plan = plan_merge(path)
+    if dry_run or plan.rejected:
+        return MergeReport(plan, None, resolution)
+    choices = ({(c.deal_uuid, c.field): resolution for c in plan.conflicts}
+               if resolution else {})
+    return MergeReport(plan, commit_merge(plan, choices, actor, control), resolution)

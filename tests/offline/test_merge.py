@@ -1,0 +1,224 @@
+"""Merging a rep's update workbook back: Excel-style edits become history with the rep as
+actor, conflicts are never silently overwritten, refusals change nothing, a second import
+changes nothing, and "Undo last import" takes a merge back."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import date, datetime
+from decimal import Decimal
+
+import pytest
+
+from app.errors import ValidationError
+from app.offline.merge import commit_merge, plan_merge
+from db.models import Activity, ChecklistCheck, Deal, Setting, StageChange
+
+
+def _deal(team, title: str) -> Deal:
+    return Deal.get(Deal.uuid == uuid.UUID(team.deals[title].uuid))
+
+
+def _merge(path, team, choices=None):
+    return commit_merge(plan_merge(path), choices or {}, team.manager)
+
+
+def _counts() -> tuple[int, int, int]:
+    return (StageChange.select().count(), ChecklistCheck.select().count(),
+            Activity.select().count())
+
+
+def test_an_excel_edit_merges_back_as_the_reps_history(team, edit):
+    moved_at = datetime(2026, 12, 2, 15, 30)  # the rep's local time, typed in Excel
+    edit.tick("Acme roll-out", "Qualified", required_only=True)
+    edit.set("Acme roll-out", "Stage", "Qualified")
+    edit.set("Acme roll-out", "Stage changed", moved_at)
+    edit.set("Birch pilot", "Value", 9250.5)
+    edit.set("Cedar renewal", "Next step", "Send the contract")
+    edit.hours((date(2026, 12, 1), "Meeting", 1.5, "Acme roll-out — Acme", "Kick-off"),
+               (date(2026, 12, 1), "Admin", 0.75, None, "Expenses"))
+    path = edit.save()
+
+    result = _merge(path, team)
+
+    assert (result.updated, result.fields, result.moves, result.hours) == (3, 2, 1, 2)
+    acme = _deal(team, "Acme roll-out")
+    assert acme.stage_id == team.stages["Qualified"].id
+    move = StageChange.select().where(StageChange.deal == acme.id).order_by(
+        StageChange.id.desc()).get()
+    assert (move.origin, move.changed_by_id) == ("workbook", team.rep.id)
+    assert move.changed_at == moved_at.astimezone().astimezone(
+        __import__("datetime").UTC).replace(tzinfo=None)
+    ticks = ChecklistCheck.select().where(ChecklistCheck.deal == acme.id)
+    assert ticks.count() >= 1 and {t.checked_by_id for t in ticks} == {team.rep.id}
+    birch = _deal(team, "Birch pilot")
+    assert birch.value == Decimal("9250.50") and birch.updated_by_id == team.rep.id
+    assert _deal(team, "Cedar renewal").next_step == "Send the contract"
+    logged = sorted(Activity.select().where(Activity.rep == team.rep.id),
+                    key=lambda a: a.hours)
+    assert [(a.kind, a.hours, a.deal_id) for a in logged] == [
+        ("Admin", Decimal("0.75"), None), ("Meeting", Decimal("1.50"), acme.id)]
+
+
+def test_a_move_the_gate_would_refuse_is_reported_and_not_applied(team, edit):
+    edit.set("Acme roll-out", "Stage", "Qualified")  # nothing ticked for Qualified
+    edit.set("Acme roll-out", "Next step", "Meet the CFO")
+    plan = plan_merge(edit.save())
+    assert [r.to_stage for r in plan.refused_moves] == ["Qualified"]
+    assert "first tick" in plan.refused_moves[0].sentence()
+    commit_merge(plan, {}, team.manager)
+    acme = _deal(team, "Acme roll-out")
+    assert acme.stage_id == team.stages["Sales-ready lead"].id
+    assert acme.next_step == "Meet the CFO"  # the rest of the deal still merges
+
+
+def test_a_field_changed_on_both_sides_is_a_conflict_with_who_and_when(team, edit):
+    from app.deals import update_deal
+
+    edit.set("Birch pilot", "Value", 9000)
+    edit.set("Birch pilot", "Next step", "Demo")
+    path = edit.save()
+    birch = _deal(team, "Birch pilot")
+    update_deal(birch.id, {"value": Decimal("7000")}, birch.version, team.manager)
+
+    plan = plan_merge(path)
+    (conflict,) = plan.conflicts
+    assert (conflict.field, conflict.original, conflict.ours, conflict.theirs) == (
+        "value", Decimal("8000.00"), Decimal("7000.00"), Decimal("9000.00"))
+    assert conflict.changed_by == "Maria Manager" and conflict.changed_at is not None
+
+    held = commit_merge(plan, {}, team.manager)  # no choice: the deal is held back whole
+    assert held.held_back == ("Birch pilot",)
+    assert (_deal(team, "Birch pilot").value, _deal(team, "Birch pilot").next_step) == (
+        Decimal("7000.00"), "Call")
+
+    commit_merge(plan_merge(path), {(conflict.deal_uuid, "value"): "ours"}, team.manager)
+    birch = _deal(team, "Birch pilot")
+    assert (birch.value, birch.next_step) == (Decimal("7000.00"), "Demo")
+
+
+def test_theirs_takes_the_workbooks_value(team, edit):
+    from app.deals import update_deal
+
+    edit.set("Birch pilot", "Value", 9000)
+    path = edit.save()
+    birch = _deal(team, "Birch pilot")
+    update_deal(birch.id, {"value": Decimal("7000")}, birch.version, team.manager)
+    plan = plan_merge(path)
+    commit_merge(plan, {(c.deal_uuid, c.field): "theirs" for c in plan.conflicts},
+                 team.manager)
+    assert _deal(team, "Birch pilot").value == Decimal("9000.00")
+
+
+def test_a_workbook_from_another_database_is_refused_and_changes_nothing(team, edit):
+    edit.set("Birch pilot", "Value", 9000)
+    path = edit.save()
+    Setting.update(value=uuid.uuid4().hex).where(Setting.key == "database_id").execute()
+    with pytest.raises(ValidationError, match="exported from another Funnelcast database"):
+        plan_merge(path)
+    assert _deal(team, "Birch pilot").value == Decimal("8000.00")
+
+
+def test_deleted_and_reassigned_deals_are_listed_and_skipped_the_rest_merges(team, edit):
+    from app.deals import update_deal
+
+    edit.set("Birch pilot", "Value", 9000)
+    edit.set("Cedar renewal", "Value", 31000)
+    edit.set("Acme roll-out", "Next step", "Lunch")
+    path = edit.save()
+    _deal(team, "Birch pilot").delete_instance()
+    cedar = _deal(team, "Cedar renewal")
+    update_deal(cedar.id, {"owner_id": team.other.id}, cedar.version, team.manager)
+
+    plan = plan_merge(path)
+    assert sorted((s.title, s.reason, s.owner) for s in plan.skipped) == [
+        ("Birch pilot", "deleted", ""), ("Cedar renewal", "owner", "Olga Other")]
+    assert "now belongs to Olga Other" in next(
+        s for s in plan.skipped if s.reason == "owner").sentence()
+    commit_merge(plan, {}, team.manager)
+    assert _deal(team, "Cedar renewal").value == Decimal("30000.00")
+    assert _deal(team, "Acme roll-out").next_step == "Lunch"
+
+
+def test_the_same_workbook_imported_twice_changes_nothing_the_second_time(team, edit):
+    edit.tick("Acme roll-out", "Qualified", required_only=True)
+    edit.set("Acme roll-out", "Stage", "Qualified")
+    edit.set("Birch pilot", "Value", 9000)
+    edit.hours((date(2026, 12, 1), "Meeting", 2, None, "Team call"))
+    path = edit.save()
+    first = _merge(path, team)
+    assert first.batch_uuid
+    counts, versions = _counts(), {d.id: d.version for d in Deal.select()}
+
+    again = plan_merge(path)
+    assert again.is_empty and again.hours_known == 1 and not again.conflicts
+    second = commit_merge(again, {}, team.manager)
+    assert second.batch_uuid == ""
+    assert _counts() == counts
+    assert {d.id: d.version for d in Deal.select()} == versions
+
+
+def test_an_edit_here_after_a_merge_is_not_a_conflict_when_the_workbook_comes_again(team,
+                                                                                  edit):
+    from app.deals import update_deal
+
+    edit.set("Birch pilot", "Value", 9000)
+    path = edit.save()
+    _merge(path, team)
+    birch = _deal(team, "Birch pilot")
+    update_deal(birch.id, {"value": Decimal("9100")}, birch.version, team.manager)
+    plan = plan_merge(path)
+    assert plan.is_empty and not plan.conflicts
+
+
+def test_an_older_workbook_after_a_newer_one_applies_only_what_is_not_stale(team, tmp_path):
+    from app.offline.export import export_update_workbook
+    from tests.offline.conftest import Edit
+
+    older = Edit(export_update_workbook(tmp_path / "older.xlsx", "Ravi Rep").path)
+    newer = Edit(export_update_workbook(tmp_path / "newer.xlsx", "Ravi Rep").path)
+    newer.set("Birch pilot", "Value", 9500)
+    older.set("Birch pilot", "Value", 8500)
+    older.set("Birch pilot", "Next step", "Send a case study")
+    _merge(newer.save(), team)
+
+    plan = plan_merge(older.save())
+    assert plan.newer_export is not None
+    assert [(s.title, s.field, s.theirs, s.current) for s in plan.stale] == [
+        ("Birch pilot", "value", Decimal("8500.00"), Decimal("9500.00"))]
+    assert not plan.conflicts
+    commit_merge(plan, {}, team.manager)
+    birch = _deal(team, "Birch pilot")
+    assert (birch.value, birch.next_step) == (Decimal("9500.00"), "Send a case study")
+
+
+def test_hours_that_cannot_be_logged_refuse_the_whole_merge(team, edit):
+    edit.set("Birch pilot", "Value", 9000)
+    edit.hours((date(2026, 12, 1), "Meeting", 1.3, None, ""))  # not a quarter hour
+    plan = plan_merge(edit.save())
+    assert plan.rejected and plan.problems[0].row == 2
+    with pytest.raises(ValidationError, match=r"sheet Hours, row 2, column Hours: .*quarter"):
+        commit_merge(plan, {}, team.manager)
+    assert _deal(team, "Birch pilot").value == Decimal("8000.00")
+
+
+def test_undo_last_import_takes_a_merge_back(team, edit):
+    from app.importing import undo_last_import
+
+    before = _counts()
+    edit.tick("Acme roll-out", "Qualified", required_only=True)
+    edit.set("Acme roll-out", "Stage", "Qualified")
+    edit.set("Birch pilot", "Value", 9000)
+    edit.hours((date(2026, 12, 1), "Meeting", 2, None, "Team call"))
+    _merge(edit.save(), team)
+
+    undone = undo_last_import(team.manager)
+
+    assert _counts() == before
+    assert undone.moves_removed == 1 and undone.hours_removed == 1 and undone.ticks_removed
+    assert "stage move" in undone.describe()
+    acme = _deal(team, "Acme roll-out")
+    assert acme.stage_id == team.stages["Sales-ready lead"].id
+    assert _deal(team, "Birch pilot").value == Decimal("8000.00")
+    # And the workbook can be merged again afterwards, the same as the first time.
+    assert len(plan_merge(edit.path).moves) == 1
