@@ -203,3 +203,50 @@ def test_a_file_that_is_not_an_update_workbook_leaves_the_open_database_open(
     assert current_user().name == "Maria Manager"
     assert not is_working_copy()
     assert not sent.copies.exists() or not list(sent.copies.iterdir())
+
+
+def test_the_saved_copy_merges_into_the_managers_database_as_the_reps_history(
+        sent, db_target):
+    """End to end: the rep moves a deal through the gate, ticks and logs hours offline and
+    saves; the manager merges the workbook and the history carries the rep's times."""
+    from app.activities import ActivityDraft, log_activity
+    from app.offline.merge import commit_merge, plan_merge
+    from app.pipeline import find_stage, missing_requirements, move_deal
+    from app.users import current_user, find_rep
+    from db.models import Activity, ChecklistCheck, StageChange
+
+    working_copy.open_working_copy(sent.workbook, folder=sent.copies)
+    ravi = current_user()
+    acme = _deal("Acme renewal")
+    demo = find_stage("Solution fit & demo")
+    missing = [item.id for item in missing_requirements(acme.id, demo.id)]
+    moved = move_deal(acme.id, demo.id, ravi, tick=missing)
+    logged = log_activity(ActivityDraft(ravi.id, "Demo", date.today(), Decimal("2"), acme.id,
+                                        "Demo at Acme"), ravi)
+    moved_at = StageChange.get(StageChange.uuid == moved.stage_change_uuid).changed_at
+    ticked_at = {c.item_id: c.checked_at for c in ChecklistCheck.select()}
+    row_id = Activity.get_by_id(logged.activity.id).uuid
+    working_copy.save_working_copy(sent.workbook)
+    close_workspace()
+
+    open_workspace(db_target)
+    manager = current_user()
+    plan = plan_merge(sent.workbook)
+    assert not plan.conflicts and not plan.refused_moves
+    commit_merge(plan, {}, manager)
+    deal = _deal("Acme renewal")
+    assert deal.stage.name == "Solution fit & demo"
+    change = StageChange.select().where(StageChange.deal == deal.id).order_by(
+        StageChange.changed_at.desc(), StageChange.id.desc()).first()
+    assert (change.origin, change.changed_by.name, change.changed_at) == (
+        "workbook", "Ravi Rep", moved_at)
+    checks = {c.item_id: c for c in ChecklistCheck.select().where(
+        ChecklistCheck.deal == deal.id)}
+    for item_id in missing:
+        assert checks[item_id].checked_at == ticked_at[item_id]
+        assert checks[item_id].checked_by.name == "Ravi Rep"
+    hours = Activity.get(Activity.uuid == row_id)
+    assert (hours.rep.name, hours.hours, hours.note, hours.deal_id) == (
+        "Ravi Rep", Decimal("2.00"), "Demo at Acme", deal.id)
+    assert find_rep("Ravi Rep").role == "rep"
+    assert plan_merge(sent.workbook).is_empty  # a second import changes nothing
