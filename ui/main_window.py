@@ -203,6 +203,12 @@ class MainWindow(QMainWindow):
         bar.addPermanentWidget(self._user_button)
         self._show_user(self.context.actor)
 
+    def show_location(self, text: str, tip: str) -> None:
+        """Say in the status bar what the window works on (a feature may put it in words
+        better than the database's path, e.g. a rep's working copy)."""
+        self._location.setText(text)
+        self._location.setToolTip(tip)
+
     # ------------------------------------------------------------- navigation
     def show_section(self, key: str) -> QWidget:
         """Show the section ``key`` (building its page the first time) and return the page."""

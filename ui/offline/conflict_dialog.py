@@ -18,6 +18,7 @@ from datetime import date
 from decimal import Decimal
 
 from PySide6.QtCore import QAbstractItemModel, QModelIndex, QPersistentModelIndex, Qt, Signal
+from PySide6.QtGui import QFont, QPalette
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QDialog,
@@ -216,9 +217,11 @@ class ConflictModel(QAbstractItemModel):
         uuid, title = self._deals[row]
         if role == Qt.ItemDataRole.DisplayRole and column == COL_WHAT:
             return title
+        if role == Qt.ItemDataRole.DisplayRole and column in _SIDE_OF_COLUMN:
+            return "every field"
+        if role == Qt.ItemDataRole.ForegroundRole and column in _SIDE_OF_COLUMN:
+            return theme.muted_text()
         if role == Qt.ItemDataRole.FontRole and column == COL_WHAT:
-            from PySide6.QtGui import QFont
-
             font = QFont()
             font.setBold(True)
             return font
@@ -274,10 +277,18 @@ class ConflictDialog(QDialog):
         self.view.setSelectionMode(QAbstractItemView.SelectionMode.NoSelection)
         self.view.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
         self.view.expandAll()
+        self.view.setStyleSheet("QTreeView::item { padding: 3px 6px 3px 0; }")
+        if theme.is_dark():
+            # Fusion frames a check box in the window colour made darker: on a dark view it
+            # vanishes. Frame the choices in the muted text colour instead (the header keeps
+            # the dialog's palette).
+            palette = self.view.palette()
+            palette.setColor(QPalette.ColorRole.Window, theme.muted_text().lighter(160))
+            self.view.setPalette(palette)
+            self.view.header().setPalette(self.palette())
         header = self.view.header()
-        header.setStretchLastSection(False)
-        header.setSectionResizeMode(COL_WHAT, QHeaderView.ResizeMode.Stretch)
-        for column in (COL_ORIGINAL, COL_OURS, COL_THEIRS, COL_WHO):
+        header.setStretchLastSection(True)  # the room left over goes after the values
+        for column in (COL_WHAT, COL_ORIGINAL, COL_OURS, COL_THEIRS):
             header.setSectionResizeMode(column, QHeaderView.ResizeMode.ResizeToContents)
 
         self.all_mine = QPushButton("All &mine")

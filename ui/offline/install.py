@@ -17,7 +17,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from PySide6.QtWidgets import QFileDialog, QInputDialog, QMessageBox, QWidget
+from PySide6.QtWidgets import QFileDialog, QInputDialog, QMessageBox, QToolBar, QWidget
 
 from app import users
 from app.offline import working_copy
@@ -127,10 +127,17 @@ class WorkingCopyActions:
             self.context.bus.sig_user_changed.connect(self._user_changed)
             return
         window.setWindowTitle(window_title(info))
+        window.show_location(f"Working copy of {info.workbook}",
+                             f"Saved to that workbook with Ctrl+S; kept meanwhile in "
+                             f"{workspace.location}")
         actions["save_workbook"].setEnabled(True)
+        toolbar = window.findChild(QToolBar, "MainToolbar")
         for name in ("export_rep_workbook", "import", "new_deal"):
             actions[name].setEnabled(False)
             actions[name].setToolTip("Not in a working copy: do this in the team’s Funnelcast")
+            toolbar.removeAction(actions[name])
+        toolbar.insertAction(toolbar.actions()[0] if toolbar.actions() else None,
+                             actions["save_workbook"])
         self.context.bus.sig_changed.connect(self._data_changed)
         window.close_guards.append(self._guard)
         self._check_unsaved()
