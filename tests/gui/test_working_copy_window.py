@@ -222,3 +222,24 @@ def test_a_file_that_is_no_update_workbook_leaves_the_window_as_it_was(
     from app.users import current_user
 
     assert current_user().name == "Maria Manager"  # the manager's database is still open
+
+
+def test_open_recent_goes_back_to_the_managers_database(qtbot, window, monkeypatch,
+                                                         tmp_path, db_path):
+    workbook = tmp_path / "ravi.xlsx"
+    _export(qtbot, window, monkeypatch, workbook)
+    copy = _open_copy(qtbot, window, monkeypatch, workbook)
+    assert copy.recent_menu.isEnabled()
+    copy.recent_menu.aboutToShow.emit()
+    offered = {action.text(): action for action in copy.recent_menu.actions()}
+    assert list(offered) == [db_path.name]  # not the working copy itself
+    offered[db_path.name].trigger()
+    qtbot.wait_until(lambda: len(database_switch._windows) == 2, timeout=20_000)
+    back = database_switch._windows[-1]
+    qtbot.wait_until(lambda: back.actions_by_name["export_rep_workbook"].isEnabled(),
+                     timeout=10_000)
+    assert back.context.actor.name == "Maria Manager"
+    assert back.windowTitle() == "Funnelcast"
+    assert not back.actions_by_name["save_workbook"].isEnabled()
+    back.recent_menu.aboutToShow.emit()
+    assert [a.text() for a in back.recent_menu.actions()] == ["ravi.xlsx (working copy)"]
