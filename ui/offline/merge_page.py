@@ -123,9 +123,6 @@ class MergePage(_Page):
             f"{plan.file_name}, exported {format_stamp(book.exported_at)}"
             + (f" and saved {format_stamp(book.saved_at)}" if book.saved_at else "")
             + ". Nothing is written until you press Merge; a backup is taken first.")
-        for key, items in (("moves", plan.moves), ("ticks", plan.ticks),
-                           ("hours", plan.hours), ("changes", plan.changes)):
-            self.figures[key].setText(f"{len(items):,}")
         self.notes.setStringList(self._not_merged(plan))
         has_notes = bool(self.notes.rowCount())
         self.notes_label.setVisible(has_notes)
@@ -160,8 +157,19 @@ class MergePage(_Page):
                          "(not added again).")
         return lines
 
+    def _held_back(self) -> set[str]:
+        """The deals a conflict without a choice holds back, as things stand."""
+        return {c.deal_uuid for c in self.plan().conflicts
+                if (c.deal_uuid, c.field) not in self.choices}
+
     def _show_choices(self) -> None:
-        plan = self.plan()
+        """The figures (what would be written with the choices made so far) and the line
+        about the conflicts."""
+        plan, held = self.plan(), self._held_back()
+        for key, items in (("moves", plan.moves), ("ticks", plan.ticks),
+                           ("changes", plan.changes)):
+            self.figures[key].setText(f"{sum(1 for i in items if i.deal_uuid not in held):,}")
+        self.figures["hours"].setText(f"{len(plan.hours):,}")
         if not plan.conflicts:
             return
         fields, chosen = len(plan.conflicts), len(self.choices)
@@ -172,8 +180,6 @@ class MergePage(_Page):
             text += "Each has your choice."
             colour = theme.SUCCESS
         else:
-            held = {c.deal_uuid for c in plan.conflicts
-                    if (c.deal_uuid, c.field) not in self.choices}
             text += (f"{_plural(fields - chosen, 'field has', 'fields have')} no choice yet: "
                      f"{_plural(len(held), 'deal is', 'deals are')} held back until they do.")
             colour = theme.WARNING
