@@ -5,7 +5,7 @@ changes nothing, and "Undo last import" takes a merge back."""
 from __future__ import annotations
 
 import uuid
-from datetime import date, datetime
+from datetime import UTC, date, datetime
 from decimal import Decimal
 
 import pytest
@@ -47,8 +47,7 @@ def test_an_excel_edit_merges_back_as_the_reps_history(team, edit):
     move = StageChange.select().where(StageChange.deal == acme.id).order_by(
         StageChange.id.desc()).get()
     assert (move.origin, move.changed_by_id) == ("workbook", team.rep.id)
-    assert move.changed_at == moved_at.astimezone().astimezone(
-        __import__("datetime").UTC).replace(tzinfo=None)
+    assert move.changed_at == moved_at.astimezone().astimezone(UTC).replace(tzinfo=None)
     ticks = ChecklistCheck.select().where(ChecklistCheck.deal == acme.id)
     assert ticks.count() >= 1 and {t.checked_by_id for t in ticks} == {team.rep.id}
     birch = _deal(team, "Birch pilot")
