@@ -35,10 +35,13 @@ HOURS_FORMAT = "#,##0.0"
 COUNT_FORMAT = "#,##0"
 
 ACCENT = "2F5D8A"
-HEADER_FONT = Font(bold=True, color="FFFFFF")
+# Fonts name the workbook's body font: a font without a name is drawn by LibreOffice in its
+# default serif face, beside sans-serif cells.
+BODY_FONT = "Calibri"
+HEADER_FONT = Font(name=BODY_FONT, bold=True, color="FFFFFF")
 HEADER_FILL = PatternFill("solid", start_color=ACCENT)
-BOLD = Font(bold=True)
-TITLE_FONT = Font(bold=True, size=14, color=ACCENT)
+BOLD = Font(name=BODY_FONT, bold=True)
+TITLE_FONT = Font(name=BODY_FONT, bold=True, size=14, color=ACCENT)
 WRAP = Alignment(wrap_text=True, vertical="top")
 
 

@@ -123,7 +123,7 @@ def write_summary(book, forecast: Forecast, week_label: str, as_of: date,
                       sum((o.expected for o in reps), Decimal(0)), number_format=money)])
     for verdict, (fill, font) in VERDICT_FILLS.items():
         style = dict(fill=PatternFill("solid", start_color=fill, end_color=fill),
-                     font=Font(color=font))
+                     font=Font(name=cells.BODY_FONT, color=font))
         sheet.conditional_formatting.add(
             f"A{rep_first}:G{rep_last}",
             FormulaRule(formula=[f'$F{rep_first}="{verdict}"'], **style))

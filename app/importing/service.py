@@ -234,7 +234,7 @@ def _fewer_collections() -> Iterator[None]:
                 gc.set_threshold(*_gc_thresholds)
 
 
-class _BackupBeforeImport:
+class BackupBeforeImport:
     """The backup an import commits with, copied on a thread of its own while the file is
     read and checked: on a database of 100,000 deals the copy takes as long as importing
     50,000 rows, and the import need not wait for it until its commit. Thrown away when
@@ -396,7 +396,7 @@ def _run_import(
     control = control or JobControl()
     control.report(0.0, "Reading the file…")
     # A blank database has nothing to back up (and gets no backups folder for nothing).
-    backup = None if options.dry_run or is_blank() else _BackupBeforeImport()
+    backup = None if options.dry_run or is_blank() else BackupBeforeImport()
     try:
         return _read_check_commit(path, options, actor, control, backup, reader)
     finally:
@@ -406,7 +406,7 @@ def _run_import(
 
 def _read_check_commit(
     path: Path, options: ImportOptions, actor: RepInfo | None, control: JobControl,
-    backup: _BackupBeforeImport | None, reader: SheetReader,
+    backup: BackupBeforeImport | None, reader: SheetReader,
 ) -> ImportReport:
     table = reader(path, options.sheet, control)
     control.report(0.25, "Finding the header row…")

@@ -26,12 +26,14 @@ The rules (DESIGN.md, "Offline round trip"):
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import uuid
 from collections import defaultdict
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, datetime
+from decimal import Decimal
 from pathlib import Path
 
 from app.activities import (
@@ -43,15 +45,17 @@ from app.activities import (
     touch_deal,
 )
 from app.clock import utcnow
-from app.deals import update_deal
-from app.errors import ValidationError
+from app.deals import check_fields
+from app.errors import ConflictError, ValidationError
 from app.exporting.figures import uuid_hex
 from app.importing.commit import encode_before
+from app.importing.service import BackupBeforeImport
 from app.jobs import JobControl
 from app.matching import name_key
-from app.offline.book import EDITABLE_FIELDS, BookDeal, UpdateBook
+from app.offline.book import EDITABLE_FIELDS, BookDeal, BookMove, UpdateBook
 from app.offline.export import DATABASE_ID
 from app.offline.merge_types import (
+    FIELD_LABELS,
     FieldChange,
     FieldConflict,
     HoursProblem,
@@ -64,9 +68,9 @@ from app.offline.merge_types import (
     StaleChange,
 )
 from app.offline.reader import read_update_book
-from app.pipeline import move_deal, required_for_move
+from app.pipeline import required_for_move, settled_lost_reason
 from app.users import RepInfo, find_rep
-from app.workspace import SERVER_BACKUPS, backup_if_file
+from app.workspace import SERVER_BACKUPS
 from db.connection import lock_for_writing, writing
 from db.models import (
     Activity,
@@ -110,6 +114,7 @@ class _Row:
     deal: Deal
     book: BookDeal
     stage_name: str
+    sheet_row: int  # its row on the Deals sheet
 
 
 @dataclass
@@ -124,9 +129,12 @@ class _Scope:
     ticked: dict[int, set[int]] = field(default_factory=lambda: defaultdict(set))
     own_fields: dict[int, set[str]] = field(default_factory=lambda: defaultdict(set))
     newer_fields: dict[int, set[str]] = field(default_factory=lambda: defaultdict(set))
-    newer_export: object = None
+    newer_export: datetime | None = None
     known_moves: set[str] = field(default_factory=set)
     required: dict[tuple[int, int], list] = field(default_factory=dict)
+    checks: dict[str, list] = field(default_factory=lambda: defaultdict(list))  # by deal
+    log: dict[str, list[tuple[int, BookMove]]] = field(
+        default_factory=lambda: defaultdict(list))  # the working copy's moves: (index, move)
 
     def required_items(self, from_stage: Stage, to_stage: Stage) -> list:
         key = (from_stage.id, to_stage.id)
@@ -159,7 +167,7 @@ def _read_scope(book: UpdateBook) -> _Scope:
         for deal in Deal.select().where(Deal.uuid.in_(chunk)):
             found[uuid_hex(deal.uuid)] = deal
     owners = dict(Rep.select(Rep.id, Rep.name).tuples())
-    for key, book_deal in wanted.items():
+    for sheet_row, (key, book_deal) in enumerate(wanted.items(), 2):
         deal = found.get(key)
         if deal is None:
             scope.skipped.append(SkippedDeal(key, book_deal.title, "deleted"))
@@ -167,7 +175,7 @@ def _read_scope(book: UpdateBook) -> _Scope:
             scope.skipped.append(SkippedDeal(key, deal.title, "owner",
                                              owners.get(deal.owner_id, "")))
         else:
-            scope.rows[key] = _Row(deal, book_deal, stages[deal.stage_id].name)
+            scope.rows[key] = _Row(deal, book_deal, stages[deal.stage_id].name, sheet_row)
     ids = [r.deal.id for r in scope.rows.values()]
     for chunk in _chunks(ids):
         for deal_id, item_id in (ChecklistCheck.select(ChecklistCheck.deal, ChecklistCheck.item)
@@ -188,6 +196,10 @@ def _read_scope(book: UpdateBook) -> _Scope:
             for deal_id, before in (ImportChange.select(ImportChange.deal, ImportChange.before)
                                     .where(ImportChange.batch.in_(batches)).tuples()):
                 target[deal_id] |= _changed_fields(before)
+    for check in book.checks:
+        scope.checks[check.deal_uuid].append(check)
+    for index, move in enumerate(book.moves):
+        scope.log[move.deal_uuid].append((index, move))
     keys = [move_key(book.export_id, m.deal_uuid, f"move{i}") for i, m in enumerate(book.moves)]
     for chunk in _chunks([uuid.UUID(hex=k) for k in keys]):
         scope.known_moves.update(uuid_hex(u) for (u,) in StageChange.select(StageChange.uuid)
@@ -195,7 +207,7 @@ def _read_scope(book: UpdateBook) -> _Scope:
     return scope
 
 
-def _who(deal: Deal, name: str, reps: dict[int, str]) -> tuple[str, object]:
+def _who(deal: Deal, name: str, reps: dict[int, str]) -> tuple[str, datetime | None]:
     """Who last changed ``name`` of ``deal`` in the database, and when."""
     if name == "stage":
         last = (StageChange.select().where(StageChange.deal == deal.id)
@@ -213,14 +225,14 @@ class _DealPlan:
     refused: list[RefusedMove] = field(default_factory=list)
     ticks: list[PlannedTick] = field(default_factory=list)
     stale: list[StaleChange] = field(default_factory=list)
+    problems: list[HoursProblem] = field(default_factory=list)
 
 
 def _plan_moves(book: UpdateBook, row: _Row, scope: _Scope, start: str, final: str,
-                log: list[tuple[int, object]], plan: _DealPlan, fallback) -> None:
+                log: list[tuple[int, BookMove]], plan: _DealPlan, fallback: datetime) -> None:
     """The moves taking the deal from ``start`` to ``final``: the log's (``log``: index,
     BookMove), then one more if needed; the chain stops at the first move the gate refuses."""
-    workbook_ticks = {c.item_id for c in book.checks
-                      if c.deal_uuid == row.book.uuid and c.done}
+    workbook_ticks = {c.item_id for c in scope.checks[row.book.uuid] if c.done}
     ticked = scope.ticked[row.deal.id] | workbook_ticks
     steps = [(move_key(book.export_id, row.book.uuid, f"move{i}"), m.to_stage, m.at,
               m.override_reason) for i, m in log if m.to_stage != m.from_stage]
@@ -249,7 +261,7 @@ def _plan_moves(book: UpdateBook, row: _Row, scope: _Scope, start: str, final: s
 
 
 def _plan_deal(book: UpdateBook, row: _Row, scope: _Scope, choices: Choices,
-               reps: dict[int, str], fallback) -> _DealPlan:
+               settle: str | None, reps: dict[int, str], fallback) -> _DealPlan:
     plan = _DealPlan()
     deal, mine = row.deal, row.book
     ours_all = {"stage": row.stage_name, "value": deal.value,
@@ -257,9 +269,8 @@ def _plan_deal(book: UpdateBook, row: _Row, scope: _Scope, choices: Choices,
                 "next_step_due": deal.next_step_due}
     theirs_all = vars(mine.fields())
     original_all = vars(mine.original)
-    log = [(i, m) for i, m in enumerate(book.moves)
-           if m.deal_uuid == mine.uuid and move_key(book.export_id, mine.uuid, f"move{i}")
-           not in scope.known_moves]
+    log = [(i, m) for i, m in scope.log[mine.uuid]
+           if move_key(book.export_id, mine.uuid, f"move{i}") not in scope.known_moves]
     for name in EDITABLE_FIELDS:
         ours, theirs, original = ours_all[name], theirs_all[name], original_all[name]
         if name == "stage":
@@ -277,12 +288,10 @@ def _plan_deal(book: UpdateBook, row: _Row, scope: _Scope, choices: Choices,
         if same:
             continue
         if ours_changed:
-            choice = choices.get((mine.uuid, name))
-            if choice is None:
-                who, when = _who(deal, name, reps)
-                plan.conflicts.append(FieldConflict(mine.uuid, deal.title, name, original,
-                                                    ours, theirs, who, when))
-                continue
+            choice = choices.get((mine.uuid, name), settle)
+            who, when = _who(deal, name, reps)
+            plan.conflicts.append(FieldConflict(mine.uuid, deal.title, name, original, ours,
+                                                theirs, who, when, choice))
             if choice != "theirs":
                 continue
             if name == "stage":  # the rep's stage, from where the deal is now
@@ -291,9 +300,15 @@ def _plan_deal(book: UpdateBook, row: _Row, scope: _Scope, choices: Choices,
         if name == "stage":
             _plan_moves(book, row, scope, original, theirs, log, plan, fallback)
         else:
+            try:  # a value a deal cannot hold (too long, too large) stops the merge
+                check_fields({name: theirs})
+            except ValidationError as error:
+                plan.problems.append(HoursProblem(row.sheet_row, FIELD_LABELS[name],
+                                                  str(error), "Deals"))
+                continue
             plan.changes.append(FieldChange(mine.uuid, deal.title, name, ours, theirs))
-    for check in book.checks:
-        if (check.deal_uuid == mine.uuid and check.done and not check.was_done
+    for check in scope.checks[mine.uuid]:
+        if (check.done and not check.was_done
                 and check.item_id not in scope.ticked[deal.id]):
             plan.ticks.append(PlannedTick(mine.uuid, deal.title, check.item_id, check.text,
                                           check.ticked_at or fallback))
@@ -309,12 +324,21 @@ def _plan_hours(book: UpdateBook, rep: RepInfo) -> tuple[list, int, list[HoursPr
                      .where(Activity.uuid.in_(chunk)).tuples())
     new = [h for h in book.hours if h.row_id not in known]
     problems = []
-    added: dict[date, object] = defaultdict(int)
+    added: dict[date, Decimal] = defaultdict(Decimal)
+    kinds: dict[str, ValidationError | None] = {}
+    for kind in {h.kind for h in new}:
+        try:
+            resolve_kind(kind)
+            kinds[kind] = None
+        except ValidationError as error:
+            kinds[kind] = error
     for hours in new:
         try:
             clean_hours(hours.hours)
             clean_date(hours.day)
-            resolve_kind(hours.kind)
+            refused = kinds[hours.kind]
+            if refused is not None:
+                raise refused
         except ValidationError as error:
             column = {"hours": "Hours", "date": "Date", "kind": "Kind"}.get(error.field or "",
                                                                            "Hours")
@@ -331,9 +355,11 @@ def _plan_hours(book: UpdateBook, rep: RepInfo) -> tuple[list, int, list[HoursPr
     return new, len(book.hours) - len(new), problems
 
 
-def plan_book(book: UpdateBook, path: str | Path, choices: Choices | None = None) -> MergePlan:
-    """What merging ``book`` (read from ``path``) does now, with ``choices`` for conflicts
-    already made (a conflict chosen is no longer listed: it becomes a change, or nothing)."""
+def plan_book(book: UpdateBook, path: str | Path, choices: Choices | None = None,
+              settle: str | None = None) -> MergePlan:
+    """What merging ``book`` (read from ``path``) does now. A conflict takes its choice
+    from ``choices``, else ``settle`` ("ours"/"theirs"), else waits (its deal is held back
+    by a commit); every conflict is listed with how it was settled."""
     path = Path(path)
     _refuse_foreign(book, path)
     choices = choices or {}
@@ -343,19 +369,20 @@ def plan_book(book: UpdateBook, path: str | Path, choices: Choices | None = None
     whole = _DealPlan()
     unchanged = 0
     for row in scope.rows.values():
-        deal_plan = _plan_deal(book, row, scope, choices, reps, fallback)
+        deal_plan = _plan_deal(book, row, scope, choices, settle, reps, fallback)
         if not (deal_plan.changes or deal_plan.conflicts or deal_plan.moves
                 or deal_plan.ticks or deal_plan.refused):
             unchanged += 1
-        for name in ("changes", "conflicts", "moves", "refused", "ticks", "stale"):
+        for name in ("changes", "conflicts", "moves", "refused", "ticks", "stale", "problems"):
             getattr(whole, name).extend(getattr(deal_plan, name))
     hours, known, problems = _plan_hours(book, scope.rep)
     return MergePlan(
         path=str(path), book=book, changes=tuple(whole.changes),
         conflicts=tuple(whole.conflicts), moves=tuple(whole.moves),
         refused_moves=tuple(whole.refused), ticks=tuple(whole.ticks), hours=tuple(hours),
-        hours_known=known, problems=tuple(problems), skipped=tuple(scope.skipped),
-        stale=tuple(whole.stale), newer_export=scope.newer_export, unchanged=unchanged)
+        hours_known=known, problems=tuple(whole.problems + problems),
+        skipped=tuple(scope.skipped), stale=tuple(whole.stale),
+        newer_export=scope.newer_export, unchanged=unchanged)
 
 
 def plan_merge(path: str | Path, choices: Choices | None = None) -> MergePlan:
@@ -365,64 +392,98 @@ def plan_merge(path: str | Path, choices: Choices | None = None) -> MergePlan:
     return plan_book(read_update_book(path), path, choices)
 
 
-def _held_back(plan: MergePlan) -> set[str]:
-    return {c.deal_uuid for c in plan.conflicts}
+def _refusal(plan: MergePlan) -> ValidationError:
+    first = plan.problems[0]
+    more = len(plan.problems) - 1
+    return ValidationError(f"{plan.file_name}, {first.sentence()} Nothing was merged"
+                           + (f" ({more} more row(s) have problems)." if more else "."))
 
 
-def _before(deal: Deal) -> dict:
-    return {"value": deal.value, "expected_close": deal.expected_close,
-            "next_step": deal.next_step, "next_step_due": deal.next_step_due,
-            "stage_id": deal.stage_id, "stage_entered_at": deal.stage_entered_at,
-            "lost_reason": deal.lost_reason, "version": deal.version}
+def _write_deals(plan: MergePlan, held: set[str], rep: RepInfo, batch_id: int,
+                 now: datetime) -> tuple[int, dict[str, int]]:
+    """Write every deal's changes, ticks and moves; each changed deal gets one update (one
+    more version) and an undo record. Returns the deals changed and how many of each kind
+    were written.
+
+    The plan was made inside this transaction with every other writer held out, so the
+    gate it applied to each move (:func:`app.pipeline.required_for_move`, with the ticks
+    written here counted) and the versions it read still hold: the moves are written as
+    records here rather than one :func:`app.pipeline.move_deal` call each (ten statements
+    a move), the lost-reason rule kept by :func:`app.pipeline.settled_lost_reason`."""
+    by_deal: dict[str, dict[str, list]] = defaultdict(lambda: defaultdict(list))
+    for kind, items in (("changes", plan.changes), ("moves", plan.moves),
+                        ("ticks", plan.ticks)):
+        for item in items:
+            if item.deal_uuid not in held:
+                by_deal[item.deal_uuid][kind].append(item)
+    written = {"changes": 0, "moves": 0, "ticks": 0}
+    if not by_deal:
+        return 0, written
+    deals: dict[str, Deal] = {}
+    for chunk in _chunks([uuid.UUID(hex=k) for k in by_deal]):
+        for deal in Deal.select().where(Deal.uuid.in_(chunk)):
+            deals[uuid_hex(deal.uuid)] = deal
+    stages = {s.name: s for s in Stage.select().where(Stage.archived == False)}
+    outcomes = {s.id: s.outcome for s in Stage.select(Stage.id, Stage.outcome)}
+    live_items = {i for (i,) in ChecklistItem.select(ChecklistItem.id).tuples()}
+    ticks, moves, records = [], [], []
+    for key in sorted(by_deal):
+        deal, work = deals[key], by_deal[key]
+        before = {"version": deal.version}
+        values: dict = {}
+        if work["changes"]:
+            values = check_fields({c.field: c.after for c in work["changes"]})
+            before.update({name: getattr(deal, name) for name in values})
+        ticks += [{"deal": deal.id, "item": t.item_id, "checked_at": t.at,
+                   "checked_by": rep.id, "import_batch": batch_id}
+                  for t in work["ticks"] if t.item_id in live_items]
+        last_key = None
+        if work["moves"]:
+            before.update(stage_id=deal.stage_id, stage_entered_at=deal.stage_entered_at,
+                          lost_reason=deal.lost_reason)
+            stage_id, reason = deal.stage_id, deal.lost_reason
+            for move in work["moves"]:
+                target = stages[move.to_stage]
+                reason = settled_lost_reason(
+                    target.outcome == "lost", lost_reason_for(rep.name), reason,
+                    outcomes[stage_id] == "lost")
+                moves.append({"uuid": uuid.UUID(hex=move.key), "deal": deal.id,
+                              "from_stage": stage_id, "to_stage": target.id,
+                              "changed_at": move.at, "changed_by": rep.id,
+                              "override_reason": "", "origin": "workbook",
+                              "lost_reason": reason, "import_batch": batch_id})
+                stage_id, last_key = target.id, move.key
+            values.update(stage=stage_id, stage_entered_at=work["moves"][-1].at,
+                          lost_reason=reason)
+        written["changes"] += len(work["changes"])
+        written["moves"] += len(work["moves"])
+        written["ticks"] += len(work["ticks"])
+        done = (Deal.update(**values, version=deal.version + 1, updated_at=now,
+                            updated_by=rep.id)
+                .where(Deal.id == deal.id, Deal.version == deal.version).execute())
+        if done != 1:
+            raise ConflictError(f"“{deal.title}” was changed while merging; import the "
+                                "workbook again.")
+        records.append((deal.id, before, deal.version + 1, last_key))
+    for chunk in _chunks(ticks):
+        ChecklistCheck.insert_many(chunk).on_conflict_ignore().execute()
+    for chunk in _chunks(moves):
+        StageChange.insert_many(chunk).execute()
+    change_ids: dict[str, int] = {}
+    keys = [uuid.UUID(hex=k) for *_, k in records if k]
+    for chunk in _chunks(keys):
+        change_ids.update((uuid_hex(u), i) for u, i in StageChange.select(
+            StageChange.uuid, StageChange.id).where(StageChange.uuid.in_(chunk)).tuples())
+    for chunk in _chunks(records):
+        ImportChange.insert_many([{
+            "batch": batch_id, "deal": deal_id, "kind": "updated",
+            "before": json.dumps({k: encode_before(v) for k, v in before.items()}),
+            "version_after": version, "stage_change": change_ids.get(last_key or ""),
+        } for deal_id, before, version, last_key in chunk]).execute()
+    return len(records), written
 
 
-def _write_deal(key: str, plan: MergePlan, by_deal: dict, rep: RepInfo, batch: ImportBatch,
-                now) -> bool:
-    """Write one deal's changes, then its ticks, then its moves, and record what undo
-    needs. Whether it changed."""
-    changes, moves, ticks = (by_deal[kind].get(key, []) for kind in ("changes", "moves",
-                                                                     "ticks"))
-    if not (changes or moves or ticks):
-        return False
-    deal = Deal.get(Deal.uuid == uuid.UUID(hex=key))
-    previous = _before(deal)
-    before = {"version": deal.version}
-    version = deal.version
-    if changes:
-        values = {c.field: c.after for c in changes}
-        before.update({name: previous[name] for name in values})
-        version = update_deal(deal.id, values, version, rep).version
-    if ticks:  # first: the moves after them go through the gate
-        live = {i for (i,) in ChecklistItem.select(ChecklistItem.id).where(
-            ChecklistItem.id.in_([t.item_id for t in ticks])).tuples()}
-        rows = [{"deal": deal.id, "item": t.item_id, "checked_at": t.at, "checked_by": rep.id,
-                 "import_batch": batch.id} for t in ticks if t.item_id in live]
-        if rows:
-            ChecklistCheck.insert_many(rows).on_conflict_ignore().execute()
-        version += 1  # a tick is a change of the deal: an editor holding it sees so
-        Deal.update(version=version, updated_at=now, updated_by=rep.id).where(
-            Deal.id == deal.id).execute()
-    last_change = None
-    if moves:
-        before.update({k: previous[k] for k in ("stage_id", "stage_entered_at",
-                                                 "lost_reason")})
-        for move in moves:
-            target = Stage.get(Stage.name == move.to_stage)
-            result = move_deal(deal.id, target.id, rep, origin="workbook", when=move.at,
-                               expected_version=version,
-                               lost_reason=(lost_reason_for(rep.name)
-                                            if target.outcome == "lost" else ""))
-            version += 1
-            StageChange.update(uuid=uuid.UUID(hex=move.key), import_batch=batch.id).where(
-                StageChange.uuid == uuid.UUID(result.stage_change_uuid)).execute()
-            last_change = StageChange.get(StageChange.uuid == uuid.UUID(hex=move.key)).id
-    ImportChange.create(batch=batch.id, deal=deal.id, kind="updated",
-                        before=json.dumps({k: encode_before(v) for k, v in before.items()}),
-                        version_after=version, stage_change=last_change)
-    return True
-
-
-def _add_hours(plan: MergePlan, rep: RepInfo, batch: ImportBatch) -> int:
+def _add_hours(plan: MergePlan, rep: RepInfo, batch_id: int) -> int:
     if not plan.hours:
         return 0
     deals: dict[str, Deal] = {}
@@ -432,13 +493,14 @@ def _add_hours(plan: MergePlan, rep: RepInfo, batch: ImportBatch) -> int:
             deals[uuid_hex(deal.uuid)] = deal
     rows = []
     latest: dict[str, date] = {}  # a deal's latest day worked, for its last activity
+    kinds = {kind: resolve_kind(kind).name for kind in {h.kind for h in plan.hours}}
     for hours in plan.hours:
         deal = deals.get(hours.deal_uuid or "")
         rows.append({"uuid": uuid.UUID(hex=hours.row_id), "rep": rep.id,
                      "deal": deal.id if deal else None,
-                     "kind": resolve_kind(hours.kind).name, "date": hours.day,
+                     "kind": kinds[hours.kind], "date": hours.day,
                      "hours": clean_hours(hours.hours), "note": hours.note[:500],
-                     "import_batch": batch.id})
+                     "import_batch": batch_id})
         if deal is not None:
             key = uuid_hex(deal.uuid)
             latest[key] = max(latest.get(key, hours.day), hours.day)
@@ -449,64 +511,77 @@ def _add_hours(plan: MergePlan, rep: RepInfo, batch: ImportBatch) -> int:
     return len(rows)
 
 
-def commit_merge(plan: MergePlan, choices: Choices | None, actor: RepInfo | None,
-                 control: JobControl | None = None) -> MergeResult:
-    """Write the merge: one transaction, a backup of a database file first, recorded as an
-    import batch ("Undo last import" takes it back). The plan is made again inside the
-    transaction against the database as it then is, with ``choices`` applied; a deal whose
-    conflicts have no choice is held back whole (nothing of it is written). Raises
-    ValidationError, writing nothing, when Hours rows cannot be taken (``plan.problems``).
-    """
+def merge_book(book: UpdateBook, path: str | Path, choices: Choices | None,
+               actor: RepInfo | None, control: JobControl | None = None, *,
+               settle: str | None = None) -> MergeResult:
+    """Plan and write the merge of ``book`` inside one write transaction, recorded as an
+    import batch ("Undo last import" takes it back), with a backup of a database file as it
+    was before (the importer's: copied while the plan is made, kept only when something is
+    written). A conflict takes its choice from ``choices``, else ``settle``; a deal with a
+    conflict left without one is held back whole. When rows cannot be taken
+    (``result.plan.problems``) nothing is written. ``actor`` is who merges (the batch's
+    actor); the changes, moves, ticks and hours are the rep's."""
     control = control or JobControl()
-    if plan.rejected:
-        first = plan.problems[0]
-        raise ValidationError(f"{plan.file_name}, sheet Hours, row {first.row}, column "
-                              f"{first.column}: {first.message} Nothing was merged.")
-    control.report(0.1, "Backing up the database…")
-    backup = backup_if_file("before-merge") if not plan.is_empty else None
-    rep = find_rep(plan.book.rep_name)
+    _refuse_foreign(book, Path(path))  # before any copy is made
+    rep = find_rep(book.rep_name)
+    backup = BackupBeforeImport()
+    try:
+        result = _merge_with_backup(book, path, choices, settle, rep, actor, control, backup)
+        if not result.batch_uuid:
+            return result
+        try:
+            backup.keep()
+        except OSError as exc:
+            return dataclasses.replace(result, backup=None, warnings=(
+                f"The backup taken before the merge could not be kept ({exc.strerror or exc}); "
+                "make one with File › Back up now.",))
+        return result
+    finally:
+        backup.discard()  # unless kept
+
+
+def _merge_with_backup(book: UpdateBook, path: str | Path, choices: Choices | None,
+                       settle: str | None, rep: RepInfo, actor: RepInfo | None,
+                       control: JobControl, backup: BackupBeforeImport) -> MergeResult:
     now = utcnow()
+    backup.refresh()
     with writing():
         lock_for_writing(Deal, Rep, LeadSource, Stage, Activity, ChecklistCheck, StageChange)
-        fresh = plan_book(plan.book, plan.path, choices)
-        if fresh.rejected:
-            raise ValidationError("Hours were logged here while merging, and the workbook's "
-                                  "no longer fit; import it again.")
-        held = _held_back(fresh)
-        by_deal: dict[str, dict[str, list]] = {"changes": defaultdict(list),
-                                                "moves": defaultdict(list),
-                                                "ticks": defaultdict(list)}
-        for kind, items in (("changes", fresh.changes), ("moves", fresh.moves),
-                            ("ticks", fresh.ticks)):
-            for item in items:
-                if item.deal_uuid not in held:
-                    by_deal[kind][item.deal_uuid].append(item)
-        keys = {k for kind in by_deal.values() for k in kind}
-        if not keys and not fresh.hours:
-            return MergeResult("", 0, fresh.unchanged, len(fresh.skipped) + len(held), 0, 0,
-                               0, 0, _titles(fresh, held))
-        book = plan.book
+        control.report(0.2, "Comparing with the database…")
+        plan = plan_book(book, path, choices, settle)
+        held = plan.held_back()
+        titles = tuple(sorted({c.title for c in plan.conflicts if c.deal_uuid in held}))
+        skipped = len(plan.skipped) + len(held)
+        if plan.rejected or (not plan.deals_to_write() - held and not plan.hours):
+            return MergeResult("", 0, plan.unchanged, skipped, 0, 0, 0, 0, titles,
+                               plan=plan)
         batch = ImportBatch.create(
-            uuid=uuid.uuid4(), file_name=fresh.file_name, sheet="", started_at=now,
+            uuid=uuid.uuid4(), file_name=plan.file_name, sheet="", started_at=now,
             finished_at=now, actor=actor.id if actor else None, export_id=book.export_id,
             export_rep=rep.name, exported_at=book.exported_at)
-        control.report(0.3, "Merging deals…")
-        updated = sum(_write_deal(key, fresh, by_deal, rep, batch, now) for key in sorted(keys))
+        control.report(0.4, "Merging deals…")
+        updated, written = _write_deals(plan, held, rep, batch.id, now)
         control.report(0.8, "Adding hours…")
-        hours = _add_hours(fresh, rep, batch)
-        batch.updated_count = updated
-        batch.unchanged_count = fresh.unchanged
-        batch.skipped_count = len(fresh.skipped) + len(held)
-        batch.finished_at = utcnow()
-        batch.backup_path = str(backup or "")
-        batch.save()
-    count = {kind: sum(map(len, lists.values())) for kind, lists in by_deal.items()}
+        hours = _add_hours(plan, rep, batch.id)
+        control.report(0.9, "Finishing the backup…")
+        kept = backup.settle()
+        ImportBatch.update(updated_count=updated, unchanged_count=plan.unchanged,
+                           skipped_count=skipped, finished_at=utcnow(),
+                           backup_path=kept).where(ImportBatch.id == batch.id).execute()
     return MergeResult(
-        str(batch.uuid), updated, fresh.unchanged, len(fresh.skipped) + len(held),
-        count["changes"], count["moves"], count["ticks"], hours, _titles(fresh, held),
-        str(backup) if backup else None, () if backup else (SERVER_BACKUPS,))
+        str(batch.uuid), updated, plan.unchanged, skipped, written["changes"],
+        written["moves"], written["ticks"], hours, titles, kept or None,
+        () if kept else (SERVER_BACKUPS,), plan)
 
 
-def _titles(plan: MergePlan, held: set[str]) -> tuple[str, ...]:
-    return tuple(sorted({c.title for c in plan.conflicts if c.deal_uuid in held}))
-
+def commit_merge(plan: MergePlan, choices: Choices | None, actor: RepInfo | None,
+                 control: JobControl | None = None) -> MergeResult:
+    """Write the merge the manager saw as ``plan`` with their ``choices`` (see
+    :func:`merge_book`: it is planned again inside the transaction, against the database
+    as it then is). Raises ValidationError, writing nothing, when rows cannot be taken."""
+    if plan.rejected:
+        raise _refusal(plan)
+    result = merge_book(plan.book, plan.path, choices, actor, control)
+    if result.plan is not None and result.plan.rejected:
+        raise _refusal(result.plan)
+    return result

@@ -37,6 +37,7 @@ class FieldConflict:
     theirs: FieldValue
     changed_by: str
     changed_at: datetime | None
+    settled: str | None = None  # "ours" / "theirs" once chosen; None: waits for a choice
 
 
 @dataclass(frozen=True)
@@ -118,14 +119,20 @@ class PlannedTick:
 
 @dataclass(frozen=True)
 class HoursProblem:
-    """An Hours row the merge cannot take (``row`` as the sheet numbers it)."""
+    """A row the merge cannot take: an Hours row, or a Deals row whose new value a deal
+    cannot hold (``row`` as the sheet numbers it)."""
 
     row: int
     column: str
     message: str
+    sheet: str = "Hours"
 
     def as_dict(self) -> dict:
-        return {"row": self.row, "column": self.column, "message": self.message}
+        return {"sheet": self.sheet, "row": self.row, "column": self.column,
+                "message": self.message}
+
+    def sentence(self) -> str:
+        return f"sheet {self.sheet}, row {self.row}, column {self.column}: {self.message}"
 
 
 @dataclass(frozen=True)
@@ -154,17 +161,27 @@ class MergePlan:
 
     @property
     def rejected(self) -> bool:
-        """Hours rows that cannot be taken block the whole merge (nothing half-merged)."""
+        """Rows that cannot be taken block the whole merge (nothing half-merged)."""
         return bool(self.problems)
 
     @property
     def is_empty(self) -> bool:
         return not (self.changes or self.conflicts or self.moves or self.ticks or self.hours)
 
+    def deals_to_write(self) -> set[str]:
+        """The deals (uuids) with a change, move or tick to write, held back or not."""
+        return ({c.deal_uuid for c in self.changes} | {m.deal_uuid for m in self.moves}
+                | {t.deal_uuid for t in self.ticks})
+
+    def held_back(self) -> set[str]:
+        """The deals (uuids) a commit leaves whole: a conflict of theirs has no choice."""
+        return {c.deal_uuid for c in self.conflicts if c.settled is None}
+
 
 @dataclass(frozen=True)
 class MergeResult:
-    """What ``commit_merge`` wrote."""
+    """What ``commit_merge`` wrote; ``plan`` is the plan it wrote, made inside its
+    transaction (None only before a write began)."""
 
     batch_uuid: str  # "" when nothing was written
     updated: int  # deals changed (fields, moves or ticks)
@@ -177,3 +194,4 @@ class MergeResult:
     held_back: tuple[str, ...] = ()  # titles of deals held back by an unresolved conflict
     backup: str | None = None
     warnings: tuple[str, ...] = field(default_factory=tuple)
+    plan: MergePlan | None = None

@@ -314,26 +314,37 @@ def _yes_no(value, fail) -> bool:
 
 
 def _read_checks(path: Path, where: _Where, items, deals, done) -> tuple[BookCheck, ...]:
+    """The Checklist sheet (tens of thousands of rows for a big territory: the common
+    cells, "Yes"/"No" and an empty time, take a short path)."""
     rows, col = _sheet(path, layout.CHECKLIST, layout.CHECK_HEADERS, where)
     by_id = {i.id: i for i in items}
+    at_deal, at_item, at_done, at_time = (col[h] for h in ("Deal id", "Item id", "Done",
+                                                           "Ticked at"))
+    answers = {layout.YES: True, layout.NO: False}
     checks = []
     for number, values in rows:
         def fail(problem: str, header: str, number=number):
             return where.error(layout.CHECKLIST, number, header, problem)
 
-        deal = _text(values[col["Deal id"]]).strip()
-        item_text = _text(values[col["Item id"]]).strip()
-        if deal not in deals or not item_text.isdigit() or int(item_text) not in by_id:
+        deal = _text(values[at_deal]).strip()
+        raw_item = values[at_item]
+        item_id = int(raw_item) if isinstance(raw_item, float) and raw_item.is_integer() else (
+            int(raw_item) if isinstance(raw_item, str) and raw_item.strip().isdigit() else None)
+        if deal not in deals or item_id is None or item_id not in by_id:
             raise fail("this row is not one the workbook was made with (rows must not be "
                        "copied or added).", "Item id")
-        item = by_id[int(item_text)]
-        was_done = (deal, item.id) in done
+        item = by_id[item_id]
+        was_done = (deal, item_id) in done
+        answer = values[at_done]
+        ticked = values[at_time]
         checks.append(BookCheck(
-            deal_uuid=deal, item_id=item.id, stage=item.stage, text=item.text,
+            deal_uuid=deal, item_id=item_id, stage=item.stage, text=item.text,
             required=item.required,
-            done=was_done or _yes_no(values[col["Done"]], lambda p: fail(p, "Done")),
+            done=was_done or (answers[answer] if answer in answers
+                              else _yes_no(answer, lambda p: fail(p, "Done"))),
             was_done=was_done,
-            ticked_at=_stamp(values[col["Ticked at"]], lambda p: fail(p, "Ticked at"))))
+            ticked_at=None if ticked == "" else _stamp(ticked,
+                                                      lambda p: fail(p, "Ticked at"))))
     return tuple(checks)
 
 

@@ -12,8 +12,9 @@ from pathlib import Path
 
 from app.clock import to_local
 from app.jobs import JobControl
-from app.offline.merge import commit_merge, plan_merge
+from app.offline.merge import merge_book, plan_book
 from app.offline.merge_types import FIELD_LABELS, FieldValue, MergePlan, MergeResult
+from app.offline.reader import read_update_book
 from app.users import RepInfo
 
 
@@ -41,8 +42,9 @@ class MergeReport:
     """A merge's plan and, unless a dry run, what was written."""
 
     plan: MergePlan
-    result: MergeResult | None  # None for a dry run
+    result: MergeResult | None  # None for a dry run, or when rows could not be taken
     resolution: str | None  # "ours", "theirs" or None (conflicted deals held back)
+    dry_run: bool = False
 
     @property
     def committed(self) -> bool:
@@ -50,7 +52,7 @@ class MergeReport:
 
     def held(self) -> set[str]:
         """The deals (uuids) nothing is merged of: conflicted, with no rule to settle them."""
-        return {c.deal_uuid for c in self.plan.conflicts} if self.resolution is None else set()
+        return self.plan.held_back()
 
     def would(self, items: tuple) -> int:
         """How many of a dry run's ``items`` (changes, moves, ticks) would be written."""
@@ -63,9 +65,7 @@ class MergeReport:
         held = self.held()
         return {
             "created": 0,
-            "updated": result.updated if result else sum(
-                1 for k in {x.deal_uuid for x in (*plan.changes, *plan.moves, *plan.ticks)}
-                if k not in held),
+            "updated": result.updated if result else len(plan.deals_to_write() - held),
             "unchanged": result.unchanged if result else plan.unchanged,
             "skipped": result.skipped if result else len(plan.skipped) + len(held),
             "errors": [p.as_dict() for p in plan.problems],
@@ -73,12 +73,12 @@ class MergeReport:
                 "deal": c.title, "deal_uuid": c.deal_uuid, "field": c.field,
                 "original": c.original, "database": c.ours, "changed_by": c.changed_by,
                 "changed_at": c.changed_at, "workbook": c.theirs,
-                "applied": self.resolution,
+                "applied": c.settled,
             } for c in plan.conflicts],
             "kind": "update_workbook",
             "rep": plan.book.rep_name,
             "exported_at": plan.book.exported_at,
-            "dry_run": not self.committed,
+            "dry_run": self.dry_run,
             "committed": self.committed,
             "fields": [{"deal": c.title, "field": c.field, "database": c.before,
                         "workbook": c.after} for c in plan.changes],
@@ -102,19 +102,18 @@ class MergeReport:
         plan, result = self.plan, self.result
         lines = []
         if plan.problems:
-            lines.append(f"Nothing was merged from {plan.file_name}: fix these Hours rows "
-                         "first.")
-            lines += [f"  row {p.row}, {p.column}: {p.message}" for p in plan.problems]
+            lines.append(f"Nothing was merged from {plan.file_name}: fix these rows first.")
+            lines += [f"  {p.sentence()}" for p in plan.problems]
             return "\n".join(lines)
         who = plan.book.rep_name
-        if result is None:
+        if result is None and self.dry_run:
             lines.append(f"{plan.file_name} is {who}'s update workbook. Merging it would "
                          f"change {_n(self.would(plan.changes), 'field', 'fields')}, make "
                          f"{_n(self.would(plan.moves), 'stage move', 'stage moves')}, tick "
                          f"{_n(self.would(plan.ticks), 'item', 'items')} and add "
                          f"{_n(len(plan.hours), 'hours entry', 'hours entries')}. Nothing was "
                          "written (dry run).")
-        elif not result.batch_uuid:
+        elif result is None or not result.batch_uuid:
             lines.append(f"Nothing to merge from {plan.file_name} ({who}): it changes "
                          "nothing that is not already here.")
         else:
@@ -161,12 +160,13 @@ class MergeReport:
 def run_merge(path: str | Path, actor: RepInfo | None, *, dry_run: bool = False,
               resolution: str | None = None,
               control: JobControl | None = None) -> MergeReport:
-    """Plan the merge of the update workbook at ``path``; unless ``dry_run`` (or Hours rows
-    cannot be taken) commit it, settling every conflict by ``resolution`` ("ours",
-    "theirs"; None holds the conflicted deals back whole)."""
-    plan = plan_merge(path)
-    if dry_run or plan.rejected:
-        return MergeReport(plan, None, resolution)
-    choices = ({(c.deal_uuid, c.field): resolution for c in plan.conflicts}
-               if resolution else {})
-    return MergeReport(plan, commit_merge(plan, choices, actor, control), resolution)
+    """Merge the update workbook at ``path`` (unless ``dry_run``: then only plan it),
+    settling every conflict by ``resolution`` ("ours", "theirs"; None holds the conflicted
+    deals back whole). Planned once, inside the write transaction."""
+    book = read_update_book(path)
+    if dry_run:
+        return MergeReport(plan_book(book, path, settle=resolution), None, resolution, True)
+    result = merge_book(book, path, {}, actor, control, settle=resolution)
+    if result.plan is None:
+        raise RuntimeError("merge_book always returns the plan it wrote")
+    return MergeReport(result.plan, None if result.plan.rejected else result, resolution)

@@ -18,12 +18,12 @@ deal depend on its stage, so one column per item would leave most cells meaningl
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from datetime import date, datetime
 from pathlib import Path
 
 from openpyxl import Workbook
-from openpyxl.styles import Alignment, Font, Protection
+from openpyxl.styles import Alignment, Border, Font, PatternFill, Protection, Side
 from openpyxl.utils import get_column_letter
 from openpyxl.workbook.defined_name import DefinedName
 from openpyxl.workbook.protection import WorkbookProtection
@@ -34,12 +34,18 @@ from app.exporting import cells
 from app.exporting.atomic import replacing
 from app.exporting.cells import TextCells
 from app.exporting.figures import local_naive
+from app.exporting.small_sheets import fit_to_page
 from app.importing.parse_dates import EXCEL_EPOCH
 from app.jobs import JobControl
 from app.offline import layout
 from app.offline.book import FORMAT_VERSION, HIDDEN_SHEET, BookCheck, StageSpec, UpdateBook
 
 UNLOCKED = Protection(locked=False)
+EDITABLE = PatternFill("solid", start_color="FFF7D6")  # the cells a rep edits: pale yellow
+REPEATED = Font(name=cells.BODY_FONT, color="9A9A9A")  # a deal named again in the Checklist
+MAX_WIDTH = 50
+INDENTED = Alignment(horizontal="left", indent=1)
+GROUP_LINE = Border(top=Side(style="thin", color="B7C4D4"))
 FIRST_DAY, LAST_DAY = DATE_RANGE
 
 
@@ -85,26 +91,41 @@ def _protect(sheet, *, sort: bool = True) -> None:
 
 
 def _header(sheet, titles: Sequence[str], widths: Sequence[int],
-            hidden: Sequence[str] = ()) -> None:
-    sheet.append(cells.header(sheet, list(titles)))
+            hidden: Sequence[str] = (), numeric: Sequence[str] = ()) -> None:
+    """The header row (numbers' and dates' titles right-aligned over them), column widths,
+    frozen panes, and a page layout that prints every column on one landscape page width
+    with the header repeated."""
+    fit_to_page(sheet)
+    sheet.append(cells.header(sheet, list(titles), [t in numeric for t in titles]))
     for index, (title, width) in enumerate(zip(titles, widths, strict=True), 1):
         dimension = sheet.column_dimensions[get_column_letter(index)]
         dimension.width = width
         dimension.hidden = title in hidden
     sheet.freeze_panes = "C2"
+    sheet.print_title_rows = "1:1"
     sheet.row_dimensions[1].height = 30
     for cell in sheet[1]:
-        cell.alignment = Alignment(wrap_text=True, vertical="center")
+        cell.alignment = Alignment(wrap_text=True, vertical="center", indent=1,
+                                   horizontal=cell.alignment.horizontal or "left")
+
+
+def _fit(values: Iterable[str | None], header: str, least: int = 10,
+         most: int = MAX_WIDTH) -> int:
+    """A text column's width: its longest value (at most ``most``)."""
+    longest = max((len(v) for v in values if v), default=0)
+    return max(least, len(header) + 4, min(most, longest + 3))
 
 
 def _format(sheet, column: int, first: int, last: int, *, number_format: str | None = None,
             unlocked: bool = False) -> None:
+    """Format a column's cells; ``unlocked`` ones (the rep's to edit) are shaded too."""
     for (cell,) in sheet.iter_rows(min_row=first, max_row=last, min_col=column,
                                    max_col=column):
         if number_format:
             cell.number_format = number_format
         if unlocked:
             cell.protection = UNLOCKED
+            cell.fill = EDITABLE
 
 
 def _validate(sheet, ref: str, **options) -> None:
@@ -122,8 +143,19 @@ def _date_rule(title: str) -> dict:
 def _write_deals(workbook: Workbook, book: UpdateBook, money: str, texts: TextCells) -> None:
     sheet = workbook.active
     sheet.title = layout.DEALS
-    _header(sheet, layout.DEAL_HEADERS, (34, 24, 22, 14, 14, 30, 14, 40, 17, 34),
-            hidden=("Deal id",))
+    deals = book.deals
+    checks_of: dict[str, list[BookCheck]] = {}
+    for check in book.checks:
+        checks_of.setdefault(check.deal_uuid, []).append(check)
+    needs = {d.uuid: next_needs(d.stage, book.stages, checks_of.get(d.uuid, []))
+             for d in deals}
+    _header(sheet, layout.DEAL_HEADERS, (
+        _fit((d.title for d in deals), "Deal", 20), _fit((d.company for d in deals), "Company"),
+        _fit((s.name for s in book.stages), "Stage"), 15, 16,
+        _fit((d.next_step for d in deals), "Next step", 24), 16,
+        _fit(needs.values(), "Needs before the next stage", 30, most=90), 18, 34),
+        hidden=("Deal id",), numeric=("Value", "Expected close", "Next step due",
+                                      "Stage changed"))
     for row, deal in enumerate(book.deals, 2):
         sheet.append([
             texts.text(sheet, deal.title, f"Deals row {row}, Deal"),
@@ -131,8 +163,7 @@ def _write_deals(workbook: Workbook, book: UpdateBook, money: str, texts: TextCe
             texts.text(sheet, deal.stage), deal.value, deal.expected_close,
             texts.text(sheet, deal.next_step, f"Deals row {row}, Next step"),
             deal.next_step_due,
-            texts.text(sheet, next_needs(deal.stage, book.stages, [
-                c for c in book.checks if c.deal_uuid == deal.uuid])),
+            texts.text(sheet, needs[deal.uuid]),
             local_naive(deal.stage_changed_at), deal.uuid,
         ])
     last = max(2, len(book.deals) + 1)
@@ -142,8 +173,10 @@ def _write_deals(workbook: Workbook, book: UpdateBook, money: str, texts: TextCe
     for column in (5, 7):
         _format(sheet, column, 2, last, number_format=cells.DATE_FORMAT, unlocked=True)
     _format(sheet, 9, 2, last, number_format=cells.STAMP_FORMAT, unlocked=True)
-    for (cell,) in sheet.iter_rows(min_row=2, max_row=last, min_col=8, max_col=8):
-        cell.alignment = cells.WRAP
+    for column in (6, 8):  # text after a right-aligned date: a little room between them
+        for (cell,) in sheet.iter_rows(min_row=2, max_row=last, min_col=column,
+                                       max_col=column):
+            cell.alignment = INDENTED
     _validate(sheet, f"C2:C{last}", type="list", formula1=f"={layout.STAGE_NAMES}",
               allow_blank=False, errorTitle="Stage", error="Choose one of the stages in the list.")
     _validate(sheet, f"D2:D{last}", type="decimal", operator="between", formula1="0",
@@ -160,9 +193,13 @@ def _write_deals(workbook: Workbook, book: UpdateBook, money: str, texts: TextCe
 
 def _write_checklist(workbook: Workbook, book: UpdateBook, texts: TextCells) -> None:
     sheet = workbook.create_sheet(layout.CHECKLIST)
-    _header(sheet, layout.CHECK_HEADERS, (34, 24, 20, 48, 10, 10, 17, 34, 10),
-            hidden=("Deal id", "Item id"))
     deals = {d.uuid: d for d in book.deals}
+    _header(sheet, layout.CHECK_HEADERS, (
+        _fit((d.title for d in book.deals), "Deal", 20),
+        _fit((d.company for d in book.deals), "Company"),
+        _fit((s.name for s in book.stages), "For stage"),
+        _fit((i.text for i in book.items), "Criterion", 30), 10, 10, 17, 34, 10),
+        hidden=("Deal id", "Item id"), numeric=("Ticked at",))
     for row, check in enumerate(book.checks, 2):
         deal = deals[check.deal_uuid]
         sheet.append([
@@ -175,12 +212,21 @@ def _write_checklist(workbook: Workbook, book: UpdateBook, texts: TextCells) -> 
         ])
     last = max(2, len(book.checks) + 1)
     _format(sheet, 7, 2, last, number_format=cells.STAMP_FORMAT, unlocked=True)
+    previous = None
     for row, check in enumerate(book.checks, 2):
         done = sheet.cell(row=row, column=6)
         if not check.was_done:
             done.protection = UNLOCKED
+            done.fill = EDITABLE
         else:
-            done.font = Font(color="808080")
+            done.font = REPEATED
+        if check.deal_uuid == previous:  # the deal's name again: quieter
+            for column in (1, 2):
+                sheet.cell(row=row, column=column).font = REPEATED
+        elif previous is not None:  # a line above each deal's first row
+            for column in range(1, len(layout.CHECK_HEADERS) + 1):
+                sheet.cell(row=row, column=column).border = GROUP_LINE
+        previous = check.deal_uuid
     _validate(sheet, f"F2:F{last}", type="list", formula1=f'"{layout.YES},{layout.NO}"',
               allow_blank=False, errorTitle="Done", error="Choose Yes or No.")
     sheet.auto_filter.ref = f"A1:{get_column_letter(len(layout.CHECK_HEADERS))}{last}"
@@ -189,7 +235,9 @@ def _write_checklist(workbook: Workbook, book: UpdateBook, texts: TextCells) -> 
 
 def _write_hours(workbook: Workbook, book: UpdateBook, texts: TextCells) -> None:
     sheet = workbook.create_sheet(layout.HOURS)
-    _header(sheet, layout.HOURS_HEADERS, (13, 20, 9, 40, 40, 34), hidden=("Row id",))
+    _header(sheet, layout.HOURS_HEADERS, (
+        13, _fit(book.kinds, "Kind"), 9, _fit(deal_labels(book), "Deal", 30), 40, 34),
+        hidden=("Row id",), numeric=("Date", "Hours"))
     sheet.freeze_panes = "A2"
     labels = {uuid: label for label, uuid in deal_labels(book).items()}
     for row, hours in enumerate(book.hours, 2):
@@ -217,6 +265,7 @@ def _write_hours(workbook: Workbook, book: UpdateBook, texts: TextCells) -> None
     _protect(sheet, sort=False)
 
 
+INSTRUCTION_WIDTH = 75  # fits a portrait page at 100 %
 INSTRUCTIONS = (
     ("Your update workbook", True),
     ("This workbook holds your open deals and leads from Funnelcast. Update them here, in "
@@ -227,18 +276,21 @@ INSTRUCTIONS = (
      "step due. If you move a deal, you may type when in Stage changed; otherwise the time "
      "you save the workbook is used.", False),
     ("Checklist: set Done to Yes for what a buyer has confirmed. A deal only moves to a "
-     "stage once that stage's required items are Yes (here or in Funnelcast).", False),
+     "stage once that stage's required items are Yes (here or in Funnelcast); \"Needs "
+     "before the next stage\" on the Deals sheet lists what the next one still needs.",
+     False),
     ("Hours: one row per block of time: the date, the kind, the hours (in quarter hours) "
      "and, if it was for a deal, the deal. Leave the Deal empty for general prospecting.",
      False),
     ("What not to change", True),
-    ("The grey columns, and the names of deals and companies: they are locked. Do not add, "
-     "delete or rename sheets, and do not copy rows between workbooks: Funnelcast matches "
-     "every row by a hidden id.", False),
+    ("Only the pale yellow cells can be edited; the others are locked. Do not add, delete or "
+     "rename sheets, and do not copy rows between workbooks: Funnelcast matches every row by "
+     "a hidden id.", False),
     ("Sending it back", True),
-    ("Save it (keep the .xlsx format) and send it to your manager, who imports it with "
-     "File › Import… . If you changed something your manager also changed meanwhile, they "
-     "will see both values and choose. Importing the same workbook twice changes nothing.",
+    ("Save it (keep the .xlsx format) and send it to your manager, who imports it into "
+     "Funnelcast (File › Import…). If you changed something your manager also changed "
+     "meanwhile, they will see both values and choose. Importing the same workbook twice "
+     "changes nothing.",
      False),
     ("Funnelcast can open it too", True),
     ("If you have Funnelcast on your laptop, File › Open update workbook… opens it as a "
@@ -248,12 +300,20 @@ INSTRUCTIONS = (
 
 
 def _write_instructions(workbook: Workbook, book: UpdateBook) -> None:
+    """Plain words, one paragraph a row. The rows get their heights here: LibreOffice
+    does not grow a row to fit wrapped text it reads from an .xlsx file."""
     sheet = workbook.create_sheet(layout.INSTRUCTIONS)
-    sheet.column_dimensions["A"].width = 100
+    sheet.page_setup.fitToWidth = 1
+    sheet.page_setup.fitToHeight = 0
+    sheet.sheet_properties.pageSetUpPr.fitToPage = True
+    sheet.column_dimensions["A"].width = INSTRUCTION_WIDTH
     sheet.append([cells.styled(sheet, f"Updates for {book.rep_name}", font=cells.TITLE_FONT)])
-    for text, heading in INSTRUCTIONS:
+    sheet.row_dimensions[1].height = 24
+    for row, (text, heading) in enumerate(INSTRUCTIONS, 2):
         sheet.append([cells.styled(sheet, text, font=cells.BOLD if heading else None,
                                    alignment=cells.WRAP)])
+        lines = -(-len(text) // (INSTRUCTION_WIDTH + 5))  # characters a line, roughly
+        sheet.row_dimensions[row].height = 15 * lines + (8 if heading else 4)
     _protect(sheet, sort=False)
 
 

@@ -221,3 +221,72 @@ def test_undo_last_import_takes_a_merge_back(team, edit):
     assert _deal(team, "Birch pilot").value == Decimal("8000.00")
     # And the workbook can be merged again afterwards, the same as the first time.
     assert len(plan_merge(edit.path).moves) == 1
+
+
+def test_a_working_copys_moves_merge_in_order_with_the_reps_times(team, tmp_path):
+    """The working copy writes its moves to the hidden log: each becomes a StageChange at
+    the rep's time, in order, and a second import finds them all."""
+    import dataclasses
+
+    from app.offline.book import BookMove
+    from app.offline.export import build_book
+    from app.offline.writer import write_update_workbook
+
+    book = build_book("Ravi Rep")
+    acme = next(d for d in book.deals if d.title == "Acme roll-out")
+    first, second = datetime(2026, 12, 1, 9, 0), datetime(2026, 12, 3, 16, 30)
+    checks = tuple(dataclasses.replace(c, done=True, ticked_at=first) if (
+        c.deal_uuid == acme.uuid and c.stage in ("Qualified", "Solution fit & demo")
+        and c.required) else c for c in book.checks)
+    moves = (BookMove(acme.uuid, "Sales-ready lead", "Qualified", first),
+             BookMove(acme.uuid, "Qualified", "Solution fit & demo", second))
+    saved = dataclasses.replace(
+        book, checks=checks, moves=moves,
+        deals=tuple(dataclasses.replace(d, stage="Solution fit & demo", stage_changed_at=second)
+                    if d.uuid == acme.uuid else d for d in book.deals))
+    path = tmp_path / "working-copy.xlsx"
+    write_update_workbook(saved, path, "USD")
+
+    result = _merge(path, team)
+
+    assert result.moves == 2
+    deal = _deal(team, "Acme roll-out")
+    history = list(StageChange.select().where(StageChange.deal == deal.id,
+                                              StageChange.origin == "workbook")
+                   .order_by(StageChange.changed_at))
+    assert [(h.to_stage_id, h.changed_at, h.changed_by_id) for h in history] == [
+        (team.stages["Qualified"].id, first, team.rep.id),
+        (team.stages["Solution fit & demo"].id, second, team.rep.id)]
+    assert deal.stage_id == team.stages["Solution fit & demo"].id
+    assert deal.stage_entered_at == second
+    ticks = ChecklistCheck.select().where(ChecklistCheck.deal == deal.id)
+    assert {t.checked_at for t in ticks} == {first}
+    assert plan_merge(path).is_empty
+
+
+def test_a_move_typed_without_a_time_takes_the_workbooks_save_time(team, edit):
+    from app.offline.reader import read_update_book
+
+    edit.tick("Acme roll-out", "Qualified", required_only=True)
+    edit.set("Acme roll-out", "Stage", "Qualified")
+    path = edit.save()
+    _merge(path, team)
+    move = StageChange.select().where(StageChange.deal == _deal(team, "Acme roll-out").id,
+                                      StageChange.origin == "workbook").get()
+    assert move.changed_at == read_update_book(path).saved_at
+
+
+def test_a_backup_is_kept_only_for_a_merge_that_writes(team, edit, db_path):
+    from db.backup import list_backups
+
+    edit.set("Birch pilot", "Value", 9000)
+    path = edit.save()
+    first = _merge(path, team)
+    assert first.backup is not None and [str(p) for p in list_backups(db_path)] == [
+        first.backup]
+    second = _merge(path, team)  # nothing left to merge: no second copy
+    assert second.backup is None and len(list_backups(db_path)) == 1
+    Setting.update(value=uuid.uuid4().hex).where(Setting.key == "database_id").execute()
+    with pytest.raises(ValidationError):
+        _merge(path, team)
+    assert len(list_backups(db_path)) == 1
