@@ -84,7 +84,12 @@ class RepExportRun(ExportRun):
             self._pick).run()
 
     def _pick(self, reps) -> None:
-        names = [rep.name for rep in reps if not rep.is_manager] or [rep.name for rep in reps]
+        me = self.context.actor
+        names = [rep.name for rep in reps if me is None or rep.id != me.id]
+        if not names:
+            QMessageBox.information(self.window, EXPORT_TITLE, "There is nobody else in the "
+                                    "team yet: add your reps in Settings › Reps first.")
+            return
         name = choose_rep(self.window, names)
         if name is None:
             return
