@@ -15,6 +15,7 @@ from decimal import Decimal, InvalidOperation
 from app.clock import utcnow
 from app.errors import ConflictError, NotFound, ValidationError
 from app.money import CENT
+from app.offline.copy_rules import refuse_in_working_copy, refuse_uncarried_fields
 from app.pipeline import (
     GateBlocked,
     live_stages,
@@ -225,6 +226,7 @@ def check_fields(values: dict) -> dict:
 def create_deal(draft: DealDraft, actor: RepInfo | None, *, origin: str = "app") -> DealInfo:
     """Create a deal in ``draft.stage_id`` (default: the first stage) and record its entry
     as the first StageChange (``from_stage`` None)."""
+    refuse_in_working_copy("add deals")
     values = {f.name: getattr(draft, f.name) for f in fields(draft) if f.name in EDITABLE}
     values = check_fields(values)
     with writing():
@@ -264,6 +266,7 @@ def update_deal(
     unknown = set(changes) - set(EDITABLE)
     if unknown:
         raise ValidationError(f"These fields cannot be edited here: {', '.join(sorted(unknown))}.")
+    refuse_uncarried_fields(changes)
     changes = check_fields(changes)
     with writing():
         deal = Deal.get_or_none(Deal.id == deal_id)

@@ -8,6 +8,8 @@ from __future__ import annotations
 
 import os
 import sqlite3
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -24,6 +26,7 @@ from app.errors import (
     UsageError,
     ValidationError,
 )
+from app.offline.copy_rules import is_working_copy
 from app.users import RepInfo, appoint_manager, has_manager, list_reps, resolve_actor
 from db import backup
 from db.connection import (
@@ -225,11 +228,28 @@ def start_state(acting_user: str | None) -> StartState:
     try:
         if needs_first_run():
             return StartState(True, None)
-        return StartState(False, resolve_actor(acting_user), needs_manager=not has_manager())
+        # A rep's working copy holds the rep alone: its manager is in the team's database.
+        return StartState(False, resolve_actor(acting_user),
+                          needs_manager=not has_manager() and not is_working_copy())
     except DatabaseError as exc:
         if is_busy(exc):
             raise DatabaseBusy(sqlite_path(), opening=True) from exc
         check_integrity()
+        raise
+
+
+@contextmanager
+def switching_database() -> Iterator[None]:
+    """For a window that opens another database in place of its own: when the block fails
+    after it opened (bound) another one, the database open before is the current one
+    again, so the window can carry on where it was."""
+    previous = database.obj
+    try:
+        yield
+    except BaseException:
+        if previous is not None and database.obj is not previous:
+            close_workspace()
+            bind(previous)
         raise
 
 

@@ -13,6 +13,8 @@ def install_all(window) -> None:
     from ui.deal_actions import install_new_deal
     from ui.exporting.install import install as install_exporting
     from ui.importing.install import install as install_importing
+    from ui.offline.install import install as install_offline
 
-    for install in (install_quick_log, install_new_deal, install_importing, install_exporting):
+    for install in (install_quick_log, install_new_deal, install_importing, install_exporting,
+                    install_offline):
         install(window)

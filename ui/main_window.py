@@ -6,6 +6,8 @@ so opening the app on a large database shows the shell at once.
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from PySide6.QtCore import QByteArray, QEvent, QObject, QSettings, Qt, QTimer, Signal
 from PySide6.QtGui import QAction, QActionGroup, QKeySequence
 from PySide6.QtWidgets import (
@@ -48,6 +50,9 @@ class MainWindow(QMainWindow):
         self.setMinimumSize(760, 520)
         self._pages: dict[str, QWidget] = {}
         self._painted = False
+        # Each returns whether the window may close now; one that says no (unsaved work)
+        # calls the function it is given once it is safe (see may_close).
+        self.close_guards: list[Callable[[Callable[[], None]], bool]] = []
 
         self._stack = QStackedWidget()
         self._stack.setObjectName("PageStack")
@@ -148,10 +153,28 @@ class MainWindow(QMainWindow):
         quit_action = make("quit", "Quit", "ph.sign-out", "Ctrl+Q", "Quit Funnelcast")
         quit_action.triggered.connect(self.close)
 
+        # The rep's update workbook (issue 16): enabled by ui.offline.install, which knows
+        # whether this database is a working copy.
+        for name, text, icon_name, shortcut, tip in (
+            ("export_rep_workbook", "Export update workbook for rep…", "ph.file-arrow-up", None,
+             "Write a rep's deals to a workbook they update offline"),
+            ("open_workbook", "Open update workbook…", "ph.folder-open", None,
+             "Work on an update workbook in Funnelcast, as a working copy"),
+            ("save_workbook", "Save updates to workbook", "ph.floppy-disk", "Ctrl+S",
+             "Write this working copy's moves, ticks and hours to its workbook"),
+        ):
+            make(name, text, icon_name, shortcut, tip).setEnabled(False)
+
         menu = self.menuBar()
         file_menu = menu.addMenu("&File")
         for name in ("new_deal", "import", "export"):
             file_menu.addAction(self.actions_by_name[name])
+        file_menu.addSeparator()
+        for name in ("export_rep_workbook", "open_workbook"):
+            file_menu.addAction(self.actions_by_name[name])
+        self.recent_menu = file_menu.addMenu("Open recent")
+        self.recent_menu.setEnabled(False)
+        file_menu.addAction(self.actions_by_name["save_workbook"])
         file_menu.addSeparator()
         file_menu.addAction(backup)
         file_menu.addSeparator()
@@ -187,6 +210,12 @@ class MainWindow(QMainWindow):
         bar.addPermanentWidget(self._counts)
         bar.addPermanentWidget(self._user_button)
         self._show_user(self.context.actor)
+
+    def show_location(self, text: str, tip: str) -> None:
+        """Say in the status bar what the window works on (a feature may put it in words
+        better than the database's path, e.g. a rep's working copy)."""
+        self._location.setText(text)
+        self._location.setToolTip(tip)
 
     # ------------------------------------------------------------- navigation
     def show_section(self, key: str) -> QWidget:
@@ -291,7 +320,16 @@ class MainWindow(QMainWindow):
         self.resize(width, height)
         self.move(screen.center() - self.rect().center())
 
+    def may_close(self, then: Callable[[], None]) -> bool:
+        """Whether the window may close (or give way to another database) now. A guard
+        with unsaved work to look after says no, asks the user, and calls ``then`` once
+        the work is saved or given up (never, when the user cancels)."""
+        return all(guard(then) for guard in self.close_guards)
+
     def closeEvent(self, event) -> None:
+        if not self.may_close(self.close):
+            event.ignore()
+            return
         stored = self._settings()
         stored.setValue("main/geometry", self.saveGeometry())
         stored.setValue("main/state", self.saveState())

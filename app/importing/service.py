@@ -27,6 +27,7 @@ from app.importing.plan import AmbiguousAmounts, ImportPlan, RowProblem, build_p
 from app.importing.read import SheetTable, read_sheet
 from app.importing.values import clean_text
 from app.jobs import JobControl
+from app.offline.copy_rules import refuse_in_working_copy
 from app.pipeline import StageInfo, list_stages
 from app.users import RepInfo
 from app.workspace import SERVER_BACKUPS, is_blank, start_backup
@@ -395,6 +396,7 @@ def run_import(
     report with ``rejected`` set (and nothing written) when any row has a problem and
     ``skip_invalid`` is off, or when a stage value or an amount format needs an answer.
     ``reader`` reads the sheet (a wizard passes its :class:`SheetCache`'s)."""
+    refuse_in_working_copy("import spreadsheets")
     with _fewer_collections():
         return _run_import(Path(path).absolute(), options, actor, control, reader)
 

@@ -4,6 +4,7 @@ worker (a :class:`ui.operations.Query`) with progress and Cancel. The dialog sug
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 
 from PySide6.QtCore import Qt
@@ -11,9 +12,10 @@ from PySide6.QtWidgets import QFileDialog, QMessageBox, QProgressDialog, QWidget
 
 from app import clock
 from app.exporting import export_weekly_workbook, week_of
+from app.jobs import JobControl
 from ui.context import UiContext
 from ui.last_folder import last_folder, remember_folder
-from ui.operations import Query
+from ui.operations import Query, Write
 
 LAST_FOLDER_KEY = "export/last_folder"
 TITLE = "Export weekly pipeline"
@@ -25,40 +27,47 @@ def choose_save_path(parent: QWidget | None, suggested: str) -> str:
     return path
 
 
-class WeeklyExportRun:
-    """One export: the file question, the job on the worker, its progress dialog.
+class ExportRun:
+    """One export to a workbook: the file question, the job on the worker, its progress
+    dialog. A subclass says where to suggest (:meth:`run`'s ``suggested``) and what to
+    write (``work(path, control)``); the progress dialog's Cancel cancels the job, and the
+    service then removes its temporary file, so the file that was there before stays as
+    it was."""
 
-    The progress dialog's Cancel cancels the job; the service then removes its temporary
-    file, so the file that was there before stays as it was."""
+    title = TITLE
 
     def __init__(self, window, context: UiContext):
         self.window = window
         self.context = context
         self.progress: QProgressDialog | None = None
-        self.operation: Query | None = None
+        self.operation: Query | Write | None = None
 
-    def start(self) -> bool:
-        week = week_of(clock.local_today())
-        suggested = str(Path(last_folder(LAST_FOLDER_KEY)) / week.file_name)
-        path = choose_save_path(self.window, suggested)
+    def ask_path(self, suggested: str) -> str:
+        return choose_save_path(self.window, suggested)
+
+    def run(self, suggested: str, work: Callable[[str, JobControl], object], *,
+            writes: bool = False) -> bool:
+        """Ask where (starting at ``suggested``), then run ``work`` there on the worker: a
+        Query, or a Write announcing nothing when the export also records something in
+        the database (``writes``). False when the user chose no file."""
+        path = self.ask_path(suggested)
         if not path:
             return False
         if not path.lower().endswith(".xlsx"):
             path += ".xlsx"
         remember_folder(LAST_FOLDER_KEY, path)
         progress = QProgressDialog("Preparing the workbook…", "Cancel", 0, 100, self.window)
-        progress.setWindowTitle(TITLE)
+        progress.setWindowTitle(self.title)
         progress.setWindowModality(Qt.WindowModality.WindowModal)
         progress.setMinimumDuration(300)
         progress.setAutoClose(False)
         progress.setAutoReset(False)
         self.progress = progress
-        # A Query: the export reads the database and writes only the workbook file.
-        self.operation = (
-            Query(progress, self.context,
-                  lambda control: export_weekly_workbook(path, week, control))
-            .success(self._done).failure(self._failed).progress(self._progress)
-            .cancelled(self._cancelled).run())
+        operation: Query | Write = (
+            Write(progress, self.context, lambda control: work(path, control), announce=())
+            if writes else Query(progress, self.context, lambda control: work(path, control)))
+        self.operation = (operation.success(self._done).failure(self._failed)
+                          .progress(self._progress).cancelled(self._cancelled).run())
         progress.canceled.connect(self.operation.cancel)
         return True
 
@@ -83,16 +92,25 @@ class WeeklyExportRun:
         self._close()
         self.window.statusBar().showMessage(result.describe(), 10_000)
         if result.cut:
-            QMessageBox.information(self.window, TITLE, result.describe())
+            QMessageBox.information(self.window, self.title, result.describe())
 
     def _failed(self, sentence: str) -> None:
         self._close()
-        QMessageBox.warning(self.window, TITLE, sentence)
+        QMessageBox.warning(self.window, self.title, sentence)
 
     def _cancelled(self) -> None:
         self._close()
         self.window.statusBar().showMessage(
             "Export cancelled; no file was written or changed.", 8000)
+
+
+class WeeklyExportRun(ExportRun):
+    """Export weekly pipeline…: ``pipeline-YYYY-Www.xlsx`` for this week."""
+
+    def start(self) -> bool:
+        week = week_of(clock.local_today())
+        return self.run(str(Path(last_folder(LAST_FOLDER_KEY)) / week.file_name),
+                        lambda path, control: export_weekly_workbook(path, week, control))
 
 
 def install(window) -> None:

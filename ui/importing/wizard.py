@@ -327,8 +327,10 @@ class FilePage(_Page):
         path, sheet = self.path.text().strip(), self.sheet.currentText() or None
         wizard = self.import_wizard()
         return self.run_then_advance(
-            lambda control: inspect_file(path, sheet, control, reader=wizard.sheets.read),
-            lambda overview: setattr(wizard, "overview", overview),
+            # A rep's update workbook is merged, not mapped (ui.offline.merge_page).
+            lambda control: wizard.merge.plan_if_update_workbook(path, control) or inspect_file(
+                path, sheet, control, reader=wizard.sheets.read),
+            wizard.file_read,
         )
 
 
@@ -678,6 +680,10 @@ class ImportWizard(QWizard):
                               (PAGE_PREVIEW, self.preview_page),
                               (PAGE_SUMMARY, self.summary_page)):
             self.setPage(page_id, page)
+        from ui.offline import merge_page  # imports this module's pages
+
+        self.merge = merge_page
+        merge_page.add_merge_pages(self)
 
     # -- steps ------------------------------------------------------------------------------
     def options(self, *, dry_run: bool, skip_invalid: bool = False) -> ImportOptions:
@@ -712,6 +718,13 @@ class ImportWizard(QWizard):
             return report
         return commit
 
+    def file_read(self, read) -> None:
+        """The first page's result: a merge plan (an update workbook) or the file's overview."""
+        if isinstance(read, FileOverview):
+            self.overview, self.merge_plan = read, None
+        else:
+            self.merge_plan = read
+
     def set_preview(self, report: ImportReport) -> None:
         self.preview = report
 
@@ -727,6 +740,10 @@ class ImportWizard(QWizard):
 
     def nextId(self) -> int:
         current = self.currentId()
+        if current == PAGE_FILE and self.merge_plan is not None:
+            return self.merge.PAGE_MERGE
+        if current == PAGE_SUMMARY:
+            return -1  # the merge's pages come after it in number, not in order
         if current == PAGE_MAPPING:
             asks = self.preview is not None and (
                 self.preview.unknown_stages or self.preview.ambiguous_amounts)

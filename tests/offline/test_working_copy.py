@@ -1,0 +1,252 @@
+"""The working copy: a rep's update workbook opened as a local database, worked with the
+normal services (gate, ticks, hours) and saved back to the same format."""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from datetime import date
+from decimal import Decimal
+from pathlib import Path
+
+import pytest
+
+from app.errors import UsageError
+from app.offline import working_copy
+from app.offline.copy_rules import is_working_copy
+from app.offline.export import export_update_workbook
+from app.offline.reader import read_update_book
+from app.pipeline import GateBlocked
+from app.workspace import close_workspace, open_workspace
+
+
+@dataclass
+class Sent:
+    """What the manager sent: the workbook and the manager's ids of its deals and items."""
+
+    workbook: Path
+    copies: Path  # where the test keeps working copies
+    deal_uuids: dict[str, str]  # title -> uuid hex
+    item_ids: dict[str, int]  # checklist text -> the manager's item id
+
+
+@pytest.fixture
+def sent(manager, rep, stages, tmp_path, db_target) -> Sent:
+    """Two deals of Ravi's exported to his update workbook; the manager's database is
+    closed afterwards, as on the rep's laptop."""
+    from app.deals import DealDraft, create_deal
+    from app.pipeline import set_checked
+    from db.models import ChecklistItem
+
+    acme = create_deal(DealDraft(title="Acme renewal", company="Acme", owner_id=rep.id,
+                                 stage_id=stages["Qualified"].id, value=Decimal("12000"),
+                                 expected_close=date(2026, 6, 30), next_step="Call Anna"),
+                       manager)
+    create_deal(DealDraft(title="Globex pilot", company="Globex", owner_id=rep.id,
+                          stage_id=stages["Proposal"].id, value=Decimal("5000.50")), manager)
+    items = {item.text: item.id for item in ChecklistItem.select()}
+    set_checked(acme.id, items["Proof from their industry sent"], True, manager)
+    workbook = tmp_path / "ravi.xlsx"
+    export_update_workbook(workbook, "Ravi Rep")
+    deal_uuids = {deal.title: deal.uuid for deal in read_update_book(workbook).deals}
+    close_workspace()
+    return Sent(workbook, tmp_path / "copies", deal_uuids, items)
+
+
+def _deal(title: str):
+    from db.models import Deal
+
+    return Deal.get(Deal.title == title)
+
+
+def test_opening_makes_a_local_database_with_the_reps_deals(sent):
+    from app.users import current_user
+    from app.workspace import start_state
+    from db.models import ChecklistCheck, ChecklistItem, Rep
+
+    opened = working_copy.open_working_copy(sent.workbook, folder=sent.copies)
+    assert opened.path.parent == sent.copies and opened.path.exists()
+    assert not opened.reused and opened.set_aside is None
+    assert is_working_copy()
+    assert opened.info.rep_name == "Ravi Rep" and opened.info.workbook == sent.workbook
+    # The rep alone, acting, as a rep (who cannot override the gate); no manager is asked for.
+    assert [(r.name, r.role) for r in Rep.select()] == [("Ravi Rep", "rep")]
+    assert current_user().name == "Ravi Rep"
+    assert not start_state(None).needs_manager
+    acme = _deal("Acme renewal")
+    assert (acme.stage.name, acme.value, acme.expected_close, acme.next_step) == (
+        "Qualified", Decimal("12000.00"), date(2026, 6, 30), "Call Anna")
+    assert _deal("Globex pilot").stage.name == "Proposal"
+    # The manager's item ids, so ticks go back to the right item; the tick made before
+    # the export is there.
+    assert {i.text: i.id for i in ChecklistItem.select()}.items() >= {
+        "Solution fit shown": sent.item_ids["Solution fit shown"]}.items()
+    assert [c.item_id for c in ChecklistCheck.select()] == [
+        sent.item_ids["Proof from their industry sent"]]
+    assert not working_copy.has_unsaved_changes()
+
+
+def test_a_move_through_the_gate_ticks_and_hours_are_saved_with_their_times(sent):
+    from app.activities import ActivityDraft, log_activity
+    from app.pipeline import find_stage, missing_requirements, move_deal
+    from app.users import current_user
+
+    working_copy.open_working_copy(sent.workbook, folder=sent.copies)
+    ravi = current_user()
+    acme = _deal("Acme renewal")
+    demo = find_stage("Solution fit & demo")
+    with pytest.raises(GateBlocked):  # the gate holds in the working copy too
+        move_deal(acme.id, demo.id, ravi)
+    missing = [item.id for item in missing_requirements(acme.id, demo.id)]
+    assert sent.item_ids["Solution fit shown"] in missing
+    moved = move_deal(acme.id, demo.id, ravi, tick=missing)  # ticked in the gate dialog
+    log_activity(ActivityDraft(ravi.id, "Meeting", date.today(), Decimal("1.5"),
+                               acme.id, "Demo with Anna"), ravi)
+    assert working_copy.has_unsaved_changes()
+
+    saved = working_copy.save_working_copy(sent.workbook)
+    assert (saved.moves, saved.ticks, saved.hours) == (1, len(missing), 1)
+    assert not working_copy.has_unsaved_changes()
+
+    book = read_update_book(sent.workbook)
+    (move,) = book.moves
+    assert (move.deal_uuid, move.from_stage, move.to_stage) == (
+        sent.deal_uuids["Acme renewal"], "Qualified", "Solution fit & demo")
+    from db.models import StageChange
+
+    assert move.at == StageChange.get(StageChange.uuid == moved.stage_change_uuid).changed_at
+    row = next(d for d in book.deals if d.title == "Acme renewal")
+    assert row.stage == "Solution fit & demo" and row.original.stage == "Qualified"
+    assert row.stage_changed_at == move.at
+    ticked = {c.item_id: c for c in book.checks if c.deal_uuid == row.uuid and c.done}
+    assert set(missing) < set(ticked)
+    assert all(ticked[i].ticked_at is not None and not ticked[i].was_done for i in missing)
+    assert ticked[sent.item_ids["Proof from their industry sent"]].was_done
+    (hours,) = book.hours
+    assert (hours.kind, hours.hours, hours.deal_uuid, hours.note) == (
+        "Meeting", Decimal("1.50"), row.uuid, "Demo with Anna")
+    assert hours.row_id  # the activity's own uuid: a second merge adds nothing
+
+
+def test_reopening_reuses_the_copy_until_the_workbook_changes(sent, manager, db_target):
+    from app.activities import ActivityDraft, log_activity
+    from app.users import current_user
+    from db.models import Activity
+
+    first = working_copy.open_working_copy(sent.workbook, folder=sent.copies)
+    ravi = current_user()
+    log_activity(ActivityDraft(ravi.id, "Follow-up", date.today(), Decimal("0.5")), ravi)
+    close_workspace()
+
+    again = working_copy.open_working_copy(sent.workbook, folder=sent.copies)
+    assert again.reused and again.path == first.path
+    assert Activity.select().count() == 1  # the unsaved hours are still there
+    working_copy.save_working_copy(sent.workbook)
+    close_workspace()
+
+    # A new export replaces the workbook: the copy is made afresh from it; nothing unsaved
+    # was in the old one, so nothing is kept aside.
+    open_workspace(db_target)
+    export_update_workbook(sent.workbook, "Ravi Rep")
+    close_workspace()
+    os.utime(sent.workbook, ns=(1, 1))  # a different time, whatever the clock's resolution
+    fresh = working_copy.open_working_copy(sent.workbook, folder=sent.copies)
+    assert not fresh.reused and fresh.set_aside is None
+    assert Activity.select().count() == 0
+
+    # Unsaved work in a copy whose workbook changed is kept beside, never thrown away.
+    log_activity(ActivityDraft(current_user().id, "Follow-up", date.today(), Decimal("2")),
+                 current_user())
+    close_workspace()
+    os.utime(sent.workbook, ns=(2, 2))
+    replaced = working_copy.open_working_copy(sent.workbook, folder=sent.copies)
+    assert not replaced.reused and replaced.set_aside is not None
+    close_workspace()
+    open_workspace(replaced.set_aside, create=False)
+    assert Activity.get().hours == Decimal("2.00")
+
+
+def test_a_working_copy_refuses_what_its_workbook_cannot_carry(sent, tmp_path):
+    from app.deals import DealDraft, create_deal, update_deal
+    from app.importing import ImportOptions, run_import
+    from app.users import current_user
+
+    working_copy.open_working_copy(sent.workbook, folder=sent.copies)
+    ravi = current_user()
+    acme = _deal("Acme renewal")
+    with pytest.raises(UsageError, match="cannot add deals"):
+        create_deal(DealDraft(title="Initech"), ravi)
+    with pytest.raises(UsageError, match="cannot change a deal's contact name, notes"):
+        update_deal(acme.id, {"notes": "x", "contact_name": "Anna", "value": 1}, acme.version,
+                    ravi)
+    updated = update_deal(acme.id, {"value": Decimal("13000"), "next_step": "Send quote"},
+                          acme.version, ravi)
+    assert updated.value == Decimal("13000.00")
+    spreadsheet = tmp_path / "deals.csv"
+    spreadsheet.write_text("Title,Value\nInitech,100\n")
+    with pytest.raises(UsageError, match="cannot import spreadsheets"):
+        run_import(spreadsheet, ImportOptions(), ravi)
+    saved = next(d for d in working_copy.book_from_database().deals
+                 if d.title == "Acme renewal")
+    assert (saved.value, saved.next_step) == (Decimal("13000.00"), "Send quote")
+
+
+def test_a_file_that_is_not_an_update_workbook_leaves_the_open_database_open(
+        sent, tmp_path, db_target):
+    from app.users import current_user
+
+    open_workspace(db_target)
+    other = tmp_path / "deals.xlsx"
+    other.write_bytes(b"not a workbook")
+    with pytest.raises(UsageError, match="not a Funnelcast update workbook"):
+        working_copy.open_working_copy(other, folder=sent.copies)
+    assert current_user().name == "Maria Manager"
+    assert not is_working_copy()
+    assert not sent.copies.exists() or not list(sent.copies.iterdir())
+
+
+def test_the_saved_copy_merges_into_the_managers_database_as_the_reps_history(
+        sent, db_target):
+    """End to end: the rep moves a deal through the gate, ticks and logs hours offline and
+    saves; the manager merges the workbook and the history carries the rep's times."""
+    from app.activities import ActivityDraft, log_activity
+    from app.offline.merge import commit_merge, plan_merge
+    from app.pipeline import find_stage, missing_requirements, move_deal
+    from app.users import current_user, find_rep
+    from db.models import Activity, ChecklistCheck, StageChange
+
+    working_copy.open_working_copy(sent.workbook, folder=sent.copies)
+    ravi = current_user()
+    acme = _deal("Acme renewal")
+    demo = find_stage("Solution fit & demo")
+    missing = [item.id for item in missing_requirements(acme.id, demo.id)]
+    moved = move_deal(acme.id, demo.id, ravi, tick=missing)
+    logged = log_activity(ActivityDraft(ravi.id, "Demo", date.today(), Decimal("2"), acme.id,
+                                        "Demo at Acme"), ravi)
+    moved_at = StageChange.get(StageChange.uuid == moved.stage_change_uuid).changed_at
+    ticked_at = {c.item_id: c.checked_at for c in ChecklistCheck.select()}
+    row_id = Activity.get_by_id(logged.activity.id).uuid
+    working_copy.save_working_copy(sent.workbook)
+    close_workspace()
+
+    open_workspace(db_target)
+    manager = current_user()
+    plan = plan_merge(sent.workbook)
+    assert not plan.conflicts and not plan.refused_moves
+    commit_merge(plan, {}, manager)
+    deal = _deal("Acme renewal")
+    assert deal.stage.name == "Solution fit & demo"
+    change = StageChange.select().where(StageChange.deal == deal.id).order_by(
+        StageChange.changed_at.desc(), StageChange.id.desc()).first()
+    assert (change.origin, change.changed_by.name, change.changed_at) == (
+        "workbook", "Ravi Rep", moved_at)
+    checks = {c.item_id: c for c in ChecklistCheck.select().where(
+        ChecklistCheck.deal == deal.id)}
+    for item_id in missing:
+        assert checks[item_id].checked_at == ticked_at[item_id]
+        assert checks[item_id].checked_by.name == "Ravi Rep"
+    hours = Activity.get(Activity.uuid == row_id)
+    assert (hours.rep.name, hours.hours, hours.note, hours.deal_id) == (
+        "Ravi Rep", Decimal("2.00"), "Demo at Acme", deal.id)
+    assert find_rep("Ravi Rep").role == "rep"
+    assert plan_merge(sent.workbook).is_empty  # a second import changes nothing
