@@ -264,3 +264,15 @@ def test_a_sort_right_after_a_filter_still_shows_the_filtered_rows(qtbot, counte
     titles = [model.index(r, COLUMNS.index("title")).data() for r in range(model.rowCount())]
     assert titles == ["Upgrade", "Pilot"]  # rep's deals only, by value
     assert totals[-1] == (2, Decimal("5800.00"))
+
+
+def test_typed_text_waits_for_the_pause_but_a_cleared_box_shows_every_deal_at_once(
+        qtbot, view):
+    qtbot.keyClicks(view.search_edit, "acme")
+    assert view.model.spec.text == ""  # still typing: no query yet
+    qtbot.waitUntil(lambda: view.model.rowCount() == 1)
+    assert view.model.spec.text == "acme"
+    view.search_edit.selectAll()
+    qtbot.keyClick(view.search_edit, Qt.Key.Key_Backspace)
+    assert view.model.spec.text == "" and view.model.loading  # asked at once
+    qtbot.waitUntil(lambda: view.model.rowCount() == 3)

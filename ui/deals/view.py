@@ -2,10 +2,12 @@
 
 Filter bar (owner, stage, source, search) → a :class:`app.deal_table.DealTableSpec` → the
 model re-queries. The owner filter lists inactive reps too, labelled, so a departed rep's
-deals can be found and handed on. The search box waits for a pause in typing (a short
-timer) so a fast typist costs one query. Column widths come from the header and a sample
-of rows, never from ``resizeColumnsToContents`` (a second on 100k rows). Double-click or
-Enter opens the deal.
+deals can be found and handed on. The search box waits for a short pause in typing
+(``SEARCH_PAUSE_MS``) so that a burst of keys (a held key, a fast pair) costs one query; a
+query still queued when the next key asks for another never runs (the operation layer
+supersedes it), so the pause need not cover a whole word. Clearing the box needs no pause.
+Column widths come from the header and a sample of rows, never from
+``resizeColumnsToContents`` (a second on 100k rows). Double-click or Enter opens the deal.
 """
 
 from __future__ import annotations
@@ -35,7 +37,9 @@ from ui.deals.table_model import DEAL_ID_ROLE, DealTableModel
 from ui.formatting import format_money
 from ui.theme import DANGER, icon
 
-SEARCH_PAUSE_MS = 120
+# The search box's debounce. Issue 13's budget is 150 ms from the key to the filtered rows
+# painted on 100k deals, of which the query and the paint take about 60–110 ms.
+SEARCH_PAUSE_MS = 50
 SAMPLE_ROWS = 60
 NO_DATE = QDate(1900, 1, 1)
 
@@ -184,9 +188,12 @@ class DealsView(QWidget):
         self._search_timer.setSingleShot(True)
         self._search_timer.setInterval(SEARCH_PAUSE_MS)
         self._search_timer.timeout.connect(self.apply_filter)
-        self.search_edit.textChanged.connect(self._search_timer.start)
+        self.search_edit.textChanged.connect(self._search_changed)
         for combo in (self.owner_combo, self.stage_combo, self.source_combo):
             combo.currentIndexChanged.connect(self.apply_filter)
+        # New rows are laid out at once rather than on Qt's delayed-layout timer, so a filter
+        # paints the table once, not twice (about 15 ms of a keystroke on 100k deals).
+        self.model.modelReset.connect(self.table.doItemsLayout)
         self.model.sig_totals.connect(self._show_totals)
         self.model.sig_rows_ready.connect(self._first_rows, Qt.ConnectionType.SingleShotConnection)
         self.model.sig_error.connect(self.show_error)
@@ -234,6 +241,14 @@ class DealsView(QWidget):
             source_id=self.source_combo.currentData(), text=self.search_edit.text().strip(),
             sort=spec.sort, descending=spec.descending,
         )
+
+    def _search_changed(self, text: str) -> None:
+        """A cleared box shows every deal at once (nobody is typing into an empty box);
+        typed text waits for the pause."""
+        if text.strip():
+            self._search_timer.start()
+        else:
+            self.apply_filter()
 
     def apply_filter(self) -> None:
         """Query with the filter bar's values now (the search box calls this after a pause)."""
