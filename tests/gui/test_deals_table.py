@@ -17,7 +17,7 @@ from app.rep_admin import update_rep
 from ui.context import Topic
 from ui.deals.table_model import DEAL_ID_ROLE
 from ui.deals.view import DealsView
-from ui.gate_dialog import GateAnswer, GateDialog
+from ui.gate_dialog import GateDialog
 
 pytestmark = pytest.mark.gui
 
@@ -150,18 +150,26 @@ def test_expected_close_and_owner_edits_are_saved(qtbot, view, deals, manager):
     assert get_deal(deals["Pilot"]).expected_close is None
 
 
-def test_a_stage_edit_goes_through_the_gate(qtbot, view, deals, stages, monkeypatch):
+def test_a_stage_edit_goes_through_the_gate(qtbot, view, deals, stages, monkeypatch,
+                                            gui_thread_sql):
     asked = []
 
-    def ask(_cls, _parent, _context, deal_id, stage_id):
-        asked.append((deal_id, stage_id))
-        return GateAnswer(ticked=tuple(m.id for m in missing_requirements(deal_id, stage_id)))
+    def ask(cls, parent, context, gate):
+        dialog = cls(parent, context, gate)  # the real dialog, without its modal loop
+        asked.append((gate.deal_id, gate.stage.id, len(dialog.boxes)))
+        for box, _item in dialog.boxes:
+            box.setChecked(True)
+        return dialog.answer()
 
     monkeypatch.setattr(GateDialog, "ask", classmethod(ask))
     qualified = stages["Qualified"].id
+    required = len(missing_requirements(deals["Pilot"], qualified))
+    gui_thread_sql.clear()
     assert view.model.setData(cell(view, deals["Pilot"], "stage"), qualified)
+    qtbot.waitUntil(lambda: bool(asked))
+    assert gui_thread_sql == []  # the gate's facts were read on the worker
     qtbot.waitUntil(lambda: cell(view, deals["Pilot"], "stage").data() == "Qualified")
-    assert asked == [(deals["Pilot"], qualified)]
+    assert asked == [(deals["Pilot"], qualified, required)] and required > 0
     assert get_deal(deals["Pilot"]).stage_id == qualified
     view.context.undo_stack.undo()  # written on the worker; the table then re-reads
     qtbot.waitUntil(lambda: cell(view, deals["Pilot"], "stage").data() == "Sales-ready lead")

@@ -89,10 +89,11 @@ def test_hand_a_lead_to_sales_ticking_items_in_the_gate(qtbot, ui_context, leads
     view = _open(qtbot, ui_context)
     asked = []
 
-    def fake_ask(parent, context, deal_id, to_stage_id):
-        asked.append((deal_id, to_stage_id))
-        missing = missing_requirements(deal_id, to_stage_id)
-        return GateAnswer(ticked=tuple(m.id for m in missing))
+    def fake_ask(parent, context, gate):
+        asked.append((gate.deal_id, gate.stage.id))
+        assert [m.id for m in gate.missing] == [
+            m.id for m in missing_requirements(gate.deal_id, gate.stage.id)]
+        return GateAnswer(ticked=tuple(m.id for m in gate.missing))
 
     monkeypatch.setattr(GateDialog, "ask", fake_ask)
     view.owner_combo.setCurrentIndex(view.owner_combo.findData(rep.id))

@@ -294,8 +294,8 @@ class Soak:
 
 def answer_the_gate(rng: random.Random):
     """GateDialog.ask without a modal loop: the real dialog, ticked and filled at random."""
-    def ask(cls, parent, context, deal_id, to_stage_id):
-        dialog = cls(parent, context, deal_id, to_stage_id)
+    def ask(cls, parent, context, gate):
+        dialog = cls(parent, context, gate)
         try:
             dialog.show()
             for box, _item in dialog.boxes:

@@ -34,7 +34,7 @@ from PySide6.QtWidgets import (
 
 from app.handoff import Handoff, first_sales_stage, hand_to_sales, undo_handoff
 from app.lead_score import LeadScore, score_leads
-from app.pipeline import GateBlocked
+from app.pipeline import GateBlocked, GateFacts, gate_facts
 from app.rep_admin import RepRow, list_rep_rows
 from ui import theme
 from ui.context import Topic, UiContext
@@ -68,13 +68,13 @@ class HandoffCommand(UndoableWrite):
         undo_handoff(self.handoff, self.context.actor)
 
 
-def _hand_over(deal_id: int, owner_id: int, actor, **how) -> Handoff | int:
-    """Runs on the worker: the hand-off, or the id of the stage whose gate blocked it (the
-    GUI then asks the gate dialog and tries again with its answer)."""
+def _hand_over(deal_id: int, owner_id: int, actor, **how) -> Handoff | GateFacts:
+    """Runs on the worker: the hand-off, or what the gate that blocked it shows (the GUI
+    then asks the gate dialog and tries again with its answer)."""
     try:
         return hand_to_sales(deal_id, owner_id, actor, **how)
     except GateBlocked:
-        return first_sales_stage().id
+        return gate_facts(deal_id, first_sales_stage().id)
 
 
 class LeadsView(QWidget):
@@ -369,8 +369,8 @@ class LeadsView(QWidget):
             return
         actor = self.context.actor
 
-        def tried(done: Handoff | int) -> None:
-            if isinstance(done, int):
+        def tried(done: Handoff | GateFacts) -> None:
+            if isinstance(done, GateFacts):
                 self._through_gate(lead, owner_id, done)
             else:
                 self._handed(done)
@@ -392,12 +392,12 @@ class LeadsView(QWidget):
         self.show_message(message, error=True)
         self.sig_handoff_settled.emit(None)
 
-    def _through_gate(self, lead: LeadScore, owner_id: int, stage_id: int) -> None:
+    def _through_gate(self, lead: LeadScore, owner_id: int, gate: GateFacts) -> None:
         """The gate blocked: ask what is true now (or a manager's override) and retry once,
-        ticking and handing over in one transaction. The dialog's own reads are small."""
+        ticking and handing over in one transaction."""
         from ui.gate_dialog import GateDialog
 
-        answer = GateDialog.ask(self, self.context, lead.deal_id, stage_id)
+        answer = GateDialog.ask(self, self.context, gate)
         if answer is None:
             self.sig_handoff_settled.emit(None)
             return
