@@ -10,6 +10,7 @@ import pytest
 from PySide6.QtCore import QDate, Qt
 from PySide6.QtWidgets import QApplication
 
+from app.deal_detail import load_deal_form
 from app.deals import DealDraft, create_deal, get_deal, update_deal
 from app.pipeline import move_deal
 from app.rep_admin import update_rep
@@ -30,7 +31,7 @@ def deal(stages, manager):
 
 @pytest.fixture
 def dialog(qtbot, ui_context, deal, rep):
-    widget = DealDialog(None, ui_context, deal.id)
+    widget = DealDialog(None, ui_context, load_deal_form(deal.id))
     qtbot.addWidget(widget)
     return widget
 
@@ -123,7 +124,7 @@ def test_a_deal_owned_by_a_departed_rep_keeps_its_owner(qtbot, ui_context, deal,
                                                         manager):
     update_deal(deal.id, {"owner_id": rep.id}, deal.version, manager)
     update_rep(rep.id, {"active": False}, manager)  # the rep left the team
-    dialog = DealDialog(None, ui_context, deal.id)
+    dialog = DealDialog(None, ui_context, load_deal_form(deal.id))
     qtbot.addWidget(dialog)
     assert dialog.inputs["owner_id"].currentText() == "Ravi Rep (inactive)"
     dialog.inputs["notes"].setPlainText("Handing over soon")
@@ -156,7 +157,7 @@ def test_ticks_alone_are_checked_against_the_version_opened(qtbot, dialog, deal,
 
 def test_save_runs_on_the_worker_and_pressing_it_twice_makes_one_deal(qtbot, ui_context,
                                                                      stages):
-    dialog = DealDialog(None, ui_context, None)
+    dialog = DealDialog(None, ui_context, load_deal_form(None))
     qtbot.addWidget(dialog)
     dialog.inputs["title"].setText("Fresh lead")
     first = dialog.save()
@@ -169,7 +170,7 @@ def test_save_runs_on_the_worker_and_pressing_it_twice_makes_one_deal(qtbot, ui_
 
 
 def test_a_new_deal_whose_tick_fails_is_not_created(qtbot, ui_context, stages):
-    dialog = DealDialog(None, ui_context, None)
+    dialog = DealDialog(None, ui_context, load_deal_form(None))
     qtbot.addWidget(dialog)
     dialog.inputs["title"].setText("Fresh lead")
     gone = tick(dialog, "Sales-ready lead")
@@ -199,8 +200,17 @@ def test_new_deal_is_wired_to_ctrl_n_and_creates_a_deal(qtbot, ui_context, stage
     install_new_deal(window)
     assert action.isEnabled() and action.shortcut().toString() == "Ctrl+N"
     action.trigger()
-    dialog = next(w for w in QApplication.topLevelWidgets()
-                  if isinstance(w, DealDialog) and w.isVisible())
+    action.trigger()  # pressed twice before the lists are read: one window opens
+
+    def open_dialogs() -> list[DealDialog]:
+        return [w for w in QApplication.topLevelWidgets()
+                if isinstance(w, DealDialog) and w.isVisible()]
+
+    qtbot.waitUntil(lambda: bool(open_dialogs()))
+    ui_context.runner.wait()
+    qtbot.wait_until(lambda: not ui_context.runner.busy)
+    assert len(open_dialogs()) == 1
+    dialog = open_dialogs()[0]
     saved = []
     dialog.sig_saved.connect(saved.append)
     assert not save(qtbot, dialog)  # no title yet
@@ -235,7 +245,7 @@ def test_an_empty_date_steps_to_today_not_to_1900(qtbot):
 
 
 def test_closing_while_a_save_runs_waits_for_it(qtbot, ui_context, stages):
-    dialog = DealDialog(None, ui_context, None)
+    dialog = DealDialog(None, ui_context, load_deal_form(None))
     qtbot.addWidget(dialog)
     dialog.show()
     dialog.inputs["title"].setText("Closing too fast")
@@ -246,3 +256,18 @@ def test_closing_while_a_save_runs_waits_for_it(qtbot, ui_context, stages):
         pass
     assert task is not None and not dialog.isVisible()  # closed once the deal was saved
     assert Deal.select().where(Deal.title == "Closing too fast").count() == 1
+
+
+def test_opening_a_deal_reads_it_on_the_worker(qtbot, ui_context, deal, gui_thread_sql):
+    from PySide6.QtWidgets import QWidget
+
+    parent = QWidget()
+    qtbot.addWidget(parent)
+    assert ui_context.settings.currency  # the session's settings, read once when it began
+    gui_thread_sql.clear()
+    DealDialog.show_existing(parent, ui_context, deal.id)
+    assert parent.findChildren(DealDialog) == []  # nothing shown before the deal is read
+    qtbot.waitUntil(lambda: bool(parent.findChildren(DealDialog)))
+    assert gui_thread_sql == []
+    dialog = parent.findChildren(DealDialog)[0]
+    assert dialog.heading.text() == "Pilot" and dialog.inputs["company"].text() == "Acme"

@@ -40,13 +40,13 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from app import deals, pipeline
+from app import deals
 from app.clock import utcnow
-from app.deal_detail import DealDetail, checklist_for, load_deal_detail
+from app.deal_detail import DealDetail, DealForm, load_deal_form
 from app.errors import ConflictError, FunnelcastError, NotFound, ValidationError
 from ui.context import Topic, UiContext
 from ui.deals.detail_models import ActivityModel, ChecklistModel, HistoryModel
-from ui.operations import Write
+from ui.operations import Query, Write
 from ui.tasks import Task
 from ui.theme import DANGER
 
@@ -95,16 +95,20 @@ def _read_table(model) -> QTableView:
 
 
 class DealDialog(QDialog):
-    """``deal_id`` None: a new deal. ``inputs`` maps a field key to its editor (tests fill
-    them); :meth:`save` starts the save on the worker (see the module's signals)."""
+    """Built from a :class:`app.deal_detail.DealForm` read on the worker (``form.detail``
+    None: a new deal), so opening it reads nothing on the GUI thread; :meth:`show_existing`
+    and :meth:`show_new` read it and open the dialog. ``inputs`` maps a field key to its
+    editor (tests fill them); :meth:`save` starts the save on the worker (see the module's
+    signals)."""
 
     sig_saved = Signal(object)
     sig_save_failed = Signal(object)
 
-    def __init__(self, parent: QWidget | None, context: UiContext, deal_id: int | None = None):
+    def __init__(self, parent: QWidget | None, context: UiContext, form: DealForm):
         super().__init__(parent)
         self.context = context
-        self.detail: DealDetail | None = load_deal_detail(deal_id) if deal_id else None
+        self.form = form
+        self.detail: DealDetail | None = form.detail
         self.saved: deals.DealInfo | None = None
         self._saving: Task | None = None
         self._saving_values: dict = {}
@@ -129,8 +133,7 @@ class DealDialog(QDialog):
 
         self.tabs = QTabWidget()
         self.tabs.addTab(self._build_details(), "Details")
-        self.checklist_model = ChecklistModel(
-            self.detail.checklist if self.detail else checklist_for(None), self)
+        self.checklist_model = ChecklistModel(form.checklist, self)
         self.checklist_view = QTreeView()
         self.checklist_view.setModel(self.checklist_model)
         self.checklist_view.setHeaderHidden(True)
@@ -168,8 +171,7 @@ class DealDialog(QDialog):
     # ------------------------------------------------------------ layout
     def _stage_line(self) -> str:
         if not self.detail:
-            first = next(iter(pipeline.list_stages()), None)
-            where = first.name if first else "the first stage"
+            where = self.form.first_stage or "the first stage"
             return (f"A new deal starts in {where}. Tick what is already known on the "
                     "Checklist tab; move it on later from the board or the Deals table.")
         days = (utcnow() - self.detail.deal.stage_entered_at).days
@@ -217,13 +219,12 @@ class DealDialog(QDialog):
 
         owner = QComboBox()
         owner.addItem("No owner", None)
-        current_owner = self.detail.deal.owner_id if self.detail else None
-        for choice in deals.owner_choices(keep=current_owner):
+        for choice in self.form.owners:
             owner.addItem(choice.label, choice.id)
         add(right, "owner_id", "Owner", owner)
         source = QComboBox()
         source.addItem("No source", None)
-        for item in deals.list_sources():
+        for item in self.form.sources:
             source.addItem(item.name, item.id)
         add(right, "source_id", "Source", source)
         value = QLineEdit()
@@ -407,19 +408,24 @@ class DealDialog(QDialog):
 
     # ----------------------------------------------------------- opening
     @classmethod
-    def show_existing(cls, parent: QWidget | None, context: UiContext,
-                      deal_id: int) -> DealDialog:
-        """Open the deal in a window of its own (not modal: the board stays usable)."""
-        dialog = cls(parent, context, deal_id)
-        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
-        dialog.show()
-        return dialog
+    def show_existing(cls, parent: QWidget, context: UiContext, deal_id: int) -> None:
+        """Read the deal on the worker, then open it in a window of its own (not modal: the
+        board stays usable). A second open asked of the same ``parent`` before the first
+        answered replaces it, so a double double-click opens one window. A deal deleted
+        meanwhile is said on the status bar."""
+        cls._open(parent, context, deal_id)
 
     @classmethod
-    def show_new(cls, parent: QWidget | None, context: UiContext) -> DealDialog:
-        dialog = cls(parent, context, None)
-        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
-        dialog.show()
-        return dialog
+    def show_new(cls, parent: QWidget, context: UiContext) -> None:
+        """Open an empty deal dialog once its lists are read on the worker."""
+        cls._open(parent, context, None)
 
+    @classmethod
+    def _open(cls, parent: QWidget, context: UiContext, deal_id: int | None) -> None:
+        def opened(form: DealForm) -> None:
+            dialog = cls(parent, context, form)
+            dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+            dialog.show()
 
+        Query(parent, context, lambda _control: load_deal_form(deal_id),
+              supersede="deal dialog").success(opened).run()
