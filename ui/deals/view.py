@@ -35,6 +35,7 @@ from ui.context import Topic, UiContext
 from ui.deal_actions import move_with_gate
 from ui.deals.table_model import DEAL_ID_ROLE, DealTableModel
 from ui.formatting import format_money
+from ui.operations import Query
 from ui.theme import DANGER, icon
 
 # The search box's debounce. Issue 13's budget is 150 ms from the key to the filtered rows
@@ -122,11 +123,13 @@ class DealsView(QWidget):
         self.owner_combo = QComboBox()
         self.stage_combo = QComboBox()
         self.source_combo = QComboBox()
-        for combo, tip in ((self.owner_combo, "Show one rep's deals"),
-                           (self.stage_combo, "Show the deals in one stage"),
-                           (self.source_combo, "Show deals from one lead source")):
+        for combo, tip, everyone in (
+                (self.owner_combo, "Show one rep's deals", "All owners"),
+                (self.stage_combo, "Show the deals in one stage", "All stages"),
+                (self.source_combo, "Show deals from one lead source", "All sources")):
             combo.setMinimumWidth(140)
             combo.setToolTip(tip)
+            combo.addItem(everyone, None)  # the rest once read (see _fill_choices)
             bar.addWidget(combo)
         self.search_edit = QLineEdit()
         self.search_edit.setPlaceholderText("Search title, company, contact or e-mail (Ctrl+F)")
@@ -213,24 +216,33 @@ class DealsView(QWidget):
 
     # ----------------------------------------------------------- filters
     def _fill_choices(self) -> None:
-        reps = [(c.id, c.label) for c in owner_choices(everyone=True)]
-        stages = [(s.id, s.name) for s in list_stages()]
-        sources = [(s.id, s.name) for s in list_sources()]
-        for combo, everyone, items in ((self.owner_combo, "All owners", reps),
-                                       (self.stage_combo, "All stages", stages),
-                                       (self.source_combo, "All sources", sources)):
+        """Read the filter lists (owners, inactive ones too; stages; sources) on the worker
+        and fill the combos when they arrive; until then each offers only "All …", which is
+        what the table shows."""
+        Query(self, self.context, lambda _control: (
+            owner_choices(everyone=True), list_stages(), list_sources()), supersede="choices",
+              ).success(self._choices_read).run()
+
+    def _choices_read(self, lists) -> None:
+        owners, stage_list, source_list = lists
+        stages = [(s.id, s.name) for s in stage_list]
+        for combo, items in (
+                (self.owner_combo, [(c.id, c.label) for c in owners]),
+                (self.stage_combo, stages),
+                (self.source_combo, [(s.id, s.name) for s in source_list])):
             chosen = combo.currentData()
             combo.blockSignals(True)
-            combo.clear()
-            combo.addItem(everyone, None)
+            while combo.count() > 1:  # all but "All …"
+                combo.removeItem(1)
             for item_id, name in items:
                 combo.addItem(name, item_id)
             found = combo.findData(chosen)
             combo.setCurrentIndex(found if found >= 0 else 0)
             combo.blockSignals(False)
+            if found < 0 and chosen is not None:  # the chosen one is gone: show everyone's
+                self.apply_filter()
         self._delegate.choices = {
-            "owner": [(None, "No owner", True),
-                      *((c.id, c.label, c.active) for c in owner_choices(everyone=True))],
+            "owner": [(None, "No owner", True), *((c.id, c.label, c.active) for c in owners)],
             "stage": [(item_id, name, True) for item_id, name in stages],
         }
 
