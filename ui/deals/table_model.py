@@ -212,15 +212,19 @@ class DealTableModel(QAbstractTableModel):
     def _read_rows(self, ids: list[int], first: int, last: int,
                    then: Callable[[], None] | None = None) -> None:
         """Read ``ids`` (shown in rows ``first``..``last``) on the worker and repaint those
-        rows when they arrive. The worker answers in order, so an answer always lands
-        before the reset or relayout of a later query (which drops it with the rest of the
-        cache): the rows still hold these deals when it does. ``then()`` after they show."""
+        rows when they arrive; ``then()`` after. The worker answers in order, so the rows
+        are never older than the latest reset or relayout; if one came meanwhile (a new
+        filter asked for before these, answered first), the rows are kept by deal id but
+        ``first``..``last`` show other deals now, and the view asks again for what it shows."""
         self._asked.update(ids)
+        shown = self._ids
 
         def arrived(rows: dict[int, DealRow]) -> None:
             self._asked.difference_update(ids)
             self._rows.update(rows)
-            self.dataChanged.emit(self.index(first, 0), self.index(last, len(COLUMNS) - 1))
+            if self._ids is shown:
+                self.dataChanged.emit(self.index(first, 0),
+                                      self.index(last, len(COLUMNS) - 1))
             if then is not None:
                 then()
 
