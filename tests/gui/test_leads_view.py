@@ -138,3 +138,24 @@ def test_a_manager_override_is_recorded(qtbot, ui_context, leads, rep, monkeypat
     change = StageChange.get(StageChange.uuid == done.stage_change_uuid)
     assert change.override_reason == "Board member intro"
     assert get_deal(warm.id).owner_id == rep.id
+
+
+def test_the_ranking_shows_before_the_hand_off_list_is_read(qtbot, ui_context, leads, rep,
+                                                            monkeypatch):
+    import threading
+
+    from ui.leads import view as view_module
+
+    released = threading.Event()
+    real = view_module.list_rep_rows
+    monkeypatch.setattr(view_module, "list_rep_rows",
+                        lambda: real() if released.wait(10) else [])
+    view = LeadsView(ui_context)
+    qtbot.addWidget(view)
+    view.show()
+    qtbot.waitUntil(lambda: view.model.rowCount() == 2)  # ranked while the reps are read
+    assert view.loading and view.owner_combo.count() == 0
+    assert not view.handoff_button.isEnabled()
+    released.set()
+    qtbot.waitUntil(lambda: not view.loading)
+    assert view.owner_combo.findData(rep.id) >= 0 and view.handoff_button.isEnabled()

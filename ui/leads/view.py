@@ -230,7 +230,10 @@ class LeadsView(QWidget):
     # ----------------------------------------------------------------------------- data
 
     def reload(self) -> None:
-        """Score the leads on the worker; the table keeps showing the old ranking meanwhile."""
+        """Score the leads on the worker and show the ranking as soon as it arrives (the
+        table keeps the old one meanwhile); then read the reps for the hand-off list, which
+        the ranking does not wait for (Hand to sales is enabled once they are in).
+        ``loading`` is True until both are in."""
         threshold = self.context.settings.sales_ready_threshold
         self.subtitle.setText(
             f"Marketing-side leads, best first. A lead is ready for sales at a score of "
@@ -239,14 +242,12 @@ class LeadsView(QWidget):
         )
         self.loading = True
         self.count_label.setText("Scoring…")
-        Query(self, self.context,
-              lambda _control: (score_leads(threshold), list_rep_rows()), supersede="leads",
+        Query(self, self.context, lambda _control: score_leads(threshold), supersede="leads",
               ).success(self._loaded).failure(self._failed).run()
+        Query(self, self.context, lambda _control: list_rep_rows(), supersede="owners",
+              ).success(self._fill_owners).failure(self._failed).run()
 
-    def _loaded(self, loaded: tuple[list[LeadScore], list[RepRow]]) -> None:
-        leads, reps = loaded
-        self.loading = False
-        self._fill_owners(reps)
+    def _loaded(self, leads: list[LeadScore]) -> None:
         keep = self.selected_lead()
         self._pending_select = self._pending_select or (keep.deal_id if keep else None)
         self.model.load(leads)
@@ -255,7 +256,9 @@ class LeadsView(QWidget):
         self.show_message(message, error=True)
 
     def _fill_owners(self, reps: list[RepRow]) -> None:
-        """Active reps, the one with the fewest open deals first (a sensible default)."""
+        """Active reps, the one with the fewest open deals first (a sensible default). The
+        last of the view's two reads (the worker answers in order): loading ends here."""
+        self.loading = False
         chosen = self.owner_combo.currentData()
         rows = [r for r in reps if r.rep.active]
         rows.sort(key=lambda r: (r.rep.role != "rep", r.open_deals, r.rep.name))
@@ -266,6 +269,7 @@ class LeadsView(QWidget):
         at = self.owner_combo.findData(chosen)
         self.owner_combo.setCurrentIndex(at if at >= 0 else 0)
         self.owner_combo.blockSignals(False)
+        self._update_buttons()
 
     def _apply_filter(self) -> None:
         keep = self.selected_lead()
