@@ -13,7 +13,7 @@ from decimal import Decimal
 
 from peewee import JOIN
 
-from app.deals import DealInfo, get_deal
+from app.deals import DealInfo, OwnerChoice, SourceInfo, get_deal, list_sources, owner_choices
 from app.pipeline import StageInfo, list_stages
 from db.models import Activity, ChecklistCheck, ChecklistItem, Rep, Stage, StageChange
 
@@ -124,4 +124,31 @@ def load_deal_detail(deal_id: int) -> DealDetail:
             for at, src, dst, who, reason, origin in history
         ),
         activities=tuple(ActivityEntry(*row) for row in activities),
+    )
+
+
+@dataclass(frozen=True)
+class DealForm:
+    """Everything the deal dialog opens with, read in one go off the GUI thread: the deal's
+    detail (None for a new deal), the checklist to tick (the deal's own, or every item
+    unticked), the owner choices (always holding the deal's current owner), the lead
+    sources, and the pipeline's stages in order (the stage list; a new deal's first one)."""
+
+    detail: DealDetail | None
+    checklist: tuple[ChecklistEntry, ...]
+    owners: tuple[OwnerChoice, ...]
+    sources: tuple[SourceInfo, ...]
+    stages: tuple[StageInfo, ...]
+
+
+def load_deal_form(deal_id: int | None) -> DealForm:
+    """What the deal dialog shows for ``deal_id`` (None: a new deal); raises NotFound if the
+    deal is gone."""
+    detail = load_deal_detail(deal_id) if deal_id is not None else None
+    return DealForm(
+        detail=detail,
+        checklist=detail.checklist if detail else checklist_for(None),
+        owners=tuple(owner_choices(keep=detail.deal.owner_id if detail else None)),
+        sources=tuple(list_sources()),
+        stages=tuple(list_stages()),
     )

@@ -119,17 +119,17 @@ def select_ids(spec: DealTableSpec) -> list[int]:
 
 def select_totals(spec: DealTableSpec) -> tuple[Decimal, Decimal]:
     """Total value and value weighted by stage probability of what ``spec`` matches, exact to
-    the cent: summed per stage in SQL (integer cents), weighted in Python."""
-    per_stage = _filtered(
-        Deal.select(Deal.stage, fn.SUM(Deal.value).alias("cents")), spec
-    ).group_by(Deal.stage)
-    sql, params = per_stage.sql()
-    probability = dict(Stage.select(Stage.id, Stage.probability).tuples())
-    cents = weighted = 0
-    for stage_id, stage_cents in database.execute_sql(sql, params):
-        cents += stage_cents or 0
-        weighted += (stage_cents or 0) * probability.get(stage_id, 0)
-    return (Decimal(cents) / 100).quantize(CENT), (Decimal(weighted) / 10_000).quantize(CENT)
+    the cent: integer cents (and cents × percent) summed in SQL, in one pass over the
+    matching deals. (Grouping by stage instead made SQLite walk the stage index and look up
+    every deal from it: about three times slower on 100k deals, and the search box's next
+    query waited behind it on the worker.)"""
+    query = _filtered(
+        Deal.select(fn.SUM(Deal.value), fn.SUM(Deal.value * Stage.probability))
+        .join(Stage, on=(Deal.stage == Stage.id)), spec)
+    sql, params = query.sql()
+    cents, weighted = database.execute_sql(sql, params).fetchone()
+    return ((Decimal(cents or 0) / 100).quantize(CENT),
+            (Decimal(weighted or 0) / 10_000).quantize(CENT))
 
 
 @dataclass(frozen=True)

@@ -59,6 +59,19 @@ class GateBlocked(ValidationError):
         self.missing = missing
 
 
+@dataclass(frozen=True)
+class GateFacts:
+    """What the gate dialog shows for a move, read in one go off the GUI thread: the deal,
+    the stage it would enter, the required items it still lacks on the way (empty: none),
+    and the lost reason it already has (offered again on a move to a lost stage)."""
+
+    deal_id: int
+    title: str
+    lost_reason: str
+    stage: StageInfo
+    missing: tuple[ChecklistItemInfo, ...]
+
+
 def _stage_info(stage: Stage) -> StageInfo:
     return StageInfo(
         stage.id, stage.name, stage.position, stage.side, stage.outcome, stage.probability,
@@ -155,6 +168,16 @@ def missing_requirements(deal_id: int, to_stage_id: int, *,
     ticked = set(ChecklistCheck.select(ChecklistCheck.item_id)
                  .where(ChecklistCheck.deal == deal_id).tuples())
     return [item for item in required if (item.id,) not in ticked]
+
+
+def gate_facts(deal_id: int, to_stage_id: int) -> GateFacts:
+    """The facts for the gate dialog of a move of ``deal_id`` to ``to_stage_id``."""
+    deal = Deal.get_or_none(Deal.id == deal_id)
+    stage = Stage.get_or_none(Stage.id == to_stage_id)
+    if deal is None or stage is None:
+        raise NotFound("That deal or stage no longer exists.")
+    return GateFacts(deal.id, deal.title, deal.lost_reason or "", _stage_info(stage),
+                     tuple(missing_requirements(deal_id, to_stage_id)))
 
 
 def _tick(deal_id: int, item_ids, actor: RepInfo | None) -> None:

@@ -77,18 +77,41 @@ def spread(values: Sequence[float], unit: str = "", places: int = 2) -> str:
     return f"{mid:.{places}f}{unit} ({low:.{places}f}–{high:.{places}f}{unit})"
 
 
-def paired_in_process(floor: Callable[[], object], action: Callable[[], object],
-                      runs: int) -> tuple[float, float, list[float]]:
-    """Time ``floor`` then ``action`` in this process, ``runs`` times in turns, for what a
-    screen waits for on the worker (no process start-up in it): (median floor ms, median
-    action ms, the ratio within each turn)."""
-    floors, actions, turn_ratios = [], [], []
+@dataclass(frozen=True)
+class Turns:
+    """Times (ms) of a floor and an action taken in turns, one of each per turn."""
+
+    floors: list[float]
+    actions: list[float]
+
+    @property
+    def ratios(self) -> list[float]:
+        """The action's time over the floor's, within each turn."""
+        return [action / floor for action, floor in zip(self.actions, self.floors, strict=True)]
+
+
+def paired_turns(floor: Callable[[], object], action: Callable[[], object], runs: int,
+                 setup: Callable[[], object] | None = None) -> Turns:
+    """Time ``floor`` then ``action`` in this process, ``runs`` times in turns. ``setup``
+    (untimed) runs before each turn, for an action that needs a state to start from (the
+    text before a keystroke)."""
+    floors, actions = [], []
     for _ in range(runs):
+        if setup is not None:
+            setup()
         started = time.perf_counter()
         floor()
         floors.append((time.perf_counter() - started) * 1000)
         started = time.perf_counter()
         action()
         actions.append((time.perf_counter() - started) * 1000)
-        turn_ratios.append(actions[-1] / floors[-1])
-    return statistics.median(floors), statistics.median(actions), turn_ratios
+    return Turns(floors, actions)
+
+
+def paired_in_process(floor: Callable[[], object], action: Callable[[], object],
+                      runs: int) -> tuple[float, float, list[float]]:
+    """Time ``floor`` then ``action`` in this process, ``runs`` times in turns, for what a
+    screen waits for on the worker (no process start-up in it): (median floor ms, median
+    action ms, the ratio within each turn)."""
+    turns = paired_turns(floor, action, runs)
+    return statistics.median(turns.floors), statistics.median(turns.actions), turns.ratios

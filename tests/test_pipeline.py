@@ -6,7 +6,14 @@ import pytest
 
 from app.deals import DealDraft, create_deal, get_deal
 from app.errors import ConflictError, NotFound, PermissionDenied, ValidationError
-from app.pipeline import GateBlocked, missing_requirements, move_deal, set_checked, undo_move
+from app.pipeline import (
+    GateBlocked,
+    gate_facts,
+    missing_requirements,
+    move_deal,
+    set_checked,
+    undo_move,
+)
 from db.models import ChecklistItem, StageChange
 
 
@@ -87,6 +94,18 @@ def test_moving_to_lost_needs_a_reason_but_no_checklist(deal, stages, rep):
     moved = get_deal(deal.id)
     assert moved.stage_id == stages["Lost"].id
     assert moved.lost_reason == "Went with a competitor"
+
+
+def test_the_gate_dialogs_facts_name_the_deal_the_stage_and_what_is_missing(
+        deal, stages, rep):
+    gate = gate_facts(deal.id, stages["Qualified"].id)
+    assert (gate.deal_id, gate.title, gate.stage.name) == (deal.id, "Acme pilot", "Qualified")
+    assert [m.text for m in gate.missing] == [
+        "Their business learned", "Their buying process learned"]
+    move_deal(deal.id, stages["Lost"].id, rep, lost_reason="No budget")
+    assert gate_facts(deal.id, stages["Lost"].id).lost_reason == "No budget"
+    with pytest.raises(NotFound):
+        gate_facts(deal.id, 10_000)
 
 
 def test_won_is_gated_by_every_open_stage_it_skips(deal, stages, manager):

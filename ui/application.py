@@ -57,7 +57,7 @@ def run_gui(db: str | None, acting_user: str | None) -> int:
 
     context = UiContext(opened, None)
     try:
-        actor = who_is_acting(context.runner, acting_user)
+        actor = who_is_acting(context, acting_user)
         if actor is None:
             return 0
     except DatabaseDamaged as damaged:
@@ -68,7 +68,8 @@ def run_gui(db: str | None, acting_user: str | None) -> int:
     context.actor = actor
     report_unexpected_errors(app)
     # From here on every write goes through ui.operations onto the worker; the start-up
-    # above (opening, migrating, choosing who acts) ran before the window existed.
+    # above (opening and migrating) wrote before the window existed (who acts is saved
+    # on the worker already).
     from ui.operations import forbid_gui_thread_writes
 
     forbid_gui_thread_writes()

@@ -60,7 +60,9 @@ class MovePlan:
     title: str
     version: int
     stage: pipeline.StageInfo
-    needs_gate: bool  # required items missing, or a lost stage (a reason is needed)
+    # What the gate dialog shows when required items are missing or the stage is a lost
+    # one (a reason is needed); None when the move needs no gate.
+    gate: pipeline.GateFacts | None
 
 
 def _plan(deal_id: int, to_stage_id: int, expected_version: int | None) -> MovePlan | None:
@@ -74,8 +76,9 @@ def _plan(deal_id: int, to_stage_id: int, expected_version: int | None) -> MoveP
                             "shown as it is now. Move it again if you still want to.")
     if deal.stage_id == to_stage_id:
         return None
-    gate = stage.outcome == "lost" or bool(pipeline.missing_requirements(deal_id, to_stage_id))
-    return MovePlan(deal.title, deal.version, stage, gate)
+    gate = pipeline.gate_facts(deal_id, to_stage_id)
+    needed = stage.outcome == "lost" or bool(gate.missing)
+    return MovePlan(deal.title, deal.version, stage, gate if needed else None)
 
 
 def move_with_gate(parent: QWidget, context: UiContext, deal_id: int, to_stage_id: int, *,
@@ -108,8 +111,8 @@ def move_with_gate(parent: QWidget, context: UiContext, deal_id: int, to_stage_i
             return
         override = lost = ""
         ticked: tuple[int, ...] = ()
-        if plan.needs_gate:
-            answer = GateDialog.ask(parent, context, deal_id, to_stage_id)
+        if plan.gate is not None:
+            answer = GateDialog.ask(parent, context, plan.gate)
             if answer is None:
                 done(False)
                 context.bus.changed(Topic.DEALS)  # an optimistic view puts the card back

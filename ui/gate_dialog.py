@@ -2,8 +2,9 @@
 
 Shown when a move (board drag, table edit) meets unticked required checklist items, or goes
 to a lost stage. The user ticks what is now true; a manager may instead give an override
-reason (recorded on the StageChange); a move to lost asks why. Tests never show it: they
-patch :meth:`GateDialog.ask`.
+reason (recorded on the StageChange); a move to lost asks why. What it shows is read on the
+worker first (:func:`app.pipeline.gate_facts`). Tests never show it: they patch
+:meth:`GateDialog.ask`.
 """
 
 from __future__ import annotations
@@ -21,8 +22,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from app.deals import get_deal
-from app.pipeline import ChecklistItemInfo, list_stages, missing_requirements
+from app.pipeline import ChecklistItemInfo, GateFacts
 from ui.context import UiContext
 
 
@@ -36,14 +36,14 @@ class GateAnswer:
 
 
 class GateDialog(QDialog):
-    """Lists the missing items with checkboxes; Move is enabled once the move is allowed."""
+    """Lists the missing items with checkboxes; Move is enabled once the move is allowed.
+    It is built from :class:`app.pipeline.GateFacts` read on the worker, so opening it reads
+    nothing on the GUI thread."""
 
-    def __init__(self, parent: QWidget | None, context: UiContext, deal_id: int,
-                 to_stage_id: int):
+    def __init__(self, parent: QWidget | None, context: UiContext, gate: GateFacts):
         super().__init__(parent)
-        deal = get_deal(deal_id)
-        stage = next(s for s in list_stages() if s.id == to_stage_id)
-        self._missing: list[ChecklistItemInfo] = missing_requirements(deal_id, to_stage_id)
+        stage = gate.stage
+        self._missing: list[ChecklistItemInfo] = list(gate.missing)
         self._is_manager = context.actor is not None and context.actor.is_manager
         self._to_lost = stage.outcome == "lost"
         self.setWindowTitle(f"Move to {stage.name}")
@@ -51,7 +51,7 @@ class GateDialog(QDialog):
 
         column = QVBoxLayout(self)
         column.setSpacing(12)
-        heading = QLabel(f"Move “{deal.title}” to {stage.name}")
+        heading = QLabel(f"Move “{gate.title}” to {stage.name}")
         heading.setStyleSheet("font-size: 13pt; font-weight: 600;")
         heading.setWordWrap(True)
         column.addWidget(heading)
@@ -96,7 +96,7 @@ class GateDialog(QDialog):
         if self._to_lost:
             lost_label = QLabel("Why was it lost?")
             column.addWidget(lost_label)
-            self.lost_edit.setText(deal.lost_reason)
+            self.lost_edit.setText(gate.lost_reason)
             column.addWidget(self.lost_edit)
         else:
             self.lost_edit.hide()
@@ -141,10 +141,10 @@ class GateDialog(QDialog):
         )
 
     @classmethod
-    def ask(cls, parent: QWidget | None, context: UiContext, deal_id: int,
-            to_stage_id: int) -> GateAnswer | None:
+    def ask(cls, parent: QWidget | None, context: UiContext,
+            gate: GateFacts) -> GateAnswer | None:
         """Show the dialog modally; None when the user cancels."""
-        dialog = cls(parent, context, deal_id, to_stage_id)
+        dialog = cls(parent, context, gate)
         try:
             if dialog.exec() != QDialog.DialogCode.Accepted:
                 return None

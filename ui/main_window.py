@@ -39,9 +39,11 @@ from ui.theme import SELECTED_TEXT, icon
 class MainWindow(QMainWindow):
     """Signals:
         sig_first_paint() — the window has been painted once (pages may load now).
+        sig_team_read() — the team for the "Switch user" menu was read.
     """
 
     sig_first_paint = Signal()
+    sig_team_read = Signal()
 
     def __init__(self, context: UiContext):
         super().__init__()
@@ -53,6 +55,7 @@ class MainWindow(QMainWindow):
         # Each returns whether the window may close now; one that says no (unsaved work)
         # calls the function it is given once it is safe (see may_close).
         self.close_guards: list[Callable[[Callable[[], None]], bool]] = []
+        self._team: list[users.RepInfo] | None = None  # for "Switch user"; None until read
 
         self._stack = QStackedWidget()
         self._stack.setObjectName("PageStack")
@@ -247,10 +250,25 @@ class MainWindow(QMainWindow):
             self._user_button.setText(f"{rep.name} · {rep.role}")
         self._user_button.setToolTip("Who is using Funnelcast; click to switch")
 
+    def _read_team(self) -> None:
+        """Read the team for the "Switch user" menu on the worker (when the window loads and
+        whenever reps change), so opening the menu reads nothing on the GUI thread."""
+        Query(self, self.context, lambda _control: users.list_reps(), supersede="team",
+              ).success(self._team_read).run()
+
+    def _team_read(self, reps: list[users.RepInfo]) -> None:
+        self._team = reps
+        self.sig_team_read.emit()
+
     def _fill_user_menu(self) -> None:
+        """The menu from the team as last read; until the first read is in, one disabled
+        line says so (the read was asked for when the window loaded)."""
         self._user_menu.clear()
+        if self._team is None:
+            self._user_menu.addAction("Reading the team…").setEnabled(False)
+            return
         group = QActionGroup(self._user_menu)
-        for rep in users.list_reps():
+        for rep in self._team:
             action = self._user_menu.addAction(f"{rep.name} ({rep.role})")
             action.setCheckable(True)
             action.setChecked(self.context.actor is not None and rep.id == self.context.actor.id)
@@ -282,6 +300,8 @@ class MainWindow(QMainWindow):
     def _on_data_changed(self, topics: frozenset) -> None:
         if topics & {Topic.DEALS, Topic.REPS}:
             self.refresh_counts()
+        if Topic.REPS in topics:
+            self._read_team()
 
     def _backup_now(self) -> None:
         Write(self, self.context, lambda _control: workspace.backup_now("manual"), announce=(),
@@ -359,6 +379,7 @@ class MainWindow(QMainWindow):
         self.statusBar().clearMessage()
         self.show_section(self._start_section)
         self.refresh_counts()
+        self._read_team()
         install_all(self)
         for name, (plain, waiting) in self._plain_tips.items():
             action = self.actions_by_name[name]

@@ -1,5 +1,8 @@
 """First start: the welcome dialog (demo team or empty), "Who manages this team?" (reps but
-no manager yet), and "Who are you?"; :func:`who_is_acting` runs them in order."""
+no manager yet), and "Who are you?"; :func:`who_is_acting` runs them in order.
+
+They come before the main window, but what they save is saved as everywhere else: a
+:class:`ui.operations.Write` on the worker, the dialog busy until it is written."""
 
 from __future__ import annotations
 
@@ -21,7 +24,8 @@ from PySide6.QtWidgets import (
 
 from app import users, workspace
 from app.users import RepInfo
-from ui.tasks import TaskRunner
+from ui.context import UiContext
+from ui.operations import Write
 from ui.theme import icon
 
 NAME_FIRST = "Type your name first: you will be the team's manager."
@@ -61,12 +65,12 @@ class WelcomeDialog(QDialog):
     team generated (on the worker thread, with progress) or the default pipeline installed
     with the user as its manager. ``choice`` is "demo" or "empty" afterwards."""
 
-    def __init__(self, runner: TaskRunner, parent: QWidget | None = None):
+    def __init__(self, context: UiContext, parent: QWidget | None = None):
         super().__init__(parent)
         self.setWindowTitle("Welcome to Funnelcast")
         self.setModal(True)
         self.choice: str | None = None
-        self._runner = runner
+        self.context = context
 
         title = QLabel("Welcome to Funnelcast")
         title.setObjectName("PageTitle")
@@ -147,10 +151,11 @@ class WelcomeDialog(QDialog):
         self._busy(True)
         self.progress.setVisible(True)
         self.message.setText("Building the demo team…")
-        self._runner.submit(
-            lambda control: generate_demo(progress=lambda fraction: control.report(fraction)),
-            owner=self, on_progress=lambda f, _m: self.progress.setValue(int(f * 100)),
-            on_result=lambda _summary: self._done("demo"), on_error=self._failed)
+        Write(self, self.context,
+              lambda control: generate_demo(progress=lambda fraction: control.report(fraction)),
+              announce=()).progress(lambda f, _m: self.progress.setValue(int(f * 100)),
+                                    ).success(lambda _summary: self._done("demo"),
+                                              ).failure(self._failed).run()
 
     def _start_empty(self) -> None:
         name = self.name_edit.text().strip()
@@ -161,22 +166,22 @@ class WelcomeDialog(QDialog):
         email = self.email_edit.text().strip()
         self._busy(True)
         self.message.setText("")
-        self._runner.submit(lambda control: workspace.start_empty(name, email), owner=self,
-                            on_result=lambda _manager: self._done("empty"),
-                            on_error=self._failed)
+        Write(self, self.context, lambda _control: workspace.start_empty(name, email),
+              announce=()).success(lambda _manager: self._done("empty"),
+                                   ).failure(self._failed).run()
 
     def _done(self, choice: str) -> None:
         self.choice = choice
         self.accept()
 
-    def _failed(self, error: Exception) -> None:
+    def _failed(self, message: str) -> None:
         self._busy(False)
-        self.message.setText(str(error))
+        self.message.setText(message)
 
     @classmethod
-    def ask(cls, runner: TaskRunner) -> bool:
+    def ask(cls, context: UiContext) -> bool:
         """Show the dialog; True once the database is ready (tests replace this)."""
-        return cls(runner).exec() == QDialog.DialogCode.Accepted
+        return cls(context).exec() == QDialog.DialogCode.Accepted
 
 
 class NameManagerDialog(QDialog):
@@ -186,11 +191,11 @@ class NameManagerDialog(QDialog):
     or picks their name if the import added them (that rep is promoted), and becomes the
     manager and the current user, saved on the worker. Accepted once saved."""
 
-    def __init__(self, runner: TaskRunner, parent: QWidget | None = None):
+    def __init__(self, context: UiContext, parent: QWidget | None = None):
         super().__init__(parent)
         self.setWindowTitle("Who manages this team?")
         self.setModal(True)
-        self._runner = runner
+        self.context = context
         reps = [rep.name for rep in users.list_reps()]
 
         title = QLabel("Who manages this team?")
@@ -252,25 +257,30 @@ class NameManagerDialog(QDialog):
         email = self.email_edit.text().strip()
         self._busy(True)
         self.message.setText("")
-        self._runner.submit(lambda control: workspace.start_empty(name, email), owner=self,
-                            on_result=lambda _manager: self.accept(), on_error=self._failed)
+        Write(self, self.context, lambda _control: workspace.start_empty(name, email),
+              announce=()).success(lambda _manager: self.accept(),
+                                   ).failure(self._failed).run()
 
-    def _failed(self, error: Exception) -> None:
+    def _failed(self, message: str) -> None:
         self._busy(False)
-        self.message.setText(str(error))
+        self.message.setText(message)
 
     @classmethod
-    def ask(cls, runner: TaskRunner) -> bool:
+    def ask(cls, context: UiContext) -> bool:
         """Show the dialog; True once a manager was named (tests replace this)."""
-        return cls(runner).exec() == QDialog.DialogCode.Accepted
+        return cls(context).exec() == QDialog.DialogCode.Accepted
 
 
 class ChooseUserDialog(QDialog):
-    """"Who are you?" for a database with reps but no current user; managers first."""
+    """"Who are you?" for a database with reps but no current user; managers first. OK saves
+    the choice as the current user (on the worker); accepted once saved, with ``chosen``
+    the rep."""
 
-    def __init__(self, parent: QWidget | None = None):
+    def __init__(self, context: UiContext, parent: QWidget | None = None):
         super().__init__(parent)
         self.setWindowTitle("Who are you?")
+        self.context = context
+        self.chosen: RepInfo | None = None
         reps = sorted(users.list_reps(), key=lambda r: (not r.is_manager, r.name))
         self.combo = QComboBox()
         for rep in reps:
@@ -278,43 +288,59 @@ class ChooseUserDialog(QDialog):
         text = QLabel("Choose who is using Funnelcast on this computer. Every change you make "
                       "records your name; you can switch later from the status bar.")
         text.setWordWrap(True)
-        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok
-                                   | QDialogButtonBox.StandardButton.Cancel)
-        buttons.accepted.connect(self.accept)
-        buttons.rejected.connect(self.reject)
+        self.message = QLabel("")
+        self.message.setWordWrap(True)
+        self.buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok
+                                        | QDialogButtonBox.StandardButton.Cancel)
+        self.buttons.accepted.connect(self._save)
+        self.buttons.rejected.connect(self.reject)
         layout = QVBoxLayout(self)
         layout.addWidget(text)
         layout.addWidget(self.combo)
-        layout.addWidget(buttons)
+        layout.addWidget(self.message)
+        layout.addWidget(self.buttons)
         self.resize(420, 160)
 
     def chosen_name(self) -> str:
         return str(self.combo.currentData())
 
+    def _save(self) -> None:
+        name = self.chosen_name()
+        self.buttons.setEnabled(False)
+        Write(self, self.context, lambda _control: users.set_current_user(name), announce=(),
+              ).success(self._saved).failure(self._failed).run()
+
+    def _saved(self, rep: RepInfo) -> None:
+        self.chosen = rep
+        self.accept()
+
+    def _failed(self, message: str) -> None:
+        self.buttons.setEnabled(True)
+        self.message.setText(message)
+
     @classmethod
-    def ask(cls) -> str | None:
-        """Show the dialog; the name chosen, or None (tests replace this)."""
-        chooser = cls()
-        return chooser.chosen_name() if chooser.exec() == QDialog.DialogCode.Accepted else None
+    def ask(cls, context: UiContext) -> RepInfo | None:
+        """Show the dialog; the rep chosen (and saved as the current user), or None (tests
+        replace this)."""
+        chooser = cls(context)
+        return chooser.chosen if chooser.exec() == QDialog.DialogCode.Accepted else None
 
 
-def who_is_acting(runner: TaskRunner, acting_user: str | None) -> RepInfo | None:
+def who_is_acting(context: UiContext, acting_user: str | None) -> RepInfo | None:
     """Before the window: who is using it, asking what the database leaves open. The
     welcome dialog on an empty database; "Who manages this team?" on one whose reps have no
     manager yet (an import made them); "Who are you?" when nobody is the current user.
     ``acting_user`` (``--as NAME``) is who acts once the database is ready. None: the user
-    quit. Raises what :func:`app.workspace.start_state` raises."""
+    quit. What the dialogs save is written on the worker. Raises what
+    :func:`app.workspace.start_state` raises."""
     state = workspace.start_state(acting_user)
     actor = state.actor
     if state.first_run or state.needs_manager:
-        ready = (WelcomeDialog.ask(runner) if state.first_run
-                 else NameManagerDialog.ask(runner))
+        ready = (WelcomeDialog.ask(context) if state.first_run
+                 else NameManagerDialog.ask(context))
         if not ready:
             return None
         actor = users.resolve_actor(acting_user)
     if actor is None:
-        name = ChooseUserDialog.ask()
-        if name is None:
-            return None
-        actor = users.set_current_user(name)
+        actor = ChooseUserDialog.ask(context)
     return actor

@@ -33,7 +33,8 @@ FIRST_ROW = 3  # row 1 totals, row 2 header
 UUID_HEADER = "Deal UUID"  # the importer's name for Funnelcast's own deal id
 
 # Header, kind, width (or the text field whose longest value sets it).
-COLUMNS: tuple[tuple[str, str, object], ...] = (
+# (header, kind, width): a fixed width, or the deal text field whose longest value sets it.
+COLUMNS: tuple[tuple[str, str, int | str], ...] = (
     ("Title", "text", "title"),
     ("Company", "text", "company"),
     ("Contact", "text", "contact_name"),

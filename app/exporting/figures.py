@@ -67,15 +67,15 @@ def count_deals(lo: datetime, hi: datetime) -> int:
     return _deals_query(lo, hi).order_by().count()
 
 
-def deal_rows(lo: datetime, hi: datetime) -> Iterator[tuple]:
+def deal_rows(lo: datetime, hi: datetime) -> Iterator[list]:
     """Every open deal and every deal that entered a won or lost stage between ``lo`` and
-    ``hi`` (stored moments), by stage then value: tuples in :func:`_deals_query`'s order.
+    ``hi`` (stored moments), by stage then value: rows in :func:`_deals_query`'s order.
     Raw rows from the driver, but for the money (Decimal) and the dates: timestamps may be
     text (:func:`as_stamp`) and the uuid text or a UUID (:func:`uuid_hex`)."""
     sql, params = _deals_query(lo, hi).sql()
     cents = Deal.value.python_value
-    for row in Deal._meta.database.execute_sql(sql, params):
-        row = list(row)
+    for raw in Deal._meta.database.execute_sql(sql, params):
+        row = list(raw)
         row[7] = cents(row[7])
         row[9], row[11] = _day(row[9]), _day(row[11])
         yield row

@@ -52,10 +52,6 @@ class RepHours:
     prospecting_per_lead: float | None
     selling_per_win: float | None
 
-    @property
-    def known(self) -> bool:
-        return self.prospecting_per_lead is not None and self.selling_per_win is not None
-
 
 @dataclass(frozen=True)
 class Effect:
@@ -81,11 +77,11 @@ def effect(hours: RepHours, open_wins: float, new_wins: float, leads_pct: float,
     (Σ Poisson rates). Percentages as fractions (0.5 = +50 %)."""
     conversion = 1.0 + conversion_pct
     extra_leads = max(0.0, leads_pct) * hours.leads
-    if not hours.known:
+    a, s = hours.prospecting_per_lead, hours.selling_per_win
+    if a is None or s is None:  # no history to know the hours by: no capacity limit
         per_lead = 1.0 / hours.leads if hours.leads > 0 else 0.0
         return Effect(1.0, conversion, conversion * (1 + extra_leads * per_lead), 1.0, 1.0,
                       extra_leads, 0.0, extra_leads)
-    a, s = hours.prospecting_per_lead, hours.selling_per_win
     need = s * (open_wins + new_wins)  # selling hours the deals need
     selling_today = hours.work_hours - a * hours.leads
     available = selling_today + extra_hours_per_week * hours.weeks

@@ -115,8 +115,10 @@ def forecast_trend(period: Period, as_of: date | None = None,
         day += timedelta(days=7)
     if as_of >= period.start:
         days.append(as_of)
+    if not days:  # the period has not begun
+        return ()
     today = clock.local_today()
-    log = load_log(Cutoff.at(days[-1], today)) if days else None
+    log = load_log(Cutoff.at(days[-1], today))
     points = []
     for n, day in enumerate(days):
         if job is not None:
@@ -157,11 +159,13 @@ def iter_track_record(periods: list[Period] | None = None,
                       job: JobControl | None = None) -> Iterator[PeriodRecord]:
     """Each closed period's checks, as computed (oldest first)."""
     periods = closed_periods() if periods is None else periods
+    if not periods:  # no closed period yet: nothing to check
+        return
     steps = sum(len(check_days(p)) + 1 for p in periods) + 1
     today = clock.local_today()
     if job is not None:
         job.report(0.0, "Reading the history")
-    log = load_log(Cutoff.at(max(p.end for p in periods), today)) if periods else None
+    log = load_log(Cutoff.at(max(p.end for p in periods), today))
     done = 1
     for period in periods:
         if job is not None:
@@ -194,7 +198,8 @@ def won_in(period: Period, log: Log | None = None) -> dict[int | None, Decimal]:
     history = history_at(log or load_log(cutoff), cutoff)
     by_owner = history.won_between(day_start_utc(period.start),
                                    day_start_utc(period.end + timedelta(days=1)))
-    won = {owner: value for owner, value in by_owner.items() if owner is not None}
+    won: dict[int | None, Decimal] = {
+        owner: value for owner, value in by_owner.items() if owner is not None}
     won[None] = sum(by_owner.values(), Decimal(0))
     return won
 
@@ -202,7 +207,10 @@ def won_in(period: Period, log: Log | None = None) -> dict[int | None, Decimal]:
 def weighted_probability(outlook: Outlook, period: Period) -> float:
     """The plain weighted pipeline's probability of quota: each open deal a win of its value
     with the manager's stage percentage if its expected close date is in the period (else
-    none), plus what is won, by the same exact distribution."""
+    none), plus what is won, by the same exact distribution. Only for an outlook with a
+    quota (the track record checks no other)."""
+    if outlook.quota is None:
+        raise ValueError(f"{outlook.rep_name} has no quota to reach")
     wins = [(float(d.value), d.stage_rate.manager) for d in outlook.deals
             if d.expected_close is not None and period.start <= d.expected_close <= period.end]
     return win_distribution(wins, shift=float(outlook.won)).prob_at_least(float(outlook.quota))

@@ -102,8 +102,8 @@ def verdict(quota: Decimal | None, probability: float | None, ceiling: Decimal,
             f"The expected wins cover the {_money(quota)} quota, but the chance of reaching "
             f"it is only {chance} because the total rests on deals that may not close in "
             f"time: more pipeline gives it a margin.")
-    if need.hours_needed is not None and hours_available is not None \
-            and need.hours_needed > hours_available:
+    if (need.leads_needed is not None and need.hours_needed is not None
+            and hours_available is not None and need.hours_needed > hours_available):
         left = round(max(hours_available, 0))
         return "capacity-bound", (
             f"The {_leads(need.leads_needed)} needed would take "

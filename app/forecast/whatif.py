@@ -180,7 +180,7 @@ def prepare_whatif(period: Period, as_of: date | None = None) -> WhatIfBase:
     start = max(as_of + timedelta(days=1), period.start)
     weeks = working_days(start, period.end) / 5 if start <= period.end else 0.0
     reps = []
-    owned = set()
+    owned: set[int] = set()
     for outlook in forecast.reps:
         owned.update(d.deal_id for d in outlook.deals)
         reps.append(_rep_base(outlook, _hours(outlook, figures.get(outlook.rep_id), weeks)))
@@ -326,8 +326,9 @@ def _lever(base: WhatIfBase, name: str, size: float, leads: float, conversion: f
     team_fx = Effect(1.0, 1.0, 1.0, got / need if need else 1.0,
                      got_today / need if need else 1.0, leads_worked, leads_unworked,
                      leads_extra)
+    mean, variance, mean0, var0 = team
     return LeverResult(name, size, tuple(projections),
-                       _projection(base.team, *team, cost_total, team_fx))
+                       _projection(base.team, mean, variance, mean0, var0, cost_total, team_fx))
 
 
 def _moments_under(rep: RepBase, fx: Effect) -> tuple[float, float]:
@@ -409,17 +410,18 @@ def _best(levers: tuple[LeverResult, ...]) -> tuple[str | None, str]:
     tried = [r for r in levers if r.size > 0]
     if not tried:
         return None, "Set a lever to compare what each one brings for what it costs."
-    paying = [r for r in tried if r.team.gain > 0 and r.team.return_per_money is not None]
+    paying = [(r.team.return_per_money, r) for r in tried
+              if r.team.gain > 0 and r.team.return_per_money is not None]
     if not paying:
         return None, ("No lever pays in this period: none raises the expected revenue for "
                       "what it costs.")
-    best = max(paying, key=lambda r: r.team.return_per_money)
+    ratio, best = max(paying, key=lambda pair: pair[0])
     others = [f"{LEVER_LABELS[r.lever].lower()} {_ratio(r.team)}" for r in tried
               if r is not best]
     tail = f" (against {', '.join(others)})" if others else ""
     return best.lever, (
         f"{LEVER_LABELS[best.lever]} pays best: each 1 spent brings "
-        f"{best.team.return_per_money:,.2f} more revenue in the period{tail}.")
+        f"{ratio:,.2f} more revenue in the period{tail}.")
 
 
 def _ratio(p: Projection) -> str:

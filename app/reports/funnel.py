@@ -53,9 +53,10 @@ def funnel(scope: ReportScope) -> Funnel:
     for deal_id, moves in groupby(moves_of_deals_moved(scope, lo, hi), key=lambda m: m[0]):
         reached: dict[int, datetime] = {}
         days: dict[int, float] = defaultdict(float)
-        first = current = entered = None
+        first = current = None
+        entered: datetime | None = None  # when the deal entered ``current``
         for _deal, _from, to, at, _override, _origin, value in moves:
-            if current is not None and current in rank:
+            if current is not None and entered is not None and current in rank:
                 days[rank[current]] += (at - entered).total_seconds() / SECONDS_A_DAY
                 if to in lost_stages:
                     lost_from[rank[current]].add(deal_id)

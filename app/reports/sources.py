@@ -62,7 +62,7 @@ def source_report(scope: ReportScope) -> SourceReport:
     rows = tuple(
         _figures(source_id, name, lead_ids[source_id], ready_ids[source_id],
                  won_ids[source_id], to_money(won_cents[source_id]),
-                 spend.get(source_id, ZERO), margin)
+                 spend.get(source_id, ZERO) if source_id is not None else ZERO, margin)
         for source_id, name in shown)
     total = _figures(
         None, "All sources", [d for ids in lead_ids.values() for d in ids],

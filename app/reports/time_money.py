@@ -47,8 +47,8 @@ def time_and_money(scope: ReportScope) -> TimeMoneyReport:
     deal_ids = sorted({deal_id for _, deal_id, _ in rows})
     won_value = {d: Deal.value.python_value(v or 0) for d, stage, v in
                  rows_by_id(Deal, (Deal.id, Deal.stage, Deal.value), deal_ids) if stage in won}
-    hours: dict[int, Decimal] = defaultdict(lambda: ZERO)
-    deals: dict[int, set[int]] = defaultdict(set)
+    hours: dict[int | None, Decimal] = defaultdict(lambda: ZERO)
+    deals: dict[int | None, set[int]] = defaultdict(set)
     for rep_id, deal_id, units in rows:
         hours[rep_id] += Activity.hours.from_units(units)
         deals[rep_id].add(deal_id)

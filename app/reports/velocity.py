@@ -126,7 +126,7 @@ def velocity_report(scope: ReportScope) -> VelocityReport:
     month_edges = [window(m, m)[0] for m in months]
     # the moments the open pipeline is counted at: each month's end, then the period's
     edges = sorted({*month_edges[1:], hi})
-    period = defaultdict(_Tally)  # owner -> tally
+    period: dict[int | None, _Tally] = defaultdict(_Tally)  # owner -> tally
     team = _Tally()
     trend = [_Tally() for _ in months[:-1]]
     to_money = Deal.value.python_value

@@ -41,14 +41,7 @@ def configure(parser: argparse.ArgumentParser) -> None:
 def run(args: argparse.Namespace, context: Context) -> int:
     from app import clock, settings
     from app.periods import parse_period, period_of
-    from app.reports import (
-        ReportScope,
-        funnel,
-        handoff_quality,
-        source_report,
-        time_and_money,
-        velocity_report,
-    )
+    from app.reports import ReportScope
     from app.reports.sources import source_named
     from app.users import find_rep
 
@@ -60,49 +53,8 @@ def run(args: argparse.Namespace, context: Context) -> int:
     scope = ReportScope.of(period, rep.id if rep else None, source_id)
     head = {"report": args.kind, "period": period.label, "start": period.start,
             "end": period.end, "rep": rep.name if rep else None, "source": args.source}
-    if args.kind == "funnel":
-        result = funnel(scope)
-        body = {"stages": [_row(r) for r in result.rows]}
-        text = _table(("Stage", "Side", "Entered", "Value", "To next", "To win", "Avg days",
-                       "Median days", "Lost", "Returned"),
-                      [(r.name, r.side, r.entered, r.value, _pct(r.to_next), _pct(r.to_win),
-                        r.average_days, r.median_days, r.lost, r.returned)
-                       for r in result.rows])
-    elif args.kind == "sources":
-        result = source_report(scope)
-        body = {"gross_margin": float(result.gross_margin),
-                "sources": [_row(s) for s in result.sources], "total": _row(result.total)}
-        text = _table(("Source", "Leads", "Ready", "Wins", "Won value", "Spend", "Per lead",
-                       "Per win", "Lead→win", "Lead value", "Return"),
-                      [(s.name, s.leads, s.sales_ready, s.wins, s.won_value, s.spend,
-                        s.cost_per_lead, s.cost_per_win, _pct(s.lead_to_win), s.lead_value,
-                        _pct(s.return_on_spend))
-                       for s in (*result.sources, result.total)])
-    elif args.kind == "reps":
-        speed, hours = velocity_report(scope), time_and_money(scope)
-        by_rep = {t.rep_id: t for t in hours.reps}
-        merged = [(v, by_rep.get(v.rep_id)) for v in speed.reps] + [(speed.team, hours.team)]
-        body = {"target_per_hour": hours.target,
-                "reps": [_row(v) | (_row(t) if t else {}) for v, t in merged[:-1]],
-                "team": _row(speed.team) | _row(hours.team),
-                "trend": [_row(p) for p in speed.trend]}
-        text = _table(("Rep", "Won", "Lost", "Win rate", "By value", "Avg won", "Cycle days",
-                       "Open", "Velocity/day", "Rev/sell hour", "Prospecting",
-                       "Not-ready hours"),
-                      [(v.name, v.won, v.lost, _pct(v.win_rate), _pct(v.value_win_rate),
-                        v.average_won, v.cycle_days, v.open_deals, v.velocity,
-                        t.revenue_per_hour if t else None,
-                        _pct(t.prospecting_share) if t else None,
-                        t.not_ready_hours if t else None) for v, t in merged])
-        text += f"\nTarget: {hours.target:,.2f} per selling hour"
-    else:
-        result = handoff_quality(scope)
-        body = {"ready": _row(result.ready), "not_ready": _row(result.not_ready)}
-        text = _table(("", "Handed", "Overridden", "Imported", "Won", "Lost", "Open",
-                       "Returned", "Win rate", "Days to win"),
-                      [(g.label, g.handed, g.overridden, g.imported, g.won, g.lost, g.open,
-                        g.returned, _pct(g.win_rate), g.days_to_close)
-                       for g in (result.ready, result.not_ready)])
+    report = {"funnel": _funnel, "sources": _sources, "reps": _reps, "handoff": _handoff}
+    body, text = report[args.kind](scope)
     if args.json:
         emit_json(head | body)
     else:
@@ -111,6 +63,67 @@ def run(args: argparse.Namespace, context: Context) -> int:
         say(f"{args.kind.capitalize()} report for {period.label} ({period.start.isoformat()} "
             f"to {period.end.isoformat()}){scope_text}\n\n{text}")
     return 0
+
+
+# Each report: (its JSON rows, its text table) for a scope.
+def _funnel(scope) -> tuple[dict[str, object], str]:
+    from app.reports import funnel
+
+    result = funnel(scope)
+    body: dict[str, object] = {"stages": [_row(r) for r in result.rows]}
+    return body, _table(("Stage", "Side", "Entered", "Value", "To next", "To win", "Avg days",
+                         "Median days", "Lost", "Returned"),
+                        [(r.name, r.side, r.entered, r.value, _pct(r.to_next), _pct(r.to_win),
+                          r.average_days, r.median_days, r.lost, r.returned)
+                         for r in result.rows])
+
+
+def _sources(scope) -> tuple[dict[str, object], str]:
+    from app.reports import source_report
+
+    result = source_report(scope)
+    body: dict[str, object] = {"gross_margin": float(result.gross_margin),
+                               "sources": [_row(s) for s in result.sources],
+                               "total": _row(result.total)}
+    return body, _table(("Source", "Leads", "Ready", "Wins", "Won value", "Spend", "Per lead",
+                         "Per win", "Lead→win", "Lead value", "Return"),
+                        [(s.name, s.leads, s.sales_ready, s.wins, s.won_value, s.spend,
+                          s.cost_per_lead, s.cost_per_win, _pct(s.lead_to_win), s.lead_value,
+                          _pct(s.return_on_spend))
+                         for s in (*result.sources, result.total)])
+
+
+def _reps(scope) -> tuple[dict[str, object], str]:
+    from app.reports import time_and_money, velocity_report
+
+    speed, hours = velocity_report(scope), time_and_money(scope)
+    by_rep = {t.rep_id: t for t in hours.reps}
+    merged = [(v, by_rep.get(v.rep_id)) for v in speed.reps] + [(speed.team, hours.team)]
+    body: dict[str, object] = {
+        "target_per_hour": hours.target,
+        "reps": [_row(v) | (_row(t) if t else {}) for v, t in merged[:-1]],
+        "team": _row(speed.team) | _row(hours.team),
+        "trend": [_row(p) for p in speed.trend]}
+    text = _table(("Rep", "Won", "Lost", "Win rate", "By value", "Avg won", "Cycle days",
+                   "Open", "Velocity/day", "Rev/sell hour", "Prospecting", "Not-ready hours"),
+                  [(v.name, v.won, v.lost, _pct(v.win_rate), _pct(v.value_win_rate),
+                    v.average_won, v.cycle_days, v.open_deals, v.velocity,
+                    t.revenue_per_hour if t else None,
+                    _pct(t.prospecting_share) if t else None,
+                    t.not_ready_hours if t else None) for v, t in merged])
+    return body, text + f"\nTarget: {hours.target:,.2f} per selling hour"
+
+
+def _handoff(scope) -> tuple[dict[str, object], str]:
+    from app.reports import handoff_quality
+
+    result = handoff_quality(scope)
+    body: dict[str, object] = {"ready": _row(result.ready), "not_ready": _row(result.not_ready)}
+    return body, _table(("", "Handed", "Overridden", "Imported", "Won", "Lost", "Open",
+                         "Returned", "Win rate", "Days to win"),
+                        [(g.label, g.handed, g.overridden, g.imported, g.won, g.lost, g.open,
+                          g.returned, _pct(g.win_rate), g.days_to_close)
+                         for g in (result.ready, result.not_ready)])
 
 
 def _row(figures) -> dict:

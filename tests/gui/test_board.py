@@ -64,8 +64,8 @@ def gate(monkeypatch):
         answer: GateAnswer | None = None
         calls: list[tuple[int, int]] = []
 
-    def ask(_cls, _parent, _context, deal_id, to_stage_id):
-        Gate.calls.append((deal_id, to_stage_id))
+    def ask(_cls, _parent, _context, facts):
+        Gate.calls.append((facts.deal_id, facts.stage.id))
         return Gate.answer
 
     Gate.calls = []

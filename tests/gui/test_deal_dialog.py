@@ -10,6 +10,7 @@ import pytest
 from PySide6.QtCore import QDate, Qt
 from PySide6.QtWidgets import QApplication
 
+from app.deal_detail import load_deal_form
 from app.deals import DealDraft, create_deal, get_deal, update_deal
 from app.pipeline import move_deal
 from app.rep_admin import update_rep
@@ -30,7 +31,7 @@ def deal(stages, manager):
 
 @pytest.fixture
 def dialog(qtbot, ui_context, deal, rep):
-    widget = DealDialog(None, ui_context, deal.id)
+    widget = DealDialog(None, ui_context, load_deal_form(deal.id))
     qtbot.addWidget(widget)
     return widget
 
@@ -123,7 +124,7 @@ def test_a_deal_owned_by_a_departed_rep_keeps_its_owner(qtbot, ui_context, deal,
                                                         manager):
     update_deal(deal.id, {"owner_id": rep.id}, deal.version, manager)
     update_rep(rep.id, {"active": False}, manager)  # the rep left the team
-    dialog = DealDialog(None, ui_context, deal.id)
+    dialog = DealDialog(None, ui_context, load_deal_form(deal.id))
     qtbot.addWidget(dialog)
     assert dialog.inputs["owner_id"].currentText() == "Ravi Rep (inactive)"
     dialog.inputs["notes"].setPlainText("Handing over soon")
@@ -156,7 +157,7 @@ def test_ticks_alone_are_checked_against_the_version_opened(qtbot, dialog, deal,
 
 def test_save_runs_on_the_worker_and_pressing_it_twice_makes_one_deal(qtbot, ui_context,
                                                                      stages):
-    dialog = DealDialog(None, ui_context, None)
+    dialog = DealDialog(None, ui_context, load_deal_form(None))
     qtbot.addWidget(dialog)
     dialog.inputs["title"].setText("Fresh lead")
     first = dialog.save()
@@ -169,7 +170,7 @@ def test_save_runs_on_the_worker_and_pressing_it_twice_makes_one_deal(qtbot, ui_
 
 
 def test_a_new_deal_whose_tick_fails_is_not_created(qtbot, ui_context, stages):
-    dialog = DealDialog(None, ui_context, None)
+    dialog = DealDialog(None, ui_context, load_deal_form(None))
     qtbot.addWidget(dialog)
     dialog.inputs["title"].setText("Fresh lead")
     gone = tick(dialog, "Sales-ready lead")
@@ -199,8 +200,17 @@ def test_new_deal_is_wired_to_ctrl_n_and_creates_a_deal(qtbot, ui_context, stage
     install_new_deal(window)
     assert action.isEnabled() and action.shortcut().toString() == "Ctrl+N"
     action.trigger()
-    dialog = next(w for w in QApplication.topLevelWidgets()
-                  if isinstance(w, DealDialog) and w.isVisible())
+    action.trigger()  # pressed twice before the lists are read: one window opens
+
+    def open_dialogs() -> list[DealDialog]:
+        return [w for w in QApplication.topLevelWidgets()
+                if isinstance(w, DealDialog) and w.isVisible()]
+
+    qtbot.waitUntil(lambda: bool(open_dialogs()))
+    ui_context.runner.wait()
+    qtbot.wait_until(lambda: not ui_context.runner.busy)
+    assert len(open_dialogs()) == 1
+    dialog = open_dialogs()[0]
     saved = []
     dialog.sig_saved.connect(saved.append)
     assert not save(qtbot, dialog)  # no title yet
@@ -228,7 +238,8 @@ def test_new_deal_on_the_leads_page_starts_as_nobodys_marketing_lead(qtbot, ui_c
 
     opened = []
     monkeypatch.setattr(DealDialog, "show_new", classmethod(
-        lambda cls, parent, context, **kwargs: opened.append(cls(parent, context, **kwargs))))
+        lambda cls, parent, context, **kwargs: opened.append(
+            cls(parent, context, load_deal_form(None), **kwargs))))
     window = MainWindow(ui_context)
     qtbot.addWidget(window)
     install_new_deal(window)
@@ -264,7 +275,7 @@ def test_an_empty_date_steps_to_today_not_to_1900(qtbot):
 
 
 def test_closing_while_a_save_runs_waits_for_it(qtbot, ui_context, stages):
-    dialog = DealDialog(None, ui_context, None)
+    dialog = DealDialog(None, ui_context, load_deal_form(None))
     qtbot.addWidget(dialog)
     dialog.show()
     dialog.inputs["title"].setText("Closing too fast")
@@ -281,7 +292,7 @@ def test_closing_while_a_save_runs_waits_for_it(qtbot, ui_context, stages):
 @pytest.fixture
 def shown(qtbot, ui_context, deal, rep):
     """The dialog of ``deal`` (5,000, in Qualified), on screen as a user sees it."""
-    widget = DealDialog(None, ui_context, deal.id)
+    widget = DealDialog(None, ui_context, load_deal_form(deal.id))
     qtbot.addWidget(widget)
     widget.show()
     return widget
@@ -321,7 +332,7 @@ def test_a_closed_deal_is_not_flagged_for_its_old_close_date(qtbot, ui_context, 
                                                             manager):
     update_deal(deal.id, {"expected_close": date(2020, 1, 31)}, deal.version, manager)
     move_deal(deal.id, stages["Lost"].id, manager, lost_reason="No budget")
-    dialog = DealDialog(None, ui_context, deal.id)
+    dialog = DealDialog(None, ui_context, load_deal_form(deal.id))
     qtbot.addWidget(dialog)
     dialog.show()
     assert not dialog.close_note.isVisible()
@@ -332,12 +343,9 @@ def answer_gate(monkeypatch, **answer):
 
     asked = []
 
-    def ask(_cls, _parent, _context, deal_id, stage_id):
-        from app.pipeline import missing_requirements
-
-        asked.append(stage_id)
-        ticks = tuple(m.id for m in missing_requirements(deal_id, stage_id))
-        return GateAnswer(ticked=ticks, **answer)
+    def ask(_cls, _parent, _context, gate):
+        asked.append(gate.stage.id)
+        return GateAnswer(ticked=tuple(m.id for m in gate.missing), **answer)
 
     monkeypatch.setattr(GateDialog, "ask", classmethod(ask))
     return asked
@@ -415,3 +423,18 @@ def test_checklist_rows_have_room(shown):
     item = model.index(0, 0, model.index(0, 0))
     plain = QStyledItemDelegate().sizeHint(QStyleOptionViewItem(), item).height()
     assert view.sizeHintForIndex(item).height() >= plain + 8
+
+
+def test_opening_a_deal_reads_it_on_the_worker(qtbot, ui_context, deal, gui_thread_sql):
+    from PySide6.QtWidgets import QWidget
+
+    parent = QWidget()
+    qtbot.addWidget(parent)
+    assert ui_context.settings.currency  # the session's settings, read once when it began
+    gui_thread_sql.clear()
+    DealDialog.show_existing(parent, ui_context, deal.id)
+    assert parent.findChildren(DealDialog) == []  # nothing shown before the deal is read
+    qtbot.waitUntil(lambda: bool(parent.findChildren(DealDialog)))
+    assert gui_thread_sql == []
+    dialog = parent.findChildren(DealDialog)[0]
+    assert dialog.heading.text() == "Pilot" and dialog.inputs["company"].text() == "Acme"

@@ -65,7 +65,7 @@ def test_the_row_menu_offers_what_a_user_does_to_a_deal(view, deals):
 def test_mark_lost_asks_the_reason_and_the_column_shows_it(qtbot, view, deals, stages,
                                                            monkeypatch):
     monkeypatch.setattr(GateDialog, "ask", classmethod(
-        lambda _cls, _parent, _context, _deal, _stage: GateAnswer(lost_reason="Chose a rival")))
+        lambda _cls, _parent, _context, _gate: GateAnswer(lost_reason="Chose a rival")))
     menu_action(view, deals["Pilot"], "Mark lost…").trigger()
     qtbot.waitUntil(lambda: cell(view, deals["Pilot"], "lost_reason").data() == "Chose a rival")
     assert get_deal(deals["Pilot"]).stage_id == stages["Lost"].id
@@ -76,7 +76,7 @@ def test_move_to_stage_from_the_menu_goes_through_the_gate(qtbot, view, deals, s
                                                             monkeypatch):
     asked = []
     monkeypatch.setattr(GateDialog, "ask", classmethod(
-        lambda _cls, _parent, _context, deal, stage: asked.append(stage) or None))  # cancel
+        lambda _cls, _parent, _context, gate: asked.append(gate.stage.id) or None))  # cancel
     menu_action(view, deals["Pilot"], "Move to stage/Proposal").trigger()
     qtbot.waitUntil(lambda: asked == [stages["Proposal"].id])
     view.context.runner.wait()

@@ -18,7 +18,7 @@ from ui.context import Topic
 from ui.deals.table_model import DEAL_ID_ROLE
 from ui.deals.view import DealsView
 from ui.formatting import format_money
-from ui.gate_dialog import GateAnswer, GateDialog
+from ui.gate_dialog import GateDialog
 
 pytestmark = pytest.mark.gui
 
@@ -77,9 +77,10 @@ def test_typing_a_value_in_the_cell_saves_it(qtbot, view, deals):
     editor.selectAll()
     qtbot.keyClicks(editor, "7250.50")
     qtbot.keyClick(editor, Qt.Key.Key_Return)  # the delegate commits on the next loop turn
-    qtbot.waitUntil(lambda: get_deal(deals["Pilot"]).value == Decimal("7250.50"))
-    # The row is re-read once the save's answer is back (whole units shown).
-    qtbot.waitUntil(lambda: "7,251" in cell(view, deals["Pilot"], "value").data())
+    with qtbot.waitSignal(view.model.sig_edited):  # saved, and the row read again
+        pass
+    assert get_deal(deals["Pilot"]).value == Decimal("7250.50")
+    assert "7,251" in cell(view, deals["Pilot"], "value").data()  # whole units shown
     # Open pipeline: 7,250.50 + 12,000 (the won 800 is not pipeline)
     qtbot.waitUntil(lambda: money(view, "19251") in view.totals_label.text())
 
@@ -157,18 +158,26 @@ def test_expected_close_and_owner_edits_are_saved(qtbot, view, deals, manager):
     assert get_deal(deals["Pilot"]).expected_close is None
 
 
-def test_a_stage_edit_goes_through_the_gate(qtbot, view, deals, stages, monkeypatch):
+def test_a_stage_edit_goes_through_the_gate(qtbot, view, deals, stages, monkeypatch,
+                                            gui_thread_sql):
     asked = []
 
-    def ask(_cls, _parent, _context, deal_id, stage_id):
-        asked.append((deal_id, stage_id))
-        return GateAnswer(ticked=tuple(m.id for m in missing_requirements(deal_id, stage_id)))
+    def ask(cls, parent, context, gate):
+        dialog = cls(parent, context, gate)  # the real dialog, without its modal loop
+        asked.append((gate.deal_id, gate.stage.id, len(dialog.boxes)))
+        for box, _item in dialog.boxes:
+            box.setChecked(True)
+        return dialog.answer()
 
     monkeypatch.setattr(GateDialog, "ask", classmethod(ask))
     qualified = stages["Qualified"].id
+    required = len(missing_requirements(deals["Pilot"], qualified))
+    gui_thread_sql.clear()
     assert view.model.setData(cell(view, deals["Pilot"], "stage"), qualified)
+    qtbot.waitUntil(lambda: bool(asked))
+    assert gui_thread_sql == []  # the gate's facts were read on the worker
     qtbot.waitUntil(lambda: cell(view, deals["Pilot"], "stage").data() == "Qualified")
-    assert asked == [(deals["Pilot"], qualified)]
+    assert asked == [(deals["Pilot"], qualified, required)] and required > 0
     assert get_deal(deals["Pilot"]).stage_id == qualified
     view.context.undo_stack.undo()  # written on the worker; the table then re-reads
     qtbot.waitUntil(lambda: cell(view, deals["Pilot"], "stage").data() == "Sales-ready lead")
@@ -274,9 +283,61 @@ def test_a_sort_right_after_a_filter_still_shows_the_filtered_rows(qtbot, counte
     model.sig_totals.connect(lambda count, summary: totals.append((count, summary)))
     model.set_spec(DealTableSpec(owner_id=rep.id, sort="title"))  # fewer rows
     model.set_spec(DealTableSpec(owner_id=rep.id, sort="value", descending=False))  # re-sort
-    qtbot.waitUntil(lambda: bool(totals) and totals[-1][1] is not None)
+    # (the totals of the fixture's own query may still arrive first: wait for these)
+    qtbot.waitUntil(lambda: bool(totals) and totals[-1][0] == 2 and totals[-1][1] is not None)
     titles = [model.index(r, COLUMNS.index("title")).data() for r in range(model.rowCount())]
     assert titles == ["Upgrade", "Pilot"]  # rep's deals only, by value
     count, summary = totals[-1]
     assert (count, summary.open_value, summary.won_value) == (
         2, Decimal("5000.00"), Decimal("800.00"))
+
+
+def test_typed_text_waits_for_the_pause_but_a_cleared_box_shows_every_deal_at_once(
+        qtbot, view):
+    qtbot.keyClicks(view.search_edit, "acme")
+    assert view.model.spec.text == ""  # still typing: no query yet
+    qtbot.waitUntil(lambda: view.model.rowCount() == 1)
+    assert view.model.spec.text == "acme"
+    view.search_edit.selectAll()
+    qtbot.keyClick(view.search_edit, Qt.Key.Key_Backspace)
+    assert view.model.spec.text == "" and view.model.loading  # asked at once
+    qtbot.waitUntil(lambda: view.model.rowCount() == 3)
+
+
+def test_the_filter_lists_are_read_on_the_worker(qtbot, ui_context, deals, rep,
+                                                 gui_thread_sql):
+    assert ui_context.settings.currency  # the session's settings, read once when it began
+    gui_thread_sql.clear()
+    widget = DealsView(ui_context)
+    qtbot.addWidget(widget)
+    assert widget.owner_combo.count() == 1  # "All owners" until the lists arrive
+    qtbot.waitUntil(lambda: widget.owner_combo.count() > 1)
+    assert gui_thread_sql == []
+    assert widget.owner_combo.findData(rep.id) > 0
+    assert widget.stage_combo.itemText(1) == "Suspect"
+
+
+def test_rows_past_the_first_page_are_read_on_the_worker_and_then_shown(
+        qtbot, ui_context, stages, manager, gui_thread_sql):
+    from ui.deals.table_model import PAGE
+
+    for number in range(PAGE + 50):
+        create_deal(DealDraft(title=f"Deal {number:03}", stage_id=stages["Suspect"].id),
+                    manager)
+    widget = DealsView(ui_context)
+    qtbot.addWidget(widget)
+    widget.resize(1200, 600)
+    with qtbot.waitSignal(widget.model.sig_rows_ready):
+        widget.show()
+    widget.table.sortByColumn(COLUMNS.index("title"), Qt.SortOrder.AscendingOrder)
+    qtbot.waitUntil(lambda: cell_text(widget, 0) == "Deal 000")
+    gui_thread_sql.clear()
+    last = widget.model.rowCount() - 1
+    assert cell_text(widget, last) is None  # not read yet: empty, never another deal's
+    widget.table.scrollToBottom()
+    qtbot.waitUntil(lambda: cell_text(widget, last) == f"Deal {PAGE + 49:03}")
+    assert gui_thread_sql == []
+
+
+def cell_text(view: DealsView, row: int):
+    return view.model.index(row, COLUMNS.index("title")).data()

@@ -228,8 +228,10 @@ def test_cancel_during_the_import_writes_nothing(qtbot, wizard, tracker, monkeyp
     assert Deal.select().count() == 0 and Rep.select().count() == 1
 
 
-def test_the_window_gets_import_and_undo_last_import(qtbot, ui_context, tracker, monkeypatch):
+def test_the_window_gets_import_and_undo_last_import(qtbot, ui_context, tracker, monkeypatch,
+                                                     gui_thread_sql):
     from app.importing import ImportOptions, run_import
+    from ui.context import Topic
     from ui.importing import install as install_module
     from ui.main_window import MainWindow
 
@@ -252,13 +254,19 @@ def test_the_window_gets_import_and_undo_last_import(qtbot, ui_context, tracker,
     file_menu = next(a.menu() for a in window.menuBar().actions()
                      if a.menu() is not None and action in a.menu().actions())
     assert undo in file_menu.actions()
+    gui_thread_sql.clear()
+    ui_context.bus.changed(Topic.DEALS)  # as the wizard announces its import
+    qtbot.waitUntil(undo.isEnabled)
+    file_menu.aboutToShow.emit()
     monkeypatch.setattr(wizard_module, "confirm_undo", lambda parent, what: True)
     told = []
     monkeypatch.setattr(install_module.QMessageBox, "information",
                         lambda parent, title, text: told.append(text))
     undo.trigger()
     qtbot.waitUntil(lambda: bool(told), timeout=10_000)
+    assert gui_thread_sql == []  # checked, confirmed and undone without a read here
     assert "were removed" in told[0] and Deal.select().count() == 0
+    qtbot.waitUntil(lambda: not undo.isEnabled())  # nothing left to undo
 
 
 @pytest.mark.both_backends
@@ -269,7 +277,7 @@ def test_the_window_undoes_an_import_on_a_file_and_on_a_server(
     apply (it used to fail there, asking for a backup a server cannot give)."""
     from app.importing import ImportOptions, run_import
     from db.backup import list_backups
-    from ui.context import UiContext
+    from ui.context import Topic, UiContext
     from ui.importing import install as install_module
     from ui.main_window import MainWindow
 
@@ -280,6 +288,8 @@ def test_the_window_undoes_an_import_on_a_file_and_on_a_server(
     path = tmp_path / "deals.csv"
     path.write_text("Title,Company,Owner\nRoof,Acme,Sam New\n", encoding="utf-8")
     assert run_import(path, ImportOptions(), manager).created == 1
+    context.bus.changed(Topic.DEALS)  # as the wizard announces its import
+    qtbot.waitUntil(window.actions_by_name["undo_import"].isEnabled)
     asked, told = [], []
     message_box = install_module.QMessageBox
     monkeypatch.setattr(message_box, "question", lambda parent, title, text: (

@@ -89,10 +89,11 @@ def test_hand_a_lead_to_sales_ticking_items_in_the_gate(qtbot, ui_context, leads
     view = _open(qtbot, ui_context)
     asked = []
 
-    def fake_ask(parent, context, deal_id, to_stage_id):
-        asked.append((deal_id, to_stage_id))
-        missing = missing_requirements(deal_id, to_stage_id)
-        return GateAnswer(ticked=tuple(m.id for m in missing))
+    def fake_ask(parent, context, gate):
+        asked.append((gate.deal_id, gate.stage.id))
+        assert [m.id for m in gate.missing] == [
+            m.id for m in missing_requirements(gate.deal_id, gate.stage.id)]
+        return GateAnswer(ticked=tuple(m.id for m in gate.missing))
 
     monkeypatch.setattr(GateDialog, "ask", fake_ask)
     view.owner_combo.setCurrentIndex(view.owner_combo.findData(rep.id))
@@ -137,3 +138,24 @@ def test_a_manager_override_is_recorded(qtbot, ui_context, leads, rep, monkeypat
     change = StageChange.get(StageChange.uuid == done.stage_change_uuid)
     assert change.override_reason == "Board member intro"
     assert get_deal(warm.id).owner_id == rep.id
+
+
+def test_the_ranking_shows_before_the_hand_off_list_is_read(qtbot, ui_context, leads, rep,
+                                                            monkeypatch):
+    import threading
+
+    from ui.leads import view as view_module
+
+    released = threading.Event()
+    real = view_module.list_rep_rows
+    monkeypatch.setattr(view_module, "list_rep_rows",
+                        lambda: real() if released.wait(10) else [])
+    view = LeadsView(ui_context)
+    qtbot.addWidget(view)
+    view.show()
+    qtbot.waitUntil(lambda: view.model.rowCount() == 2)  # ranked while the reps are read
+    assert view.loading and view.owner_combo.count() == 0
+    assert not view.handoff_button.isEnabled()
+    released.set()
+    qtbot.waitUntil(lambda: not view.loading)
+    assert view.owner_combo.findData(rep.id) >= 0 and view.handoff_button.isEnabled()

@@ -43,6 +43,7 @@ def test_the_status_bar_shows_the_database_the_counts_and_the_user(qtbot, window
 
 
 def test_switching_user_changes_who_acts(qtbot, window, ui_context, rep):
+    qtbot.wait_until(lambda: window._team is not None)  # read on the worker at load
     window._fill_user_menu()
     ravi = next(a for a in window._user_menu.actions() if a.text().startswith("Ravi Rep"))
     with qtbot.wait_signal(ui_context.bus.sig_user_changed):
@@ -114,3 +115,21 @@ def test_ctrl_q_while_the_worker_runs_calls_nothing_back(qtbot, window, ui_conte
     assert not window.isVisible()
     qtbot.wait(20)  # anything queued for the window would arrive now
     assert heard == [] and window.statusBar().currentMessage() != "late"
+
+
+def test_the_user_menu_opens_from_the_team_read_on_the_worker(
+        qtbot, rep, window, ui_context, gui_thread_sql):
+    from app.users import create_rep
+    from ui.context import Topic
+
+    qtbot.wait_until(lambda: window._team is not None)
+    gui_thread_sql.clear()
+    window._user_menu.aboutToShow.emit()
+    assert gui_thread_sql == []  # opening the menu reads nothing on the GUI thread
+    assert [a.text() for a in window._user_menu.actions()] == [
+        "Maria Manager (manager)", "Ravi Rep (rep)"]
+    create_rep("Una Newcomer")
+    with qtbot.wait_signal(window.sig_team_read):
+        ui_context.bus.changed(Topic.REPS)
+    window._user_menu.aboutToShow.emit()
+    assert "Una Newcomer (rep)" in [a.text() for a in window._user_menu.actions()]

@@ -104,8 +104,9 @@ class Soak:
         cards = self.board_cards()
         if cards:
             _column, card = self.rng.choice(cards)
-            dialog = DealDialog.show_existing(self.window, self.context, card.id)
-            if self.rng.random() < 0.5:
+            dialog = self.opened_deal_dialog(
+                lambda: DealDialog.show_existing(self.window, self.context, card.id))
+            if dialog is not None and self.rng.random() < 0.5:
                 dialog.inputs["next_step"].setText(f"Call back {self.rng.randint(1, 99)}")
                 dialog.save()
 
@@ -115,9 +116,19 @@ class Soak:
         if open_ones:
             self.rng.choice(open_ones).reject()
 
+    def opened_deal_dialog(self, open_it) -> DealDialog | None:
+        """The deal dialog ``open_it`` opens once the worker has read the deal (None: it
+        could not, e.g. the deal was deleted meanwhile: the status bar says so)."""
+        before = set(self.dialogs(DealDialog))
+        open_it()
+        self.qtbot.waitUntil(lambda: not self.context.runner.busy, timeout=10_000)
+        new = set(self.dialogs(DealDialog)) - before
+        return new.pop() if new else None
+
     def new_deal(self) -> None:
-        self.window.actions_by_name["new_deal"].trigger()
-        dialog = self.dialogs(DealDialog)[-1]
+        dialog = self.opened_deal_dialog(self.window.actions_by_name["new_deal"].trigger)
+        if dialog is None:
+            return
         dialog.inputs["title"].setText(f"Soak deal {self.rng.randint(1, 10_000)}")
         if self.rng.random() < 0.7:
             dialog.save()
@@ -294,8 +305,8 @@ class Soak:
 
 def answer_the_gate(rng: random.Random):
     """GateDialog.ask without a modal loop: the real dialog, ticked and filled at random."""
-    def ask(cls, parent, context, deal_id, to_stage_id):
-        dialog = cls(parent, context, deal_id, to_stage_id)
+    def ask(cls, parent, context, gate):
+        dialog = cls(parent, context, gate)
         try:
             dialog.show()
             for box, _item in dialog.boxes:

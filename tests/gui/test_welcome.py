@@ -8,19 +8,25 @@ from PySide6.QtWidgets import QDialog
 
 from app import users, workspace
 from app.pipeline import list_stages
-from ui.tasks import TaskRunner
+from ui.context import UiContext
 from ui.welcome import ChooseUserDialog, NameManagerDialog, WelcomeDialog, who_is_acting
 
 pytestmark = pytest.mark.gui
 
 
 @pytest.fixture
-def dialog(qtbot, workspace):
-    runner = TaskRunner()
-    welcome = WelcomeDialog(runner)
+def context(workspace):
+    """The session before the window: nobody acts yet."""
+    session = UiContext(workspace, None)
+    yield session
+    session.runner.wait()
+
+
+@pytest.fixture
+def dialog(qtbot, context):
+    welcome = WelcomeDialog(context)
     qtbot.add_widget(welcome)
-    yield welcome
-    runner.wait()
+    return welcome
 
 
 def test_start_empty_needs_a_name_and_changes_nothing_without_one(qtbot, dialog):
@@ -59,12 +65,17 @@ def test_the_demo_team_is_built_in_the_background(qtbot, dialog):
     assert len(users.list_reps()) >= 5
 
 
-def test_who_are_you_offers_managers_first(qtbot, rep):
-    chooser = ChooseUserDialog()
+def test_who_are_you_offers_managers_first_and_saves_the_choice_on_the_worker(
+        qtbot, rep, context):
+    chooser = ChooseUserDialog(context)
     qtbot.add_widget(chooser)
     assert chooser.chosen_name() == "Maria Manager"
     chooser.combo.setCurrentIndex(1)
     assert chooser.chosen_name() == "Ravi Rep"
+    with qtbot.wait_signal(chooser.accepted, timeout=10_000):
+        chooser.buttons.accepted.emit()  # OK
+        assert not chooser.buttons.isEnabled()  # saved on the worker, not the GUI thread
+    assert chooser.chosen.name == "Ravi Rep" and users.current_user().name == "Ravi Rep"
 
 
 def test_enter_in_the_name_field_starts_empty(qtbot, dialog):
@@ -72,7 +83,7 @@ def test_enter_in_the_name_field_starts_empty(qtbot, dialog):
     qtbot.keyClicks(dialog.name_edit, "Sam Owner")
     with qtbot.wait_signal(dialog.accepted, timeout=10_000):
         qtbot.keyClick(dialog.name_edit, Qt.Key.Key_Return)
-    dialog._runner.wait()
+    dialog.context.runner.wait()
     assert dialog.choice == "empty" and users.current_user().name == "Sam Owner"
     assert len(users.list_reps()) == 1  # no demo team was built as well
 
@@ -91,13 +102,11 @@ def imported(workspace, tmp_path):
 
 
 @pytest.fixture
-def naming(qtbot, imported):
-    runner = TaskRunner()
-    dialog = NameManagerDialog(runner)
+def naming(qtbot, imported, context):
+    dialog = NameManagerDialog(context)
     qtbot.add_widget(dialog)
     dialog.show()
-    yield dialog
-    runner.wait()
+    return dialog
 
 
 def test_picking_an_imported_rep_makes_them_the_manager(qtbot, naming):
@@ -134,15 +143,14 @@ def test_naming_the_manager_needs_a_name_and_a_good_email(qtbot, naming):
 
 
 def test_a_database_an_import_made_asks_who_manages_it_before_the_window(
-        qtbot, imported, monkeypatch):
+        qtbot, imported, context, monkeypatch):
     """It used to skip the welcome and offer only the imported reps in "Who are you?", so
     the database never got a manager."""
-    runner = TaskRunner()
     asked = []
 
-    def answer(runner):
+    def answer(context):
         asked.append("manager")
-        dialog = NameManagerDialog(runner)
+        dialog = NameManagerDialog(context)
         qtbot.add_widget(dialog)
         qtbot.keyClicks(dialog.name_combo.lineEdit(), "Olga Owner")
         with qtbot.wait_signal(dialog.accepted, timeout=10_000):
@@ -150,11 +158,32 @@ def test_a_database_an_import_made_asks_who_manages_it_before_the_window(
         return True
 
     monkeypatch.setattr(NameManagerDialog, "ask", answer)
-    monkeypatch.setattr(WelcomeDialog, "ask", lambda runner: asked.append("welcome"))
-    monkeypatch.setattr(ChooseUserDialog, "ask", lambda: asked.append("who") or "Ravi Rep")
+    monkeypatch.setattr(WelcomeDialog, "ask", lambda context: asked.append("welcome"))
+    monkeypatch.setattr(ChooseUserDialog, "ask", lambda context: asked.append("who"))
 
-    actor = who_is_acting(runner, None)
-    runner.wait()
+    actor = who_is_acting(context, None)
+    context.runner.wait()
     assert asked == ["manager"]
     assert actor.name == "Olga Owner" and actor.is_manager
     assert users.current_user() == actor
+
+
+def test_who_are_you_saves_the_choice_on_the_worker_before_the_window(
+        qtbot, rep, context, monkeypatch):
+    """The choice used to be written on the GUI thread after the dialog closed (the GUI
+    tests refuse a write begun there)."""
+    from app import settings
+
+    settings.put("current_user", "")  # reps, but nobody chosen on this computer yet
+
+    def answer(context):
+        chooser = ChooseUserDialog(context)
+        qtbot.add_widget(chooser)
+        chooser.combo.setCurrentIndex(chooser.combo.findData("Ravi Rep"))
+        with qtbot.wait_signal(chooser.accepted, timeout=10_000):
+            chooser.buttons.accepted.emit()
+        return chooser.chosen
+
+    monkeypatch.setattr(ChooseUserDialog, "ask", answer)
+    actor = who_is_acting(context, None)
+    assert actor.name == "Ravi Rep" and users.current_user() == actor

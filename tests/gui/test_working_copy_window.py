@@ -136,8 +136,8 @@ def test_the_rep_works_in_the_copy_and_saves_it(qtbot, window, monkeypatch, tmp_
     demo = find_stage("Solution fit & demo")
     missing = tuple(item.id for item in missing_requirements(acme.id, demo.id))
 
-    def tick_everything(cls, parent, context, deal_id, to_stage_id):
-        gate = cls(parent, context, deal_id, to_stage_id)
+    def tick_everything(cls, parent, context, facts):
+        gate = cls(parent, context, facts)
         qtbot.add_widget(gate)
         assert gate.override_edit.isHidden() and not gate.move_button.isEnabled()
         for box, _item in gate.boxes:

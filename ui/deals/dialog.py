@@ -56,7 +56,7 @@ from PySide6.QtWidgets import (
 from app import deals, pipeline
 from app.activities import DealChoice
 from app.clock import local_today, utcnow
-from app.deal_detail import DealDetail, checklist_for, load_deal_detail
+from app.deal_detail import DealDetail, DealForm, load_deal_detail, load_deal_form
 from app.errors import ConflictError, FunnelcastError, NotFound, ValidationError
 from ui.context import Topic, UiContext
 from ui.deal_actions import close_as, delete_with_undo, log_hours_on, move_with_gate
@@ -133,25 +133,29 @@ def _read_table(model) -> QTableView:
 
 
 class DealDialog(QDialog):
-    """``deal_id`` None: a new deal. ``inputs`` maps a field key to its editor (tests fill
-    them); :meth:`save` starts the save on the worker (see the module's signals)."""
+    """Built from a :class:`app.deal_detail.DealForm` read on the worker (``form.detail``
+    None: a new deal), so opening it reads nothing on the GUI thread; :meth:`show_existing`
+    and :meth:`show_new` read it and open the dialog. ``inputs`` maps a field key to its
+    editor (tests fill them); :meth:`save` starts the save on the worker (see the module's
+    signals)."""
 
     sig_saved = Signal(object)
     sig_save_failed = Signal(object)
 
-    def __init__(self, parent: QWidget | None, context: UiContext, deal_id: int | None = None,
-                 *, side: str | None = None):
+    def __init__(self, parent: QWidget | None, context: UiContext, form: DealForm, *,
+                 side: str | None = None):
         """``side`` ("marketing"/"sales", new deals only): start in that side's first open
         stage, owned by the acting user on the sales side; None: the pipeline's first stage,
         no owner."""
         super().__init__(parent)
         self.context = context
-        self.detail: DealDetail | None = load_deal_detail(deal_id) if deal_id else None
+        self.form = form
+        self.detail: DealDetail | None = form.detail
         self.saved: deals.DealInfo | None = None
         self._saving: Task | None = None
         self._saving_values: dict = {}
         self._busy = False  # a stage move, won/lost or delete is on its way
-        self.stages = pipeline.list_stages()
+        self.stages = list(form.stages)
         self.setWindowTitle(self.detail.deal.title if self.detail else "New deal")
         self.resize(860, 640)
         self.setMinimumSize(720, 520)
@@ -186,8 +190,7 @@ class DealDialog(QDialog):
 
         self.tabs = QTabWidget()
         self.tabs.addTab(self._build_details(), "Details")
-        self.checklist_model = ChecklistModel(
-            self.detail.checklist if self.detail else checklist_for(None), self)
+        self.checklist_model = ChecklistModel(form.checklist, self)
         self.checklist_view = QTreeView()
         self.checklist_view.setModel(self.checklist_model)
         self.checklist_view.setHeaderHidden(True)
@@ -317,13 +320,12 @@ class DealDialog(QDialog):
 
         owner = QComboBox()
         owner.addItem("No owner", None)
-        current_owner = self.detail.deal.owner_id if self.detail else None
-        for choice in deals.owner_choices(keep=current_owner):
+        for choice in self.form.owners:
             owner.addItem(choice.label, choice.id)
         add(right, "owner_id", "Owner", owner)
         source = QComboBox()
         source.addItem("No source", None)
-        for item in deals.list_sources():
+        for item in self.form.sources:
             source.addItem(item.name, item.id)
         add(right, "source_id", "Source", source)
         value = QLineEdit()
@@ -632,21 +634,26 @@ class DealDialog(QDialog):
 
     # ----------------------------------------------------------- opening
     @classmethod
-    def show_existing(cls, parent: QWidget | None, context: UiContext,
-                      deal_id: int) -> DealDialog:
-        """Open the deal in a window of its own (not modal: the board stays usable)."""
-        dialog = cls(parent, context, deal_id)
-        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
-        dialog.show()
-        return dialog
+    def show_existing(cls, parent: QWidget, context: UiContext, deal_id: int) -> None:
+        """Read the deal on the worker, then open it in a window of its own (not modal: the
+        board stays usable). A second open asked of the same ``parent`` before the first
+        answered replaces it, so a double double-click opens one window. A deal deleted
+        meanwhile is said on the status bar."""
+        cls._open(parent, context, deal_id)
 
     @classmethod
-    def show_new(cls, parent: QWidget | None, context: UiContext, *,
-                 side: str | None = None) -> DealDialog:
-        """An empty deal; ``side`` as for the constructor."""
-        dialog = cls(parent, context, None, side=side)
-        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
-        dialog.show()
-        return dialog
+    def show_new(cls, parent: QWidget, context: UiContext, *, side: str | None = None) -> None:
+        """Open an empty deal dialog once its lists are read on the worker; ``side`` as for
+        the constructor."""
+        cls._open(parent, context, None, side=side)
 
+    @classmethod
+    def _open(cls, parent: QWidget, context: UiContext, deal_id: int | None, *,
+              side: str | None = None) -> None:
+        def opened(form: DealForm) -> None:
+            dialog = cls(parent, context, form, side=side)
+            dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+            dialog.show()
 
+        Query(parent, context, lambda _control: load_deal_form(deal_id),
+              supersede="deal dialog").success(opened).run()

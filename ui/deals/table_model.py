@@ -15,8 +15,10 @@ Both queries run on the worker as :class:`ui.operations.Query`: the ordered ids 
 over every matching deal). A newer query supersedes an older one of the same kind: still
 queued, it never runs; already answered, its answer is dropped. What the superseded one
 would have renewed carries over (a filter change, then a sort: the rows are reset). Edits
-are :class:`ui.operations.Write` operations. Rows for the view are fetched a page at a time
-on the GUI thread when the view asks for them: a bounded read by primary key.
+are :class:`ui.operations.Write` operations. Rows for the view are read on the worker too:
+the first page comes with the ids (so a new filter paints its rows at once), and a row the
+view asks for beyond the pages read shows empty until its page arrives (a few ms; never
+another row's data), as Anki's browser does.
 
 Signals:
     sig_rows_ready() — the rows for the current filter and sort are in place.
@@ -97,6 +99,7 @@ class DealTableModel(QAbstractTableModel):
         self._spec = DealTableSpec()
         self._ids: list[int] = []
         self._rows: dict[int, DealRow] = {}
+        self._asked: set[int] = set()  # ids whose page is being read on the worker
         self._today = local_today()
         self._loaded = False
         self.totals: DealSummary | None = None
@@ -133,29 +136,35 @@ class DealTableModel(QAbstractTableModel):
         self._pending_how = how
         self._loading = True
         spec = self._spec
-        Query(self, self._context, lambda _control: select_ids(spec), supersede="ids",
-              ).success(lambda ids: self._ids_arrived(how, ids)).failure(self.sig_error.emit,
-                                                                      ).run()
+
+        def read(_control) -> tuple[list[int], dict[int, DealRow]]:
+            ids = select_ids(spec)
+            return ids, fetch_rows(ids[:PAGE])
+
+        Query(self, self._context, read, supersede="ids",
+              ).success(lambda answer: self._ids_arrived(how, *answer),
+                        ).failure(self.sig_error.emit).run()
 
     @property
     def loading(self) -> bool:
         """True while the rows for the latest filter or sort are still being selected."""
         return self._loading
 
-    def _ids_arrived(self, how: str, ids: list[int]) -> None:
+    def _ids_arrived(self, how: str, ids: list[int], first: dict[int, DealRow]) -> None:
         self._loading = False
         if how == "relayout" or (how == "refresh" and len(ids) == len(self._ids)):
-            self._relayout(ids)
+            self._relayout(ids, first)
         else:
-            self._reset(ids)
+            self._reset(ids, first)
         if how != "relayout":
             self._sum_totals()
         self.sig_rows_ready.emit()
 
-    def _reset(self, ids: list[int]) -> None:
+    def _reset(self, ids: list[int], first: dict[int, DealRow]) -> None:
         self.beginResetModel()
         self._ids = ids
-        self._rows.clear()
+        self._rows = dict(first)
+        self._asked.clear()
         self._today = local_today()
         self._loaded = True
         self.endResetModel()
@@ -177,7 +186,7 @@ class DealTableModel(QAbstractTableModel):
         self.totals = totals
         self.sig_totals.emit(len(self._ids), totals)
 
-    def _relayout(self, ids: list[int]) -> None:
+    def _relayout(self, ids: list[int], first: dict[int, DealRow]) -> None:
         """Same rows, new order: persistent indexes (selection, current) follow their deal."""
         self.layoutAboutToBeChanged.emit()
         old = self.persistentIndexList()
@@ -189,23 +198,51 @@ class DealTableModel(QAbstractTableModel):
                     self._ids) else -1
                 new.append(self.index(row, index.column()) if row >= 0 else QModelIndex())
         self._ids = ids
-        self._rows.clear()
+        self._rows = dict(first)
+        self._asked.clear()
         self._today = local_today()
         self.changePersistentIndexList(old, new)
         self.layoutChanged.emit()
 
     def row(self, row: int) -> DealRow | None:
-        """The deal shown at ``row``, fetching its page on first use."""
+        """The deal shown at ``row``, or None while its page is read on the worker (asked
+        for on first use; the cells fill in when it arrives)."""
         deal_id = self._ids[row]
         found = self._rows.get(deal_id)
-        if found is None:
+        if found is None and deal_id not in self._asked:
             if len(self._rows) > CACHE_LIMIT:
                 self._rows.clear()
             start = max(0, row - PAGE // 4)
-            page = [i for i in self._ids[start:start + PAGE] if i not in self._rows]
-            self._rows.update(fetch_rows(page))
-            found = self._rows.get(deal_id)
+            page = self._ids[start:start + PAGE]
+            self._read_rows([i for i in page if i not in self._rows and i not in self._asked],
+                            start, start + len(page) - 1)
         return found
+
+    def _read_rows(self, ids: list[int], first: int, last: int,
+                   then: Callable[[], None] | None = None) -> None:
+        """Read ``ids`` (shown in rows ``first``..``last``) on the worker and repaint those
+        rows when they arrive; ``then()`` after. The worker answers in order, so the rows
+        are never older than the latest reset or relayout; if one came meanwhile (a new
+        filter asked for before these, answered first), the rows are kept by deal id but
+        ``first``..``last`` show other deals now, and the view asks again for what it shows."""
+        self._asked.update(ids)
+        shown = self._ids
+
+        def arrived(rows: dict[int, DealRow]) -> None:
+            self._asked.difference_update(ids)
+            self._rows.update(rows)
+            if self._ids is shown:
+                self.dataChanged.emit(self.index(first, 0),
+                                      self.index(last, len(COLUMNS) - 1))
+            if then is not None:
+                then()
+
+        def failed(message: str) -> None:
+            self._asked.difference_update(ids)
+            self.sig_error.emit(message)
+
+        Query(self, self._context, lambda _control: fetch_rows(ids),
+              ).success(arrived).failure(failed).run()
 
     def deal_id(self, row: int) -> int:
         return self._ids[row]
@@ -343,17 +380,14 @@ class DealTableModel(QAbstractTableModel):
                     lambda moved: self._saved(deal_id) if moved else None)
 
     def _saved(self, deal_id: int) -> None:
-        """An edit of ``deal_id`` was written: show the row as stored."""
+        """An edit of ``deal_id`` was written: read the row as stored (on the worker), show
+        it, then say so (``sig_edited``), so a next edit starts from the new version."""
         row = self.row_of(deal_id)
-        if row >= 0:
-            self._reread(row)
-        self.sig_edited.emit(deal_id)
-
-    def _reread(self, row: int) -> None:
-        deal_id = self._ids[row]
-        self._rows.pop(deal_id, None)
-        self._rows.update(fetch_rows([deal_id]))
-        self.dataChanged.emit(self.index(row, 0), self.index(row, len(COLUMNS) - 1))
+        if row < 0:
+            self.sig_edited.emit(deal_id)
+            return
+        self._asked.discard(deal_id)
+        self._read_rows([deal_id], row, row, then=lambda: self.sig_edited.emit(deal_id))
 
     def sort(self, column: int, order: Qt.SortOrder = Qt.SortOrder.AscendingOrder) -> None:
         if 0 <= column < len(COLUMNS):

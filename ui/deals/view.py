@@ -2,11 +2,14 @@
 
 Filter bar (owner, stage, source, search) → a :class:`app.deal_table.DealTableSpec` → the
 model re-queries. The owner filter lists inactive reps too, labelled, so a departed rep's
-deals can be found and handed on. The search box waits for a pause in typing (a short
-timer) so a fast typist costs one query. Column widths come from the header and a sample
-of rows, never from ``resizeColumnsToContents`` (a second on 100k rows). Double-click or
-Enter opens the deal; the row's context menu and keys are in :mod:`ui.deals.row_actions`,
-the footer in :mod:`ui.deals.footer`.
+deals can be found and handed on. The search box waits for a short pause in typing
+(``SEARCH_PAUSE_MS``) so that a burst of keys (a held key, a fast pair) costs one query; a
+query still queued when the next key asks for another never runs (the operation layer
+supersedes it), so the pause need not cover a whole word. Clearing the box needs no pause.
+Column widths come from the header and a sample of rows, never from
+``resizeColumnsToContents`` (a second on 100k rows). Double-click or Enter opens the deal;
+the row's context menu and keys are in :mod:`ui.deals.row_actions`, the footer in
+:mod:`ui.deals.footer`.
 """
 
 from __future__ import annotations
@@ -35,9 +38,12 @@ from ui.deals.columns import TableColumns
 from ui.deals.footer import DealsFooter
 from ui.deals.row_actions import DealTable, RowActions
 from ui.deals.table_model import DEAL_ID_ROLE, DealTableModel
+from ui.operations import Query
 from ui.theme import DANGER, icon
 
-SEARCH_PAUSE_MS = 120
+# The search box's debounce. Issue 13's budget is 150 ms from the key to the filtered rows
+# painted on 100k deals, of which the query and the paint take about 60–110 ms.
+SEARCH_PAUSE_MS = 50
 NO_DATE = QDate(1900, 1, 1)
 
 
@@ -119,11 +125,13 @@ class DealsView(QWidget):
         self.owner_combo = QComboBox()
         self.stage_combo = QComboBox()
         self.source_combo = QComboBox()
-        for combo, tip in ((self.owner_combo, "Show one rep's deals"),
-                           (self.stage_combo, "Show the deals in one stage"),
-                           (self.source_combo, "Show deals from one lead source")):
+        for combo, tip, everyone in (
+                (self.owner_combo, "Show one rep's deals", "All owners"),
+                (self.stage_combo, "Show the deals in one stage", "All stages"),
+                (self.source_combo, "Show deals from one lead source", "All sources")):
             combo.setMinimumWidth(140)
             combo.setToolTip(tip)
+            combo.addItem(everyone, None)  # the rest once read (see _fill_choices)
             bar.addWidget(combo)
         self.search_edit = QLineEdit()
         self.search_edit.setPlaceholderText("Search title, company, contact or e-mail (Ctrl+F)")
@@ -188,9 +196,12 @@ class DealsView(QWidget):
         self._search_timer.setSingleShot(True)
         self._search_timer.setInterval(SEARCH_PAUSE_MS)
         self._search_timer.timeout.connect(self.apply_filter)
-        self.search_edit.textChanged.connect(self._search_timer.start)
+        self.search_edit.textChanged.connect(self._search_changed)
         for combo in (self.owner_combo, self.stage_combo, self.source_combo):
             combo.currentIndexChanged.connect(self.apply_filter)
+        # New rows are laid out at once rather than on Qt's delayed-layout timer, so a filter
+        # paints the table once, not twice (about 15 ms of a keystroke on 100k deals).
+        self.model.modelReset.connect(self.table.doItemsLayout)
         self.model.sig_totals.connect(self._show_totals)
         self.model.sig_rows_ready.connect(self._first_rows, Qt.ConnectionType.SingleShotConnection)
         self.model.sig_error.connect(self.show_error)
@@ -210,25 +221,34 @@ class DealsView(QWidget):
 
     # ----------------------------------------------------------- filters
     def _fill_choices(self) -> None:
-        reps = [(c.id, c.label) for c in owner_choices(everyone=True)]
-        self._stages = list_stages()
-        stages = [(s.id, s.name) for s in self._stages]
-        sources = [(s.id, s.name) for s in list_sources()]
-        for combo, everyone, items in ((self.owner_combo, "All owners", reps),
-                                       (self.stage_combo, "All stages", stages),
-                                       (self.source_combo, "All sources", sources)):
+        """Read the filter lists (owners, inactive ones too; stages; sources) on the worker
+        and fill the combos when they arrive; until then each offers only "All …", which is
+        what the table shows."""
+        Query(self, self.context, lambda _control: (
+            owner_choices(everyone=True), list_stages(), list_sources()), supersede="choices",
+              ).success(self._choices_read).run()
+
+    def _choices_read(self, lists) -> None:
+        owners, stage_list, source_list = lists
+        self._stages = stage_list  # for New deal's first stage
+        stages = [(s.id, s.name) for s in stage_list]
+        for combo, items in (
+                (self.owner_combo, [(c.id, c.label) for c in owners]),
+                (self.stage_combo, stages),
+                (self.source_combo, [(s.id, s.name) for s in source_list])):
             chosen = combo.currentData()
             combo.blockSignals(True)
-            combo.clear()
-            combo.addItem(everyone, None)
+            while combo.count() > 1:  # all but "All …"
+                combo.removeItem(1)
             for item_id, name in items:
                 combo.addItem(name, item_id)
             found = combo.findData(chosen)
             combo.setCurrentIndex(found if found >= 0 else 0)
             combo.blockSignals(False)
+            if found < 0 and chosen is not None:  # the chosen one is gone: show everyone's
+                self.apply_filter()
         self._delegate.choices = {
-            "owner": [(None, "No owner", True),
-                      *((c.id, c.label, c.active) for c in owner_choices(everyone=True))],
+            "owner": [(None, "No owner", True), *((c.id, c.label, c.active) for c in owners)],
             "stage": [(item_id, name, True) for item_id, name in stages],
         }
 
@@ -239,6 +259,14 @@ class DealsView(QWidget):
             source_id=self.source_combo.currentData(), text=self.search_edit.text().strip(),
             sort=spec.sort, descending=spec.descending,
         )
+
+    def _search_changed(self, text: str) -> None:
+        """A cleared box shows every deal at once (nobody is typing into an empty box);
+        typed text waits for the pause."""
+        if text.strip():
+            self._search_timer.start()
+        else:
+            self.apply_filter()
 
     def apply_filter(self) -> None:
         """Query with the filter bar's values now (the search box calls this after a pause)."""

@@ -7,7 +7,7 @@ from PySide6.QtWidgets import QMessageBox, QWidget
 
 from app.importing import describe_last_import, undo_last_import
 from ui.context import Topic, UiContext
-from ui.operations import Write
+from ui.operations import Query, Write
 from ui.theme import icon
 
 
@@ -22,10 +22,16 @@ def open_wizard(parent: QWidget, context: UiContext):
 
 
 def undo_from_menu(parent: QWidget, context: UiContext) -> None:
-    """"Undo last import…": confirm, then undo on the worker and say what happened."""
+    """"Undo last import…": read what the last import did (on the worker), confirm, then
+    undo on the worker and say what happened. A second click while the first read is on
+    its way replaces it (one confirmation, never two)."""
+    Query(parent, context, lambda _control: describe_last_import(), supersede="undo import",
+          ).success(lambda what: _confirm_and_undo(parent, context, what)).run()
+
+
+def _confirm_and_undo(parent: QWidget, context: UiContext, what: str | None) -> None:
     from ui.importing.wizard import confirm_undo
 
-    what = describe_last_import()
     if what is None:
         QMessageBox.information(parent, "Undo last import", "There is no import to undo.")
         return
@@ -41,16 +47,38 @@ def undo_from_menu(parent: QWidget, context: UiContext) -> None:
                     ).run()
 
 
+class UndoImportAction(QAction):
+    """File › "Undo last import…", enabled while there is an import to take back. Whether
+    there is one is read on the worker when the action is made and after every change to
+    deals, so opening the menu reads nothing."""
+
+    def __init__(self, window):
+        super().__init__(icon("ph.arrow-counter-clockwise"), "Undo last import…", window)
+        self.context: UiContext = window.context
+        self.setToolTip("Delete the deals the last import created and restore what it changed")
+        self.setEnabled(False)  # until the first check answers
+        self.triggered.connect(lambda: undo_from_menu(window, self.context))
+        self.context.bus.sig_changed.connect(self._on_changed)
+        self.check()
+
+    def check(self) -> None:
+        Query(self, self.context, lambda _control: describe_last_import() is not None,
+              supersede="undoable").success(self.setEnabled).run()
+
+    def _on_changed(self, topics: frozenset) -> None:
+        if Topic.DEALS in topics:
+            self.check()
+
+
 def install(window) -> None:
     """The ``ui.features`` installer: Import… opens the wizard; the File menu gains
-    "Undo last import…", enabled whenever there is an import to take back."""
+    "Undo last import…", enabled whenever there is an import to take back
+    (:class:`UndoImportAction`)."""
     context: UiContext = window.context
     action = window.actions_by_name["import"]
     action.triggered.connect(lambda: open_wizard(window, context))
     action.setEnabled(True)
-    undo = QAction(icon("ph.arrow-counter-clockwise"), "Undo last import…", window)
-    undo.setToolTip("Delete the deals the last import created and restore what it changed")
-    undo.triggered.connect(lambda: undo_from_menu(window, context))
+    undo = UndoImportAction(window)
     window.actions_by_name["undo_import"] = undo
     for menu_action in window.menuBar().actions():
         menu = menu_action.menu()
@@ -61,5 +89,4 @@ def install(window) -> None:
                 menu.insertAction(actions[after], undo)
             else:
                 menu.addAction(undo)
-            menu.aboutToShow.connect(lambda: undo.setEnabled(describe_last_import() is not None))
             break

@@ -34,7 +34,7 @@ from PySide6.QtWidgets import (
 
 from app.handoff import Handoff, first_sales_stage, hand_to_sales, undo_handoff
 from app.lead_score import LeadScore, score_leads
-from app.pipeline import GateBlocked
+from app.pipeline import GateBlocked, GateFacts, gate_facts
 from app.rep_admin import RepRow, list_rep_rows
 from ui import theme
 from ui.context import Topic, UiContext
@@ -68,13 +68,13 @@ class HandoffCommand(UndoableWrite):
         undo_handoff(self.handoff, self.context.actor)
 
 
-def _hand_over(deal_id: int, owner_id: int, actor, **how) -> Handoff | int:
-    """Runs on the worker: the hand-off, or the id of the stage whose gate blocked it (the
-    GUI then asks the gate dialog and tries again with its answer)."""
+def _hand_over(deal_id: int, owner_id: int, actor, **how) -> Handoff | GateFacts:
+    """Runs on the worker: the hand-off, or what the gate that blocked it shows (the GUI
+    then asks the gate dialog and tries again with its answer)."""
     try:
         return hand_to_sales(deal_id, owner_id, actor, **how)
     except GateBlocked:
-        return first_sales_stage().id
+        return gate_facts(deal_id, first_sales_stage().id)
 
 
 class LeadsView(QWidget):
@@ -230,7 +230,10 @@ class LeadsView(QWidget):
     # ----------------------------------------------------------------------------- data
 
     def reload(self) -> None:
-        """Score the leads on the worker; the table keeps showing the old ranking meanwhile."""
+        """Score the leads on the worker and show the ranking as soon as it arrives (the
+        table keeps the old one meanwhile); then read the reps for the hand-off list, which
+        the ranking does not wait for (Hand to sales is enabled once they are in).
+        ``loading`` is True until both are in."""
         threshold = self.context.settings.sales_ready_threshold
         self.subtitle.setText(
             f"Marketing-side leads, best first. A lead is ready for sales at a score of "
@@ -239,14 +242,12 @@ class LeadsView(QWidget):
         )
         self.loading = True
         self.count_label.setText("Scoring…")
-        Query(self, self.context,
-              lambda _control: (score_leads(threshold), list_rep_rows()), supersede="leads",
+        Query(self, self.context, lambda _control: score_leads(threshold), supersede="leads",
               ).success(self._loaded).failure(self._failed).run()
+        Query(self, self.context, lambda _control: list_rep_rows(), supersede="owners",
+              ).success(self._fill_owners).failure(self._failed).run()
 
-    def _loaded(self, loaded: tuple[list[LeadScore], list[RepRow]]) -> None:
-        leads, reps = loaded
-        self.loading = False
-        self._fill_owners(reps)
+    def _loaded(self, leads: list[LeadScore]) -> None:
         keep = self.selected_lead()
         self._pending_select = self._pending_select or (keep.deal_id if keep else None)
         self.model.load(leads)
@@ -255,7 +256,9 @@ class LeadsView(QWidget):
         self.show_message(message, error=True)
 
     def _fill_owners(self, reps: list[RepRow]) -> None:
-        """Active reps, the one with the fewest open deals first (a sensible default)."""
+        """Active reps, the one with the fewest open deals first (a sensible default). The
+        last of the view's two reads (the worker answers in order): loading ends here."""
+        self.loading = False
         chosen = self.owner_combo.currentData()
         rows = [r for r in reps if r.rep.active]
         rows.sort(key=lambda r: (r.rep.role != "rep", r.open_deals, r.rep.name))
@@ -266,6 +269,7 @@ class LeadsView(QWidget):
         at = self.owner_combo.findData(chosen)
         self.owner_combo.setCurrentIndex(at if at >= 0 else 0)
         self.owner_combo.blockSignals(False)
+        self._update_buttons()
 
     def _apply_filter(self) -> None:
         keep = self.selected_lead()
@@ -371,8 +375,8 @@ class LeadsView(QWidget):
             return
         actor = self.context.actor
 
-        def tried(done: Handoff | int) -> None:
-            if isinstance(done, int):
+        def tried(done: Handoff | GateFacts) -> None:
+            if isinstance(done, GateFacts):
                 self._through_gate(lead, owner_id, done)
             else:
                 self._handed(done)
@@ -394,12 +398,12 @@ class LeadsView(QWidget):
         self.show_message(message, error=True)
         self.sig_handoff_settled.emit(None)
 
-    def _through_gate(self, lead: LeadScore, owner_id: int, stage_id: int) -> None:
+    def _through_gate(self, lead: LeadScore, owner_id: int, gate: GateFacts) -> None:
         """The gate blocked: ask what is true now (or a manager's override) and retry once,
-        ticking and handing over in one transaction. The dialog's own reads are small."""
+        ticking and handing over in one transaction."""
         from ui.gate_dialog import GateDialog
 
-        answer = GateDialog.ask(self, self.context, lead.deal_id, stage_id)
+        answer = GateDialog.ask(self, self.context, gate)
         if answer is None:
             self.sig_handoff_settled.emit(None)
             return
