@@ -5,7 +5,6 @@ from __future__ import annotations
 from PySide6.QtGui import QAction
 from PySide6.QtWidgets import QMessageBox, QWidget
 
-from app.importing import describe_last_import, undo_last_import
 from ui.context import Topic, UiContext
 from ui.operations import Write
 from ui.theme import icon
@@ -23,9 +22,10 @@ def open_wizard(parent: QWidget, context: UiContext):
 
 def undo_from_menu(parent: QWidget, context: UiContext) -> None:
     """"Undo last import…": confirm, then undo on the worker and say what happened."""
+    from app.importing import undo_last_import
     from ui.importing.wizard import confirm_undo
 
-    what = describe_last_import()
+    what = _last_import()
     if what is None:
         QMessageBox.information(parent, "Undo last import", "There is no import to undo.")
         return
@@ -39,6 +39,14 @@ def undo_from_menu(parent: QWidget, context: UiContext) -> None:
                                                             result.describe()),
           ).failure(lambda message: QMessageBox.warning(parent, "Undo last import", message),
                     ).run()
+
+
+def _last_import():
+    """What the newest import not yet undone did, or None. The importer (and openpyxl with
+    it, ~0.4 s) is imported when the File menu first opens, not while the window opens."""
+    from app.importing import describe_last_import
+
+    return describe_last_import()
 
 
 def install(window) -> None:
@@ -61,5 +69,5 @@ def install(window) -> None:
                 menu.insertAction(actions[after], undo)
             else:
                 menu.addAction(undo)
-            menu.aboutToShow.connect(lambda: undo.setEnabled(describe_last_import() is not None))
+            menu.aboutToShow.connect(lambda: undo.setEnabled(_last_import() is not None))
             break
