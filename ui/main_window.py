@@ -43,6 +43,7 @@ class MainWindow(QMainWindow):
 
     sig_first_paint = Signal()
     sig_ready = Signal()
+    _sig_checked = Signal(object)  # the background integrity check's outcome, from its thread
 
     def __init__(self, context: UiContext):
         super().__init__()
@@ -70,13 +71,14 @@ class MainWindow(QMainWindow):
 
         for _section in SECTIONS:
             self._stack.addWidget(QWidget())  # placeholders until first shown
-        if not context.workspace.integrity_checked:
-            central.setEnabled(False)  # nothing reads the database until the check passes
         self.installEventFilter(self)
         context.bus.sig_changed.connect(self._on_data_changed)
         context.bus.sig_failed.connect(self._show_failure)
         context.bus.sig_user_changed.connect(self._show_user)
         self._restore_layout()
+        # Queued: the outcome arrives from the check's thread, or at once when already known.
+        self._sig_checked.connect(self._checked, Qt.ConnectionType.QueuedConnection)
+        workspace.when_checked(self._sig_checked.emit)
 
     # ----------------------------------------------------------------- layout
     def _build_sidebar(self) -> tuple[QWidget, dict[str, QToolButton]]:
@@ -321,28 +323,23 @@ class MainWindow(QMainWindow):
             loaded.connect(shown, Qt.ConnectionType.SingleShotConnection)
 
     def _after_first_paint(self) -> None:
-        """Heavy work waits until the shell is on screen; data waits for the integrity check
-        when it was deferred (it runs first on the worker, which serialises all jobs)."""
+        """Heavy work waits until the shell is on screen. The data does not wait for the
+        integrity check when it runs in the background (``app.workspace.when_checked``):
+        only writes do."""
         self.sig_first_paint.emit()
-        if self.context.workspace.integrity_checked:
-            self._load()
-            return
-        self.statusBar().showMessage("Checking the database…")
-        Query(self, self.context, lambda _control: workspace.check_integrity(),
-              ).success(lambda _none: self._load()).refusal(self._check_failed).run()
-
-    def _load(self) -> None:
-        self.centralWidget().setEnabled(True)
-        self.statusBar().clearMessage()
         self._await_data(self.show_section(self._start_section))
         self.refresh_counts()
         install_all(self)
 
-    def _check_failed(self, error) -> None:
+    def _checked(self, problem) -> None:
+        """The background integrity check is done: damage found is told at once, with the
+        offer of the newest backup, and Funnelcast closes (writes were refused meanwhile)."""
+        if problem is None:
+            return
         from ui.application import restart_after_damage
 
-        if isinstance(error, DatabaseDamaged):
-            restart_after_damage(error, self)
+        if isinstance(problem, DatabaseDamaged):
+            restart_after_damage(problem, self)
         else:
-            QMessageBox.critical(self, "Funnelcast", str(error))
+            QMessageBox.critical(self, "Funnelcast", str(problem))
         QApplication.quit()

@@ -114,3 +114,37 @@ def test_ctrl_q_while_the_worker_runs_calls_nothing_back(qtbot, window, ui_conte
     assert not window.isVisible()
     qtbot.wait(20)  # anything queued for the window would arrive now
     assert heard == [] and window.statusBar().currentMessage() != "late"
+
+
+def test_damage_the_background_check_finds_is_told_with_the_backup_offer(
+        qtbot, tmp_path, qsettings_isolated, monkeypatch):
+    """The window opens on the data at once; when the check running meanwhile finds damage,
+    the user is offered the newest backup (the existing damaged-database path) and
+    Funnelcast closes."""
+    from PySide6.QtWidgets import QApplication
+
+    from app.errors import DatabaseDamaged
+    from app.users import current_user
+    from app.workspace import close_workspace, open_workspace
+    from tests.test_workspace import damaged_past_what_opening_reads
+    from ui import application
+    from ui.context import UiContext
+
+    path = tmp_path / "team.sqlite"
+    damaged_past_what_opening_reads(path)
+    offered, quitting = [], []
+    monkeypatch.setattr(application, "offer_restore",
+                        lambda _parent, damaged: offered.append(damaged) and False)
+    monkeypatch.setattr(QApplication, "quit", staticmethod(lambda: quitting.append(True)))
+    opened = open_workspace(path, defer_check=True)
+    context = UiContext(opened, current_user())
+    try:
+        window = MainWindow(context)
+        qtbot.add_widget(window)
+        window.show()
+        qtbot.wait_until(lambda: bool(quitting), timeout=10_000)
+        assert len(offered) == 1 and isinstance(offered[0], DatabaseDamaged)
+        assert offered[0].path == path
+    finally:
+        context.runner.wait()
+        close_workspace()
