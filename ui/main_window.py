@@ -1,7 +1,8 @@
 """The main window: sidebar navigation, lazily built pages, toolbar, status bar.
 
-Pages are created the first time their section is shown, after the window's first paint,
-so opening the app on a large database shows the shell at once.
+Pages are created the first time their section is shown. The page the window opens on is
+built with the window, so it reads its data on the worker while the window paints its first
+frame; every other page waits until it is asked for.
 """
 
 from __future__ import annotations
@@ -79,6 +80,8 @@ class MainWindow(QMainWindow):
         # Queued: the outcome arrives from the check's thread, or at once when already known.
         self._sig_checked.connect(self._checked, Qt.ConnectionType.QueuedConnection)
         workspace.when_checked(self._sig_checked.emit)
+        self.sig_ready.connect(lambda: install_all(self), Qt.ConnectionType.SingleShotConnection)
+        self._await_data(self.show_section(self._start_section))
 
     # ----------------------------------------------------------------- layout
     def _build_sidebar(self) -> tuple[QWidget, dict[str, QToolButton]]:
@@ -277,9 +280,6 @@ class MainWindow(QMainWindow):
         self._start_section = str(stored.value("main/section", "board"))
         if self._start_section not in {s.key for s in SECTIONS}:
             self._start_section = "board"
-        self._nav_buttons[self._start_section].setChecked(True)
-        self._stack.setCurrentIndex(next(
-            i for i, s in enumerate(SECTIONS) if s.key == self._start_section))
 
     def _first_size(self) -> None:
         """1280×800, or less on a smaller screen (a 1366×768 laptop keeps its status bar),
@@ -323,13 +323,13 @@ class MainWindow(QMainWindow):
             loaded.connect(shown, Qt.ConnectionType.SingleShotConnection)
 
     def _after_first_paint(self) -> None:
-        """Heavy work waits until the shell is on screen. The data does not wait for the
-        integrity check when it runs in the background (``app.workspace.when_checked``):
-        only writes do."""
+        """The page the window opens on was built before the first paint, so its data was
+        being read meanwhile; it does not wait for the integrity check when that runs in
+        the background (``app.workspace.when_checked``): only writes do. The toolbar's
+        features (their modules take ~80 ms to import) are installed once that page shows
+        its data."""
         self.sig_first_paint.emit()
-        self._await_data(self.show_section(self._start_section))
         self.refresh_counts()
-        install_all(self)
 
     def _checked(self, problem) -> None:
         """The background integrity check is done: damage found is told at once, with the

@@ -250,7 +250,8 @@ class BoardView(QWidget):
     the user asked to see with "Show more"; a reload keeps them, a new filter starts over.
 
     Signals:
-        sig_loaded() — a fresh board is on screen.
+        sig_loaded() — a read of the board ended: the fresh board is on screen, or the
+            banner says why it could not be read.
         sig_move_settled(deal_id, moved: bool) — a drop's move was written (True), or was
             refused or cancelled and the card went back (False).
     """
@@ -374,7 +375,7 @@ class BoardView(QWidget):
             self._show_empty("Loading the board…")
         wanted, shown = self.current_filter(), dict(self.shown)
         Query(self, self.context, lambda _control: load_board(wanted, shown=shown),
-              supersede="board").success(self.show_board).failure(self.show_error).run()
+              supersede="board").success(self.show_board).failure(self._not_loaded).run()
 
     def show_more(self, stage_id: int) -> None:
         """Read ``MORE_CARDS`` more of a column's cards (the whole board is read again, so
@@ -383,6 +384,10 @@ class BoardView(QWidget):
         if column is not None:
             self.shown[stage_id] = len(column.cards) + MORE_CARDS
             self.reload()
+
+    def _not_loaded(self, message: str) -> None:
+        self.show_error(message)
+        self.sig_loaded.emit()
 
     def show_board(self, board: Board) -> None:
         """Draw ``board`` (as read from the database with the current filters)."""
