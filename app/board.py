@@ -54,6 +54,33 @@ class BoardCard:
     overdue: bool
     rotting: bool
 
+    @property
+    def short_title(self) -> str:
+        """The title as the card shows it, under the company (:func:`title_without_company`)."""
+        return title_without_company(self.title, self.company)
+
+
+# What separates a company named at the start of a title from the rest of it.
+_SEPARATORS = (" – ", " — ", " - ", ": ", " | ")
+
+
+def title_without_company(title: str, company: str) -> str:
+    """``title`` without the company it starts with, for a card that shows the company on a
+    line of its own: "Ironport Manufacturing – Multi-site rollout" at Ironport Manufacturing
+    is "Multi-site rollout". The company counts when named whole or by its first words
+    ("Walker – Support contract" at Walker & Johnson Leasing), ignoring case, and followed
+    by a dash, a colon or a bar. A title that says nothing else stays whole."""
+    company = company.strip().casefold()
+    if not company:
+        return title
+    for separator in _SEPARATORS:
+        head, found, rest = title.partition(separator)
+        named = head.strip().casefold()
+        if found and rest.strip() and named and (
+                company == named or company.startswith(named + " ")):
+            return rest.strip()
+    return title
+
 
 @dataclass(frozen=True)
 class BoardColumn:

@@ -5,7 +5,9 @@ from __future__ import annotations
 from datetime import timedelta
 from decimal import Decimal
 
-from app.board import FIRST_CARDS, MORE_CARDS, BoardFilter, load_board
+import pytest
+
+from app.board import FIRST_CARDS, MORE_CARDS, BoardFilter, load_board, title_without_company
 from app.clock import local_today, utcnow
 from app.deals import DealDraft, create_deal, list_sources, update_deal
 from app.pipeline import set_checked
@@ -130,3 +132,17 @@ def test_loading_costs_the_same_queries_for_many_cards(stages, manager):
     for n in range(30):
         add(stages, manager, "Proposal", f"Deal {n}", "1")
     assert queries() == few
+
+
+@pytest.mark.parametrize(("title", "company", "shown"), [
+    ("Ironport Manufacturing – Multi-site rollout", "Ironport Manufacturing",
+     "Multi-site rollout"),
+    ("Walker – Support contract", "Walker & Johnson Leasing", "Support contract"),
+    ("ACME: renewal", "Acme", "renewal"),
+    ("Acme – ", "Acme", "Acme – "),  # nothing else to say: the title stays whole
+    ("Acmeline – pilot", "Acme", "Acmeline – pilot"),  # another name, not the company's
+    ("Roof repair – phase 2", "Acme", "Roof repair – phase 2"),
+    ("Pilot", "", "Pilot"),
+])
+def test_a_card_title_leaves_out_the_company_it_starts_with(title, company, shown):
+    assert title_without_company(title, company) == shown

@@ -1,5 +1,5 @@
-"""Paints a deal card: company and value, title, next step and due date (red when
-overdue), owner initials, days in stage, checklist progress and the rotting mark.
+"""Paints a deal card: company, title, next step and due date (red when overdue), owner
+initials, days in stage, checklist progress, the rotting mark and the value.
 
 Painting, not widgets: 5,000 cards cost nothing until they scroll into view, and every card
 has the same height so the list can lay out uniformly.
@@ -64,7 +64,7 @@ class CardDelegate(QStyledItemDelegate):
         metrics = QFontMetrics(base_font)
         bold_metrics = QFontMetrics(bold)
         line = metrics.height()
-        inner = option.rect.adjusted(PAD + 2, PAD, -PAD - 2, -PAD - GAP)
+        inner = option.rect.adjusted(PAD, PAD, -PAD, -PAD - GAP)
         x, y, width = inner.left(), inner.top(), inner.width()
 
         # Line 1: the company (bold).
@@ -73,17 +73,12 @@ class CardDelegate(QStyledItemDelegate):
         painter.drawText(QRect(x, y, width, line), Qt.AlignmentFlag.AlignVCenter,
                          bold_metrics.elidedText(card.company or card.title,
                                                  Qt.TextElideMode.ElideRight, width))
-        # Line 2: the title, and the value (bold) on the right.
+        # Line 2: the title, without the company it repeats, on the whole width.
         y += line + 5
-        value = format_money(card.value, self.currency)
-        value_width = bold_metrics.horizontalAdvance(value) + 1
-        painter.drawText(QRect(x + width - value_width, y, value_width, line),
-                         Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter, value)
         painter.setFont(base_font)
-        room = width - value_width - 8
-        painter.drawText(QRect(x, y, room, line), Qt.AlignmentFlag.AlignVCenter,
-                         metrics.elidedText(card.title if card.company else "",
-                                            Qt.TextElideMode.ElideRight, room))
+        painter.drawText(QRect(x, y, width, line), Qt.AlignmentFlag.AlignVCenter,
+                         metrics.elidedText(card.short_title if card.company else "",
+                                            Qt.TextElideMode.ElideRight, width))
         # Line 3: next step, and its due date kept whole on the right.
         y += line + 5
         colour = DANGER if card.overdue else muted
@@ -97,8 +92,15 @@ class CardDelegate(QStyledItemDelegate):
         room = width - ICON - 5 - (due_width + 8 if due else 0)
         painter.drawText(QRect(x + ICON + 5, y, room, line), Qt.AlignmentFlag.AlignVCenter,
                          metrics.elidedText(step, Qt.TextElideMode.ElideRight, room))
-        # Line 4: owner initials, days in stage, checklist progress, rotting.
+        # Line 4: owner initials, days in stage, checklist progress, rotting; the value (bold)
+        # on the right.
         y += line + 5
+        value = format_money(card.value, self.currency)
+        value_width = bold_metrics.horizontalAdvance(value) + 1
+        painter.setFont(bold)
+        painter.setPen(text)
+        painter.drawText(QRect(x + width - value_width, y, value_width, line),
+                         Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter, value)
         badge = QRectF(x, y, line + 4, line)
         painter.setPen(Qt.PenStyle.NoPen)
         painter.setBrush(accent() if card.owner_initials else muted)
@@ -125,11 +127,13 @@ class CardDelegate(QStyledItemDelegate):
         painter.drawText(QRect(cursor + ICON + 3, y, metrics.horizontalAdvance(progress) + 1,
                                line), Qt.AlignmentFlag.AlignVCenter, progress)
         cursor += ICON + 3 + metrics.horizontalAdvance(progress) + 8
-        if card.rotting:
+        # The mark and its word where they fit before the value (the red edge says it too).
+        room = x + width - value_width - 6 - cursor
+        if card.rotting and room >= ICON:
             painter.drawPixmap(cursor, y + (line - ICON) // 2,
                                self._pixmap("ph.warning-circle", DANGER))
             mark = "Rotting"
-            room = x + width - (cursor + ICON + 3)
+            room -= ICON + 3
             if metrics.horizontalAdvance(mark) <= room:
                 painter.setPen(DANGER)
                 painter.drawText(QRect(cursor + ICON + 3, y, room, line),

@@ -148,7 +148,7 @@ class BoardColumnWidget(QFrame):
         self.setObjectName("BoardColumn")
         self.setMinimumWidth(COLUMN_MIN_WIDTH)
         column = QVBoxLayout(self)
-        column.setContentsMargins(6, 10, 6, 0)
+        column.setContentsMargins(4, 10, 4, 0)
         column.setSpacing(2)
         self.name_label = QLabel(stage.name)
         self.name_label.setStyleSheet("font-weight: 600; font-size: 11pt; padding-left: 2px;")
@@ -268,7 +268,7 @@ class BoardView(QWidget):
         self.drop_zones: list[DropZone] = []
 
         page = QVBoxLayout(self)
-        page.setContentsMargins(20, 16, 20, 16)
+        page.setContentsMargins(12, 12, 12, 12)
         page.setSpacing(10)
         bar = QHBoxLayout()
         title = QLabel("Board")
@@ -312,7 +312,7 @@ class BoardView(QWidget):
         self._strip = QWidget()
         self._strip_row = QHBoxLayout(self._strip)
         self._strip_row.setContentsMargins(0, 0, 0, 0)
-        self._strip_row.setSpacing(8)
+        self._strip_row.setSpacing(6)
         scroll = QScrollArea()
         scroll.setWidgetResizable(True)
         scroll.setFrameShape(QFrame.Shape.NoFrame)
