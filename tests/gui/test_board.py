@@ -289,3 +289,36 @@ def test_a_dropped_card_moves_at_once_and_goes_back_when_refused(qtbot, board, s
     assert settled.args == [deals["Pilot"], False]
     assert "Pilot" not in titles(board, qualified)
     assert "changed by someone else" in board.banner.text()
+
+
+def test_a_rep_sees_their_own_deals_first_and_each_users_owner_filter_is_remembered(
+        qtbot, ui_context, stages, deals, manager, rep):
+    ready, qualified = stages["Sales-ready lead"].id, stages["Qualified"].id
+    ui_context.set_actor(rep)
+    view = BoardView(ui_context)
+    qtbot.addWidget(view)
+    with qtbot.waitSignal(view.sig_loaded):
+        pass
+    assert (titles(view, ready), titles(view, qualified)) == (["Pilot"], [])  # Ravi's own
+    qtbot.waitUntil(lambda: view.owner_combo.currentText() == "Ravi Rep")
+
+    with qtbot.waitSignal(view.sig_loaded):
+        view.owner_combo.setCurrentIndex(0)  # Ravi chooses everyone's deals
+    assert titles(view, qualified) == ["Renewal"]
+    with qtbot.waitSignal(view.sig_loaded):
+        ui_context.set_actor(manager)  # a manager sees everyone's until they choose
+    assert view.owner_combo.currentText() == "All owners"
+    with qtbot.waitSignal(view.sig_loaded):
+        view.owner_combo.setCurrentIndex(view.owner_combo.findData(rep.id))
+    with qtbot.waitSignal(view.sig_loaded):
+        ui_context.set_actor(rep)  # Ravi again: what he chose
+    assert view.owner_combo.currentText() == "All owners"
+    assert titles(view, qualified) == ["Renewal"]
+
+    ui_context.set_actor(manager)
+    later = BoardView(ui_context)  # the manager's next visit: the rep they chose
+    qtbot.addWidget(later)
+    with qtbot.waitSignal(later.sig_loaded):
+        pass
+    assert (titles(later, ready), titles(later, qualified)) == (["Pilot"], [])
+    qtbot.waitUntil(lambda: later.owner_combo.currentText() == "Ravi Rep")

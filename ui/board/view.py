@@ -16,7 +16,7 @@ from __future__ import annotations
 from dataclasses import replace
 from decimal import Decimal
 
-from PySide6.QtCore import QSize, Qt, QTimer, Signal
+from PySide6.QtCore import QSettings, QSize, Qt, QTimer, Signal
 from PySide6.QtGui import QKeySequence, QPainter, QShortcut
 from PySide6.QtWidgets import (
     QAbstractItemView,
@@ -46,6 +46,7 @@ from ui.operations import Query
 from ui.theme import DANGER, icon, muted_text
 
 COLUMN_MIN_WIDTH = 196
+OWNER_KEY = "board/owner/{rep_id}"  # the owner filter each user left the board with
 
 
 def _dropped_deal(event) -> int | None:
@@ -328,7 +329,9 @@ class BoardView(QWidget):
                            "#BoardColumn QScrollBar:vertical { width: 8px; }")
 
         self._delegate = CardDelegate(context.settings.currency, self)
-        self.owner_combo.currentIndexChanged.connect(self._filter_changed)
+        self._owner_id = self._remembered_owner()
+        self.owner_combo.currentIndexChanged.connect(self._owner_chosen)
+        context.bus.sig_user_changed.connect(self._user_changed)
         self.source_combo.currentIndexChanged.connect(self._filter_changed)
         self.search_edit.textChanged.connect(self._filter_changed)
         QShortcut(QKeySequence.StandardKey.Find, self, self.search_edit.setFocus)
@@ -345,11 +348,11 @@ class BoardView(QWidget):
 
     def _show_filters(self, loaded) -> None:
         reps, sources = loaded
-        for combo, everyone, items in (
-            (self.owner_combo, "All owners", [(r.id, r.name) for r in reps]),
-            (self.source_combo, "All sources", [(s.id, s.name) for s in sources]),
+        for combo, everyone, items, chosen in (
+            (self.owner_combo, "All owners", [(r.id, r.name) for r in reps], self._owner_id),
+            (self.source_combo, "All sources", [(s.id, s.name) for s in sources],
+             self.source_combo.currentData()),
         ):
-            chosen = combo.currentData()
             combo.blockSignals(True)
             combo.clear()
             combo.addItem(everyone, None)
@@ -358,9 +361,40 @@ class BoardView(QWidget):
             found = combo.findData(chosen)
             combo.setCurrentIndex(found if found >= 0 else 0)
             combo.blockSignals(False)
+        if self.owner_combo.currentData() != self._owner_id:  # that rep has left the team
+            self._owner_id = None
+            self._filter_changed()
+
+    def _remembered_owner(self) -> int | None:
+        """The owner filter the acting user last left the board with, kept per user in the
+        UI settings; until they choose one, a rep sees their own deals and a manager
+        everyone's."""
+        actor = self.context.actor
+        if actor is None:
+            return None
+        stored = QSettings().value(OWNER_KEY.format(rep_id=actor.id))
+        if stored is None:
+            return None if actor.is_manager else actor.id
+        return int(stored) if str(stored).isdigit() else None
+
+    def _owner_chosen(self) -> None:
+        self._owner_id = self.owner_combo.currentData()
+        if self.context.actor is not None:
+            QSettings().setValue(OWNER_KEY.format(rep_id=self.context.actor.id),
+                                 "all" if self._owner_id is None else str(self._owner_id))
+        self._filter_changed()
+
+    def _user_changed(self, _rep) -> None:
+        """Another user acts now: the board shows what they left it showing."""
+        self._owner_id = self._remembered_owner()
+        found = self.owner_combo.findData(self._owner_id)
+        self.owner_combo.blockSignals(True)
+        self.owner_combo.setCurrentIndex(max(found, 0))
+        self.owner_combo.blockSignals(False)
+        self._filter_changed()
 
     def current_filter(self) -> BoardFilter:
-        return BoardFilter(owner_id=self.owner_combo.currentData(),
+        return BoardFilter(owner_id=self._owner_id,
                            source_id=self.source_combo.currentData(),
                            text=self.search_edit.text())
 
