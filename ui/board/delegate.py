@@ -112,23 +112,30 @@ class CardDelegate(QStyledItemDelegate):
         painter.setPen(QColor("#ffffff"))
         painter.drawText(badge, Qt.AlignmentFlag.AlignCenter, card.owner_initials or "–")
         painter.setFont(base_font)
+        # Days in stage and checklist progress, each where it fits before the value (the
+        # tooltip says both): a large value beside a long-idle deal leaves no room for days.
         cursor = int(badge.right()) + 6
+        end = x + width - value_width - 6
         days = f"{card.days_in_stage} d"
-        painter.setPen(muted)
-        painter.drawText(QRect(cursor, y, metrics.horizontalAdvance(days) + 1, line),
-                         Qt.AlignmentFlag.AlignVCenter, days)
-        cursor += metrics.horizontalAdvance(days) + 8
-        complete = card.checks_total and card.checks_done >= card.checks_total
-        check_colour = SUCCESS if complete else muted
-        painter.drawPixmap(cursor, y + (line - ICON) // 2,
-                           self._pixmap("ph.check-square", check_colour))
         progress = f"{card.checks_done}/{card.checks_total}"
-        painter.setPen(check_colour)
-        painter.drawText(QRect(cursor + ICON + 3, y, metrics.horizontalAdvance(progress) + 1,
-                               line), Qt.AlignmentFlag.AlignVCenter, progress)
-        cursor += ICON + 3 + metrics.horizontalAdvance(progress) + 8
+        days_width = metrics.horizontalAdvance(days) + 1
+        progress_width = ICON + 3 + metrics.horizontalAdvance(progress) + 1
+        if cursor + days_width + 8 + progress_width <= end:
+            painter.setPen(muted)
+            painter.drawText(QRect(cursor, y, days_width, line), Qt.AlignmentFlag.AlignVCenter,
+                             days)
+            cursor += days_width + 7
+        if cursor + progress_width <= end:
+            complete = card.checks_total and card.checks_done >= card.checks_total
+            check_colour = SUCCESS if complete else muted
+            painter.drawPixmap(cursor, y + (line - ICON) // 2,
+                               self._pixmap("ph.check-square", check_colour))
+            painter.setPen(check_colour)
+            painter.drawText(QRect(cursor + ICON + 3, y, progress_width - ICON - 3, line),
+                             Qt.AlignmentFlag.AlignVCenter, progress)
+            cursor += progress_width + 7
         # The mark and its word where they fit before the value (the red edge says it too).
-        room = x + width - value_width - 6 - cursor
+        room = end - cursor
         if card.rotting and room >= ICON:
             painter.drawPixmap(cursor, y + (line - ICON) // 2,
                                self._pixmap("ph.warning-circle", DANGER))
