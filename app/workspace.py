@@ -261,12 +261,14 @@ class _BackgroundCheck:
 
     @classmethod
     def stop(cls) -> None:
-        """Forget the check (closing the database): wait for it to end, so nothing reads
-        the file while it is replaced or removed, and lift its hold on writes."""
+        """Forget the check (closing the database) and lift its hold on writes. A check still
+        running is left to end on its own, unheard: it reads through a read-only connection
+        of its own and changes nothing, so quitting need not wait for it."""
         check, cls.current = cls.current, None
         set_write_check(None, "integrity")
         if check is not None:
-            check._thread.join()
+            with check._lock:
+                check._listeners.clear()
 
     def _run(self) -> None:
         if sys.platform.startswith("linux"):  # a thread's own niceness (Linux alone)
