@@ -141,8 +141,6 @@ def _open(target: str, defer_check: bool, create: bool) -> Workspace:
             "postgresql://user:password@host/name URL."
         ) from None
     bind(db)
-    if not checked:
-        _BackgroundCheck.start(Path(target))
     try:
         db.connect(reuse_if_open=True)
     except Exception as exc:  # peewee wraps driver errors in many classes
@@ -165,6 +163,8 @@ def _open(target: str, defer_check: bool, create: bool) -> Workspace:
         if before > 0 and file is not None:
             taken = backup.write_backup(file, f"before-v{latest_version()}")
         migrate(db)
+    if not checked:  # opened, and not to be refused: now the file is read in the background
+        _BackgroundCheck.start(Path(target))
     return Workspace(
         location=shown,
         is_file=not is_url(target),
