@@ -80,7 +80,7 @@ class MainWindow(QMainWindow):
         # Queued: the outcome arrives from the check's thread, or at once when already known.
         self._sig_checked.connect(self._checked, Qt.ConnectionType.QueuedConnection)
         workspace.when_checked(self._sig_checked.emit)
-        self.sig_ready.connect(lambda: install_all(self), Qt.ConnectionType.SingleShotConnection)
+        self.sig_ready.connect(self._after_first_data, Qt.ConnectionType.SingleShotConnection)
         self._await_data(self.show_section(self._start_section))
 
     # ----------------------------------------------------------------- layout
@@ -325,10 +325,14 @@ class MainWindow(QMainWindow):
     def _after_first_paint(self) -> None:
         """The page the window opens on was built before the first paint, so its data was
         being read meanwhile; it does not wait for the integrity check when that runs in
-        the background (``app.workspace.when_checked``): only writes do. The toolbar's
-        features (their modules take ~80 ms to import) are installed once that page shows
-        its data."""
+        the background (``app.workspace.when_checked``): only writes do."""
         self.sig_first_paint.emit()
+        self.update()  # a page whose data came with it is ready at the next repaint
+
+    def _after_first_data(self) -> None:
+        """What can wait until the first page shows its data: the toolbar's features (their
+        modules take ~80 ms to import) and the status bar's counts (a count of every deal)."""
+        install_all(self)
         self.refresh_counts()
 
     def _checked(self, problem) -> None:

@@ -148,3 +148,17 @@ def test_damage_the_background_check_finds_is_told_with_the_backup_offer(
     finally:
         context.runner.wait()
         close_workspace()
+
+
+@pytest.mark.parametrize("section", [s.key for s in SECTIONS])
+def test_the_window_is_ready_on_whichever_page_it_opens(qtbot, ui_context, section):
+    """Once the page it opens on shows its data the toolbar's features are installed and
+    the status bar counts, whatever that page is."""
+    QSettings().setValue("main/section", section)
+    window = MainWindow(ui_context)
+    qtbot.add_widget(window)
+    with qtbot.wait_signal(window.sig_ready, timeout=10_000):
+        window.show()
+    assert window.current_section() == section
+    assert window.actions_by_name["log_activity"].isEnabled()
+    qtbot.wait_until(lambda: "deals" in window._counts.text(), timeout=5000)

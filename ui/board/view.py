@@ -336,13 +336,12 @@ class BoardView(QWidget):
         self.search_edit.textChanged.connect(self._filter_changed)
         QShortcut(QKeySequence.StandardKey.Find, self, self.search_edit.setFocus)
         context.bus.sig_changed.connect(self._on_changed)
+        self.reload()  # first: the owner filter is known already (see _remembered_owner)
         self._fill_filters()
-        self.reload()
 
     # ---------------------------------------------------------------- data
     def _fill_filters(self) -> None:
-        """Read the owners and sources on the worker (queued before the board, so the combo
-        boxes are filled when it is drawn)."""
+        """Read the owners and sources on the worker, for the filter boxes."""
         Query(self, self.context, lambda _control: (list_reps(), list_sources()),
               supersede="filters").success(self._show_filters).failure(self.show_error).run()
 
