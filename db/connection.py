@@ -92,15 +92,20 @@ def data_version() -> int | None:
     return database.obj.execute_sql("PRAGMA data_version").fetchone()[0]
 
 
-_write_check: Callable[[], None] | None = None
+_write_checks: dict[str, Callable[[], None]] = {}
 
 
-def set_write_check(check: Callable[[], None] | None) -> None:
-    """Install ``check``, called whenever :func:`writing` begins a write transaction; it
-    raises to refuse (the GUI installs one that refuses on its event-loop thread, so a
-    write there cannot freeze the window behind another writer's lock). None removes it."""
-    global _write_check
-    _write_check = check
+def set_write_check(check: Callable[[], None] | None, purpose: str = "thread") -> None:
+    """Install ``check`` under ``purpose`` (replacing the check installed under it; None
+    removes it). Every check installed is called whenever :func:`writing` begins a write
+    transaction; one raises to refuse the write, or blocks until it may go ahead. The GUI
+    installs one that refuses on its event-loop thread ("thread": a write there could freeze
+    the window behind another writer's lock); :mod:`app.workspace` one that holds writes
+    until the integrity check running in the background has passed ("integrity")."""
+    if check is None:
+        _write_checks.pop(purpose, None)
+    else:
+        _write_checks[purpose] = check
 
 
 def writing() -> AbstractContextManager:
@@ -110,8 +115,8 @@ def writing() -> AbstractContextManager:
     later upgrades to a write could otherwise fail with "database is locked" mid-transaction.
     Nested calls become savepoints.
     """
-    if _write_check is not None:
-        _write_check()
+    for check in tuple(_write_checks.values()):
+        check()
     if is_sqlite() and database.obj.transaction_depth() == 0:
         return database.atomic("IMMEDIATE")
     return database.atomic()

@@ -140,7 +140,8 @@ class Deal(BaseModel):
                                    index=False)
 
     class Meta:
-        indexes = ((("stage", "owner"), False),)
+        # (stage, value): the board's column totals and each column's largest deals.
+        indexes = ((("stage", "owner"), False), (("stage", "value"), False))
 
 
 class ChecklistCheck(BaseModel):

@@ -5,7 +5,9 @@ from __future__ import annotations
 from datetime import timedelta
 from decimal import Decimal
 
-from app.board import BoardFilter, filter_board, load_board
+import pytest
+
+from app.board import FIRST_CARDS, MORE_CARDS, BoardFilter, load_board, title_without_company
 from app.clock import local_today, utcnow
 from app.deals import DealDraft, create_deal, list_sources, update_deal
 from app.pipeline import set_checked
@@ -77,17 +79,38 @@ def test_filters_by_owner_source_and_text(stages, manager, rep):
     add(stages, manager, "Qualified", "Roof repair", "1", company="Acme", owner_id=rep.id)
     add(stages, manager, "Qualified", "Window job", "1", company="Globex",
         source_id=source.id, owner_id=manager.id)
-    board = load_board()
     titles = lambda b: [c.title for col in b.columns for c in col.cards]  # noqa: E731
-    assert titles(filter_board(board, BoardFilter(owner_id=rep.id))) == ["Roof repair"]
-    assert titles(filter_board(board, BoardFilter(source_id=source.id))) == ["Window job"]
-    assert titles(filter_board(board, BoardFilter(text="glob"))) == ["Window job"]
-    assert titles(filter_board(board, BoardFilter(text="ROOF"))) == ["Roof repair"]
-    assert column(filter_board(board, BoardFilter(text="roof")), "Qualified").count == 1
+    assert titles(load_board(BoardFilter(owner_id=rep.id))) == ["Roof repair"]
+    assert titles(load_board(BoardFilter(source_id=source.id))) == ["Window job"]
+    assert titles(load_board(BoardFilter(text="glob"))) == ["Window job"]
+    assert titles(load_board(BoardFilter(text="ROOF"))) == ["Roof repair"]
+    roofs = column(load_board(BoardFilter(text="roof")), "Qualified")
+    assert (roofs.count, roofs.total_value) == (1, Decimal("1.00"))
+
+
+def test_a_column_shows_its_largest_deals_first_with_the_exact_count_and_total(stages, manager):
+    """A column of more deals than it shows at first: its count and total still cover every
+    deal; asking for more shows the next ones, largest first, up to all of them."""
+    many = FIRST_CARDS + 7
+    for n in range(many):
+        add(stages, manager, "Proposal", f"Deal {n:03d}", str(100 + n))
+    proposal = column(load_board(), "Proposal")
+    assert proposal.count == many and proposal.not_shown == 7
+    assert proposal.total_value == Decimal(sum(100 + n for n in range(many))).quantize(
+        Decimal("0.01"))
+    assert [c.title for c in proposal.cards] == [f"Deal {n:03d}" for n in
+                                                  reversed(range(7, many))]
+    everything = column(load_board(shown={proposal.stage.id: FIRST_CARDS + MORE_CARDS}),
+                        "Proposal")
+    assert everything.not_shown == 0 and len(everything.cards) == many
+    assert everything.cards[-1].title == "Deal 000"
+    narrowed = column(load_board(BoardFilter(text="Deal 00")), "Proposal")
+    assert (narrowed.count, narrowed.total_value) == (10, Decimal("1045.00"))
 
 
 def test_loading_costs_the_same_queries_for_many_cards(stages, manager):
     add(stages, manager, "Qualified", "First", "1")
+    add(stages, manager, "Proposal", "Second", "1")  # an empty column reads no cards
 
     def queries() -> int:
         count = 0
@@ -109,3 +132,17 @@ def test_loading_costs_the_same_queries_for_many_cards(stages, manager):
     for n in range(30):
         add(stages, manager, "Proposal", f"Deal {n}", "1")
     assert queries() == few
+
+
+@pytest.mark.parametrize(("title", "company", "shown"), [
+    ("Ironport Manufacturing – Multi-site rollout", "Ironport Manufacturing",
+     "Multi-site rollout"),
+    ("Walker – Support contract", "Walker & Johnson Leasing", "Support contract"),
+    ("ACME: renewal", "Acme", "renewal"),
+    ("Acme – ", "Acme", "Acme – "),  # nothing else to say: the title stays whole
+    ("Acmeline – pilot", "Acme", "Acmeline – pilot"),  # another name, not the company's
+    ("Roof repair – phase 2", "Acme", "Roof repair – phase 2"),
+    ("Pilot", "", "Pilot"),
+])
+def test_a_card_title_leaves_out_the_company_it_starts_with(title, company, shown):
+    assert title_without_company(title, company) == shown

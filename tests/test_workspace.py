@@ -211,3 +211,85 @@ def test_a_new_database_in_a_folder_the_user_cannot_write_is_refused():
             f"funnelcast: Cannot create the database {folder / 'new.sqlite'}: you are not "
             f"allowed to write to the folder {folder}. Choose a folder of your own.")
         assert list(folder.iterdir()) == []
+
+
+def damaged_past_what_opening_reads(path: Path) -> None:
+    """A team's file whose pages past the ones opening reads are overwritten: it opens and
+    its team can be read, but ``quick_check`` finds the damage."""
+    _made_with_a_manager(path)
+    with sqlite3.connect(path) as other:
+        other.execute("CREATE TABLE filler (x)")
+        other.executemany("INSERT INTO filler VALUES (?)", [("x" * 1000,)] * 2000)
+    other.close()
+    size = path.stat().st_size
+    with open(path, "r+b") as handle:
+        handle.seek(size // 2 // 4096 * 4096)
+        handle.write(b"\xff" * 4096 * 4)
+
+
+def test_damage_found_in_the_background_refuses_every_write_and_is_told(tmp_path):
+    """The GUI opens without waiting for the check: the team is read at once, but nothing is
+    written to a damaged file, and the front end hears what was found."""
+    path = tmp_path / "team.sqlite"
+    damaged_past_what_opening_reads(path)
+    opened = workspace.open_workspace(path, defer_check=True)
+    try:
+        assert not opened.integrity_checked
+        assert workspace.start_state(None).actor.name == "Maria Manager"  # read at once
+        told = []
+        workspace.when_checked(told.append)
+        with pytest.raises(DatabaseDamaged) as refused:
+            workspace.start_empty("Someone Else")
+        assert str(refused.value).startswith(f"The database {path} is damaged")
+        assert len(told) == 1 and isinstance(told[0], DatabaseDamaged)
+        with pytest.raises(DatabaseDamaged):
+            workspace.check_integrity()
+    finally:
+        workspace.close_workspace()
+    from app.users import list_reps
+
+    workspace.open_workspace(path, defer_check=True)  # refused again, nothing was added
+    try:
+        assert [rep.name for rep in list_reps()] == ["Maria Manager"]
+    finally:
+        workspace.close_workspace()
+
+
+def test_a_write_waits_for_the_background_check_then_goes_ahead(tmp_path, monkeypatch):
+    """The check is held until the test lets it go: a write asked for meanwhile begins only
+    after the check has passed (and without the hold on writes, it would be written first)."""
+    import threading
+
+    from app.users import set_current_user
+    from db import backup
+
+    path = tmp_path / "team.sqlite"
+    _made_with_a_manager(path)
+    release, events = threading.Event(), []
+    real_check = backup.quick_check
+
+    def held_check(file):
+        release.wait(10)
+        events.append("checked")
+        return real_check(file)
+
+    monkeypatch.setattr(backup, "quick_check", held_check)
+    workspace.open_workspace(path, defer_check=True)
+    written = threading.Event()
+
+    def write():
+        set_current_user("Maria Manager")
+        events.append("written")
+        written.set()
+
+    writer = threading.Thread(target=write)
+    try:
+        writer.start()
+        assert not written.wait(0.5)  # the writer is held while the check runs
+        release.set()
+        writer.join(10)
+        assert events == ["checked", "written"]
+    finally:
+        release.set()
+        writer.join(10)
+        workspace.close_workspace()

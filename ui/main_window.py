@@ -1,7 +1,8 @@
 """The main window: sidebar navigation, lazily built pages, toolbar, status bar.
 
-Pages are created the first time their section is shown, after the window's first paint,
-so opening the app on a large database shows the shell at once.
+Pages are created the first time their section is shown. The page the window opens on is
+built with the window, so it reads its data on the worker while the window paints its first
+frame; every other page waits until it is asked for.
 """
 
 from __future__ import annotations
@@ -40,10 +41,15 @@ class MainWindow(QMainWindow):
     """Signals:
         sig_first_paint() — the window has been painted once (pages may load now).
         sig_team_read() — the team for the "Switch user" menu was read.
+        sig_ready() — the page it opened on has painted its data (a page with a
+            ``sig_loaded`` signal once that fired, any other once it painted): the first
+            useful screen, what the start-up bench times.
     """
 
     sig_first_paint = Signal()
     sig_team_read = Signal()
+    sig_ready = Signal()
+    _sig_checked = Signal(object)  # the background integrity check's outcome, from its thread
 
     def __init__(self, context: UiContext):
         super().__init__()
@@ -56,6 +62,7 @@ class MainWindow(QMainWindow):
         # calls the function it is given once it is safe (see may_close).
         self.close_guards: list[Callable[[Callable[[], None]], bool]] = []
         self._team: list[users.RepInfo] | None = None  # for "Switch user"; None until read
+        self._data_shown = self._ready = False
 
         self._stack = QStackedWidget()
         self._stack.setObjectName("PageStack")
@@ -74,13 +81,16 @@ class MainWindow(QMainWindow):
 
         for _section in SECTIONS:
             self._stack.addWidget(QWidget())  # placeholders until first shown
-        if not context.workspace.integrity_checked:
-            central.setEnabled(False)  # nothing reads the database until the check passes
         self.installEventFilter(self)
         context.bus.sig_changed.connect(self._on_data_changed)
         context.bus.sig_failed.connect(self._show_failure)
         context.bus.sig_user_changed.connect(self._show_user)
         self._restore_layout()
+        # Queued: the outcome arrives from the check's thread, or at once when already known.
+        self._sig_checked.connect(self._checked, Qt.ConnectionType.QueuedConnection)
+        workspace.when_checked(self._sig_checked.emit)
+        self.sig_ready.connect(self._after_first_data, Qt.ConnectionType.SingleShotConnection)
+        self._await_data(self.show_section(self._start_section))
 
     # ----------------------------------------------------------------- layout
     def _build_sidebar(self) -> tuple[QWidget, dict[str, QToolButton]]:
@@ -129,8 +139,9 @@ class MainWindow(QMainWindow):
             return action
 
         # Feature actions start disabled, their tooltips saying why; the feature that owns one
-        # connects and enables it once the database is open (:meth:`_load`), and the plain
-        # tooltip comes back (unless the feature set its own).
+        # connects and enables it once the first page shows its data
+        # (:meth:`_after_first_data`), and the plain tooltip comes back (unless the feature
+        # set its own).
         self._plain_tips: dict[str, tuple[str, str]] = {}
         for name, text, icon_name, shortcut, tip in (
             ("new_deal", "New deal", "ph.plus-circle", "Ctrl+N", "Add a deal"),
@@ -139,7 +150,7 @@ class MainWindow(QMainWindow):
             ("export", "Export…", "ph.file-arrow-up", "Ctrl+E", "Export the weekly workbook"),
         ):
             action = make(name, text, icon_name, shortcut, tip)
-            waiting = f"{tip}: available once the database is open and checked"
+            waiting = f"{tip}: available in a moment, once the window has loaded"
             self._plain_tips[name] = (action.toolTip(), waiting)
             action.setToolTip(waiting)
             action.setEnabled(False)
@@ -327,9 +338,6 @@ class MainWindow(QMainWindow):
         self._start_section = str(stored.value("main/section", "board"))
         if self._start_section not in {s.key for s in SECTIONS}:
             self._start_section = "board"
-        self._nav_buttons[self._start_section].setChecked(True)
-        self._stack.setCurrentIndex(next(
-            i for i, s in enumerate(SECTIONS) if s.key == self._start_section))
 
     def _first_size(self) -> None:
         """1280×800, or less on a smaller screen (a 1366×768 laptop keeps its status bar),
@@ -361,36 +369,54 @@ class MainWindow(QMainWindow):
         if watched is self and not self._painted and event.type() == QEvent.Type.Paint:
             self._painted = True
             QTimer.singleShot(0, self._after_first_paint)
+        elif (watched is self and self._data_shown and not self._ready
+              and event.type() == QEvent.Type.UpdateRequest):
+            # The repaint of what changed runs while this event is handled; the timer fires
+            # after it, with the data on screen.
+            self._ready = True
+            QTimer.singleShot(0, self.sig_ready.emit)
         return super().eventFilter(watched, event)
 
-    def _after_first_paint(self) -> None:
-        """Heavy work waits until the shell is on screen; data waits for the integrity check
-        when it was deferred (it runs first on the worker, which serialises all jobs)."""
-        self.sig_first_paint.emit()
-        if self.context.workspace.integrity_checked:
-            self._load()
-            return
-        self.statusBar().showMessage("Checking the database…")
-        Query(self, self.context, lambda _control: workspace.check_integrity(),
-              ).success(lambda _none: self._load()).refusal(self._check_failed).run()
+    def _await_data(self, page: QWidget) -> None:
+        """Emit ``sig_ready`` after the first repaint once ``page`` shows its data."""
+        def shown() -> None:
+            self._data_shown = True
+            self.update()  # the repaint that puts it on screen, even if nothing else asks
 
-    def _load(self) -> None:
-        self.centralWidget().setEnabled(True)
-        self.statusBar().clearMessage()
-        self.show_section(self._start_section)
-        self.refresh_counts()
-        self._read_team()
+        loaded = getattr(page, "sig_loaded", None)
+        if loaded is None:
+            shown()
+        else:
+            loaded.connect(shown, Qt.ConnectionType.SingleShotConnection)
+
+    def _after_first_paint(self) -> None:
+        """The page the window opens on was built before the first paint, so its data was
+        being read meanwhile; it does not wait for the integrity check when that runs in
+        the background (``app.workspace.when_checked``): only writes do."""
+        self.sig_first_paint.emit()
+        self.update()  # a page whose data came with it is ready at the next repaint
+
+    def _after_first_data(self) -> None:
+        """What can wait until the first page shows its data: the toolbar's features (their
+        modules take ~80 ms to import), the status bar's counts (a count of every deal) and
+        the team for "Switch user"."""
         install_all(self)
         for name, (plain, waiting) in self._plain_tips.items():
             action = self.actions_by_name[name]
             if action.isEnabled() and action.toolTip() == waiting:
                 action.setToolTip(plain)
+        self.refresh_counts()
+        self._read_team()
 
-    def _check_failed(self, error) -> None:
+    def _checked(self, problem) -> None:
+        """The background integrity check is done: damage found is told at once, with the
+        offer of the newest backup, and Funnelcast closes (writes were refused meanwhile)."""
+        if problem is None:
+            return
         from ui.application import restart_after_damage
 
-        if isinstance(error, DatabaseDamaged):
-            restart_after_damage(error, self)
+        if isinstance(problem, DatabaseDamaged):
+            restart_after_damage(problem, self)
         else:
-            QMessageBox.critical(self, "Funnelcast", str(error))
+            QMessageBox.critical(self, "Funnelcast", str(problem))
         QApplication.quit()

@@ -13,6 +13,7 @@ from app.pipeline import missing_requirements
 from db.models import ChecklistCheck, StageChange
 from ui.board.model import CARD_ROLE, DEAL_MIME
 from ui.board.view import BoardView
+from ui.formatting import format_money
 from ui.gate_dialog import GateAnswer, GateDialog
 
 pytestmark = pytest.mark.gui
@@ -165,14 +166,66 @@ def test_dropping_on_lost_asks_why_and_takes_the_card_off_the_board(
     assert get_deal(deals["Upgrade"]).lost_reason == "No budget"
 
 
-def test_search_and_owner_filters_narrow_the_cards(board, stages, rep):
-    board.search_edit.setText("glob")
+def test_search_and_owner_filters_narrow_the_cards(qtbot, board, stages, rep):
+    with qtbot.waitSignal(board.sig_loaded):
+        board.search_edit.setText("glob")
     assert titles(board, stages["Qualified"].id) == ["Renewal"]
     assert titles(board, stages["Sales-ready lead"].id) == []
-    board.search_edit.clear()
-    board.owner_combo.setCurrentIndex(board.owner_combo.findData(rep.id))
+    assert board.column_for(stages["Sales-ready lead"].id).count_label.text().startswith(
+        "0 deals · ")
+    with qtbot.waitSignal(board.sig_loaded):
+        board.search_edit.clear()
+    with qtbot.waitSignal(board.sig_loaded):
+        board.owner_combo.setCurrentIndex(board.owner_combo.findData(rep.id))
     assert titles(board, stages["Qualified"].id) == []
     assert titles(board, stages["Negotiation"].id) == ["Upgrade"]
+
+
+def test_a_long_column_shows_its_first_cards_the_exact_total_and_more_on_request(
+        qtbot, ui_context, stages, manager):
+    """A column of more deals than its first page: the header counts and sums all of them,
+    and Show more brings in the rest, largest first."""
+    from app.board import FIRST_CARDS
+
+    many = FIRST_CARDS + 12
+    for n in range(many):
+        create_deal(DealDraft(title=f"Deal {n:03d}", stage_id=stages["Proposal"].id,
+                              value=Decimal(1000 + n)), manager)
+    view = BoardView(ui_context)
+    qtbot.addWidget(view)
+    with qtbot.waitSignal(view.sig_loaded):
+        pass
+    proposal = view.column_for(stages["Proposal"].id)
+    assert proposal.model.rowCount() == FIRST_CARDS
+    total = format_money(Decimal(sum(1000 + n for n in range(many))), "USD")
+    assert proposal.count_label.text() == f"{many} deals · {total}"
+    assert not proposal.more_button.isHidden()
+    assert proposal.more_button.text() == "Show 12 more"
+    with qtbot.waitSignal(view.sig_loaded):
+        proposal.more_button.click()
+    assert titles(view, stages["Proposal"].id) == [f"Deal {n:03d}" for n in
+                                                    reversed(range(many))]
+    assert proposal.more_button.isHidden()
+    assert proposal.count_label.text() == f"{many} deals · {total}"
+
+
+def test_a_move_updates_both_columns_totals(qtbot, board, stages, deals, gate):
+    """At once (before the worker answers) and after the board is read again."""
+    renewal, qualified = deals["Renewal"], stages["Qualified"].id
+    ready = stages["Sales-ready lead"].id
+
+    def headers():
+        return [board.column_for(stage).count_label.text() for stage in (ready, qualified)]
+
+    def money(amount):
+        return format_money(Decimal(amount), "USD")
+
+    assert headers() == [f"1 deal · {money(5000)}", f"1 deal · {money(12000)}"]
+    after = [f"2 deals · {money(17000)}", f"0 deals · {money(0)}"]
+    with (qtbot.waitSignal(board.sig_loaded), qtbot.waitSignal(board.sig_move_settled)):
+        board.drop_deal(renewal, ready)  # a move back: no gate
+        assert headers() == after
+    assert headers() == after
 
 
 def test_an_empty_board_says_what_to_do(qtbot, ui_context, stages):
@@ -236,3 +289,36 @@ def test_a_dropped_card_moves_at_once_and_goes_back_when_refused(qtbot, board, s
     assert settled.args == [deals["Pilot"], False]
     assert "Pilot" not in titles(board, qualified)
     assert "changed by someone else" in board.banner.text()
+
+
+def test_a_rep_sees_their_own_deals_first_and_each_users_owner_filter_is_remembered(
+        qtbot, ui_context, stages, deals, manager, rep):
+    ready, qualified = stages["Sales-ready lead"].id, stages["Qualified"].id
+    ui_context.set_actor(rep)
+    view = BoardView(ui_context)
+    qtbot.addWidget(view)
+    with qtbot.waitSignal(view.sig_loaded):
+        pass
+    assert (titles(view, ready), titles(view, qualified)) == (["Pilot"], [])  # Ravi's own
+    qtbot.waitUntil(lambda: view.owner_combo.currentText() == "Ravi Rep")
+
+    with qtbot.waitSignal(view.sig_loaded):
+        view.owner_combo.setCurrentIndex(0)  # Ravi chooses everyone's deals
+    assert titles(view, qualified) == ["Renewal"]
+    with qtbot.waitSignal(view.sig_loaded):
+        ui_context.set_actor(manager)  # a manager sees everyone's until they choose
+    assert view.owner_combo.currentText() == "All owners"
+    with qtbot.waitSignal(view.sig_loaded):
+        view.owner_combo.setCurrentIndex(view.owner_combo.findData(rep.id))
+    with qtbot.waitSignal(view.sig_loaded):
+        ui_context.set_actor(rep)  # Ravi again: what he chose
+    assert view.owner_combo.currentText() == "All owners"
+    assert titles(view, qualified) == ["Renewal"]
+
+    ui_context.set_actor(manager)
+    later = BoardView(ui_context)  # the manager's next visit: the rep they chose
+    qtbot.addWidget(later)
+    with qtbot.waitSignal(later.sig_loaded):
+        pass
+    assert (titles(later, ready), titles(later, qualified)) == (["Pilot"], [])
+    qtbot.waitUntil(lambda: later.owner_combo.currentText() == "Ravi Rep")

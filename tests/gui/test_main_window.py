@@ -133,3 +133,51 @@ def test_the_user_menu_opens_from_the_team_read_on_the_worker(
         ui_context.bus.changed(Topic.REPS)
     window._user_menu.aboutToShow.emit()
     assert "Una Newcomer (rep)" in [a.text() for a in window._user_menu.actions()]
+
+
+def test_damage_the_background_check_finds_is_told_with_the_backup_offer(
+        qtbot, tmp_path, qsettings_isolated, monkeypatch):
+    """The window opens on the data at once; when the check running meanwhile finds damage,
+    the user is offered the newest backup (the existing damaged-database path) and
+    Funnelcast closes."""
+    from PySide6.QtWidgets import QApplication
+
+    from app.errors import DatabaseDamaged
+    from app.users import current_user
+    from app.workspace import close_workspace, open_workspace
+    from tests.test_workspace import damaged_past_what_opening_reads
+    from ui import application
+    from ui.context import UiContext
+
+    path = tmp_path / "team.sqlite"
+    damaged_past_what_opening_reads(path)
+    offered, quitting = [], []
+    monkeypatch.setattr(application, "offer_restore",
+                        lambda _parent, damaged: offered.append(damaged) and False)
+    monkeypatch.setattr(QApplication, "quit", staticmethod(lambda: quitting.append(True)))
+    opened = open_workspace(path, defer_check=True)
+    context = UiContext(opened, current_user())
+    try:
+        window = MainWindow(context)
+        qtbot.add_widget(window)
+        window.show()
+        qtbot.wait_until(lambda: bool(quitting), timeout=10_000)
+        assert len(offered) == 1 and isinstance(offered[0], DatabaseDamaged)
+        assert offered[0].path == path
+    finally:
+        context.runner.wait()
+        close_workspace()
+
+
+@pytest.mark.parametrize("section", [s.key for s in SECTIONS])
+def test_the_window_is_ready_on_whichever_page_it_opens(qtbot, ui_context, section):
+    """Once the page it opens on shows its data the toolbar's features are installed and
+    the status bar counts, whatever that page is."""
+    QSettings().setValue("main/section", section)
+    window = MainWindow(ui_context)
+    qtbot.add_widget(window)
+    with qtbot.wait_signal(window.sig_ready, timeout=10_000):
+        window.show()
+    assert window.current_section() == section
+    assert window.actions_by_name["log_activity"].isEnabled()
+    qtbot.wait_until(lambda: "deals" in window._counts.text(), timeout=5000)

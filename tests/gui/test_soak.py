@@ -62,7 +62,7 @@ class Soak:
             (self.edit_timesheet_cell, 3), (self.filter, 4), (self.import_step, 3),
             (self.switch_user, 1), (self.hand_lead_to_sales, 2), (self.wait_for_worker, 4),
             (self.change_entry, 3), (self.browse_weeks, 2), (self.undo_last_import, 1),
-            (self.change_activity_kinds, 2),
+            (self.change_activity_kinds, 2), (self.show_more_cards, 1),
         ]
 
     def step(self) -> None:
@@ -203,6 +203,13 @@ class Soak:
         if model.flags(index) & Qt.ItemFlag.ItemIsEditable:
             model.setData(index, Decimal(self.rng.choice(["0", "0.5", "1.25", "2"])))
 
+    def show_more_cards(self) -> None:
+        """A column's "Show more", when one has deals without a card."""
+        buttons = [c.more_button for c in self.page("board").columns
+                   if not c.more_button.isHidden() and c.more_button.isEnabled()]
+        if buttons:
+            self.rng.choice(buttons).click()
+
     def filter(self) -> None:
         key = self.rng.choice(["board", "deals", "leads"])
         edit = self.page(key).search_edit
@@ -287,11 +294,14 @@ class Soak:
             QApplication.processEvents()
         pages = self.window._pages
         def cards(board):
-            return {c.stage.id: [card.id for card in c.cards] for c in board.columns}
+            return {c.stage.id: ([card.id for card in c.cards], c.count, c.total_value)
+                    for c in board.columns}
 
-        if "board" in pages and pages["board"]._board is not None:
-            assert cards(pages["board"]._board) == cards(load_board()), (
-                "the board shows other cards than the database holds")
+        board = pages.get("board")
+        if board is not None and board._board is not None:
+            read = load_board(board.current_filter(), shown=board.shown)
+            assert cards(board._board) == cards(read), (
+                "the board shows other cards, counts or totals than the database holds")
         if "deals" in pages:
             model = pages["deals"].model
             assert model.rowCount() == len(select_ids(model.spec)), (

@@ -1,5 +1,5 @@
-"""Paints a deal card: company and value, title, next step and due date (red when
-overdue), owner initials, days in stage, checklist progress and the rotting mark.
+"""Paints a deal card: company, title, next step and due date (red when overdue), owner
+initials, days in stage, checklist progress, the rotting mark and the value.
 
 Painting, not widgets: 5,000 cards cost nothing until they scroll into view, and every card
 has the same height so the list can lay out uniformly.
@@ -64,7 +64,7 @@ class CardDelegate(QStyledItemDelegate):
         metrics = QFontMetrics(base_font)
         bold_metrics = QFontMetrics(bold)
         line = metrics.height()
-        inner = option.rect.adjusted(PAD + 2, PAD, -PAD - 2, -PAD - GAP)
+        inner = option.rect.adjusted(PAD, PAD, -PAD, -PAD - GAP)
         x, y, width = inner.left(), inner.top(), inner.width()
 
         # Line 1: the company (bold).
@@ -73,17 +73,12 @@ class CardDelegate(QStyledItemDelegate):
         painter.drawText(QRect(x, y, width, line), Qt.AlignmentFlag.AlignVCenter,
                          bold_metrics.elidedText(card.company or card.title,
                                                  Qt.TextElideMode.ElideRight, width))
-        # Line 2: the title, and the value (bold) on the right.
+        # Line 2: the title, without the company it repeats, on the whole width.
         y += line + 5
-        value = format_money(card.value, self.currency)
-        value_width = bold_metrics.horizontalAdvance(value) + 1
-        painter.drawText(QRect(x + width - value_width, y, value_width, line),
-                         Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter, value)
         painter.setFont(base_font)
-        room = width - value_width - 8
-        painter.drawText(QRect(x, y, room, line), Qt.AlignmentFlag.AlignVCenter,
-                         metrics.elidedText(card.title if card.company else "",
-                                            Qt.TextElideMode.ElideRight, room))
+        painter.drawText(QRect(x, y, width, line), Qt.AlignmentFlag.AlignVCenter,
+                         metrics.elidedText(card.short_title if card.company else "",
+                                            Qt.TextElideMode.ElideRight, width))
         # Line 3: next step, and its due date kept whole on the right.
         y += line + 5
         colour = DANGER if card.overdue else muted
@@ -97,8 +92,15 @@ class CardDelegate(QStyledItemDelegate):
         room = width - ICON - 5 - (due_width + 8 if due else 0)
         painter.drawText(QRect(x + ICON + 5, y, room, line), Qt.AlignmentFlag.AlignVCenter,
                          metrics.elidedText(step, Qt.TextElideMode.ElideRight, room))
-        # Line 4: owner initials, days in stage, checklist progress, rotting.
+        # Line 4: owner initials, days in stage, checklist progress, rotting; the value (bold)
+        # on the right.
         y += line + 5
+        value = format_money(card.value, self.currency)
+        value_width = bold_metrics.horizontalAdvance(value) + 1
+        painter.setFont(bold)
+        painter.setPen(text)
+        painter.drawText(QRect(x + width - value_width, y, value_width, line),
+                         Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter, value)
         badge = QRectF(x, y, line + 4, line)
         painter.setPen(Qt.PenStyle.NoPen)
         painter.setBrush(accent() if card.owner_initials else muted)
@@ -110,29 +112,38 @@ class CardDelegate(QStyledItemDelegate):
         painter.setPen(QColor("#ffffff"))
         painter.drawText(badge, Qt.AlignmentFlag.AlignCenter, card.owner_initials or "–")
         painter.setFont(base_font)
+        # Days in stage and checklist progress, each where it fits before the value (the
+        # tooltip says both): a large value beside a long-idle deal leaves no room for days.
         cursor = int(badge.right()) + 6
+        end = x + width - value_width - 6
         days = f"{card.days_in_stage} d"
-        painter.setPen(muted)
-        painter.drawText(QRect(cursor, y, metrics.horizontalAdvance(days) + 1, line),
-                         Qt.AlignmentFlag.AlignVCenter, days)
-        cursor += metrics.horizontalAdvance(days) + 8
-        complete = card.checks_total and card.checks_done >= card.checks_total
-        # Amber: the deal does not meet its own stage's required items (a criterion added
-        # after it entered; app.board.BoardCard.meets_checklist).
-        check_colour = (WARNING if not card.meets_checklist
-                        else SUCCESS if complete else muted)
-        painter.drawPixmap(cursor, y + (line - ICON) // 2,
-                           self._pixmap("ph.check-square", check_colour))
         progress = f"{card.checks_done}/{card.checks_total}"
-        painter.setPen(check_colour)
-        painter.drawText(QRect(cursor + ICON + 3, y, metrics.horizontalAdvance(progress) + 1,
-                               line), Qt.AlignmentFlag.AlignVCenter, progress)
-        cursor += ICON + 3 + metrics.horizontalAdvance(progress) + 8
-        if card.rotting:
+        days_width = metrics.horizontalAdvance(days) + 1
+        progress_width = ICON + 3 + metrics.horizontalAdvance(progress) + 1
+        if cursor + days_width + 8 + progress_width <= end:
+            painter.setPen(muted)
+            painter.drawText(QRect(cursor, y, days_width, line), Qt.AlignmentFlag.AlignVCenter,
+                             days)
+            cursor += days_width + 7
+        if cursor + progress_width <= end:
+            complete = card.checks_total and card.checks_done >= card.checks_total
+            # Amber: the deal does not meet its own stage's required items (a criterion
+            # added after it entered; app.board.BoardCard.meets_checklist).
+            check_colour = (WARNING if not card.meets_checklist
+                            else SUCCESS if complete else muted)
+            painter.drawPixmap(cursor, y + (line - ICON) // 2,
+                               self._pixmap("ph.check-square", check_colour))
+            painter.setPen(check_colour)
+            painter.drawText(QRect(cursor + ICON + 3, y, progress_width - ICON - 3, line),
+                             Qt.AlignmentFlag.AlignVCenter, progress)
+            cursor += progress_width + 7
+        # The mark and its word where they fit before the value (the red edge says it too).
+        room = end - cursor
+        if card.rotting and room >= ICON:
             painter.drawPixmap(cursor, y + (line - ICON) // 2,
                                self._pixmap("ph.warning-circle", DANGER))
             mark = "Rotting"
-            room = x + width - (cursor + ICON + 3)
+            room -= ICON + 3
             if metrics.horizontalAdvance(mark) <= room:
                 painter.setPen(DANGER)
                 painter.drawText(QRect(cursor + ICON + 3, y, room, line),

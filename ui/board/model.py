@@ -43,7 +43,7 @@ class CardModel(QAbstractListModel):
             return None
         card = self._cards[index.row()]
         if role == Qt.ItemDataRole.DisplayRole:
-            return f"{card.company} — {card.title}" if card.company else card.title
+            return f"{card.company} — {card.short_title}" if card.company else card.title
         if role == CARD_ROLE:
             return card
         if role == Qt.ItemDataRole.ToolTipRole:

@@ -11,7 +11,6 @@ from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QFileDialog, QMessageBox, QProgressDialog, QWidget
 
 from app import clock
-from app.exporting import export_weekly_workbook, week_of
 from app.jobs import JobControl
 from ui.context import UiContext
 from ui.last_folder import last_folder, remember_folder
@@ -108,9 +107,11 @@ class WeeklyExportRun(ExportRun):
     """Export weekly pipeline…: ``pipeline-YYYY-Www.xlsx`` for this week."""
 
     def start(self) -> bool:
+        from app.exporting import week_of  # see _export: imported at the first export
+
         week = week_of(clock.local_today())
         return self.run(str(Path(last_folder(LAST_FOLDER_KEY)) / week.file_name),
-                        lambda path, control: export_weekly_workbook(path, week, control))
+                        lambda path, control: _export(path, week, control))
 
 
 def install(window) -> None:
@@ -127,3 +128,11 @@ def install(window) -> None:
             runs[:] = [run]  # keep the running export alive
     action.triggered.connect(export)
     action.setEnabled(True)
+
+
+def _export(path, week, control):
+    """Writes the workbook (on the worker). openpyxl and numpy, which the service imports,
+    cost ~0.3 s: imported at the first export, not while the window opens."""
+    from app.exporting import export_weekly_workbook
+
+    return export_weekly_workbook(path, week, control)

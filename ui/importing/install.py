@@ -5,7 +5,6 @@ from __future__ import annotations
 from PySide6.QtGui import QAction
 from PySide6.QtWidgets import QMessageBox, QWidget
 
-from app.importing import describe_last_import, undo_last_import
 from ui.context import Topic, UiContext
 from ui.operations import Query, Write
 from ui.theme import icon
@@ -25,11 +24,21 @@ def undo_from_menu(parent: QWidget, context: UiContext) -> None:
     """"Undo last import…": read what the last import did (on the worker), confirm, then
     undo on the worker and say what happened. A second click while the first read is on
     its way replaces it (one confirmation, never two)."""
-    Query(parent, context, lambda _control: describe_last_import(), supersede="undo import",
+    Query(parent, context, lambda _control: _last_import(), supersede="undo import",
           ).success(lambda what: _confirm_and_undo(parent, context, what)).run()
 
 
+def _last_import() -> str | None:
+    """What the newest import not yet undone did, or None (on the worker). The importer
+    (and openpyxl with it, ~0.4 s) is imported on the first call, not while the window
+    opens."""
+    from app.importing import describe_last_import
+
+    return describe_last_import()
+
+
 def _confirm_and_undo(parent: QWidget, context: UiContext, what: str | None) -> None:
+    from app.importing import undo_last_import
     from ui.importing.wizard import confirm_undo
 
     if what is None:
@@ -62,7 +71,7 @@ class UndoImportAction(QAction):
         self.check()
 
     def check(self) -> None:
-        Query(self, self.context, lambda _control: describe_last_import() is not None,
+        Query(self, self.context, lambda _control: _last_import() is not None,
               supersede="undoable").success(self.setEnabled).run()
 
     def _on_changed(self, topics: frozenset) -> None:

@@ -16,18 +16,20 @@ Tests never show a dialog: they patch :func:`choose_rep`, :func:`choose_workbook
 from __future__ import annotations
 
 from pathlib import Path
+from types import ModuleType
+from typing import TYPE_CHECKING
 
 from PySide6.QtWidgets import QFileDialog, QInputDialog, QMessageBox, QToolBar, QWidget
 
 from app import users
-from app.offline import working_copy
-from app.offline.export import default_file_name, export_update_workbook
-from app.offline.working_copy import WorkingCopyInfo
 from ui import database_switch
 from ui.context import Topic, UiContext
 from ui.exporting.install import LAST_FOLDER_KEY, ExportRun
 from ui.last_folder import last_folder, remember_folder
 from ui.operations import Query, Write
+
+if TYPE_CHECKING:  # the module itself is imported at first use (see _copies)
+    from app.offline.working_copy import WorkingCopyInfo
 
 EXPORT_TITLE = "Export update workbook"
 WORKBOOK_FILTER = "Update workbook (*.xlsx)"
@@ -35,6 +37,15 @@ SAVE, DISCARD, CANCEL = "save", "discard", "cancel"
 
 
 OPEN_FOLDER_KEY = "offline/last_folder"  # where the rep keeps the workbooks they open
+
+
+def _copies() -> ModuleType:
+    """:mod:`app.offline.working_copy`, imported at its first use (on the worker): it brings
+    the workbook reader and writer (openpyxl, calamine, numpy, ~0.5 s), which would
+    otherwise load on the GUI thread as the window installs its features."""
+    from app.offline import working_copy
+
+    return working_copy
 
 def choose_rep(parent: QWidget, names: list[str]) -> str | None:
     """Ask which rep the workbook is for; None when the user cancels."""
@@ -98,6 +109,8 @@ class RepExportRun(ExportRun):
         name = choose_rep(self.window, names)
         if name is None:
             return
+        from app.offline.export import default_file_name, export_update_workbook
+
         suggested = str(Path(last_folder(LAST_FOLDER_KEY)) / default_file_name(name))
         self.run(suggested, lambda path, control: export_update_workbook(path, name, control),
                  writes=True)
@@ -119,7 +132,7 @@ class WorkingCopyActions:
         actions["export_rep_workbook"].triggered.connect(self.export_for_rep)
         actions["save_workbook"].triggered.connect(lambda: self.save())
         window.recent_menu.aboutToShow.connect(self._fill_recent)
-        Query(window, self.context, lambda _control: working_copy.describe()).success(
+        Query(window, self.context, lambda _control: _copies().describe()).success(
             self._known).run()
 
     # -- what this database is ----------------------------------------------------------------
@@ -163,7 +176,7 @@ class WorkingCopyActions:
             self._check_unsaved()
 
     def _check_unsaved(self) -> None:
-        Query(self.window, self.context, lambda _control: working_copy.has_unsaved_changes(),
+        Query(self.window, self.context, lambda _control: _copies().has_unsaved_changes(),
               supersede="unsaved").success(self.window.setWindowModified).run()
 
     def _guard(self, then) -> bool:
@@ -200,7 +213,7 @@ class WorkingCopyActions:
             self.saving = None
 
         self.saving = Write(self.window, self.context,
-                            lambda control: working_copy.save_working_copy(info.workbook,
+                            lambda control: _copies().save_working_copy(info.workbook,
                                                                            control),
                             announce=()).success(saved).failure(failed).finished(finished)
         self.saving.run()
