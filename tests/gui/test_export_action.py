@@ -89,8 +89,8 @@ def test_export_says_why_it_waits_and_is_plain_once_it_can_run(qtbot, ui_context
     actions = win.actions_by_name
     for name in ("new_deal", "log_activity", "import", "export"):
         assert not actions[name].isEnabled()
-        assert actions[name].toolTip().endswith(": available once the database is open and "
-                                                "checked")
+        assert actions[name].toolTip().endswith(": available in a moment, once the window "
+                                                "has loaded")
     with qtbot.wait_signal(win.sig_first_paint, timeout=5000):
         win.show()
     qtbot.wait_until(lambda: actions["export"].isEnabled(), timeout=5000)
