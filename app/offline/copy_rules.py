@@ -24,6 +24,12 @@ SOURCE_KEY = "working_copy"
 CARRIED_FIELDS = tuple(field for field in EDITABLE_FIELDS if field != "stage")
 
 
+# Why the deal dialog shows a working copy's other fields read-only (one sentence).
+READ_ONLY_DEAL_NOTE = ("In a working copy only the stage, value, expected close and next step "
+                       "with its due date can change: its workbook carries nothing else back "
+                       "to your manager.")
+
+
 def is_working_copy() -> bool:
     """Whether the open database is a working copy (it has no manager, and needs none)."""
     return bool(settings.get(SOURCE_KEY))
