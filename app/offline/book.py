@@ -148,3 +148,7 @@ class UpdateBook:
     hours: tuple[BookHours, ...]
     currency: str  # the manager's ISO code (Setting "currency"): the working copy shows
     # money in it and saves the workbook's formats in it
+    # (deal uuid, item id): items of a deal's own and earlier stages ticked at export. They
+    # have no Checklist row (not the rep's to change); the working copy ticks them so its
+    # board counts checklist progress as the manager's does.
+    earlier_ticks: tuple[tuple[str, int], ...]

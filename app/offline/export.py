@@ -129,6 +129,7 @@ def build_book(rep_name: str) -> UpdateBook:
         currency = settings.load().currency
     book_deals = []
     checks = []
+    earlier: list[tuple[str, int]] = []
     items_by_stage: dict[str, list[ItemSpec]] = {}
     for item in items:
         items_by_stage.setdefault(item.stage, []).append(item)
@@ -145,16 +146,20 @@ def build_book(rep_name: str) -> UpdateBook:
             created_at=deal.created_at, stage_entered_at=deal.stage_entered_at,
             touched_at=last_touched(deal.last_activity_at, deal.stage_entered_at,
                                     deal.updated_at)))
+        listed = set()
         for later in ahead_of(stage, stage_specs):
             for item in items_by_stage.get(later.name, ()):
                 done = (deal.id, item.id) in ticked
+                listed.add(item.id)
                 checks.append(BookCheck(key, item.id, later.name, item.text, item.required,
                                         done, done, None))
+        earlier += [(key, item.id) for item in items
+                    if item.id not in listed and (deal.id, item.id) in ticked]
     return UpdateBook(
         export_id=uuid.uuid4().hex, database_id=db_id, rep_name=rep.name,
         exported_at=_now_precisely(), saved_at=None, stages=stage_specs, items=items,
         kinds=kinds, deals=tuple(book_deals), checks=tuple(checks), moves=(), hours=(),
-        currency=currency)
+        currency=currency, earlier_ticks=tuple(earlier))
 
 
 def export_update_workbook(path: str | Path, rep_name: str,

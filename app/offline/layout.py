@@ -5,7 +5,8 @@ The hidden sheet (:data:`~app.offline.book.HIDDEN_SHEET`) holds text only, one r
 row, its kind in column A: first the key/value rows (:data:`META_KEYS`), then ``stage``,
 ``item``, ``kind``, ``label`` (an Hours row's deal, as the drop-down offers it), ``original``
 (a deal as exported), ``times`` (a deal's created, stage-entered and last-touched times, for
-the working copy's days in stage and rotting), ``done`` (an item ticked at export) and
+the working copy's days in stage and rotting), ``done`` (an item ticked at export),
+``ticked`` (an item of the deal's own or an earlier stage ticked at export) and
 ``move`` (the working copy's log, with each move's override and lost reasons). ``checksum``
 is a SHA-256 of every other record, so a hand-edited hidden sheet is refused rather than
 merged on trust.
@@ -29,8 +30,8 @@ HOURS_HEADERS = ("Date", "Kind", "Hours", "Deal", "Note", "Row id")
 
 META_KEYS = ("format_version", "export_id", "database_id", "rep", "exported_at", "currency")
 CHECKSUM = "checksum"
-STAGE, ITEM, KIND, LABEL, ORIGINAL, TIMES, DONE, MOVE = (
-    "stage", "item", "kind", "label", "original", "times", "done", "move")
+STAGE, ITEM, KIND, LABEL, ORIGINAL, TIMES, DONE, TICKED, MOVE = (
+    "stage", "item", "kind", "label", "original", "times", "done", "ticked", "move")
 
 # The defined names the drop-downs read their lists from (ranges of the hidden sheet).
 STAGE_NAMES, KIND_NAMES, DEAL_LABELS = "StageNames", "KindNames", "DealLabels"

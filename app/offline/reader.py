@@ -263,6 +263,11 @@ def read_update_book(path: str | Path) -> UpdateBook:
                           "stages (written by an earlier Funnelcast); export a new workbook "
                           "for the rep.")
     done = {(d, int(i)) for d, i in hidden.rows(layout.DONE, 2)}
+    earlier = tuple((d, int(i)) for d, i in hidden.rows(layout.TICKED, 2))
+    item_ids = {item.id for item in items}
+    if any(d not in originals or i not in item_ids for d, i in earlier):
+        raise where.error(HIDDEN_SHEET, None, None, "it ticks an item or a deal it does not "
+                          "hold; export a new workbook for the rep.")
     moves = tuple(BookMove(d, f, t, datetime.fromisoformat(at), reason, lost)
                   for d, f, t, at, reason, lost in hidden.rows(layout.MOVE, 6))
     deals = _read_deals(path, where, stages, originals, times)
@@ -272,7 +277,8 @@ def read_update_book(path: str | Path) -> UpdateBook:
     return UpdateBook(
         export_id=meta["export_id"], database_id=meta["database_id"], rep_name=meta["rep"],
         exported_at=exported_at, saved_at=saved_at(path), stages=stages, items=items,
-        kinds=kinds, deals=deals, checks=checks, moves=moves, hours=hours, currency=currency)
+        kinds=kinds, deals=deals, checks=checks, moves=moves, hours=hours, currency=currency,
+        earlier_ticks=earlier)
 
 
 def _stage(record: list[str], where: _Where) -> StageSpec:

@@ -264,6 +264,12 @@ def _fill(book: UpdateBook, workbook: Path) -> None:
                 ChecklistCheck.insert(deal=deals[check.deal_uuid], item=check.item_id,
                                       checked_at=when, checked_by=rep
                                       ).on_conflict_ignore().execute()
+        for deal_uuid, item_id in book.earlier_ticks:  # the manager's, before the export
+            if deal_uuid not in deals:
+                continue
+            ChecklistCheck.insert(deal=deals[deal_uuid], item=item_id,
+                                  checked_at=_utc(book.exported_at), checked_by=None
+                                  ).on_conflict_ignore().execute()
         for hours in book.hours:
             deal = deals.get(hours.deal_uuid) if hours.deal_uuid else None
             Activity.create(uuid=hours.row_id, rep=rep, deal=deal, kind=hours.kind,
@@ -348,6 +354,7 @@ def _source_record(book: UpdateBook, workbook: Path) -> dict:
         # The Checklist sheet's rows per deal: (item id, ticked at export).
         "checklist": [[check.deal_uuid, check.item_id, check.was_done]
                       for check in book.checks],
+        "earlier_ticks": [list(pair) for pair in book.earlier_ticks],
     }
 
 
@@ -430,8 +437,10 @@ def book_from_database() -> UpdateBook:
               for check in ChecklistCheck.select()}
     rows = {(deal_uuid, item_id): was_done
             for deal_uuid, item_id, was_done in source["checklist"]}
+    earlier = tuple((deal_uuid, item_id) for deal_uuid, item_id in source["earlier_ticks"])
     for pair in ticked:
-        rows.setdefault(pair, False)  # ticked since, on an item the workbook did not list
+        if pair not in earlier:  # ticked since, on an item the workbook did not list
+            rows.setdefault(pair, False)
     checks = []
     for (deal_uuid, item_id), was_done in rows.items():
         item = items.get(item_id)
@@ -460,7 +469,7 @@ def book_from_database() -> UpdateBook:
         kinds=tuple(kind.name for kind in ActivityKind.select().where(
             ActivityKind.active == True).order_by(ActivityKind.position, ActivityKind.name)),
         deals=tuple(book_deals), checks=tuple(checks), moves=tuple(moves), hours=tuple(hours),
-        currency=source["currency"],
+        currency=source["currency"], earlier_ticks=earlier,
     )
 
 

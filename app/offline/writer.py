@@ -340,6 +340,7 @@ def hidden_records(book: UpdateBook) -> list[list[str]]:
     records += [[layout.TIMES, d.uuid, _iso(d.created_at), _iso(d.stage_entered_at),
                  _iso(d.touched_at)] for d in book.deals]
     records += [[layout.DONE, c.deal_uuid, str(c.item_id)] for c in book.checks if c.was_done]
+    records += [[layout.TICKED, deal, str(item)] for deal, item in book.earlier_ticks]
     records += [[layout.MOVE, m.deal_uuid, m.from_stage, m.to_stage, _iso(m.at),
                  m.override_reason, m.lost_reason] for m in book.moves]
     return records

@@ -72,7 +72,8 @@ def books(draw) -> UpdateBook:
     return UpdateBook(
         "e" * 32, "d" * 32, draw(text.filter(bool)), datetime(2026, 11, 30, 9, 15), None,
         STAGES, ITEMS, KINDS, tuple(deals), tuple(checks), moves, tuple(hours),
-        draw(st.sampled_from(("USD", "EUR", "GBP", "JPY", "SEK"))))
+        draw(st.sampled_from(("USD", "EUR", "GBP", "JPY", "SEK"))),
+        tuple((d.uuid, item.id) for d in deals for item in ITEMS if draw(st.booleans())))
 
 
 def _same(written: UpdateBook, read: UpdateBook) -> None:
@@ -116,7 +117,7 @@ def _book() -> UpdateBook:
     checks = tuple(BookCheck(deal.uuid, i.id, i.stage, i.text, i.required, False, False, None)
                    for i in ITEMS[1:])
     return UpdateBook("e" * 32, "d" * 32, "Ravi Rep", datetime(2026, 11, 30, 9), None, STAGES,
-                      ITEMS, KINDS, (deal,), checks, (), (), "USD")
+                      ITEMS, KINDS, (deal,), checks, (), (), "USD", ((deal.uuid, 11),))
 
 
 @pytest.fixture

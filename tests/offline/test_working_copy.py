@@ -253,11 +253,13 @@ def test_the_saved_copy_merges_into_the_managers_database_as_the_reps_history(
 
 
 def _board_facts(owner_id: int | None, now, today):
-    """What the board shows of each card (days in stage, rotting) and its weighted total."""
+    """What the board shows of each card (days in stage, rotting, checklist progress) and
+    its weighted total."""
     from app.board import BoardFilter, filter_board, load_board
 
     board = filter_board(load_board(now=now, today=today), BoardFilter(owner_id=owner_id))
-    cards = {card.title: (card.days_in_stage, card.rotting)
+    cards = {card.title: (card.days_in_stage, card.rotting, card.checks_done,
+                          card.checks_total, card.unmet_required)
              for column in board.columns for card in column.cards}
     return cards, sum(column.weighted_value for column in board.columns)
 
@@ -265,15 +267,17 @@ def _board_facts(owner_id: int | None, now, today):
 @pytest.fixture
 def eur_team(manager, rep, stages, tmp_path):
     """A database in EUR whose stages have their own win probabilities and rot days; Ravi
-    has three deals (one idle for 40 days in a 21-day stage), Olga one; Ravi's workbook is
-    exported and the manager's database stays open."""
+    has three deals (one idle for 40 days in a 21-day stage, with items of its own and an
+    earlier stage ticked), Olga one; Ravi's workbook is exported and the manager's database
+    stays open."""
     from datetime import datetime, timedelta
 
     from app import settings
     from app.clock import utcnow
     from app.deals import DealDraft, create_deal
+    from app.pipeline import set_checked
     from app.users import create_rep
-    from db.models import Deal, Stage
+    from db.models import ChecklistItem, Deal, Stage
 
     settings.put("currency", "EUR")
     Stage.update(probability=30, rot_days=21).where(Stage.name == "Qualified").execute()
@@ -289,6 +293,10 @@ def eur_team(manager, rep, stages, tmp_path):
                                      stage_id=stages[stage].id, value=Decimal(value)),
                            manager)
         then: datetime = now - timedelta(days=idle, hours=2)
+        if title == "Acme renewal":
+            for stage_name in ("Sales-ready lead", "Qualified"):
+                item = ChecklistItem.get(ChecklistItem.stage == stages[stage_name].id)
+                set_checked(deal.id, item.id, True, manager)
         Deal.update(created_at=then - timedelta(days=30), stage_entered_at=then,
                     last_activity_at=then, updated_at=then).where(
             Deal.id == deal.id).execute()
@@ -321,13 +329,15 @@ def test_a_working_copy_weighs_its_board_in_the_managers_currency_and_probabilit
     assert read_update_book(eur_team).currency == "EUR"
 
 
-def test_a_working_copy_counts_days_in_stage_and_rotting_as_the_managers_board(
+def test_a_working_copy_counts_days_in_stage_rotting_and_ticks_as_the_managers_board(
         eur_team, rep, tmp_path):
     from app.clock import local_today, utcnow
 
     now, today = utcnow(), local_today()
     managers, _weighted = _board_facts(rep.id, now, today)
-    assert managers["Acme renewal"] == (40, True)  # idle 40 days in a 21-day stage
+    # Idle 40 days in a 21-day stage; 2 of its 8 items ticked, 1 required one of its own
+    # stage not.
+    assert managers["Acme renewal"] == (40, True, 2, 8, 1)
     close_workspace()
 
     working_copy.open_working_copy(eur_team, folder=tmp_path / "copies")
