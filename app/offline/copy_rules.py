@@ -4,11 +4,11 @@ import the workbook writer and reader with it.
 
 A working copy (``app.offline.working_copy``) is a local database made from a rep's update
 workbook; saving it writes the workbook back. What the workbook cannot carry would be
-silently lost on the way back to the manager, so a working copy refuses it: adding deals,
-editing a deal's fields other than the five the workbook carries (stage, value, expected
-close, next step and its due date), and importing spreadsheets. Adding reps, editing stages
-and activity kinds need a manager, and the rep is the only person in a working copy, so
-those are refused as everywhere else.
+silently lost on the way back to the manager, so a working copy refuses it: adding or
+deleting deals, editing a deal's fields other than the five the workbook carries (stage,
+value, expected close, next step and its due date), and importing spreadsheets. Adding
+reps, editing stages and activity kinds need a manager, and the rep is the only person in a
+working copy, so those are refused as everywhere else.
 """
 
 from __future__ import annotations

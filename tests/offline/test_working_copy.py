@@ -167,6 +167,7 @@ def test_reopening_reuses_the_copy_until_the_workbook_changes(sent, manager, db_
 
 
 def test_a_working_copy_refuses_what_its_workbook_cannot_carry(sent, tmp_path):
+    from app.deal_removal import delete_deal
     from app.deals import DealDraft, create_deal, update_deal
     from app.importing import ImportOptions, run_import
     from app.users import current_user
@@ -176,6 +177,8 @@ def test_a_working_copy_refuses_what_its_workbook_cannot_carry(sent, tmp_path):
     acme = _deal("Acme renewal")
     with pytest.raises(UsageError, match="cannot add deals"):
         create_deal(DealDraft(title="Initech"), ravi)
+    with pytest.raises(UsageError, match="cannot delete deals"):  # it would vanish unmerged
+        delete_deal(acme.id, acme.version, ravi)
     with pytest.raises(UsageError, match="cannot change a deal's contact name, notes"):
         update_deal(acme.id, {"notes": "x", "contact_name": "Anna", "value": 1}, acme.version,
                     ravi)
