@@ -135,7 +135,7 @@ class BoardFilter:
     text: str = ""
 
     def _matching(self, query):
-        return deal_table._filtered(query, deal_table.DealTableSpec(
+        return deal_table.matching(query, deal_table.DealTableSpec(
             owner_id=self.owner_id, source_id=self.source_id, text=self.text))
 
 

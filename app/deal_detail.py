@@ -14,6 +14,7 @@ from decimal import Decimal
 from peewee import JOIN
 
 from app.deals import DealInfo, OwnerChoice, SourceInfo, get_deal, list_sources, owner_choices
+from app.offline import copy_rules
 from app.pipeline import StageInfo, list_stages
 from db.models import Activity, ChecklistCheck, ChecklistItem, Rep, Stage, StageChange
 
@@ -132,13 +133,16 @@ class DealForm:
     """Everything the deal dialog opens with, read in one go off the GUI thread: the deal's
     detail (None for a new deal), the checklist to tick (the deal's own, or every item
     unticked), the owner choices (always holding the deal's current owner), the lead
-    sources, and the pipeline's stages in order (the stage list; a new deal's first one)."""
+    sources, the pipeline's stages in order (the stage list; a new deal's first one), and
+    whether the database is a working copy of an update workbook (which carries back only
+    some of a deal's fields: :mod:`app.offline.copy_rules`)."""
 
     detail: DealDetail | None
     checklist: tuple[ChecklistEntry, ...]
     owners: tuple[OwnerChoice, ...]
     sources: tuple[SourceInfo, ...]
     stages: tuple[StageInfo, ...]
+    working_copy: bool = False
 
 
 def load_deal_form(deal_id: int | None) -> DealForm:
@@ -151,4 +155,5 @@ def load_deal_form(deal_id: int | None) -> DealForm:
         owners=tuple(owner_choices(keep=detail.deal.owner_id if detail else None)),
         sources=tuple(list_sources()),
         stages=tuple(list_stages()),
+        working_copy=copy_rules.is_working_copy(),
     )

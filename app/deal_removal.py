@@ -17,6 +17,7 @@ from dataclasses import dataclass
 
 from app.deals import DealInfo, get_deal
 from app.errors import ConflictError, NotFound, PermissionDenied
+from app.offline.copy_rules import refuse_in_working_copy
 from app.users import RepInfo
 from db.connection import writing
 from db.models import (
@@ -54,7 +55,8 @@ def delete_deal(deal_id: int, expected_version: int | None,
     """Delete the deal if it is still at ``expected_version`` (None: whatever it is now);
     returns what :func:`restore_deal` needs to put it back. Raises :class:`ConflictError`
     when someone changed it since, :class:`PermissionDenied` when a rep deletes another
-    rep's deal."""
+    rep's deal, UsageError in a working copy (its workbook cannot carry a deletion back)."""
+    refuse_in_working_copy("delete deals")
     with writing():
         deal = Deal.get_or_none(Deal.id == deal_id)
         if deal is None:

@@ -83,7 +83,9 @@ def _sort_key(name: str):
     return keys[name]
 
 
-def _filtered(query, spec: DealTableSpec):
+def matching(query, spec: DealTableSpec):
+    """``query`` narrowed to the deals ``spec``'s owner, stage, source and search text match:
+    the one search rule, for the deals table and the board (:mod:`app.board`)."""
     if spec.owner_id is not None:
         query = query.where(Deal.owner == spec.owner_id)
     if spec.stage_id is not None:
@@ -112,7 +114,7 @@ def select_ids(spec: DealTableSpec) -> list[int]:
         query = query.join(Rep, JOIN.LEFT_OUTER, on=(Deal.owner == Rep.id))
     elif spec.sort == "source":
         query = query.join(LeadSource, JOIN.LEFT_OUTER, on=(Deal.source == LeadSource.id))
-    sql, params = _filtered(query, spec).order_by(order, tie).sql()
+    sql, params = matching(query, spec).order_by(order, tie).sql()
     # A raw cursor: 100k one-int tuples, no model machinery.
     return [row[0] for row in database.execute_sql(sql, params)]
 
@@ -123,7 +125,7 @@ def select_totals(spec: DealTableSpec) -> tuple[Decimal, Decimal]:
     matching deals. (Grouping by stage instead made SQLite walk the stage index and look up
     every deal from it: about three times slower on 100k deals, and the search box's next
     query waited behind it on the worker.)"""
-    query = _filtered(
+    query = matching(
         Deal.select(fn.SUM(Deal.value), fn.SUM(Deal.value * Stage.probability))
         .join(Stage, on=(Deal.stage == Stage.id)), spec)
     sql, params = query.sql()
@@ -152,7 +154,7 @@ def select_summary(spec: DealTableSpec, period: Period) -> DealSummary:
     stage in SQL (integer cents), weighted in Python: exact to the cent."""
     won_from, won_until = day_start_utc(period.start), day_start_utc(
         period.end + timedelta(days=1))
-    per_stage = _filtered(
+    per_stage = matching(
         Deal.select(Deal.stage, fn.COUNT(Deal.id), fn.SUM(Deal.value)), spec
     ).group_by(Deal.stage)
     stages = {sid: (outcome, probability) for sid, outcome, probability
@@ -166,7 +168,7 @@ def select_summary(spec: DealTableSpec, period: Period) -> DealSummary:
             open_count += deals
             cents += stage_cents or 0
             weighted += (stage_cents or 0) * probability
-    won = _filtered(Deal.select(fn.COUNT(Deal.id), fn.SUM(Deal.value)), spec).where(
+    won = matching(Deal.select(fn.COUNT(Deal.id), fn.SUM(Deal.value)), spec).where(
         Deal.stage.in_([sid for sid, (outcome, _p) in stages.items() if outcome == "won"]),
         Deal.stage_entered_at >= won_from, Deal.stage_entered_at < won_until)
     sql, params = won.sql()

@@ -214,6 +214,15 @@ def error_label() -> QLabel:
     return label
 
 
+def read_only_fields_style() -> str:
+    """A style sheet for a form whose read-only fields sit on a shade between the page and an
+    editable field's (light: the window's grey; dark: the button's), so the fields that can
+    be typed in stand out."""
+    shade = "palette(button)" if is_dark() else "palette(window)"
+    return ("QLineEdit:read-only, QAbstractSpinBox:read-only, "
+            f'QPlainTextEdit[readOnly="true"] {{ background: {shade}; }}')
+
+
 def read_only_label(text: str = "") -> QLabel:
     """The bold amber line that says why a page or dialog cannot be changed by this user."""
     label = QLabel(text)

@@ -21,12 +21,17 @@ EDITABLE_FIELDS = ("stage", "value", "expected_close", "next_step", "next_step_d
 
 @dataclass(frozen=True)
 class StageSpec:
-    """A stage as the workbook knows it: enough for the drop-down and the working copy's board."""
+    """A stage as the workbook knows it: enough for the drop-down and the working copy's
+    board (its weighted pipeline needs the probability, its rotting flags the rot days, its
+    column the colour)."""
 
     name: str
     side: str  # "marketing" / "sales"
     outcome: str  # "open" / "won" / "lost"
     position: int
+    probability: int  # 0-100, the manager's estimate
+    rot_days: int | None  # None: never rots
+    colour: str  # "#rrggbb" or "" for the theme's default
 
 
 @dataclass(frozen=True)
@@ -68,6 +73,12 @@ class BookDeal:
     version: int  # Deal.version at export
     original: DealFields  # the editable fields as exported (for the three-way merge)
     stage_changed_at: datetime | None  # UTC; the rep's time of the last stage move if known
+    # How the deal stood in time (UTC), so a working copy counts days in stage and rotting
+    # as the manager's database does: when it was created, entered its stage, and was last
+    # touched (activity, move or edit: app.rotting.last_touched).
+    created_at: datetime
+    stage_entered_at: datetime
+    touched_at: datetime
 
     def fields(self) -> DealFields:
         """The editable fields as they are now in the workbook."""
@@ -103,6 +114,7 @@ class BookMove:
     to_stage: str
     at: datetime  # UTC
     override_reason: str = ""
+    lost_reason: str = ""  # why, for a move into a lost stage (app.pipeline's rule)
 
 
 @dataclass(frozen=True)
@@ -134,3 +146,9 @@ class UpdateBook:
     checks: tuple[BookCheck, ...]
     moves: tuple[BookMove, ...]
     hours: tuple[BookHours, ...]
+    currency: str  # the manager's ISO code (Setting "currency"): the working copy shows
+    # money in it and saves the workbook's formats in it
+    # (deal uuid, item id): items of a deal's own and earlier stages ticked at export. They
+    # have no Checklist row (not the rep's to change); the working copy ticks them so its
+    # board counts checklist progress as the manager's does.
+    earlier_ticks: tuple[tuple[str, int], ...]

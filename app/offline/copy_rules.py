@@ -4,11 +4,11 @@ import the workbook writer and reader with it.
 
 A working copy (``app.offline.working_copy``) is a local database made from a rep's update
 workbook; saving it writes the workbook back. What the workbook cannot carry would be
-silently lost on the way back to the manager, so a working copy refuses it: adding deals,
-editing a deal's fields other than the five the workbook carries (stage, value, expected
-close, next step and its due date), and importing spreadsheets. Adding reps, editing stages
-and activity kinds need a manager, and the rep is the only person in a working copy, so
-those are refused as everywhere else.
+silently lost on the way back to the manager, so a working copy refuses it: adding or
+deleting deals, editing a deal's fields other than the five the workbook carries (stage,
+value, expected close, next step and its due date), and importing spreadsheets. Adding
+reps, editing stages and activity kinds need a manager, and the rep is the only person in a
+working copy, so those are refused as everywhere else.
 """
 
 from __future__ import annotations
@@ -22,6 +22,12 @@ from app.offline.book import EDITABLE_FIELDS
 SOURCE_KEY = "working_copy"
 # The deal fields a workbook carries back besides the stage (which moves through the gate).
 CARRIED_FIELDS = tuple(field for field in EDITABLE_FIELDS if field != "stage")
+
+
+# Why the deal dialog shows a working copy's other fields read-only (one sentence).
+READ_ONLY_DEAL_NOTE = ("In a working copy only the stage, value, expected close and next step "
+                       "with its due date can change: its workbook carries nothing else back "
+                       "to your manager.")
 
 
 def is_working_copy() -> bool:

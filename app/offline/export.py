@@ -31,6 +31,7 @@ from app.offline.book import (
 )
 from app.offline.writer import write_update_workbook
 from app.pipeline import live_stages
+from app.rotting import last_touched
 from app.users import find_rep
 from db.connection import database, writing
 from db.models import ChecklistCheck, ChecklistItem, Deal, Setting, Stage
@@ -77,7 +78,8 @@ def default_file_name(rep_name: str) -> str:
 
 
 def _stage_specs(stages: list[Stage]) -> tuple[StageSpec, ...]:
-    return tuple(StageSpec(s.name, s.side, s.outcome, s.position) for s in stages)
+    return tuple(StageSpec(s.name, s.side, s.outcome, s.position, s.probability, s.rot_days,
+                           s.colour) for s in stages)
 
 
 def _item_specs(stages: list[Stage]) -> tuple[ItemSpec, ...]:
@@ -124,8 +126,10 @@ def build_book(rep_name: str) -> UpdateBook:
                           .where(ChecklistCheck.deal.in_(deal_ids[start:start + 500]))
                           .tuples())
         kinds = tuple(k.name for k in list_kinds())
+        currency = settings.load().currency
     book_deals = []
     checks = []
+    earlier: list[tuple[str, int]] = []
     items_by_stage: dict[str, list[ItemSpec]] = {}
     for item in items:
         items_by_stage.setdefault(item.stage, []).append(item)
@@ -138,16 +142,24 @@ def build_book(rep_name: str) -> UpdateBook:
             uuid=key, title=deal.title, company=deal.company, stage=fields.stage,
             value=fields.value, expected_close=fields.expected_close,
             next_step=fields.next_step, next_step_due=fields.next_step_due,
-            version=deal.version, original=fields, stage_changed_at=None))
+            version=deal.version, original=fields, stage_changed_at=None,
+            created_at=deal.created_at, stage_entered_at=deal.stage_entered_at,
+            touched_at=last_touched(deal.last_activity_at, deal.stage_entered_at,
+                                    deal.updated_at)))
+        listed = set()
         for later in ahead_of(stage, stage_specs):
             for item in items_by_stage.get(later.name, ()):
                 done = (deal.id, item.id) in ticked
+                listed.add(item.id)
                 checks.append(BookCheck(key, item.id, later.name, item.text, item.required,
                                         done, done, None))
+        earlier += [(key, item.id) for item in items
+                    if item.id not in listed and (deal.id, item.id) in ticked]
     return UpdateBook(
         export_id=uuid.uuid4().hex, database_id=db_id, rep_name=rep.name,
         exported_at=_now_precisely(), saved_at=None, stages=stage_specs, items=items,
-        kinds=kinds, deals=tuple(book_deals), checks=tuple(checks), moves=(), hours=())
+        kinds=kinds, deals=tuple(book_deals), checks=tuple(checks), moves=(), hours=(),
+        currency=currency, earlier_ticks=tuple(earlier))
 
 
 def export_update_workbook(path: str | Path, rep_name: str,
@@ -164,6 +176,6 @@ def export_update_workbook(path: str | Path, rep_name: str,
     book = build_book(rep_name)
     if control is not None:
         control.report(0.4, "Writing the workbook")
-    cut = write_update_workbook(book, target, settings.load().currency, control)
+    cut = write_update_workbook(book, target, control)
     return UpdateExport(target, book.rep_name, len(book.deals), len(book.checks), tuple(cut))
 

@@ -4,9 +4,12 @@ sheet's rows. The writer lays the file out by these and the reader finds its way
 The hidden sheet (:data:`~app.offline.book.HIDDEN_SHEET`) holds text only, one record a
 row, its kind in column A: first the key/value rows (:data:`META_KEYS`), then ``stage``,
 ``item``, ``kind``, ``label`` (an Hours row's deal, as the drop-down offers it), ``original``
-(a deal as exported), ``done`` (an item ticked at export) and ``move`` (the working copy's
-log). ``checksum`` is a SHA-256 of every other record, so a hand-edited hidden sheet is
-refused rather than merged on trust.
+(a deal as exported), ``times`` (a deal's created, stage-entered and last-touched times, for
+the working copy's days in stage and rotting), ``done`` (an item ticked at export),
+``ticked`` (an item of the deal's own or an earlier stage ticked at export) and
+``move`` (the working copy's log, with each move's override and lost reasons). ``checksum``
+is a SHA-256 of every other record, so a hand-edited hidden sheet is refused rather than
+merged on trust.
 """
 
 from __future__ import annotations
@@ -25,10 +28,10 @@ CHECK_HEADERS = ("Deal", "Company", "For stage", "Criterion", "Required", "Done"
                  "Ticked at", "Deal id", "Item id")
 HOURS_HEADERS = ("Date", "Kind", "Hours", "Deal", "Note", "Row id")
 
-META_KEYS = ("format_version", "export_id", "database_id", "rep", "exported_at")
+META_KEYS = ("format_version", "export_id", "database_id", "rep", "exported_at", "currency")
 CHECKSUM = "checksum"
-STAGE, ITEM, KIND, LABEL, ORIGINAL, DONE, MOVE = (
-    "stage", "item", "kind", "label", "original", "done", "move")
+STAGE, ITEM, KIND, LABEL, ORIGINAL, TIMES, DONE, TICKED, MOVE = (
+    "stage", "item", "kind", "label", "original", "times", "done", "ticked", "move")
 
 # The defined names the drop-downs read their lists from (ranges of the hidden sheet).
 STAGE_NAMES, KIND_NAMES, DEAL_LABELS = "StageNames", "KindNames", "DealLabels"

@@ -96,8 +96,9 @@ MERGED = "_merged"
 
 
 def lost_reason_for(rep_name: str) -> str:
-    """The reason recorded when a rep marks a deal lost in the workbook (it has no column
-    for one; a lost deal always has a reason)."""
+    """The reason recorded when a rep marks a deal lost on the workbook's Deals sheet (it
+    has no column for one; a lost deal always has a reason). A move made in a working copy
+    carries the rep's own reason instead."""
     return f"Marked lost in {rep_name}'s update workbook"
 
 
@@ -249,13 +250,13 @@ def _plan_moves(book: UpdateBook, row: _Row, scope: _Scope, start: str, final: s
     workbook_ticks = {c.item_id for c in scope.checks[row.book.uuid] if c.done}
     ticked = scope.ticked[row.deal.id] | workbook_ticks
     steps = [(move_key(book.export_id, row.book.uuid, f"move{i}"), m.to_stage, m.at,
-              m.override_reason) for i, m in log if m.to_stage != m.from_stage]
+              m.override_reason, m.lost_reason) for i, m in log if m.to_stage != m.from_stage]
     last = steps[-1][1] if steps else start
     if name_key(last) != name_key(final):
         steps.append((move_key(book.export_id, row.book.uuid, f"sheet:{final}"), final,
-                      row.book.stage_changed_at or fallback, ""))
+                      row.book.stage_changed_at or fallback, "", ""))
     current = scope.live.get(name_key(start)) or scope.stages[row.deal.stage_id]
-    for key, to_name, at, reason in steps:
+    for key, to_name, at, reason, lost_reason in steps:
         target = scope.live.get(name_key(to_name))
         if target is None:
             plan.refused.append(RefusedMove(row.book.uuid, row.deal.title, to_name,
@@ -270,7 +271,7 @@ def _plan_moves(book: UpdateBook, row: _Row, scope: _Scope, start: str, final: s
                                                   for i in missing)))
             return
         plan.moves.append(PlannedMove(row.book.uuid, row.deal.title, current.name,
-                                      target.name, at, key, reason))
+                                      target.name, at, key, reason, lost_reason))
         current = target
 
 
@@ -463,8 +464,8 @@ def _write_deals(plan: MergePlan, held: set[str], rep: RepInfo, batch_id: int,
             for move in work["moves"]:
                 target = stages[move.to_stage]
                 reason = settled_lost_reason(
-                    target.outcome == "lost", lost_reason_for(rep.name), reason,
-                    outcomes[stage_id] == "lost")
+                    target.outcome == "lost", move.lost_reason or lost_reason_for(rep.name),
+                    reason, outcomes[stage_id] == "lost")
                 moves.append({"uuid": uuid.UUID(hex=move.key), "deal": deal.id,
                               "from_stage": stage_id, "to_stage": target.id,
                               "changed_at": move.at, "changed_by": rep.id,

@@ -62,6 +62,7 @@ class PlannedMove:
     at: datetime  # UTC, naive: the rep's time, else the workbook's save time, else now
     key: str  # the StageChange uuid it gets (stable: a second import finds it)
     override_reason: str = ""
+    lost_reason: str = ""  # the rep's, for a move into a lost stage made in a working copy
 
 
 @dataclass(frozen=True)

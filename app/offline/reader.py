@@ -42,8 +42,10 @@ from app.offline.book import (
     UpdateBook,
 )
 from app.offline.writer import trimmed
+from app.stage_admin import COLOUR, MAX_ROT_DAYS
 
 CENT = Decimal("0.01")
+CURRENCY = re.compile(r"[A-Z]{3}")
 HOURS_NAMESPACE = uuid.UUID("5b0c3a52-8f3e-4f0e-9a57-2f6f0c1d7e21")
 _MODIFIED = re.compile(rb"<dcterms:modified[^>]*>([^<]+)</dcterms:modified>")
 _WORKBOOK_PART = "xl/workbook.xml"
@@ -239,8 +241,11 @@ def read_update_book(path: str | Path) -> UpdateBook:
         exported_at = datetime.fromisoformat(meta["exported_at"])
     except ValueError:
         raise where.error(HIDDEN_SHEET, None, None, "its export time is unreadable.") from None
-    stages = tuple(StageSpec(n, side, outcome, int(p or 0))
-                   for n, side, outcome, p in hidden.rows(layout.STAGE, 4))
+    currency = meta["currency"]
+    if not CURRENCY.fullmatch(currency):
+        raise where.error(HIDDEN_SHEET, None, None, f"its currency {currency!r} is not a "
+                          "three-letter code; export a new workbook for the rep.")
+    stages = tuple(_stage(record, where) for record in hidden.rows(layout.STAGE, 7))
     items = tuple(ItemSpec(int(i), stage, text, required == layout.YES, int(w or 1),
                            int(p or 0))
                   for i, stage, text, required, w, p in hidden.rows(layout.ITEM, 6))
@@ -251,20 +256,62 @@ def read_update_book(path: str | Path) -> UpdateBook:
         originals[deal] = (int(version_text), DealFields(
             stage, Decimal(value), date.fromisoformat(close) if close else None, step,
             date.fromisoformat(due) if due else None))
+    times = {deal: _times(deal, stamps, where)
+             for deal, *stamps in hidden.rows(layout.TIMES, 4)}
+    if set(originals) - set(times):
+        raise where.error(HIDDEN_SHEET, None, None, "it lacks when its deals entered their "
+                          "stages (written by an earlier Funnelcast); export a new workbook "
+                          "for the rep.")
     done = {(d, int(i)) for d, i in hidden.rows(layout.DONE, 2)}
-    moves = tuple(BookMove(d, f, t, datetime.fromisoformat(at), reason)
-                  for d, f, t, at, reason in hidden.rows(layout.MOVE, 5))
-    deals = _read_deals(path, where, stages, originals)
+    earlier = tuple((d, int(i)) for d, i in hidden.rows(layout.TICKED, 2))
+    item_ids = {item.id for item in items}
+    if any(d not in originals or i not in item_ids for d, i in earlier):
+        raise where.error(HIDDEN_SHEET, None, None, "it ticks an item or a deal it does not "
+                          "hold; export a new workbook for the rep.")
+    moves = tuple(BookMove(d, f, t, datetime.fromisoformat(at), reason, lost)
+                  for d, f, t, at, reason, lost in hidden.rows(layout.MOVE, 6))
+    deals = _read_deals(path, where, stages, originals, times)
     titles = {d.uuid: d for d in deals}
     checks = _read_checks(path, where, items, titles, done)
     hours = _read_hours(path, where, meta["export_id"], kinds, labels)
     return UpdateBook(
         export_id=meta["export_id"], database_id=meta["database_id"], rep_name=meta["rep"],
         exported_at=exported_at, saved_at=saved_at(path), stages=stages, items=items,
-        kinds=kinds, deals=deals, checks=checks, moves=moves, hours=hours)
+        kinds=kinds, deals=deals, checks=checks, moves=moves, hours=hours, currency=currency,
+        earlier_ticks=earlier)
 
 
-def _read_deals(path: Path, where: _Where, stages, originals) -> tuple[BookDeal, ...]:
+def _stage(record: list[str], where: _Where) -> StageSpec:
+    """A stage of the hidden sheet, its board facts checked: a win probability 0–100, rot
+    days empty (never rots) or a whole number of days, a colour empty or #rrggbb."""
+    name, side, outcome, position, probability, rot_days, colour = record
+
+    def fail(what: str):
+        return where.error(HIDDEN_SHEET, None, None, f"its stage {name!r} has {what} "
+                           "(written by an earlier Funnelcast?); export a new workbook for "
+                           "the rep.")
+
+    if not probability.isdigit() or int(probability) > 100:
+        raise fail("no win probability from 0 to 100")
+    if rot_days and not (rot_days.isdigit() and 1 <= int(rot_days) <= MAX_ROT_DAYS):
+        raise fail(f"rot days {rot_days!r}, not 1 to {MAX_ROT_DAYS}")
+    if colour and not COLOUR.match(colour):
+        raise fail(f"the colour {colour!r}, not #rrggbb")
+    return StageSpec(name, side, outcome, int(position or 0), int(probability),
+                     int(rot_days) if rot_days else None, colour)
+
+
+def _times(deal: str, stamps: list[str], where: _Where) -> tuple[datetime, ...]:
+    """A deal's created, stage-entered and last-touched times (UTC) from the hidden sheet."""
+    try:
+        return tuple(datetime.fromisoformat(stamp) for stamp in stamps)
+    except ValueError:
+        raise where.error(HIDDEN_SHEET, None, None, f"the times of deal {deal} are "
+                          "unreadable; export a new workbook for the rep.") from None
+
+
+def _read_deals(path: Path, where: _Where, stages, originals,
+                times) -> tuple[BookDeal, ...]:
     rows, col = _sheet(path, layout.DEALS, layout.DEAL_HEADERS, where)
     stage_names = {name_key(s.name): s.name for s in stages}
     deals = []
@@ -283,6 +330,7 @@ def _read_deals(path: Path, where: _Where, stages, originals) -> tuple[BookDeal,
                        "copied or added).", "Deal id")
         seen.add(key)
         version, original = originals[key]
+        created, entered, touched = times[key]
         stage = stage_names.get(name_key(_text(cell("Stage"))))
         if stage is None:
             raise fail(f"{_text(cell('Stage'))!r} is not one of the stages; choose one from "
@@ -300,7 +348,8 @@ def _read_deals(path: Path, where: _Where, stages, originals) -> tuple[BookDeal,
             next_step_due=_day(cell("Next step due"), lambda p: fail(p, "Next step due")),
             version=version, original=original,
             stage_changed_at=_stamp(cell("Stage changed"),
-                                    lambda p: fail(p, "Stage changed"))))
+                                    lambda p: fail(p, "Stage changed")),
+            created_at=created, stage_entered_at=entered, touched_at=touched))
     return tuple(deals)
 
 

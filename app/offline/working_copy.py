@@ -47,6 +47,8 @@ from app.offline.book import (
     UpdateBook,
 )
 from app.offline.copy_rules import SOURCE_KEY
+from app.pipeline import settled_lost_reason
+from app.rotting import last_touched
 from app.workspace import (
     Workspace,
     close_workspace,
@@ -205,45 +207,55 @@ def _move_database(source: Path, target: Path) -> None:
 
 def _fill(book: UpdateBook, workbook: Path) -> None:
     """Make the working copy's rows from ``book``, in one transaction: the book's pipeline
-    (checklist items keep the manager's ids, so ticks go back to the right item), the rep
-    as its only person and current user, the deals at their versions, the moves the book
-    already carries (and one for a stage typed in Excel since), ticks, kinds and hours."""
+    (checklist items keep the manager's ids, so ticks go back to the right item; stages
+    keep their win probability, rot days and colour) and currency, the rep as its only
+    person and current user, the deals at their versions and times (so days in stage and
+    rotting read as in the manager's database), the moves the book already carries (and
+    one for a stage typed in Excel since) with their lost reasons, ticks, kinds and hours."""
     with writing():
         stages = {}
         for spec in sorted(book.stages, key=lambda s: s.position):
-            stages[spec.name] = Stage.create(name=spec.name, position=spec.position,
-                                             side=spec.side, outcome=spec.outcome)
+            stages[spec.name] = Stage.create(
+                name=spec.name, position=spec.position, side=spec.side, outcome=spec.outcome,
+                probability=spec.probability, rot_days=spec.rot_days, colour=spec.colour)
         for item in book.items:
             ChecklistItem.insert(id=item.id, stage=stages[item.stage], text=item.text,
                                  required=item.required, weight=item.weight,
                                  position=item.position).execute()
         rep = Rep.create(name=book.rep_name, role="rep")
         settings.put("current_user", rep.name)
+        settings.put("currency", book.currency)
         _adopt_kinds(book.kinds)
 
-        exported = _utc(book.exported_at)
-        known_since = _utc(book.saved_at) if book.saved_at else exported
+        known_since = _utc(book.saved_at or book.exported_at)
         deals = {}
         for row in book.deals:
-            entered = _utc(row.stage_changed_at) if row.stage_changed_at else exported
+            touched = _utc(row.touched_at)
             deals[row.uuid] = Deal.create(
                 uuid=row.uuid, title=row.title, company=row.company, owner=rep,
                 stage=stages[row.stage], value=row.value, expected_close=row.expected_close,
                 next_step=row.next_step, next_step_due=row.next_step_due, version=row.version,
-                created_at=exported, stage_entered_at=entered, last_activity_at=exported,
-                updated_at=exported, updated_by=rep)
+                created_at=_utc(row.created_at), stage_entered_at=_utc(row.stage_entered_at),
+                last_activity_at=touched, updated_at=touched, updated_by=rep)
         last_stage = {row.uuid: row.original.stage for row in book.deals}
+        entered: dict[str, tuple[datetime, str]] = {}  # moved deals: (when, lost reason)
         for move in book.moves:
             if move.deal_uuid not in deals:
                 continue
-            _record_move(deals[move.deal_uuid], stages[move.from_stage], stages[move.to_stage],
-                         _utc(move.at), rep, move.override_reason)
+            entered[move.deal_uuid] = _record_move(
+                deals[move.deal_uuid], stages[move.from_stage], stages[move.to_stage],
+                _utc(move.at), rep, move.override_reason, move.lost_reason,
+                entered.get(move.deal_uuid, (None, ""))[1])
             last_stage[move.deal_uuid] = move.to_stage
         for row in book.deals:  # a stage typed in Excel after the last logged move
             if row.stage != last_stage[row.uuid]:
                 when = _utc(row.stage_changed_at) if row.stage_changed_at else known_since
-                _record_move(deals[row.uuid], stages[last_stage[row.uuid]], stages[row.stage],
-                             when, rep, "")
+                entered[row.uuid] = _record_move(
+                    deals[row.uuid], stages[last_stage[row.uuid]], stages[row.stage], when,
+                    rep, "", "", entered.get(row.uuid, (None, ""))[1])
+        for key, (when, reason) in entered.items():
+            Deal.update(stage_entered_at=when, lost_reason=reason).where(
+                Deal.id == deals[key].id).execute()
 
         items = {item.id for item in book.items}
         for check in book.checks:
@@ -252,6 +264,12 @@ def _fill(book: UpdateBook, workbook: Path) -> None:
                 ChecklistCheck.insert(deal=deals[check.deal_uuid], item=check.item_id,
                                       checked_at=when, checked_by=rep
                                       ).on_conflict_ignore().execute()
+        for deal_uuid, item_id in book.earlier_ticks:  # the manager's, before the export
+            if deal_uuid not in deals:
+                continue
+            ChecklistCheck.insert(deal=deals[deal_uuid], item=item_id,
+                                  checked_at=_utc(book.exported_at), checked_by=None
+                                  ).on_conflict_ignore().execute()
         for hours in book.hours:
             deal = deals.get(hours.deal_uuid) if hours.deal_uuid else None
             Activity.create(uuid=hours.row_id, rep=rep, deal=deal, kind=hours.kind,
@@ -262,9 +280,15 @@ def _fill(book: UpdateBook, workbook: Path) -> None:
 
 
 def _record_move(deal: Deal, from_stage: Stage, to_stage: Stage, when: datetime, rep: Rep,
-                 override_reason: str) -> None:
+                 override_reason: str, lost_reason: str,
+                 current_reason: str) -> tuple[datetime, str]:
+    """Record a move of the book's log; returns when the deal entered ``to_stage`` and the
+    lost reason it holds there (the one rule: :func:`app.pipeline.settled_lost_reason`)."""
+    reason = settled_lost_reason(to_stage.outcome == "lost", lost_reason, current_reason,
+                                 from_stage.outcome == "lost")
     StageChange.create(deal=deal, from_stage=from_stage, to_stage=to_stage, changed_at=when,
-                       changed_by=rep, override_reason=override_reason)
+                       changed_by=rep, override_reason=override_reason, lost_reason=reason)
+    return when, reason
 
 
 def _adopt_kinds(kinds: tuple[str, ...]) -> None:
@@ -320,6 +344,7 @@ def _source_record(book: UpdateBook, workbook: Path) -> dict:
         "database_id": book.database_id,
         "rep": book.rep_name,
         "exported_at": _utc(book.exported_at).isoformat(),
+        "currency": book.currency,
         "originals": {
             row.uuid: {"version": row.version, "fields": _fields_record(row.original),
                        "stage_changed_at": _iso(row.stage_changed_at and _utc(
@@ -329,6 +354,7 @@ def _source_record(book: UpdateBook, workbook: Path) -> dict:
         # The Checklist sheet's rows per deal: (item id, ticked at export).
         "checklist": [[check.deal_uuid, check.item_id, check.was_done]
                       for check in book.checks],
+        "earlier_ticks": [list(pair) for pair in book.earlier_ticks],
     }
 
 
@@ -385,7 +411,7 @@ def book_from_database() -> UpdateBook:
         BookMove(deal_uuid=uuid_of[change.deal_id],
                  from_stage=stage_names[change.from_stage_id],
                  to_stage=stage_names[change.to_stage_id], at=change.changed_at,
-                 override_reason=change.override_reason)
+                 override_reason=change.override_reason, lost_reason=change.lost_reason)
         for change in StageChange.select().where(StageChange.from_stage.is_null(False))
         .order_by(StageChange.changed_at, StageChange.id)
     ]
@@ -403,13 +429,18 @@ def book_from_database() -> UpdateBook:
             next_step_due=deal.next_step_due, version=original["version"],
             original=_fields_from(original["fields"]),
             stage_changed_at=last_move.get(key) or (
-                datetime.fromisoformat(known) if known else None)))
+                datetime.fromisoformat(known) if known else None),
+            created_at=deal.created_at, stage_entered_at=deal.stage_entered_at,
+            touched_at=last_touched(deal.last_activity_at, deal.stage_entered_at,
+                                    deal.updated_at)))
     ticked = {(uuid_of[check.deal_id], check.item_id): check.checked_at
               for check in ChecklistCheck.select()}
     rows = {(deal_uuid, item_id): was_done
             for deal_uuid, item_id, was_done in source["checklist"]}
+    earlier = tuple((deal_uuid, item_id) for deal_uuid, item_id in source["earlier_ticks"])
     for pair in ticked:
-        rows.setdefault(pair, False)  # ticked since, on an item the workbook did not list
+        if pair not in earlier:  # ticked since, on an item the workbook did not list
+            rows.setdefault(pair, False)
     checks = []
     for (deal_uuid, item_id), was_done in rows.items():
         item = items.get(item_id)
@@ -430,13 +461,15 @@ def book_from_database() -> UpdateBook:
         export_id=source["export_id"], database_id=source["database_id"],
         rep_name=source["rep"], exported_at=datetime.fromisoformat(source["exported_at"]),
         saved_at=utcnow(),
-        stages=tuple(StageSpec(s.name, s.side, s.outcome, s.position)
+        stages=tuple(StageSpec(s.name, s.side, s.outcome, s.position, s.probability,
+                               s.rot_days, s.colour)
                      for s in stages.values() if not s.archived),
         items=tuple(ItemSpec(i.id, stage_names[i.stage_id], i.text, i.required, i.weight,
                              i.position) for i in items.values()),
         kinds=tuple(kind.name for kind in ActivityKind.select().where(
             ActivityKind.active == True).order_by(ActivityKind.position, ActivityKind.name)),
         deals=tuple(book_deals), checks=tuple(checks), moves=tuple(moves), hours=tuple(hours),
+        currency=source["currency"], earlier_ticks=earlier,
     )
 
 
@@ -466,7 +499,7 @@ def save_working_copy(workbook_path: str | Path,
 
     workbook = Path(workbook_path).expanduser().resolve()
     book = book_from_database()
-    write_update_workbook(book, workbook, settings.load().currency, control)
+    write_update_workbook(book, workbook, control)
     with writing():
         source = _source() or {}
         source["workbook"] = str(workbook)

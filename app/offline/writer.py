@@ -325,8 +325,9 @@ def hidden_records(book: UpdateBook) -> list[list[str]]:
     """The hidden sheet's records (see :mod:`app.offline.layout`), without the checksum."""
     records = [["format_version", str(FORMAT_VERSION)], ["export_id", book.export_id],
                ["database_id", book.database_id], ["rep", book.rep_name],
-               ["exported_at", _iso(book.exported_at)]]
-    records += [[layout.STAGE, s.name, s.side, s.outcome, str(s.position)]
+               ["exported_at", _iso(book.exported_at)], ["currency", book.currency]]
+    records += [[layout.STAGE, s.name, s.side, s.outcome, str(s.position), str(s.probability),
+                 "" if s.rot_days is None else str(s.rot_days), s.colour]
                 for s in book.stages]
     records += [[layout.ITEM, str(i.id), i.stage, i.text, layout.YES if i.required else
                  layout.NO, str(i.weight), str(i.position)] for i in book.items]
@@ -336,9 +337,12 @@ def hidden_records(book: UpdateBook) -> list[list[str]]:
         o = deal.original
         records.append([layout.ORIGINAL, deal.uuid, str(deal.version), o.stage, str(o.value),
                         _iso(o.expected_close), o.next_step, _iso(o.next_step_due)])
+    records += [[layout.TIMES, d.uuid, _iso(d.created_at), _iso(d.stage_entered_at),
+                 _iso(d.touched_at)] for d in book.deals]
     records += [[layout.DONE, c.deal_uuid, str(c.item_id)] for c in book.checks if c.was_done]
+    records += [[layout.TICKED, deal, str(item)] for deal, item in book.earlier_ticks]
     records += [[layout.MOVE, m.deal_uuid, m.from_stage, m.to_stage, _iso(m.at),
-                 m.override_reason] for m in book.moves]
+                 m.override_reason, m.lost_reason] for m in book.moves]
     return records
 
 
@@ -367,14 +371,14 @@ def _write_hidden(workbook: Workbook, book: UpdateBook, texts: TextCells) -> Non
     _protect(sheet, sort=False)
 
 
-def write_update_workbook(book: UpdateBook, path: str | Path, currency: str,
+def write_update_workbook(book: UpdateBook, path: str | Path,
                           control: JobControl | None = None) -> list[str]:
-    """Write ``book`` to ``path`` atomically; returns where text had to be cut (Excel's
-    32,767-character cell limit). Raises UsageError when the file cannot be written
-    (``path`` is then as it was)."""
+    """Write ``book`` to ``path`` atomically, its money in ``book.currency``; returns where
+    text had to be cut (Excel's 32,767-character cell limit). Raises UsageError when the
+    file cannot be written (``path`` is then as it was)."""
     texts = TextCells()
     workbook = Workbook()
-    _write_deals(workbook, book, cells.money_format(currency), texts)
+    _write_deals(workbook, book, cells.money_format(book.currency), texts)
     _write_checklist(workbook, book, texts)
     _write_hours(workbook, book, texts)
     _write_instructions(workbook, book)

@@ -73,6 +73,7 @@ def test_editing_fields_and_saving_updates_the_deal(qtbot, dialog, deal, rep):
     dialog.inputs["owner_id"].setCurrentIndex(dialog.inputs["owner_id"].findData(rep.id))
     dialog.inputs["expected_close"].setDate(QDate(2026, 12, 15))
     dialog.inputs["notes"].setPlainText("Wants a pilot first")
+    assert not dialog.read_only_note.isVisibleTo(dialog)  # not a working copy
     assert save(qtbot, dialog)
     saved = get_deal(deal.id)
     assert (saved.company, saved.value, saved.owner_id) == (
@@ -438,3 +439,58 @@ def test_opening_a_deal_reads_it_on_the_worker(qtbot, ui_context, deal, gui_thre
     assert gui_thread_sql == []
     dialog = parent.findChildren(DealDialog)[0]
     assert dialog.heading.text() == "Pilot" and dialog.inputs["company"].text() == "Acme"
+
+
+@pytest.fixture
+def copy_context(qtbot, manager, rep, stages, tmp_path):
+    """A GUI session on Ravi's working copy: his deal exported, the copy opened from it."""
+    from app.offline.export import export_update_workbook
+    from app.offline.working_copy import open_working_copy
+    from app.users import current_user
+    from app.workspace import close_workspace
+    from ui.context import UiContext
+
+    create_deal(DealDraft(title="Pilot", company="Acme", owner_id=rep.id, value=Decimal("5000"),
+                          stage_id=stages["Qualified"].id, next_step="Call Anna"), manager)
+    workbook = export_update_workbook(tmp_path / "ravi.xlsx", "Ravi Rep").path
+    close_workspace()
+    opened = open_working_copy(workbook, folder=tmp_path / "copies")
+    context = UiContext(opened.workspace, current_user())
+    yield context
+    context.runner.wait()
+
+
+def test_in_a_working_copy_only_what_the_workbook_carries_can_be_edited(qtbot, copy_context):
+    """The fields the workbook cannot carry back are shown read-only with the reason,
+    rather than refused on Save; stage, value, expected close and next step stay editable
+    and save."""
+    from app.offline.copy_rules import READ_ONLY_DEAL_NOTE
+
+    deal = Deal.get(Deal.title == "Pilot")
+    dialog = DealDialog(None, copy_context, load_deal_form(deal.id))
+    qtbot.addWidget(dialog)
+    dialog.show()
+    assert dialog.read_only_note.isVisible()
+    assert dialog.read_only_note.text() == READ_ONLY_DEAL_NOTE
+
+    def held(widget) -> bool:
+        return not widget.isEnabled() or getattr(widget, "isReadOnly", lambda: False)()
+
+    assert {key for key, widget in dialog.inputs.items() if held(widget)} == {
+        "title", "company", "contact_name", "contact_email", "contact_phone", "industry",
+        "region", "company_size", "owner_id", "source_id", "lost_reason", "notes"}
+    assert dialog.stage_box.isEnabled()
+    assert dialog.inputs["notes"].toolTip() == READ_ONLY_DEAL_NOTE
+    qtbot.keyClicks(dialog.inputs["title"], " renamed")
+    qtbot.keyClicks(dialog.inputs["notes"], " and again")
+    assert dialog.inputs["title"].text() == "Pilot"
+    assert dialog.inputs["notes"].toPlainText() == ""
+
+    dialog.inputs["value"].setText("7,500")
+    dialog.inputs["next_step"].clear()
+    qtbot.keyClicks(dialog.inputs["next_step"], "Send the quote")
+    dialog.inputs["next_step_due"].setDate(QDate(2027, 1, 15))
+    assert save(qtbot, dialog)
+    saved = get_deal(deal.id)
+    assert (saved.title, saved.value, saved.next_step, saved.next_step_due, saved.notes) == (
+        "Pilot", Decimal("7500.00"), "Send the quote", date(2027, 1, 15), "")

@@ -245,7 +245,7 @@ def test_a_working_copys_moves_merge_in_order_with_the_reps_times(team, tmp_path
         deals=tuple(dataclasses.replace(d, stage="Solution fit & demo", stage_changed_at=second)
                     if d.uuid == acme.uuid else d for d in book.deals))
     path = tmp_path / "working-copy.xlsx"
-    write_update_workbook(saved, path, "USD")
+    write_update_workbook(saved, path)
 
     result = _merge(path, team)
 

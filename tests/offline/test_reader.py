@@ -26,9 +26,11 @@ from app.offline.book import (
 from app.offline.reader import read_update_book
 from app.offline.writer import write_update_workbook
 
-STAGES = (StageSpec("Lead", "marketing", "open", 0), StageSpec("Qualified", "sales", "open", 1),
-          StageSpec("=Proposal", "sales", "open", 2), StageSpec("Won", "sales", "won", 3),
-          StageSpec("Lost", "sales", "lost", 4))
+STAGES = (StageSpec("Lead", "marketing", "open", 0, 5, None, ""),
+          StageSpec("Qualified", "sales", "open", 1, 20, 14, "#4a90d9"),
+          StageSpec("=Proposal", "sales", "open", 2, 55, 3650, ""),
+          StageSpec("Won", "sales", "won", 3, 100, None, "#2e7d32"),
+          StageSpec("Lost", "sales", "lost", 4, 0, None, ""))
 ITEMS = (ItemSpec(11, "Qualified", "Budget known", True, 2, 0),
          ItemSpec(12, "=Proposal", "+Proposal sent", False, 1, 0),
          ItemSpec(13, "Won", "Signed", True, 1, 0))
@@ -39,8 +41,8 @@ text = st.text(alphabet=st.characters(blacklist_categories=("Cc", "Cs", "Zl", "Z
                max_size=40).map(lambda s: " ".join(s.split()))
 days = st.one_of(st.none(), st.dates(date(1951, 1, 1), date(2099, 12, 31)))
 money = st.decimals(min_value=0, max_value=Decimal("9999999999.99"), places=2)
-stamps = st.one_of(st.none(), st.datetimes(datetime(2000, 1, 1), datetime(2090, 1, 1)).map(
-    lambda d: d.replace(microsecond=0)))
+times = st.datetimes(datetime(2000, 1, 1), datetime(2090, 1, 1))
+stamps = st.one_of(st.none(), times.map(lambda d: d.replace(microsecond=0)))
 
 
 @st.composite
@@ -54,7 +56,7 @@ def books(draw) -> UpdateBook:
         deals.append(BookDeal(
             uid, draw(text.filter(bool)), draw(text), draw(st.sampled_from(STAGES)).name,
             draw(money), draw(days), draw(text), draw(days), draw(st.integers(1, 999)),
-            original, draw(stamps)))
+            original, draw(stamps), *(draw(times) for _ in range(3))))
         for item in ITEMS:
             was = draw(st.booleans())
             checks.append(BookCheck(uid, item.id, item.stage, item.text, item.required,
@@ -66,10 +68,12 @@ def books(draw) -> UpdateBook:
             draw(st.integers(1, 96)) * Decimal("0.25"),
             draw(st.sampled_from([None, *(d.uuid for d in deals)])), draw(text)))
     moves = tuple(BookMove(d.uuid, d.original.stage, d.stage, draw(stamps) or datetime(
-        2026, 1, 1), draw(text)) for d in deals[:2])
+        2026, 1, 1), draw(text), draw(text)) for d in deals[:2])
     return UpdateBook(
         "e" * 32, "d" * 32, draw(text.filter(bool)), datetime(2026, 11, 30, 9, 15), None,
-        STAGES, ITEMS, KINDS, tuple(deals), tuple(checks), moves, tuple(hours))
+        STAGES, ITEMS, KINDS, tuple(deals), tuple(checks), moves, tuple(hours),
+        draw(st.sampled_from(("USD", "EUR", "GBP", "JPY", "SEK"))),
+        tuple((d.uuid, item.id) for d in deals for item in ITEMS if draw(st.booleans())))
 
 
 def _same(written: UpdateBook, read: UpdateBook) -> None:
@@ -85,7 +89,7 @@ def _same(written: UpdateBook, read: UpdateBook) -> None:
 @given(book=books())
 def test_whatever_the_writer_writes_the_reader_reads_back(tmp_path, book):
     path = tmp_path / "updates.xlsx"
-    write_update_workbook(book, path, "EUR")
+    write_update_workbook(book, path)
     _same(book, read_update_book(path))
 
 
@@ -97,27 +101,29 @@ def test_long_and_awkward_text_comes_back_as_written(tmp_path):
     deal = book.deals[0]
     wordy = dataclasses.replace(deal, title=long, company=long, next_step=long,
                                 stage_changed_at=datetime(2026, 12, 2, 8, 5, 9))
-    book = dataclasses.replace(book, rep_name=long, deals=(wordy,), hours=(
+    book = dataclasses.replace(book, rep_name=long, deals=(wordy,), currency="GBP", hours=(
         BookHours("f" * 32, date(2026, 12, 1), "@Admin", Decimal("0.25"), deal.uuid, long),))
     path = tmp_path / "long.xlsx"
-    write_update_workbook(book, path, "GBP")
+    write_update_workbook(book, path)
     _same(book, read_update_book(path))
 
 
 def _book() -> UpdateBook:
     original = DealFields("Qualified", Decimal("1000.00"), date(2026, 12, 31), "Call", None)
     deal = BookDeal("a" * 32, "Acme roll-out", "Acme", "Qualified", Decimal("1000.00"),
-                    date(2026, 12, 31), "Call", None, 3, original, None)
+                    date(2026, 12, 31), "Call", None, 3, original, None,
+                    datetime(2026, 10, 1, 8), datetime(2026, 11, 2, 9, 30),
+                    datetime(2026, 11, 20, 17))
     checks = tuple(BookCheck(deal.uuid, i.id, i.stage, i.text, i.required, False, False, None)
                    for i in ITEMS[1:])
     return UpdateBook("e" * 32, "d" * 32, "Ravi Rep", datetime(2026, 11, 30, 9), None, STAGES,
-                      ITEMS, KINDS, (deal,), checks, (), ())
+                      ITEMS, KINDS, (deal,), checks, (), (), "USD", ((deal.uuid, 11),))
 
 
 @pytest.fixture
 def saved(tmp_path):
     path = tmp_path / "updates.xlsx"
-    write_update_workbook(_book(), path, "USD")
+    write_update_workbook(_book(), path)
     return path
 
 
@@ -169,8 +175,55 @@ def test_a_newer_format_is_refused(tmp_path, monkeypatch):
 
     monkeypatch.setattr(writer, "FORMAT_VERSION", 2)
     path = tmp_path / "newer.xlsx"
-    write_update_workbook(_book(), path, "USD")
+    write_update_workbook(_book(), path)
     with pytest.raises(ValidationError, match="written by a newer Funnelcast"):
         read_update_book(path)
 
 
+
+
+@pytest.mark.parametrize(("drop", "message"), [
+    (lambda r: r[0] == "currency", "it lacks currency"),
+    (lambda r: r[0] == "times", "it lacks when its deals entered their stages"),
+])
+def test_a_hidden_sheet_without_the_boards_facts_is_refused(tmp_path, monkeypatch, drop,
+                                                            message):
+    """A workbook without the currency or the deals' times (an earlier build wrote none)
+    would open as a working copy in dollars, every deal new in its stage: refused."""
+    import app.offline.writer as writer
+
+    records = writer.hidden_records
+    monkeypatch.setattr(writer, "hidden_records",
+                        lambda book: [r for r in records(book) if not drop(r)])
+    path = tmp_path / "earlier.xlsx"
+    write_update_workbook(_book(), path)
+    with pytest.raises(ValidationError, match=message):
+        read_update_book(path)
+
+
+@pytest.mark.parametrize(("cells", "message"), [
+    (5, "stage 'Lead' has no win probability from 0 to 100"),
+    ({5: "101"}, "stage 'Lead' has no win probability from 0 to 100"),
+    ({6: "0"}, "stage 'Lead' has rot days '0', not 1 to 3650"),
+    ({7: "red"}, "stage 'Lead' has the colour 'red', not #rrggbb"),
+])
+def test_a_stage_without_its_probability_or_with_a_bad_rot_or_colour_is_refused(
+        tmp_path, monkeypatch, cells, message):
+    import app.offline.writer as writer
+
+    records = writer.hidden_records
+
+    def changed(book):
+        out = []
+        for record in records(book):
+            if record[:2] == ["stage", "Lead"]:
+                record = record[:cells] if isinstance(cells, int) else [
+                    cells.get(i, v) for i, v in enumerate(record)]
+            out.append(record)
+        return out
+
+    monkeypatch.setattr(writer, "hidden_records", changed)
+    path = tmp_path / "earlier.xlsx"
+    write_update_workbook(_book(), path)
+    with pytest.raises(ValidationError, match=message):
+        read_update_book(path)

@@ -167,6 +167,7 @@ def test_reopening_reuses_the_copy_until_the_workbook_changes(sent, manager, db_
 
 
 def test_a_working_copy_refuses_what_its_workbook_cannot_carry(sent, tmp_path):
+    from app.deal_removal import delete_deal
     from app.deals import DealDraft, create_deal, update_deal
     from app.importing import ImportOptions, run_import
     from app.users import current_user
@@ -176,6 +177,8 @@ def test_a_working_copy_refuses_what_its_workbook_cannot_carry(sent, tmp_path):
     acme = _deal("Acme renewal")
     with pytest.raises(UsageError, match="cannot add deals"):
         create_deal(DealDraft(title="Initech"), ravi)
+    with pytest.raises(UsageError, match="cannot delete deals"):  # it would vanish unmerged
+        delete_deal(acme.id, acme.version, ravi)
     with pytest.raises(UsageError, match="cannot change a deal's contact name, notes"):
         update_deal(acme.id, {"notes": "x", "contact_name": "Anna", "value": 1}, acme.version,
                     ravi)
@@ -250,3 +253,128 @@ def test_the_saved_copy_merges_into_the_managers_database_as_the_reps_history(
         "Ravi Rep", Decimal("2.00"), "Demo at Acme", deal.id)
     assert find_rep("Ravi Rep").role == "rep"
     assert plan_merge(sent.workbook).is_empty  # a second import changes nothing
+
+
+def _board_facts(owner_id: int | None, now, today):
+    """What the board shows of each card (days in stage, rotting, checklist progress) and
+    its weighted total."""
+    from app.board import BoardFilter, load_board
+
+    board = load_board(BoardFilter(owner_id=owner_id), now=now, today=today)
+    cards = {card.title: (card.days_in_stage, card.rotting, card.checks_done,
+                          card.checks_total, card.unmet_required)
+             for column in board.columns for card in column.cards}
+    return cards, sum(column.weighted_value for column in board.columns)
+
+
+@pytest.fixture
+def eur_team(manager, rep, stages, tmp_path):
+    """A database in EUR whose stages have their own win probabilities and rot days; Ravi
+    has three deals (one idle for 40 days in a 21-day stage, with items of its own and an
+    earlier stage ticked), Olga one; Ravi's workbook is exported and the manager's database
+    stays open."""
+    from datetime import datetime, timedelta
+
+    from app import settings
+    from app.clock import utcnow
+    from app.deals import DealDraft, create_deal
+    from app.pipeline import set_checked
+    from app.users import create_rep
+    from db.models import ChecklistItem, Deal, Stage
+
+    settings.put("currency", "EUR")
+    Stage.update(probability=30, rot_days=21).where(Stage.name == "Qualified").execute()
+    Stage.update(probability=70, colour="#aa3366").where(Stage.name == "Proposal").execute()
+    olga = create_rep("Olga Other", "olga@example.com", role="rep")
+    now = utcnow()
+    for title, stage, owner, value, idle in (
+            ("Acme renewal", "Qualified", rep, "12000", 40),
+            ("Birch pilot", "Qualified", rep, "8000.50", 3),
+            ("Cedar renewal", "Proposal", rep, "30000", 9),
+            ("Elm deal", "Proposal", olga, "5000", 1)):
+        deal = create_deal(DealDraft(title=title, company=title.split()[0], owner_id=owner.id,
+                                     stage_id=stages[stage].id, value=Decimal(value)),
+                           manager)
+        then: datetime = now - timedelta(days=idle, hours=2)
+        if title == "Acme renewal":
+            for stage_name in ("Sales-ready lead", "Qualified"):
+                item = ChecklistItem.get(ChecklistItem.stage == stages[stage_name].id)
+                set_checked(deal.id, item.id, True, manager)
+        Deal.update(created_at=then - timedelta(days=30), stage_entered_at=then,
+                    last_activity_at=then, updated_at=then).where(
+            Deal.id == deal.id).execute()
+    workbook = tmp_path / "ravi.xlsx"
+    export_update_workbook(workbook, "Ravi Rep")
+    return workbook
+
+
+def test_a_working_copy_weighs_its_board_in_the_managers_currency_and_probabilities(
+        eur_team, rep, tmp_path):
+    from app import settings
+    from app.clock import local_today, utcnow
+
+    now, today = utcnow(), local_today()
+    _cards, managers_weighted = _board_facts(rep.id, now, today)
+    assert managers_weighted == Decimal("27000.15")  # 30 % of 20,000.50 + 70 % of 30,000
+    close_workspace()
+
+    working_copy.open_working_copy(eur_team, folder=tmp_path / "copies")
+    _cards, weighted = _board_facts(None, now, today)
+    assert weighted == managers_weighted
+    assert settings.load().currency == "EUR"
+
+    working_copy.save_working_copy(eur_team)
+    import openpyxl
+
+    deals = openpyxl.load_workbook(eur_team)["Deals"]
+    value = [c.value for c in deals[1]].index("Value") + 1
+    assert "€" in deals.cell(2, value).number_format
+    assert read_update_book(eur_team).currency == "EUR"
+
+
+def test_a_working_copy_counts_days_in_stage_rotting_and_ticks_as_the_managers_board(
+        eur_team, rep, tmp_path):
+    from app.clock import local_today, utcnow
+
+    now, today = utcnow(), local_today()
+    managers, _weighted = _board_facts(rep.id, now, today)
+    # Idle 40 days in a 21-day stage; 2 of its 8 items ticked, 1 required one of its own
+    # stage not.
+    assert managers["Acme renewal"] == (40, True, 2, 8, 1)
+    close_workspace()
+
+    working_copy.open_working_copy(eur_team, folder=tmp_path / "copies")
+    cards, _weighted = _board_facts(None, now, today)
+    assert cards == managers
+    acme = _deal("Acme renewal")
+    assert acme.created_at < acme.stage_entered_at  # the manager's, not the copy's making
+
+
+def test_a_lost_reason_given_in_the_working_copy_reaches_the_managers_history(
+        sent, db_target):
+    from app.offline.merge import commit_merge, plan_merge
+    from app.pipeline import find_stage, move_deal
+    from app.users import current_user
+    from db.models import StageChange
+
+    working_copy.open_working_copy(sent.workbook, folder=sent.copies)
+    globex = _deal("Globex pilot")
+    move_deal(globex.id, find_stage("Lost").id, current_user(),
+              lost_reason="Chose a cheaper supplier")
+    working_copy.save_working_copy(sent.workbook)
+    (move,) = read_update_book(sent.workbook).moves
+    assert (move.to_stage, move.lost_reason) == ("Lost", "Chose a cheaper supplier")
+    close_workspace()
+
+    # Opened afresh from the saved workbook (as after an edit in Excel), it keeps the reason.
+    os.utime(sent.workbook, ns=(1, 1))
+    working_copy.open_working_copy(sent.workbook, folder=sent.copies)
+    assert _deal("Globex pilot").lost_reason == "Chose a cheaper supplier"
+    close_workspace()
+
+    open_workspace(db_target)
+    commit_merge(plan_merge(sent.workbook), {}, current_user())
+    deal = _deal("Globex pilot")
+    assert (deal.stage.name, deal.lost_reason) == ("Lost", "Chose a cheaper supplier")
+    change = StageChange.get(StageChange.deal == deal.id, StageChange.origin == "workbook")
+    assert change.lost_reason == "Chose a cheaper supplier"

@@ -16,7 +16,10 @@ fields the user changed from what was loaded, with the checklist ticks, to
 dialog was opened at, so a change made meanwhile by someone else is reported, not
 overwritten, and a refused save writes nothing (Save can simply be pressed again). The
 owner list always holds the deal's current owner, "(inactive)" if they left the team, so
-saving never drops an owner the list could not show.
+saving never drops an owner the list could not show. In a working copy of a rep's update
+workbook the fields its workbook cannot carry back are shown read-only with the reason
+(:data:`app.offline.copy_rules.READ_ONLY_DEAL_NOTE`); the stage, value, expected close and
+next step with its due date stay editable.
 
 Signals:
     sig_saved(deal: DealInfo) — the save went through (the dialog then closes).
@@ -58,12 +61,13 @@ from app.activities import DealChoice
 from app.clock import local_today, utcnow
 from app.deal_detail import DealDetail, DealForm, load_deal_detail, load_deal_form
 from app.errors import ConflictError, FunnelcastError, NotFound, ValidationError
+from app.offline import copy_rules
 from ui.context import Topic, UiContext
 from ui.deal_actions import close_as, delete_with_undo, log_hours_on, move_with_gate
 from ui.deals.detail_models import ActivityModel, ChecklistModel, HistoryModel
 from ui.operations import Query, Write
 from ui.tasks import Task
-from ui.theme import DANGER, danger, icon
+from ui.theme import DANGER, danger, icon, read_only_fields_style, read_only_label
 
 NO_DATE = QDate(1900, 1, 1)
 TEXT_FIELDS = ("title", "company", "contact_name", "contact_email", "contact_phone",
@@ -187,6 +191,13 @@ class DealDialog(QDialog):
         self.banner.setStyleSheet(f"color: {DANGER.name()}; font-weight: 600;")
         self.banner.hide()
         column.addWidget(self.banner)
+        # A working copy's workbook carries only some fields back: the rest are shown
+        # read-only, with the reason, rather than refused on Save.
+        self.in_working_copy = self.detail is not None and form.working_copy
+        self.read_only_note = read_only_label(
+            copy_rules.READ_ONLY_DEAL_NOTE if self.in_working_copy else "")
+        self.read_only_note.setVisible(self.in_working_copy)
+        column.addWidget(self.read_only_note)
 
         self.tabs = QTabWidget()
         self.tabs.addTab(self._build_details(), "Details")
@@ -251,7 +262,11 @@ class DealDialog(QDialog):
         # What the form says before any edit: Save sends only what differs from this, so a
         # value a widget shows differently from the database is never written back.
         self._loaded = self.values()
-        self.inputs["title"].setFocus()
+        if self.in_working_copy:
+            self._hold_uncarried()
+            self.inputs["value"].setFocus()
+        else:
+            self.inputs["title"].setFocus()
 
     # ------------------------------------------------------------ layout
     def _start_on(self, side: str | None) -> None:
@@ -358,6 +373,23 @@ class DealDialog(QDialog):
             side.setLayout(form)
             grid.addWidget(side, 1, Qt.AlignmentFlag.AlignTop)
         return page
+
+    def _hold_uncarried(self) -> None:
+        """Show the fields a working copy's workbook cannot carry without letting them be
+        changed (text stays selectable; each says why in its tooltip)."""
+        for key, widget in self.inputs.items():
+            if key in copy_rules.CARRIED_FIELDS:
+                continue
+            widget.setToolTip(copy_rules.READ_ONLY_DEAL_NOTE)
+            if isinstance(widget, QComboBox):
+                widget.setEnabled(False)
+                continue
+            widget.setReadOnly(True)
+            if isinstance(widget, QSpinBox):
+                widget.setButtonSymbols(QSpinBox.ButtonSymbols.NoButtons)
+            else:
+                widget.setPlaceholderText("")
+        self.tabs.widget(0).setStyleSheet(read_only_fields_style())
 
     def _show(self, deal: deals.DealInfo) -> None:
         for key in TEXT_FIELDS:
