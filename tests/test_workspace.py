@@ -256,8 +256,9 @@ def test_damage_found_in_the_background_refuses_every_write_and_is_told(tmp_path
 
 
 def test_a_write_waits_for_the_background_check_then_goes_ahead(tmp_path, monkeypatch):
-    """The check is held until the test lets it go: a write asked for meanwhile begins only
-    after the check has passed (and without the hold on writes, it would be written first)."""
+    """The check is held until the test lets it go: a write asked for meanwhile is held by
+    it (the test hears it arrive there, or hears it written if nothing held it), and is
+    written only after the check has passed."""
     import threading
 
     from app.users import set_current_user
@@ -265,35 +266,40 @@ def test_a_write_waits_for_the_background_check_then_goes_ahead(tmp_path, monkey
 
     path = tmp_path / "team.sqlite"
     _made_with_a_manager(path)
-    release, events = threading.Event(), []
-    real_check = backup.quick_check
+    release, arrived, events = threading.Event(), threading.Event(), []
+    real_check, real_wait = backup.quick_check, workspace._BackgroundCheck.wait
 
     def held_check(file):
         release.wait(10)
         events.append("checked")
         return real_check(file)
 
+    def waiting(check):
+        events.append("held")
+        arrived.set()
+        real_wait(check)
+
     monkeypatch.setattr(backup, "quick_check", held_check)
+    monkeypatch.setattr(workspace._BackgroundCheck, "wait", waiting)
     workspace.open_workspace(path, defer_check=True)
-    written = threading.Event()
 
     def write():
         set_current_user("Maria Manager")
         events.append("written")
-        written.set()
+        arrived.set()
 
     writer = threading.Thread(target=write)
     try:
         writer.start()
-        assert not written.wait(0.5)  # the writer is held while the check runs
+        assert arrived.wait(10)
+        assert events == ["held"]  # not ["written"]: the writer waits for the check
         release.set()
         writer.join(10)
-        assert events == ["checked", "written"]
+        assert events == ["held", "checked", "written"]
     finally:
         release.set()
         writer.join(10)
         workspace.close_workspace()
-
 
 
 @pytest.fixture
