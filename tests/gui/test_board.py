@@ -181,6 +181,27 @@ def test_search_and_owner_filters_narrow_the_cards(qtbot, board, stages, rep):
     assert titles(board, stages["Negotiation"].id) == ["Upgrade"]
 
 
+def test_typed_search_waits_for_the_pause_but_a_cleared_box_reads_at_once(
+        qtbot, board, stages, monkeypatch):
+    """As on the Deals page: a burst of keys reads the board once, after the pause."""
+    reads: list[str] = []
+    real_reload = board.reload
+    monkeypatch.setattr(board, "reload", lambda: (reads.append(board.search_edit.text()),
+                                                  real_reload()))
+    qtbot.keyClicks(board.search_edit, "glob")
+    assert reads == []  # still typing: nothing read yet
+    with qtbot.waitSignal(board.sig_loaded):
+        pass
+    assert reads == ["glob"]
+    assert titles(board, stages["Qualified"].id) == ["Renewal"]
+    board.search_edit.selectAll()
+    qtbot.keyClick(board.search_edit, Qt.Key.Key_Backspace)
+    assert reads == ["glob", ""]  # asked at once
+    with qtbot.waitSignal(board.sig_loaded):
+        pass
+    assert titles(board, stages["Sales-ready lead"].id) == ["Pilot"]
+
+
 def test_a_long_column_shows_its_first_cards_the_exact_total_and_more_on_request(
         qtbot, ui_context, stages, manager):
     """A column of more deals than its first page: the header counts and sums all of them,

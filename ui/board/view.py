@@ -43,6 +43,7 @@ from ui.context import Topic, UiContext
 from ui.deal_actions import move_with_gate
 from ui.formatting import format_money
 from ui.operations import Query
+from ui.search_pause import SearchPause
 from ui.theme import DANGER, icon, muted_text
 
 COLUMN_MIN_WIDTH = 196
@@ -333,7 +334,7 @@ class BoardView(QWidget):
         self.owner_combo.currentIndexChanged.connect(self._owner_chosen)
         context.bus.sig_user_changed.connect(self._user_changed)
         self.source_combo.currentIndexChanged.connect(self._filter_changed)
-        self.search_edit.textChanged.connect(self._filter_changed)
+        self._search_pause = SearchPause(self.search_edit, self._filter_changed)
         QShortcut(QKeySequence.StandardKey.Find, self, self.search_edit.setFocus)
         context.bus.sig_changed.connect(self._on_changed)
         self.reload()  # first: the owner filter is known already (see _remembered_owner)
@@ -398,6 +399,7 @@ class BoardView(QWidget):
                            text=self.search_edit.text())
 
     def _filter_changed(self) -> None:
+        self._search_pause.cancel()
         self.shown.clear()
         self.reload()
 
