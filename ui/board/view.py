@@ -44,7 +44,7 @@ from ui.deal_actions import move_with_gate
 from ui.formatting import format_money
 from ui.operations import Query
 from ui.search_pause import SearchPause
-from ui.theme import DANGER, icon, muted_text
+from ui.theme import danger, icon, muted_text
 
 COLUMN_MIN_WIDTH = 196
 OWNER_KEY = "board/owner/{rep_id}"  # the owner filter each user left the board with
@@ -300,7 +300,7 @@ class BoardView(QWidget):
 
         self.banner = QLabel()
         self.banner.setWordWrap(True)
-        self.banner.setStyleSheet(f"color: {DANGER.name()}; padding: 2px 0;")
+        self.banner.setStyleSheet(f"color: {danger().name()}; padding: 2px 0;")
         self.banner.hide()
         page.addWidget(self.banner)
 

@@ -38,7 +38,7 @@ from ui.deals.row_actions import DealTable, RowActions
 from ui.deals.table_model import DEAL_ID_ROLE, DealTableModel
 from ui.operations import Query
 from ui.search_pause import SearchPause
-from ui.theme import DANGER, icon
+from ui.theme import danger, icon
 
 NO_DATE = QDate(1900, 1, 1)
 
@@ -139,7 +139,7 @@ class DealsView(QWidget):
 
         self.banner = QLabel()
         self.banner.setWordWrap(True)
-        self.banner.setStyleSheet(f"color: {DANGER.name()};")
+        self.banner.setStyleSheet(f"color: {danger().name()};")
         self.banner.hide()
         page.addWidget(self.banner)
 
