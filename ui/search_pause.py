@@ -38,5 +38,10 @@ class SearchPause(QObject):
         else:
             self._apply()
 
+    @property
+    def pending(self) -> bool:
+        """True while typed text waits for the pause (its query is still to come)."""
+        return self._timer.isActive()
+
     def cancel(self) -> None:
         self._timer.stop()
