@@ -4,9 +4,12 @@ Why a snapshot and not a "deleted" flag: every report, forecast and export reads
 and ``StageChange`` directly, and a flag would have to be remembered in each of them. A
 deletion instead removes the deal with its checklist ticks, stage history and import
 records, and returns everything it removed as a :class:`DeletedDeal`; :func:`restore_deal`
-puts those rows back under the same ids, so the history, the forecast's past and an undo
-of the import that made the deal see it again exactly as it was. Activities logged on the
-deal stay (they are the rep's hours) and are linked to it again on restore.
+puts those rows back, so the history, the forecast's past and an undo of the import that
+made the deal see it again exactly as it was. The rows keep their ids where these are still
+free; on SQLite (an ``INTEGER PRIMARY KEY`` without AUTOINCREMENT) a deal or stage change
+made since may have been given the highest id again, and then the deleted row comes back
+under a fresh id, its child rows following it (the deal is known by its uuid). Activities
+logged on the deal stay (they are the rep's hours) and are linked to it again on restore.
 
 Who may delete: a manager any deal, a rep the deals they own and unowned leads.
 """
@@ -43,7 +46,8 @@ class DeletedDeal:
     checks: tuple[dict, ...]
     stage_changes: tuple[dict, ...]
     import_changes: tuple[dict, ...]
-    activity_ids: tuple[int, ...]
+    # By uuid: an activity deleted meanwhile may have left its id to a new one.
+    activity_uuids: tuple[str, ...]
 
 
 def _rows(model, *where) -> tuple[dict, ...]:
@@ -75,7 +79,7 @@ def delete_deal(deal_id: int, expected_version: int | None,
             checks=_rows(ChecklistCheck, ChecklistCheck.deal == deal_id),
             stage_changes=_rows(StageChange, StageChange.deal == deal_id),
             import_changes=_rows(ImportChange, ImportChange.deal == deal_id),
-            activity_ids=tuple(a.id for a in Activity.select(Activity.id).where(
+            activity_uuids=tuple(a.uuid for a in Activity.select(Activity.uuid).where(
                 Activity.deal == deal_id)),
         )
         Activity.update(deal=None).where(Activity.deal == deal_id).execute()
@@ -91,15 +95,29 @@ def _existing(model, ids) -> set:
         else set()
 
 
+def _insert_keeping_ids(model, rows: list[dict]) -> dict[int, int]:
+    """Insert ``rows`` (one deal's, each with its old ``id``, in id order) under their old
+    ids if all of these are free, else all under fresh ones in the same order (a row made
+    since holds one; their order still breaks ties between equal times); returns old id ->
+    id now."""
+    if not _existing(model, [r["id"] for r in rows]):
+        if rows:
+            model.insert_many(rows).execute()
+        return {r["id"]: r["id"] for r in rows}
+    return {r["id"]: model.insert({k: v for k, v in r.items() if k != "id"}).execute()
+            for r in rows}
+
+
 def restore_deal(deleted: DeletedDeal, actor: RepInfo | None) -> DealInfo:
     """Put a deleted deal back as it was, one version on (a copy edited elsewhere in the
-    meantime, e.g. an offline workbook, is then a conflict, not silently applied). What
+    meantime, e.g. an offline workbook, is then a conflict, not silently applied), under
+    its old id if that is free, else a fresh one (the returned deal says which). What
     went away since is left out: a rep or lead source removed meanwhile is no longer named
     on it, a checklist item deleted is no longer ticked. Refused (nothing written) when the
     deal is back already, or a stage of its history was deleted since."""
     row = dict(deleted.deal)
     with writing():
-        if Deal.select().where((Deal.id == row["id"]) | (Deal.uuid == row["uuid"])).exists():
+        if Deal.select().where(Deal.uuid == row["uuid"]).exists():
             raise ConflictError(f"“{deleted.title}” is back already.")
         stage_ids = {row["stage"]} | {c["to_stage"] for c in deleted.stage_changes} | {
             c["from_stage"] for c in deleted.stage_changes if c["from_stage"] is not None}
@@ -117,20 +135,22 @@ def restore_deal(deleted: DeletedDeal, actor: RepInfo | None) -> DealInfo:
             row["import_batch"] = None
         row["updated_by"] = actor.id if actor else None
         row["version"] += 1
-        Deal.insert(row).execute()
+        deal_id = _insert_keeping_ids(Deal, [row])[row["id"]]
         items = _existing(ChecklistItem, [c["item"] for c in deleted.checks])
-        checks = [{**c, "checked_by": c["checked_by"] if c["checked_by"] in rep_ids else None}
+        checks = [{**c, "deal": deal_id,
+                   "checked_by": c["checked_by"] if c["checked_by"] in rep_ids else None}
                   for c in deleted.checks if c["item"] in items]
-        changes = [{**c, "changed_by": c["changed_by"] if c["changed_by"] in rep_ids else None}
+        changes = [{**c, "deal": deal_id,
+                    "changed_by": c["changed_by"] if c["changed_by"] in rep_ids else None}
                    for c in deleted.stage_changes]
-        for model, rows in ((ChecklistCheck, checks), (StageChange, changes)):
-            if rows:
-                model.insert_many(rows).execute()
+        _insert_keeping_ids(ChecklistCheck, checks)
+        change_ids = _insert_keeping_ids(StageChange, changes)
         batches = _existing(ImportBatch, [c["batch"] for c in deleted.import_changes])
-        import_changes = [c for c in deleted.import_changes if c["batch"] in batches]
-        if import_changes:
-            ImportChange.insert_many(import_changes).execute()
-        if deleted.activity_ids:
-            Activity.update(deal=row["id"]).where(
-                Activity.id.in_(list(deleted.activity_ids)), Activity.deal.is_null()).execute()
-    return get_deal(row["id"])
+        _insert_keeping_ids(ImportChange, [
+            {**c, "deal": deal_id, "stage_change": change_ids.get(c["stage_change"])}
+            for c in deleted.import_changes if c["batch"] in batches])
+        if deleted.activity_uuids:
+            Activity.update(deal=deal_id).where(
+                Activity.uuid.in_(list(deleted.activity_uuids)), Activity.deal.is_null()
+            ).execute()
+    return get_deal(deal_id)

@@ -8,17 +8,19 @@ totals line, and :func:`fetch_rows` reads the few rows the view is about to pain
 
 from __future__ import annotations
 
+import operator
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from decimal import Decimal
+from functools import reduce
 
 from peewee import JOIN, fn
 
 from app.activities import day_start_utc
 from app.money import CENT
 from app.periods import Period
-from db.connection import database
+from db.connection import database, is_sqlite
 from db.models import Deal, LeadSource, Rep, Stage
 
 # The sortable columns, in the table's order (keys of DealTableSpec.sort).
@@ -85,7 +87,9 @@ def _sort_key(name: str):
 
 def matching(query, spec: DealTableSpec):
     """``query`` narrowed to the deals ``spec``'s owner, stage, source and search text match:
-    the one search rule, for the deals table and the board (:mod:`app.board`)."""
+    the one search rule, for the deals table and the board (:mod:`app.board`). The text is
+    found anywhere in the title, company, contact name or e-mail, whatever the case of its
+    letters ("élan" finds "Élan"), on SQLite as on PostgreSQL."""
     if spec.owner_id is not None:
         query = query.where(Deal.owner == spec.owner_id)
     if spec.stage_id is not None:
@@ -94,10 +98,15 @@ def matching(query, spec: DealTableSpec):
         query = query.where(Deal.source == spec.source_id)
     text = spec.text.strip()
     if text:
-        query = query.where(
-            Deal.title.contains(text) | Deal.company.contains(text)
-            | Deal.contact_name.contains(text) | Deal.contact_email.contains(text)
-        )
+        columns = (Deal.title, Deal.company, Deal.contact_name, Deal.contact_email)
+        if is_sqlite() and not text.isascii():
+            # SQLite's LIKE ignores the case of ASCII letters alone ("MÜLLER" would miss
+            # "Müller"; PostgreSQL's ILIKE would not): both sides in lower case, by Python
+            # (db.connection's unicode_lower). Only for such text: it reads every row.
+            found = [fn.unicode_lower(column).contains(text.lower()) for column in columns]
+        else:
+            found = [column.contains(text) for column in columns]
+        query = query.where(reduce(operator.or_, found))
     return query
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from decimal import Decimal
 
+from app.money import CENT
 from db.connection import writing
 from db.models import Setting
 
@@ -59,7 +60,7 @@ def put_lever_cost(key: str, amount: Decimal) -> None:
         raise ValueError(f"{key} is not a lever cost")
     if amount < 0:
         raise ValidationError("A cost cannot be negative: write 0 or more.", field=key)
-    put(key, str(amount.quantize(Decimal("0.01"))))
+    put(key, str(amount.quantize(CENT)))
 
 
 def load() -> Settings:

@@ -16,7 +16,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
-from peewee import DatabaseError, fn
+from peewee import Database, DatabaseError, SqliteDatabase, fn
 from platformdirs import user_data_path
 
 from app.defaults import install_default_pipeline
@@ -142,7 +142,7 @@ def _open(target: str, defer_check: bool, create: bool) -> Workspace:
             f"{shown} is not a database Funnelcast can use: give a file path or a "
             "postgresql://user:password@host/name URL."
         ) from None
-    bind(db)
+    _bind(db)
     try:
         db.connect(reuse_if_open=True)
     except Exception as exc:  # peewee wraps driver errors in many classes
@@ -223,6 +223,17 @@ def check_integrity() -> None:
         _raise_if_damaged(path)
 
 
+def _bind(db: Database) -> None:
+    """Make ``db`` the current database. The background check belongs to one file: binding
+    any other database stops it, so that database's writes neither wait for nor are refused
+    by what was found in the file before."""
+    running = _BackgroundCheck.current
+    if running is not None and not (isinstance(db, SqliteDatabase)
+                                    and Path(db.database) == running.path):
+        _BackgroundCheck.stop()
+    bind(db)
+
+
 class _BackgroundCheck:
     """The integrity check of a file opened with ``defer_check``, on a thread of its own.
 
@@ -241,7 +252,8 @@ class _BackgroundCheck:
     the write check goes and writes cost nothing more. When it finds damage (or cannot read
     the file) the check stays and refuses every write with what it found, the user's
     sentence, until the database is closed; :func:`when_checked` tells the front end, which
-    offers the newest backup.
+    offers the newest backup. A check stopped while running (another database was opened)
+    tells nobody, unless :meth:`resume` makes it the current one again.
     """
 
     current: _BackgroundCheck | None = None
@@ -266,11 +278,30 @@ class _BackgroundCheck:
         """Forget the check (closing the database) and lift its hold on writes. A check still
         running is left to end on its own, unheard: it reads through a read-only connection
         of its own and changes nothing, so quitting need not wait for it."""
-        check, cls.current = cls.current, None
-        set_write_check(None, "integrity")
-        if check is not None:
-            with check._lock:
-                check._listeners.clear()
+        check = cls.current
+        if check is None:
+            set_write_check(None, "integrity")
+            return
+        with check._lock:
+            cls.current = None
+            set_write_check(None, "integrity")
+
+    @classmethod
+    def resume(cls, check: _BackgroundCheck) -> None:
+        """Make ``check`` current again, its file being the database once more (a switch to
+        another one failed): writes are held again unless it has passed meanwhile, and the
+        listeners it had hear its outcome (now, if it is known)."""
+        cls.stop()
+        with check._lock:
+            cls.current = check
+            if not check._done.is_set():
+                set_write_check(check.wait, "integrity")
+                return
+            if check.problem is not None:
+                set_write_check(check.wait, "integrity")
+            listeners, check._listeners = check._listeners, []
+        for listener in listeners:
+            listener(check.problem)
 
     def _run(self) -> None:
         if sys.platform.startswith("linux"):  # a thread's own niceness (Linux alone)
@@ -285,9 +316,11 @@ class _BackgroundCheck:
 
             self.problem = for_user(error)
         with self._lock:
-            if self.problem is None and _BackgroundCheck.current is self:
-                set_write_check(None, "integrity")
             self._done.set()
+            if _BackgroundCheck.current is not self:
+                return  # stopped: its listeners hear the outcome only if it is resumed
+            if self.problem is None:
+                set_write_check(None, "integrity")
             listeners, self._listeners = self._listeners, []
         for listener in listeners:
             listener(self.problem)
@@ -349,14 +382,17 @@ def start_state(acting_user: str | None) -> StartState:
 def switching_database() -> Iterator[None]:
     """For a window that opens another database in place of its own: when the block fails
     after it opened (bound) another one, the database open before is the current one
-    again, so the window can carry on where it was."""
-    previous = database.obj
+    again, so the window can carry on where it was, its background integrity check with it
+    (still holding writes if it has not passed)."""
+    previous, check = database.obj, _BackgroundCheck.current
     try:
         yield
     except BaseException:
         if previous is not None and database.obj is not previous:
             close_workspace()
             bind(previous)
+            if check is not None:
+                _BackgroundCheck.resume(check)
         raise
 
 

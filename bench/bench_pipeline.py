@@ -249,7 +249,7 @@ def bench_search_box(view, context, app) -> None:
     from PySide6.QtTest import QTest
 
     from bench.paired import paired_turns, spread
-    from ui.deals.view import SEARCH_PAUSE_MS
+    from ui.search_pause import SEARCH_PAUSE_MS
 
     print(f"pipeline: search box pause {SEARCH_PAUSE_MS} ms (included below)", flush=True)
     edit = view.search_edit

@@ -63,8 +63,16 @@ def make_database(target: str) -> Database:
         if not isinstance(db, PostgresqlDatabase):
             raise ValueError("only postgresql:// URLs are supported")
         return db
-    return SqliteDatabase(str(Path(target)), pragmas=SQLITE_PRAGMAS, autoconnect=True,
-                          timeout=busy_timeout_seconds())
+    db = SqliteDatabase(str(Path(target)), pragmas=SQLITE_PRAGMAS, autoconnect=True,
+                        timeout=busy_timeout_seconds())
+    db.register_function(_unicode_lower, "unicode_lower", 1, deterministic=True)
+    return db
+
+
+def _unicode_lower(text: object) -> object:
+    """SQL ``unicode_lower(x)`` on SQLite: Python's ``str.lower``, since SQLite's own
+    ``lower()`` and ``LIKE`` fold ASCII letters alone (PostgreSQL's fold every letter)."""
+    return text.lower() if isinstance(text, str) else text
 
 
 def bind(db: Database) -> None:

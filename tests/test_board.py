@@ -146,3 +146,11 @@ def test_loading_costs_the_same_queries_for_many_cards(stages, manager):
 ])
 def test_a_card_title_leaves_out_the_company_it_starts_with(title, company, shown):
     assert title_without_company(title, company) == shown
+
+
+def test_search_ignores_the_case_of_letters_beyond_ascii_as_the_deals_table_does(
+        stages, manager):
+    add(stages, manager, "Qualified", "Pilot", "1", company="Müller GmbH")
+    found = [c.title for col in load_board(BoardFilter(text="MÜLLER")).columns
+             for c in col.cards]
+    assert found == ["Pilot"]

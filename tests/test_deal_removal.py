@@ -1,4 +1,5 @@
-"""Deleting a deal and bringing it back: everything it held returns under the same ids."""
+"""Deleting a deal and bringing it back: everything it held returns, under the same ids when
+these are still free (on SQLite a deal made since may hold them)."""
 
 from __future__ import annotations
 
@@ -72,5 +73,21 @@ def test_a_rep_deletes_only_their_own_deals(deal, stages, manager, rep):
 def test_restoring_twice_is_refused(deal, manager):
     deleted = delete_deal(deal.id, None, manager)
     restore_deal(deleted, manager)
+    with pytest.raises(ConflictError, match="back already"):
+        restore_deal(deleted, manager)
+
+
+def test_a_deal_made_since_the_delete_does_not_stop_the_undo(deal, stages, manager):
+    """SQLite gives a new deal (and its first stage change) the highest id again, the one
+    the deleted deal had: the deal comes back under a fresh id, its history with it."""
+    before = _held(deal.id)
+    deleted = delete_deal(deal.id, deal.version, manager)
+    another = create_deal(DealDraft(title="Another", stage_id=stages["Qualified"].id), manager)
+    another_held = _held(another.id)
+
+    back = restore_deal(deleted, manager)
+    assert (back.uuid, back.title, back.lost_reason) == (deal.uuid, "Pilot", "No budget")
+    assert _held(back.id) == before
+    assert get_deal(another.id).title == "Another" and _held(another.id) == another_held
     with pytest.raises(ConflictError, match="back already"):
         restore_deal(deleted, manager)

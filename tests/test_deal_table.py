@@ -122,3 +122,17 @@ def test_rows_carry_names_for_display_and_version_for_edits(deals):
 def test_an_unknown_sort_column_is_refused(deals):
     with pytest.raises(ValueError):
         select_ids(DealTableSpec(sort="colour"))
+
+
+def test_search_ignores_the_case_of_every_letter_not_only_ascii(stages, manager):
+    """SQLite's LIKE folds ASCII letters alone: "MÜLLER" missed "Müller" there, while
+    PostgreSQL found it. The deals table (and the board, by the same rule) find it on both."""
+    for title, company in (("Pilot", "Müller GmbH"), ("Élan renewal", "Øresund AB"),
+                           ("Other", "Muller Inc")):
+        create_deal(DealDraft(title=title, company=company, stage_id=stages["Qualified"].id),
+                    manager)
+    for typed in ("MÜLLER", "müller", "Müller"):
+        assert titles(DealTableSpec(text=typed)) == ["Pilot"], typed
+    assert titles(DealTableSpec(text="élan")) == titles(DealTableSpec(text="ØRESUND")) \
+        == ["Élan renewal"]
+    assert set(titles(DealTableSpec(text="MULLER"))) == {"Other"}  # no accent folding

@@ -256,8 +256,9 @@ def test_damage_found_in_the_background_refuses_every_write_and_is_told(tmp_path
 
 
 def test_a_write_waits_for_the_background_check_then_goes_ahead(tmp_path, monkeypatch):
-    """The check is held until the test lets it go: a write asked for meanwhile begins only
-    after the check has passed (and without the hold on writes, it would be written first)."""
+    """The check is held until the test lets it go: a write asked for meanwhile is held by
+    it (the test hears it arrive there, or hears it written if nothing held it), and is
+    written only after the check has passed."""
     import threading
 
     from app.users import set_current_user
@@ -265,31 +266,112 @@ def test_a_write_waits_for_the_background_check_then_goes_ahead(tmp_path, monkey
 
     path = tmp_path / "team.sqlite"
     _made_with_a_manager(path)
-    release, events = threading.Event(), []
-    real_check = backup.quick_check
+    release, arrived, events = threading.Event(), threading.Event(), []
+    real_check, real_wait = backup.quick_check, workspace._BackgroundCheck.wait
 
     def held_check(file):
         release.wait(10)
         events.append("checked")
         return real_check(file)
 
+    def waiting(check):
+        events.append("held")
+        arrived.set()
+        real_wait(check)
+
     monkeypatch.setattr(backup, "quick_check", held_check)
+    monkeypatch.setattr(workspace._BackgroundCheck, "wait", waiting)
     workspace.open_workspace(path, defer_check=True)
-    written = threading.Event()
 
     def write():
         set_current_user("Maria Manager")
         events.append("written")
-        written.set()
+        arrived.set()
 
     writer = threading.Thread(target=write)
     try:
         writer.start()
-        assert not written.wait(0.5)  # the writer is held while the check runs
+        assert arrived.wait(10)
+        assert events == ["held"]  # not ["written"]: the writer waits for the check
         release.set()
         writer.join(10)
-        assert events == ["checked", "written"]
+        assert events == ["held", "checked", "written"]
     finally:
         release.set()
         writer.join(10)
+        workspace.close_workspace()
+
+
+@pytest.fixture
+def held_checks(monkeypatch):
+    """The background check of a file the test names is held until the test releases it
+    (the checks of other files run at once)."""
+    import threading
+
+    from db import backup
+
+    held: dict[Path, threading.Event] = {}
+    real_check = backup.quick_check
+
+    def quick_check(file):
+        release = held.get(Path(file))
+        if release is not None:
+            release.wait(10)
+        return real_check(file)
+
+    monkeypatch.setattr(backup, "quick_check", quick_check)
+    yield lambda path: held.setdefault(path, threading.Event())
+    for release in held.values():
+        release.set()
+
+
+def test_opening_another_database_stops_the_check_of_the_one_before(tmp_path, held_checks):
+    """File → Open recent while the first file is still being checked: the second file's
+    writes go ahead at once, and its outcome is its own, not the first file's."""
+    import threading
+
+    from app.users import set_current_user
+
+    first, second = tmp_path / "first.sqlite", tmp_path / "second.sqlite"
+    _made_with_a_manager(first)
+    _made_with_a_manager(second)
+    held_checks(first)
+    workspace.open_workspace(first, defer_check=True)
+    try:
+        workspace.open_workspace(second)  # checked before it opens
+        told = []
+        workspace.when_checked(told.append)
+        assert told == [None]
+        written = threading.Event()
+        writer = threading.Thread(target=lambda: (set_current_user("Maria Manager"),
+                                                  written.set()))
+        writer.start()
+        assert written.wait(10)  # the first file's check, still held, holds nothing here
+    finally:
+        workspace.close_workspace()
+
+
+def test_a_failed_switch_brings_back_the_check_of_the_database_kept(tmp_path, held_checks):
+    """Opening another database fails after it was bound: the first file, still being
+    checked, is the database again, its writes held by its check and refused when that
+    finds damage, and the window that listened hears of it."""
+    import threading
+
+    first, second = tmp_path / "first.sqlite", tmp_path / "second.sqlite"
+    damaged_past_what_opening_reads(first)
+    _made_with_a_manager(second)
+    release = held_checks(first)
+    workspace.open_workspace(first, defer_check=True)
+    told, heard = [], threading.Event()
+    workspace.when_checked(lambda problem: (told.append(problem), heard.set()))
+    try:
+        with pytest.raises(UsageError, match="no team"), workspace.switching_database():
+            workspace.open_workspace(second)
+            raise UsageError("second.sqlite has no team set up yet.")
+        release.set()
+        with pytest.raises(DatabaseDamaged):
+            workspace.start_empty("Someone Else")
+        assert heard.wait(10)
+        assert len(told) == 1 and isinstance(told[0], DatabaseDamaged)
+    finally:
         workspace.close_workspace()

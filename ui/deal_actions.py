@@ -158,20 +158,24 @@ def close_as(parent: QWidget, context: UiContext, deal_id: int, outcome: str,
 
 class DeleteDealCommand(UndoableWrite):
     """A deletion already made, on the undo stack: undo restores the deal as it was
-    (:func:`app.deal_removal.restore_deal`), redo deletes it again."""
+    (:func:`app.deal_removal.restore_deal`, perhaps under a new id when a deal made since
+    holds its old one), redo deletes the deal undo brought back."""
 
     def __init__(self, context: UiContext, owner: QObject, deleted: DeletedDeal, *,
                  on_failure: Callable[[str], None] | None):
         super().__init__(context, owner, f"Delete “{deleted.title}”", announce={Topic.DEALS},
                          on_failure=on_failure)
         self._deleted = deleted
+        self._deal_id: int = deleted.deal["id"]
 
     def redo_work(self) -> DeletedDeal:
-        self._deleted = delete_deal(self._deleted.deal["id"], None, self.context.actor)
+        self._deleted = delete_deal(self._deal_id, None, self.context.actor)
         return self._deleted
 
     def undo_work(self) -> object:
-        return restore_deal(self._deleted, self.context.actor)
+        restored = restore_deal(self._deleted, self.context.actor)
+        self._deal_id = restored.id
+        return restored
 
 
 def delete_with_undo(parent: QWidget, context: UiContext, deal_id: int, *,

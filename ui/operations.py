@@ -47,6 +47,7 @@ import threading
 from collections.abc import Callable, Hashable, Iterable
 from typing import Any, Generic, TypeVar
 
+import shiboken6
 from PySide6.QtCore import QCoreApplication, QObject, QThread
 from PySide6.QtGui import QUndoCommand
 
@@ -235,8 +236,9 @@ class UndoableWrite(QUndoCommand):
     (plain callables that call ``app``; they run on the worker and may keep what they return
     on ``self`` for the next step, since the worker runs them one after the other) as
     :class:`Write` operations announcing ``announce``. A refusal (say the row changed
-    meanwhile) goes to ``on_failure``, bound to ``owner``: once the owner is gone an undo
-    still writes, but nobody is called back.
+    meanwhile) goes to ``on_failure``, bound to ``owner``; once the owner is gone (a dialog
+    closed since) an undo still writes, and a refusal goes to ``context.bus.sig_failed``
+    (the main window's status bar) instead, so the user still hears of it.
     """
 
     def __init__(self, context: UiContext, owner: QObject, text: str, *,
@@ -272,6 +274,12 @@ class UndoableWrite(QUndoCommand):
         if self.on_failure is not None:
             operation.failure(self.on_failure)
         operation.run()
+        # Bound to the bus: a refusal reaches the user even once the owner is gone.
+        OwnerBinding(self.context.bus, operation.task, on_error=self._refused_without_owner)
+
+    def _refused_without_owner(self, error: Exception) -> None:
+        if not shiboken6.isValid(self.owner):
+            self.context.bus.sig_failed.emit(str(error))
 
 
 # ------------------------------------------------------------------ the GUI-thread rule

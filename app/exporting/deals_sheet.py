@@ -26,8 +26,8 @@ from app.exporting.figures import as_stamp, deal_rows, local_naive, text_widths,
 from app.exporting.row_xml import RowWriter
 from app.exporting.small_sheets import add_table, fit_to_page
 from app.jobs import JobControl
+from app.money import CENT
 
-CENT = Decimal("0.01")
 TABLE_NAME = "DealsTable"
 FIRST_ROW = 3  # row 1 totals, row 2 header
 UUID_HEADER = "Deal UUID"  # the importer's name for Funnelcast's own deal id

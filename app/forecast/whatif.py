@@ -33,11 +33,11 @@ from decimal import Decimal
 from app.forecast.capacity import Effect, RepHours, effect
 from app.forecast.engine import HISTORY_DAYS, compute_forecast
 from app.forecast.types import Outlook
+from app.money import CENT
 from app.periods import Period
 from app.time_figures import period_figures
 from app.timesheet import working_days
 
-CENT = Decimal("0.01")
 LEVERS = ("leads", "conversion", "hours")
 HOURS_FULL_SCALE = 10.0  # the hours lever's curve runs from 0 to this many hours a week
 LEVER_LABELS = {"leads": "Lead generation", "conversion": "Training",

@@ -22,8 +22,8 @@ from __future__ import annotations
 from collections import defaultdict
 from decimal import Decimal
 
+from app.money import CENT
 from app.reports.log import (
-    CENT,
     DAY,
     days_between,
     deal_filter,

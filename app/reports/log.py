@@ -20,7 +20,6 @@ from db.models import Stage
 
 DAY = Decimal("0.1")
 RATE = Decimal("0.0001")
-CENT = Decimal("0.01")
 
 
 def ratio(numerator, denominator, places: Decimal = RATE) -> Decimal | None:

@@ -20,7 +20,8 @@ from decimal import Decimal
 from app import settings
 from app.errors import NotFound
 from app.matching import name_key
-from app.reports.log import CENT, deal_filter, marks, ratio, read_stages, window, wins_between
+from app.money import CENT
+from app.reports.log import deal_filter, marks, ratio, read_stages, window, wins_between
 from app.reports.spend import spend_in
 from app.reports.types import ZERO, ReportScope, SourceFigures, SourceReport
 from db.connection import database

@@ -17,11 +17,10 @@ from decimal import Decimal
 from app import settings
 from app.deals import clean_value
 from app.errors import ValidationError
+from app.money import CENT
 from app.users import RepInfo, require_manager
 from db.connection import writing
 from db.models import LeadSource, SourceSpend
-
-CENT = Decimal("0.01")
 
 Cell = tuple[int, date]  # (source id, first day of the month)
 

@@ -23,8 +23,8 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from decimal import Decimal
 
+from app.money import CENT
 from app.reports.log import (
-    CENT,
     DAY,
     days_between,
     deal_filter,

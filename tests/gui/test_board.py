@@ -181,6 +181,27 @@ def test_search_and_owner_filters_narrow_the_cards(qtbot, board, stages, rep):
     assert titles(board, stages["Negotiation"].id) == ["Upgrade"]
 
 
+def test_typed_search_waits_for_the_pause_but_a_cleared_box_reads_at_once(
+        qtbot, board, stages, monkeypatch):
+    """As on the Deals page: a burst of keys reads the board once, after the pause."""
+    reads: list[str] = []
+    real_reload = board.reload
+    monkeypatch.setattr(board, "reload", lambda: (reads.append(board.search_edit.text()),
+                                                  real_reload()))
+    qtbot.keyClicks(board.search_edit, "glob")
+    assert reads == []  # still typing: nothing read yet
+    with qtbot.waitSignal(board.sig_loaded):
+        pass
+    assert reads == ["glob"]
+    assert titles(board, stages["Qualified"].id) == ["Renewal"]
+    board.search_edit.selectAll()
+    qtbot.keyClick(board.search_edit, Qt.Key.Key_Backspace)
+    assert reads == ["glob", ""]  # asked at once
+    with qtbot.waitSignal(board.sig_loaded):
+        pass
+    assert titles(board, stages["Sales-ready lead"].id) == ["Pilot"]
+
+
 def test_a_long_column_shows_its_first_cards_the_exact_total_and_more_on_request(
         qtbot, ui_context, stages, manager):
     """A column of more deals than its first page: the header counts and sums all of them,
@@ -322,3 +343,30 @@ def test_a_rep_sees_their_own_deals_first_and_each_users_owner_filter_is_remembe
         pass
     assert (titles(later, ready), titles(later, qualified)) == (["Pilot"], [])
     qtbot.waitUntil(lambda: later.owner_combo.currentText() == "Ravi Rep")
+
+
+def test_the_owner_filter_remembered_on_one_database_is_not_read_on_another(
+        qtbot, ui_context, deals, manager, rep, tmp_path):
+    """Rep ids belong to one database: Maria's choice of Ravi (id 2) on the team's file
+    must not make another file's board show whoever has id 2 there."""
+    from app import workspace
+    from app.users import create_rep
+    from ui.context import UiContext
+
+    view = BoardView(ui_context)
+    qtbot.addWidget(view)
+    qtbot.waitUntil(lambda: view.owner_combo.findData(rep.id) >= 0)
+    with qtbot.waitSignal(view.sig_loaded):
+        view.owner_combo.setCurrentIndex(view.owner_combo.findData(rep.id))
+    ui_context.runner.wait()
+
+    other = workspace.open_workspace(tmp_path / "other.sqlite")
+    olga = workspace.start_empty("Olga Owner")
+    someone = create_rep("Sam Else", role="rep")
+    assert (olga.id, someone.id) == (manager.id, rep.id)  # the same ids, other people
+    context = UiContext(other, olga)
+    elsewhere = BoardView(context)
+    qtbot.addWidget(elsewhere)
+    qtbot.waitUntil(lambda: elsewhere.owner_combo.findData(someone.id) >= 0)
+    assert elsewhere.owner_combo.currentText() == "All owners"  # a manager's default
+    context.runner.wait()

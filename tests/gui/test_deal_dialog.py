@@ -406,6 +406,45 @@ def test_delete_closes_the_dialog_and_undo_brings_the_deal_back(qtbot, shown, de
     assert get_deal(deal.id).title == "Pilot"
 
 
+def test_undo_and_redo_after_the_dialog_is_gone_still_reach_the_user(
+        qtbot, ui_context, deal, stages, manager):
+    """The dialog deletes itself on close, so its undo outlives it: a deal made since (on
+    SQLite it takes the deleted deal's id) does not stop the undo, redo deletes the deal
+    brought back (not the new one), and a refusal lands in the main window's status bar."""
+    from PySide6.QtWidgets import QWidget
+
+    from app.deal_removal import delete_deal
+    from app.errors import NotFound
+
+    parent = QWidget()
+    qtbot.addWidget(parent)
+    DealDialog.show_existing(parent, ui_context, deal.id)
+    qtbot.waitUntil(lambda: parent.findChild(DealDialog) is not None)
+    dialog = parent.findChild(DealDialog)
+    with qtbot.waitSignal(dialog.destroyed):
+        dialog.action_buttons["delete"].click()
+    another = create_deal(DealDraft(title="Another", stage_id=stages["Qualified"].id), manager)
+
+    stack = ui_context.undo_stack
+    stack.undo()
+    qtbot.waitUntil(lambda: Deal.select().where(Deal.uuid == deal.uuid).exists())
+    back = Deal.get(Deal.uuid == deal.uuid)
+    assert back.title == "Pilot" and get_deal(another.id).title == "Another"
+
+    stack.redo()
+    qtbot.waitUntil(lambda: not Deal.select().where(Deal.uuid == deal.uuid).exists())
+    assert get_deal(another.id).title == "Another"
+
+    stack.undo()
+    qtbot.waitUntil(lambda: Deal.select().where(Deal.uuid == deal.uuid).exists())
+    delete_deal(Deal.get(Deal.uuid == deal.uuid).id, None, manager)  # someone else
+    with qtbot.waitSignal(ui_context.bus.sig_failed) as failed:
+        stack.redo()
+    assert failed.args == ["That deal was already deleted."]
+    with pytest.raises(NotFound):
+        get_deal(back.id)
+
+
 def test_log_hours_opens_the_quick_log_on_this_deal(shown, deal, monkeypatch):
     from ui.activities.quick_log import QuickLogDialog
 

@@ -41,6 +41,7 @@ from ui.importing import wizard as wizard_module
 from ui.importing.wizard import PAGE_SUMMARY, ImportWizard
 from ui.main_window import MainWindow
 from ui.navigation import SECTIONS
+from ui.search_pause import SearchPause
 
 pytestmark = pytest.mark.gui
 
@@ -286,8 +287,11 @@ class Soak:
             button.click()
 
     def wait_for_worker(self) -> None:
-        """Let every job and the reloads it starts finish; then the pages that are built
-        must show what the database holds."""
+        """Let every search still waiting for its typing pause start, and every job and the
+        reloads it starts finish; then the pages that are built must show what the
+        database holds."""
+        pauses = self.window.findChildren(SearchPause)
+        self.qtbot.waitUntil(lambda: not any(pause.pending for pause in pauses))
         runner = self.context.runner
         while runner.busy:
             runner.wait()

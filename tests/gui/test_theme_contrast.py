@@ -117,3 +117,36 @@ def test_warning_and_danger_text_reach_aa_on_the_window(monkeypatch, dark):
         ratio = contrast(colour, window)
         assert ratio >= AA, f"{colour.name()} on {window.name()}: {ratio:.2f}:1"
     assert theme.read_only_label("x").styleSheet().startswith(f"color: {theme.warning().name()}")
+
+
+def _text_colour(label) -> QColor:
+    """The colour a label's style sheet gives its text."""
+    import re
+
+    found = re.search(r"(?:^|;|\s)color: (#[0-9a-fA-F]{6})", label.styleSheet())
+    assert found, f"no text colour in {label.styleSheet()!r}"
+    return QColor(found[1])
+
+
+def test_error_text_reaches_aa_in_dark_mode(qtbot, dark_theme, ui_context, stages, manager):
+    """The deal dialog's banner and field errors, the board's banner and the settings
+    editors' error line were drawn in the light palette's orange-red, about 3:1 on the dark
+    window; they use the colour meant for the palette in use."""
+    from app.deal_detail import load_deal_form
+    from app.deals import DealDraft, create_deal
+    from ui.board.view import BoardView
+    from ui.deals.dialog import DealDialog
+    from ui.settings.stages_tab import StagesTab
+
+    deal = create_deal(DealDraft(title="Pilot", stage_id=stages["Qualified"].id), manager)
+    dialog = DealDialog(None, ui_context, load_deal_form(deal.id))
+    board, editor = BoardView(ui_context), StagesTab(ui_context)
+    for widget in (dialog, board, editor):
+        qtbot.add_widget(widget)
+    labels = {"deal dialog banner": dialog.banner, "board banner": board.banner,
+              "stages editor error": editor.error_label,
+              **{f"deal dialog {key} error": label for key, label in dialog.errors.items()}}
+    window = theme.palette(True).color(QPalette.ColorRole.Window)
+    low = {name: round(contrast(_text_colour(label), window), 2)
+           for name, label in labels.items() if contrast(_text_colour(label), window) < AA}
+    assert low == {}

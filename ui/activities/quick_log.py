@@ -55,7 +55,7 @@ from ui.activities.timesheet_model import CATEGORY_LABELS
 from ui.context import Topic, UiContext
 from ui.formatting import format_hours
 from ui.operations import Query, Write
-from ui.theme import DANGER, read_only_label
+from ui.theme import danger, read_only_label
 
 ModelIndex = QModelIndex | QPersistentModelIndex
 SEARCH_DELAY_MS = 150
@@ -154,7 +154,7 @@ class QuickLogDialog(QDialog):
         ):
             form.addRow(label, self._with_error(key, widget))
         self.general_error = QLabel()
-        self.general_error.setStyleSheet(f"color: {DANGER.name()};")
+        self.general_error.setStyleSheet(f"color: {danger().name()};")
         self.general_error.setWordWrap(True)
         self.general_error.hide()
 
@@ -201,7 +201,7 @@ class QuickLogDialog(QDialog):
         column.setSpacing(2)
         column.addWidget(widget)
         error = QLabel()
-        error.setStyleSheet(f"color: {DANGER.name()};")
+        error.setStyleSheet(f"color: {danger().name()};")
         error.setWordWrap(True)
         error.hide()
         column.addWidget(error)

@@ -11,7 +11,7 @@ from PySide6.QtWidgets import QApplication
 from app.time_figures import PeriodFigures, TimeFigures
 from app.timesheet import TeamHours, TeamRow
 from ui.formatting import format_hours, format_money, format_share
-from ui.theme import DANGER, SUCCESS, WARNING
+from ui.theme import SUCCESS, WARNING, danger
 
 ModelIndex = QModelIndex | QPersistentModelIndex
 RIGHT = int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
@@ -92,7 +92,7 @@ class TeamModel(QAbstractTableModel):
         if role == Qt.ItemDataRole.FontRole and index.row() == len(self._team.rows):
             return _bold()
         if role == Qt.ItemDataRole.ForegroundRole and column == self.USED:
-            return DANGER if row.used is not None and row.used > 1 else None
+            return danger() if row.used is not None and row.used > 1 else None
         if role == Qt.ItemDataRole.ToolTipRole and column == self.USED and row.used is None:
             return "No working day of this period has passed yet."
         if role == Qt.ItemDataRole.ToolTipRole:
@@ -176,7 +176,7 @@ class FiguresModel(QAbstractTableModel):
         if role == Qt.ItemDataRole.ForegroundRole and column == 7:
             ratio = figures.against_target
             if ratio is not None and figures.won_deals:
-                return SUCCESS if ratio >= 1 else WARNING if ratio >= Decimal("0.5") else DANGER
+                return SUCCESS if ratio >= 1 else WARNING if ratio >= Decimal("0.5") else danger()
         if role == Qt.ItemDataRole.ToolTipRole:
             if column in (6, 7) and not figures.won_deals:
                 return NO_WINS

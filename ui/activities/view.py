@@ -40,9 +40,12 @@ from ui.formatting import format_date, format_hours, format_money
 from ui.operations import Query, Write
 from ui.period_buttons import step_button
 from ui.table_fit import fit_rows
-from ui.theme import DANGER, icon
+from ui.theme import danger, icon
 
-ERROR_STYLE = f"color: {DANGER.name()}; padding: 4px 0;"
+
+def error_style() -> str:
+    """An error line's look, in the warning colour readable on the current palette."""
+    return f"color: {danger().name()}; padding: 4px 0;"
 
 
 def _compact(view: QTableView) -> None:
@@ -119,7 +122,7 @@ class TimesheetPage(QWidget):
         bar.addWidget(log_button)
 
         self.error = QLabel()
-        self.error.setStyleSheet(ERROR_STYLE)
+        self.error.setStyleSheet(error_style())
         self.error.setWordWrap(True)
         self.error.hide()
 
@@ -277,7 +280,7 @@ class TimesheetPage(QWidget):
         self.capacity_bar.setRange(0, max(int(capacity * 4), 1))
         self.capacity_bar.setValue(min(int(total * 4), self.capacity_bar.maximum()))
         over = capacity and total > capacity
-        self.capacity_label.setStyleSheet(f"color: {DANGER.name()};" if over else "")
+        self.capacity_label.setStyleSheet(f"color: {danger().name()};" if over else "")
 
     def _on_changed(self, topics: frozenset) -> None:
         if Topic.REPS in topics:
@@ -388,7 +391,7 @@ class TeamPage(QWidget):
         bar.addWidget(self.status)
 
         self.error = QLabel()
-        self.error.setStyleSheet(ERROR_STYLE)
+        self.error.setStyleSheet(error_style())
         self.error.setWordWrap(True)
         self.error.hide()
 

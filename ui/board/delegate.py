@@ -14,7 +14,7 @@ from PySide6.QtWidgets import QStyle, QStyledItemDelegate, QStyleOptionViewItem
 from app.board import BoardCard
 from ui.board.model import CARD_ROLE
 from ui.formatting import format_date, format_money
-from ui.theme import DANGER, SUCCESS, WARNING, accent, icon, muted_text
+from ui.theme import DANGER, SUCCESS, accent, danger, icon, muted_text, warning
 
 PAD = 8
 GAP = 6  # between cards
@@ -81,7 +81,7 @@ class CardDelegate(QStyledItemDelegate):
                                             Qt.TextElideMode.ElideRight, width))
         # Line 3: next step, and its due date kept whole on the right.
         y += line + 5
-        colour = DANGER if card.overdue else muted
+        colour = danger() if card.overdue else muted
         painter.drawPixmap(x, y + (line - ICON) // 2, self._pixmap("ph.calendar-blank", colour))
         painter.setPen(colour)
         due = format_date(card.next_step_due)
@@ -129,7 +129,7 @@ class CardDelegate(QStyledItemDelegate):
             complete = card.checks_total and card.checks_done >= card.checks_total
             # Amber: the deal does not meet its own stage's required items (a criterion
             # added after it entered; app.board.BoardCard.meets_checklist).
-            check_colour = (WARNING if not card.meets_checklist
+            check_colour = (warning() if not card.meets_checklist
                             else SUCCESS if complete else muted)
             painter.drawPixmap(cursor, y + (line - ICON) // 2,
                                self._pixmap("ph.check-square", check_colour))
@@ -141,11 +141,11 @@ class CardDelegate(QStyledItemDelegate):
         room = end - cursor
         if card.rotting and room >= ICON:
             painter.drawPixmap(cursor, y + (line - ICON) // 2,
-                               self._pixmap("ph.warning-circle", DANGER))
+                               self._pixmap("ph.warning-circle", danger()))
             mark = "Rotting"
             room -= ICON + 3
             if metrics.horizontalAdvance(mark) <= room:
-                painter.setPen(DANGER)
+                painter.setPen(danger())
                 painter.drawText(QRect(cursor + ICON + 3, y, room, line),
                                  Qt.AlignmentFlag.AlignVCenter, mark)
         painter.restore()

@@ -13,8 +13,10 @@ says why. Nothing here waits for the database on the GUI thread, even during an 
 
 from __future__ import annotations
 
+import hashlib
 from dataclasses import replace
 from decimal import Decimal
+from pathlib import Path
 
 from PySide6.QtCore import QSettings, QSize, Qt, QTimer, Signal
 from PySide6.QtGui import QKeySequence, QPainter, QShortcut
@@ -37,16 +39,29 @@ from app.board import MORE_CARDS, Board, BoardCard, BoardColumn, BoardFilter, lo
 from app.deals import list_sources
 from app.pipeline import StageInfo
 from app.users import list_reps
+from app.workspace import Workspace
 from ui.board.delegate import CardDelegate
 from ui.board.model import CARD_ROLE, DEAL_MIME, CardModel
 from ui.context import Topic, UiContext
 from ui.deal_actions import move_with_gate
 from ui.formatting import format_money
 from ui.operations import Query
-from ui.theme import DANGER, icon, muted_text
+from ui.search_pause import SearchPause
+from ui.theme import danger, icon, muted_text
 
 COLUMN_MIN_WIDTH = 196
-OWNER_KEY = "board/owner/{rep_id}"  # the owner filter each user left the board with
+# The owner filter each user left the board with, per database: rep ids belong to one
+# database, so another one (or a rep's working copy) must not read or overwrite it.
+OWNER_KEY = "board/owner/{database}/{rep_id}"
+
+
+def owner_key(workspace: Workspace, rep_id: int) -> str:
+    """The UI-settings key of ``rep_id``'s owner filter on ``workspace``'s database, which is
+    told by its location (a file by its full path, a server by its URL without password):
+    known without a query, and another file is another database."""
+    place = str(Path(workspace.location).resolve()) if workspace.is_file else workspace.location
+    database = hashlib.sha1(place.encode()).hexdigest()[:16]
+    return OWNER_KEY.format(database=database, rep_id=rep_id)
 
 
 def _dropped_deal(event) -> int | None:
@@ -299,7 +314,7 @@ class BoardView(QWidget):
 
         self.banner = QLabel()
         self.banner.setWordWrap(True)
-        self.banner.setStyleSheet(f"color: {DANGER.name()}; padding: 2px 0;")
+        self.banner.setStyleSheet(f"color: {danger().name()}; padding: 2px 0;")
         self.banner.hide()
         page.addWidget(self.banner)
 
@@ -333,7 +348,7 @@ class BoardView(QWidget):
         self.owner_combo.currentIndexChanged.connect(self._owner_chosen)
         context.bus.sig_user_changed.connect(self._user_changed)
         self.source_combo.currentIndexChanged.connect(self._filter_changed)
-        self.search_edit.textChanged.connect(self._filter_changed)
+        self._search_pause = SearchPause(self.search_edit, self._filter_changed)
         QShortcut(QKeySequence.StandardKey.Find, self, self.search_edit.setFocus)
         context.bus.sig_changed.connect(self._on_changed)
         self.reload()  # first: the owner filter is known already (see _remembered_owner)
@@ -365,13 +380,13 @@ class BoardView(QWidget):
             self._filter_changed()
 
     def _remembered_owner(self) -> int | None:
-        """The owner filter the acting user last left the board with, kept per user in the
-        UI settings; until they choose one, a rep sees their own deals and a manager
-        everyone's."""
+        """The owner filter the acting user last left the board with, kept per user and
+        database in the UI settings (:func:`owner_key`); until they choose one, a rep sees
+        their own deals and a manager everyone's."""
         actor = self.context.actor
         if actor is None:
             return None
-        stored = QSettings().value(OWNER_KEY.format(rep_id=actor.id))
+        stored = QSettings().value(owner_key(self.context.workspace, actor.id))
         if stored is None:
             return None if actor.is_manager else actor.id
         return int(stored) if str(stored).isdigit() else None
@@ -379,7 +394,7 @@ class BoardView(QWidget):
     def _owner_chosen(self) -> None:
         self._owner_id = self.owner_combo.currentData()
         if self.context.actor is not None:
-            QSettings().setValue(OWNER_KEY.format(rep_id=self.context.actor.id),
+            QSettings().setValue(owner_key(self.context.workspace, self.context.actor.id),
                                  "all" if self._owner_id is None else str(self._owner_id))
         self._filter_changed()
 
@@ -398,6 +413,7 @@ class BoardView(QWidget):
                            text=self.search_edit.text())
 
     def _filter_changed(self) -> None:
+        self._search_pause.cancel()
         self.shown.clear()
         self.reload()
 

@@ -67,7 +67,7 @@ from ui.deal_actions import close_as, delete_with_undo, log_hours_on, move_with_
 from ui.deals.detail_models import ActivityModel, ChecklistModel, HistoryModel
 from ui.operations import Query, Write
 from ui.tasks import Task
-from ui.theme import DANGER, danger, icon, read_only_fields_style, read_only_label
+from ui.theme import danger, icon, read_only_fields_style, read_only_label
 
 NO_DATE = QDate(1900, 1, 1)
 TEXT_FIELDS = ("title", "company", "contact_name", "contact_email", "contact_phone",
@@ -188,7 +188,7 @@ class DealDialog(QDialog):
         column.addLayout(stage_row)
         self.banner = QLabel()
         self.banner.setWordWrap(True)
-        self.banner.setStyleSheet(f"color: {DANGER.name()}; font-weight: 600;")
+        self.banner.setStyleSheet(f"color: {danger().name()}; font-weight: 600;")
         self.banner.hide()
         column.addWidget(self.banner)
         # A working copy's workbook carries only some fields back: the rest are shown
@@ -313,7 +313,7 @@ class DealDialog(QDialog):
             stack.setSpacing(2)
             stack.addWidget(widget)
             error = QLabel()
-            error.setStyleSheet(f"color: {DANGER.name()};")
+            error.setStyleSheet(f"color: {danger().name()};")
             error.setWordWrap(True)
             error.hide()
             stack.addWidget(error)
@@ -481,7 +481,7 @@ class DealDialog(QDialog):
             return
         label.setText(message)
         label.setVisible(bool(message))
-        self.inputs[key].setStyleSheet(f"border: 1px solid {DANGER.name()};" if message else "")
+        self.inputs[key].setStyleSheet(f"border: 1px solid {danger().name()};" if message else "")
 
     # -------------------------------------------------------------- save
     def save(self) -> Task | None:

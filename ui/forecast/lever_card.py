@@ -34,7 +34,7 @@ from app.forecast import LeverCosts, LeverResult
 from app.forecast.whatif import HOURS_FULL_SCALE, LEVER_LABELS
 from ui.forecast.card import percent
 from ui.formatting import currency_symbol, format_money
-from ui.theme import DANGER, SUCCESS
+from ui.theme import SUCCESS, danger
 
 HOURS_STEPS_PER_HOUR = 2  # the hours slider moves in half hours
 HURT_EPSILON = Decimal("0.5")  # a change in revenue smaller than this is no change
@@ -202,7 +202,7 @@ class LeverCard(QFrame):
         gain = self.figures["gain"]
         gain.setText(signed_money(team.gain, money))
         hurt = team.gain < -HURT_EPSILON
-        gain.setStyleSheet(f"color: {DANGER.name()}; font-weight: 600;" if hurt else "")
+        gain.setStyleSheet(f"color: {danger().name()}; font-weight: 600;" if hurt else "")
         self.figures["chance"].setText(
             f"{percent(team.baseline_probability)} → {percent(team.probability)}"
             if team.probability is not None else "no quota set")
@@ -229,4 +229,4 @@ class LeverCard(QFrame):
         if unworked:
             lines.append("No spare hours: leads not worked still take time to look at, "
                          "taken from closing deals.")
-        return f"<span style='color: {DANGER.name()}'>{'<br>'.join(lines)}</span>"
+        return f"<span style='color: {danger().name()}'>{'<br>'.join(lines)}</span>"

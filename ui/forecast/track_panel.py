@@ -55,7 +55,7 @@ from ui.forecast.trend_chart import TrendChart
 from ui.formatting import format_date, format_money
 from ui.operations import Query
 from ui.table_look import list_table
-from ui.theme import DANGER, SUCCESS
+from ui.theme import SUCCESS, danger
 
 REACHED, FIRST_DAY = 3, 4  # columns: whether quota was reached, then each check
 RIGHT = int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
@@ -140,7 +140,7 @@ class ChecksModel(QAbstractTableModel):
         if role == Qt.ItemDataRole.TextAlignmentRole:
             return LEFT if column < 2 else RIGHT
         if role == Qt.ItemDataRole.ForegroundRole and column == last:
-            return SUCCESS if reached else DANGER
+            return SUCCESS if reached else danger()
         if role == Qt.ItemDataRole.FontRole and (team or column == last):
             font = QFont()
             font.setBold(True)

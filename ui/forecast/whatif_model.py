@@ -17,7 +17,7 @@ from ui.forecast.card import percent
 from ui.forecast.gain_delegate import GAIN_ROLE, SCALE_ROLE
 from ui.forecast.lever_card import HURT_EPSILON, ratio_text, signed_money
 from ui.formatting import format_money
-from ui.theme import DANGER, SUCCESS
+from ui.theme import SUCCESS, danger
 
 REP_ID_ROLE = Qt.ItemDataRole.UserRole + 1
 TEAM_KEY = "team"  # REP_ID_ROLE of the team's row (a rep's id may be None for "nobody")
@@ -85,7 +85,7 @@ class ProjectionsModel(QAbstractTableModel):
             return LEFT if column == 0 else RIGHT
         if role == Qt.ItemDataRole.ForegroundRole:
             if (column == 3 and hurt) or (column == 8 and p.leads_unworked > 0.05):
-                return DANGER
+                return danger()
             if column == 3 and p.gain > HURT_EPSILON:
                 return SUCCESS
             return None

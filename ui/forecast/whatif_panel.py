@@ -53,7 +53,7 @@ from ui.forecast.whatif_model import REP_ID_ROLE, TEAM_KEY, ProjectionsModel
 from ui.formatting import format_date
 from ui.operations import Query, Write
 from ui.table_look import list_table
-from ui.theme import DANGER, icon
+from ui.theme import danger, icon
 
 TABLE_LEVERS = (*LEVERS, "all")
 TABLE_TITLES = {**LEVER_LABELS, "all": "All three together"}
@@ -81,7 +81,7 @@ class WhatIfPanel(PeriodPanel):
 
         self.error = QLabel()
         self.error.setWordWrap(True)
-        self.error.setStyleSheet(f"color: {DANGER.name()};")
+        self.error.setStyleSheet(f"color: {danger().name()};")
         self.error.hide()
 
         self.cards = {lever: LeverCard(lever) for lever in LEVERS}

@@ -115,7 +115,7 @@ class ColumnMappingModel(_ChoiceColumnModel):
                 return theme.muted_text()
             if (index.column() == self.EDIT_COLUMN and chosen
                     and self._fields.count(chosen) > 1):
-                return theme.DANGER
+                return theme.danger()
             if index.column() == 1:
                 return theme.muted_text()
         return None
@@ -267,7 +267,7 @@ class LandingModel(HeaderTableModel):
             return int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
         if role == Qt.ItemDataRole.ForegroundRole and column == 1:
             if row.action == "invalid":
-                return theme.DANGER
+                return theme.danger()
             if row.action == "unchanged":
                 return theme.muted_text()
         return None

@@ -182,7 +182,7 @@ class _Page(QWizardPage):
         self.body = QVBoxLayout()
         self.error = QLabel()
         self.error.setWordWrap(True)
-        self.error.setStyleSheet(f"color: {theme.DANGER.name()};")
+        self.error.setStyleSheet(f"color: {theme.danger().name()};")
         self.error.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         self.error.hide()
         self.busy = BusyBar()
@@ -542,7 +542,7 @@ class PreviewPage(_Page):
         self.figures["updated"].setText(f"{report.updated:,}")
         self.figures["unchanged"].setText(f"{report.unchanged:,}")
         self.figures["problems"].setText(f"{report.skipped:,}")
-        colour = theme.DANGER if report.skipped else theme.muted_text()
+        colour = theme.danger() if report.skipped else theme.muted_text()
         self.figures["problems"].setStyleSheet(f"color: {colour.name()};")
         notes = list(report.warnings)
         if report.new_owners:

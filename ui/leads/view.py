@@ -339,7 +339,7 @@ class LeadsView(QWidget):
         self.detail_status.setText(status)
         self.detail_status.setStyleSheet(f"color: {colour.name()}; font-weight: 600;")
         shown = [(f, format_points(f.points)) for f in lead.factors]
-        sign_colour = {"+": theme.SUCCESS, "-": theme.DANGER}
+        sign_colour = {"+": theme.SUCCESS, "-": theme.danger()}
         rows = "".join(
             f"<tr><td style='padding: 2px 10px 2px 0; text-align: right; color: "
             f"{sign_colour.get(points[0], theme.muted_text()).name()};'>"
@@ -359,7 +359,7 @@ class LeadsView(QWidget):
             self.detail_missing.setText("<b>Sales-ready checklist met.</b>")
 
     def show_message(self, text: str, *, error: bool = False) -> None:
-        colour = theme.DANGER.name() if error else theme.muted_text().name()
+        colour = theme.danger().name() if error else theme.muted_text().name()
         self.banner.setStyleSheet(f"color: {colour};")
         self.banner.setText(text)
         self.banner.show()

@@ -210,7 +210,7 @@ class RepsTab(QWidget):
         return self.model.rows[index.row()].rep if index.isValid() else None
 
     def show_error(self, message: str) -> None:
-        self.status.setStyleSheet(f"color: {theme.DANGER.name()};")
+        self.status.setStyleSheet(f"color: {theme.danger().name()};")
         self.status.setText(message)
 
     def show_note(self, text: str) -> None:

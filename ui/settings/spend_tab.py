@@ -227,7 +227,7 @@ class SpendPanel(QWidget):
         self.note.setObjectName("Muted")
         self.error = QLabel()
         self.error.setWordWrap(True)
-        self.error.setStyleSheet(f"color: {theme.DANGER.name()};")
+        self.error.setStyleSheet(f"color: {theme.danger().name()};")
         self.error.hide()
 
         layout = QVBoxLayout(self)

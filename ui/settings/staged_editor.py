@@ -116,7 +116,7 @@ class StagedEditor(QWidget):
         self.save_button.setDefault(True)
         self.error_label = QLabel()
         self.error_label.setWordWrap(True)
-        self.error_label.setStyleSheet(f"color: {theme.DANGER.name()};")
+        self.error_label.setStyleSheet(f"color: {theme.danger().name()};")
         self.error_label.hide()
         self.edit_buttons: tuple[QPushButton, ...] = ()
 
