@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import re
 import uuid
+import xml.parsers.expat
 import zipfile
 from collections import Counter
 from datetime import UTC, date, datetime, time, timedelta
@@ -26,7 +27,7 @@ from pathlib import Path
 from app.clock import DATE_RANGE
 from app.errors import UsageError, ValidationError
 from app.importing.parse_dates import EXCEL_EPOCH
-from app.importing.read import read_sheet
+from app.importing.read import MAX_INDEX_BYTES, read_sheet
 from app.matching import name_key
 from app.offline import layout
 from app.offline.book import (
@@ -53,14 +54,52 @@ _WORKBOOK_PART = "xl/workbook.xml"
 
 def is_update_workbook(path: str | Path) -> bool:
     """Whether ``path`` is an .xlsx file with Funnelcast's hidden sheet (how File › Import…
-    and ``import FILE`` tell an update workbook from a spreadsheet of deals). Reads only the
-    workbook's small index part, at most 1 MB of it; False for anything else."""
+    and ``import FILE`` tell an update workbook from a spreadsheet of deals).
+
+    Parses the workbook's index part (``xl/workbook.xml``, up to the importer's
+    :data:`~app.importing.read.MAX_INDEX_BYTES`) as XML, so the sheet is found however a
+    tool wrote it: either quotes, any spacing or prefix, character references, comments of
+    any length. Stops at the sheet. False for anything else, and for an index that declares
+    XML entities (the importer refuses such a file with its own sentence)."""
     try:
         with zipfile.ZipFile(path) as package, package.open(_WORKBOOK_PART) as part:
-            head = part.read(1 << 20)
-    except (OSError, KeyError, zipfile.BadZipFile, RuntimeError):
+            return _lists_sheet(part, HIDDEN_SHEET)
+    except (OSError, KeyError, EOFError, NotImplementedError, zipfile.BadZipFile,
+            zipfile.LargeZipFile, RuntimeError):
         return False
-    return f'name="{HIDDEN_SHEET}"'.encode() in head
+
+
+class _Stop(Exception):
+    """Ends the parse of the index early: ``found`` says whether the sheet was seen."""
+
+    def __init__(self, found: bool):
+        super().__init__()
+        self.found = found
+
+
+def _lists_sheet(part, name: str) -> bool:
+    """Whether the workbook index being read from ``part`` has a ``<sheet name=name>``."""
+    parser = xml.parsers.expat.ParserCreate()
+
+    def start(tag: str, attributes: dict) -> None:
+        if tag.rpartition(":")[2] == "sheet" and attributes.get("name") == name:
+            raise _Stop(True)
+
+    def entity(*_) -> None:
+        raise _Stop(False)
+
+    parser.StartElementHandler = start
+    parser.EntityDeclHandler = entity
+    left = MAX_INDEX_BYTES
+    try:
+        while left > 0 and (chunk := part.read(min(left, 1 << 16))):
+            left -= len(chunk)
+            parser.Parse(chunk, False)
+    except _Stop as stop:
+        return stop.found
+    except xml.parsers.expat.ExpatError:
+        return False
+    return False
 
 
 def saved_at(path: str | Path) -> datetime | None:
