@@ -42,7 +42,7 @@ from app.offline.book import (
     StageSpec,
     UpdateBook,
 )
-from app.offline.writer import trimmed
+from app.offline.writer import deal_label, trimmed
 from app.stage_admin import COLOUR, MAX_ROT_DAYS
 
 CENT = Decimal("0.01")
@@ -289,7 +289,8 @@ def read_update_book(path: str | Path) -> UpdateBook:
                            int(p or 0))
                   for i, stage, text, required, w, p in hidden.rows(layout.ITEM, 6))
     kinds = tuple(k for (k,) in hidden.rows(layout.KIND, 1))
-    labels = {name_key(label): deal for label, deal in hidden.rows(layout.LABEL, 2)}
+    exported_labels = {deal: label for label, deal in hidden.rows(layout.LABEL, 2)}
+    labels = {name_key(label): deal for deal, label in exported_labels.items()}
     originals = {}
     for deal, version_text, stage, value, close, step, due in hidden.rows(layout.ORIGINAL, 7):
         originals[deal] = (int(version_text), DealFields(
@@ -309,7 +310,7 @@ def read_update_book(path: str | Path) -> UpdateBook:
                           "hold; export a new workbook for the rep.")
     moves = tuple(BookMove(d, f, t, datetime.fromisoformat(at), reason, lost)
                   for d, f, t, at, reason, lost in hidden.rows(layout.MOVE, 6))
-    deals = _read_deals(path, where, stages, originals, times)
+    deals = _read_deals(path, where, stages, originals, times, exported_labels)
     titles = {d.uuid: d for d in deals}
     checks = _read_checks(path, where, items, titles, done)
     hours = _read_hours(path, where, meta["export_id"], kinds, labels)
@@ -349,13 +350,14 @@ def _times(deal: str, stamps: list[str], where: _Where) -> tuple[datetime, ...]:
                           "unreadable; export a new workbook for the rep.") from None
 
 
-def _read_deals(path: Path, where: _Where, stages, originals,
-                times) -> tuple[BookDeal, ...]:
-    rows, col = _sheet(path, layout.DEALS, layout.DEAL_HEADERS, where)
+def _read_deals(path: Path, where: _Where, stages, originals, times,
+                labels: dict[str, str]) -> tuple[BookDeal, ...]:
+    table, col = _sheet(path, layout.DEALS, layout.DEAL_HEADERS, where)
+    by_label = {name_key(label) for label in labels.values()}
     stage_names = {name_key(s.name): s.name for s in stages}
     deals = []
     seen: set[str] = set()
-    for number, values in rows:
+    for number, values in table:
         def cell(header: str, values=values):
             index = col[header]
             return values[index] if index < len(values) else ""
@@ -368,6 +370,11 @@ def _read_deals(path: Path, where: _Where, stages, originals,
             raise fail("this row is not one the workbook was made with (rows must not be "
                        "copied or added).", "Deal id")
         seen.add(key)
+        title, company = _text(cell("Deal")), _text(cell("Company"))
+        if not _named_as_exported(title, company, labels.get(key, ""), by_label):
+            raise fail(f"this row's Deal id is that of “{labels.get(key)}”, not of the deal "
+                       "named on the row; put the Deal ids back as they were exported.",
+                       "Deal id")
         version, original = originals[key]
         created, entered, touched = times[key]
         stage = stage_names.get(name_key(_text(cell("Stage"))))
@@ -379,7 +386,7 @@ def _read_deals(path: Path, where: _Where, stages, originals,
         if value < 0:
             raise fail("a deal's value cannot be negative.", "Value")
         deals.append(BookDeal(
-            uuid=key, title=_text(cell("Deal")), company=_text(cell("Company")),
+            uuid=key, title=title, company=company,
             stage=stage, value=value,
             expected_close=_day(cell("Expected close"),
                                 lambda p: fail(p, "Expected close")),
@@ -390,6 +397,19 @@ def _read_deals(path: Path, where: _Where, stages, originals,
                                     lambda p: fail(p, "Stage changed")),
             created_at=created, stage_entered_at=entered, touched_at=touched))
     return tuple(deals)
+
+
+def _named_as_exported(title: str, company: str, exported: str, labels: set[str]) -> bool:
+    """Whether a Deals row's title and company are those of the deal its Deal id names, as
+    its ``exported`` label (the Hours drop-down's, :func:`~app.offline.writer.deal_label`)
+    records them; a label numbered " (2)"… is that of a deal whose title and company
+    another deal shares (``labels``: every exported label, by :func:`name_key`)."""
+    own = deal_label(title, company)
+    if exported == own:
+        return True
+    base, _, number = exported.rpartition(" (")
+    return (base == own and number[:-1].isdigit() and number.endswith(")")
+            and name_key(own) in labels)
 
 
 def _yes_no(value, fail) -> bool:

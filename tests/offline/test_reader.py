@@ -227,3 +227,52 @@ def test_a_stage_without_its_probability_or_with_a_bad_rot_or_colour_is_refused(
     write_update_workbook(_book(), path)
     with pytest.raises(ValidationError, match=message):
         read_update_book(path)
+
+
+def _label(deal: BookDeal) -> str:
+    return f"{deal.title} — {deal.company}" if deal.company else deal.title
+
+
+@settings(max_examples=40, deadline=None,
+          suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
+@given(book=books(), data=st.data())
+def test_deal_ids_swapped_between_rows_are_refused_naming_the_row(tmp_path, book, data):
+    """A rep who unprotects the sheet and swaps or pastes Deal ids would merge each row's
+    values into another deal: a row whose Deal and Company are not those exported with its
+    id is refused (rows of deals named alike cannot be told apart, and merge as they are)."""
+    path = tmp_path / "swapped.xlsx"
+    write_update_workbook(book, path)
+    order = data.draw(st.permutations(range(len(book.deals))))
+    workbook = openpyxl.load_workbook(path)
+    for row, source in enumerate(order, 2):
+        workbook["Deals"][f"J{row}"] = book.deals[source].uuid
+    workbook.save(path)
+    wrong = [row for row, source in enumerate(order, 2)
+             if _label(book.deals[source]) != _label(book.deals[row - 2])]
+    if not wrong:
+        read_update_book(path)
+        return
+    with pytest.raises(ValidationError, match=rf"sheet Deals, row {wrong[0]}, column Deal id: "
+                                              r"this row's Deal id is that of “"):
+        read_update_book(path)
+
+
+def test_deals_named_alike_read_back_in_any_order_of_their_ids(tmp_path):
+    """Two deals with the same title and company get labels "… (2)": their rows are still
+    recognised, whichever id each carries; a third deal's id on one of them is refused."""
+    book = _book()
+    first = book.deals[0]
+    twin = dataclasses.replace(first, uuid="b" * 32)
+    other = dataclasses.replace(first, uuid="c" * 32, title="Birch pilot", company="Birch")
+    book = dataclasses.replace(book, deals=(first, twin, other), checks=())
+    path = tmp_path / "twins.xlsx"
+    write_update_workbook(book, path)
+    workbook = openpyxl.load_workbook(path)
+    workbook["Deals"]["J2"], workbook["Deals"]["J3"] = "b" * 32, "a" * 32
+    workbook.save(path)
+    assert [d.uuid for d in read_update_book(path).deals] == ["b" * 32, "a" * 32, "c" * 32]
+    workbook["Deals"]["J3"], workbook["Deals"]["J4"] = "c" * 32, "a" * 32
+    workbook.save(path)
+    with pytest.raises(ValidationError, match="row 3, column Deal id: this row's Deal id is "
+                                              "that of “Birch pilot — Birch”"):
+        read_update_book(path)
