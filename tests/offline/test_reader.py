@@ -42,7 +42,9 @@ text = st.text(alphabet=st.characters(blacklist_categories=("Cc", "Cs", "Zl", "Z
 days = st.one_of(st.none(), st.dates(date(1951, 1, 1), date(2099, 12, 31)))
 money = st.decimals(min_value=0, max_value=Decimal("9999999999.99"), places=2)
 times = st.datetimes(datetime(2000, 1, 1), datetime(2090, 1, 1))
-stamps = st.one_of(st.none(), times.map(lambda d: d.replace(microsecond=0)))
+# The rep's times: before the file was saved (later ones are refused).
+stamps = st.one_of(st.none(), st.datetimes(datetime(2000, 1, 1), datetime(2026, 1, 1)).map(
+    lambda d: d.replace(microsecond=0)))
 
 
 @st.composite
@@ -276,3 +278,95 @@ def test_deals_named_alike_read_back_in_any_order_of_their_ids(tmp_path):
     with pytest.raises(ValidationError, match="row 3, column Deal id: this row's Deal id is "
                                               "that of “Birch pilot — Birch”"):
         read_update_book(path)
+
+
+def _hours_row(path, row: int, hours, row_id=None) -> None:
+    workbook = openpyxl.load_workbook(path)
+    for column, value in zip("ABCDEF", (date(2025, 12, 1), "Call", hours, "", "", row_id),
+                             strict=True):
+        workbook["Hours"][f"{column}{row}"] = value
+    workbook.save(path)
+
+
+def _hidden_record(path, kind: str, column: int, value: str) -> None:
+    """Change a record of the hidden sheet and make its checksum again, as a rep who read
+    how Funnelcast computes it could."""
+    from app.offline import layout
+
+    workbook = openpyxl.load_workbook(path)
+    sheet = workbook["_funnelcast"]
+    records = []
+    for row in sheet.iter_rows():
+        if row[0].value == kind:
+            row[column].value, kind = value, ""
+        cells = ["" if c.value is None else str(c.value) for c in row]
+        while cells and cells[-1] == "":
+            cells.pop()
+        if cells and cells[0] == layout.CHECKSUM:
+            row[1].value = layout.checksum(records)
+        elif cells:
+            records.append(cells)
+    workbook.save(path)
+
+
+@pytest.mark.parametrize(("change", "message"), [
+    (lambda p: _edit(p, "Deals", "D2", 1e30),
+     r"sheet Deals, row 2, column Value: the value is too large for a deal \(at most "
+     r"999,999,999,999.99\)"),
+    (lambda p: _hours_row(p, 2, 1e30),
+     r"sheet Hours, row 2, column Hours: hours must be more than 0 and at most 24"),
+    (lambda p: _edit(p, "Deals", "I2", 1e9),
+     r"sheet Deals, row 2, column Stage changed: 1000000000 is not a date in 1950–2100"),
+    (lambda p: _edit(p, "Deals", "I2", datetime(9999, 12, 31)),
+     r"sheet Deals, row 2, column Stage changed: 9999-12-31 00:00 is outside 1950–2100"),
+    (lambda p: _edit(p, "Deals", "I2", datetime(2099, 1, 1, 9)),
+     r"sheet Deals, row 2, column Stage changed: 2099-01-01 09:00 is after the workbook was "
+     r"last saved"),
+    (lambda p: _edit(p, "Checklist", "G2", "1900-01-01 10:00"),
+     r"sheet Checklist, row 2, column Ticked at: 1900-01-01 10:00 is outside 1950–2100"),
+    (lambda p: _edit(p, "Deals", "E2", 0),
+     r"sheet Deals, row 2, column Expected close: 00:00 is a time of day, not a date"),
+    (lambda p: _hours_row(p, 2, 1, "not-a-uuid"),
+     r"sheet Hours, row 2, column Row id: 'not-a-uuid' is not a row id Funnelcast wrote"),
+    (lambda p: (_hours_row(p, 2, 1, "f" * 32), _hours_row(p, 4, 2, "F" * 32)),
+     r"sheet Hours, row 4, column Row id: row 2 has the same row id \(a copied row\?\)"),
+    (lambda p: _hidden_record(p, "original", 2, "abc"),
+     r"sheet _funnelcast: one of its records is unreadable"),
+], ids=["huge value", "huge hours", "huge serial", "year 9999", "after the save", "year 1900",
+        "serial 0", "row id", "same row id", "hidden version"])
+def test_a_value_out_of_range_is_refused_naming_sheet_row_and_column(saved, change, message):
+    change(saved)
+    with pytest.raises(ValidationError, match=message):
+        read_update_book(saved)
+
+
+_HEADERS = {"C": "Stage", "D": "Value", "E": "Expected close", "F": "Next step",
+            "G": "Next step due", "I": "Stage changed"}
+
+
+@settings(max_examples=80, deadline=None,
+          suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(column=st.sampled_from(sorted(_HEADERS)), value=st.one_of(
+    st.floats(allow_nan=False, allow_infinity=False), st.integers(-10**20, 10**20),
+    st.datetimes(datetime(1900, 1, 1), datetime(9999, 12, 31)),
+    st.text(st.characters(blacklist_categories=("Cc", "Cs")), max_size=30), st.booleans()))
+def test_whatever_a_rep_types_into_a_deal_is_read_or_refused_naming_its_cell(
+        saved, tmp_path_factory, column, value):
+    """Never "something unexpected went wrong": each cell's value is read (a time within
+    the years Funnelcast takes and before the save, an amount a deal holds) or refused
+    with the sheet, row and column."""
+    path = tmp_path_factory.mktemp("typed") / "updates.xlsx"
+    path.write_bytes(saved.read_bytes())
+    _edit(path, "Deals", f"{column}2", value)
+    try:
+        deal = read_update_book(path).deals[0]
+    except ValidationError as refusal:
+        assert f"sheet Deals, row 2, column {_HEADERS[column]}: " in str(refusal)
+        return
+    except UsageError as refusal:  # calamine cannot make it a date: the row is named
+        assert "The sheet 'Deals' of updates.xlsx, row 2: a cell formatted as a date" in str(
+            refusal)
+        return
+    assert Decimal(0) <= deal.value <= Decimal("999999999999.99")
+    if deal.stage_changed_at is not None:
+        assert datetime(1949, 12, 31) < deal.stage_changed_at <= datetime.now()
