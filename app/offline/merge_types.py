@@ -63,6 +63,15 @@ class PlannedMove:
     key: str  # the StageChange uuid it gets (stable: a second import finds it)
     override_reason: str = ""
     lost_reason: str = ""  # the rep's, for a move into a lost stage made in a working copy
+    # The rep's time when it was before the deal's last stage change here (so ``at`` is
+    # that change's time instead: history stays in order); None when taken as it was.
+    moved_up_from: datetime | None = None
+
+    def sentence(self) -> str:
+        """Why ``at`` is not the rep's time (only for a move moved up)."""
+        return (f"“{self.title}”, the move to {self.to_stage}: the workbook dates it "
+                f"{self.moved_up_from:%Y-%m-%d %H:%M} UTC, before the deal's last stage "
+                f"change here, so it was recorded at {self.at:%Y-%m-%d %H:%M} UTC.")
 
 
 @dataclass(frozen=True)

@@ -82,8 +82,8 @@ class MergeReport:
             "committed": self.committed,
             "fields": [{"deal": c.title, "field": c.field, "database": c.before,
                         "workbook": c.after} for c in plan.changes],
-            "moves": [{"deal": m.title, "from": m.from_stage, "to": m.to_stage, "at": m.at}
-                      for m in plan.moves],
+            "moves": [{"deal": m.title, "from": m.from_stage, "to": m.to_stage, "at": m.at,
+                       "workbook_at": m.moved_up_from} for m in plan.moves],
             "moves_refused": [{"deal": r.title, "to": r.to_stage, "missing": list(r.missing)}
                               for r in plan.refused_moves],
             "ticks": len(plan.ticks),
@@ -140,6 +140,7 @@ class MergeReport:
                 lines.append(f"  “{c.title}”, {FIELD_LABELS[c.field]}: here {shown(c.ours)} "
                              f"(changed by {c.changed_by or 'someone'} on {_when(c.changed_at)})"
                              f", in the workbook {shown(c.theirs)}.")
+        lines += [f"  {m.sentence()}" for m in plan.moves if m.moved_up_from is not None]
         lines += [f"  {r.sentence()}" for r in plan.refused_moves]
         lines += [f"  {s.sentence()}" for s in plan.skipped]
         if plan.newer_export is not None:
