@@ -32,6 +32,7 @@ from app.deals import MAX_VALUE
 from app.errors import UsageError, ValidationError
 from app.importing.parse_dates import EXCEL_EPOCH
 from app.importing.read import MAX_INDEX_BYTES, MissingSheet, read_sheet
+from app.importing.zip_scan import column_number
 from app.matching import name_key
 from app.offline import layout
 from app.offline.book import (
@@ -65,32 +66,39 @@ def is_update_workbook(path: str | Path) -> bool:
     tool wrote it: either quotes, any spacing or prefix, character references, comments of
     any length. Stops at the sheet. False for anything else, and for an index that declares
     XML entities (the importer refuses such a file with its own sentence)."""
+    return _element(path, _WORKBOOK_PART, "sheet", "name", HIDDEN_SHEET) is not None
+
+
+def _element(path: str | Path, part_name: str, tag: str, key: str,
+             value: str) -> dict | None:
+    """The attributes of the first ``<tag key=value>`` (any prefix) of the XML part
+    ``part_name`` of the zip file at ``path``; None if there is none, or the file or part
+    is missing, damaged, or declares entities."""
     try:
-        with zipfile.ZipFile(path) as package, package.open(_WORKBOOK_PART) as part:
-            return _lists_sheet(part, HIDDEN_SHEET)
+        with zipfile.ZipFile(path) as package, package.open(part_name) as part:
+            return _first(part, tag, key, value)
     except (OSError, KeyError, EOFError, NotImplementedError, zipfile.BadZipFile,
             zipfile.LargeZipFile, RuntimeError):
-        return False
+        return None
 
 
 class _Stop(Exception):
-    """Ends the parse of the index early: ``found`` says whether the sheet was seen."""
+    """Ends a parse early with what was ``found``."""
 
-    def __init__(self, found: bool):
+    def __init__(self, found: dict | None):
         super().__init__()
         self.found = found
 
 
-def _lists_sheet(part, name: str) -> bool:
-    """Whether the workbook index being read from ``part`` has a ``<sheet name=name>``."""
+def _first(part, tag: str, key: str, value: str) -> dict | None:
     parser = xml.parsers.expat.ParserCreate()
 
-    def start(tag: str, attributes: dict) -> None:
-        if tag.rpartition(":")[2] == "sheet" and attributes.get("name") == name:
-            raise _Stop(True)
+    def start(name: str, attributes: dict) -> None:
+        if name.rpartition(":")[2] == tag and attributes.get(key) == value:
+            raise _Stop(attributes)
 
     def entity(*_) -> None:
-        raise _Stop(False)
+        raise _Stop(None)
 
     parser.StartElementHandler = start
     parser.EntityDeclHandler = entity
@@ -102,8 +110,42 @@ def _lists_sheet(part, name: str) -> bool:
     except _Stop as stop:
         return stop.found
     except xml.parsers.expat.ExpatError:
-        return False
-    return False
+        return None
+    return None
+
+
+_FORMULA = re.compile(rb"<(?:\w+:)?f[\s>/]")
+_CELL = re.compile(rb"<(?:\w+:)?c\b([^>]*?)(?<!/)>(.*?)</(?:\w+:)?c>", re.DOTALL)
+_REF = re.compile(rb"""\br\s*=\s*["']([A-Z]+)([0-9]+)["']""")
+_CACHED = re.compile(rb"<(?:\w+:)?v>[^<]")
+
+
+def formulas_without_value(path: Path, sheet: str) -> set[tuple[int, int]]:
+    """The cells (row, column from 0) of ``sheet`` holding a formula with no stored result
+    (written by a tool that does not calculate, such as openpyxl): calamine reads them as
+    empty, and taken so they would erase a field. Found in the sheet's XML, skipped at C
+    speed when it holds no formula; the file passed the importer's checks before."""
+    found = _element(path, _WORKBOOK_PART, "sheet", "name", sheet)
+    rel = next((v for k, v in (found or {}).items() if k.endswith(":id")), None)
+    target = _element(path, "xl/_rels/workbook.xml.rels", "Relationship", "Id", rel or "")
+    if target is None:
+        return set()
+    name = target.get("Target", "")
+    name = name.lstrip("/") if name.startswith("/") else f"xl/{name}"
+    try:
+        with zipfile.ZipFile(path) as package:
+            data = package.read(name)
+    except (OSError, KeyError, EOFError, NotImplementedError, zipfile.BadZipFile,
+            zipfile.LargeZipFile, RuntimeError):
+        return set()
+    if not _FORMULA.search(data):
+        return set()
+    cells = set()
+    for attributes, inner in _CELL.findall(data):
+        ref = _REF.search(attributes)
+        if ref and _FORMULA.search(inner) and not _CACHED.search(inner):
+            cells.add((int(ref[2]), column_number(ref[1]) - 1))
+    return cells
 
 
 def saved_at(path: str | Path) -> datetime | None:
@@ -401,6 +443,11 @@ def _times(deal: str, stamps: list[str], where: _Where) -> tuple[datetime, ...]:
                           "unreadable; export a new workbook for the rep.") from None
 
 
+# What to type in place of a formula, by column (text when not named).
+_TYPED = {"Stage": "stage", "Value": "number", "Hours": "number", "Expected close": "date",
+          "Next step due": "date", "Date": "date", "Stage changed": "date and time"}
+
+
 def _read_deals(path: Path, where: _Where, stages, originals, times,
                 labels: dict[str, str], latest: datetime) -> tuple[BookDeal, ...]:
     table, col = _sheet(path, layout.DEALS, layout.DEAL_HEADERS, where)
@@ -408,13 +455,18 @@ def _read_deals(path: Path, where: _Where, stages, originals, times,
     stage_names = {name_key(s.name): s.name for s in stages}
     deals = []
     seen: set[str] = set()
+    formulas = formulas_without_value(path, layout.DEALS)
     for number, values in table:
-        def cell(header: str, values=values):
-            index = col[header]
-            return values[index] if index < len(values) else ""
-
         def fail(problem: str, header: str, number=number):
             return where.error(layout.DEALS, number, header, problem)
+
+        def cell(header: str, values=values, number=number):
+            index = col[header]
+            value = values[index] if index < len(values) else ""
+            if value in ("", None) and (number, index) in formulas:
+                raise fail("a formula without a value; type the "
+                           f"{_TYPED.get(header, 'text')} instead.", header)
+            return value
 
         key = _text(cell("Deal id")).strip()
         if key not in originals or key in seen:
@@ -523,12 +575,17 @@ def _read_hours(path: Path, where: _Where, export_id: str, kinds, labels) -> tup
     seen: Counter = Counter()
     first_row: dict[str, int] = {}  # row id -> the row it is on
     hours = []
+    formulas = formulas_without_value(path, layout.HOURS)
     for number, values in rows:
         def fail(problem: str, header: str, number=number):
             return where.error(layout.HOURS, number, header, problem)
 
-        def cell(header: str, values=values):
-            return values[col[header]]
+        def cell(header: str, values=values, number=number):
+            value = values[col[header]]
+            if value in ("", None) and (number, col[header]) in formulas:
+                raise fail("a formula without a value; type the "
+                           f"{_TYPED.get(header, 'text')} instead.", header)
+            return value
 
         if all(_text(cell(h)).strip() == "" for h in layout.HOURS_HEADERS):
             continue

@@ -4,6 +4,7 @@ what a rep could break is refused with one sentence naming the sheet, row and co
 from __future__ import annotations
 
 import dataclasses
+import re
 from datetime import date, datetime
 from decimal import Decimal
 
@@ -370,3 +371,42 @@ def test_whatever_a_rep_types_into_a_deal_is_read_or_refused_naming_its_cell(
     assert Decimal(0) <= deal.value <= Decimal("999999999999.99")
     if deal.stage_changed_at is not None:
         assert datetime(1949, 12, 31) < deal.stage_changed_at <= datetime.now()
+
+
+@pytest.mark.parametrize(("sheet", "cell", "message"), [
+    ("Deals", "F2", "sheet Deals, row 2, column Next step: a formula without a value; type "
+                    "the text instead."),
+    ("Deals", "D2", "sheet Deals, row 2, column Value: a formula without a value; type the "
+                    "number instead."),
+    ("Hours", "C2", "sheet Hours, row 2, column Hours: a formula without a value; type the "
+                    "number instead."),
+])
+def test_a_formula_without_a_stored_value_is_refused_not_read_as_empty(saved, sheet, cell,
+                                                                       message):
+    """openpyxl (and other tools that do not calculate) store a formula with no result:
+    read as empty it would erase the deal's next step."""
+    if sheet == "Hours":
+        _hours_row(saved, 2, 1)
+    _edit(saved, sheet, cell, '=HYPERLINK("https://example.com", "Call")')
+    with pytest.raises(ValidationError, match=re.escape(message)):
+        read_update_book(saved)
+
+
+@settings(max_examples=30, deadline=None,
+          suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(columns=st.sets(st.sampled_from(sorted(_HEADERS))))
+def test_whichever_cells_hold_formulas_one_of_them_is_named(saved, tmp_path_factory,
+                                                            columns):
+    path = tmp_path_factory.mktemp("formulas") / "updates.xlsx"
+    path.write_bytes(saved.read_bytes())
+    workbook = openpyxl.load_workbook(path)
+    for column in columns:
+        workbook["Deals"][f"{column}2"] = "=1+1"
+    workbook.save(path)
+    if not columns:
+        assert read_update_book(path).deals[0].next_step == "Call"
+        return
+    with pytest.raises(ValidationError) as refusal:
+        read_update_book(path)
+    named = re.search(r"row 2, column (.+?): a formula without a value", str(refusal.value))
+    assert named and named[1] in {_HEADERS[c] for c in columns}
