@@ -166,19 +166,35 @@ def saved_at(path: str | Path) -> datetime | None:
     return stamp.replace(microsecond=0)
 
 
+class CellRefusal(ValidationError):
+    """The workbook refused, with where: ``sheet``, ``row`` and ``column`` (None when the
+    problem is not one row's or column's) and the ``problem`` alone, so ``import --json``
+    lists it as the importer lists a row's error."""
+
+    def __init__(self, message: str, sheet: str, row: int | None, column: str | None,
+                 problem: str):
+        super().__init__(message, field=column)
+        self.sheet, self.row, self.column, self.problem = sheet, row, column, problem
+
+    def as_dict(self) -> dict:
+        return {"sheet": self.sheet, "row": self.row, "column": self.column,
+                "message": self.problem}
+
+
 class _Where:
     """Makes the one sentence a refusal is: the file, sheet, row and column."""
 
     def __init__(self, path: Path):
         self.name = path.name
 
-    def error(self, sheet: str, row: int | None, column: str | None, problem: str):
+    def error(self, sheet: str, row: int | None, column: str | None,
+              problem: str) -> CellRefusal:
         where = f"sheet {sheet}"
         if row is not None:
             where += f", row {row}"
         if column is not None:
             where += f", column {column}"
-        return ValidationError(f"{self.name}, {where}: {problem}", field=column)
+        return CellRefusal(f"{self.name}, {where}: {problem}", sheet, row, column, problem)
 
 
 def _text(value) -> str:
