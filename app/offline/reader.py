@@ -491,8 +491,9 @@ def _read_deals(path: Path, where: _Where, stages, originals, times,
         seen.add(key)
         title, company = _text(cell("Deal")), _text(cell("Company"))
         if not _named_as_exported(title, company, labels.get(key, ""), by_label):
-            raise fail(f"this row's Deal id is that of “{labels.get(key)}”, not of the deal "
-                       "named on the row; put the Deal ids back as they were exported.",
+            raise fail(f"this row's Deal id names “{labels.get(key)}”, but the row says "
+                       f"“{deal_label(title, company)}”: put back the Deal id or the deal's "
+                       "name as exported (a deal is renamed in Funnelcast, not here).",
                        "Deal id")
         version, original = originals[key]
         created, entered, touched = times[key]

@@ -256,7 +256,7 @@ def test_deal_ids_swapped_between_rows_are_refused_naming_the_row(tmp_path, book
         read_update_book(path)
         return
     with pytest.raises(ValidationError, match=rf"sheet Deals, row {wrong[0]}, column Deal id: "
-                                              r"this row's Deal id is that of “"):
+                                              r"this row's Deal id names “"):
         read_update_book(path)
 
 
@@ -276,8 +276,9 @@ def test_deals_named_alike_read_back_in_any_order_of_their_ids(tmp_path):
     assert [d.uuid for d in read_update_book(path).deals] == ["b" * 32, "a" * 32, "c" * 32]
     workbook["Deals"]["J3"], workbook["Deals"]["J4"] = "c" * 32, "a" * 32
     workbook.save(path)
-    with pytest.raises(ValidationError, match="row 3, column Deal id: this row's Deal id is "
-                                              "that of “Birch pilot — Birch”"):
+    with pytest.raises(ValidationError, match="row 3, column Deal id: this row's Deal id "
+                                              "names “Birch pilot — Birch”, but the row says "
+                                              "“Acme roll-out — Acme”"):
         read_update_book(path)
 
 
