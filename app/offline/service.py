@@ -10,11 +10,16 @@ from datetime import date, datetime
 from decimal import Decimal
 from pathlib import Path
 
-from app.clock import to_local
 from app.errors import FunnelcastError
 from app.jobs import JobControl
 from app.offline.merge import merge_book, plan_book
-from app.offline.merge_types import FIELD_LABELS, FieldValue, MergePlan, MergeResult
+from app.offline.merge_types import (
+    FIELD_LABELS,
+    FieldValue,
+    MergePlan,
+    MergeResult,
+    local_minute,
+)
 from app.offline.reader import CellRefusal, read_update_book
 from app.users import RepInfo
 
@@ -35,7 +40,7 @@ def _n(count: int, one: str, many: str) -> str:
 
 
 def _when(stamp: datetime | None) -> str:
-    return to_local(stamp).strftime("%Y-%m-%d %H:%M") if stamp else "an unknown time"
+    return local_minute(stamp) if stamp else "an unknown time"
 
 
 @dataclass(frozen=True)

@@ -300,9 +300,10 @@ def test_a_move_dated_before_the_deals_last_stage_change_is_moved_up_and_reporte
                                       StageChange.origin == "workbook").get()
     assert move.changed_at == entered
     early = datetime(2026, 1, 2, 15, 30).astimezone().astimezone(UTC).replace(tzinfo=None)
-    assert (f"“Acme roll-out”, the move to Qualified: the workbook dates it "
-            f"{early:%Y-%m-%d %H:%M} UTC, before the deal's last stage change here, so it "
-            f"was recorded at {entered:%Y-%m-%d %H:%M} UTC.") in report.describe()
+    here = entered.replace(tzinfo=UTC).astimezone()
+    assert ("“Acme roll-out”, the move to Qualified: the workbook dates it 2026-01-02 15:30, "
+            "before the deal's last stage change here, so it is recorded at "
+            f"{here:%Y-%m-%d %H:%M}.") in report.describe()
     assert report.as_dict()["moves"][0]["workbook_at"] == early
 
 
