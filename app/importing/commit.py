@@ -111,12 +111,16 @@ class UndoResult:
         if self.restored:
             parts.append(f"{deals(self.restored)} it changed "
                          f"{'was' if self.restored == 1 else 'were'} put back as before")
-        added = [f"{count:,} {one if count == 1 else many}" for count, one, many in (
+        counted = [(count, one, many) for count, one, many in (
             (self.moves_removed, "stage move", "stage moves"),
             (self.ticks_removed, "checklist tick", "checklist ticks"),
             (self.hours_removed, "hours entry", "hours entries")) if count]
-        if added:
-            parts.append(f"the {', '.join(added)} it added were removed")
+        if counted:
+            named = [f"{count:,} {one if count == 1 else many}"
+                     for count, one, many in counted]
+            added = " and ".join([", ".join(named[:-1]), named[-1]] if named[:-1] else named)
+            single = [count for count, *_ in counted] == [1]
+            parts.append(f"the {added} it added {'was' if single else 'were'} removed")
         what = " and ".join(parts) or "there was nothing to take back"
         lines = [f"The import of {self.file_name} was undone: {what}."]
         removed = [*(f"rep {n}" for n in self.reps_removed),

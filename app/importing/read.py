@@ -89,6 +89,10 @@ class SheetTable:
     rows: list[tuple[int, list]] = field(default_factory=list)
 
 
+class MissingSheet(UsageError):
+    """The workbook has no sheet of the name asked for."""
+
+
 def _where(path: Path, sheet: str | None) -> str:
     """How a limit's message names what it refuses: the sheet and its file, or a CSV file."""
     return f"The sheet {sheet!r} of {path.name}" if sheet else path.name
@@ -361,7 +365,38 @@ def _open_workbook(path: Path, kind: str) -> tuple[python_calamine.CalamineWorkb
         ) from None
 
 
-def _short(exc: Exception) -> str:
+def _panicked(exc: BaseException) -> bool:
+    """Whether ``exc`` is calamine panicking (pyo3's PanicException, a BaseException that
+    no handler for Exception would stop)."""
+    return type(exc).__name__ == "PanicException"
+
+
+def _cells(data, path: Path, sheet: str) -> list[list]:
+    """The sheet's values. calamine panics on a cell formatted as a date whose number is
+    no date (e.g. -1e15): refused with a sentence naming the row, found by reading the rows
+    one by one (iter_rows starts at row 1)."""
+    try:
+        return data.to_python()
+    except BaseException as exc:
+        if not _panicked(exc):
+            raise
+    rows, row = data.iter_rows(), 0
+    while True:
+        try:
+            next(rows)
+        except StopIteration:
+            break
+        except BaseException as exc:
+            if not _panicked(exc):
+                raise
+            break
+        row += 1
+    raise UsageError(
+        f"The sheet {sheet!r} of {path.name}, row {row + 1}: a cell formatted as a date "
+        "holds a number no date has; correct it and import the file again.")
+
+
+def _short(exc: BaseException) -> str:
     text = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
     return text[:120]
 
@@ -388,7 +423,7 @@ def read_sheet(
         names = _visible_sheets(workbook)
         chosen = sheet if sheet is not None else names[0]
         if chosen not in workbook.sheet_names:
-            raise UsageError(
+            raise MissingSheet(
                 f"{path.name} has no sheet called {chosen!r}. Sheets: {', '.join(names)}."
             )
         where = _where(path, chosen)
@@ -411,7 +446,7 @@ def read_sheet(
         table = SheetTable(path, chosen, names)
         # to_python starts at the sheet's first row holding data (its documented default,
         # where iter_rows starts at row 1 whatever the sheet), so that row is first_row.
-        table.rows = _numbered_rows(data.to_python(), first_row, data.width)
+        table.rows = _numbered_rows(_cells(data, path, chosen), first_row, data.width)
         if len(table.rows) > MAX_ROWS:
             raise _too_many_rows(where, f"{len(table.rows):,}")
         return table

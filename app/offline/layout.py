@@ -27,6 +27,9 @@ DEAL_HEADERS = ("Deal", "Company", "Stage", "Value", "Expected close", "Next ste
 CHECK_HEADERS = ("Deal", "Company", "For stage", "Criterion", "Required", "Done",
                  "Ticked at", "Deal id", "Item id")
 HOURS_HEADERS = ("Date", "Kind", "Hours", "Deal", "Note", "Row id")
+# Headers that together mark a sheet as one of an update workbook's (Deals, Checklist,
+# Hours): the importer refuses such a sheet outside its workbook (app.importing.header).
+OWN_HEADERS = (("Deal id", "Stage changed"), ("Deal id", "Item id"), ("Kind", "Hours", "Row id"))
 
 META_KEYS = ("format_version", "export_id", "database_id", "rep", "exported_at", "currency")
 CHECKSUM = "checksum"

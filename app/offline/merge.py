@@ -256,7 +256,8 @@ def _plan_moves(book: UpdateBook, row: _Row, scope: _Scope, start: str, final: s
         steps.append((move_key(book.export_id, row.book.uuid, f"sheet:{final}"), final,
                       row.book.stage_changed_at or fallback, "", ""))
     current = scope.live.get(name_key(start)) or scope.stages[row.deal.stage_id]
-    for key, to_name, at, reason, lost_reason in steps:
+    floor = row.deal.stage_entered_at  # the deal's last stage change here: history stays
+    for key, to_name, at, reason, lost_reason in steps:  # in order, later moves after it
         target = scope.live.get(name_key(to_name))
         if target is None:
             plan.refused.append(RefusedMove(row.book.uuid, row.deal.title, to_name,
@@ -270,8 +271,10 @@ def _plan_moves(book: UpdateBook, row: _Row, scope: _Scope, start: str, final: s
                                             tuple(f"{i.text} ({i.stage_name})"
                                                   for i in missing)))
             return
+        early = at if at < floor else None
+        floor = max(at, floor)
         plan.moves.append(PlannedMove(row.book.uuid, row.deal.title, current.name,
-                                      target.name, at, key, reason, lost_reason))
+                                      target.name, floor, key, reason, lost_reason, early))
         current = target
 
 

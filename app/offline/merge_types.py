@@ -9,11 +9,13 @@ whole: nothing of it is applied (the command line without ``--ours``/``--theirs`
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from decimal import Decimal
 from pathlib import Path
 
+from app.clock import to_local
 from app.offline.book import BookHours, UpdateBook
 
 FieldValue = str | Decimal | date | None
@@ -51,6 +53,11 @@ class FieldChange:
     after: FieldValue
 
 
+def local_minute(stamp: datetime) -> str:
+    """A UTC time as the command line shows it: local, to the minute."""
+    return to_local(stamp).strftime("%Y-%m-%d %H:%M")
+
+
 @dataclass(frozen=True)
 class PlannedMove:
     """A stage move the merge makes (StageChange origin ``workbook``, the rep as actor)."""
@@ -63,6 +70,17 @@ class PlannedMove:
     key: str  # the StageChange uuid it gets (stable: a second import finds it)
     override_reason: str = ""
     lost_reason: str = ""  # the rep's, for a move into a lost stage made in a working copy
+    # The rep's time when it was before the deal's last stage change here (so ``at`` is
+    # that change's time instead: history stays in order); None when taken as it was.
+    moved_up_from: datetime | None = None
+
+    def sentence(self, when: Callable[[datetime], str] = local_minute) -> str:
+        """Why ``at`` is not the rep's time (only for a move moved up); ``when`` shows a
+        UTC time (the window passes the locale's format)."""
+        early = self.moved_up_from or self.at
+        return (f"“{self.title}”, the move to {self.to_stage}: the workbook dates it "
+                f"{when(early)}, before the deal's last stage change here, so it is "
+                f"recorded at {when(self.at)}.")
 
 
 @dataclass(frozen=True)

@@ -10,11 +10,17 @@ from datetime import date, datetime
 from decimal import Decimal
 from pathlib import Path
 
-from app.clock import to_local
+from app.errors import FunnelcastError
 from app.jobs import JobControl
 from app.offline.merge import merge_book, plan_book
-from app.offline.merge_types import FIELD_LABELS, FieldValue, MergePlan, MergeResult
-from app.offline.reader import read_update_book
+from app.offline.merge_types import (
+    FIELD_LABELS,
+    FieldValue,
+    MergePlan,
+    MergeResult,
+    local_minute,
+)
+from app.offline.reader import CellRefusal, read_update_book
 from app.users import RepInfo
 
 
@@ -34,7 +40,7 @@ def _n(count: int, one: str, many: str) -> str:
 
 
 def _when(stamp: datetime | None) -> str:
-    return to_local(stamp).strftime("%Y-%m-%d %H:%M") if stamp else "an unknown time"
+    return local_minute(stamp) if stamp else "an unknown time"
 
 
 @dataclass(frozen=True)
@@ -48,7 +54,8 @@ class MergeReport:
 
     @property
     def committed(self) -> bool:
-        return self.result is not None
+        """Whether anything was written (a merge with nothing new writes nothing)."""
+        return self.result is not None and bool(self.result.batch_uuid)
 
     def held(self) -> set[str]:
         """The deals (uuids) nothing is merged of: conflicted, with no rule to settle them."""
@@ -63,11 +70,18 @@ class MergeReport:
         """The importer's JSON keys, then the merge's own."""
         plan, result = self.plan, self.result
         held = self.held()
+        if result is not None:
+            counts = (result.updated, result.unchanged, result.skipped)
+        elif self.dry_run:  # what merging would do
+            counts = (len(plan.deals_to_write() - held), plan.unchanged,
+                      len(plan.skipped) + len(held))
+        else:  # refused: nothing was merged
+            counts = (0, 0, 0)
         return {
             "created": 0,
-            "updated": result.updated if result else len(plan.deals_to_write() - held),
-            "unchanged": result.unchanged if result else plan.unchanged,
-            "skipped": result.skipped if result else len(plan.skipped) + len(held),
+            "updated": counts[0],
+            "unchanged": counts[1],
+            "skipped": counts[2],
             "errors": [p.as_dict() for p in plan.problems],
             "conflicts": [{
                 "deal": c.title, "deal_uuid": c.deal_uuid, "field": c.field,
@@ -82,8 +96,8 @@ class MergeReport:
             "committed": self.committed,
             "fields": [{"deal": c.title, "field": c.field, "database": c.before,
                         "workbook": c.after} for c in plan.changes],
-            "moves": [{"deal": m.title, "from": m.from_stage, "to": m.to_stage, "at": m.at}
-                      for m in plan.moves],
+            "moves": [{"deal": m.title, "from": m.from_stage, "to": m.to_stage, "at": m.at,
+                       "workbook_at": m.moved_up_from} for m in plan.moves],
             "moves_refused": [{"deal": r.title, "to": r.to_stage, "missing": list(r.missing)}
                               for r in plan.refused_moves],
             "ticks": len(plan.ticks),
@@ -140,6 +154,7 @@ class MergeReport:
                 lines.append(f"  “{c.title}”, {FIELD_LABELS[c.field]}: here {shown(c.ours)} "
                              f"(changed by {c.changed_by or 'someone'} on {_when(c.changed_at)})"
                              f", in the workbook {shown(c.theirs)}.")
+        lines += [f"  {m.sentence()}" for m in plan.moves if m.moved_up_from is not None]
         lines += [f"  {r.sentence()}" for r in plan.refused_moves]
         lines += [f"  {s.sentence()}" for s in plan.skipped]
         if plan.newer_export is not None:
@@ -155,6 +170,16 @@ class MergeReport:
             if result.backup:
                 lines.append(f"A backup was written first: {result.backup}.")
         return "\n".join(lines)
+
+
+def refusal_as_dict(path: str | Path, error: FunnelcastError, dry_run: bool) -> dict:
+    """``import --json``'s report of a workbook refused before any plan (a cell, the hidden
+    sheet, another database, an unknown rep): the importer's keys, nothing merged."""
+    where = error.as_dict() if isinstance(error, CellRefusal) else {
+        "sheet": None, "row": None, "column": None, "message": str(error)}
+    return {"created": 0, "updated": 0, "unchanged": 0, "skipped": 0, "errors": [where],
+            "conflicts": [], "kind": "update_workbook", "file": Path(path).name,
+            "dry_run": dry_run, "committed": False}
 
 
 def run_merge(path: str | Path, actor: RepInfo | None, *, dry_run: bool = False,

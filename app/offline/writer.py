@@ -53,12 +53,17 @@ def _serial(day: date) -> int:
     return (day - EXCEL_EPOCH).days
 
 
+def deal_label(title: str, company: str) -> str:
+    """A deal as the Hours sheet's Deal drop-down names it: "Title — Company"."""
+    return f"{title} — {company}" if company else title
+
+
 def deal_labels(book: UpdateBook) -> dict[str, str]:
     """Each deal's label in the Hours sheet's Deal drop-down ("Title — Company"), made
     unique with " (2)", " (3)"… : label -> deal uuid, in the Deals sheet's order."""
     labels: dict[str, str] = {}
     for deal in book.deals:
-        base = f"{deal.title} — {deal.company}" if deal.company else deal.title
+        base = deal_label(deal.title, deal.company)
         label, number = base, 2
         while label.casefold() in (known.casefold() for known in labels):
             label, number = f"{base} ({number})", number + 1

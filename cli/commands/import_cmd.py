@@ -84,11 +84,31 @@ def run(args: argparse.Namespace, context: Context) -> int:
     return 1 if report.rejected else 0
 
 
-def _merge(args: argparse.Namespace, context: Context) -> int:
-    from app.offline.service import run_merge
+# The options of a spreadsheet of deals, with the value each has when not given.
+_SPREADSHEET_ONLY: tuple[tuple[str, str, object], ...] = (
+    ("--sheet", "sheet", None), ("--skip-invalid", "skip_invalid", False),
+    ("--map-stage", "map_stage", []), ("--decimal", "decimal", None),
+    ("--day-first", "day_first", None), ("--problems-file", "problems_file", None))
 
-    report = run_merge(args.file, context.actor, dry_run=args.dry_run,
-                       resolution=args.resolution)
+
+def _merge(args: argparse.Namespace, context: Context) -> int:
+    from app.errors import NotFound, UsageError, ValidationError
+    from app.offline.service import refusal_as_dict, run_merge
+
+    given = [flag for flag, key, unset in _SPREADSHEET_ONLY if getattr(args, key) != unset]
+    if given:
+        raise UsageError(f"{' and '.join(given)} {'does' if len(given) == 1 else 'do'} not "
+                         f"apply to a rep's update workbook ({Path(args.file).name}): it is "
+                         "merged whole as Funnelcast wrote it, or not at all; leave "
+                         f"{'it' if len(given) == 1 else 'them'} out.")
+    try:
+        report = run_merge(args.file, context.actor, dry_run=args.dry_run,
+                           resolution=args.resolution)
+    except (ValidationError, NotFound) as refusal:
+        if not args.json:
+            raise
+        emit_json(refusal_as_dict(args.file, refusal, args.dry_run))
+        return 1
     if args.json:
         emit_json(report.as_dict())
     else:

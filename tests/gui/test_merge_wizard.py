@@ -155,3 +155,31 @@ def test_a_spreadsheet_still_goes_to_the_column_mapping(qtbot, wizard, tmp_path)
     qtbot.wait_until(lambda: wizard.currentId() == wizard_module.PAGE_MAPPING,
                      timeout=10_000)
     assert wizard.merge_plan is None
+
+
+def test_a_move_dated_before_the_deals_last_stage_change_is_noted_with_its_new_time(
+        qtbot, wizard, manager, rep, stages, tmp_path):
+    """The window says which of the rep's moves is recorded later than the workbook dates
+    it (history stays in order), in the locale's format."""
+    from datetime import UTC, datetime
+
+    import openpyxl
+
+    from app.deals import DealDraft, create_deal
+    from ui.formatting import format_stamp
+
+    create_deal(DealDraft(title="Acme renewal", company="Acme", owner_id=rep.id,
+                          stage_id=stages["Qualified"].id, value=Decimal("12000")), manager)
+    path = export_update_workbook(tmp_path / "ravi.xlsx", "Ravi Rep").path
+    book = openpyxl.load_workbook(path)
+    book["Deals"]["C2"] = "Sales-ready lead"
+    book["Deals"]["I2"] = datetime(2026, 1, 2, 15, 30)
+    book.save(path)
+    entered = Deal.get(Deal.title == "Acme renewal").stage_entered_at
+    _open(qtbot, wizard, path)
+    qtbot.wait_until(lambda: wizard.currentId() == merge_page.PAGE_MERGE, timeout=10_000)
+    early = datetime(2026, 1, 2, 15, 30).astimezone().astimezone(UTC).replace(tzinfo=None)
+    assert wizard.currentPage().notes.stringList() == [
+        f"“Acme renewal”, the move to Sales-ready lead: the workbook dates it "
+        f"{format_stamp(early)}, before the deal's last stage change here, so it is recorded "
+        f"at {format_stamp(entered)}."]

@@ -565,3 +565,19 @@ def test_an_edit_saved_after_undo_first_looks_is_seen_and_refuses_the_undo(
     assert Deal.select().count() == 2
     assert Deal.get_by_id(roof.id).value == Decimal("5000.00")
     assert describe_last_import() is not None
+
+
+@pytest.mark.parametrize(("counts", "said"), [
+    ((0, 0, 1), "the 1 hours entry it added was removed"),
+    ((0, 0, 2), "the 2 hours entries it added were removed"),
+    ((1, 1, 0), "the 1 stage move and 1 checklist tick it added were removed"),
+    ((2, 1, 3), "the 2 stage moves, 1 checklist tick and 3 hours entries it added were "
+                "removed"),
+])
+def test_undo_says_what_it_removed_in_agreement(counts, said):
+    from app.importing.commit import UndoResult
+
+    moves, ticks, hours = counts
+    result = UndoResult("ravi.xlsx", 0, 0, moves_removed=moves, ticks_removed=ticks,
+                        hours_removed=hours)
+    assert f"The import of ravi.xlsx was undone: {said}." in result.describe()

@@ -10,6 +10,7 @@ import threading
 import zipfile
 from datetime import date
 
+import openpyxl
 import pytest
 
 from app.errors import UsageError
@@ -49,6 +50,20 @@ def test_a_formula_cell_imports_its_cached_value(make_raw_xlsx):
                          '<c r="B2"><f>1000+200</f><v>1200</v></c></row>'
                          '</sheetData></worksheet>')
     assert read_sheet(path).rows[1][1] == ["Roof", 1200.0]
+
+
+def test_a_date_cell_holding_a_number_no_date_has_is_refused_with_a_sentence(tmp_path):
+    """calamine panics turning -1e15 formatted as a date into one (a BaseException that
+    would pass every handler and end the program)."""
+    workbook = openpyxl.Workbook()
+    workbook.active.append(["Title", "Expected close"])
+    workbook.active.append(["Roof", -1e15])
+    workbook.active["B2"].number_format = "yyyy-mm-dd"
+    path = tmp_path / "dates.xlsx"
+    workbook.save(path)
+    with pytest.raises(UsageError, match=r"The sheet 'Sheet' of dates.xlsx, row 2: a cell "
+                                         "formatted as a date holds a number no date has"):
+        read_sheet(path)
 
 
 def test_not_a_spreadsheet(tmp_path):

@@ -86,3 +86,58 @@ def test_a_foreign_workbook_is_refused_on_the_command_line(team, edit, db_target
     result = run("--db", db_target, "import", path)
     assert result.returncode == 1
     assert "exported from another Funnelcast database" in result.stderr
+
+
+def test_json_lists_a_refused_cell_as_the_importer_lists_a_rows_error(team, edit, db_target):
+    edit.set("Birch pilot", "Value", "lots")
+    path = str(edit.save())
+    result = run("--db", db_target, "--json", "import", path)
+    assert result.returncode == 1 and result.stderr == ""
+    payload = json.loads(result.stdout)
+    assert payload["errors"] == [{"sheet": "Deals", "row": edit.deal_row("Birch pilot"),
+                                  "column": "Value", "message": "'lots' is not a number."}]
+    assert (payload["updated"], payload["committed"], payload["kind"]) == (
+        0, False, "update_workbook")
+
+
+def test_json_of_a_foreign_workbook_says_why_and_that_nothing_was_merged(team, edit,
+                                                                         db_target):
+    from db.models import Setting
+
+    path = str(edit.save())
+    Setting.update(value=uuid.uuid4().hex).where(Setting.key == "database_id").execute()
+    payload = json.loads(run("--db", db_target, "--json", "import", path).stdout)
+    (error,) = payload["errors"]
+    assert error["row"] is None and "exported from another Funnelcast database" in error[
+        "message"]
+    assert payload["committed"] is False
+
+
+def test_json_never_claims_a_write_that_did_not_happen(team, edit, db_target):
+    from datetime import date
+
+    edit.set("Birch pilot", "Value", 9000)
+    edit.hours((date(2025, 12, 1), "Meeting", 1.3, None, ""))  # not a quarter hour
+    rejected = run("--db", db_target, "--json", "import", str(edit.save()))
+    assert rejected.returncode == 1
+    payload = json.loads(rejected.stdout)
+    assert (payload["updated"], payload["committed"]) == (0, False)
+    assert payload["errors"][0]["column"] == "Hours"
+
+    edit.book["Hours"]["C2"] = 1.25
+    path = str(edit.save())
+    first = json.loads(run("--db", db_target, "--json", "import", path).stdout)
+    assert (first["updated"], first["committed"]) == (1, True)
+    again = json.loads(run("--db", db_target, "--json", "import", path).stdout)
+    assert (again["updated"], again["committed"]) == (0, False)
+
+
+def test_spreadsheet_options_on_an_update_workbook_are_a_usage_error(team, edit, db_target):
+    path = str(edit.save())
+    for options, said in ((["--skip-invalid"], "--skip-invalid does not apply"),
+                          (["--sheet", "Deals", "--decimal", "comma"],
+                           "--sheet and --decimal do not apply")):
+        result = run("--db", db_target, "import", path, *options)
+        assert result.returncode == 2
+        assert f"{said} to a rep's update workbook (ravi.xlsx)" in result.stderr
+    assert _value(team, "Birch pilot") == Decimal("8000.00")

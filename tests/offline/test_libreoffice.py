@@ -47,6 +47,7 @@ def test_a_libreoffice_saved_copy_merges_the_same(team, edit, tmp_path):
     edit.set("Birch pilot", "Value", 9250.5)
     edit.set("Cedar renewal", "Expected close", date(2027, 1, 15))
     edit.set("Cedar renewal", "Next step", "=SUM(1) is text")
+    edit.book["Deals"].cell(edit.deal_row("Cedar renewal"), 6).data_type = "s"  # not a formula
     edit.hours((date(2026, 12, 1), "Meeting", 1.5, "Acme roll-out — Acme", "Kick-off"),
                (date(2026, 12, 1), "Admin", 0.25, None, ""))
     excel = edit.save()

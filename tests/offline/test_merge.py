@@ -28,7 +28,14 @@ def _counts() -> tuple[int, int, int]:
             Activity.select().count())
 
 
+def _entered_long_ago() -> None:
+    """The deals entered their stages before the rep's times in these tests (a rep's move
+    dated before that is moved up to it: see the test below)."""
+    Deal.update(stage_entered_at=datetime(2026, 11, 1)).execute()
+
+
 def test_an_excel_edit_merges_back_as_the_reps_history(team, edit):
+    _entered_long_ago()
     moved_at = datetime(2026, 12, 2, 15, 30)  # the rep's local time, typed in Excel
     edit.tick("Acme roll-out", "Qualified", required_only=True)
     edit.set("Acme roll-out", "Stage", "Qualified")
@@ -232,6 +239,7 @@ def test_a_working_copys_moves_merge_in_order_with_the_reps_times(team, tmp_path
     from app.offline.export import build_book
     from app.offline.writer import write_update_workbook
 
+    _entered_long_ago()
     book = build_book("Ravi Rep")
     acme = next(d for d in book.deals if d.title == "Acme roll-out")
     first, second = datetime(2026, 12, 1, 9, 0), datetime(2026, 12, 3, 16, 30)
@@ -274,6 +282,29 @@ def test_a_move_typed_without_a_time_takes_the_workbooks_save_time(team, edit):
     move = StageChange.select().where(StageChange.deal == _deal(team, "Acme roll-out").id,
                                       StageChange.origin == "workbook").get()
     assert move.changed_at == read_update_book(path).saved_at
+
+
+def test_a_move_dated_before_the_deals_last_stage_change_is_moved_up_and_reported(team,
+                                                                                  edit):
+    """History stays in order: a rep's time before the deal entered its stage here (the
+    manager moved it since, or the rep typed a wrong day) is recorded at that entry, and
+    the report says so."""
+    from app.offline.service import run_merge
+
+    entered = _deal(team, "Acme roll-out").stage_entered_at
+    edit.tick("Acme roll-out", "Qualified", required_only=True)
+    edit.set("Acme roll-out", "Stage", "Qualified")
+    edit.set("Acme roll-out", "Stage changed", datetime(2026, 1, 2, 15, 30))
+    report = run_merge(edit.save(), team.manager)
+    move = StageChange.select().where(StageChange.deal == _deal(team, "Acme roll-out").id,
+                                      StageChange.origin == "workbook").get()
+    assert move.changed_at == entered
+    early = datetime(2026, 1, 2, 15, 30).astimezone().astimezone(UTC).replace(tzinfo=None)
+    here = entered.replace(tzinfo=UTC).astimezone()
+    assert ("“Acme roll-out”, the move to Qualified: the workbook dates it 2026-01-02 15:30, "
+            "before the deal's last stage change here, so it is recorded at "
+            f"{here:%Y-%m-%d %H:%M}.") in report.describe()
+    assert report.as_dict()["moves"][0]["workbook_at"] == early
 
 
 def test_a_backup_is_kept_only_for_a_merge_that_writes(team, edit, db_path):

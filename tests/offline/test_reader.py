@@ -4,6 +4,7 @@ what a rep could break is refused with one sentence naming the sheet, row and co
 from __future__ import annotations
 
 import dataclasses
+import re
 from datetime import date, datetime
 from decimal import Decimal
 
@@ -42,7 +43,9 @@ text = st.text(alphabet=st.characters(blacklist_categories=("Cc", "Cs", "Zl", "Z
 days = st.one_of(st.none(), st.dates(date(1951, 1, 1), date(2099, 12, 31)))
 money = st.decimals(min_value=0, max_value=Decimal("9999999999.99"), places=2)
 times = st.datetimes(datetime(2000, 1, 1), datetime(2090, 1, 1))
-stamps = st.one_of(st.none(), times.map(lambda d: d.replace(microsecond=0)))
+# The rep's times: before the file was saved (later ones are refused).
+stamps = st.one_of(st.none(), st.datetimes(datetime(2000, 1, 1), datetime(2026, 1, 1)).map(
+    lambda d: d.replace(microsecond=0)))
 
 
 @st.composite
@@ -227,3 +230,184 @@ def test_a_stage_without_its_probability_or_with_a_bad_rot_or_colour_is_refused(
     write_update_workbook(_book(), path)
     with pytest.raises(ValidationError, match=message):
         read_update_book(path)
+
+
+def _label(deal: BookDeal) -> str:
+    return f"{deal.title} — {deal.company}" if deal.company else deal.title
+
+
+@settings(max_examples=40, deadline=None,
+          suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
+@given(book=books(), data=st.data())
+def test_deal_ids_swapped_between_rows_are_refused_naming_the_row(tmp_path, book, data):
+    """A rep who unprotects the sheet and swaps or pastes Deal ids would merge each row's
+    values into another deal: a row whose Deal and Company are not those exported with its
+    id is refused (rows of deals named alike cannot be told apart, and merge as they are)."""
+    path = tmp_path / "swapped.xlsx"
+    write_update_workbook(book, path)
+    order = data.draw(st.permutations(range(len(book.deals))))
+    workbook = openpyxl.load_workbook(path)
+    for row, source in enumerate(order, 2):
+        workbook["Deals"][f"J{row}"] = book.deals[source].uuid
+    workbook.save(path)
+    wrong = [row for row, source in enumerate(order, 2)
+             if _label(book.deals[source]) != _label(book.deals[row - 2])]
+    if not wrong:
+        read_update_book(path)
+        return
+    with pytest.raises(ValidationError, match=rf"sheet Deals, row {wrong[0]}, column Deal id: "
+                                              r"this row's Deal id names “"):
+        read_update_book(path)
+
+
+def test_deals_named_alike_read_back_in_any_order_of_their_ids(tmp_path):
+    """Two deals with the same title and company get labels "… (2)": their rows are still
+    recognised, whichever id each carries; a third deal's id on one of them is refused."""
+    book = _book()
+    first = book.deals[0]
+    twin = dataclasses.replace(first, uuid="b" * 32)
+    other = dataclasses.replace(first, uuid="c" * 32, title="Birch pilot", company="Birch")
+    book = dataclasses.replace(book, deals=(first, twin, other), checks=())
+    path = tmp_path / "twins.xlsx"
+    write_update_workbook(book, path)
+    workbook = openpyxl.load_workbook(path)
+    workbook["Deals"]["J2"], workbook["Deals"]["J3"] = "b" * 32, "a" * 32
+    workbook.save(path)
+    assert [d.uuid for d in read_update_book(path).deals] == ["b" * 32, "a" * 32, "c" * 32]
+    workbook["Deals"]["J3"], workbook["Deals"]["J4"] = "c" * 32, "a" * 32
+    workbook.save(path)
+    with pytest.raises(ValidationError, match="row 3, column Deal id: this row's Deal id "
+                                              "names “Birch pilot — Birch”, but the row says "
+                                              "“Acme roll-out — Acme”"):
+        read_update_book(path)
+
+
+def _hours_row(path, row: int, hours, row_id=None) -> None:
+    workbook = openpyxl.load_workbook(path)
+    for column, value in zip("ABCDEF", (date(2025, 12, 1), "Call", hours, "", "", row_id),
+                             strict=True):
+        workbook["Hours"][f"{column}{row}"] = value
+    workbook.save(path)
+
+
+def _hidden_record(path, kind: str, column: int, value: str) -> None:
+    """Change a record of the hidden sheet and make its checksum again, as a rep who read
+    how Funnelcast computes it could."""
+    from app.offline import layout
+
+    workbook = openpyxl.load_workbook(path)
+    sheet = workbook["_funnelcast"]
+    records = []
+    for row in sheet.iter_rows():
+        if row[0].value == kind:
+            row[column].value, kind = value, ""
+        cells = ["" if c.value is None else str(c.value) for c in row]
+        while cells and cells[-1] == "":
+            cells.pop()
+        if cells and cells[0] == layout.CHECKSUM:
+            row[1].value = layout.checksum(records)
+        elif cells:
+            records.append(cells)
+    workbook.save(path)
+
+
+@pytest.mark.parametrize(("change", "message"), [
+    (lambda p: _edit(p, "Deals", "D2", 1e30),
+     r"sheet Deals, row 2, column Value: the value is too large for a deal \(at most "
+     r"999,999,999,999.99\)"),
+    (lambda p: _hours_row(p, 2, 1e30),
+     r"sheet Hours, row 2, column Hours: hours must be more than 0 and at most 24"),
+    (lambda p: _edit(p, "Deals", "I2", 1e9),
+     r"sheet Deals, row 2, column Stage changed: 1000000000 is not a date in 1950–2100"),
+    (lambda p: _edit(p, "Deals", "I2", datetime(9999, 12, 31)),
+     r"sheet Deals, row 2, column Stage changed: 9999-12-31 00:00 is outside 1950–2100"),
+    (lambda p: _edit(p, "Deals", "I2", datetime(2099, 1, 1, 9)),
+     r"sheet Deals, row 2, column Stage changed: 2099-01-01 09:00 is after the workbook was "
+     r"last saved"),
+    (lambda p: _edit(p, "Checklist", "G2", "1900-01-01 10:00"),
+     r"sheet Checklist, row 2, column Ticked at: 1900-01-01 10:00 is outside 1950–2100"),
+    (lambda p: _edit(p, "Deals", "E2", 0),
+     r"sheet Deals, row 2, column Expected close: 00:00 is a time of day, not a date"),
+    (lambda p: _hours_row(p, 2, 1, "not-a-uuid"),
+     r"sheet Hours, row 2, column Row id: 'not-a-uuid' is not a row id Funnelcast wrote"),
+    (lambda p: (_hours_row(p, 2, 1, "f" * 32), _hours_row(p, 4, 2, "F" * 32)),
+     r"sheet Hours, row 4, column Row id: row 2 has the same row id \(a copied row\?\)"),
+    (lambda p: _hidden_record(p, "original", 2, "abc"),
+     r"sheet _funnelcast: one of its records is unreadable"),
+], ids=["huge value", "huge hours", "huge serial", "year 9999", "after the save", "year 1900",
+        "serial 0", "row id", "same row id", "hidden version"])
+def test_a_value_out_of_range_is_refused_naming_sheet_row_and_column(saved, change, message):
+    change(saved)
+    with pytest.raises(ValidationError, match=message):
+        read_update_book(saved)
+
+
+_HEADERS = {"C": "Stage", "D": "Value", "E": "Expected close", "F": "Next step",
+            "G": "Next step due", "I": "Stage changed"}
+
+
+@settings(max_examples=80, deadline=None,
+          suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(column=st.sampled_from(sorted(_HEADERS)), value=st.one_of(
+    st.floats(allow_nan=False, allow_infinity=False), st.integers(-10**20, 10**20),
+    st.datetimes(datetime(1900, 1, 1), datetime(9999, 12, 31)),
+    st.text(st.characters(blacklist_categories=("Cc", "Cs")), max_size=30), st.booleans()))
+def test_whatever_a_rep_types_into_a_deal_is_read_or_refused_naming_its_cell(
+        saved, tmp_path_factory, column, value):
+    """Never "something unexpected went wrong": each cell's value is read (a time within
+    the years Funnelcast takes and before the save, an amount a deal holds) or refused
+    with the sheet, row and column."""
+    path = tmp_path_factory.mktemp("typed") / "updates.xlsx"
+    path.write_bytes(saved.read_bytes())
+    _edit(path, "Deals", f"{column}2", value)
+    try:
+        deal = read_update_book(path).deals[0]
+    except ValidationError as refusal:
+        assert f"sheet Deals, row 2, column {_HEADERS[column]}: " in str(refusal)
+        return
+    except UsageError as refusal:  # calamine cannot make it a date: the row is named
+        assert "The sheet 'Deals' of updates.xlsx, row 2: a cell formatted as a date" in str(
+            refusal)
+        return
+    assert Decimal(0) <= deal.value <= Decimal("999999999999.99")
+    if deal.stage_changed_at is not None:
+        assert datetime(1949, 12, 31) < deal.stage_changed_at <= datetime.now()
+
+
+@pytest.mark.parametrize(("sheet", "cell", "message"), [
+    ("Deals", "F2", "sheet Deals, row 2, column Next step: a formula without a value; type "
+                    "the text instead."),
+    ("Deals", "D2", "sheet Deals, row 2, column Value: a formula without a value; type the "
+                    "number instead."),
+    ("Hours", "C2", "sheet Hours, row 2, column Hours: a formula without a value; type the "
+                    "number instead."),
+])
+def test_a_formula_without_a_stored_value_is_refused_not_read_as_empty(saved, sheet, cell,
+                                                                       message):
+    """openpyxl (and other tools that do not calculate) store a formula with no result:
+    read as empty it would erase the deal's next step."""
+    if sheet == "Hours":
+        _hours_row(saved, 2, 1)
+    _edit(saved, sheet, cell, '=HYPERLINK("https://example.com", "Call")')
+    with pytest.raises(ValidationError, match=re.escape(message)):
+        read_update_book(saved)
+
+
+@settings(max_examples=30, deadline=None,
+          suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(columns=st.sets(st.sampled_from(sorted(_HEADERS))))
+def test_whichever_cells_hold_formulas_one_of_them_is_named(saved, tmp_path_factory,
+                                                            columns):
+    path = tmp_path_factory.mktemp("formulas") / "updates.xlsx"
+    path.write_bytes(saved.read_bytes())
+    workbook = openpyxl.load_workbook(path)
+    for column in columns:
+        workbook["Deals"][f"{column}2"] = "=1+1"
+    workbook.save(path)
+    if not columns:
+        assert read_update_book(path).deals[0].next_step == "Call"
+        return
+    with pytest.raises(ValidationError) as refusal:
+        read_update_book(path)
+    named = re.search(r"row 2, column (.+?): a formula without a value", str(refusal.value))
+    assert named and named[1] in {_HEADERS[c] for c in columns}

@@ -96,7 +96,7 @@ class MergePage(_Page):
         row.addWidget(self.resolve)
         self.body.addLayout(row)
 
-        self.notes_label = QLabel("Not merged:")
+        self.notes_label = QLabel("Not merged, or not as the workbook has it:")
         self.notes = QStringListModel(self)
         self.notes_view = QListView()
         self.notes_view.setModel(self.notes)
@@ -142,10 +142,13 @@ class MergePage(_Page):
 
     @staticmethod
     def _not_merged(plan: MergePlan) -> list[str]:
-        """Every row of the workbook that will not be merged, in one sentence each."""
+        """Every row of the workbook that will not be merged, or not as written (a move
+        recorded later than the workbook dates it), in one sentence each."""
         lines = [f"Hours, row {p.row}, {p.column}: {p.message}" for p in plan.problems]
         lines += [refused.sentence() for refused in plan.refused_moves]
         lines += [skipped.sentence() for skipped in plan.skipped]
+        lines += [move.sentence(format_stamp) for move in plan.moves
+                  if move.moved_up_from is not None]
         if plan.newer_export is not None:
             lines.append(f"A newer workbook of {plan.book.rep_name} (exported "
                          f"{format_stamp(plan.newer_export)}) was merged already; what it "
