@@ -18,12 +18,14 @@ The rules (DESIGN.md, "Offline round trip"):
   row's id, so a second import adds nothing.
 - A workbook from another database is refused; deals deleted since the export, or now
   owned by someone else, are listed and skipped.
-- Importing the same workbook again changes nothing: its values are then compared with what
-  its earlier merge left (not with the export), so a field the rep has not changed again is
-  not merged twice, and one changed here since is left alone; a field the rep changed
-  again (a working copy saved anew) merges, or conflicts, as a change from that baseline. An older
-  workbook of the rep merged after a newer one: the fields the newer merge changed are
-  stale and not applied (listed); the rest applies.
+- A workbook of an export already merged is told apart by its save time (recorded with
+  each merge). Saved later than that merge (a working copy or an Excel file saved anew):
+  its values are compared with what the earlier merge left (not with the export), so a
+  field the rep has not changed again is not merged twice, one changed here since is left
+  alone, and one the rep changed again merges, or conflicts, from that baseline. Saved no
+  later (the same file again, or an older save such as the original export): what that
+  merge wrote is kept, a different value for it listed as stale and not applied. The same
+  rule holds for an older export of the rep merged after a newer one; the rest applies.
 """
 
 from __future__ import annotations
@@ -32,11 +34,13 @@ import dataclasses
 import json
 import uuid
 from collections import defaultdict
-from collections.abc import Iterable, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from decimal import Decimal
 from pathlib import Path
+
+from peewee import chunked
 
 from app.activities import (
     check_day_total,
@@ -88,6 +92,7 @@ from db.models import (
     StageChange,
 )
 
+CHUNK = 500  # values in one IN (...) or one INSERT
 MOVE_NAMESPACE = uuid.UUID("0f1d6c38-51a4-4c1e-9d0a-3b7f1e2c9a64")
 Choices = Mapping[tuple[str, str], str]  # (deal uuid, field) -> "ours" | "theirs"
 # The key under which a merge's undo record also keeps the values it merged (undo restores
@@ -106,11 +111,6 @@ def move_key(export_id: str, deal_uuid: str, what: str) -> str:
     """The StageChange uuid of a move from a workbook: the same move of the same workbook
     gets the same uuid, so importing it again finds it."""
     return uuid.uuid5(MOVE_NAMESPACE, f"{export_id}|{deal_uuid}|{what}").hex
-
-
-def _chunks(values: list, size: int = 500) -> Iterable[list]:
-    for start in range(0, len(values), size):
-        yield values[start:start + size]
 
 
 @dataclass
@@ -137,8 +137,14 @@ class _Scope:
     # baseline its values are compared with now (the rep may have changed one again since).
     own_values: dict[int, dict[str, object]] = field(
         default_factory=lambda: defaultdict(dict))
+    # The fields, and the values, written by merges this workbook must not revert: of a
+    # newer export of the rep, or of this same workbook saved as late as this one or later.
     newer_fields: dict[int, set[str]] = field(default_factory=lambda: defaultdict(set))
+    later_save_fields: dict[int, set[str]] = field(default_factory=lambda: defaultdict(set))
+    newer_values: dict[int, dict[str, object]] = field(
+        default_factory=lambda: defaultdict(dict))
     newer_export: datetime | None = None
+    merged_save: datetime | None = None
     known_moves: set[str] = field(default_factory=set)
     required: dict[tuple[int, int], list] = field(default_factory=dict)
     checks: dict[str, list] = field(default_factory=lambda: defaultdict(list))  # by deal
@@ -160,6 +166,20 @@ def _refuse_foreign(book: UpdateBook, path: Path) -> None:
             "nothing was changed. Import it into the database it came from.")
 
 
+def _saved_before(merged: datetime | None, saved: datetime | None) -> bool:
+    """Whether a save of a workbook merged at ``merged`` (its save time) is older than one
+    saved at ``saved``: only when both are known and strictly earlier. The same save, or one
+    whose time is unknown, counts as not older, so what its merge wrote is never reverted."""
+    return merged is not None and saved is not None and merged < saved
+
+
+def _same_value(name: str, one: object, other: object) -> bool:
+    """Whether two values of field ``name`` are the same (stages by name, any case)."""
+    if name == "stage":
+        return name_key(str(one)) == name_key(str(other))
+    return one == other
+
+
 def _changed_fields(before: str) -> set[str]:
     keys = set(json.loads(before or "{}"))
     return {("stage" if k == "stage_id" else k) for k in keys} & set(EDITABLE_FIELDS)
@@ -172,7 +192,7 @@ def _read_scope(book: UpdateBook) -> _Scope:
     scope = _Scope(rep, stages, live)
     wanted = {d.uuid: d for d in book.deals}
     found: dict[str, Deal] = {}
-    for chunk in _chunks([uuid.UUID(hex=u) for u in wanted]):
+    for chunk in chunked([uuid.UUID(hex=u) for u in wanted], CHUNK):
         for deal in Deal.select().where(Deal.uuid.in_(chunk)):
             found[uuid_hex(deal.uuid)] = deal
     owners = dict(Rep.select(Rep.id, Rep.name).tuples())
@@ -186,37 +206,45 @@ def _read_scope(book: UpdateBook) -> _Scope:
         else:
             scope.rows[key] = _Row(deal, book_deal, stages[deal.stage_id].name, sheet_row)
     ids = [r.deal.id for r in scope.rows.values()]
-    for chunk in _chunks(ids):
+    for chunk in chunked(ids, CHUNK):
         for deal_id, item_id in (ChecklistCheck.select(ChecklistCheck.deal, ChecklistCheck.item)
                                  .where(ChecklistCheck.deal.in_(chunk)).tuples()):
             scope.ticked[deal_id].add(item_id)
-    merges = (ImportBatch.select(ImportBatch.id, ImportBatch.export_id, ImportBatch.exported_at)
+    merges = (ImportBatch.select(ImportBatch.id, ImportBatch.export_id, ImportBatch.exported_at,
+                                 ImportBatch.saved_at, ImportBatch.started_at)
               .where(ImportBatch.export_rep == rep.name, ImportBatch.undone_at.is_null(),
-                     ImportBatch.export_id != "", ImportBatch.exported_at.is_null(False)))
-    own, newer = [], []
-    for batch_id, export_id, exported_at in merges.tuples():
+                     ImportBatch.export_id != "", ImportBatch.exported_at.is_null(False))
+              .order_by(ImportBatch.id))
+    own, later_saves, newer_exports = [], [], []
+    for batch_id, export_id, exported_at, merged_save, merged_at in merges.tuples():
         if export_id == book.export_id:
-            own.append(batch_id)
+            if _saved_before(merged_save, book.saved_at):
+                own.append(batch_id)  # an earlier save of it: the baseline
+            else:  # this save, or a later one, was merged: what it wrote is kept
+                later_saves.append(batch_id)
+                when = merged_save or merged_at
+                scope.merged_save = max(scope.merged_save or when, when)
         elif exported_at > book.exported_at:
-            newer.append(batch_id)
+            newer_exports.append(batch_id)
             scope.newer_export = max(scope.newer_export or exported_at, exported_at)
-    if newer:
-        for deal_id, before in (ImportChange.select(ImportChange.deal, ImportChange.before)
-                                .where(ImportChange.batch.in_(newer)).tuples()):
-            scope.newer_fields[deal_id] |= _changed_fields(before)
-    if own:
-        for deal_id, before in (ImportChange.select(ImportChange.deal, ImportChange.before)
-                                .where(ImportChange.batch.in_(own))
-                                .order_by(ImportChange.batch).tuples()):
-            merged = json.loads(before or "{}").get(MERGED, {})
-            scope.own_values[deal_id].update(
-                {k: decode_before(k, v) for k, v in merged.items()})
+    for batch_ids, into in ((newer_exports, scope.newer_values),
+                            (later_saves, scope.newer_values), (own, scope.own_values)):
+        for chunk in chunked(batch_ids, CHUNK):
+            for deal_id, before in (ImportChange.select(ImportChange.deal, ImportChange.before)
+                                    .where(ImportChange.batch.in_(chunk))
+                                    .order_by(ImportChange.batch).tuples()):
+                if into is scope.newer_values:
+                    fields = (scope.newer_fields if batch_ids is newer_exports
+                              else scope.later_save_fields)
+                    fields[deal_id] |= _changed_fields(before)
+                merged = json.loads(before or "{}").get(MERGED, {})
+                into[deal_id].update({k: decode_before(k, v) for k, v in merged.items()})
     for check in book.checks:
         scope.checks[check.deal_uuid].append(check)
     for index, move in enumerate(book.moves):
         scope.log[move.deal_uuid].append((index, move))
     keys = [move_key(book.export_id, m.deal_uuid, f"move{i}") for i, m in enumerate(book.moves)]
-    for chunk in _chunks([uuid.UUID(hex=k) for k in keys]):
+    for chunk in chunked([uuid.UUID(hex=k) for k in keys], CHUNK):
         scope.known_moves.update(uuid_hex(u) for (u,) in StageChange.select(StageChange.uuid)
                                  .where(StageChange.uuid.in_(chunk)).tuples())
     return scope
@@ -290,16 +318,18 @@ def _plan_deal(book: UpdateBook, row: _Row, scope: _Scope, choices: Choices,
            if move_key(book.export_id, mine.uuid, f"move{i}") not in scope.known_moves]
     for name in EDITABLE_FIELDS:
         ours, theirs, original = ours_all[name], theirs_all[name], original_all[name]
-        if name == "stage":
-            changed = bool(log) or name_key(theirs) != name_key(original)
-            same = name_key(ours) == name_key(theirs)
-            ours_changed = name_key(ours) != name_key(original)
-        else:
-            changed, same, ours_changed = theirs != original, ours == theirs, ours != original
-        if not changed:
+        changed = (name == "stage" and bool(log)) or not _same_value(name, theirs, original)
+        same = _same_value(name, ours, theirs)
+        ours_changed = not _same_value(name, ours, original)
+        later_save = name in scope.later_save_fields[deal.id]
+        if not (changed or later_save):
             continue  # the rep left it (or it is as this workbook's earlier merge left it)
-        if name in scope.newer_fields[deal.id]:
-            if not same:
+        if later_save or name in scope.newer_fields[deal.id]:
+            # A newer merge wrote this field: kept. Listed as stale unless this workbook
+            # holds what that merge wrote (the same save again) or what is here now; for
+            # a save of the same workbook, even when the rep had not changed it by then.
+            written = scope.newer_values[deal.id].get(name, ours)
+            if not same and not _same_value(name, theirs, written):
                 plan.stale.append(StaleChange(mine.uuid, deal.title, name, theirs, ours))
             continue
         if same:
@@ -336,7 +366,7 @@ def _plan_hours(book: UpdateBook, rep: RepInfo) -> tuple[list, int, list[HoursPr
     """The Hours rows not merged before, and the problems of those that cannot be taken."""
     ids = [h.row_id for h in book.hours]
     known: set[str] = set()
-    for chunk in _chunks([uuid.UUID(hex=i) for i in ids]):
+    for chunk in chunked([uuid.UUID(hex=i) for i in ids], CHUNK):
         known.update(uuid_hex(u) for (u,) in Activity.select(Activity.uuid)
                      .where(Activity.uuid.in_(chunk)).tuples())
     new = [h for h in book.hours if h.row_id not in known]
@@ -399,7 +429,7 @@ def plan_book(book: UpdateBook, path: str | Path, choices: Choices | None = None
         refused_moves=tuple(whole.refused), ticks=tuple(whole.ticks), hours=tuple(hours),
         hours_known=known, problems=tuple(whole.problems + problems),
         skipped=tuple(scope.skipped), stale=tuple(whole.stale),
-        newer_export=scope.newer_export, unchanged=unchanged)
+        newer_export=scope.newer_export, merged_save=scope.merged_save, unchanged=unchanged)
 
 
 def plan_merge(path: str | Path, choices: Choices | None = None) -> MergePlan:
@@ -437,7 +467,7 @@ def _write_deals(plan: MergePlan, held: set[str], rep: RepInfo, batch_id: int,
     if not by_deal:
         return 0, written
     deals: dict[str, Deal] = {}
-    for chunk in _chunks([uuid.UUID(hex=k) for k in by_deal]):
+    for chunk in chunked([uuid.UUID(hex=k) for k in by_deal], CHUNK):
         for deal in Deal.select().where(Deal.uuid.in_(chunk)):
             deals[uuid_hex(deal.uuid)] = deal
     stages = {s.name: s for s in Stage.select().where(Stage.archived == False)}
@@ -487,16 +517,16 @@ def _write_deals(plan: MergePlan, held: set[str], rep: RepInfo, batch_id: int,
             raise ConflictError(f"“{deal.title}” was changed while merging; import the "
                                 "workbook again.")
         records.append((deal.id, before, deal.version + 1, last_key))
-    for chunk in _chunks(ticks):
+    for chunk in chunked(ticks, CHUNK):
         ChecklistCheck.insert_many(chunk).on_conflict_ignore().execute()
-    for chunk in _chunks(moves):
+    for chunk in chunked(moves, CHUNK):
         StageChange.insert_many(chunk).execute()
     change_ids: dict[str, int] = {}
     keys = [uuid.UUID(hex=k) for *_, k in records if k]
-    for chunk in _chunks(keys):
+    for chunk in chunked(keys, CHUNK):
         change_ids.update((uuid_hex(u), i) for u, i in StageChange.select(
             StageChange.uuid, StageChange.id).where(StageChange.uuid.in_(chunk)).tuples())
-    for chunk in _chunks(records):
+    for chunk in chunked(records, CHUNK):
         ImportChange.insert_many([{
             "batch": batch_id, "deal": deal_id, "kind": "updated",
             "before": json.dumps({k: v if k == MERGED else encode_before(v)
@@ -511,7 +541,7 @@ def _add_hours(plan: MergePlan, rep: RepInfo, batch_id: int) -> int:
         return 0
     deals: dict[str, Deal] = {}
     wanted = list({uuid.UUID(hex=h.deal_uuid) for h in plan.hours if h.deal_uuid})
-    for chunk in _chunks(wanted):
+    for chunk in chunked(wanted, CHUNK):
         for deal in Deal.select(Deal.id, Deal.uuid).where(Deal.uuid.in_(chunk)):
             deals[uuid_hex(deal.uuid)] = deal
     rows = []
@@ -527,7 +557,7 @@ def _add_hours(plan: MergePlan, rep: RepInfo, batch_id: int) -> int:
         if deal is not None:
             key = uuid_hex(deal.uuid)
             latest[key] = max(latest.get(key, hours.day), hours.day)
-    for chunk in _chunks(rows):
+    for chunk in chunked(rows, CHUNK):
         Activity.insert_many(chunk).execute()
     for key, day in latest.items():
         touch_deal(deals[key], day)
@@ -581,7 +611,8 @@ def _merge_with_backup(book: UpdateBook, path: str | Path, choices: Choices | No
         batch = ImportBatch.create(
             uuid=uuid.uuid4(), file_name=plan.file_name, sheet="", started_at=now,
             finished_at=now, actor=actor.id if actor else None, export_id=book.export_id,
-            export_rep=rep.name, exported_at=book.exported_at)
+            export_rep=rep.name, exported_at=book.exported_at,
+            saved_at=book.saved_at)
         control.report(0.4, "Merging deals…")
         updated, written = _write_deals(plan, held, rep, batch.id, now)
         control.report(0.8, "Adding hours…")

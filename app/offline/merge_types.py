@@ -99,8 +99,8 @@ class SkippedDeal:
 
 @dataclass(frozen=True)
 class StaleChange:
-    """A change in an older workbook to a field a newer workbook of the same rep already
-    merged: not applied."""
+    """A change in an older workbook to a field a newer workbook of the same rep (or a
+    later save of the same workbook) already merged: not applied."""
 
     deal_uuid: str
     title: str
@@ -154,6 +154,10 @@ class MergePlan:
     skipped: tuple[SkippedDeal, ...] = ()
     stale: tuple[StaleChange, ...] = ()
     newer_export: datetime | None = None  # set when a newer workbook of the rep was merged
+    # Set when this same workbook, saved no earlier than this file, was merged already (its
+    # save time, else when it was merged): this file is not newer, so what that merge wrote
+    # is kept (``stale``).
+    merged_save: datetime | None = None
     unchanged: int = 0  # deals with nothing to merge
 
     @property

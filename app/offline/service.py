@@ -92,6 +92,7 @@ class MergeReport:
             "skipped_deals": [{"deal": s.title, "reason": s.reason, "owner": s.owner}
                               for s in plan.skipped],
             "older_than_merged": plan.newer_export,
+            "not_newer_than_merged_save": plan.merged_save,
             "stale": [{"deal": s.title, "field": s.field, "workbook": s.theirs,
                        "database": s.current} for s in plan.stale],
             "held_back": sorted({c.title for c in plan.conflicts if c.deal_uuid in held}),
@@ -145,11 +146,14 @@ class MergeReport:
         if plan.newer_export is not None:
             lines.append(f"This workbook is older than one of {who}'s already merged "
                          f"(exported {_when(plan.newer_export)}).")
-            if plan.stale:
-                lines.append("Stale, not applied:")
-                lines += [f"  “{s.title}”, {FIELD_LABELS[s.field]}: the older workbook has "
-                          f"{shown(s.theirs)}, the newer one left {shown(s.current)}."
-                          for s in plan.stale]
+        if plan.merged_save is not None:
+            lines.append(f"A save of this workbook from {_when(plan.merged_save)} was merged "
+                         "already and this file is not newer: what that merge wrote is kept.")
+        if plan.stale:
+            lines.append("Stale, not applied:")
+            lines += [f"  “{s.title}”, {FIELD_LABELS[s.field]}: the older workbook has "
+                      f"{shown(s.theirs)}, the newer one left {shown(s.current)}."
+                      for s in plan.stale]
         if result is not None:
             lines += list(result.warnings)
             if result.backup:

@@ -7,6 +7,7 @@ from __future__ import annotations
 import uuid
 from datetime import UTC, date, datetime
 from decimal import Decimal
+from pathlib import Path
 
 import pytest
 
@@ -315,3 +316,61 @@ def test_a_field_the_rep_changed_again_after_a_merge_merges_from_what_was_merged
     commit_merge(plan, {}, team.manager)
     assert _deal(team, "Birch pilot").value == Decimal("9500.00")
     assert _deal(team, "Cedar renewal").value == Decimal("30500.00")  # held back
+
+
+def test_the_original_export_imported_after_its_edited_copy_reverts_nothing(team, workbook,
+                                                                             tmp_path):
+    """The rep edits a copy of the export; the manager merges the copy, then (by mistake)
+    the original file: it is an older save of the same workbook, so what the copy's merge
+    wrote is kept and listed as stale, never reverted."""
+    import shutil
+
+    from app.deals import update_deal
+    from app.offline.service import run_merge
+    from tests.offline.conftest import Edit
+
+    copy = Edit(Path(shutil.copy(workbook, tmp_path / "edited.xlsx")))
+    copy.set("Birch pilot", "Value", 9250)
+    copy.set("Birch pilot", "Next step", "Send the contract")
+    copy.set("Cedar renewal", "Value", 31000)
+    birch = _deal(team, "Birch pilot")
+    update_deal(birch.id, {"value": Decimal("8800")}, birch.version, team.manager)
+    run_merge(copy.save(), team.manager, resolution="theirs")
+    versions = {d.id: d.version for d in Deal.select()}
+
+    report = run_merge(workbook, team.manager, dry_run=True)
+    plan = report.plan
+    assert plan.is_empty and not plan.conflicts and plan.merged_save is not None
+    assert sorted((s.title, s.field, s.theirs) for s in plan.stale) == [
+        ("Birch pilot", "next_step", "Call"), ("Birch pilot", "value", Decimal("8000.00")),
+        ("Cedar renewal", "value", Decimal("30000.00"))]
+    assert "would change 0 fields" in report.describe()
+    assert "Stale, not applied" in report.describe()
+    assert run_merge(workbook, team.manager, resolution="theirs").result.batch_uuid == ""
+    birch, cedar = _deal(team, "Birch pilot"), _deal(team, "Cedar renewal")
+    assert (birch.value, birch.next_step) == (Decimal("9250.00"), "Send the contract")
+    assert cedar.value == Decimal("31000.00")
+    assert {d.id: d.version for d in Deal.select()} == versions
+
+
+def test_an_older_save_of_a_merged_workbook_keeps_what_the_later_save_merged(team, edit,
+                                                                             tmp_path):
+    """Two saves of one workbook, the later merged first: the earlier one's different
+    value is stale; a value both saves hold is already merged (not stale, not a conflict,
+    even though the manager changed it since)."""
+    from app.deals import update_deal
+    from tests.offline.conftest import Edit
+
+    edit.set("Birch pilot", "Value", 9000)
+    edit.set("Acme roll-out", "Next step", "Demo")
+    older = edit.save(tmp_path / "monday.xlsx")
+    later = Edit(older)
+    later.set("Birch pilot", "Value", 9600)
+    _merge(later.save(tmp_path / "tuesday.xlsx"), team)
+    acme = _deal(team, "Acme roll-out")
+    update_deal(acme.id, {"next_step": "Call back"}, acme.version, team.manager)
+
+    plan = plan_merge(older)
+    assert [(s.title, s.field, s.theirs, s.current) for s in plan.stale] == [
+        ("Birch pilot", "value", Decimal("9000.00"), Decimal("9600.00"))]
+    assert plan.is_empty and not plan.conflicts
