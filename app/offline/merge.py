@@ -15,7 +15,9 @@ The rules (DESIGN.md, "Offline round trip"):
   (else the workbook's save time). A move whose required items are ticked neither in the
   workbook nor here is refused (the gate rule of :func:`app.pipeline.required_for_move`).
 - Ticks become ChecklistChecks by the rep; Hours rows become Activities whose uuid is the
-  row's id, so a second import adds nothing.
+  row's id, so a second import adds nothing; a row whose id is already an activity's but
+  whose date, kind, hours, deal or note differ was changed after it was merged: listed,
+  not applied (neither added a second time nor dropped unseen).
 - A workbook from another database is refused; deals deleted since the export, or now
   owned by someone else, are listed and skipped.
 - A workbook of an export already merged is told apart by its save time (recorded with
@@ -40,7 +42,7 @@ from datetime import date, datetime
 from decimal import Decimal
 from pathlib import Path
 
-from peewee import chunked
+from peewee import JOIN, chunked
 
 from app.activities import (
     check_day_total,
@@ -58,10 +60,11 @@ from app.importing.commit import decode_before, encode_before
 from app.importing.service import BackupBeforeImport
 from app.jobs import JobControl
 from app.matching import name_key
-from app.offline.book import EDITABLE_FIELDS, BookDeal, BookMove, UpdateBook
+from app.offline.book import EDITABLE_FIELDS, BookDeal, BookHours, BookMove, UpdateBook
 from app.offline.export import DATABASE_ID
 from app.offline.merge_types import (
     FIELD_LABELS,
+    ChangedHours,
     FieldChange,
     FieldConflict,
     HoursProblem,
@@ -72,6 +75,7 @@ from app.offline.merge_types import (
     RefusedMove,
     SkippedDeal,
     StaleChange,
+    shown,
 )
 from app.offline.reader import read_update_book
 from app.pipeline import required_for_move, settled_lost_reason
@@ -362,14 +366,35 @@ def _plan_deal(book: UpdateBook, row: _Row, scope: _Scope, choices: Choices,
     return plan
 
 
-def _plan_hours(book: UpdateBook, rep: RepInfo) -> tuple[list, int, list[HoursProblem]]:
-    """The Hours rows not merged before, and the problems of those that cannot be taken."""
-    ids = [h.row_id for h in book.hours]
-    known: set[str] = set()
-    for chunk in chunked([uuid.UUID(hex=i) for i in ids], CHUNK):
-        known.update(uuid_hex(u) for (u,) in Activity.select(Activity.uuid)
-                     .where(Activity.uuid.in_(chunk)).tuples())
-    new = [h for h in book.hours if h.row_id not in known]
+def _differences(hours: BookHours, merged: tuple) -> tuple[str, ...]:
+    """How an Hours row differs from the activity it was merged as (``merged``: date, kind,
+    hours, deal uuid or None, note), one "Column: here, in the workbook" each."""
+    day, kind, amount, deal_uuid, note = merged
+    pairs = (("Date", day, hours.day, day == hours.day),
+             ("Kind", kind, hours.kind, name_key(kind) == name_key(hours.kind)),
+             ("Hours", amount, hours.hours, amount == hours.hours),
+             ("Deal", deal_uuid, hours.deal_uuid, deal_uuid == (hours.deal_uuid or None)),
+             ("Note", note, hours.note, note == hours.note[:500]))
+    return tuple(f"{column}: {shown(here)} here, {shown(there)} in the workbook"
+                 if column != "Deal" else "Deal: another deal in the workbook"
+                 for column, here, there, same in pairs if not same)
+
+
+def _plan_hours(book: UpdateBook, rep: RepInfo) -> tuple[list, int, list, list[HoursProblem]]:
+    """The Hours rows not merged before, how many were (unchanged), those merged before and
+    changed since (:class:`ChangedHours`, not applied), and the problems of the new rows
+    that cannot be taken."""
+    merged: dict[str, tuple] = {}
+    for chunk in chunked([uuid.UUID(hex=h.row_id) for h in book.hours], CHUNK):
+        for key, *facts, deal_uuid, note in (
+                Activity.select(Activity.uuid, Activity.date, Activity.kind, Activity.hours,
+                                Deal.uuid, Activity.note)
+                .join(Deal, JOIN.LEFT_OUTER, on=(Activity.deal == Deal.id))
+                .where(Activity.uuid.in_(chunk)).tuples()):
+            merged[uuid_hex(key)] = (*facts, uuid_hex(deal_uuid) if deal_uuid else None, note)
+    new = [h for h in book.hours if h.row_id not in merged]
+    changed = [ChangedHours(h.row, found) for h in book.hours if h.row_id in merged
+               for found in [_differences(h, merged[h.row_id])] if found]
     problems = []
     added: dict[date, Decimal] = defaultdict(Decimal)
     kinds: dict[str, ValidationError | None] = {}
@@ -399,7 +424,7 @@ def _plan_hours(book: UpdateBook, rep: RepInfo) -> tuple[list, int, list[HoursPr
         except ValidationError as error:
             row = min(h.row for h in new if h.day == day)
             problems.append(HoursProblem(row, "Hours", str(error)))
-    return new, len(book.hours) - len(new), problems
+    return new, len(book.hours) - len(new) - len(changed), changed, problems
 
 
 def plan_book(book: UpdateBook, path: str | Path, choices: Choices | None = None,
@@ -422,12 +447,12 @@ def plan_book(book: UpdateBook, path: str | Path, choices: Choices | None = None
             unchanged += 1
         for name in ("changes", "conflicts", "moves", "refused", "ticks", "stale", "problems"):
             getattr(whole, name).extend(getattr(deal_plan, name))
-    hours, known, problems = _plan_hours(book, scope.rep)
+    hours, known, changed, problems = _plan_hours(book, scope.rep)
     return MergePlan(
         path=str(path), book=book, changes=tuple(whole.changes),
         conflicts=tuple(whole.conflicts), moves=tuple(whole.moves),
         refused_moves=tuple(whole.refused), ticks=tuple(whole.ticks), hours=tuple(hours),
-        hours_known=known, problems=tuple(whole.problems + problems),
+        hours_known=known, hours_changed=tuple(changed), problems=tuple(whole.problems + problems),
         skipped=tuple(scope.skipped), stale=tuple(whole.stale),
         newer_export=scope.newer_export, merged_save=scope.merged_save, unchanged=unchanged)
 

@@ -23,6 +23,17 @@ FIELD_LABELS = {"stage": "Stage", "value": "Value", "expected_close": "Expected 
                 "next_step": "Next step", "next_step_due": "Next step due"}
 
 
+def shown(value: FieldValue) -> str:
+    """A field's value as the reports show it."""
+    if value is None or value == "":
+        return "(empty)"
+    if isinstance(value, Decimal):
+        return f"{value:,.2f}"
+    if isinstance(value, date):
+        return value.isoformat()
+    return str(value)
+
+
 @dataclass(frozen=True)
 class FieldConflict:
     """A field changed since the export both in the database (``ours``) and in the
@@ -110,6 +121,23 @@ class StaleChange:
 
 
 @dataclass(frozen=True)
+class ChangedHours:
+    """An Hours row merged before (its row id is an activity's here) that comes back with
+    another date, kind, hours, deal or note: changed after it was merged, in the workbook
+    or here. Not applied, so corrected hours are neither counted twice nor silently lost:
+    the manager corrects the entry in Funnelcast. ``differences`` name each column that
+    differs with both values, as a user reads them."""
+
+    row: int  # the Hours sheet row
+    differences: tuple[str, ...]
+
+    def sentence(self) -> str:
+        return (f"Hours row {self.row} was changed after it was merged "
+                f"({'; '.join(self.differences)}); not applied: correct the hours entry in "
+                "Funnelcast if the workbook is right.")
+
+
+@dataclass(frozen=True)
 class PlannedTick:
     deal_uuid: str
     title: str
@@ -149,7 +177,8 @@ class MergePlan:
     refused_moves: tuple[RefusedMove, ...]
     ticks: tuple[PlannedTick, ...]
     hours: tuple[BookHours, ...] = ()  # the BookHours rows to add (new row ids only)
-    hours_known: int = 0  # rows merged before (same row id): not added again
+    hours_known: int = 0  # rows merged before (same row id, same content): not added again
+    hours_changed: tuple[ChangedHours, ...] = ()  # rows merged before, changed since: not applied
     problems: tuple[HoursProblem, ...] = ()
     skipped: tuple[SkippedDeal, ...] = ()
     stale: tuple[StaleChange, ...] = ()

@@ -8,9 +8,9 @@ missing or altered hidden sheet, a stage not in the list, a date or number that 
 is refused with one sentence naming the sheet, row and column, and nothing is merged.
 
 Times in the visible sheets are the rep's local time; the book holds UTC (naive, the form
-the database stores). An Hours row typed in Excel has no row id: it gets a stable one, a
-uuid5 of the export id, the row's content and how many identical rows came before it, so
-importing the same workbook twice adds it once.
+the database stores). An Hours row typed in Excel has no row id: it gets a stable one from
+the export id and its row number (:func:`typed_row_id`), so importing the same workbook
+twice adds it once, and a row corrected since it was merged is recognised as such.
 """
 
 from __future__ import annotations
@@ -18,7 +18,6 @@ from __future__ import annotations
 import re
 import uuid
 import zipfile
-from collections import Counter
 from datetime import UTC, date, datetime, time, timedelta
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
@@ -28,6 +27,7 @@ from app.errors import UsageError, ValidationError
 from app.importing.parse_dates import EXCEL_EPOCH
 from app.importing.read import read_sheet
 from app.matching import name_key
+from app.money import CENT
 from app.offline import layout
 from app.offline.book import (
     FORMAT_VERSION,
@@ -44,7 +44,6 @@ from app.offline.book import (
 from app.offline.writer import trimmed
 from app.stage_admin import COLOUR, MAX_ROT_DAYS
 
-CENT = Decimal("0.01")
 CURRENCY = re.compile(r"[A-Z]{3}")
 HOURS_NAMESPACE = uuid.UUID("5b0c3a52-8f3e-4f0e-9a57-2f6f0c1d7e21")
 _MODIFIED = re.compile(rb"<dcterms:modified[^>]*>([^<]+)</dcterms:modified>")
@@ -397,18 +396,23 @@ def _read_checks(path: Path, where: _Where, items, deals, done) -> tuple[BookChe
     return tuple(checks)
 
 
-def typed_row_id(export_id: str, content: tuple, occurrence: int) -> str:
-    """The stable id of an Hours row typed in Excel (it has none): the same row of the same
-    workbook gets the same id on every import."""
-    text = "|".join([export_id, *map(str, content), str(occurrence)])
-    return uuid.uuid5(HOURS_NAMESPACE, text).hex
+def typed_row_id(export_id: str, sheet_row: int) -> str:
+    """The id of an Hours row typed in Excel (it has none): made from the export's id and
+    the row's number on the Hours sheet, so the same file read again gives every row the
+    same id whatever the rep typed in it; a row corrected after a merge keeps its id and
+    comes back as a changed row (reported, not added twice).
+
+    Sorting the Hours sheet after it was merged moves typed rows to other numbers: a row
+    then carries another row's id and is reported as changed (not applied), and one moved
+    below the rows merged before is added as new. Rows written by Funnelcast (a working
+    copy's) carry their own id in the hidden Row id column and are not affected."""
+    return uuid.uuid5(HOURS_NAMESPACE, f"{export_id}|row {sheet_row}").hex
 
 
 def _read_hours(path: Path, where: _Where, export_id: str, kinds, labels) -> tuple[
         BookHours, ...]:
     rows, col = _sheet(path, layout.HOURS, layout.HOURS_HEADERS, where)
     kind_names = {name_key(k): k for k in kinds}
-    seen: Counter = Counter()
     hours = []
     for number, values in rows:
         def fail(problem: str, header: str, number=number):
@@ -436,10 +440,6 @@ def _read_hours(path: Path, where: _Where, export_id: str, kinds, labels) -> tup
             raise fail(f"{label!r} is not one of the deals in this workbook; choose one "
                        "from the list or leave it empty.", "Deal")
         note = " ".join(_text(cell("Note")).split())
-        row_id = _text(cell("Row id")).strip()
-        if not row_id:
-            content = (day.isoformat(), kind, amount, deal or "", note)
-            seen[content] += 1
-            row_id = typed_row_id(export_id, content, seen[content])
+        row_id = _text(cell("Row id")).strip() or typed_row_id(export_id, number)
         hours.append(BookHours(row_id, day, kind, amount, deal, note, number))
     return tuple(hours)

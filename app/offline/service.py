@@ -6,27 +6,15 @@ is a dry run, and report in words or in the importer's JSON shape.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date, datetime
-from decimal import Decimal
+from datetime import datetime
 from pathlib import Path
 
 from app.clock import to_local
 from app.jobs import JobControl
 from app.offline.merge import merge_book, plan_book
-from app.offline.merge_types import FIELD_LABELS, FieldValue, MergePlan, MergeResult
+from app.offline.merge_types import FIELD_LABELS, MergePlan, MergeResult, shown
 from app.offline.reader import read_update_book
 from app.users import RepInfo
-
-
-def shown(value: FieldValue) -> str:
-    """A field's value as the report shows it."""
-    if value is None or value == "":
-        return "(empty)"
-    if isinstance(value, Decimal):
-        return f"{value:,.2f}"
-    if isinstance(value, date):
-        return value.isoformat()
-    return str(value)
 
 
 def _n(count: int, one: str, many: str) -> str:
@@ -89,6 +77,8 @@ class MergeReport:
             "ticks": len(plan.ticks),
             "hours": len(plan.hours),
             "hours_already_merged": plan.hours_known,
+            "hours_changed_after_merge": [{"row": h.row, "differences": list(h.differences)}
+                                          for h in plan.hours_changed],
             "skipped_deals": [{"deal": s.title, "reason": s.reason, "owner": s.owner}
                               for s in plan.skipped],
             "older_than_merged": plan.newer_export,
@@ -128,6 +118,7 @@ class MergeReport:
         if plan.hours_known:
             lines.append(f"{_n(plan.hours_known, 'hours row was', 'hours rows were')} merged "
                          "before and not added again.")
+        lines += [f"  {h.sentence()}" for h in plan.hours_changed]
         if plan.conflicts:
             if self.resolution is None:
                 lines.append("Conflicts — changed here and in the workbook since the export; "

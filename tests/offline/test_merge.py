@@ -374,3 +374,30 @@ def test_an_older_save_of_a_merged_workbook_keeps_what_the_later_save_merged(tea
     assert [(s.title, s.field, s.theirs, s.current) for s in plan.stale] == [
         ("Birch pilot", "value", Decimal("9000.00"), Decimal("9600.00"))]
     assert plan.is_empty and not plan.conflicts
+
+
+def test_hours_corrected_after_a_merge_are_reported_not_added_twice(team, edit):
+    """The rep corrects 2 h to 2.5 h on a row already merged and sends the workbook again:
+    the row is listed as changed after it was merged and not applied (no second activity);
+    a row added below it merges."""
+    from app.offline.service import run_merge
+    from tests.offline.conftest import Edit
+
+    edit.hours((date(2026, 12, 1), "Meeting", 2, None, "Team call"))
+    path = edit.save()
+    _merge(path, team)
+    again = Edit(path)
+    again.book["Hours"]["C2"] = 2.5
+    again.hours((date(2026, 12, 2), "Admin", 1, None, "Expenses"))
+    again.save()
+
+    report = run_merge(path, team.manager)
+    logged = Activity.select().where(Activity.rep == team.rep.id).order_by(Activity.date)
+    assert [(a.kind, a.hours) for a in logged] == [("Meeting", Decimal("2.00")),
+                                                   ("Admin", Decimal("1.00"))]
+    plan = report.plan
+    assert [(h.row, h.differences) for h in plan.hours_changed] == [
+        (2, ("Hours: 2.00 here, 2.50 in the workbook",))]
+    assert plan.hours_known == 0 and [h.row for h in plan.hours] == [3]
+    assert "Hours row 2 was changed after it was merged" in report.describe()
+    assert report.as_dict()["hours_changed_after_merge"][0]["row"] == 2

@@ -227,3 +227,17 @@ def test_a_stage_without_its_probability_or_with_a_bad_rot_or_colour_is_refused(
     write_update_workbook(_book(), path)
     with pytest.raises(ValidationError, match=message):
         read_update_book(path)
+
+
+def test_a_typed_hours_row_keeps_its_id_when_corrected(saved):
+    """A typed row's id comes from its place on the sheet, not its content: correcting its
+    hours keeps the id, so the merge sees a changed row, not a new one."""
+    workbook = openpyxl.load_workbook(saved)
+    for column, value in zip("ABCDE", (date(2026, 12, 1), "Call", 2, None, ""), strict=True):
+        workbook["Hours"][f"{column}2"] = value
+    workbook.save(saved)
+    before = read_update_book(saved).hours[0]
+    workbook["Hours"]["C2"] = 2.5
+    workbook.save(saved)
+    after = read_update_book(saved).hours[0]
+    assert after.row_id == before.row_id and after.hours == Decimal("2.50")

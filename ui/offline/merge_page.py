@@ -159,6 +159,7 @@ class MergePage(_Page):
         if plan.hours_known:
             lines.append(f"{_plural(plan.hours_known, 'hours row')} merged before "
                          "(not added again).")
+        lines += [changed.sentence() for changed in plan.hours_changed]
         return lines
 
     def _held_back(self) -> set[str]:
