@@ -12,8 +12,10 @@ The rules (DESIGN.md, "Offline round trip"):
   database's and when), applied only as the manager chooses; the rest of the deal merges.
 - Stage: the working copy's moves in order, then one more to the Deals sheet's stage if it
   differs, each a StageChange with origin ``workbook``, the rep as actor and the rep's time
-  (else the workbook's save time). A move whose required items are ticked neither in the
-  workbook nor here is refused (the gate rule of :func:`app.pipeline.required_for_move`).
+  (else the workbook's save time). A move whose required items are not ticked here nor
+  newly ticked in the workbook is refused (the gate rule of
+  :func:`app.pipeline.required_for_move`); an item ticked at export and unticked here since
+  counts as unticked.
 - Ticks become ChecklistChecks by the rep; Hours rows become Activities whose uuid is the
   row's id, so a second import adds nothing; a row whose id is already an activity's but
   whose date, kind, hours, deal or note differ was changed after it was merged: listed,
@@ -279,7 +281,11 @@ def _plan_moves(book: UpdateBook, row: _Row, scope: _Scope, start: str, final: s
                 log: list[tuple[int, BookMove]], plan: _DealPlan, fallback: datetime) -> None:
     """The moves taking the deal from ``start`` to ``final``: the log's (``log``: index,
     BookMove), then one more if needed; the chain stops at the first move the gate refuses."""
-    workbook_ticks = {c.item_id for c in scope.checks[row.book.uuid] if c.done}
+    # The items ticked once the merge is written: the database's ticks now and those the
+    # merge writes. An item ticked at export (was_done) and unticked here since counts as
+    # unticked: the merge writes no tick for it.
+    workbook_ticks = {c.item_id for c in scope.checks[row.book.uuid]
+                      if c.done and not c.was_done}
     ticked = scope.ticked[row.deal.id] | workbook_ticks
     steps = [(move_key(book.export_id, row.book.uuid, f"move{i}"), m.to_stage, m.at,
               m.override_reason, m.lost_reason) for i, m in log if m.to_stage != m.from_stage]

@@ -78,8 +78,8 @@ class PlannedMove:
 
 @dataclass(frozen=True)
 class RefusedMove:
-    """A move the gate refused: the required items ``missing`` are ticked neither in the
-    workbook nor in the database."""
+    """A move the gate refused: the required items ``missing`` are not ticked in the
+    database nor newly ticked in the workbook."""
 
     deal_uuid: str
     title: str

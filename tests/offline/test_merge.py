@@ -401,3 +401,27 @@ def test_hours_corrected_after_a_merge_are_reported_not_added_twice(team, edit):
     assert plan.hours_known == 0 and [h.row for h in plan.hours] == [3]
     assert "Hours row 2 was changed after it was merged" in report.describe()
     assert report.as_dict()["hours_changed_after_merge"][0]["row"] == 2
+
+
+def test_an_item_unticked_here_since_the_export_still_gates_the_reps_move(team, tmp_path):
+    """An item ticked at export and unticked by the manager since is not ticked: the rep's
+    move through its gate is refused and reported, not let through on the export's tick."""
+    from app.offline.export import export_update_workbook
+    from app.pipeline import missing_requirements, set_checked
+    from tests.offline.conftest import Edit
+
+    acme = _deal(team, "Acme roll-out")
+    required = missing_requirements(acme.id, team.stages["Qualified"].id)
+    assert required
+    for item in required:
+        set_checked(acme.id, item.id, True, team.manager)
+    edit = Edit(export_update_workbook(tmp_path / "ravi.xlsx", "Ravi Rep").path)
+    set_checked(acme.id, required[0].id, False, team.manager)
+    edit.set("Acme roll-out", "Stage", "Qualified")
+
+    plan = plan_merge(edit.save())
+    assert [(r.to_stage, r.missing) for r in plan.refused_moves] == [
+        ("Qualified", (f"{required[0].text} ({required[0].stage_name})",))]
+    assert not plan.moves
+    commit_merge(plan, {}, team.manager)
+    assert _deal(team, "Acme roll-out").stage_id == team.stages["Sales-ready lead"].id
