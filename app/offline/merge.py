@@ -9,7 +9,8 @@ The rules (DESIGN.md, "Offline round trip"):
 - Three-way per field: the workbook's value against the value at export says whether the
   rep changed it; the database's against the same, whether it changed here. Only the rep ->
   applied; both, to different values -> a :class:`FieldConflict` (who changed the
-  database's and when), applied only as the manager chooses; the rest of the deal merges.
+  database's and when, or, where that is not recorded for the field, who last edited the
+  deal and when, said so), applied only as the manager chooses; the rest of the deal merges.
 - Stage: the working copy's moves in order, then one more to the Deals sheet's stage if it
   differs, each a StageChange with origin ``workbook``, the rep as actor and the rep's time
   (else the workbook's save time). A move whose required items are not ticked here nor
@@ -256,14 +257,26 @@ def _read_scope(book: UpdateBook) -> _Scope:
     return scope
 
 
-def _who(deal: Deal, name: str, reps: dict[int, str]) -> tuple[str, datetime | None]:
-    """Who last changed ``name`` of ``deal`` in the database, and when."""
+def _who(deal: Deal, name: str, reps: dict[int, str]) -> tuple[str, datetime | None, bool]:
+    """Who last changed ``name`` of ``deal`` in the database, and when; the flag is True
+    when that is not known for the field, only for the deal's last edit (whoever made it).
+
+    Known: the stage (its last StageChange), or a field the deal's last edit changed when
+    that edit was an import or merge (its undo record, left at the deal's version, names
+    the fields). A plain edit records no fields, so it is not claimed for one."""
     if name == "stage":
         last = (StageChange.select().where(StageChange.deal == deal.id)
                 .order_by(StageChange.changed_at.desc(), StageChange.id.desc()).first())
         if last is not None:
-            return reps.get(last.changed_by_id, ""), last.changed_at
-    return reps.get(deal.updated_by_id, ""), deal.updated_at
+            return reps.get(last.changed_by_id, ""), last.changed_at, False
+    else:
+        record = (ImportChange.select(ImportChange.before).join(ImportBatch)
+                  .where(ImportChange.deal == deal.id,
+                         ImportChange.version_after == deal.version,
+                         ImportBatch.undone_at.is_null()).first())
+        if record is not None and name in _changed_fields(record.before):
+            return reps.get(deal.updated_by_id, ""), deal.updated_at, False
+    return reps.get(deal.updated_by_id, ""), deal.updated_at, True
 
 
 @dataclass
@@ -346,9 +359,9 @@ def _plan_deal(book: UpdateBook, row: _Row, scope: _Scope, choices: Choices,
             continue
         if ours_changed:
             choice = choices.get((mine.uuid, name), settle)
-            who, when = _who(deal, name, reps)
+            who, when, deal_edit = _who(deal, name, reps)
             plan.conflicts.append(FieldConflict(mine.uuid, deal.title, name, original, ours,
-                                                theirs, who, when, choice))
+                                                theirs, who, when, choice, deal_edit))
             if choice != "theirs":
                 continue
             if name == "stage":  # the rep's stage, from where the deal is now

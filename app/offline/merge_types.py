@@ -38,7 +38,9 @@ def shown(value: FieldValue) -> str:
 class FieldConflict:
     """A field changed since the export both in the database (``ours``) and in the
     workbook (``theirs``), to different values; ``changed_by``/``changed_at`` say who
-    changed the database's and when (UTC, naive)."""
+    changed the database's and when (UTC, naive) or, with ``deal_edit``, only who last
+    edited the deal and when (the database does not record it for this field): reports
+    then say "last edit of this deal" (:meth:`changed_text`), never claiming the field."""
 
     deal_uuid: str
     title: str
@@ -49,6 +51,15 @@ class FieldConflict:
     changed_by: str
     changed_at: datetime | None
     settled: str | None = None  # "ours" / "theirs" once chosen; None: waits for a choice
+    deal_edit: bool = False  # changed_by/at are the deal's last edit, not this field's
+
+    def changed_text(self, when: str) -> str:
+        """Who changed the database's value and ``when`` (the time as the caller shows
+        it), or the deal's last edit, labelled so."""
+        who = self.changed_by or "someone"
+        if self.deal_edit:
+            return f"last edit of this deal: {who}, {when}"
+        return f"changed by {who}, {when}"
 
 
 @dataclass(frozen=True)

@@ -60,7 +60,8 @@ class MergeReport:
             "conflicts": [{
                 "deal": c.title, "deal_uuid": c.deal_uuid, "field": c.field,
                 "original": c.original, "database": c.ours, "changed_by": c.changed_by,
-                "changed_at": c.changed_at, "workbook": c.theirs,
+                "changed_at": c.changed_at, "changed_is_last_deal_edit": c.deal_edit,
+                "workbook": c.theirs,
                 "applied": c.settled,
             } for c in plan.conflicts],
             "kind": "update_workbook",
@@ -130,7 +131,7 @@ class MergeReport:
                 lines.append(f"Conflicts, settled with {kept} values (--{self.resolution}):")
             for c in plan.conflicts:
                 lines.append(f"  “{c.title}”, {FIELD_LABELS[c.field]}: here {shown(c.ours)} "
-                             f"(changed by {c.changed_by or 'someone'} on {_when(c.changed_at)})"
+                             f"({c.changed_text(_when(c.changed_at))})"
                              f", in the workbook {shown(c.theirs)}.")
         lines += [f"  {r.sentence()}" for r in plan.refused_moves]
         lines += [f"  {s.sentence()}" for s in plan.skipped]

@@ -86,6 +86,7 @@ def test_a_field_changed_on_both_sides_is_a_conflict_with_who_and_when(team, edi
     assert (conflict.field, conflict.original, conflict.ours, conflict.theirs) == (
         "value", Decimal("8000.00"), Decimal("7000.00"), Decimal("9000.00"))
     assert conflict.changed_by == "Maria Manager" and conflict.changed_at is not None
+    assert conflict.deal_edit  # a dialog edit records no fields: only the deal's last edit
 
     held = commit_merge(plan, {}, team.manager)  # no choice: the deal is held back whole
     assert held.held_back == ("Birch pilot",)
@@ -425,3 +426,21 @@ def test_an_item_unticked_here_since_the_export_still_gates_the_reps_move(team, 
     assert not plan.moves
     commit_merge(plan, {}, team.manager)
     assert _deal(team, "Acme roll-out").stage_id == team.stages["Sales-ready lead"].id
+
+
+def test_a_conflict_with_a_merged_change_names_who_changed_that_field(team, tmp_path):
+    """The database's value came from an earlier merge (which records its fields): the
+    conflict names that change itself, not just the deal's last edit."""
+    from app.offline.export import export_update_workbook
+    from tests.offline.conftest import Edit
+
+    older = Edit(export_update_workbook(tmp_path / "older.xlsx", "Ravi Rep").path)
+    newer = Edit(export_update_workbook(tmp_path / "newer.xlsx", "Ravi Rep").path)
+    older.set("Birch pilot", "Value", 8500)
+    _merge(older.save(), team)
+    newer.set("Birch pilot", "Value", 9500)
+
+    (conflict,) = plan_merge(newer.save()).conflicts
+    assert (conflict.ours, conflict.theirs) == (Decimal("8500.00"), Decimal("9500.00"))
+    assert (conflict.changed_by, conflict.deal_edit) == ("Ravi Rep", False)
+    assert conflict.changed_text("today") == "changed by Ravi Rep, today"
