@@ -269,7 +269,8 @@ def read_update_book(path: str | Path) -> UpdateBook:
                           "hold; export a new workbook for the rep.")
     moves = tuple(BookMove(d, f, t, datetime.fromisoformat(at), reason, lost)
                   for d, f, t, at, reason, lost in hidden.rows(layout.MOVE, 6))
-    deals = _read_deals(path, where, stages, originals, times)
+    names = {deal: label for label, deal in hidden.rows(layout.LABEL, 2)}
+    deals = _read_deals(path, where, stages, originals, times, names)
     titles = {d.uuid: d for d in deals}
     checks = _read_checks(path, where, items, titles, done)
     hours = _read_hours(path, where, meta["export_id"], kinds, labels)
@@ -309,8 +310,10 @@ def _times(deal: str, stamps: list[str], where: _Where) -> tuple[datetime, ...]:
                           "unreadable; export a new workbook for the rep.") from None
 
 
-def _read_deals(path: Path, where: _Where, stages, originals,
-                times) -> tuple[BookDeal, ...]:
+def _read_deals(path: Path, where: _Where, stages, originals, times,
+                names: dict[str, str]) -> tuple[BookDeal, ...]:
+    """The Deals sheet: one row per deal the workbook was made with (``names``: each
+    deal's label by uuid, to name one whose row was deleted)."""
     rows, col = _sheet(path, layout.DEALS, layout.DEAL_HEADERS, where)
     stage_names = {name_key(s.name): s.name for s in stages}
     deals = []
@@ -349,6 +352,15 @@ def _read_deals(path: Path, where: _Where, stages, originals,
             stage_changed_at=_stamp(cell("Stage changed"),
                                     lambda p: fail(p, "Stage changed")),
             created_at=created, stage_entered_at=entered, touched_at=touched))
+    removed = [key for key in originals if key not in seen]
+    if removed:
+        name = names.get(removed[0], removed[0])
+        more = f" (and {len(removed) - 1} more)" if len(removed) > 1 else ""
+        raise where.error(layout.DEALS, None, None,
+                          f"the row of “{name}”{more} was deleted. Every deal keeps its "
+                          "row: restore it (undo the deletion, or copy it back from the "
+                          "workbook as it was sent) and import again; a row left as it was "
+                          "changes nothing.")
     return tuple(deals)
 
 

@@ -241,3 +241,16 @@ def test_a_typed_hours_row_keeps_its_id_when_corrected(saved):
     workbook.save(saved)
     after = read_update_book(saved).hours[0]
     assert after.row_id == before.row_id and after.hours == Decimal("2.50")
+
+
+def test_a_deal_row_deleted_from_the_deals_sheet_is_named_there(saved):
+    """Deleting a deal's row on the Deals sheet is reported as that, naming the deal and
+    what to do, not as a strange Checklist row."""
+    workbook = openpyxl.load_workbook(saved)
+    workbook["Deals"].delete_rows(2)
+    workbook.save(saved)
+    with pytest.raises(ValidationError) as refused:
+        read_update_book(saved)
+    message = str(refused.value)
+    assert "sheet Deals: the row of “Acme roll-out — Acme” was deleted" in message
+    assert "restore it" in message and "Checklist" not in message
