@@ -181,9 +181,12 @@ def _saved_before(merged: datetime | None, saved: datetime | None) -> bool:
 
 
 def _same_value(name: str, one: object, other: object) -> bool:
-    """Whether two values of field ``name`` are the same (stages by name, any case)."""
+    """Whether two values of field ``name`` are the same (stages by name, any case; text
+    as a deal holds it once saved, so spacing the workbook cannot keep is no change)."""
     if name == "stage":
         return name_key(str(one)) == name_key(str(other))
+    if isinstance(one, str) and isinstance(other, str):
+        return check_fields({name: one}) == check_fields({name: other})
     return one == other
 
 

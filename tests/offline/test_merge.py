@@ -444,3 +444,25 @@ def test_a_conflict_with_a_merged_change_names_who_changed_that_field(team, tmp_
     assert (conflict.ours, conflict.theirs) == (Decimal("8500.00"), Decimal("9500.00"))
     assert (conflict.changed_by, conflict.deal_edit) == ("Ravi Rep", False)
     assert conflict.changed_text("today") == "changed by Ravi Rep, today"
+
+
+def test_spacing_in_the_databases_next_step_is_not_a_change_or_a_conflict(team, tmp_path):
+    """A next step stored with a line break or double spaces (from an old import) comes
+    back from the workbook on one line: an untouched workbook changes nothing, and the
+    rep's own change is a change, not a conflict."""
+    from app.offline.export import export_update_workbook
+    from tests.offline.conftest import Edit
+
+    Deal.update(next_step="Call  the\nCFO").where(
+        Deal.id == _deal(team, "Birch pilot").id).execute()
+    path = export_update_workbook(tmp_path / "ravi.xlsx", "Ravi Rep").path
+    plan = plan_merge(path)
+    assert plan.is_empty and not plan.conflicts
+
+    edit = Edit(path)
+    edit.set("Cedar renewal", "Next step", "Send the contract")
+    edit.set("Birch pilot", "Next step", "Book the demo")
+    plan = plan_merge(edit.save())
+    assert not plan.conflicts
+    assert sorted((c.title, c.after) for c in plan.changes) == [
+        ("Birch pilot", "Book the demo"), ("Cedar renewal", "Send the contract")]
