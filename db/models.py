@@ -99,11 +99,12 @@ class ImportBatch(BaseModel):
     # removes those nothing else refers to by then.
     created_reps = TextField(default="")
     created_sources = TextField(default="")
-    # A merged update workbook (app.offline): its export id, rep and export time; "" / None
-    # for a spreadsheet import.
+    # A merged update workbook (app.offline): its export id, rep, export time and the file's
+    # save time (None if it had none); "" / None for a spreadsheet import.
     export_id = CharField(default="")
     export_rep = CharField(default="")
     exported_at = DateTimeField(null=True)
+    saved_at = DateTimeField(null=True)
 
 
 class Deal(BaseModel):

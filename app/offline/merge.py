@@ -9,21 +9,28 @@ The rules (DESIGN.md, "Offline round trip"):
 - Three-way per field: the workbook's value against the value at export says whether the
   rep changed it; the database's against the same, whether it changed here. Only the rep ->
   applied; both, to different values -> a :class:`FieldConflict` (who changed the
-  database's and when), applied only as the manager chooses; the rest of the deal merges.
+  database's and when, or, where that is not recorded for the field, who last edited the
+  deal and when, said so), applied only as the manager chooses; the rest of the deal merges.
 - Stage: the working copy's moves in order, then one more to the Deals sheet's stage if it
   differs, each a StageChange with origin ``workbook``, the rep as actor and the rep's time
-  (else the workbook's save time). A move whose required items are ticked neither in the
-  workbook nor here is refused (the gate rule of :func:`app.pipeline.required_for_move`).
+  (else the workbook's save time). A move whose required items are not ticked here nor
+  newly ticked in the workbook is refused (the gate rule of
+  :func:`app.pipeline.required_for_move`); an item ticked at export and unticked here since
+  counts as unticked.
 - Ticks become ChecklistChecks by the rep; Hours rows become Activities whose uuid is the
-  row's id, so a second import adds nothing.
+  row's id, so a second import adds nothing; a row whose id is already an activity's but
+  whose date, kind, hours, deal or note differ was changed after it was merged: listed,
+  not applied (neither added a second time nor dropped unseen).
 - A workbook from another database is refused; deals deleted since the export, or now
   owned by someone else, are listed and skipped.
-- Importing the same workbook again changes nothing: its values are then compared with what
-  its earlier merge left (not with the export), so a field the rep has not changed again is
-  not merged twice, and one changed here since is left alone; a field the rep changed
-  again (a working copy saved anew) merges, or conflicts, as a change from that baseline. An older
-  workbook of the rep merged after a newer one: the fields the newer merge changed are
-  stale and not applied (listed); the rest applies.
+- A workbook of an export already merged is told apart by its save time (recorded with
+  each merge). Saved later than that merge (a working copy or an Excel file saved anew):
+  its values are compared with what the earlier merge left (not with the export), so a
+  field the rep has not changed again is not merged twice, one changed here since is left
+  alone, and one the rep changed again merges, or conflicts, from that baseline. Saved no
+  later (the same file again, or an older save such as the original export): what that
+  merge wrote is kept, a different value for it listed as stale and not applied. The same
+  rule holds for an older export of the rep merged after a newer one; the rest applies.
 """
 
 from __future__ import annotations
@@ -32,11 +39,13 @@ import dataclasses
 import json
 import uuid
 from collections import defaultdict
-from collections.abc import Iterable, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from decimal import Decimal
 from pathlib import Path
+
+from peewee import JOIN, chunked
 
 from app.activities import (
     check_day_total,
@@ -54,10 +63,11 @@ from app.importing.commit import decode_before, encode_before
 from app.importing.service import BackupBeforeImport
 from app.jobs import JobControl
 from app.matching import name_key
-from app.offline.book import EDITABLE_FIELDS, BookDeal, BookMove, UpdateBook
+from app.offline.book import EDITABLE_FIELDS, BookDeal, BookHours, BookMove, UpdateBook
 from app.offline.export import DATABASE_ID
 from app.offline.merge_types import (
     FIELD_LABELS,
+    ChangedHours,
     FieldChange,
     FieldConflict,
     HoursProblem,
@@ -68,6 +78,7 @@ from app.offline.merge_types import (
     RefusedMove,
     SkippedDeal,
     StaleChange,
+    shown,
 )
 from app.offline.reader import read_update_book
 from app.pipeline import required_for_move, settled_lost_reason
@@ -88,6 +99,7 @@ from db.models import (
     StageChange,
 )
 
+CHUNK = 500  # values in one IN (...) or one INSERT
 MOVE_NAMESPACE = uuid.UUID("0f1d6c38-51a4-4c1e-9d0a-3b7f1e2c9a64")
 Choices = Mapping[tuple[str, str], str]  # (deal uuid, field) -> "ours" | "theirs"
 # The key under which a merge's undo record also keeps the values it merged (undo restores
@@ -106,11 +118,6 @@ def move_key(export_id: str, deal_uuid: str, what: str) -> str:
     """The StageChange uuid of a move from a workbook: the same move of the same workbook
     gets the same uuid, so importing it again finds it."""
     return uuid.uuid5(MOVE_NAMESPACE, f"{export_id}|{deal_uuid}|{what}").hex
-
-
-def _chunks(values: list, size: int = 500) -> Iterable[list]:
-    for start in range(0, len(values), size):
-        yield values[start:start + size]
 
 
 @dataclass
@@ -137,8 +144,14 @@ class _Scope:
     # baseline its values are compared with now (the rep may have changed one again since).
     own_values: dict[int, dict[str, object]] = field(
         default_factory=lambda: defaultdict(dict))
+    # The fields, and the values, written by merges this workbook must not revert: of a
+    # newer export of the rep, or of this same workbook saved as late as this one or later.
     newer_fields: dict[int, set[str]] = field(default_factory=lambda: defaultdict(set))
+    later_save_fields: dict[int, set[str]] = field(default_factory=lambda: defaultdict(set))
+    newer_values: dict[int, dict[str, object]] = field(
+        default_factory=lambda: defaultdict(dict))
     newer_export: datetime | None = None
+    merged_save: datetime | None = None
     known_moves: set[str] = field(default_factory=set)
     required: dict[tuple[int, int], list] = field(default_factory=dict)
     checks: dict[str, list] = field(default_factory=lambda: defaultdict(list))  # by deal
@@ -160,6 +173,23 @@ def _refuse_foreign(book: UpdateBook, path: Path) -> None:
             "nothing was changed. Import it into the database it came from.")
 
 
+def _saved_before(merged: datetime | None, saved: datetime | None) -> bool:
+    """Whether a save of a workbook merged at ``merged`` (its save time) is older than one
+    saved at ``saved``: only when both are known and strictly earlier. The same save, or one
+    whose time is unknown, counts as not older, so what its merge wrote is never reverted."""
+    return merged is not None and saved is not None and merged < saved
+
+
+def _same_value(name: str, one: object, other: object) -> bool:
+    """Whether two values of field ``name`` are the same (stages by name, any case; text
+    as a deal holds it once saved, so spacing the workbook cannot keep is no change)."""
+    if name == "stage":
+        return name_key(str(one)) == name_key(str(other))
+    if isinstance(one, str) and isinstance(other, str):
+        return check_fields({name: one}) == check_fields({name: other})
+    return one == other
+
+
 def _changed_fields(before: str) -> set[str]:
     keys = set(json.loads(before or "{}"))
     return {("stage" if k == "stage_id" else k) for k in keys} & set(EDITABLE_FIELDS)
@@ -172,7 +202,7 @@ def _read_scope(book: UpdateBook) -> _Scope:
     scope = _Scope(rep, stages, live)
     wanted = {d.uuid: d for d in book.deals}
     found: dict[str, Deal] = {}
-    for chunk in _chunks([uuid.UUID(hex=u) for u in wanted]):
+    for chunk in chunked([uuid.UUID(hex=u) for u in wanted], CHUNK):
         for deal in Deal.select().where(Deal.uuid.in_(chunk)):
             found[uuid_hex(deal.uuid)] = deal
     owners = dict(Rep.select(Rep.id, Rep.name).tuples())
@@ -186,50 +216,70 @@ def _read_scope(book: UpdateBook) -> _Scope:
         else:
             scope.rows[key] = _Row(deal, book_deal, stages[deal.stage_id].name, sheet_row)
     ids = [r.deal.id for r in scope.rows.values()]
-    for chunk in _chunks(ids):
+    for chunk in chunked(ids, CHUNK):
         for deal_id, item_id in (ChecklistCheck.select(ChecklistCheck.deal, ChecklistCheck.item)
                                  .where(ChecklistCheck.deal.in_(chunk)).tuples()):
             scope.ticked[deal_id].add(item_id)
-    merges = (ImportBatch.select(ImportBatch.id, ImportBatch.export_id, ImportBatch.exported_at)
+    merges = (ImportBatch.select(ImportBatch.id, ImportBatch.export_id, ImportBatch.exported_at,
+                                 ImportBatch.saved_at, ImportBatch.started_at)
               .where(ImportBatch.export_rep == rep.name, ImportBatch.undone_at.is_null(),
-                     ImportBatch.export_id != "", ImportBatch.exported_at.is_null(False)))
-    own, newer = [], []
-    for batch_id, export_id, exported_at in merges.tuples():
+                     ImportBatch.export_id != "", ImportBatch.exported_at.is_null(False))
+              .order_by(ImportBatch.id))
+    own, later_saves, newer_exports = [], [], []
+    for batch_id, export_id, exported_at, merged_save, merged_at in merges.tuples():
         if export_id == book.export_id:
-            own.append(batch_id)
+            if _saved_before(merged_save, book.saved_at):
+                own.append(batch_id)  # an earlier save of it: the baseline
+            else:  # this save, or a later one, was merged: what it wrote is kept
+                later_saves.append(batch_id)
+                when = merged_save or merged_at
+                scope.merged_save = max(scope.merged_save or when, when)
         elif exported_at > book.exported_at:
-            newer.append(batch_id)
+            newer_exports.append(batch_id)
             scope.newer_export = max(scope.newer_export or exported_at, exported_at)
-    if newer:
-        for deal_id, before in (ImportChange.select(ImportChange.deal, ImportChange.before)
-                                .where(ImportChange.batch.in_(newer)).tuples()):
-            scope.newer_fields[deal_id] |= _changed_fields(before)
-    if own:
-        for deal_id, before in (ImportChange.select(ImportChange.deal, ImportChange.before)
-                                .where(ImportChange.batch.in_(own))
-                                .order_by(ImportChange.batch).tuples()):
-            merged = json.loads(before or "{}").get(MERGED, {})
-            scope.own_values[deal_id].update(
-                {k: decode_before(k, v) for k, v in merged.items()})
+    for batch_ids, into in ((newer_exports, scope.newer_values),
+                            (later_saves, scope.newer_values), (own, scope.own_values)):
+        for chunk in chunked(batch_ids, CHUNK):
+            for deal_id, before in (ImportChange.select(ImportChange.deal, ImportChange.before)
+                                    .where(ImportChange.batch.in_(chunk))
+                                    .order_by(ImportChange.batch).tuples()):
+                if into is scope.newer_values:
+                    fields = (scope.newer_fields if batch_ids is newer_exports
+                              else scope.later_save_fields)
+                    fields[deal_id] |= _changed_fields(before)
+                merged = json.loads(before or "{}").get(MERGED, {})
+                into[deal_id].update({k: decode_before(k, v) for k, v in merged.items()})
     for check in book.checks:
         scope.checks[check.deal_uuid].append(check)
     for index, move in enumerate(book.moves):
         scope.log[move.deal_uuid].append((index, move))
     keys = [move_key(book.export_id, m.deal_uuid, f"move{i}") for i, m in enumerate(book.moves)]
-    for chunk in _chunks([uuid.UUID(hex=k) for k in keys]):
+    for chunk in chunked([uuid.UUID(hex=k) for k in keys], CHUNK):
         scope.known_moves.update(uuid_hex(u) for (u,) in StageChange.select(StageChange.uuid)
                                  .where(StageChange.uuid.in_(chunk)).tuples())
     return scope
 
 
-def _who(deal: Deal, name: str, reps: dict[int, str]) -> tuple[str, datetime | None]:
-    """Who last changed ``name`` of ``deal`` in the database, and when."""
+def _who(deal: Deal, name: str, reps: dict[int, str]) -> tuple[str, datetime | None, bool]:
+    """Who last changed ``name`` of ``deal`` in the database, and when; the flag is True
+    when that is not known for the field, only for the deal's last edit (whoever made it).
+
+    Known: the stage (its last StageChange), or a field the deal's last edit changed when
+    that edit was an import or merge (its undo record, left at the deal's version, names
+    the fields). A plain edit records no fields, so it is not claimed for one."""
     if name == "stage":
         last = (StageChange.select().where(StageChange.deal == deal.id)
                 .order_by(StageChange.changed_at.desc(), StageChange.id.desc()).first())
         if last is not None:
-            return reps.get(last.changed_by_id, ""), last.changed_at
-    return reps.get(deal.updated_by_id, ""), deal.updated_at
+            return reps.get(last.changed_by_id, ""), last.changed_at, False
+    else:
+        record = (ImportChange.select(ImportChange.before).join(ImportBatch)
+                  .where(ImportChange.deal == deal.id,
+                         ImportChange.version_after == deal.version,
+                         ImportBatch.undone_at.is_null()).first())
+        if record is not None and name in _changed_fields(record.before):
+            return reps.get(deal.updated_by_id, ""), deal.updated_at, False
+    return reps.get(deal.updated_by_id, ""), deal.updated_at, True
 
 
 @dataclass
@@ -247,7 +297,11 @@ def _plan_moves(book: UpdateBook, row: _Row, scope: _Scope, start: str, final: s
                 log: list[tuple[int, BookMove]], plan: _DealPlan, fallback: datetime) -> None:
     """The moves taking the deal from ``start`` to ``final``: the log's (``log``: index,
     BookMove), then one more if needed; the chain stops at the first move the gate refuses."""
-    workbook_ticks = {c.item_id for c in scope.checks[row.book.uuid] if c.done}
+    # The items ticked once the merge is written: the database's ticks now and those the
+    # merge writes. An item ticked at export (was_done) and unticked here since counts as
+    # unticked: the merge writes no tick for it.
+    workbook_ticks = {c.item_id for c in scope.checks[row.book.uuid]
+                      if c.done and not c.was_done}
     ticked = scope.ticked[row.deal.id] | workbook_ticks
     steps = [(move_key(book.export_id, row.book.uuid, f"move{i}"), m.to_stage, m.at,
               m.override_reason, m.lost_reason) for i, m in log if m.to_stage != m.from_stage]
@@ -293,25 +347,27 @@ def _plan_deal(book: UpdateBook, row: _Row, scope: _Scope, choices: Choices,
            if move_key(book.export_id, mine.uuid, f"move{i}") not in scope.known_moves]
     for name in EDITABLE_FIELDS:
         ours, theirs, original = ours_all[name], theirs_all[name], original_all[name]
-        if name == "stage":
-            changed = bool(log) or name_key(theirs) != name_key(original)
-            same = name_key(ours) == name_key(theirs)
-            ours_changed = name_key(ours) != name_key(original)
-        else:
-            changed, same, ours_changed = theirs != original, ours == theirs, ours != original
-        if not changed:
+        changed = (name == "stage" and bool(log)) or not _same_value(name, theirs, original)
+        same = _same_value(name, ours, theirs)
+        ours_changed = not _same_value(name, ours, original)
+        later_save = name in scope.later_save_fields[deal.id]
+        if not (changed or later_save):
             continue  # the rep left it (or it is as this workbook's earlier merge left it)
-        if name in scope.newer_fields[deal.id]:
-            if not same:
+        if later_save or name in scope.newer_fields[deal.id]:
+            # A newer merge wrote this field: kept. Listed as stale unless this workbook
+            # holds what that merge wrote (the same save again) or what is here now; for
+            # a save of the same workbook, even when the rep had not changed it by then.
+            written = scope.newer_values[deal.id].get(name, ours)
+            if not same and not _same_value(name, theirs, written):
                 plan.stale.append(StaleChange(mine.uuid, deal.title, name, theirs, ours))
             continue
         if same:
             continue
         if ours_changed:
             choice = choices.get((mine.uuid, name), settle)
-            who, when = _who(deal, name, reps)
+            who, when, deal_edit = _who(deal, name, reps)
             plan.conflicts.append(FieldConflict(mine.uuid, deal.title, name, original, ours,
-                                                theirs, who, when, choice))
+                                                theirs, who, when, choice, deal_edit))
             if choice != "theirs":
                 continue
             if name == "stage":  # the rep's stage, from where the deal is now
@@ -335,14 +391,35 @@ def _plan_deal(book: UpdateBook, row: _Row, scope: _Scope, choices: Choices,
     return plan
 
 
-def _plan_hours(book: UpdateBook, rep: RepInfo) -> tuple[list, int, list[HoursProblem]]:
-    """The Hours rows not merged before, and the problems of those that cannot be taken."""
-    ids = [h.row_id for h in book.hours]
-    known: set[str] = set()
-    for chunk in _chunks([uuid.UUID(hex=i) for i in ids]):
-        known.update(uuid_hex(u) for (u,) in Activity.select(Activity.uuid)
-                     .where(Activity.uuid.in_(chunk)).tuples())
-    new = [h for h in book.hours if h.row_id not in known]
+def _differences(hours: BookHours, merged: tuple) -> tuple[str, ...]:
+    """How an Hours row differs from the activity it was merged as (``merged``: date, kind,
+    hours, deal uuid or None, note), one "Column: here, in the workbook" each."""
+    day, kind, amount, deal_uuid, note = merged
+    pairs = (("Date", day, hours.day, day == hours.day),
+             ("Kind", kind, hours.kind, name_key(kind) == name_key(hours.kind)),
+             ("Hours", amount, hours.hours, amount == hours.hours),
+             ("Deal", deal_uuid, hours.deal_uuid, deal_uuid == (hours.deal_uuid or None)),
+             ("Note", note, hours.note, note == hours.note[:500]))
+    return tuple(f"{column}: {shown(here)} here, {shown(there)} in the workbook"
+                 if column != "Deal" else "Deal: another deal in the workbook"
+                 for column, here, there, same in pairs if not same)
+
+
+def _plan_hours(book: UpdateBook, rep: RepInfo) -> tuple[list, int, list, list[HoursProblem]]:
+    """The Hours rows not merged before, how many were (unchanged), those merged before and
+    changed since (:class:`ChangedHours`, not applied), and the problems of the new rows
+    that cannot be taken."""
+    merged: dict[str, tuple] = {}
+    for chunk in chunked([uuid.UUID(hex=h.row_id) for h in book.hours], CHUNK):
+        for key, *facts, deal_uuid, note in (
+                Activity.select(Activity.uuid, Activity.date, Activity.kind, Activity.hours,
+                                Deal.uuid, Activity.note)
+                .join(Deal, JOIN.LEFT_OUTER, on=(Activity.deal == Deal.id))
+                .where(Activity.uuid.in_(chunk)).tuples()):
+            merged[uuid_hex(key)] = (*facts, uuid_hex(deal_uuid) if deal_uuid else None, note)
+    new = [h for h in book.hours if h.row_id not in merged]
+    changed = [ChangedHours(h.row, found) for h in book.hours if h.row_id in merged
+               for found in [_differences(h, merged[h.row_id])] if found]
     problems = []
     added: dict[date, Decimal] = defaultdict(Decimal)
     kinds: dict[str, ValidationError | None] = {}
@@ -372,7 +449,7 @@ def _plan_hours(book: UpdateBook, rep: RepInfo) -> tuple[list, int, list[HoursPr
         except ValidationError as error:
             row = min(h.row for h in new if h.day == day)
             problems.append(HoursProblem(row, "Hours", str(error)))
-    return new, len(book.hours) - len(new), problems
+    return new, len(book.hours) - len(new) - len(changed), changed, problems
 
 
 def plan_book(book: UpdateBook, path: str | Path, choices: Choices | None = None,
@@ -395,14 +472,14 @@ def plan_book(book: UpdateBook, path: str | Path, choices: Choices | None = None
             unchanged += 1
         for name in ("changes", "conflicts", "moves", "refused", "ticks", "stale", "problems"):
             getattr(whole, name).extend(getattr(deal_plan, name))
-    hours, known, problems = _plan_hours(book, scope.rep)
+    hours, known, changed, problems = _plan_hours(book, scope.rep)
     return MergePlan(
         path=str(path), book=book, changes=tuple(whole.changes),
         conflicts=tuple(whole.conflicts), moves=tuple(whole.moves),
         refused_moves=tuple(whole.refused), ticks=tuple(whole.ticks), hours=tuple(hours),
-        hours_known=known, problems=tuple(whole.problems + problems),
+        hours_known=known, hours_changed=tuple(changed), problems=tuple(whole.problems + problems),
         skipped=tuple(scope.skipped), stale=tuple(whole.stale),
-        newer_export=scope.newer_export, unchanged=unchanged)
+        newer_export=scope.newer_export, merged_save=scope.merged_save, unchanged=unchanged)
 
 
 def plan_merge(path: str | Path, choices: Choices | None = None) -> MergePlan:
@@ -440,7 +517,7 @@ def _write_deals(plan: MergePlan, held: set[str], rep: RepInfo, batch_id: int,
     if not by_deal:
         return 0, written
     deals: dict[str, Deal] = {}
-    for chunk in _chunks([uuid.UUID(hex=k) for k in by_deal]):
+    for chunk in chunked([uuid.UUID(hex=k) for k in by_deal], CHUNK):
         for deal in Deal.select().where(Deal.uuid.in_(chunk)):
             deals[uuid_hex(deal.uuid)] = deal
     stages = {s.name: s for s in Stage.select().where(Stage.archived == False)}
@@ -490,16 +567,16 @@ def _write_deals(plan: MergePlan, held: set[str], rep: RepInfo, batch_id: int,
             raise ConflictError(f"“{deal.title}” was changed while merging; import the "
                                 "workbook again.")
         records.append((deal.id, before, deal.version + 1, last_key))
-    for chunk in _chunks(ticks):
+    for chunk in chunked(ticks, CHUNK):
         ChecklistCheck.insert_many(chunk).on_conflict_ignore().execute()
-    for chunk in _chunks(moves):
+    for chunk in chunked(moves, CHUNK):
         StageChange.insert_many(chunk).execute()
     change_ids: dict[str, int] = {}
     keys = [uuid.UUID(hex=k) for *_, k in records if k]
-    for chunk in _chunks(keys):
+    for chunk in chunked(keys, CHUNK):
         change_ids.update((uuid_hex(u), i) for u, i in StageChange.select(
             StageChange.uuid, StageChange.id).where(StageChange.uuid.in_(chunk)).tuples())
-    for chunk in _chunks(records):
+    for chunk in chunked(records, CHUNK):
         ImportChange.insert_many([{
             "batch": batch_id, "deal": deal_id, "kind": "updated",
             "before": json.dumps({k: v if k == MERGED else encode_before(v)
@@ -514,7 +591,7 @@ def _add_hours(plan: MergePlan, rep: RepInfo, batch_id: int) -> int:
         return 0
     deals: dict[str, Deal] = {}
     wanted = list({uuid.UUID(hex=h.deal_uuid) for h in plan.hours if h.deal_uuid})
-    for chunk in _chunks(wanted):
+    for chunk in chunked(wanted, CHUNK):
         for deal in Deal.select(Deal.id, Deal.uuid).where(Deal.uuid.in_(chunk)):
             deals[uuid_hex(deal.uuid)] = deal
     rows = []
@@ -530,7 +607,7 @@ def _add_hours(plan: MergePlan, rep: RepInfo, batch_id: int) -> int:
         if deal is not None:
             key = uuid_hex(deal.uuid)
             latest[key] = max(latest.get(key, hours.day), hours.day)
-    for chunk in _chunks(rows):
+    for chunk in chunked(rows, CHUNK):
         Activity.insert_many(chunk).execute()
     for key, day in latest.items():
         touch_deal(deals[key], day)
@@ -584,7 +661,8 @@ def _merge_with_backup(book: UpdateBook, path: str | Path, choices: Choices | No
         batch = ImportBatch.create(
             uuid=uuid.uuid4(), file_name=plan.file_name, sheet="", started_at=now,
             finished_at=now, actor=actor.id if actor else None, export_id=book.export_id,
-            export_rep=rep.name, exported_at=book.exported_at)
+            export_rep=rep.name, exported_at=book.exported_at,
+            saved_at=book.saved_at)
         control.report(0.4, "Merging deals…")
         updated, written = _write_deals(plan, held, rep, batch.id, now)
         control.report(0.8, "Adding hours…")

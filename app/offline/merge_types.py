@@ -25,11 +25,24 @@ FIELD_LABELS = {"stage": "Stage", "value": "Value", "expected_close": "Expected 
                 "next_step": "Next step", "next_step_due": "Next step due"}
 
 
+def shown(value: FieldValue) -> str:
+    """A field's value as the reports show it."""
+    if value is None or value == "":
+        return "(empty)"
+    if isinstance(value, Decimal):
+        return f"{value:,.2f}"
+    if isinstance(value, date):
+        return value.isoformat()
+    return str(value)
+
+
 @dataclass(frozen=True)
 class FieldConflict:
     """A field changed since the export both in the database (``ours``) and in the
     workbook (``theirs``), to different values; ``changed_by``/``changed_at`` say who
-    changed the database's and when (UTC, naive)."""
+    changed the database's and when (UTC, naive) or, with ``deal_edit``, only who last
+    edited the deal and when (the database does not record it for this field): reports
+    then say "last edit of this deal" (:meth:`changed_text`), never claiming the field."""
 
     deal_uuid: str
     title: str
@@ -40,6 +53,15 @@ class FieldConflict:
     changed_by: str
     changed_at: datetime | None
     settled: str | None = None  # "ours" / "theirs" once chosen; None: waits for a choice
+    deal_edit: bool = False  # changed_by/at are the deal's last edit, not this field's
+
+    def changed_text(self, when: str) -> str:
+        """Who changed the database's value and ``when`` (the time as the caller shows
+        it), or the deal's last edit, labelled so."""
+        who = self.changed_by or "someone"
+        if self.deal_edit:
+            return f"last edit of this deal: {who}, {when}"
+        return f"changed by {who}, {when}"
 
 
 @dataclass(frozen=True)
@@ -85,8 +107,8 @@ class PlannedMove:
 
 @dataclass(frozen=True)
 class RefusedMove:
-    """A move the gate refused: the required items ``missing`` are ticked neither in the
-    workbook nor in the database."""
+    """A move the gate refused: the required items ``missing`` are not ticked in the
+    database nor newly ticked in the workbook."""
 
     deal_uuid: str
     title: str
@@ -117,14 +139,31 @@ class SkippedDeal:
 
 @dataclass(frozen=True)
 class StaleChange:
-    """A change in an older workbook to a field a newer workbook of the same rep already
-    merged: not applied."""
+    """A change in an older workbook to a field a newer workbook of the same rep (or a
+    later save of the same workbook) already merged: not applied."""
 
     deal_uuid: str
     title: str
     field: str
     theirs: FieldValue  # the older workbook's value
     current: FieldValue  # what the newer merge left
+
+
+@dataclass(frozen=True)
+class ChangedHours:
+    """An Hours row merged before (its row id is an activity's here) that comes back with
+    another date, kind, hours, deal or note: changed after it was merged, in the workbook
+    or here. Not applied, so corrected hours are neither counted twice nor silently lost:
+    the manager corrects the entry in Funnelcast. ``differences`` name each column that
+    differs with both values, as a user reads them."""
+
+    row: int  # the Hours sheet row
+    differences: tuple[str, ...]
+
+    def sentence(self) -> str:
+        return (f"Hours row {self.row} was changed after it was merged "
+                f"({'; '.join(self.differences)}); not applied: correct the hours entry in "
+                "Funnelcast if the workbook is right.")
 
 
 @dataclass(frozen=True)
@@ -167,11 +206,16 @@ class MergePlan:
     refused_moves: tuple[RefusedMove, ...]
     ticks: tuple[PlannedTick, ...]
     hours: tuple[BookHours, ...] = ()  # the BookHours rows to add (new row ids only)
-    hours_known: int = 0  # rows merged before (same row id): not added again
+    hours_known: int = 0  # rows merged before (same row id, same content): not added again
+    hours_changed: tuple[ChangedHours, ...] = ()  # rows merged before, changed since: not applied
     problems: tuple[HoursProblem, ...] = ()
     skipped: tuple[SkippedDeal, ...] = ()
     stale: tuple[StaleChange, ...] = ()
     newer_export: datetime | None = None  # set when a newer workbook of the rep was merged
+    # Set when this same workbook, saved no earlier than this file, was merged already (its
+    # save time, else when it was merged): this file is not newer, so what that merge wrote
+    # is kept (``stale``).
+    merged_save: datetime | None = None
     unchanged: int = 0  # deals with nothing to merge
 
     @property

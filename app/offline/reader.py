@@ -8,9 +8,9 @@ missing or altered hidden sheet, a stage not in the list, a date or number that 
 is refused with one sentence naming the sheet, row and column, and nothing is merged.
 
 Times in the visible sheets are the rep's local time; the book holds UTC (naive, the form
-the database stores). An Hours row typed in Excel has no row id: it gets a stable one, a
-uuid5 of the export id, the row's content and how many identical rows came before it, so
-importing the same workbook twice adds it once.
+the database stores). An Hours row typed in Excel has no row id: it gets a stable one from
+the export id and its row number (:func:`typed_row_id`), so importing the same workbook
+twice adds it once, and a row corrected since it was merged is recognised as such.
 """
 
 from __future__ import annotations
@@ -19,7 +19,6 @@ import re
 import uuid
 import xml.parsers.expat
 import zipfile
-from collections import Counter
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import UTC, date, datetime, time, timedelta
@@ -34,6 +33,7 @@ from app.importing.parse_dates import EXCEL_EPOCH
 from app.importing.read import MAX_INDEX_BYTES, MissingSheet, read_sheet
 from app.importing.zip_scan import column_number
 from app.matching import name_key
+from app.money import CENT
 from app.offline import layout
 from app.offline.book import (
     FORMAT_VERSION,
@@ -50,7 +50,6 @@ from app.offline.book import (
 from app.offline.writer import deal_label, trimmed
 from app.stage_admin import COLOUR, MAX_ROT_DAYS
 
-CENT = Decimal("0.01")
 CURRENCY = re.compile(r"[A-Z]{3}")
 HOURS_NAMESPACE = uuid.UUID("5b0c3a52-8f3e-4f0e-9a57-2f6f0c1d7e21")
 _MODIFIED = re.compile(rb"<dcterms:modified[^>]*>([^<]+)</dcterms:modified>")
@@ -517,6 +516,15 @@ def _read_deals(path: Path, where: _Where, stages, originals, times,
             stage_changed_at=_stamp(cell("Stage changed"),
                                     lambda p: fail(p, "Stage changed"), latest),
             created_at=created, stage_entered_at=entered, touched_at=touched))
+    removed = [key for key in originals if key not in seen]
+    if removed:
+        name = labels.get(removed[0], removed[0])
+        more = f" (and {len(removed) - 1} more)" if len(removed) > 1 else ""
+        raise where.error(layout.DEALS, None, None,
+                          f"the row of “{name}”{more} was deleted. Every deal keeps its "
+                          "row: restore it (undo the deletion, or copy it back from the "
+                          "workbook as it was sent) and import again; a row left as it was "
+                          "changes nothing.")
     return tuple(deals)
 
 
@@ -578,18 +586,23 @@ def _read_checks(path: Path, where: _Where, items, deals, done,
     return tuple(checks)
 
 
-def typed_row_id(export_id: str, content: tuple, occurrence: int) -> str:
-    """The stable id of an Hours row typed in Excel (it has none): the same row of the same
-    workbook gets the same id on every import."""
-    text = "|".join([export_id, *map(str, content), str(occurrence)])
-    return uuid.uuid5(HOURS_NAMESPACE, text).hex
+def typed_row_id(export_id: str, sheet_row: int) -> str:
+    """The id of an Hours row typed in Excel (it has none): made from the export's id and
+    the row's number on the Hours sheet, so the same file read again gives every row the
+    same id whatever the rep typed in it; a row corrected after a merge keeps its id and
+    comes back as a changed row (reported, not added twice).
+
+    Sorting the Hours sheet after it was merged moves typed rows to other numbers: a row
+    then carries another row's id and is reported as changed (not applied), and one moved
+    below the rows merged before is added as new. Rows written by Funnelcast (a working
+    copy's) carry their own id in the hidden Row id column and are not affected."""
+    return uuid.uuid5(HOURS_NAMESPACE, f"{export_id}|row {sheet_row}").hex
 
 
 def _read_hours(path: Path, where: _Where, export_id: str, kinds, labels) -> tuple[
         BookHours, ...]:
     rows, col = _sheet(path, layout.HOURS, layout.HOURS_HEADERS, where)
     kind_names = {name_key(k): k for k in kinds}
-    seen: Counter = Counter()
     first_row: dict[str, int] = {}  # row id -> the row it is on
     hours = []
     formulas = formulas_without_value(path, layout.HOURS)
@@ -633,9 +646,7 @@ def _read_hours(path: Path, where: _Where, export_id: str, kinds, labels) -> tup
                 raise fail(f"{row_id!r} is not a row id Funnelcast wrote; clear the cell to "
                            "add the row as a new entry.", "Row id") from None
         else:
-            content = (day.isoformat(), kind, amount, deal or "", note)
-            seen[content] += 1
-            row_id = typed_row_id(export_id, content, seen[content])
+            row_id = typed_row_id(export_id, number)
         if row_id in first_row:
             raise fail(f"row {first_row[row_id]} has the same row id (a copied row?); clear "
                        "the Row id of the one that is a new entry.", "Row id")

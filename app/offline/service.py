@@ -6,8 +6,7 @@ is a dry run, and report in words or in the importer's JSON shape.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date, datetime
-from decimal import Decimal
+from datetime import datetime
 from pathlib import Path
 
 from app.errors import FunnelcastError
@@ -15,24 +14,13 @@ from app.jobs import JobControl
 from app.offline.merge import merge_book, plan_book
 from app.offline.merge_types import (
     FIELD_LABELS,
-    FieldValue,
     MergePlan,
     MergeResult,
     local_minute,
+    shown,
 )
 from app.offline.reader import CellRefusal, read_update_book
 from app.users import RepInfo
-
-
-def shown(value: FieldValue) -> str:
-    """A field's value as the report shows it."""
-    if value is None or value == "":
-        return "(empty)"
-    if isinstance(value, Decimal):
-        return f"{value:,.2f}"
-    if isinstance(value, date):
-        return value.isoformat()
-    return str(value)
 
 
 def _n(count: int, one: str, many: str) -> str:
@@ -86,7 +74,8 @@ class MergeReport:
             "conflicts": [{
                 "deal": c.title, "deal_uuid": c.deal_uuid, "field": c.field,
                 "original": c.original, "database": c.ours, "changed_by": c.changed_by,
-                "changed_at": c.changed_at, "workbook": c.theirs,
+                "changed_at": c.changed_at, "changed_is_last_deal_edit": c.deal_edit,
+                "workbook": c.theirs,
                 "applied": c.settled,
             } for c in plan.conflicts],
             "kind": "update_workbook",
@@ -103,9 +92,12 @@ class MergeReport:
             "ticks": len(plan.ticks),
             "hours": len(plan.hours),
             "hours_already_merged": plan.hours_known,
+            "hours_changed_after_merge": [{"row": h.row, "differences": list(h.differences)}
+                                          for h in plan.hours_changed],
             "skipped_deals": [{"deal": s.title, "reason": s.reason, "owner": s.owner}
                               for s in plan.skipped],
             "older_than_merged": plan.newer_export,
+            "not_newer_than_merged_save": plan.merged_save,
             "stale": [{"deal": s.title, "field": s.field, "workbook": s.theirs,
                        "database": s.current} for s in plan.stale],
             "held_back": sorted({c.title for c in plan.conflicts if c.deal_uuid in held}),
@@ -141,6 +133,7 @@ class MergeReport:
         if plan.hours_known:
             lines.append(f"{_n(plan.hours_known, 'hours row was', 'hours rows were')} merged "
                          "before and not added again.")
+        lines += [f"  {h.sentence()}" for h in plan.hours_changed]
         if plan.conflicts:
             if self.resolution is None:
                 lines.append("Conflicts — changed here and in the workbook since the export; "
@@ -152,7 +145,7 @@ class MergeReport:
                 lines.append(f"Conflicts, settled with {kept} values (--{self.resolution}):")
             for c in plan.conflicts:
                 lines.append(f"  “{c.title}”, {FIELD_LABELS[c.field]}: here {shown(c.ours)} "
-                             f"(changed by {c.changed_by or 'someone'} on {_when(c.changed_at)})"
+                             f"({c.changed_text(_when(c.changed_at))})"
                              f", in the workbook {shown(c.theirs)}.")
         lines += [f"  {m.sentence()}" for m in plan.moves if m.moved_up_from is not None]
         lines += [f"  {r.sentence()}" for r in plan.refused_moves]
@@ -160,11 +153,14 @@ class MergeReport:
         if plan.newer_export is not None:
             lines.append(f"This workbook is older than one of {who}'s already merged "
                          f"(exported {_when(plan.newer_export)}).")
-            if plan.stale:
-                lines.append("Stale, not applied:")
-                lines += [f"  “{s.title}”, {FIELD_LABELS[s.field]}: the older workbook has "
-                          f"{shown(s.theirs)}, the newer one left {shown(s.current)}."
-                          for s in plan.stale]
+        if plan.merged_save is not None:
+            lines.append(f"A save of this workbook from {_when(plan.merged_save)} was merged "
+                         "already and this file is not newer: what that merge wrote is kept.")
+        if plan.stale:
+            lines.append("Stale, not applied:")
+            lines += [f"  “{s.title}”, {FIELD_LABELS[s.field]}: the older workbook has "
+                      f"{shown(s.theirs)}, the newer one left {shown(s.current)}."
+                      for s in plan.stale]
         if result is not None:
             lines += list(result.warnings)
             if result.backup:

@@ -285,8 +285,11 @@ INSTRUCTIONS = (
      "before the next stage\" on the Deals sheet lists what the next one still needs.",
      False),
     ("Hours: one row per block of time: the date, the kind, the hours (in quarter hours) "
-     "and, if it was for a deal, the deal. Leave the Deal empty for general prospecting.",
-     False),
+     "and, if it was for a deal, the deal. Leave the Deal empty for general prospecting. "
+     "Hours your manager has already merged are not corrected by changing their row here: "
+     "a changed row is shown to your manager and not applied (nothing is counted twice), "
+     "so ask them to correct the entry in Funnelcast. Do not sort the Hours sheet once it "
+     "was sent: rows you typed are known by their place.", False),
     ("What not to change", True),
     ("Only the pale yellow cells can be edited; the others are locked. Do not add, delete or "
      "rename sheets, and do not copy rows between workbooks: Funnelcast matches every row by "

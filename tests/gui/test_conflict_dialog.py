@@ -29,7 +29,8 @@ CONFLICTS = (
     FieldConflict(ACME, "Acme renewal", "next_step", "Call", "Send contract", "Visit",
                   "Maria Manager", datetime(2026, 3, 2, 14, 5)),
     FieldConflict(GLOBEX, "Globex pilot", "expected_close", date(2026, 4, 30),
-                  date(2026, 5, 31), None, "Sam Lead", datetime(2026, 3, 3, 9, 0)),
+                  date(2026, 5, 31), None, "Sam Lead", datetime(2026, 3, 3, 9, 0),
+                  deal_edit=True),
 )
 
 CHECK = Qt.ItemDataRole.CheckStateRole
@@ -74,7 +75,11 @@ def test_each_conflict_shows_both_values_and_who_changed_the_database(dialog):
     assert value[1:4] == [format_money(Decimal(v), "USD", cents=True)
                           for v in ("1000", "1500", "1800")]
     assert "1,800.00" in value[3] or "1800.00" in value[3] or "1.800,00" in value[3]
-    assert value[COL_WHO].startswith("Maria Manager, ")
+    assert value[COL_WHO].startswith("Changed by Maria Manager, ")
+    # Where only the deal's last edit is known, the cell says so rather than claim the field.
+    assert _field(model, 1, 0, COL_WHO).data().startswith("Last edit of this deal: Sam Lead, ")
+    assert "last edit of the deal" in model.headerData(COL_WHO, Qt.Orientation.Horizontal,
+                                                       Qt.ItemDataRole.ToolTipRole)
     assert _field(model, 1, 0, COL_THEIRS).data() == "(empty)"  # the rep cleared the date
     assert model.headerData(COL_THEIRS, Qt.Orientation.Horizontal) == "Ravi Rep’s workbook"
 

@@ -3,8 +3,10 @@ exported; helpers to edit it as Excel would (openpyxl) and to find rows by deal.
 
 from __future__ import annotations
 
+import re
+import zipfile
 from dataclasses import dataclass
-from datetime import date
+from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
 from pathlib import Path
 
@@ -88,8 +90,32 @@ class Edit:
                 sheet.cell(first + offset, column, value)
 
     def save(self, path: Path | None = None) -> Path:
+        """Save as Excel would, stamped later than the file it was opened from and than
+        any save before (a rep's saves are seconds apart; a test's, not)."""
+        from app.offline.reader import saved_at
+
+        opened = saved_at(self.path)
         self.book.save(path or self.path)
+        stamp = max(datetime.now(UTC).replace(tzinfo=None, microsecond=0),
+                    Edit.last_stamp + timedelta(seconds=1),
+                    (opened or datetime.min) + timedelta(seconds=1))
+        Edit.last_stamp = stamp
+        restamp(path or self.path, stamp)
         return path or self.path
+
+    last_stamp = datetime.min
+
+
+def restamp(path: Path, stamp: datetime) -> None:
+    """Set the save time (docProps/core.xml ``modified``, UTC) of the workbook at ``path``."""
+    with zipfile.ZipFile(path) as package:
+        parts = [(info, package.read(info)) for info in package.infolist()]
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as package:
+        for info, data in parts:
+            if info.filename == "docProps/core.xml":
+                data = re.sub(rb"(<dcterms:modified[^>]*>)[^<]+(</dcterms:modified>)",
+                              rb"\g<1>" + stamp.isoformat().encode() + rb"Z\g<2>", data)
+            package.writestr(info, data)
 
 
 @pytest.fixture

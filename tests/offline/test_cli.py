@@ -61,7 +61,9 @@ def test_conflicts_are_listed_per_field_and_hold_the_deal_back(team, edit, db_ta
     assert _value(team, "Cedar renewal") == Decimal("31000.00")  # the rest did
 
     text = run("--db", db_target, "import", path)
-    assert "“Birch pilot”, Value: here 7,000.00 (changed by Maria Manager" in text.stdout
+    # An edit in the deal dialog records no fields: the deal's last edit, said so.
+    assert ("“Birch pilot”, Value: here 7,000.00 (last edit of this deal: Maria Manager"
+            in text.stdout)
     assert "in the workbook 9,000.00" in text.stdout and "--theirs" in text.stdout
 
     theirs = run("--db", db_target, "import", path, "--theirs")

@@ -7,6 +7,7 @@ from __future__ import annotations
 import uuid
 from datetime import UTC, date, datetime
 from decimal import Decimal
+from pathlib import Path
 
 import pytest
 
@@ -92,6 +93,7 @@ def test_a_field_changed_on_both_sides_is_a_conflict_with_who_and_when(team, edi
     assert (conflict.field, conflict.original, conflict.ours, conflict.theirs) == (
         "value", Decimal("8000.00"), Decimal("7000.00"), Decimal("9000.00"))
     assert conflict.changed_by == "Maria Manager" and conflict.changed_at is not None
+    assert conflict.deal_edit  # a dialog edit records no fields: only the deal's last edit
 
     held = commit_merge(plan, {}, team.manager)  # no choice: the deal is held back whole
     assert held.held_back == ("Birch pilot",)
@@ -346,3 +348,152 @@ def test_a_field_the_rep_changed_again_after_a_merge_merges_from_what_was_merged
     commit_merge(plan, {}, team.manager)
     assert _deal(team, "Birch pilot").value == Decimal("9500.00")
     assert _deal(team, "Cedar renewal").value == Decimal("30500.00")  # held back
+
+
+def test_the_original_export_imported_after_its_edited_copy_reverts_nothing(team, workbook,
+                                                                             tmp_path):
+    """The rep edits a copy of the export; the manager merges the copy, then (by mistake)
+    the original file: it is an older save of the same workbook, so what the copy's merge
+    wrote is kept and listed as stale, never reverted."""
+    import shutil
+
+    from app.deals import update_deal
+    from app.offline.service import run_merge
+    from tests.offline.conftest import Edit
+
+    copy = Edit(Path(shutil.copy(workbook, tmp_path / "edited.xlsx")))
+    copy.set("Birch pilot", "Value", 9250)
+    copy.set("Birch pilot", "Next step", "Send the contract")
+    copy.set("Cedar renewal", "Value", 31000)
+    birch = _deal(team, "Birch pilot")
+    update_deal(birch.id, {"value": Decimal("8800")}, birch.version, team.manager)
+    run_merge(copy.save(), team.manager, resolution="theirs")
+    versions = {d.id: d.version for d in Deal.select()}
+
+    report = run_merge(workbook, team.manager, dry_run=True)
+    plan = report.plan
+    assert plan.is_empty and not plan.conflicts and plan.merged_save is not None
+    assert sorted((s.title, s.field, s.theirs) for s in plan.stale) == [
+        ("Birch pilot", "next_step", "Call"), ("Birch pilot", "value", Decimal("8000.00")),
+        ("Cedar renewal", "value", Decimal("30000.00"))]
+    assert "would change 0 fields" in report.describe()
+    assert "Stale, not applied" in report.describe()
+    assert run_merge(workbook, team.manager, resolution="theirs").result.batch_uuid == ""
+    birch, cedar = _deal(team, "Birch pilot"), _deal(team, "Cedar renewal")
+    assert (birch.value, birch.next_step) == (Decimal("9250.00"), "Send the contract")
+    assert cedar.value == Decimal("31000.00")
+    assert {d.id: d.version for d in Deal.select()} == versions
+
+
+def test_an_older_save_of_a_merged_workbook_keeps_what_the_later_save_merged(team, edit,
+                                                                             tmp_path):
+    """Two saves of one workbook, the later merged first: the earlier one's different
+    value is stale; a value both saves hold is already merged (not stale, not a conflict,
+    even though the manager changed it since)."""
+    from app.deals import update_deal
+    from tests.offline.conftest import Edit
+
+    edit.set("Birch pilot", "Value", 9000)
+    edit.set("Acme roll-out", "Next step", "Demo")
+    older = edit.save(tmp_path / "monday.xlsx")
+    later = Edit(older)
+    later.set("Birch pilot", "Value", 9600)
+    _merge(later.save(tmp_path / "tuesday.xlsx"), team)
+    acme = _deal(team, "Acme roll-out")
+    update_deal(acme.id, {"next_step": "Call back"}, acme.version, team.manager)
+
+    plan = plan_merge(older)
+    assert [(s.title, s.field, s.theirs, s.current) for s in plan.stale] == [
+        ("Birch pilot", "value", Decimal("9000.00"), Decimal("9600.00"))]
+    assert plan.is_empty and not plan.conflicts
+
+
+def test_hours_corrected_after_a_merge_are_reported_not_added_twice(team, edit):
+    """The rep corrects 2 h to 2.5 h on a row already merged and sends the workbook again:
+    the row is listed as changed after it was merged and not applied (no second activity);
+    a row added below it merges."""
+    from app.offline.service import run_merge
+    from tests.offline.conftest import Edit
+
+    edit.hours((date(2026, 12, 1), "Meeting", 2, None, "Team call"))
+    path = edit.save()
+    _merge(path, team)
+    again = Edit(path)
+    again.book["Hours"]["C2"] = 2.5
+    again.hours((date(2026, 12, 2), "Admin", 1, None, "Expenses"))
+    again.save()
+
+    report = run_merge(path, team.manager)
+    logged = Activity.select().where(Activity.rep == team.rep.id).order_by(Activity.date)
+    assert [(a.kind, a.hours) for a in logged] == [("Meeting", Decimal("2.00")),
+                                                   ("Admin", Decimal("1.00"))]
+    plan = report.plan
+    assert [(h.row, h.differences) for h in plan.hours_changed] == [
+        (2, ("Hours: 2.00 here, 2.50 in the workbook",))]
+    assert plan.hours_known == 0 and [h.row for h in plan.hours] == [3]
+    assert "Hours row 2 was changed after it was merged" in report.describe()
+    assert report.as_dict()["hours_changed_after_merge"][0]["row"] == 2
+
+
+def test_an_item_unticked_here_since_the_export_still_gates_the_reps_move(team, tmp_path):
+    """An item ticked at export and unticked by the manager since is not ticked: the rep's
+    move through its gate is refused and reported, not let through on the export's tick."""
+    from app.offline.export import export_update_workbook
+    from app.pipeline import missing_requirements, set_checked
+    from tests.offline.conftest import Edit
+
+    acme = _deal(team, "Acme roll-out")
+    required = missing_requirements(acme.id, team.stages["Qualified"].id)
+    assert required
+    for item in required:
+        set_checked(acme.id, item.id, True, team.manager)
+    edit = Edit(export_update_workbook(tmp_path / "ravi.xlsx", "Ravi Rep").path)
+    set_checked(acme.id, required[0].id, False, team.manager)
+    edit.set("Acme roll-out", "Stage", "Qualified")
+
+    plan = plan_merge(edit.save())
+    assert [(r.to_stage, r.missing) for r in plan.refused_moves] == [
+        ("Qualified", (f"{required[0].text} ({required[0].stage_name})",))]
+    assert not plan.moves
+    commit_merge(plan, {}, team.manager)
+    assert _deal(team, "Acme roll-out").stage_id == team.stages["Sales-ready lead"].id
+
+
+def test_a_conflict_with_a_merged_change_names_who_changed_that_field(team, tmp_path):
+    """The database's value came from an earlier merge (which records its fields): the
+    conflict names that change itself, not just the deal's last edit."""
+    from app.offline.export import export_update_workbook
+    from tests.offline.conftest import Edit
+
+    older = Edit(export_update_workbook(tmp_path / "older.xlsx", "Ravi Rep").path)
+    newer = Edit(export_update_workbook(tmp_path / "newer.xlsx", "Ravi Rep").path)
+    older.set("Birch pilot", "Value", 8500)
+    _merge(older.save(), team)
+    newer.set("Birch pilot", "Value", 9500)
+
+    (conflict,) = plan_merge(newer.save()).conflicts
+    assert (conflict.ours, conflict.theirs) == (Decimal("8500.00"), Decimal("9500.00"))
+    assert (conflict.changed_by, conflict.deal_edit) == ("Ravi Rep", False)
+    assert conflict.changed_text("today") == "changed by Ravi Rep, today"
+
+
+def test_spacing_in_the_databases_next_step_is_not_a_change_or_a_conflict(team, tmp_path):
+    """A next step stored with a line break or double spaces (from an old import) comes
+    back from the workbook on one line: an untouched workbook changes nothing, and the
+    rep's own change is a change, not a conflict."""
+    from app.offline.export import export_update_workbook
+    from tests.offline.conftest import Edit
+
+    Deal.update(next_step="Call  the\nCFO").where(
+        Deal.id == _deal(team, "Birch pilot").id).execute()
+    path = export_update_workbook(tmp_path / "ravi.xlsx", "Ravi Rep").path
+    plan = plan_merge(path)
+    assert plan.is_empty and not plan.conflicts
+
+    edit = Edit(path)
+    edit.set("Cedar renewal", "Next step", "Send the contract")
+    edit.set("Birch pilot", "Next step", "Book the demo")
+    plan = plan_merge(edit.save())
+    assert not plan.conflicts
+    assert sorted((c.title, c.after) for c in plan.changes) == [
+        ("Birch pilot", "Book the demo"), ("Cedar renewal", "Send the contract")]

@@ -411,3 +411,30 @@ def test_whichever_cells_hold_formulas_one_of_them_is_named(saved, tmp_path_fact
         read_update_book(path)
     named = re.search(r"row 2, column (.+?): a formula without a value", str(refusal.value))
     assert named and named[1] in {_HEADERS[c] for c in columns}
+
+
+def test_a_typed_hours_row_keeps_its_id_when_corrected(saved):
+    """A typed row's id comes from its place on the sheet, not its content: correcting its
+    hours keeps the id, so the merge sees a changed row, not a new one."""
+    workbook = openpyxl.load_workbook(saved)
+    for column, value in zip("ABCDE", (date(2026, 12, 1), "Call", 2, None, ""), strict=True):
+        workbook["Hours"][f"{column}2"] = value
+    workbook.save(saved)
+    before = read_update_book(saved).hours[0]
+    workbook["Hours"]["C2"] = 2.5
+    workbook.save(saved)
+    after = read_update_book(saved).hours[0]
+    assert after.row_id == before.row_id and after.hours == Decimal("2.50")
+
+
+def test_a_deal_row_deleted_from_the_deals_sheet_is_named_there(saved):
+    """Deleting a deal's row on the Deals sheet is reported as that, naming the deal and
+    what to do, not as a strange Checklist row."""
+    workbook = openpyxl.load_workbook(saved)
+    workbook["Deals"].delete_rows(2)
+    workbook.save(saved)
+    with pytest.raises(ValidationError) as refused:
+        read_update_book(saved)
+    message = str(refused.value)
+    assert "sheet Deals: the row of “Acme roll-out — Acme” was deleted" in message
+    assert "restore it" in message and "Checklist" not in message

@@ -378,3 +378,37 @@ def test_a_lost_reason_given_in_the_working_copy_reaches_the_managers_history(
     assert (deal.stage.name, deal.lost_reason) == ("Lost", "Chose a cheaper supplier")
     change = StageChange.get(StageChange.deal == deal.id, StageChange.origin == "workbook")
     assert change.lost_reason == "Chose a cheaper supplier"
+
+
+def test_hours_edited_in_the_copy_after_a_merge_are_reported_not_lost(sent, db_target):
+    """The rep's hours were merged; the rep corrects them in the working copy and saves
+    again: the manager's merge lists the row as changed after it was merged, adds nothing
+    and does not drop it unseen."""
+    from app.activities import ActivityDraft, log_activity, update_activity
+    from app.offline.merge import commit_merge, plan_merge
+    from app.users import current_user
+    from db.models import Activity
+
+    working_copy.open_working_copy(sent.workbook, folder=sent.copies)
+    ravi = current_user()
+    logged = log_activity(ActivityDraft(ravi.id, "Demo", date.today(), Decimal("2"), None,
+                                        "Demo at Acme"), ravi)
+    working_copy.save_working_copy(sent.workbook)
+    close_workspace()
+    open_workspace(db_target)
+    commit_merge(plan_merge(sent.workbook), {}, current_user())
+    close_workspace()
+
+    working_copy.open_working_copy(sent.workbook, folder=sent.copies)
+    update_activity(logged.activity.id, ActivityDraft(
+        current_user().id, "Demo", date.today(), Decimal("2.5"), None, "Demo at Acme"),
+        current_user())
+    working_copy.save_working_copy(sent.workbook)
+    close_workspace()
+    open_workspace(db_target)
+
+    plan = plan_merge(sent.workbook)
+    assert [h.differences for h in plan.hours_changed] == [
+        ("Hours: 2.00 here, 2.50 in the workbook",)]
+    assert not plan.hours and plan.hours_known == 0
+    assert [a.hours for a in Activity.select()] == [Decimal("2.00")]

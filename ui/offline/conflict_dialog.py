@@ -42,6 +42,10 @@ Choices = dict[tuple[str, str], str]
 
 COL_WHAT, COL_ORIGINAL, COL_OURS, COL_THEIRS, COL_WHO = range(5)
 _SIDE_OF_COLUMN = {COL_OURS: OURS, COL_THEIRS: THEIRS}
+# The "Changed in your database" column's tooltip: what it can and cannot say.
+WHO_TIP = ("Who changed the value in your database, and when. Where Funnelcast does not "
+           "record that for the field (an edit in the deal dialog), it shows the last edit "
+           "of the deal instead, labelled “Last edit of this deal”.")
 _NO_PARENT = 0  # the internal id of a deal row; a field row holds its deal's row + 1
 
 
@@ -162,9 +166,12 @@ class ConflictModel(QAbstractItemModel):
 
     def headerData(self, section: int, orientation: Qt.Orientation,
                    role: int = Qt.ItemDataRole.DisplayRole):
-        if (orientation == Qt.Orientation.Horizontal and role == Qt.ItemDataRole.DisplayRole
-                and 0 <= section < len(self._headers)):
+        if orientation != Qt.Orientation.Horizontal or not 0 <= section < len(self._headers):
+            return None
+        if role == Qt.ItemDataRole.DisplayRole:
             return self._headers[section]
+        if role == Qt.ItemDataRole.ToolTipRole and section == COL_WHO:
+            return WHO_TIP
         return None
 
     def flags(self, index: Index) -> Qt.ItemFlag:
@@ -209,9 +216,8 @@ class ConflictModel(QAbstractItemModel):
             return value_text(conflict.ours, self._currency)
         if column == COL_THEIRS:
             return value_text(conflict.theirs, self._currency)
-        who = conflict.changed_by or "Someone"
-        when = format_stamp(conflict.changed_at)
-        return f"{who}, {when}" if when else who
+        text = conflict.changed_text(format_stamp(conflict.changed_at) or "at an unknown time")
+        return text[0].upper() + text[1:]
 
     def _deal_data(self, row: int, column: int, role: int):
         uuid, title = self._deals[row]

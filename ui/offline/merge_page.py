@@ -153,11 +153,16 @@ class MergePage(_Page):
             lines.append(f"A newer workbook of {plan.book.rep_name} (exported "
                          f"{format_stamp(plan.newer_export)}) was merged already; what it "
                          "changed is kept:")
+        if plan.merged_save is not None:
+            lines.append(f"A save of this workbook from {format_stamp(plan.merged_save)} was "
+                         "merged already and this file is not newer; what that merge changed "
+                         "is kept:")
         lines += [f"“{s.title}”: {s.field.replace('_', ' ')} stays as the newer workbook "
                   "left it." for s in plan.stale]
         if plan.hours_known:
             lines.append(f"{_plural(plan.hours_known, 'hours row')} merged before "
                          "(not added again).")
+        lines += [changed.sentence() for changed in plan.hours_changed]
         return lines
 
     def _held_back(self) -> set[str]:
