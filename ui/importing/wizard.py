@@ -478,6 +478,21 @@ class ValuesPage(_Page):
         return self.run_then_advance(wizard.dry_run_fn(), wizard.set_preview)
 
 
+def big_figure(caption: str) -> tuple[QLabel, QLabel]:
+    """A large count ("0" until set) over its muted caption: the plan's figures, on this
+    wizard's preview and on the update workbook's merge page."""
+    number = QLabel("0")
+    number.setAlignment(Qt.AlignmentFlag.AlignHCenter)
+    font = number.font()
+    font.setPointSizeF(font.pointSizeF() * 1.8)
+    font.setBold(True)
+    number.setFont(font)
+    label = QLabel(caption)
+    label.setAlignment(Qt.AlignmentFlag.AlignHCenter)
+    label.setStyleSheet(f"color: {theme.muted_text().name()};")
+    return number, label
+
+
 class PreviewPage(_Page):
     def __init__(self):
         super().__init__("Preview", "Nothing has been written yet. Import writes every row in "
@@ -490,15 +505,7 @@ class PreviewPage(_Page):
                                                  ("updated", "updated"),
                                                  ("unchanged", "unchanged"),
                                                  ("problems", "rows with problems"))):
-            number = QLabel("0")
-            number.setAlignment(Qt.AlignmentFlag.AlignHCenter)
-            font = number.font()
-            font.setPointSizeF(font.pointSizeF() * 1.8)
-            font.setBold(True)
-            number.setFont(font)
-            label = QLabel(caption)
-            label.setAlignment(Qt.AlignmentFlag.AlignHCenter)
-            label.setStyleSheet(f"color: {theme.muted_text().name()};")
+            number, label = big_figure(caption)
             grid.addWidget(number, 0, column)
             grid.addWidget(label, 1, column)
             self.figures[key] = number

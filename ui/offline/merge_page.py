@@ -53,19 +53,6 @@ def _plural(count: int, one: str, many: str | None = None) -> str:
     return f"{count:,} {one if count == 1 else (many or one + 's')}"
 
 
-def _figure(caption: str) -> tuple[QLabel, QLabel]:
-    number = QLabel("0")
-    number.setAlignment(Qt.AlignmentFlag.AlignHCenter)
-    font = number.font()
-    font.setPointSizeF(font.pointSizeF() * 1.8)
-    font.setBold(True)
-    number.setFont(font)
-    label = QLabel(caption)
-    label.setAlignment(Qt.AlignmentFlag.AlignHCenter)
-    label.setStyleSheet(f"color: {theme.muted_text().name()};")
-    return number, label
-
-
 class MergePage(_Page):
     """The plan of one merge and the manager's conflict choices (see the module docstring)."""
 
@@ -79,7 +66,7 @@ class MergePage(_Page):
                                                  ("ticks", "checklist ticks"),
                                                  ("hours", "hours rows"),
                                                  ("changes", "field changes"))):
-            number, label = _figure(caption)
+            number, label = import_wizard.big_figure(caption)
             grid.addWidget(number, 0, column)
             grid.addWidget(label, 1, column)
             self.figures[key] = number
