@@ -33,6 +33,7 @@ from __future__ import annotations
 
 import os
 from collections.abc import Callable
+from datetime import date
 from pathlib import Path
 
 import pytest
@@ -226,6 +227,35 @@ def on_both_databases(backend, tmp_path):
         return tuple(results)
 
     return run
+
+
+DEMO_TODAY = date(2026, 12, 4)  # the day the shared demo team is made as of
+
+
+@pytest.fixture(scope="session")
+def _demo_team_file(tmp_path_factory) -> Path:
+    """The demo team (seed 7, as of :data:`DEMO_TODAY`) on a SQLite file, made once."""
+    from app.demo import generate_demo
+    from db.connection import bind, make_database
+    from db.migrations import migrate
+
+    path = tmp_path_factory.mktemp("demo-team") / "demo.sqlite"
+    db = make_database(str(path))
+    bind(db)
+    migrate(db)
+    generate_demo(seed=7, today=DEMO_TODAY)
+    db.close()
+    return path
+
+
+@pytest.fixture(scope="module")
+def demo_path(_demo_team_file, tmp_path_factory) -> Path:
+    """A copy of the demo team for one test module (its tests may write to it)."""
+    import shutil
+
+    copy = tmp_path_factory.mktemp("demo") / "demo.sqlite"
+    shutil.copy(_demo_team_file, copy)
+    return copy
 
 
 @pytest.fixture

@@ -11,26 +11,14 @@ import pytest
 from peewee import fn
 
 from app.activities import day_start_utc
-from app.demo import generate_demo
 from app.forecast import VERDICTS, compute_forecast, parse_period
 from db.connection import bind, make_database
-from db.migrations import migrate
 from db.models import Activity, Deal, StageChange
+from tests.conftest import DEMO_TODAY
 
-TODAY = date(2026, 12, 4)
+TODAY = DEMO_TODAY  # the day the shared demo team (tests/conftest.py) is made as of
 AS_OF = date(2026, 10, 25)  # mid-quarter
 PERIOD = "2026-Q4"
-
-
-@pytest.fixture(scope="module")
-def demo_path(tmp_path_factory):
-    path = tmp_path_factory.mktemp("forecast") / "demo.sqlite"
-    db = make_database(str(path))
-    bind(db)
-    migrate(db)
-    generate_demo(seed=7, today=TODAY)
-    db.close()
-    return path
 
 
 def open_copy(source, target):

@@ -8,7 +8,6 @@ from decimal import Decimal
 
 import pytest
 
-from app.demo import generate_demo
 from app.forecast import (
     Check,
     PeriodRecord,
@@ -23,21 +22,10 @@ from app.forecast.track_record import check_days, closed_periods, score, weighte
 from app.forecast.types import DealChance, Outlook, StageRate
 from app.jobs import Cancelled, JobControl
 from db.connection import bind, make_database
-from db.migrations import migrate
+from tests.conftest import DEMO_TODAY
 
-TODAY = date(2026, 12, 4)
+TODAY = DEMO_TODAY  # the day the shared demo team (tests/conftest.py) is made as of
 PERIOD = parse_period("2026-Q4", 1)
-
-
-@pytest.fixture(scope="module")
-def demo_path(tmp_path_factory):
-    path = tmp_path_factory.mktemp("track") / "demo.sqlite"
-    db = make_database(str(path))
-    bind(db)
-    migrate(db)
-    generate_demo(seed=7, today=TODAY)
-    db.close()
-    return path
 
 
 @pytest.fixture

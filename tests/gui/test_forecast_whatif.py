@@ -5,18 +5,15 @@ the trend drawn is the engine's; the track record fills in period by period and 
 
 from __future__ import annotations
 
-from datetime import date
 from decimal import Decimal
 
 import pytest
 from PySide6.QtCore import QCoreApplication, Qt
 
 from app import settings, users
-from app.demo import generate_demo
 from app.forecast import apply_levers, forecast_trend, parse_period
 from app.workspace import close_workspace, open_workspace
-from db.connection import bind, make_database
-from db.migrations import migrate
+from tests.conftest import DEMO_TODAY
 from ui.context import UiContext
 from ui.forecast.curves_chart import stops_paying
 from ui.forecast.trend_chart import msecs
@@ -26,19 +23,8 @@ from ui.theme import DANGER
 
 pytestmark = pytest.mark.gui
 
-TODAY = date(2026, 12, 4)
+TODAY = DEMO_TODAY  # the day the shared demo team (tests/conftest.py) is made as of
 PERIOD = parse_period("2026-Q4", 1)
-
-
-@pytest.fixture(scope="module")
-def demo_path(tmp_path_factory):
-    path = tmp_path_factory.mktemp("whatif") / "demo.sqlite"
-    db = make_database(str(path))
-    bind(db)
-    migrate(db)
-    generate_demo(seed=7, today=TODAY)
-    db.close()
-    return path
 
 
 @pytest.fixture
